@@ -1,0 +1,82 @@
+"""``create_app``: the one place where settings, storage, domains and HTTP are wired together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Router
+from litestar.config.cors import CORSConfig
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from piccolo.engine.base import Engine
+
+from window_staff.auth.controllers import AuthController, UserController
+from window_staff.auth.guards import PUBLIC
+from window_staff.common.clock import Clock, SystemClock
+from window_staff.common.context import AppContext
+from window_staff.common.controllers import SystemController
+from window_staff.common.db import bind_tables, close_pool, create_engine, start_pool
+from window_staff.common.logging import configure_logging, request_id_middleware
+from window_staff.common.web import provide_ctx
+from window_staff.errors import EXCEPTION_HANDLERS
+from window_staff.migrations import all_tables
+from window_staff.org.controllers import DepartmentController, SiteController, StaffController, WindowController
+from window_staff.settings import Settings, get_settings
+from window_staff.terminals.controllers import TerminalController
+
+ROUTE_HANDLERS = [
+    SystemController, AuthController, UserController,
+    SiteController, DepartmentController, WindowController, StaffController,
+    TerminalController,
+]
+
+
+def build_context(settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None) -> AppContext:
+    """The context for the app or the CLI: engine bound to every table."""
+    engine = engine or create_engine(
+        settings.resolved_database_url, sqlite_pool_size=settings.sqlite_pool_size, busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        pg_pool_min=settings.pg_pool_min, pg_pool_max=settings.pg_pool_max,
+    )
+    bind_tables(engine, all_tables())
+    return AppContext(settings=settings, engine=engine, clock=clock or SystemClock())
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock | None = None, configure_logs: bool = True) -> Litestar:
+    """Build the Litestar application."""
+    settings = settings or get_settings()
+    if configure_logs:
+        configure_logging(json_logs=settings.log_json, level=settings.log_level)
+    ctx = build_context(settings, engine=engine, clock=clock)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await start_pool(ctx.engine)
+        try:
+            yield
+        finally:
+            await close_pool(ctx.engine)
+
+    openapi = OpenAPIConfig(
+        title="window-staff",
+        version="0.1.0",
+        description="Staff side of a county government service centre.",
+        components=Components(security_schemes={"session": SecurityScheme(type="http", scheme="bearer")}),
+        openapi_router=Router(path="/api/schema", route_handlers=[], opt=PUBLIC),
+        use_handler_docstrings=True,
+    )
+    app = Litestar(
+        route_handlers=ROUTE_HANDLERS,
+        dependencies={"ctx": Provide(provide_ctx, sync_to_thread=False)},
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        middleware=[request_id_middleware],
+        lifespan=[lifespan],
+        openapi_config=openapi,
+        request_max_body_size=settings.body_limit_bytes,
+        cors_config=CORSConfig(allow_origins=[]),
+        debug=False,
+        logging_config=None,
+    )
+    app.state.ctx = ctx
+    return app

@@ -1,0 +1,79 @@
+"""Authentication and account errors."""
+
+from window_staff.common.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthenticated
+
+
+class LoginFailed(Unauthenticated):
+    """Wrong username or password (never says which)."""
+
+    code = "login_failed"
+    title = "Wrong username or password"
+
+
+class TotpRequired(Unauthenticated):
+    """The account needs a TOTP code and none was given."""
+
+    code = "totp_required"
+    title = "A one-time code from the authenticator app is required"
+
+
+class TotpInvalid(Unauthenticated):
+    """The TOTP code is wrong, expired or already used."""
+
+    code = "totp_invalid"
+    title = "The one-time code is wrong or was already used"
+
+
+class TotpNotEnrolled(Forbidden):
+    """A privileged role without a TOTP secret cannot log in."""
+
+    code = "totp_enrolment_required"
+    title = "This account must have a second factor before it can log in"
+
+
+class LoginThrottled(TooManyRequests):
+    """Too many failed logins for this user or address."""
+
+    code = "login_throttled"
+    title = "Too many failed logins; try again later"
+
+
+class SessionInvalid(Unauthenticated):
+    """The session token is missing, expired or revoked."""
+
+    code = "session_invalid"
+    title = "Authentication required"
+
+
+class RoleRequired(Forbidden):
+    """The user lacks every role the route accepts."""
+
+    code = "role_required"
+    title = "Your roles do not allow this"
+
+
+class UserNotFound(NotFound):
+    """No such user."""
+
+    code = "user_not_found"
+
+
+class UsernameTaken(Conflict):
+    """Another user has that username."""
+
+    code = "username_taken"
+    title = "Username already taken"
+
+
+class UnknownRole(InvalidInput):
+    """A role name that does not exist."""
+
+    code = "unknown_role"
+    title = "Unknown role"
+
+
+class WeakPassword(InvalidInput):
+    """A password below the minimum length."""
+
+    code = "weak_password"
+    title = "Password too short (at least 10 characters)"

@@ -1,0 +1,270 @@
+"""Account use cases: users, login with TOTP, sessions, throttling."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pyotp
+
+from window_staff.auth import domain
+from window_staff.auth.errors import (
+    LoginFailed,
+    LoginThrottled,
+    SessionInvalid,
+    TotpInvalid,
+    TotpNotEnrolled,
+    TotpRequired,
+    UnknownRole,
+    UserNotFound,
+    UsernameTaken,
+    WeakPassword,
+)
+from window_staff.auth.schemas import MeOut, UserCreateIn, UserOut, UserUpdateIn
+from window_staff.auth.tables import LoginAttempt, User, UserRole, UserSession
+from window_staff.common import audit
+from window_staff.common.context import AppContext
+from window_staff.common.db import INTEGRITY_ERRORS, write_transaction
+from window_staff.common.pagination import Page, PageParams, page_of
+from window_staff.org.tables import Staff
+
+ISSUER = "window-staff"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: resolved from a session on every request."""
+
+    user_id: int
+    username: str
+    roles: frozenset[str]
+    staff_id: int | None
+    session_id: int | None = None
+
+    @property
+    def actor(self) -> str:
+        """How the audit chain names this caller."""
+        return f"user:{self.user_id}:{self.username}"
+
+    def has_any(self, *roles: str) -> bool:
+        """True when the caller holds at least one of the roles."""
+        return bool(self.roles.intersection(roles))
+
+
+def _check_roles(roles: list[str]) -> list[str]:
+    unknown = sorted(set(roles) - set(domain.ROLES))
+    if unknown:
+        raise UnknownRole(f"unknown role(s): {', '.join(unknown)}; known: {', '.join(domain.ROLES)}")
+    return sorted(set(roles))
+
+
+def totp_uri(secret: str, *, username: str) -> str:
+    """The otpauth:// URI an authenticator app scans."""
+    return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=ISSUER)
+
+
+async def _roles_of(user_ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {uid: [] for uid in user_ids}
+    if user_ids:
+        for row in await UserRole.select(UserRole.user, UserRole.role).where(UserRole.user.is_in(user_ids)):
+            out[row["user"]].append(row["role"])
+    return {uid: sorted(r) for uid, r in out.items()}
+
+
+def _user_out(row: dict, roles: list[str]) -> UserOut:
+    return UserOut(
+        id=row["id"], username=row["username"], display_name=row["display_name"], roles=roles,
+        active=row["active"], staff_id=row["staff"], mfa=row["totp_secret"] is not None, created_at=row["created_at"],
+    )
+
+
+async def create_user(ctx: AppContext, data: UserCreateIn, *, actor: str) -> tuple[UserOut, str | None]:
+    """Create a user; returns it and the TOTP URI (once) when its roles need a second factor."""
+    roles = _check_roles(data.roles)
+    if len(data.password) < domain.MIN_PASSWORD_LENGTH:
+        raise WeakPassword()
+    if data.staff_id is not None and not await Staff.exists().where(Staff.id == data.staff_id):
+        raise UserNotFound(f"staff {data.staff_id} does not exist", code="staff_not_found")
+    password_hash = await asyncio.to_thread(domain.hash_password, data.password)
+    secret = pyotp.random_base32() if domain.needs_mfa(roles) else None
+    now = ctx.clock.now()
+    try:
+        async with write_transaction(ctx.engine):
+            rows = await User.insert(
+                User(username=data.username, display_name=data.display_name, password_hash=password_hash, totp_secret=secret, staff=data.staff_id, created_at=now)
+            ).returning(User.id)
+            user_id = rows[0]["id"]
+            if roles:
+                await UserRole.insert(*[UserRole(user=user_id, role=r) for r in roles])
+            await audit.record(ctx.engine, at=now, actor=actor, action="user.created", subject_type="user", subject_id=user_id, data={"username": data.username, "roles": roles})
+    except INTEGRITY_ERRORS as exc:
+        raise UsernameTaken(f"username {data.username!r} is taken") from exc
+    user = await get_user(ctx, user_id)
+    return user, (totp_uri(secret, username=data.username) if secret else None)
+
+
+async def get_user(ctx: AppContext, user_id: int) -> UserOut:
+    """One user by id."""
+    row = await User.select().where(User.id == user_id).first()
+    if row is None:
+        raise UserNotFound()
+    return _user_out(row, (await _roles_of([user_id]))[user_id])
+
+
+async def list_users(ctx: AppContext, params: PageParams) -> Page[UserOut]:
+    """All users, by username."""
+    total = await User.count()
+    rows = await User.select().order_by(User.username).limit(params.limit).offset(params.offset)
+    roles = await _roles_of([r["id"] for r in rows])
+    return page_of([_user_out(r, roles[r["id"]]) for r in rows], total=total, params=params)
+
+
+async def update_user(ctx: AppContext, user_id: int, data: UserUpdateIn, *, actor: str) -> UserOut:
+    """Change a user's roles, display name or activity; disabling ends every session."""
+    now = ctx.clock.now()
+    async with write_transaction(ctx.engine):
+        row = await User.select(User.id, User.totp_secret).where(User.id == user_id).first()
+        if row is None:
+            raise UserNotFound()
+        changes: dict[str, object] = {}
+        if data.display_name is not None:
+            await User.update({User.display_name: data.display_name}).where(User.id == user_id)
+            changes["display_name"] = data.display_name
+        if data.roles is not None:
+            roles = _check_roles(data.roles)
+            await UserRole.delete().where(UserRole.user == user_id)
+            await UserRole.insert(*[UserRole(user=user_id, role=r) for r in roles])
+            if domain.needs_mfa(roles) and row["totp_secret"] is None:
+                changes["totp_pending"] = True
+            changes["roles"] = roles
+        if data.active is not None:
+            await User.update({User.active: data.active}).where(User.id == user_id)
+            if not data.active:
+                await _revoke_all(user_id, now=now)
+            changes["active"] = data.active
+        await audit.record(ctx.engine, at=now, actor=actor, action="user.updated", subject_type="user", subject_id=user_id, data=changes)
+    return await get_user(ctx, user_id)
+
+
+async def reset_totp(ctx: AppContext, user_id: int, *, actor: str) -> str:
+    """Give a user a new TOTP secret (ending their sessions); returns the URI once."""
+    secret = pyotp.random_base32()
+    now = ctx.clock.now()
+    async with write_transaction(ctx.engine):
+        row = await User.select(User.username).where(User.id == user_id).first()
+        if row is None:
+            raise UserNotFound()
+        await User.update({User.totp_secret: secret, User.totp_last_step: None}).where(User.id == user_id)
+        await _revoke_all(user_id, now=now)
+        await audit.record(ctx.engine, at=now, actor=actor, action="user.totp_reset", subject_type="user", subject_id=user_id)
+    return totp_uri(secret, username=row["username"])
+
+
+async def _revoke_all(user_id: int, *, now: datetime) -> None:
+    await UserSession.update({UserSession.revoked_at: now}).where((UserSession.user == user_id) & UserSession.revoked_at.is_null())
+
+
+async def _throttle(ctx: AppContext, *, username: str, ip: str, now: datetime) -> None:
+    s = ctx.settings
+    window = timedelta(seconds=s.login_window_seconds)
+    since = now - window
+    by_user = await LoginAttempt.select(LoginAttempt.at).where(
+        (LoginAttempt.username == username) & (LoginAttempt.at > since) & (LoginAttempt.success == False)  # noqa: E712
+    )
+    wait = domain.retry_after([r["at"] for r in by_user], now=now, max_failures=s.login_max_failures, window=window)
+    if wait is None and ip:
+        # An address spraying many usernames is throttled too, at a looser limit.
+        by_ip = await LoginAttempt.select(LoginAttempt.at).where(
+            (LoginAttempt.ip == ip) & (LoginAttempt.at > since) & (LoginAttempt.success == False)  # noqa: E712
+        )
+        wait = domain.retry_after([r["at"] for r in by_ip], now=now, max_failures=s.login_max_failures * 4, window=window)
+    if wait is not None:
+        raise LoginThrottled(retry_after=wait)
+
+
+async def _record_attempt(ctx: AppContext, *, username: str, ip: str, now: datetime, success: bool) -> None:
+    async with write_transaction(ctx.engine):
+        await LoginAttempt.insert(LoginAttempt(username=username, ip=ip, at=now, success=success))
+
+
+async def login(ctx: AppContext, *, username: str, password: str, totp: str | None, ip: str) -> tuple[str, datetime, MeOut]:
+    """Check the password (and TOTP where required) and open a session; returns token, expiry, user."""
+    now = ctx.clock.now()
+    await _throttle(ctx, username=username, ip=ip, now=now)
+    row = await User.select().where(User.username == username).first()
+    ok = await asyncio.to_thread(domain.verify_password, row["password_hash"] if row else None, password)
+    if row is None or not ok or not row["active"]:
+        await _record_attempt(ctx, username=username, ip=ip, now=now, success=False)
+        raise LoginFailed()
+    roles = (await _roles_of([row["id"]]))[row["id"]]
+    step: int | None = None
+    if row["totp_secret"] is not None:
+        if totp is None:
+            raise TotpRequired()
+        step = _accepted_step(row["totp_secret"], totp, now=now, last_step=row["totp_last_step"])
+        if step is None:
+            await _record_attempt(ctx, username=username, ip=ip, now=now, success=False)
+            raise TotpInvalid()
+    elif domain.needs_mfa(roles):
+        raise TotpNotEnrolled()
+    token, digest = domain.new_token()
+    expires = now + timedelta(hours=ctx.settings.session_ttl_hours)
+    async with write_transaction(ctx.engine):
+        if step is not None:
+            # Conditional update: two logins racing with one code cannot both succeed.
+            claimed = await User.update({User.totp_last_step: step}).where(
+                (User.id == row["id"]) & ((User.totp_last_step.is_null()) | (User.totp_last_step < step))
+            ).returning(User.id)
+            if not claimed:
+                raise TotpInvalid()
+        await UserSession.insert(UserSession(token_hash=digest, user=row["id"], created_at=now, expires_at=expires, ip=ip))
+        await LoginAttempt.insert(LoginAttempt(username=username, ip=ip, at=now, success=True))
+        await audit.record(ctx.engine, at=now, actor=f"user:{row['id']}:{username}", action="auth.login", subject_type="user", subject_id=row["id"], data={"ip": ip})
+    me = MeOut(id=row["id"], username=username, display_name=row["display_name"], roles=roles, staff_id=row["staff"], locale=row["locale"], mfa=row["totp_secret"] is not None)
+    return token, expires, me
+
+
+def _accepted_step(secret: str, code: str, *, now: datetime, last_step: int | None) -> int | None:
+    totp = pyotp.TOTP(secret)
+    current = int(now.timestamp()) // totp.interval
+    for step in (current, current - 1, current + 1):  # one step of clock drift either way
+        if totp.generate_otp(step) == code and (last_step is None or step > last_step):
+            return step
+    return None
+
+
+async def logout(ctx: AppContext, principal: Principal) -> None:
+    """End the caller's current session."""
+    if principal.session_id is None:
+        return
+    now = ctx.clock.now()
+    async with write_transaction(ctx.engine):
+        await UserSession.update({UserSession.revoked_at: now}).where(UserSession.id == principal.session_id)
+
+
+async def resolve_session(ctx: AppContext, token: str) -> Principal:
+    """The principal behind a session token, or SessionInvalid."""
+    now = ctx.clock.now()
+    row = await UserSession.select(
+        UserSession.id, UserSession.expires_at, UserSession.revoked_at,
+        UserSession.user.id.as_alias("user_id"), UserSession.user.username.as_alias("username"),
+        UserSession.user.active.as_alias("active"), UserSession.user.staff.as_alias("staff_id"),
+    ).where(UserSession.token_hash == domain.token_digest(token)).first()
+    if row is None or row["revoked_at"] is not None or row["expires_at"] <= now or not row["active"]:
+        raise SessionInvalid()
+    roles = (await _roles_of([row["user_id"]]))[row["user_id"]]
+    return Principal(user_id=row["user_id"], username=row["username"], roles=frozenset(roles), staff_id=row["staff_id"], session_id=row["id"])
+
+
+def me(principal: Principal, *, display_name: str = "", locale: str = "zh-CN", mfa: bool = False) -> MeOut:
+    """The caller's own view."""
+    return MeOut(id=principal.user_id, username=principal.username, display_name=display_name, roles=sorted(principal.roles), staff_id=principal.staff_id, locale=locale, mfa=mfa)
+
+
+async def get_me(ctx: AppContext, principal: Principal) -> MeOut:
+    """The caller's own account."""
+    row = await User.select().where(User.id == principal.user_id).first()
+    if row is None:
+        raise SessionInvalid()
+    return me(principal, display_name=row["display_name"], locale=row["locale"], mfa=row["totp_secret"] is not None)

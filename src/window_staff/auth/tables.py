@@ -1,0 +1,52 @@
+"""Accounts: users, their roles, sessions and login attempts."""
+
+from piccolo.columns import BigInt, Boolean, ForeignKey, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from window_staff.org.tables import Staff
+
+
+class User(Table, tablename="app_user"):
+    """Someone who logs in; a staff user links to its Staff record."""
+
+    username = Varchar(length=64, unique=True)
+    display_name = Varchar(length=100, default="")
+    password_hash = Varchar(length=200)
+    totp_secret = Varchar(length=64, null=True, default=None)
+    # The last accepted TOTP time step: a code is good once, never replayed.
+    totp_last_step = BigInt(null=True, default=None)
+    active = Boolean(default=True)
+    staff = ForeignKey(Staff, null=True)
+    locale = Varchar(length=8, default="zh-CN")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class UserRole(Table, tablename="user_role"):
+    """One role held by a user (unique per user and role)."""
+
+    user = ForeignKey(User)
+    role = Varchar(length=32)
+
+
+class UserSession(Table, tablename="user_session"):
+    """A login session; only the SHA-256 of its token is stored."""
+
+    token_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(User)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
+    ip = Varchar(length=64, default="")
+
+
+class LoginAttempt(Table, tablename="login_attempt"):
+    """A login try, kept for throttling and review."""
+
+    username = Varchar(length=64)
+    ip = Varchar(length=64, default="")
+    at = Timestamptz(default=TimestamptzNow())
+    success = Boolean(default=False)
+
+
+TABLES = [User, UserRole, UserSession, LoginAttempt]

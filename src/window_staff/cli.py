@@ -1,0 +1,168 @@
+"""The ``window-staff`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from window_staff.common.context import AppContext
+from window_staff.common.db import close_pool, start_pool
+from window_staff.settings import Settings, get_settings
+
+
+def _run(settings: Settings, job: Callable[[AppContext], Awaitable[Any]]) -> Any:
+    from window_staff.app import build_context
+
+    async def main() -> Any:
+        ctx = build_context(settings)
+        await start_pool(ctx.engine)
+        try:
+            return await job(ctx)
+        finally:
+            await close_pool(ctx.engine)
+
+    return asyncio.run(main())
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    """Apply pending migrations."""
+    from window_staff.migrations import migrate
+
+    done = _run(settings, lambda ctx: migrate(ctx.engine))
+    print(f"applied: {', '.join(done)}" if done else "database is up to date")
+    return 0
+
+
+def _serve(settings: Settings) -> None:
+    import uvicorn
+
+    from window_staff.app import create_app
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False, date_header=False)
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve the API (migrate first with ``window-staff migrate``)."""
+    from window_staff.migrations import pending
+
+    waiting = _run(settings, lambda ctx: pending(ctx.engine))
+    if waiting:
+        print(f"the database needs migrations first: {', '.join(waiting)}; run `window-staff migrate`", file=sys.stderr)
+        return 2
+    _serve(settings)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """Create or reuse the demo SQLite database, seed the demo centre, print logins and serve."""
+    from window_staff import demo
+    from window_staff.migrations import migrate
+
+    async def job(ctx: AppContext) -> list[demo.DemoLogin]:
+        await migrate(ctx.engine)
+        return await demo.seed(ctx)
+
+    logins = _run(settings, job)
+    url = f"http://{settings.host}:{settings.port}"
+    print(f"\nwindow-staff demo centre on {settings.resolved_database_url}")
+    print(f"  URL:      {url}/   health: {url}/health   API docs: {url}/api/schema/swagger")
+    print("  Logins (password / TOTP secret for an authenticator app; `uv run window-staff demo-totp USER` prints the current code):")
+    for login in logins:
+        secret = login.totp_secret or "(no second factor)"
+        print(f"    {login.username:<10} {login.password:<16} {','.join(login.roles):<16} {secret}")
+    if args.no_serve:
+        return 0
+    _serve(settings)
+    return 0
+
+
+def cmd_demo_totp(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the current TOTP code of a demo user (refused on a non-demo database)."""
+    import pyotp
+
+    from window_staff import demo
+    from window_staff.auth.tables import User
+
+    async def job(ctx: AppContext) -> str | None:
+        if not await demo.is_seeded(ctx) or args.username not in {u for u, _, _ in demo.DEMO_USERS}:
+            return None
+        row = await User.select(User.totp_secret).where(User.username == args.username).first()
+        return row["totp_secret"] if row else None
+
+    secret = _run(settings, job)
+    if not secret:
+        print("not a demo user with a second factor", file=sys.stderr)
+        return 2
+    print(pyotp.TOTP(secret).now())
+    return 0
+
+
+def cmd_users_create(args: argparse.Namespace, settings: Settings) -> int:
+    """Create a user (the first admin, typically); prints the TOTP URI once."""
+    from window_staff.auth import service
+    from window_staff.auth.schemas import UserCreateIn
+    from window_staff.common.errors import DomainError
+
+    password = args.password or getpass.getpass("password (10+ characters): ")
+    data = UserCreateIn(username=args.username, password=password, display_name=args.name or args.username, roles=args.role or ["admin"], staff_id=args.staff_id)
+    try:
+        user, uri = _run(settings, lambda ctx: service.create_user(ctx, data, actor="cli"))
+    except DomainError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+    print(f"created user {user.username} (id {user.id}) with roles {', '.join(user.roles)}")
+    if uri:
+        print(f"second factor required: add this to an authenticator app (shown once):\n  {uri}")
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    """Verify the audit chain; exit 1 and name the first broken row if it does not hold."""
+    from window_staff.common import audit
+
+    result = _run(settings, lambda ctx: audit.verify(ctx.engine))
+    if result.ok:
+        print(f"OK: {result.checked} events, chain intact")
+        return 0
+    print(f"BROKEN at event id {result.broken_id}: {result.reason} ({result.checked} events before it are intact)")
+    return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every sub-command."""
+    parser = argparse.ArgumentParser(prog="window-staff", description="Staff side of a county government service centre.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="serve the API").set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    demo = sub.add_parser("demo", help="seed a demo centre on SQLite and serve it")
+    demo.add_argument("--no-serve", action="store_true", help="seed and print the logins, then exit")
+    demo.set_defaults(func=cmd_demo)
+    totp = sub.add_parser("demo-totp", help="print a demo user's current TOTP code")
+    totp.add_argument("username")
+    totp.set_defaults(func=cmd_demo_totp)
+    users = sub.add_parser("users", help="manage users").add_subparsers(dest="users_command", required=True)
+    create = users.add_parser("create", help="create a user (default role: admin)")
+    create.add_argument("username")
+    create.add_argument("--role", action="append", help="a role; repeat for several")
+    create.add_argument("--name", help="display name")
+    create.add_argument("--password", help="password (prompted when omitted)")
+    create.add_argument("--staff-id", type=int, help="link to a staff record")
+    create.set_defaults(func=cmd_users_create)
+    audit = sub.add_parser("audit", help="the audit chain").add_subparsers(dest="audit_command", required=True)
+    audit.add_parser("verify", help="verify the hash chain").set_defaults(func=cmd_audit_verify)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = build_parser().parse_args(argv)
+    settings = get_settings()
+    return int(args.func(args, settings) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,207 @@
+"""Database engines: a pooled SQLite engine, PostgreSQL with a pool, and write transactions."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import aiosqlite
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+from piccolo.table import Table
+
+try:  # asyncpg is optional at import time for SQLite-only installs
+    from asyncpg.exceptions import IntegrityConstraintViolationError as _PgIntegrity
+except ImportError:  # pragma: no cover
+    _PgIntegrity = sqlite3.IntegrityError  # type: ignore[misc,assignment]
+
+INTEGRITY_ERRORS: tuple[type[BaseException], ...] = (sqlite3.IntegrityError, _PgIntegrity)
+
+
+class _PooledConnection:
+    """An aiosqlite connection whose ``close()`` hands it back to the pool."""
+
+    __slots__ = ("_conn", "_engine")
+
+    def __init__(self, conn: aiosqlite.Connection, engine: PooledSQLiteEngine) -> None:
+        self._conn = conn
+        self._engine = engine
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        return self._conn.execute(*args, **kwargs)
+
+    async def close(self) -> None:
+        await self._engine._release(self._conn)
+
+
+class PooledSQLiteEngine(SQLiteEngine):
+    """SQLite with a few persistent connections per process.
+
+    Piccolo opens a connection (and a thread) per query, which caps writes at tens per second;
+    here connections are opened once with WAL, ``synchronous=FULL`` and a busy timeout.
+    """
+
+    def __init__(self, path: str, *, pool_size: int = 4, busy_timeout_ms: int = 10_000) -> None:
+        super().__init__(path=path, timeout=busy_timeout_ms / 1000)
+        self.pool_size = pool_size
+        self.busy_timeout_ms = busy_timeout_ms
+        self._idle: asyncio.Queue[aiosqlite.Connection] | None = None
+        self._all: list[aiosqlite.Connection] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._opening = 0
+
+    async def start_connection_pool(self, **_: Any) -> None:
+        """Open the pool lazily; kept for symmetry with PostgreSQL."""
+        self._ensure_pool()
+
+    async def close_connection_pool(self) -> None:
+        """Close every pooled connection (so the process can exit)."""
+        conns, self._all, self._idle, self._loop, self._opening = self._all, [], None, None, 0
+        for conn in conns:
+            with contextlib.suppress(Exception):
+                await conn.close()
+
+    def _ensure_pool(self) -> asyncio.Queue[aiosqlite.Connection]:
+        loop = asyncio.get_running_loop()
+        if self._idle is None or self._loop is not loop:
+            # A pool belongs to one event loop; a new loop (tests, CLI) gets fresh connections.
+            self._idle, self._all, self._loop, self._opening = asyncio.Queue(), [], loop, 0
+        return self._idle
+
+    async def _open(self) -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(**self.connection_kwargs)
+        conn.row_factory = dict_factory  # type: ignore[assignment]
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA synchronous=FULL",
+            f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}",
+            "PRAGMA foreign_keys=ON",
+        ):
+            await conn.execute(pragma)
+        return conn
+
+    async def _acquire(self) -> aiosqlite.Connection:
+        idle = self._ensure_pool()
+        if idle.empty() and len(self._all) + self._opening < self.pool_size:
+            self._opening += 1
+            try:
+                conn = await self._open()
+            finally:
+                self._opening -= 1
+            self._all.append(conn)
+            return conn
+        return await idle.get()
+
+    async def _release(self, conn: aiosqlite.Connection) -> None:
+        if conn.in_transaction:
+            # A cancelled task can leave a transaction open; never hand that to the next caller.
+            with contextlib.suppress(Exception):
+                await conn.rollback()
+        if self._idle is not None and conn in self._all:
+            self._idle.put_nowait(conn)
+        else:
+            with contextlib.suppress(Exception):
+                await conn.close()
+
+    async def get_connection(self) -> Any:  # used by transactions
+        return _PooledConnection(await self._acquire(), self)
+
+    async def _run_in_new_connection(self, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None) -> Any:
+        conn = await self._acquire()
+        try:
+            async with conn.execute(query, args or []) as cursor:
+                return await cursor.fetchall()
+        finally:
+            await self._release(conn)
+
+    async def _run_in_existing_connection(self, connection: Any, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None) -> Any:
+        # Piccolo re-issues "PRAGMA foreign_keys" before every statement; ours are set at connect.
+        async with connection.execute(query, args or []) as cursor:
+            return await cursor.fetchall()
+
+    async def executemany(self, query: str, rows: Iterable[Iterable[Any]]) -> None:
+        """Run one statement for many parameter rows inside the current transaction."""
+        tx = self.current_transaction.get()
+        if tx is None:
+            raise RuntimeError("executemany needs a transaction")
+        await tx.connection.executemany(query, rows)
+
+
+class PooledPostgresEngine(PostgresEngine):
+    """PostgreSQL whose pool sizes come from settings."""
+
+    __slots__ = ("pool_kwargs",)
+
+    def __init__(self, dsn: str, *, min_size: int, max_size: int) -> None:
+        super().__init__(config={"dsn": dsn})
+        self.pool_kwargs = {"min_size": min_size, "max_size": max_size}
+
+    async def start_connection_pool(self, **kwargs: Any) -> None:
+        """Open the asyncpg pool with the configured sizes."""
+        await super().start_connection_pool(**{**self.pool_kwargs, **kwargs})
+
+
+def create_engine(url: str, *, sqlite_pool_size: int = 4, busy_timeout_ms: int = 10_000, pg_pool_min: int = 2, pg_pool_max: int = 10) -> Engine:
+    """Build the engine for a ``sqlite:///path`` or ``postgresql://`` URL."""
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        path = unquote(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else unquote(parsed.path)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return PooledSQLiteEngine(path, pool_size=sqlite_pool_size, busy_timeout_ms=busy_timeout_ms)
+    if parsed.scheme in {"postgres", "postgresql"}:
+        return PooledPostgresEngine(url, min_size=pg_pool_min, max_size=pg_pool_max)
+    raise SystemExit(f"unsupported database URL scheme {parsed.scheme!r}: use sqlite:///PATH or postgresql://...")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """True for the SQLite engine."""
+    return engine.engine_type == "sqlite"
+
+
+async def start_pool(engine: Engine) -> None:
+    """Open the engine's connection pool (lifespan start)."""
+    await engine.start_connection_pool()
+
+
+async def close_pool(engine: Engine) -> None:
+    """Close the engine's connection pool (lifespan end)."""
+    await engine.close_connection_pool()
+
+
+def write_transaction(engine: Engine) -> Any:
+    """A transaction for writes: ``BEGIN IMMEDIATE`` on SQLite so writers queue instead of deadlocking."""
+    if is_sqlite(engine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+def bind_tables(engine: Engine, tables: Iterable[type[Table]]) -> None:
+    """Point every table class at ``engine`` (one wiring point instead of a global conf lookup)."""
+    for table in tables:
+        table._meta._db = engine
+
+
+async def execute(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Run raw SQL with ``{}`` placeholders through Piccolo, inside any current transaction."""
+    from piccolo.querystring import QueryString
+
+    return await engine.run_querystring(QueryString(sql, *args))
+
+
+@contextlib.asynccontextmanager
+async def lifespan_pool(engine: Engine) -> AsyncIterator[None]:
+    """Open and close the pool around a block."""
+    await start_pool(engine)
+    try:
+        yield
+    finally:
+        await close_pool(engine)

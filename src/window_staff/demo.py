@@ -1,0 +1,107 @@
+"""The demo centre: one county centre, two township centres, departments, windows, staff, users, terminals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+
+from window_staff.attendance.tables import CalendarOverride, SiteHours
+from window_staff.auth import service as auth_service
+from window_staff.auth.schemas import UserCreateIn
+from window_staff.auth.tables import User
+from window_staff.common.context import AppContext
+from window_staff.common.db import write_transaction
+from window_staff.org import service as org
+from window_staff.org.schemas import DepartmentIn, SiteIn, StaffIn, WindowIn
+from window_staff.org.tables import Site
+from window_staff.terminals import service as terminals
+from window_staff.terminals.schemas import TerminalIn
+
+DEMO_SITE = "GY-COUNTY"
+ACTOR = "system:demo"
+
+DEPARTMENTS = [
+    ("MARKET", "市场监督管理局"), ("TAX", "税务局"), ("SOCIAL", "人力资源和社会保障局"), ("LAND", "自然资源局"),
+    ("HOUSING", "住房和城乡建设局"), ("PUBSEC", "公安局出入境与户政"), ("MEDICAL", "医疗保障局"), ("CIVIL", "民政局"),
+]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英"]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    """A demo account as printed for the person trying the demo."""
+
+    username: str
+    password: str
+    roles: tuple[str, ...]
+    totp_secret: str | None
+
+
+# Fixed demo secrets so the printed logins stay valid across restarts; never used outside the demo.
+DEMO_USERS: list[tuple[str, tuple[str, ...], str | None]] = [
+    ("admin", ("admin",), "JBSWY3DPEHPK3PXPADMIN234"),
+    ("hr", ("hr",), "JBSWY3DPEHPK3PXPHRHR2345"),
+    ("approver", ("approver",), "JBSWY3DPEHPK3PXPAPPROVE2"),
+    ("inspector", ("inspector",), "JBSWY3DPEHPK3PXPINSPECT2"),
+    ("lead", ("inspection_lead",), "JBSWY3DPEHPK3PXPLEADLEAD"),
+    ("auditor", ("auditor",), None),
+    ("delegate", ("delegate",), None),
+    ("staff", ("staff",), None),
+]
+DEMO_PASSWORD = "demo-pass-2026"
+
+
+async def is_seeded(ctx: AppContext) -> bool:
+    """True when the demo centre already exists."""
+    return bool(await Site.exists().where(Site.code == DEMO_SITE))
+
+
+async def seed(ctx: AppContext) -> list[DemoLogin]:
+    """Create the demo centre once; returns the demo logins."""
+    if not await is_seeded(ctx):
+        await _seed_org(ctx)
+    return [DemoLogin(u, DEMO_PASSWORD, r, s) for u, r, s in DEMO_USERS]
+
+
+async def _seed_org(ctx: AppContext) -> None:
+    county = await org.create_site(ctx, SiteIn(code=DEMO_SITE, name="贵阳县政务服务中心", kind="county_centre"), actor=ACTOR)
+    towns = [
+        await org.create_site(ctx, SiteIn(code="GY-T01", name="城关镇便民服务中心", kind="township_centre", parent_id=county.id), actor=ACTOR),
+        await org.create_site(ctx, SiteIn(code="GY-T02", name="新场镇便民服务中心", kind="township_centre", parent_id=county.id), actor=ACTOR),
+    ]
+    depts = [await org.create_department(ctx, DepartmentIn(code=c, name=n), actor=ACTOR) for c, n in DEPARTMENTS]
+    windows = []
+    for i, dept in enumerate(depts):
+        for j in range(2):
+            windows.append(await org.create_window(ctx, WindowIn(site_id=county.id, department_id=dept.id, number=f"A{i * 2 + j + 1:02d}", name=f"{dept.name}窗口{j + 1}"), actor=ACTOR))
+    for k, town in enumerate(towns):
+        for i in range(2):
+            windows.append(await org.create_window(ctx, WindowIn(site_id=town.id, department_id=depts[(k + i) % len(depts)].id, number=f"B{i + 1:02d}", name="综合窗口"), actor=ACTOR))
+    people = []
+    for n in range(36):
+        window = windows[n % len(windows)]
+        people.append(StaffIn(
+            employee_no=f"GY{n + 1:04d}", name=SURNAMES[n % len(SURNAMES)] + GIVEN[(n * 7) % len(GIVEN)],
+            department_id=window.department_id, window_id=window.id, badge_no=f"B{n + 1:04d}",
+            phone=f"1380851{n:04d}", card_no=f"C{n + 1:06d}", hired_on=date(2015 + n % 10, 1 + n % 12, 1),
+        ))
+    staff = await org.import_staff(ctx, people, actor=ACTOR)
+    for username, roles, secret in DEMO_USERS:
+        user, _ = await auth_service.create_user(
+            ctx, UserCreateIn(username=username, password=DEMO_PASSWORD, display_name=username, roles=list(roles),
+                              staff_id=staff[0].id if username == "staff" else None), actor=ACTOR)
+        async with write_transaction(ctx.engine):
+            await User.update({User.totp_secret: secret}).where(User.id == user.id)
+    for serial, site, window in (("WS-DEMO-0001", county.id, None), ("WS-DEMO-0002", towns[0].id, None)):
+        t = await terminals.register(ctx, TerminalIn(serial=serial, site_id=site, window_id=window, name="大厅签到终端"), actor=ACTOR)
+        await terminals.approve(ctx, t.id, actor=ACTOR)
+    year = ctx.clock.now().year
+    async with write_transaction(ctx.engine):
+        for site in (county, *towns):
+            await SiteHours.insert(
+                SiteHours(site=site.id, name="winter", valid_from=date(year, 1, 1), valid_to=date(year, 4, 30), am_start=time(8, 30), am_end=time(12, 0), pm_start=time(14, 0), pm_end=time(17, 30)),
+                SiteHours(site=site.id, name="summer", valid_from=date(year, 5, 1), valid_to=date(year, 9, 30), am_start=time(8, 30), am_end=time(12, 0), pm_start=time(14, 30), pm_end=time(18, 0)),
+                SiteHours(site=site.id, name="winter", valid_from=date(year, 10, 1), valid_to=date(year, 12, 31), am_start=time(8, 30), am_end=time(12, 0), pm_start=time(14, 0), pm_end=time(17, 30)),
+            )
+        await CalendarOverride.insert(CalendarOverride(site=towns[1].id, day=date(year, 12, 18), kind="closed", note="镇中心搬迁闭馆一天"))

@@ -1,0 +1,100 @@
+"""The one place where errors become HTTP: RFC 9457 problem details, never a trace or SQL."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from window_staff.common import errors as e
+
+log = logging.getLogger("window_staff.errors")
+
+PROBLEM_JSON = "application/problem+json"
+
+STATUS_OF: list[tuple[type[e.DomainError], int]] = [
+    (e.InvalidInput, 422),
+    (e.NotFound, 404),
+    (e.Conflict, 409),
+    (e.Unauthenticated, 401),
+    (e.Forbidden, 403),
+    (e.TooManyRequests, 429),
+    (e.PayloadTooLarge, 413),
+    (e.UnsupportedMediaType, 415),
+    (e.Busy, 503),
+]
+
+
+def status_of(exc: e.DomainError) -> int:
+    """The HTTP status for a domain error, by its base class."""
+    for cls, status in STATUS_OF:
+        if isinstance(exc, cls):
+            return status
+    return 400
+
+
+def problem(status: int, *, title: str, detail: str | None = None, code: str | None = None, request: Request | None = None, headers: dict[str, str] | None = None, **extra: Any) -> Response:
+    """A problem-details response."""
+    body: dict[str, Any] = {
+        "type": f"urn:window-staff:problem:{code}" if code else "about:blank",
+        "title": title,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if code:
+        body["code"] = code
+    if request is not None:
+        body["instance"] = request.url.path
+        rid = request.scope.get("request_id")
+        if rid:
+            body["request_id"] = rid
+    body.update(extra)
+    return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers or {})
+
+
+def domain_error_handler(request: Request, exc: e.DomainError) -> Response:
+    """Map a domain error to its problem response."""
+    status = status_of(exc)
+    headers: dict[str, str] = {}
+    if isinstance(exc, (e.TooManyRequests, e.Busy)):
+        headers["Retry-After"] = str(exc.retry_after)
+    extra = {k: v for k, v in exc.extra.items() if isinstance(v, (str, int, float, bool, list, dict, type(None)))}
+    if status in (401, 403):
+        log.info("refused %s %s: %s", request.method, request.url.path, exc.code)
+    return problem(status, title=exc.title, detail=exc.detail, code=exc.code, request=request, headers=headers, **extra)
+
+
+def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    """Map Litestar's own HTTP errors (routing, validation, body size) to problems."""
+    status = exc.status_code
+    if isinstance(exc, ValidationException):
+        errors = exc.extra if isinstance(exc.extra, list) else []
+        # Report where and what, not the offending value: it may be a password or a template.
+        cleaned = [{k: v for k, v in err.items() if k in ("key", "message", "source")} for err in errors if isinstance(err, dict)]
+        return problem(400, title="Invalid request", detail=_safe_detail(exc.detail), code="validation_failed", request=request, errors=cleaned)
+    title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    headers = dict(exc.headers or {})
+    return problem(status, title=title, detail=_safe_detail(exc.detail) if status < 500 else None, code=None, request=request, headers=headers)
+
+
+def _safe_detail(detail: str) -> str:
+    return detail[:300]
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    """Log the failure with its request id and answer 500 without any internals."""
+    log.exception("unhandled error on %s %s (request %s)", request.method, request.url.path, request.scope.get("request_id"))
+    return problem(500, title="Internal server error", request=request)
+
+
+EXCEPTION_HANDLERS = {
+    e.DomainError: domain_error_handler,
+    HTTPException: http_exception_handler,
+    Exception: internal_error_handler,
+}
+
+__all__ = ["EXCEPTION_HANDLERS", "MediaType", "PROBLEM_JSON", "problem", "status_of"]

@@ -1,0 +1,90 @@
+"""Schema migrations: numbered modules applied once each, in order, as their own step.
+
+Each module defines ``ID`` and ``async def forward(engine)``. Run with ``window-staff migrate``
+before starting workers (never inside each worker's startup: concurrent migrators race).
+A migration that must run on SQLite only creates tables, adds nullable columns or rebuilds a table:
+SQLite cannot alter columns.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from datetime import UTC, datetime
+
+from piccolo.engine.base import Engine
+
+from window_staff.common.db import bind_tables, execute, is_sqlite, write_transaction
+
+_LEDGER = "CREATE TABLE IF NOT EXISTS schema_migration (id VARCHAR(100) PRIMARY KEY, applied_at VARCHAR(40) NOT NULL)"
+
+
+def _modules() -> list[object]:
+    names = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name[:1] == "m" and m.name[1:5].isdigit())
+    return [importlib.import_module(f"{__name__}.{name}") for name in names]
+
+
+async def applied(engine: Engine) -> set[str]:
+    """The ids of migrations already applied."""
+    await engine.run_ddl(_LEDGER)
+    rows = await execute(engine, "SELECT id FROM schema_migration")
+    return {row["id"] for row in rows}
+
+
+async def pending(engine: Engine) -> list[str]:
+    """The ids of migrations not yet applied, in order."""
+    done = await applied(engine)
+    return [m.ID for m in _modules() if m.ID not in done]  # type: ignore[attr-defined]
+
+
+async def migrate(engine: Engine) -> list[str]:
+    """Apply every pending migration, each in its own transaction; returns the ids applied."""
+    bind_tables(engine, all_tables())
+    await engine.run_ddl(_LEDGER)
+    done: list[str] = []
+    for module in _modules():
+        async with write_transaction(engine):
+            if not is_sqlite(engine):
+                # Serialise concurrent migrators; the lock ends with the transaction.
+                await execute(engine, "SELECT pg_advisory_xact_lock(7343001)")
+            rows = await execute(engine, "SELECT id FROM schema_migration WHERE id = {}", module.ID)  # type: ignore[attr-defined]
+            if rows:
+                continue
+            await module.forward(engine)  # type: ignore[attr-defined]
+            await execute(
+                engine,
+                "INSERT INTO schema_migration (id, applied_at) VALUES ({}, {})",
+                module.ID,  # type: ignore[attr-defined]
+                datetime.now(UTC).isoformat(),
+            )
+        done.append(module.ID)  # type: ignore[attr-defined]
+    return done
+
+
+def append_only_ddl(table: str, *, sqlite: bool) -> list[str]:
+    """Triggers that refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL) on ``table``."""
+    if sqlite:
+        return [
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END",
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END",
+        ]
+    return [
+        "CREATE OR REPLACE FUNCTION ws_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'restrict_violation'; END $$",
+        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION ws_append_only()",
+        f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION ws_append_only()",
+    ]
+
+
+def all_tables() -> list[type]:
+    """Every table class the migrations create, in creation order."""
+    seen: list[type] = []
+    for module in _modules():
+        for table in getattr(module, "TABLES", []):
+            if table not in seen:
+                seen.append(table)
+    return seen

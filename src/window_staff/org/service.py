@@ -1,0 +1,261 @@
+"""Organisation use cases: sites, departments, windows and staff (HR manages them)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from window_staff.common import audit
+from window_staff.common.context import AppContext
+from window_staff.common.db import INTEGRITY_ERRORS, write_transaction
+from window_staff.common.pagination import Page, PageParams, page_of
+from window_staff.org.errors import (
+    DepartmentNotFound,
+    DuplicateCode,
+    InvalidReference,
+    SiteNotFound,
+    StaffAlreadyLeft,
+    StaffNotFound,
+    WindowNotFound,
+)
+from window_staff.org.schemas import (
+    DepartmentIn,
+    DepartmentOut,
+    SiteIn,
+    SiteOut,
+    StaffBriefOut,
+    StaffIn,
+    StaffLeaveIn,
+    StaffOut,
+    StaffUpdateIn,
+    WindowIn,
+    WindowOut,
+)
+from window_staff.org.tables import Department, Site, Staff, Window
+
+
+def _site_out(r: dict[str, Any]) -> SiteOut:
+    return SiteOut(id=r["id"], code=r["code"], name=r["name"], kind=r["kind"], parent_id=r["parent"], timezone=r["timezone"])
+
+
+def _window_out(r: dict[str, Any]) -> WindowOut:
+    return WindowOut(id=r["id"], site_id=r["site"], department_id=r["department"], number=r["number"], name=r["name"], active=r["active"])
+
+
+def _staff_out(r: dict[str, Any]) -> StaffOut:
+    return StaffOut(
+        id=r["id"], employee_no=r["employee_no"], name=r["name"], department_id=r["department"], window_id=r["window"],
+        badge_no=r["badge_no"], phone=r["phone"], card_no=r["card_no"], hired_on=r["hired_on"], left_on=r["left_on"], status=r["status"],
+    )
+
+
+def staff_brief(out: StaffOut) -> StaffBriefOut:
+    """The contact-free view of a staff member."""
+    return StaffBriefOut(id=out.id, employee_no=out.employee_no, name=out.name, department_id=out.department_id, window_id=out.window_id, badge_no=out.badge_no, status=out.status)
+
+
+# --- sites -----------------------------------------------------------------------------------
+
+async def create_site(ctx: AppContext, data: SiteIn, *, actor: str) -> SiteOut:
+    """Add a site under an optional parent."""
+    now = ctx.clock.now()
+    try:
+        async with write_transaction(ctx.engine):
+            if data.parent_id is not None and not await Site.exists().where(Site.id == data.parent_id):
+                raise InvalidReference(f"parent site {data.parent_id} does not exist")
+            rows = await Site.insert(Site(code=data.code, name=data.name, kind=data.kind, parent=data.parent_id, timezone=data.timezone, created_at=now)).returning(Site.id)
+            await audit.record(ctx.engine, at=now, actor=actor, action="site.created", subject_type="site", subject_id=rows[0]["id"], data={"code": data.code})
+    except INTEGRITY_ERRORS as exc:
+        raise DuplicateCode(f"site code {data.code!r} already exists") from exc
+    return await get_site(ctx, rows[0]["id"])
+
+
+async def get_site(ctx: AppContext, site_id: int) -> SiteOut:
+    """One site."""
+    row = await Site.select().where(Site.id == site_id).first()
+    if row is None:
+        raise SiteNotFound()
+    return _site_out(row)
+
+
+async def list_sites(ctx: AppContext, params: PageParams) -> Page[SiteOut]:
+    """All sites by code."""
+    rows = await Site.select().order_by(Site.code).limit(params.limit).offset(params.offset)
+    return page_of([_site_out(r) for r in rows], total=await Site.count(), params=params)
+
+
+# --- departments -----------------------------------------------------------------------------
+
+async def create_department(ctx: AppContext, data: DepartmentIn, *, actor: str) -> DepartmentOut:
+    """Add a department."""
+    now = ctx.clock.now()
+    try:
+        async with write_transaction(ctx.engine):
+            rows = await Department.insert(Department(code=data.code, name=data.name, created_at=now)).returning(Department.id)
+            await audit.record(ctx.engine, at=now, actor=actor, action="department.created", subject_type="department", subject_id=rows[0]["id"], data={"code": data.code})
+    except INTEGRITY_ERRORS as exc:
+        raise DuplicateCode(f"department code {data.code!r} already exists") from exc
+    return DepartmentOut(id=rows[0]["id"], code=data.code, name=data.name, active=True)
+
+
+async def list_departments(ctx: AppContext, params: PageParams) -> Page[DepartmentOut]:
+    """All departments by code."""
+    rows = await Department.select().order_by(Department.code).limit(params.limit).offset(params.offset)
+    items = [DepartmentOut(id=r["id"], code=r["code"], name=r["name"], active=r["active"]) for r in rows]
+    return page_of(items, total=await Department.count(), params=params)
+
+
+# --- windows ---------------------------------------------------------------------------------
+
+async def create_window(ctx: AppContext, data: WindowIn, *, actor: str) -> WindowOut:
+    """Add a window to a site, for a department."""
+    now = ctx.clock.now()
+    try:
+        async with write_transaction(ctx.engine):
+            if not await Site.exists().where(Site.id == data.site_id):
+                raise InvalidReference(f"site {data.site_id} does not exist")
+            if not await Department.exists().where(Department.id == data.department_id):
+                raise InvalidReference(f"department {data.department_id} does not exist")
+            rows = await Window.insert(Window(site=data.site_id, department=data.department_id, number=data.number, name=data.name, created_at=now)).returning(Window.id)
+            await audit.record(ctx.engine, at=now, actor=actor, action="window.created", subject_type="window", subject_id=rows[0]["id"], data={"number": data.number, "site": data.site_id})
+    except INTEGRITY_ERRORS as exc:
+        raise DuplicateCode(f"window {data.number!r} already exists at site {data.site_id}") from exc
+    return await get_window(ctx, rows[0]["id"])
+
+
+async def get_window(ctx: AppContext, window_id: int) -> WindowOut:
+    """One window."""
+    row = await Window.select().where(Window.id == window_id).first()
+    if row is None:
+        raise WindowNotFound()
+    return _window_out(row)
+
+
+async def list_windows(ctx: AppContext, params: PageParams, *, site_id: int | None = None) -> Page[WindowOut]:
+    """Windows, optionally of one site, by site and number."""
+    where = Window.site == site_id if site_id is not None else None
+    q = Window.select().order_by(Window.site, Window.number).limit(params.limit).offset(params.offset)
+    c = Window.count()
+    if where is not None:
+        q, c = q.where(where), c.where(where)
+    return page_of([_window_out(r) for r in await q], total=await c, params=params)
+
+
+# --- staff -----------------------------------------------------------------------------------
+
+async def _check_staff_refs(department_id: int | None, window_id: int | None) -> None:
+    if department_id is not None and not await Department.exists().where(Department.id == department_id):
+        raise InvalidReference(f"department {department_id} does not exist")
+    if window_id is not None:
+        window = await Window.select(Window.department).where(Window.id == window_id).first()
+        if window is None:
+            raise InvalidReference(f"window {window_id} does not exist")
+
+
+async def create_staff(ctx: AppContext, data: StaffIn, *, actor: str) -> StaffOut:
+    """Add one staff member."""
+    return (await import_staff(ctx, [data], actor=actor))[0]
+
+
+async def import_staff(ctx: AppContext, rows: Sequence[StaffIn], *, actor: str) -> list[StaffOut]:
+    """Add many staff members in one transaction: all or nothing."""
+    now = ctx.clock.now()
+    dept_ids = {r.department_id for r in rows}
+    window_ids = {r.window_id for r in rows if r.window_id is not None}
+    try:
+        async with write_transaction(ctx.engine):
+            known_depts = {r["id"] for r in await Department.select(Department.id).where(Department.id.is_in(list(dept_ids)))} if dept_ids else set()
+            known_windows = {r["id"] for r in await Window.select(Window.id).where(Window.id.is_in(list(window_ids)))} if window_ids else set()
+            for i, r in enumerate(rows):
+                if r.department_id not in known_depts:
+                    raise InvalidReference(f"row {i + 1}: department {r.department_id} does not exist")
+                if r.window_id is not None and r.window_id not in known_windows:
+                    raise InvalidReference(f"row {i + 1}: window {r.window_id} does not exist")
+            ids: list[int] = []
+            # Chunked so one statement stays under SQLite's bound-parameter limit.
+            for start in range(0, len(rows), 500):
+                chunk = rows[start : start + 500]
+                inserted = await Staff.insert(
+                    *[
+                        Staff(employee_no=r.employee_no, name=r.name, department=r.department_id, window=r.window_id, badge_no=r.badge_no,
+                              phone=r.phone, card_no=r.card_no, hired_on=r.hired_on, status="active", created_at=now)
+                        for r in chunk
+                    ]
+                ).returning(Staff.id)
+                ids.extend(x["id"] for x in inserted)
+            await audit.record(ctx.engine, at=now, actor=actor, action="staff.created", subject_type="staff", subject_id=ids[0] if len(ids) == 1 else f"{ids[0]}..{ids[-1]}",
+                               data={"count": len(ids), "employee_nos": [r.employee_no for r in rows[:50]]})
+    except INTEGRITY_ERRORS as exc:
+        raise DuplicateCode("an employee number is already in use") from exc
+    return [
+        StaffOut(id=i, employee_no=r.employee_no, name=r.name, department_id=r.department_id, window_id=r.window_id, badge_no=r.badge_no,
+                 phone=r.phone, card_no=r.card_no, hired_on=r.hired_on, left_on=None, status="active")
+        for i, r in zip(ids, rows, strict=True)
+    ]
+
+
+async def get_staff(ctx: AppContext, staff_id: int, *, only_staff_id: int | None = None) -> StaffOut:
+    """One staff member; ``only_staff_id`` scopes a staff user to themself (others are 404)."""
+    where = Staff.id == staff_id
+    if only_staff_id is not None:
+        where = where & (Staff.id == only_staff_id)
+    row = await Staff.select().where(where).first()
+    if row is None:
+        raise StaffNotFound()
+    return _staff_out(row)
+
+
+async def list_staff(ctx: AppContext, params: PageParams, *, department_id: int | None = None, status: str | None = None, only_staff_id: int | None = None) -> Page[StaffOut]:
+    """Staff by employee number, filtered; a staff user only ever sees themself."""
+    conds = []
+    if department_id is not None:
+        conds.append(Staff.department == department_id)
+    if status is not None:
+        conds.append(Staff.status == status)
+    if only_staff_id is not None:
+        conds.append(Staff.id == only_staff_id)
+    q = Staff.select().order_by(Staff.employee_no).limit(params.limit).offset(params.offset)
+    c = Staff.count()
+    for cond in conds:
+        q, c = q.where(cond), c.where(cond)
+    return page_of([_staff_out(r) for r in await q], total=await c, params=params)
+
+
+async def update_staff(ctx: AppContext, staff_id: int, data: StaffUpdateIn, *, actor: str) -> StaffOut:
+    """Change a staff member's details (set fields only)."""
+    changes = {k: v for k, v in ((f, getattr(data, f)) for f in data.__struct_fields__) if v is not None}
+    now = ctx.clock.now()
+    async with write_transaction(ctx.engine):
+        if not await Staff.exists().where(Staff.id == staff_id):
+            raise StaffNotFound()
+        await _check_staff_refs(changes.get("department_id"), changes.get("window_id"))
+        column_of = {"department_id": Staff.department, "window_id": Staff.window}
+        values = {column_of.get(k, getattr(Staff, k)): v for k, v in changes.items()}
+        if values:
+            await Staff.update(values).where(Staff.id == staff_id)
+        await audit.record(ctx.engine, at=now, actor=actor, action="staff.updated", subject_type="staff", subject_id=staff_id, data={k: str(v) for k, v in changes.items() if k != "phone"})
+    return await get_staff(ctx, staff_id)
+
+
+async def leave_staff(ctx: AppContext, staff_id: int, data: StaffLeaveIn, *, actor: str) -> StaffOut:
+    """Mark a staff member as left; nothing of their history is deleted."""
+    now = ctx.clock.now()
+    async with write_transaction(ctx.engine):
+        row = await Staff.select(Staff.status, Staff.hired_on).where(Staff.id == staff_id).first()
+        if row is None:
+            raise StaffNotFound()
+        if row["status"] == "left":
+            raise StaffAlreadyLeft()
+        if data.left_on < row["hired_on"]:
+            raise InvalidReference("left_on is before hired_on", code="left_before_hired")
+        await Staff.update({Staff.status: "left", Staff.left_on: data.left_on, Staff.window: None}).where(Staff.id == staff_id)
+        await audit.record(ctx.engine, at=now, actor=actor, action="staff.left", subject_type="staff", subject_id=staff_id, data={"left_on": data.left_on.isoformat(), "reason": data.reason})
+    return await get_staff(ctx, staff_id)
+
+
+async def staff_ids_by_employee_no(employee_nos: Sequence[str]) -> dict[str, int]:
+    """Map employee numbers to staff ids (for imports in other domains)."""
+    if not employee_nos:
+        return {}
+    rows = await Staff.select(Staff.id, Staff.employee_no).where(Staff.employee_no.is_in(list(employee_nos)))
+    return {r["employee_no"]: r["id"] for r in rows}

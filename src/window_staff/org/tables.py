@@ -1,0 +1,55 @@
+"""Organisation tables: sites, departments, windows, staff."""
+
+from piccolo.columns import Boolean, Date, ForeignKey, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Site(Table, tablename="site"):
+    """A county centre, township centre or village point."""
+
+    code = Varchar(length=32, unique=True)
+    name = Varchar(length=200)
+    kind = Varchar(length=32)
+    parent = ForeignKey("self", null=True)
+    timezone = Varchar(length=64, default="Asia/Shanghai")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Department(Table, tablename="department"):
+    """A county department stationed in the centre (进驻单位)."""
+
+    code = Varchar(length=32, unique=True)
+    name = Varchar(length=200)
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Window(Table, tablename="service_window"):
+    """A service desk (窗口); its number is unique within its site."""
+
+    site = ForeignKey(Site)
+    department = ForeignKey(Department)
+    number = Varchar(length=16)
+    name = Varchar(length=200, default="")
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Staff(Table, tablename="staff"):
+    """A window staff member (窗口工作人员); leaving sets ``left_on``, never deletes."""
+
+    employee_no = Varchar(length=32, unique=True)
+    name = Varchar(length=100)
+    department = ForeignKey(Department)
+    window = ForeignKey(Window, null=True)
+    badge_no = Varchar(length=32, null=True, default=None)
+    phone = Varchar(length=32, null=True, default=None)
+    card_no = Varchar(length=32, null=True, default=None)
+    hired_on = Date()
+    left_on = Date(null=True, default=None)
+    status = Varchar(length=16, default="active")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+TABLES = [Site, Department, Window, Staff]

@@ -1,0 +1,85 @@
+"""Typed settings, read once from ``WINDOW_STAFF_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import msgspec
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Every knob of the service; the README lists each one with its variable."""
+
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = ""
+    log_json: bool = False
+    log_level: str = "INFO"
+    # SQLite: persistent connections per process (WAL lets readers run beside the one writer).
+    sqlite_pool_size: int = 4
+    sqlite_busy_timeout_ms: int = 10_000
+    pg_pool_min: int = 2
+    pg_pool_max: int = 10
+    session_ttl_hours: int = 12
+    login_max_failures: int = 5
+    login_window_seconds: int = 900
+    page_size_max: int = 200
+    body_limit_bytes: int = 1_048_576
+    upload_limit_bytes: int = 8_388_608
+    vault_key: str = ""
+    vault_key_file: Path | None = None
+    face_workers: int = 2
+    face_queue: int = 8
+    face_max_pixels: int = 4_000_000
+    face_min_px: int = 60
+    face_threshold: float = 0.45
+    fingerprint_threshold: float = 0.30
+    threshold_version: str = "2026-11-default"
+    match_policy: str = "face_and_fingerprint"
+    rules_dir: Path = Path("rules")
+    demo: bool = False
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data directory."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'window-staff.sqlite3'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the engine is the embedded SQLite file."""
+        return self.resolved_database_url.startswith("sqlite")
+
+
+_PREFIX = "WINDOW_STAFF_"
+
+
+def load_settings(environ: dict[str, str] | None = None, /, **overrides: object) -> Settings:
+    """Build settings from an environment mapping (default ``os.environ``) plus explicit overrides."""
+    env = os.environ if environ is None else environ
+    raw: dict[str, object] = {}
+    for field in msgspec.structs.fields(Settings):
+        value = env.get(_PREFIX + field.name.upper())
+        if value is not None and value != "":
+            raw[field.name] = value
+    raw.update({k: str(v) if isinstance(v, Path) else v for k, v in overrides.items()})
+    try:
+        # strict=False lets "8000" become 8000 and "true" become True, with a clear error otherwise.
+        return msgspec.convert(raw, Settings, strict=False, dec_hook=_dec_hook)
+    except msgspec.ValidationError as exc:
+        raise SystemExit(f"invalid setting: {exc} (variables are named {_PREFIX}<FIELD>)") from None
+
+
+def _dec_hook(type_: type, value: object) -> object:
+    if type_ is Path and isinstance(value, str):
+        return Path(value)
+    raise NotImplementedError
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings from the process environment, read once."""
+    return load_settings()

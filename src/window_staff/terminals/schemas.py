@@ -1,0 +1,33 @@
+"""Terminal registry schemas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+
+class TerminalIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Register a terminal (it starts pending)."""
+
+    serial: Annotated[str, msgspec.Meta(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+    site_id: int
+    window_id: int | None = None
+    name: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    kind: Literal["signed", "zkteco"] = "signed"
+
+
+class TerminalOut(msgspec.Struct, kw_only=True):
+    """A terminal as HR and admin see it (never its secrets)."""
+
+    id: int
+    serial: str
+    name: str
+    kind: str
+    site_id: int
+    window_id: int | None
+    status: str
+    registered_at: datetime
+    approved_at: datetime | None
+    revoked_at: datetime | None
