@@ -78,7 +78,8 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
         return problem(400, title="Invalid request", detail=_safe_detail(exc.detail), code="validation_failed", request=request, errors=cleaned)
     title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
     headers = dict(exc.headers or {})
-    return problem(status, title=title, detail=_safe_detail(exc.detail) if status < 500 else None, code=None, request=request, headers=headers)
+    code = "bad_request" if status == 400 else None
+    return problem(status, title=title, detail=_safe_detail(exc.detail) if status < 500 else None, code=code, request=request, headers=headers)
 
 
 def _safe_detail(detail: str) -> str:
