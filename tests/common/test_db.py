@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from tests.conftest import ENGINE
-from window_staff.common.db import execute, write_transaction
+from window_staff.common.db import INTEGRITY_ERRORS, execute, insert_rows, write_transaction
 from window_staff.org.tables import Department
 
 sqlite_only = pytest.mark.skipif(ENGINE != "sqlite", reason="SQLite pragmas; the PostgreSQL pass checks the pool instead")
@@ -62,3 +62,21 @@ async def test_a_cancelled_writer_does_not_poison_the_next_one(ctx):
 async def test_postgres_queries_go_through_the_lifespan_pool(ctx):
     assert ctx.engine.pool is not None
     assert (await execute(ctx.engine, "SELECT 1 AS one"))[0]["one"] == 1
+
+
+async def test_bulk_insert_returns_ids_in_input_order(ctx):
+    now = ctx.clock.now()
+    async with write_transaction(ctx.engine):
+        ids = await insert_rows(ctx.engine, Department, [Department.code, Department.name, Department.active, Department.created_at],
+                                [(f"B{i:04d}", f"n{i}", True, now) for i in range(3000)])
+    rows = {r["id"]: r["code"] for r in await Department.select(Department.id, Department.code)}
+    assert [rows[i] for i in ids] == [f"B{i:04d}" for i in range(3000)]
+
+
+async def test_bulk_insert_with_a_duplicate_stores_nothing(ctx):
+    now = ctx.clock.now()
+    with pytest.raises(INTEGRITY_ERRORS):
+        async with write_transaction(ctx.engine):
+            await insert_rows(ctx.engine, Department, [Department.code, Department.name, Department.active, Department.created_at],
+                              [("SAME", "a", True, now), ("OTHER", "b", True, now), ("SAME", "c", True, now)])
+    assert await Department.count() == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -14,6 +14,7 @@ import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+from piccolo.columns import Column
 from piccolo.table import Table
 
 try:  # asyncpg is optional at import time for SQLite-only installs
@@ -205,3 +206,44 @@ async def lifespan_pool(engine: Engine) -> AsyncIterator[None]:
         yield
     finally:
         await close_pool(engine)
+
+
+async def insert_rows(engine: Engine, table: type[Table], columns: Sequence[Column], rows: Sequence[Sequence[Any]], *, chunk: int = 2500) -> list[int]:
+    """Insert many rows in the current transaction and return their ids, in input order.
+
+    Piccolo builds a Table instance and a query string per row, which is ~25x slower than the
+    driver for bulk writes; this sends one statement per chunk with the driver's own parameters.
+    """
+    tx = engine.current_transaction.get()
+    if tx is None:
+        raise RuntimeError("insert_rows needs a transaction")
+    names = ", ".join(f'"{c._meta.db_column_name}"' for c in columns)
+    pk = table._meta.primary_key._meta.db_column_name
+    ids: list[int] = []
+    if is_sqlite(engine):
+        row_sql = "(" + ", ".join("?" * len(columns)) + ")"
+        # SQLite's bound-parameter limit (32766) caps a chunk.
+        step = max(1, min(chunk, 30000 // max(1, len(columns))))
+        for start in range(0, len(rows), step):
+            part = rows[start : start + step]
+            sql = f'INSERT INTO "{table._meta.tablename}" ({names}) VALUES {", ".join([row_sql] * len(part))} RETURNING "{pk}"'
+            flat = [v for row in part for v in row]
+            async with tx.connection.execute(sql, flat) as cursor:
+                ids.extend(r[pk] for r in await cursor.fetchall())
+        return ids
+    casts = ", ".join(f"${i + 1}::{_pg_type(c)}[]" for i, c in enumerate(columns))
+    sql = f'INSERT INTO "{table._meta.tablename}" ({names}) SELECT * FROM unnest({casts}) RETURNING "{pk}"'
+    for start in range(0, len(rows), chunk * 10):
+        part = rows[start : start + chunk * 10]
+        arrays = [list(col) for col in zip(*part, strict=True)]
+        records = await tx.connection.fetch(sql, *arrays)
+        ids.extend(r[pk] for r in records)
+    return ids
+
+
+def _pg_type(column: Column) -> str:
+    from piccolo.columns import ForeignKey
+
+    if isinstance(column, ForeignKey):
+        return "integer"
+    return column.column_type.lower()

@@ -7,7 +7,7 @@ from typing import Any
 
 from window_staff.common import audit
 from window_staff.common.context import AppContext
-from window_staff.common.db import INTEGRITY_ERRORS, write_transaction
+from window_staff.common.db import INTEGRITY_ERRORS, insert_rows, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
 from window_staff.org.errors import (
     DepartmentNotFound,
@@ -171,18 +171,11 @@ async def import_staff(ctx: AppContext, rows: Sequence[StaffIn], *, actor: str) 
                     raise InvalidReference(f"row {i + 1}: department {r.department_id} does not exist")
                 if r.window_id is not None and r.window_id not in known_windows:
                     raise InvalidReference(f"row {i + 1}: window {r.window_id} does not exist")
-            ids: list[int] = []
-            # Chunked so one statement stays under SQLite's bound-parameter limit.
-            for start in range(0, len(rows), 500):
-                chunk = rows[start : start + 500]
-                inserted = await Staff.insert(
-                    *[
-                        Staff(employee_no=r.employee_no, name=r.name, department=r.department_id, window=r.window_id, badge_no=r.badge_no,
-                              phone=r.phone, card_no=r.card_no, hired_on=r.hired_on, status="active", created_at=now)
-                        for r in chunk
-                    ]
-                ).returning(Staff.id)
-                ids.extend(x["id"] for x in inserted)
+            ids = await insert_rows(
+                ctx.engine, Staff,
+                [Staff.employee_no, Staff.name, Staff.department, Staff.window, Staff.badge_no, Staff.phone, Staff.card_no, Staff.hired_on, Staff.status, Staff.created_at],
+                [(r.employee_no, r.name, r.department_id, r.window_id, r.badge_no, r.phone, r.card_no, r.hired_on, "active", now) for r in rows],
+            )
             await audit.record(ctx.engine, at=now, actor=actor, action="staff.created", subject_type="staff", subject_id=ids[0] if len(ids) == 1 else f"{ids[0]}..{ids[-1]}",
                                data={"count": len(ids), "employee_nos": [r.employee_no for r in rows[:50]]})
     except INTEGRITY_ERRORS as exc:

@@ -1,0 +1,13 @@
+# The service image: uv installs the locked dependencies (dlib comes prebuilt as dlib-bin).
+FROM python:3.11-slim-bookworm
+COPY --from=ghcr.io/astral-sh/uv:0.5 /uv /usr/local/bin/uv
+WORKDIR /app
+ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PROJECT_ENVIRONMENT=/app/.venv
+COPY pyproject.toml uv.lock README.md ./
+RUN uv sync --frozen --no-dev --no-install-project
+COPY src ./src
+COPY rules ./rules
+RUN uv sync --frozen --no-dev
+ENV PATH="/app/.venv/bin:$PATH" WINDOW_STAFF_HOST=0.0.0.0 WINDOW_STAFF_PORT=8000
+EXPOSE 8000
+CMD ["window-staff", "serve"]

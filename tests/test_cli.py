@@ -1,0 +1,115 @@
+"""The ``window-staff`` command as an operator uses it, in a real subprocess."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pyotp
+import pytest
+
+from tests.conftest import ENGINE
+
+
+def run(args: list[str], *, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run the CLI with a clean WINDOW_STAFF_* environment plus ``env``."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("WINDOW_STAFF_")}
+    result = subprocess.run([sys.executable, "-m", "window_staff.cli", *args], env={**base, **env}, capture_output=True, text=True, timeout=120)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{args} exited {result.returncode}: {result.stderr}")
+    return result
+
+
+@pytest.fixture
+def cli_env(tmp_path, database_url):
+    """A data dir and a fresh database (migrated already on PostgreSQL, via the template)."""
+    return {"WINDOW_STAFF_DATA_DIR": str(tmp_path), "WINDOW_STAFF_DATABASE_URL": database_url}
+
+
+def test_migrate_applies_once_then_reports_up_to_date(tmp_path):
+    env = {"WINDOW_STAFF_DATA_DIR": str(tmp_path)}
+    first = run(["migrate"], env=env)
+    assert "applied: 0001_initial" in first.stdout
+    assert "up to date" in run(["migrate"], env=env).stdout
+
+
+def test_serve_refuses_an_unmigrated_database(tmp_path):
+    result = run(["serve"], env={"WINDOW_STAFF_DATA_DIR": str(tmp_path)}, check=False)
+    assert result.returncode == 2 and "window-staff migrate" in result.stderr
+
+
+def test_users_create_makes_the_first_admin_with_a_totp_uri(cli_env):
+    result = run(["users", "create", "boss", "--password", "a long password"], env=cli_env)
+    assert "created user boss" in result.stdout and "otpauth://totp/" in result.stdout
+
+
+def test_users_create_refuses_a_short_password(cli_env):
+    result = run(["users", "create", "boss", "--password", "short"], env=cli_env, check=False)
+    assert result.returncode != 0
+
+
+def test_audit_verify_says_ok_on_an_intact_chain(cli_env):
+    run(["users", "create", "boss", "--password", "a long password"], env=cli_env)
+    result = run(["audit", "verify"], env=cli_env)
+    assert result.stdout.startswith("OK: 1 events")
+
+
+@pytest.mark.skipif(ENGINE != "sqlite", reason="tampers through the sqlite3 module; the PostgreSQL pass tampers in tests/common/test_audit.py")
+def test_audit_verify_names_the_tampered_row(cli_env):
+    import sqlite3
+
+    run(["users", "create", "boss", "--password", "a long password"], env=cli_env)
+    run(["users", "create", "boss2", "--password", "a long password"], env=cli_env)
+    conn = sqlite3.connect(cli_env["WINDOW_STAFF_DATABASE_URL"].removeprefix("sqlite:///"))
+    conn.execute("DROP TRIGGER audit_event_no_update")
+    conn.execute("UPDATE audit_event SET actor = 'mallory' WHERE id = 2")
+    conn.commit()
+    conn.close()
+    result = run(["audit", "verify"], env=cli_env, check=False)
+    assert result.returncode == 1 and "BROKEN at event id 2" in result.stdout
+
+
+def test_demo_seeds_once_and_prints_logins(tmp_path):
+    env = {"WINDOW_STAFF_DATA_DIR": str(tmp_path)}
+    first = run(["demo", "--no-serve"], env=env)
+    assert "admin" in first.stdout and "demo-pass-2026" in first.stdout
+    second = run(["demo", "--no-serve"], env=env)
+    assert second.returncode == 0
+    assert run(["audit", "verify"], env=env).stdout.startswith("OK")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_demo_serves_health_openapi_and_an_admin_login_with_totp(tmp_path):
+    port = _free_port()
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("WINDOW_STAFF_")}, "WINDOW_STAFF_DATA_DIR": str(tmp_path), "WINDOW_STAFF_PORT": str(port)}
+    proc = subprocess.Popen([sys.executable, "-m", "window_staff.cli", "demo"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("demo did not come up")
+        assert httpx.get(f"{base}/api/schema/openapi.json").json()["info"]["title"] == "window-staff"
+        from window_staff.demo import DEMO_PASSWORD, DEMO_USERS
+
+        secret = dict((u, s) for u, _, s in DEMO_USERS)["admin"]
+        login = httpx.post(f"{base}/api/v1/auth/login", json={"username": "admin", "password": DEMO_PASSWORD, "totp": pyotp.TOTP(secret).now()})
+        assert login.status_code == 200
+        sites = httpx.get(f"{base}/api/v1/sites", headers={"Authorization": f"Bearer {login.json()['token']}"}).json()
+        assert sites["total"] == 3
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -1,0 +1,29 @@
+"""The demo centre has what the README promises."""
+
+from window_staff import demo
+from window_staff.attendance.tables import SiteHours
+from window_staff.auth.domain import ROLES
+from window_staff.auth.tables import UserRole
+from window_staff.org.tables import Department, Site, Staff, Window
+from window_staff.terminals.tables import Terminal
+
+
+async def test_demo_centre_has_sites_departments_staff_roles_terminals_and_hours(ctx):
+    await demo.seed(ctx)
+    kinds = sorted(r["kind"] for r in await Site.select(Site.kind))
+    assert kinds == ["county_centre", "township_centre", "township_centre"]
+    assert await Department.count() >= 6 and await Window.count() >= 6
+    assert await Staff.count() >= 30
+    assert {r["role"] for r in await UserRole.select(UserRole.role)} == set(ROLES)
+    assert await Terminal.count().where(Terminal.status == "approved") == 2
+    year = ctx.clock.now().year
+    hours = await SiteHours.select().where(SiteHours.site == (await Site.select(Site.id).where(Site.code == demo.DEMO_SITE).first())["id"])
+    covered = sum((h["valid_to"] - h["valid_from"]).days + 1 for h in hours)
+    assert all(h["valid_from"].year == year for h in hours) and covered in (365, 366)
+
+
+async def test_seeding_twice_changes_nothing(ctx):
+    await demo.seed(ctx)
+    before = await Staff.count()
+    await demo.seed(ctx)
+    assert await Staff.count() == before
