@@ -13,3 +13,9 @@ async def test_openapi_document_lists_the_api(client):
     assert doc["openapi"].startswith("3.1")
     assert "/api/v1/staff" in doc["paths"]
     assert "/api/v1/auth/login" in doc["paths"]
+
+
+async def test_openapi_document_is_valid_openapi_3_1(client):
+    from openapi_spec_validator import validate
+
+    validate((await client.get("/api/schema/openapi.json")).json())
