@@ -19,7 +19,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from window_staff.biometrics.face_errors import EncoderBusy  # noqa: E402
+from window_staff.biometrics.errors import EncoderBusy  # noqa: E402
 from window_staff.biometrics.gallery import Gallery  # noqa: E402
 from window_staff.biometrics.pool import EncoderPool  # noqa: E402
 from window_staff.common.errors import DomainError  # noqa: E402

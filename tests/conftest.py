@@ -102,7 +102,7 @@ def clock() -> FixedClock:
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     """Settings pointing at this test's database and a temporary data directory."""
-    return load_settings({}, database_url=database_url, data_dir=tmp_path, login_max_failures=5)
+    return load_settings({}, database_url=database_url, data_dir=tmp_path, login_max_failures=5, face_pool_warm=False)
 
 
 @pytest.fixture

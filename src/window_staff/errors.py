@@ -25,6 +25,7 @@ STATUS_OF: list[tuple[type[e.DomainError], int]] = [
     (e.PayloadTooLarge, 413),
     (e.UnsupportedMediaType, 415),
     (e.Busy, 503),
+    (e.Unavailable, 503),
 ]
 
 

@@ -5,12 +5,27 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import msgspec
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
-    """Every knob of the service; the README lists each one with its variable."""
+    """Every knob of the service; the README lists each one with its variable.
+
+    Biometric template key: ``vault_key`` (base64 of 32 bytes) or ``vault_key_file`` (a file holding
+    that base64 text, mode 0600); ``vault_key`` wins when both are set. The key never goes into the
+    database. Without a key the service still starts and runs everything except biometrics, whose
+    enrolment and matching answer 503 ``vault_key_missing``, *unless* the database already holds
+    templates: then start-up is refused, as it is for a malformed key or a key that does not open
+    the stored templates (a wrong key would otherwise reject every check-in). ``window-staff demo``
+    creates ``<data_dir>/vault.key`` when no key is configured.
+
+    ``match_policy``: ``face_and_fingerprint`` (default) accepts a check-in only when the face and the
+    fingerprint both match the same person; ``claimed_fallback`` does the same without a claimed
+    employee number, but with one accepts either modality on its own (1:1), for a site whose camera
+    or fingerprint reader is out of order. Face-only 1:N is never accepted.
+    """
 
     data_dir: Path = Path("var")
     database_url: str = ""
@@ -39,7 +54,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     face_threshold: float = 0.45
     fingerprint_threshold: float = 0.30
     threshold_version: str = "2026-11-default"
-    match_policy: str = "face_and_fingerprint"
+    match_policy: Literal["face_and_fingerprint", "claimed_fallback"] = "face_and_fingerprint"
+    # Fingerprints with fewer valid MCC cylinders are refused at enrolment (impostors score high on them).
+    fingerprint_min_cylinders: int = 10
+    face_max_templates: int = 5
+    fingerprint_max_templates: int = 20
+    # Spawn and warm the face encoder workers at start-up (tests turn it off: workers start on first use).
+    face_pool_warm: bool = True
     rules_dir: Path = Path("rules")
     demo: bool = False
 

@@ -20,7 +20,7 @@ from window_staff.biometrics.face import (
     encoding_from_bytes,
     encoding_to_bytes,
 )
-from window_staff.biometrics.face_errors import (
+from window_staff.biometrics.errors import (
     EncodingInvalid,
     FaceImageUnsupported,
     FaceTooSmall,
@@ -191,7 +191,7 @@ def test_loading_face_recognition_keeps_truncated_images_refused() -> None:
     from PIL import ImageFile
 
     from window_staff.biometrics.face import preload
-    from window_staff.biometrics.face_errors import FaceImageInvalid
+    from window_staff.biometrics.errors import FaceImageInvalid
 
     preload()
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False

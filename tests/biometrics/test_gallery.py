@@ -16,7 +16,7 @@ from matplotlib import cbook
 from PIL import Image
 
 from window_staff.biometrics.face import encode_face
-from window_staff.biometrics.face_errors import EncodingInvalid
+from window_staff.biometrics.errors import EncodingInvalid
 from window_staff.biometrics.gallery import Gallery, GalleryCache, Match
 
 LIMITS = {"min_face_px": 80, "max_pixels": 20_000_000, "max_bytes": 10_000_000}

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from matplotlib import cbook
 from PIL import Image, ImageFile
 
-from window_staff.biometrics.face_errors import FaceImageInvalid, FaceImageTooLarge, FaceImageUnsupported
+from window_staff.biometrics.errors import FaceImageInvalid, FaceImageTooLarge, FaceImageUnsupported
 from window_staff.biometrics.images import load_rgb, sniff_image_format
 from window_staff.common.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
 

@@ -12,9 +12,9 @@ import pytest
 from matplotlib import cbook
 from PIL import Image
 
-from window_staff.biometrics import face_errors
+from window_staff.biometrics import errors as biometric_errors
 from window_staff.biometrics.face import encode_face
-from window_staff.biometrics.face_errors import (
+from window_staff.biometrics.errors import (
     EncoderBusy,
     FaceImageInvalid,
     FaceImageUnsupported,
@@ -51,8 +51,8 @@ async def pool():
 
 ERROR_CLASSES = [
     cls
-    for cls in vars(face_errors).values()
-    if isinstance(cls, type) and issubclass(cls, DomainError) and cls.__module__ == face_errors.__name__
+    for cls in vars(biometric_errors).values()
+    if isinstance(cls, type) and issubclass(cls, DomainError) and cls.__module__ == biometric_errors.__name__
 ]
 
 

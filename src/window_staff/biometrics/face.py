@@ -9,7 +9,7 @@ from types import ModuleType
 
 import numpy as np
 
-from window_staff.biometrics.face_errors import EncodingInvalid, FaceTooSmall, MultipleFaces, NoFaceFound
+from window_staff.biometrics.errors import EncodingInvalid, FaceTooSmall, MultipleFaces, NoFaceFound
 from window_staff.biometrics.images import load_rgb
 
 ENCODING_DIM = 128

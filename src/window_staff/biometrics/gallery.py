@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from window_staff.biometrics.face_errors import EncodingInvalid
+from window_staff.biometrics.errors import EncodingInvalid
 
 ENCODING_DIM = 128
 

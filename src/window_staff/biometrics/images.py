@@ -7,7 +7,7 @@ import io
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
-from window_staff.biometrics.face_errors import FaceImageInvalid, FaceImageTooLarge, FaceImageUnsupported
+from window_staff.biometrics.errors import FaceImageInvalid, FaceImageTooLarge, FaceImageUnsupported
 
 # Magic bytes are the only format evidence we trust: file names and Content-Type are client claims.
 _MAGIC: tuple[tuple[bytes, str], ...] = (

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from window_staff.biometrics.face_errors import EncoderBusy
+from window_staff.biometrics.errors import EncoderBusy
 
 _INITIAL_SERVICE_SECONDS = 0.25  # typical HOG + encode on a terminal frame, until we measure
 _EMA_WEIGHT = 0.2

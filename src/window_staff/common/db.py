@@ -208,8 +208,10 @@ async def lifespan_pool(engine: Engine) -> AsyncIterator[None]:
         await close_pool(engine)
 
 
-async def insert_rows(engine: Engine, table: type[Table], columns: Sequence[Column], rows: Sequence[Sequence[Any]], *, chunk: int = 2500) -> list[int]:
+async def insert_rows(engine: Engine, table: type[Table], columns: Sequence[Column], rows: Sequence[Sequence[Any]], *, chunk: int = 2500, skip_conflicts: bool = False) -> list[int]:
     """Insert many rows in the current transaction and return their ids, in input order.
+
+    With ``skip_conflicts`` rows that hit a unique constraint are skipped and only new ids return.
 
     Piccolo builds a Table instance and a query string per row, which is ~25x slower than the
     driver for bulk writes; this sends one statement per chunk with the driver's own parameters.
@@ -220,19 +222,20 @@ async def insert_rows(engine: Engine, table: type[Table], columns: Sequence[Colu
     names = ", ".join(f'"{c._meta.db_column_name}"' for c in columns)
     pk = table._meta.primary_key._meta.db_column_name
     ids: list[int] = []
+    conflict = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
     if is_sqlite(engine):
         row_sql = "(" + ", ".join("?" * len(columns)) + ")"
         # SQLite's bound-parameter limit (32766) caps a chunk.
         step = max(1, min(chunk, 30000 // max(1, len(columns))))
         for start in range(0, len(rows), step):
             part = rows[start : start + step]
-            sql = f'INSERT INTO "{table._meta.tablename}" ({names}) VALUES {", ".join([row_sql] * len(part))} RETURNING "{pk}"'
+            sql = f'INSERT INTO "{table._meta.tablename}" ({names}) VALUES {", ".join([row_sql] * len(part))}{conflict} RETURNING "{pk}"'
             flat = [v for row in part for v in row]
             async with tx.connection.execute(sql, flat) as cursor:
                 ids.extend(r[pk] for r in await cursor.fetchall())
         return ids
     casts = ", ".join(f"${i + 1}::{_pg_type(c)}[]" for i, c in enumerate(columns))
-    sql = f'INSERT INTO "{table._meta.tablename}" ({names}) SELECT * FROM unnest({casts}) RETURNING "{pk}"'
+    sql = f'INSERT INTO "{table._meta.tablename}" ({names}) SELECT * FROM unnest({casts}){conflict} RETURNING "{pk}"'
     for start in range(0, len(rows), chunk * 10):
         part = rows[start : start + chunk * 10]
         arrays = [list(col) for col in zip(*part, strict=True)]

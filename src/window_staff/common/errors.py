@@ -91,3 +91,10 @@ class Busy(DomainError):
     def __init__(self, detail: str | None = None, /, *, retry_after: int = 2, **extra: Any) -> None:
         super().__init__(detail, **extra)
         self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    """A capability is not configured on this deployment (503, no Retry-After: it needs an operator)."""
+
+    code = "unavailable"
+    title = "Service unavailable"

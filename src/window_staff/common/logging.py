@@ -36,6 +36,13 @@ def configure_logging(*, json_logs: bool, level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    for name in DRIVER_LOGGERS:
+        # Database drivers log every statement with its parameters at DEBUG: password hashes,
+        # TOTP secrets, sealed templates. Never below INFO, whatever the service's level.
+        logging.getLogger(name).setLevel(max(logging.INFO, root.level))
+
+
+DRIVER_LOGGERS = ("aiosqlite", "asyncpg")
 
 
 access_log = logging.getLogger("window_staff.access")

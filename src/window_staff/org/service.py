@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from window_staff.common import audit
@@ -32,6 +34,34 @@ from window_staff.org.schemas import (
     WindowOut,
 )
 from window_staff.org.tables import Department, Site, Staff, Window
+
+
+@dataclass(frozen=True, slots=True)
+class StaffChange:
+    """A staff member left or moved between sites; told to hooks inside the change's transaction."""
+
+    staff_id: int
+    old_site_id: int | None
+    new_site_id: int | None
+    left: bool
+    at: datetime
+    actor: str
+
+
+StaffHook = Callable[[AppContext, StaffChange], Awaitable[None]]
+# Domains that keep per-staff data (biometrics) register here, so org never imports them.
+_staff_hooks: list[StaffHook] = []
+
+
+def on_staff_changed(hook: StaffHook) -> None:
+    """Register a hook run when a staff member leaves or changes site (idempotent)."""
+    if hook not in _staff_hooks:
+        _staff_hooks.append(hook)
+
+
+async def _tell_hooks(ctx: AppContext, change: StaffChange) -> None:
+    for hook in _staff_hooks:
+        await hook(ctx, change)
 
 
 def _site_out(r: dict[str, Any]) -> SiteOut:
@@ -223,9 +253,14 @@ async def update_staff(ctx: AppContext, staff_id: int, data: StaffUpdateIn, *, a
             raise StaffNotFound()
         await _check_staff_refs(changes.get("department_id"), changes.get("window_id"))
         column_of = {"department_id": Staff.department, "window_id": Staff.window}
-        values = {column_of.get(k, getattr(Staff, k)): v for k, v in changes.items()}
+        values = {column_of[k] if k in column_of else getattr(Staff, k): v for k, v in changes.items()}
+        old_site = await site_of_staff(staff_id) if "window_id" in changes else None
         if values:
             await Staff.update(values).where(Staff.id == staff_id)
+        if "window_id" in changes:
+            new_site = await site_of_staff(staff_id)
+            if new_site != old_site:
+                await _tell_hooks(ctx, StaffChange(staff_id=staff_id, old_site_id=old_site, new_site_id=new_site, left=False, at=now, actor=actor))
         await audit.record(ctx.engine, at=now, actor=actor, action="staff.updated", subject_type="staff", subject_id=staff_id, data={k: str(v) for k, v in changes.items() if k != "phone"})
     return await get_staff(ctx, staff_id)
 
@@ -241,7 +276,10 @@ async def leave_staff(ctx: AppContext, staff_id: int, data: StaffLeaveIn, *, act
             raise StaffAlreadyLeft()
         if data.left_on < row["hired_on"]:
             raise InvalidReference("left_on is before hired_on", code="left_before_hired")
+        old_site = await site_of_staff(staff_id)
         await Staff.update({Staff.status: "left", Staff.left_on: data.left_on, Staff.window: None}).where(Staff.id == staff_id)
+        # Same transaction: if erasing the person's biometric data fails, they have not left yet.
+        await _tell_hooks(ctx, StaffChange(staff_id=staff_id, old_site_id=old_site, new_site_id=None, left=True, at=now, actor=actor))
         await audit.record(ctx.engine, at=now, actor=actor, action="staff.left", subject_type="staff", subject_id=staff_id, data={"left_on": data.left_on.isoformat(), "reason": data.reason})
     return await get_staff(ctx, staff_id)
 
@@ -252,3 +290,77 @@ async def staff_ids_by_employee_no(employee_nos: Sequence[str]) -> dict[str, int
         return {}
     rows = await Staff.select(Staff.id, Staff.employee_no).where(Staff.employee_no.is_in(list(employee_nos)))
     return {r["employee_no"]: r["id"] for r in rows}
+
+
+async def site_of_staff(staff_id: int) -> int | None:
+    """The site of a staff member's window (None without a window or when unknown)."""
+    row = await Staff.select(Staff.window.site.as_alias("site")).where(Staff.id == staff_id).first()
+    return row["site"] if row else None
+
+
+async def active_staff_ids_at_site(site_id: int) -> list[int]:
+    """Ids of active staff whose window is at ``site_id``."""
+    rows = await Staff.select(Staff.id).where((Staff.window.site == site_id) & (Staff.status == "active"))
+    return [r["id"] for r in rows]
+
+
+async def employee_nos_of(staff_ids: Sequence[int]) -> dict[int, str]:
+    """Map staff ids to employee numbers (for reports in other domains)."""
+    if not staff_ids:
+        return {}
+    rows = await Staff.select(Staff.id, Staff.employee_no).where(Staff.id.is_in(list(staff_ids)))
+    return {r["id"]: r["employee_no"] for r in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """Where a staff member works, for attendance: window, site (with its zone) and dates."""
+
+    staff_id: int
+    employee_no: str
+    name: str
+    department_id: int
+    window_id: int | None
+    site_id: int | None
+    timezone: str | None
+    hired_on: date
+    left_on: date | None
+
+
+_POSTING_COLUMNS = (
+    Staff.id, Staff.employee_no, Staff.name, Staff.department, Staff.window, Staff.hired_on, Staff.left_on,
+    Staff.window.site.as_alias("site"), Staff.window.site.timezone.as_alias("tz"),
+)
+
+
+def _posting(r: dict[str, Any]) -> Posting:
+    return Posting(staff_id=r["id"], employee_no=r["employee_no"], name=r["name"], department_id=r["department"], window_id=r["window"],
+                   site_id=r["site"], timezone=r["tz"], hired_on=r["hired_on"], left_on=r["left_on"])
+
+
+async def postings_of(staff_ids: Sequence[int]) -> list[Posting]:
+    """Postings of the given staff, by employee number (unknown ids are left out)."""
+    if not staff_ids:
+        return []
+    rows = await Staff.select(*_POSTING_COLUMNS).where(Staff.id.is_in(list(staff_ids))).order_by(Staff.employee_no)
+    return [_posting(r) for r in rows]
+
+
+async def postings_in_department(department_id: int) -> list[Posting]:
+    """Postings of every staff member of a department (left ones too: a month may predate leaving)."""
+    rows = await Staff.select(*_POSTING_COLUMNS).where(Staff.department == department_id).order_by(Staff.employee_no)
+    return [_posting(r) for r in rows]
+
+
+async def site_time_zones(site_ids: Sequence[int]) -> dict[int, str]:
+    """Map site ids to their time zone names."""
+    if not site_ids:
+        return {}
+    rows = await Site.select(Site.id, Site.timezone).where(Site.id.is_in(list(site_ids)))
+    return {r["id"]: r["timezone"] for r in rows}
+
+
+async def window_site(window_id: int) -> int | None:
+    """The site of a window (None when there is no such window)."""
+    row = await Window.select(Window.site).where(Window.id == window_id).first()
+    return row["site"] if row else None

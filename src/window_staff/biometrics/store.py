@@ -1,0 +1,154 @@
+"""Template storage: sealed rows in, opened templates out, gallery version counters.
+
+Only this module and ``matching`` ever hold decrypted template bytes, and only in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from window_staff.biometrics.errors import TemplateUndecryptable
+from window_staff.biometrics.schemas import TemplateOut
+from window_staff.biometrics.tables import BiometricConsent, BiometricTemplate, GalleryVersion
+from window_staff.biometrics.vault import Vault, load_key, vault_of
+from window_staff.common.context import AppContext
+from window_staff.common.db import execute
+
+log = logging.getLogger("window_staff.biometrics")
+_CHUNK = 500  # ids per IN (...) list, under SQLite's bound-parameter limit
+
+
+def vault(ctx: AppContext) -> Vault:
+    """The process's vault (VaultUnavailable without a configured key)."""
+    return vault_of(ctx.settings, cache=ctx.resources)
+
+
+async def check_vault(ctx: AppContext) -> None:
+    """Start-up check: a key is needed once templates exist, and it must open them (RuntimeError otherwise)."""
+    key = load_key(ctx.settings)  # a malformed key raises VaultKeyInvalid here
+    row = await BiometricTemplate.select(
+        BiometricTemplate.staff, BiometricTemplate.modality, BiometricTemplate.version, BiometricTemplate.ciphertext, BiometricTemplate.nonce
+    ).order_by(BiometricTemplate.id, ascending=False).first()
+    if row is None:
+        return
+    if key is None:
+        raise RuntimeError("the database holds biometric templates but no vault key is configured "
+                           "(set WINDOW_STAFF_VAULT_KEY or WINDOW_STAFF_VAULT_KEY_FILE)")
+    try:
+        vault(ctx).open(row["ciphertext"], nonce=row["nonce"], staff_id=row["staff"], modality=row["modality"], version=row["version"])
+    except TemplateUndecryptable:
+        raise RuntimeError("the configured vault key does not open the stored biometric templates") from None
+
+
+def _template_out(r: dict[str, Any]) -> TemplateOut:
+    return TemplateOut(
+        id=r["id"], modality=r["modality"], finger_position=r["finger_position"], impression=r["impression"],
+        minutiae_count=r["minutiae_count"], valid_cylinders=r["valid_cylinders"], quality=r["quality"], created_at=r["created_at"],
+    )
+
+
+_META = (
+    BiometricTemplate.id, BiometricTemplate.modality, BiometricTemplate.finger_position, BiometricTemplate.impression,
+    BiometricTemplate.minutiae_count, BiometricTemplate.valid_cylinders, BiometricTemplate.quality, BiometricTemplate.created_at,
+)
+
+
+async def template_rows(staff_id: int, *, template_id: int | None = None) -> list[TemplateOut]:
+    """Metadata of a staff member's templates (no ciphertext is even selected)."""
+    where = BiometricTemplate.staff == staff_id
+    if template_id is not None:
+        where = where & (BiometricTemplate.id == template_id)
+    rows = await BiometricTemplate.select(*_META).where(where).order_by(BiometricTemplate.modality).order_by(BiometricTemplate.id)
+    return [_template_out(r) for r in rows]
+
+
+async def insert(*, staff_id: int, modality: str, version: int, ciphertext: bytes, nonce: bytes, now: datetime, actor: str,
+                 site_id: int | None, **quality: int | None) -> int:
+    """Insert one sealed template and bump its site's gallery (inside the caller's transaction)."""
+    rows = await BiometricTemplate.insert(
+        BiometricTemplate(staff=staff_id, modality=modality, version=version, ciphertext=ciphertext, nonce=nonce, created_at=now, created_by=actor, **quality)
+    ).returning(BiometricTemplate.id)
+    await bump_galleries([site_id])
+    return rows[0]["id"]
+
+
+async def next_impression(staff_id: int, position: int) -> int:
+    """The next impression number for a finger position of a staff member."""
+    rows = await BiometricTemplate.select(BiometricTemplate.impression).where(
+        (BiometricTemplate.staff == staff_id) & (BiometricTemplate.modality == "fingerprint") & (BiometricTemplate.finger_position == position)
+    )
+    return max((r["impression"] or 0 for r in rows), default=0) + 1
+
+
+async def delete_rows(staff_id: int, *, modality: str | None = None, template_id: int | None = None, site_ids: Iterable[int | None] = ()) -> int:
+    """Delete templates of a staff member (all, one modality, or one id) and bump galleries; returns the count."""
+    where = BiometricTemplate.staff == staff_id
+    if modality is not None:
+        where = where & (BiometricTemplate.modality == modality)
+    if template_id is not None:
+        where = where & (BiometricTemplate.id == template_id)
+    deleted = await BiometricTemplate.delete().where(where).returning(BiometricTemplate.id)
+    if deleted:
+        await bump_galleries(site_ids)
+    return len(deleted)
+
+
+async def bump_galleries(site_ids: Iterable[int | None]) -> None:
+    """Increment the gallery version of each site (inside the caller's transaction)."""
+    for site_id in sorted({s for s in site_ids if s is not None}):
+        await execute(
+            GalleryVersion._meta.db,
+            "INSERT INTO gallery_version (site, version) VALUES ({}, 1) ON CONFLICT (site) DO UPDATE SET version = gallery_version.version + 1",
+            site_id,
+        )
+
+
+async def gallery_version(site_id: int) -> int:
+    """The current gallery version of a site (0 before any template)."""
+    row = await GalleryVersion.select(GalleryVersion.version).where(GalleryVersion.site == site_id).first()
+    return row["version"] if row else 0
+
+
+async def opened(ctx: AppContext, staff_ids: list[int], *, modality: str, position: int | None = None) -> list[tuple[int, int, bytes]]:
+    """(template id, staff id, plaintext) of the staff members' templates of a modality, decrypted."""
+    box = vault(ctx)
+    out: list[tuple[int, int, bytes]] = []
+    for start in range(0, len(staff_ids), _CHUNK):
+        where = BiometricTemplate.staff.is_in(staff_ids[start : start + _CHUNK]) & (BiometricTemplate.modality == modality)
+        if position is not None:
+            # Position 0 means "unknown finger": it is compared with every enrolled finger.
+            where = where & BiometricTemplate.finger_position.is_in([0, position])
+        rows = await BiometricTemplate.select(
+            BiometricTemplate.id, BiometricTemplate.staff, BiometricTemplate.version, BiometricTemplate.ciphertext, BiometricTemplate.nonce
+        ).where(where).order_by(BiometricTemplate.id)
+        for r in rows:
+            try:
+                plain = box.open(r["ciphertext"], nonce=r["nonce"], staff_id=r["staff"], modality=modality, version=r["version"])
+            except TemplateUndecryptable:
+                # A tampered or moved row: skip it (it can never match) and say which one, never its bytes.
+                log.error("biometric template %s of staff %s does not decrypt; skipped", r["id"], r["staff"])
+                continue
+            out.append((r["id"], r["staff"], plain))
+    return out
+
+
+def encoding_of(plain: bytes) -> np.ndarray:
+    """A stored face plaintext back to float32 (128,)."""
+    return np.frombuffer(plain, dtype="<f4").astype(np.float32)
+
+
+async def counts() -> dict[str, int]:
+    """Distinct staff with templates and active consents, per modality."""
+    out: dict[str, int] = {}
+    for modality in ("face", "fingerprint"):
+        rows = await execute(BiometricTemplate._meta.db, "SELECT COUNT(DISTINCT staff) AS n FROM biometric_template WHERE modality = {}", modality)
+        out[f"staff_with_{modality}"] = int(rows[0]["n"])
+        out[f"active_{modality}_consents"] = await BiometricConsent.count().where(
+            (BiometricConsent.modality == modality) & BiometricConsent.withdrawn_at.is_null()
+        )
+    return out

@@ -1,0 +1,113 @@
+"""The template vault: AES-256-GCM with a key from a file or the environment, never the database.
+
+Each record gets a fresh random 96-bit nonce, and its associated data binds the staff id, the
+modality and the template version, so a ciphertext copied onto another staff member's row (or
+relabelled as another modality or version) fails authentication instead of decrypting.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from window_staff.biometrics.errors import TemplateUndecryptable, VaultKeyInvalid, VaultUnavailable
+from window_staff.settings import Settings
+
+KEY_BYTES = 32
+NONCE_BYTES = 12
+_AD_PREFIX = b"window-staff/template/v1"
+
+
+def associated_data(*, staff_id: int, modality: str, version: int) -> bytes:
+    """The bytes every ciphertext is bound to: staff id, modality and template version."""
+    return b"|".join((_AD_PREFIX, str(int(staff_id)).encode(), modality.encode(), str(int(version)).encode()))
+
+
+def decode_key(text: str | bytes) -> bytes:
+    """Decode a base64 key (surrounding whitespace allowed) and check it is 32 bytes."""
+    raw = text.strip() if isinstance(text, bytes) else text.strip().encode()
+    try:
+        key = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        raise VaultKeyInvalid("vault key is not valid base64") from None
+    if len(key) != KEY_BYTES:
+        raise VaultKeyInvalid(f"vault key must decode to {KEY_BYTES} bytes, got {len(key)}")
+    return key
+
+
+def new_key_text() -> str:
+    """A fresh random key, base64-encoded, as a key file or WINDOW_STAFF_VAULT_KEY holds it."""
+    return base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode()
+
+
+def write_key_file(path: Path) -> bool:
+    """Create ``path`` with a new key, readable by the owner only; False if it already exists."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: never overwrite a key, which would make every stored template unreadable.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w") as fh:
+        fh.write(new_key_text() + "\n")
+    return True
+
+
+def load_key(settings: Settings) -> bytes | None:
+    """The configured key (``vault_key`` wins over ``vault_key_file``), or None when neither is set."""
+    if settings.vault_key:
+        return decode_key(settings.vault_key)
+    if settings.vault_key_file is not None:
+        try:
+            text = settings.vault_key_file.read_bytes()
+        except OSError as exc:
+            raise VaultKeyInvalid(f"cannot read vault key file {settings.vault_key_file}: {exc.strerror}") from None
+        return decode_key(text)
+    return None
+
+
+class Vault:
+    """Seals and opens template bytes under one AES-256-GCM key."""
+
+    __slots__ = ("_aead",)
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) != KEY_BYTES:
+            raise VaultKeyInvalid(f"vault key must be {KEY_BYTES} bytes")
+        self._aead = AESGCM(key)
+
+    def __repr__(self) -> str:
+        return "Vault(<key hidden>)"
+
+    def seal(self, plaintext: bytes, *, staff_id: int, modality: str, version: int) -> tuple[bytes, bytes]:
+        """Encrypt; returns (ciphertext with tag, nonce)."""
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        ad = associated_data(staff_id=staff_id, modality=modality, version=version)
+        return self._aead.encrypt(nonce, plaintext, ad), nonce
+
+    def open(self, ciphertext: bytes, *, nonce: bytes, staff_id: int, modality: str, version: int) -> bytes:
+        """Decrypt and authenticate, or raise TemplateUndecryptable."""
+        ad = associated_data(staff_id=staff_id, modality=modality, version=version)
+        try:
+            return self._aead.decrypt(bytes(nonce), bytes(ciphertext), ad)
+        except (InvalidTag, ValueError):
+            raise TemplateUndecryptable() from None
+
+
+def vault_of(settings: Settings, *, cache: dict | None = None) -> Vault:
+    """The vault for these settings (cached in ``cache`` when given), or VaultUnavailable."""
+    if cache is not None and isinstance(cache.get("vault"), Vault):
+        return cache["vault"]
+    key = load_key(settings)
+    if key is None:
+        raise VaultUnavailable("set WINDOW_STAFF_VAULT_KEY or WINDOW_STAFF_VAULT_KEY_FILE to enrol or match biometrics")
+    vault = Vault(key)
+    if cache is not None:
+        cache["vault"] = vault
+    return vault
