@@ -12,8 +12,12 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from piccolo.engine.base import Engine
 
+from window_staff.attendance.controllers import AttendanceReadController, MyAttendanceController
+from window_staff.attendance.controllers_admin import AttendanceAdminController
 from window_staff.auth.controllers import AuthController, UserController
 from window_staff.auth.guards import PUBLIC
+from window_staff.biometrics import service as biometrics
+from window_staff.biometrics.controllers import BiometricsController
 from window_staff.common.clock import Clock, SystemClock
 from window_staff.common.context import AppContext
 from window_staff.common.controllers import SystemController
@@ -29,7 +33,8 @@ from window_staff.terminals.controllers import TerminalController
 ROUTE_HANDLERS = [
     SystemController, AuthController, UserController,
     SiteController, DepartmentController, WindowController, StaffController,
-    TerminalController,
+    TerminalController, BiometricsController,
+    MyAttendanceController, AttendanceReadController, AttendanceAdminController,
 ]
 
 
@@ -54,7 +59,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await start_pool(ctx.engine)
         try:
-            yield
+            await biometrics.start(ctx)  # vault check and face encoder pool
+            try:
+                yield
+            finally:
+                await biometrics.stop(ctx)
         finally:
             await close_pool(ctx.engine)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from window_staff.common.errors import InvalidInput
+from window_staff.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 class CalendarYearMissing(InvalidInput):
@@ -67,3 +67,89 @@ class AttendanceInputInvalid(InvalidInput):
 
     code = "attendance_input_invalid"
     title = "Invalid attendance input"
+
+
+class LeaveNotFound(NotFound):
+    """No such leave request, or not visible to the caller."""
+
+    code = "leave_not_found"
+
+
+class LeaveAlreadyDecided(Conflict):
+    """The leave request was already approved or refused."""
+
+    code = "leave_already_decided"
+    title = "Leave already decided"
+
+
+class LeaveOverlaps(Conflict):
+    """The staff member already has requested or approved leave over part of this span."""
+
+    code = "leave_overlaps"
+    title = "Leave overlaps another request"
+
+
+class OwnDecisionRefused(Forbidden):
+    """Nobody decides their own leave or attests their own punch (four eyes)."""
+
+    code = "own_decision_refused"
+    title = "You cannot decide your own request"
+
+
+class MonthClosed(Conflict):
+    """The attendance month of this site is closed: its records never change."""
+
+    code = "month_closed"
+    title = "Attendance month closed"
+
+
+class MonthAlreadyClosed(Conflict):
+    """The site's month is already closed."""
+
+    code = "month_already_closed"
+    title = "Month already closed"
+
+
+class PunchNotFound(NotFound):
+    """No such punch awaiting attestation."""
+
+    code = "punch_not_found"
+
+
+class PunchAlreadyAttested(Conflict):
+    """The punch already has an attestation decision."""
+
+    code = "punch_already_attested"
+    title = "Punch already attested"
+
+
+class ExceptionNotFound(NotFound):
+    """No such open attendance exception."""
+
+    code = "attendance_exception_not_found"
+
+
+class AttendanceItemNotFound(NotFound):
+    """No such rota change, window closure, override or session hours."""
+
+    code = "attendance_item_not_found"
+
+
+class AttendanceDuplicate(Conflict):
+    """A rota change, closure, override or hours range for that slot already exists."""
+
+    code = "attendance_duplicate"
+    title = "Already exists"
+
+
+class SessionNotScheduled(InvalidInput):
+    """A correction names a session the staff member had no record for."""
+
+    code = "session_not_scheduled"
+    title = "No such session"
+
+
+class AttendanceStaffNotFound(NotFound):
+    """No such staff member, or not visible to the caller."""
+
+    code = "staff_not_found"

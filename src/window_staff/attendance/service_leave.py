@@ -1,0 +1,135 @@
+"""Leave, official business (公出) and training: staff request, HR decides; decisions are events."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from window_staff.attendance import service
+from window_staff.attendance.calendar import DEFAULT_TIME_ZONE
+from window_staff.attendance.errors import (
+    AttendanceInputInvalid,
+    LeaveAlreadyDecided,
+    LeaveNotFound,
+    LeaveOverlaps,
+    OwnDecisionRefused,
+)
+from window_staff.attendance.schemas import LeaveDecisionIn, LeaveIn, LeaveOut
+from window_staff.attendance.tables import AttendanceException, LeaveDecision, LeaveRequest
+from window_staff.common import audit
+from window_staff.common.context import AppContext
+from window_staff.common.db import write_transaction
+from window_staff.common.pagination import Page, PageParams, page_of
+from window_staff.org import service as org
+
+MAX_SPAN = timedelta(days=366)
+
+
+def _utc(at: datetime) -> datetime:
+    return at.astimezone(UTC) if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def _out(r: dict[str, Any]) -> LeaveOut:
+    return LeaveOut(
+        id=r["id"], staff_id=r["staff"], kind=r["kind"], start=_utc(r["start_at"]), end=_utc(r["end_at"]), reason=r["reason"],
+        status=r["status"], requested_at=_utc(r["requested_at"]), decided_by=r["decided_by"],
+        decided_at=_utc(r["decided_at"]) if r["decided_at"] else None,
+    )
+
+
+def months_of(start: datetime, end: datetime, *, zone: str) -> list[date]:
+    """First days of the local months that [start, end) touches."""
+    tz = ZoneInfo(zone)
+    first = start.astimezone(tz).date().replace(day=1)
+    last = (end - timedelta(microseconds=1)).astimezone(tz).date().replace(day=1)
+    out = []
+    while first <= last:
+        out.append(first)
+        first = service.month_end(first) + timedelta(days=1)
+    return out
+
+
+async def request_leave(ctx: AppContext, staff_id: int, data: LeaveIn, *, actor: str) -> LeaveOut:
+    """A staff member's request (for themself); it counts only once HR approves it."""
+    if data.start.tzinfo is None or data.end.tzinfo is None:
+        raise AttendanceInputInvalid("start and end need a time zone offset, e.g. 2025-03-03T08:30:00+08:00")
+    if not data.start < data.end or data.end - data.start > MAX_SPAN:
+        raise AttendanceInputInvalid("leave must end after it starts, within 366 days")
+    await service.posting_or_404(staff_id)
+    now = ctx.clock.now()
+    async with write_transaction(ctx.engine):
+        clash = await LeaveRequest.exists().where(
+            (LeaveRequest.staff == staff_id) & LeaveRequest.status.is_in(["requested", "approved"])
+            & (LeaveRequest.start_at < data.end) & (LeaveRequest.end_at > data.start)
+        )
+        if clash:
+            raise LeaveOverlaps("another requested or approved leave overlaps this span")
+        rows = await LeaveRequest.insert(LeaveRequest(
+            staff=staff_id, kind=data.kind, start_at=data.start, end_at=data.end, reason=data.reason, status="requested",
+            requested_by=actor, requested_at=now,
+        )).returning(LeaveRequest.id)
+        await audit.record(ctx.engine, at=now, actor=actor, action="leave.requested", subject_type="leave_request", subject_id=rows[0]["id"],
+                           data={"staff": staff_id, "kind": data.kind, "start": data.start.isoformat(), "end": data.end.isoformat()})
+    return await get_leave(ctx, rows[0]["id"])
+
+
+async def get_leave(ctx: AppContext, leave_id: int, *, only_staff_id: int | None = None) -> LeaveOut:
+    """One request; a staff user sees only their own."""
+    where = LeaveRequest.id == leave_id
+    if only_staff_id is not None:
+        where = where & (LeaveRequest.staff == only_staff_id)
+    row = await LeaveRequest.select().where(where).first()
+    if row is None:
+        raise LeaveNotFound()
+    return _out(row)
+
+
+async def list_leave(ctx: AppContext, params: PageParams, *, staff_id: int | None = None, status: str | None = None, department_id: int | None = None) -> Page[LeaveOut]:
+    """Requests, newest first, filtered by staff, status or department."""
+    conds = []
+    if staff_id is not None:
+        conds.append(LeaveRequest.staff == staff_id)
+    if status is not None:
+        conds.append(LeaveRequest.status == status)
+    if department_id is not None:
+        ids = [p.staff_id for p in await org.postings_in_department(department_id)]
+        conds.append(LeaveRequest.staff.is_in(ids or [-1]))
+    q = LeaveRequest.select().order_by(LeaveRequest.id, ascending=False).limit(params.limit).offset(params.offset)
+    c = LeaveRequest.count()
+    for cond in conds:
+        q, c = q.where(cond), c.where(cond)
+    return page_of([_out(r) for r in await q], total=await c, params=params)
+
+
+async def decide_leave(ctx: AppContext, leave_id: int, data: LeaveDecisionIn, *, actor: str, decider_staff_id: int | None) -> LeaveOut:
+    """HR approves or refuses; nobody decides their own leave; a closed month gets an exception, not a change."""
+    now = ctx.clock.now()
+    async with write_transaction(ctx.engine):
+        row = await LeaveRequest.select().where(LeaveRequest.id == leave_id).first()
+        if row is None:
+            raise LeaveNotFound()
+        if decider_staff_id is not None and decider_staff_id == row["staff"]:
+            raise OwnDecisionRefused("nobody approves or refuses their own leave")
+        if row["status"] != "requested":
+            raise LeaveAlreadyDecided()
+        status = "approved" if data.approved else "refused"
+        await LeaveDecision.insert(LeaveDecision(request=leave_id, approved=data.approved, note=data.note, decided_by=actor, at=now))
+        await LeaveRequest.update({LeaveRequest.status: status, LeaveRequest.decided_by: actor, LeaveRequest.decided_at: now}).where(LeaveRequest.id == leave_id)
+        posting = (await org.postings_of([row["staff"]]) or [None])[0]
+        site = posting.site_id if posting else None
+        months = months_of(_utc(row["start_at"]), _utc(row["end_at"]), zone=(posting.timezone if posting else None) or DEFAULT_TIME_ZONE)
+        closed = [m for m in months if site is not None and await service.closed_sites([site], month=m)]
+        if data.approved and closed:
+            await AttendanceException.insert(AttendanceException(
+                kind="leave_in_closed_month", staff=row["staff"], created_at=now,
+                detail=json.dumps({"leave_request": leave_id, "months": [service.month_key(m) for m in closed]}),
+            ))
+        await audit.record(ctx.engine, at=now, actor=actor, action=f"leave.{status}", subject_type="leave_request", subject_id=leave_id,
+                           data={"staff": row["staff"], "note": data.note})
+    if data.approved:
+        for m in months:
+            if m not in closed:
+                await service.recompute_staff_month(ctx, staff_ids=[row["staff"]], month=m)
+    return await get_leave(ctx, leave_id)
