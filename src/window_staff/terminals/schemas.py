@@ -31,3 +31,25 @@ class TerminalOut(msgspec.Struct, kw_only=True):
     registered_at: datetime
     approved_at: datetime | None
     revoked_at: datetime | None
+
+
+class CheckInOut(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """A terminal's answer: accepted with who and what it means today, or rejected with why. Never a score."""
+
+    event_id: str
+    result: Literal["accepted", "rejected"]
+    recorded_at: str
+    reason: str | None = None
+    employee_no: str | None = None
+    name: str | None = None
+    session: str | None = None
+    status: str | None = None
+    minutes: int | None = None
+
+
+class TerminalSecretOut(msgspec.Struct, kw_only=True):
+    """A new terminal secret, base64, shown once; the previous one stays valid until the next rotation."""
+
+    serial: str
+    secret: str
+    active_secrets: int

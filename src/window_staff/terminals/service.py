@@ -12,7 +12,8 @@ from window_staff.org.errors import InvalidReference
 from window_staff.org.tables import Site, Window
 from window_staff.terminals.errors import TerminalNotFound, TerminalSerialTaken, TerminalStateConflict
 from window_staff.terminals.schemas import TerminalIn, TerminalOut
-from window_staff.terminals.tables import Terminal
+from window_staff.terminals import secrets as terminal_secrets
+from window_staff.terminals.tables import Terminal, TerminalSecret
 
 
 def _out(r: dict[str, Any]) -> TerminalOut:
@@ -76,3 +77,32 @@ async def approve(ctx: AppContext, terminal_id: int, *, actor: str) -> TerminalO
 async def revoke(ctx: AppContext, terminal_id: int, *, actor: str) -> TerminalOut:
     """Revoke a terminal for good."""
     return await _transition(ctx, terminal_id, to="revoked", allowed_from={"pending", "approved"}, actor=actor)
+
+
+async def issue_secret(ctx: AppContext, terminal_id: int, *, actor: str) -> tuple[str, bytes, int]:
+    """A new secret for a terminal (shown once); the newest previous one stays active for rotation."""
+    secret = terminal_secrets.new_secret()
+    now = ctx.clock.now()
+    async with write_transaction(ctx.engine):
+        row = await Terminal.select(Terminal.serial, Terminal.status).where(Terminal.id == terminal_id).first()
+        if row is None:
+            raise TerminalNotFound()
+        if row["status"] == "revoked":
+            raise TerminalStateConflict("a revoked terminal gets no secret")
+        active = await TerminalSecret.select(TerminalSecret.id).where((TerminalSecret.terminal == terminal_id) & TerminalSecret.retired_at.is_null()).order_by(TerminalSecret.id, ascending=False)
+        # Two active at most: the new one and the newest previous one.
+        stale = [r["id"] for r in active[1:]]
+        if stale:
+            await TerminalSecret.update({TerminalSecret.retired_at: now}).where(TerminalSecret.id.is_in(stale))
+        ciphertext, nonce = terminal_secrets.seal(ctx, secret, terminal_id=terminal_id)
+        await TerminalSecret.insert(TerminalSecret(terminal=terminal_id, ciphertext=ciphertext, nonce=nonce, created_at=now))
+        await audit.record(ctx.engine, at=now, actor=actor, action="terminal.secret_issued", subject_type="terminal", subject_id=terminal_id)
+    return row["serial"], secret, min(2, len(active) + 1)
+
+
+async def register_approved(ctx: AppContext, data: TerminalIn, *, actor: str) -> tuple[TerminalOut, bytes]:
+    """Register and approve a terminal and issue its first secret (for scripts and the demo)."""
+    terminal = await register(ctx, data, actor=actor)
+    terminal = await approve(ctx, terminal.id, actor=actor)
+    _, secret, _ = await issue_secret(ctx, terminal.id, actor=actor)
+    return terminal, secret

@@ -1,10 +1,10 @@
 """Terminal registry."""
 
-from piccolo.columns import ForeignKey, Timestamptz, Varchar
+from piccolo.columns import Bytea, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from window_staff.org.tables import Site, Window
+from window_staff.org.tables import Site, Staff, Window
 
 
 class Terminal(Table, tablename="terminal"):
@@ -19,6 +19,69 @@ class Terminal(Table, tablename="terminal"):
     registered_at = Timestamptz(default=TimestamptzNow())
     approved_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+
+
+
+class TerminalSecret(Table, tablename="terminal_secret"):
+    """An HMAC secret of a terminal, sealed with the vault key; two may be active during rotation."""
+
+    terminal = ForeignKey(Terminal)
+    ciphertext = Bytea()
+    nonce = Bytea()
+    created_at = Timestamptz()
+    retired_at = Timestamptz(null=True, default=None)
+
+
+class TerminalNonce(Table, tablename="terminal_nonce"):
+    """A signature nonce seen recently; a second use inside the window is a replay."""
+
+    terminal = ForeignKey(Terminal)
+    nonce = Varchar(length=128)
+    seen_at = Timestamptz()
+
+
+class CheckInEvent(Table, tablename="check_in_event"):
+    """The stored answer to one terminal event, so a retry gets the same bytes back."""
+
+    terminal = ForeignKey(Terminal)
+    event_id = Varchar(length=64)
+    body_sha256 = Varchar(length=64)
+    status_code = Integer()
+    response = Text()
+    created_at = Timestamptz()
+
+
+class CheckInRejection(Table, tablename="check_in_rejection"):
+    """A refused check-in, kept for audit and fraud review (never an image or a template)."""
+
+    terminal = ForeignKey(Terminal)
+    event_id = Varchar(length=64)
+    reason = Varchar(length=64)
+    claimed_employee_no = Varchar(length=32, null=True, default=None)
+    captured_at = Timestamptz(null=True, default=None)
+    received_at = Timestamptz()
+
+
+class TerminalCommand(Table, tablename="terminal_command"):
+    """A command queued for a ZKTeco device (``C:<id>:<command>``) and what it returned."""
+
+    terminal = ForeignKey(Terminal)
+    command = Varchar(length=500)
+    created_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None)
+    returned_at = Timestamptz(null=True, default=None)
+    return_code = Varchar(length=32, null=True, default=None)
+
+
+class CardPin(Table, tablename="card_pin"):
+    """A staff member's terminal PIN (argon2 hash) for the card + PIN path without biometrics."""
+
+    staff = ForeignKey(Staff, unique=True)
+    pin_hash = Varchar(length=200)
+    set_at = Timestamptz()
+
+
+SIGNATURE_TABLES = [TerminalSecret, TerminalNonce, CheckInEvent, CheckInRejection, TerminalCommand, CardPin]
 
 
 TABLES = [Terminal]

@@ -1,0 +1,54 @@
+"""A terminal's side of the protocol: build a signed multipart check-in (for the simulator and tests)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import httpx
+
+from window_staff.terminals.signatures import sign
+
+CHECK_IN_PATH = "/api/v1/terminal/check-ins"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInEvent:
+    """One event as a terminal holds it in its buffer until acknowledged."""
+
+    event_id: str
+    captured_at: dt.datetime
+    face_encoding: bytes | None = None
+    face_image: bytes | None = None
+    fingerprint: bytes | None = None
+    fingerprint_image: bytes | None = None
+    dpi: int | None = None
+    employee_no: str | None = None
+
+
+def build_request(client: httpx.AsyncClient, event: CheckInEvent, *, serial: str, secret: bytes, created: dt.datetime | None = None, nonce: str | None = None) -> httpx.Request:
+    """A signed multipart request for one event."""
+    data = {"event_id": event.event_id, "captured_at": event.captured_at.isoformat()}
+    if event.employee_no:
+        data["employee_no"] = event.employee_no
+    if event.dpi:
+        data["dpi"] = str(event.dpi)
+    files = {}
+    for name, value, ctype in (
+        ("face_encoding", event.face_encoding, "application/octet-stream"),
+        ("face", event.face_image, "image/jpeg"),
+        ("fingerprint", event.fingerprint, "application/octet-stream"),
+        ("fingerprint_image", event.fingerprint_image, "image/png"),
+    ):
+        if value is not None:
+            files[name] = (name, value, ctype)
+    request = client.build_request("POST", CHECK_IN_PATH, data=data, files=files)
+    body = request.read()
+    headers = sign("POST", str(request.url), body, key_id=serial, secret=secret, created=created, nonce=nonce)
+    request.headers.update(headers)
+    return request
+
+
+async def send(client: httpx.AsyncClient, event: CheckInEvent, *, serial: str, secret: bytes, created: dt.datetime | None = None, nonce: str | None = None) -> httpx.Response:
+    """Sign and send one event."""
+    return await client.send(build_request(client, event, serial=serial, secret=secret, created=created, nonce=nonce))

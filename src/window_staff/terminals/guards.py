@@ -1,0 +1,25 @@
+"""Terminal authentication: our terminals sign every request (RFC 9421); ZKTeco devices are known serials."""
+
+from __future__ import annotations
+
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+
+from window_staff.terminals import service_checkin, service_zkteco
+from window_staff.terminals.signatures import SignedRequest
+
+
+async def signed_terminal(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Verify the request signature and digest over the whole body; stores the terminal in the scope."""
+    request: Request = Request(connection.scope, receive=connection.receive)
+    body = await request.body()
+    signed = SignedRequest(method=request.method, url=str(request.url), headers=dict(request.headers))
+    terminal = await service_checkin.authenticate(connection.app.state.ctx, signed, body)
+    connection.scope["terminal"] = terminal  # type: ignore[typeddict-unknown-key]
+
+
+async def zkteco_device(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """A registered, approved serial in ``SN``; others get 403 and are never added."""
+    terminal = await service_zkteco.device(connection.app.state.ctx, connection.query_params.get("SN"))
+    connection.scope["terminal"] = terminal  # type: ignore[typeddict-unknown-key]

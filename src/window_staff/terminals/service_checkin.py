@@ -1,0 +1,148 @@
+"""The check-in use case: a signed terminal event becomes a Punch (or a recorded rejection), exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+import msgspec
+
+from window_staff.attendance import service as attendance
+from window_staff.biometrics import service as biometrics
+from window_staff.biometrics.minutiae import extract_minutiae
+from window_staff.common import audit
+from window_staff.common.context import AppContext
+from window_staff.common.db import INTEGRITY_ERRORS, execute, write_transaction
+from window_staff.org.tables import Staff
+from window_staff.attendance.tables import AttendanceException, Punch
+from window_staff.terminals import checkin, secrets as terminal_secrets
+from window_staff.terminals.errors import EventIdReused, SignatureInvalid
+from window_staff.terminals.schemas import CheckInOut
+from window_staff.terminals.signatures import SignatureRefused, SignedRequest, key_id_of, verify
+from window_staff.terminals.tables import CheckInEvent, CheckInRejection, Terminal, TerminalNonce, TerminalSecret
+
+log = logging.getLogger("window_staff.terminals")
+
+NONCE_WINDOW = timedelta(seconds=600)
+REASONS = {
+    "no_face_candidate": "face_not_matched", "face_mismatch": "face_not_matched", "no_match": "face_not_matched",
+    "face_required": "face_not_matched", "fingerprint_mismatch": "fingerprint_not_matched",
+}
+_encoder = msgspec.json.Encoder()
+
+
+async def authenticate(ctx: AppContext, request: SignedRequest, body: bytes) -> dict[str, Any]:
+    """Verify a terminal's signed request and burn its nonce; returns the terminal row or raises 401."""
+    now = ctx.clock.now()
+    serial = key_id_of(request.headers)
+    terminal = await Terminal.select().where(Terminal.serial == (serial or "")).first() if serial else None
+    keys: list[bytes] = []
+    if terminal is not None and terminal["status"] == "approved":
+        for row in await TerminalSecret.select().where((TerminalSecret.terminal == terminal["id"]) & TerminalSecret.retired_at.is_null()):
+            secret = terminal_secrets.unseal(ctx, row["ciphertext"], nonce=row["nonce"], terminal_id=terminal["id"])
+            if secret is not None:
+                keys.append(secret)
+    try:
+        verified = verify(request, body, secrets_for_key=keys, now=now)
+    except SignatureRefused as exc:
+        status = "unknown" if terminal is None else terminal["status"]
+        log.warning("terminal request refused: serial=%s status=%s reason=%s", serial, status, exc.reason)
+        raise SignatureInvalid() from None
+    assert terminal is not None
+    try:
+        async with write_transaction(ctx.engine):
+            await TerminalNonce.delete().where(TerminalNonce.seen_at < now - NONCE_WINDOW)
+            await TerminalNonce.insert(TerminalNonce(terminal=terminal["id"], nonce=verified.nonce, seen_at=now))
+    except INTEGRITY_ERRORS:
+        log.warning("terminal request refused: serial=%s reason=nonce replayed", serial)
+        raise SignatureInvalid() from None
+    return terminal
+
+
+def _body_hash(form: dict[str, list[object]]) -> str:
+    # Hash the fields, not the raw multipart bytes: a retry may use a different boundary.
+    h = hashlib.sha256()
+    for name in sorted(form):
+        for value in form[name]:
+            data = value if isinstance(value, bytes) else str(value).encode()
+            h.update(name.encode() + b"\x00" + hashlib.sha256(data).digest())
+    return h.hexdigest()
+
+
+async def _stored(terminal_id: int, event_id: str) -> dict[str, Any] | None:
+    return await CheckInEvent.select().where((CheckInEvent.terminal == terminal_id) & (CheckInEvent.event_id == event_id)).first()
+
+
+async def check_in(ctx: AppContext, terminal: dict[str, Any], form: dict[str, list[object]]) -> tuple[int, bytes]:
+    """Decide one check-in and store its answer; a retry of the same event gets the same bytes."""
+    data = checkin.parse(form, allowed={"event_id", "captured_at", "face", "face_encoding", "fingerprint", "fingerprint_image", "dpi", "employee_no"})
+    digest = _body_hash(form)
+    previous = await _stored(terminal["id"], data.event_id)
+    if previous is not None:
+        return _replay(previous, digest=digest)
+    received = ctx.clock.now()
+    encoding = data.face_encoding
+    if data.face_image is not None:
+        encoding = await ctx.resources[biometrics.POOL].encode(data.face_image, **biometrics.face_limits(ctx))
+    record = data.fingerprint_record
+    if data.fingerprint_image is not None:
+        record = await asyncio.to_thread(extract_minutiae, data.fingerprint_image, dpi=data.dpi)
+    decision = await biometrics.identify(ctx, site_id=terminal["site"], face_encoding=encoding, fingerprint_record=record, claimed_employee_no=data.employee_no)
+    staff = await Staff.select(Staff.id, Staff.employee_no, Staff.name).where(Staff.id == decision.staff_id).first() if decision.accepted else None
+    answer: dict[str, Any] = {"event_id": data.event_id, "result": "accepted" if staff else "rejected", "recorded_at": received.isoformat()}
+    meaning = None
+    if staff is not None:
+        meaning = await attendance.describe_punch(ctx, site_id=terminal["site"], at=data.captured_at)
+        answer.update(employee_no=staff["employee_no"], name=staff["name"], **meaning.as_dict())
+    else:
+        answer["reason"] = REASONS.get(decision.reason, decision.reason)
+    body = _encoder.encode(answer)
+    try:
+        async with write_transaction(ctx.engine):
+            if staff is not None:
+                future = checkin.is_future(data.captured_at, received_at=received)
+                modes = "+".join(m for m, ok in (("face", decision.face_passed), ("fingerprint", decision.fingerprint_passed)) if ok)
+                rows = await Punch.insert(Punch(
+                    staff=staff["id"], terminal=terminal["id"], captured_at=data.captured_at, received_at=received, kind="any",
+                    source="signed_terminal", verify_mode=modes, verified_on_device=False, threshold_version=decision.threshold_version,
+                    future_capture=future, event_key=f"{terminal['serial']}:{data.event_id}",
+                )).returning(Punch.id)
+                await audit.record(ctx.engine, at=received, actor=f"terminal:{terminal['serial']}", action="punch.recorded", subject_type="punch",
+                                   subject_id=rows[0]["id"], data={"staff": staff["id"], "captured_at": data.captured_at.isoformat(), "mode": modes})
+                if await attendance.is_month_closed(ctx, site_id=terminal["site"], at=data.captured_at):
+                    await AttendanceException.insert(AttendanceException(
+                        kind="punch_in_closed_month", staff=staff["id"], terminal=terminal["id"], created_at=received,
+                        detail=json.dumps({"punch": rows[0]["id"], "captured_at": data.captured_at.isoformat()})))
+            else:
+                await CheckInRejection.insert(CheckInRejection(
+                    terminal=terminal["id"], event_id=data.event_id, reason=answer["reason"], claimed_employee_no=data.employee_no,
+                    captured_at=data.captured_at, received_at=received))
+            await CheckInEvent.insert(CheckInEvent(terminal=terminal["id"], event_id=data.event_id, body_sha256=digest, status_code=200,
+                                                   response=body.decode(), created_at=received))
+    except INTEGRITY_ERRORS:
+        # A concurrent copy of this event committed first; its answer is the answer.
+        previous = await _stored(terminal["id"], data.event_id)
+        if previous is None:
+            raise
+        return _replay(previous, digest=digest)
+    return 200, body
+
+
+def _replay(previous: dict[str, Any], *, digest: str) -> tuple[int, bytes]:
+    if previous["body_sha256"] != digest:
+        raise EventIdReused()
+    return previous["status_code"], previous["response"].encode()
+
+
+async def purge_nonces(ctx: AppContext) -> int:
+    """Delete nonces older than the replay window (they can no longer be replayed: created is too old)."""
+    async with write_transaction(ctx.engine):
+        rows = await execute(ctx.engine, "DELETE FROM terminal_nonce WHERE seen_at < {} RETURNING id", ctx.clock.now() - NONCE_WINDOW)
+    return len(rows)
+
+
+__all__ = ["CheckInOut", "authenticate", "check_in", "purge_nonces"]

@@ -1,0 +1,38 @@
+"""The ZKTeco ATTLOG parser is tolerant: good lines kept, bad lines reported by number (pure)."""
+
+import datetime as dt
+
+from window_staff.terminals import zkteco
+
+
+def test_tab_separated_lines_with_either_line_ending_are_read():
+    logs, bad = zkteco.parse_attlog(b"1001\t2026-11-25 08:29:10\t0\t1\t0\t0\r\n1002\t2026-11-25 08:31:00\t1\t15\n")
+    assert bad == []
+    assert [(e.pin, e.kind, e.verify_mode) for e in logs] == [("1001", "in", "fingerprint"), ("1002", "out", "face")]
+
+
+def test_malformed_lines_are_skipped_and_named():
+    body = b"1001\t2026-11-25 08:29:10\t0\t1\n\nno-tabs-here\n1002\t25/11/2026\t0\t1\n1003\t2026-11-25 08:30:00\tx\t1\n1004\t2026-11-25 08:30:00\t0\t1\n"
+    logs, bad = zkteco.parse_attlog(body)
+    assert [e.pin for e in logs] == ["1001", "1004"]
+    assert [b.line_no for b in bad] == [3, 4, 5]
+
+
+def test_missing_status_and_verify_default_to_zero():
+    logs, _ = zkteco.parse_attlog(b"7\t2026-11-25 08:00:00\n")
+    assert logs[0].status == 0 and logs[0].verify == 0
+
+
+def test_device_local_time_becomes_a_utc_instant():
+    at = zkteco.to_instant(dt.datetime(2026, 11, 25, 8, 30), timezone="Asia/Shanghai")
+    assert at == dt.datetime(2026, 11, 25, 0, 30, tzinfo=dt.UTC)
+
+
+def test_handshake_names_the_serial_and_the_time_zone():
+    text = zkteco.handshake("ZK123")
+    assert text.startswith("GET OPTION FROM: ZK123\n") and "TimeZone=8" in text and "Realtime=1" in text
+
+
+def test_devicecmd_results_are_parsed_per_line():
+    assert zkteco.parse_devicecmd(b"ID=5&Return=0&CMD=DATA\nID=6&Return=-1&CMD=INFO\n") == [
+        {"ID": "5", "Return": "0", "CMD": "DATA"}, {"ID": "6", "Return": "-1", "CMD": "INFO"}]
