@@ -50,9 +50,10 @@ async def test_a_wrong_finger_is_rejected(client, app_ctx, desk, clock):
 
 
 async def test_a_retry_returns_the_stored_answer_byte_for_byte(client, app_ctx, desk, clock):
-    first = await post(client, desk, event(desk, clock), clock)
+    ev = event(desk, clock)
+    first = await post(client, desk, ev, clock)
     clock.advance(seconds=20)
-    second = await post(client, desk, event(desk, clock), clock)
+    second = await post(client, desk, ev, clock)
     assert first.content == second.content
     assert await Punch.count() == 1
 

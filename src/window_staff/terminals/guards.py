@@ -12,7 +12,8 @@ from window_staff.terminals.signatures import SignedRequest
 
 async def signed_terminal(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Verify the request signature and digest over the whole body; stores the terminal in the scope."""
-    request: Request = Request(connection.scope, receive=connection.receive)
+    # guards of HTTP routes get the handler's own Request; reading the body here caches it for the handler
+    request = connection if isinstance(connection, Request) else Request(connection.scope, receive=connection.receive)
     body = await request.body()
     signed = SignedRequest(method=request.method, url=str(request.url), headers=dict(request.headers))
     terminal = await service_checkin.authenticate(connection.app.state.ctx, signed, body)
