@@ -182,6 +182,37 @@ def cmd_enroll(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if all(r.ok for r in reports) else 1
 
 
+def cmd_terminals_register(args: argparse.Namespace, settings: Settings) -> int:
+    """Register and approve a terminal at a site; print its secret once (base64)."""
+    import base64
+
+    from window_staff.common.errors import DomainError
+    from window_staff.org.tables import Site
+    from window_staff.terminals import service as terminals
+    from window_staff.terminals.schemas import TerminalIn
+
+    settings = _demo_vault_key(settings) if args.demo_key else settings
+    actor = f"cli:terminals:{getpass.getuser()}"
+
+    async def job(ctx: AppContext) -> tuple[Any, bytes]:
+        site = await Site.select(Site.id).where(Site.code == args.site).first()
+        if site is None:
+            raise SystemExit(f"error: no site with code {args.site!r}")
+        data = TerminalIn(serial=args.serial, site_id=site["id"], window_id=args.window, name=args.name or "", kind=args.kind)
+        return await terminals.register_approved(ctx, data, actor=actor)
+
+    try:
+        terminal, secret = _run(settings, job)
+    except DomainError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+    print(f"terminal {terminal.serial} (id {terminal.id}) approved at site {args.site}")
+    if terminal.kind == "signed":
+        # Shown once: only its sealed form is stored.
+        print(f"secret: {base64.b64encode(secret).decode()}")
+    return 0
+
+
 def cmd_biometrics_score(args: argparse.Namespace, settings: Settings) -> int:
     """Print ``a,b,score`` for every pair (higher = more alike); empty score when a file has no template."""
     import csv
@@ -255,6 +286,15 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument("manifest", help="a .toml or .csv manifest")
     enroll.add_argument("--quiet", action="store_true", help="no progress bar")
     enroll.set_defaults(func=cmd_enroll)
+    term = sub.add_parser("terminals", help="desk terminals").add_subparsers(dest="terminals_command", required=True)
+    reg = term.add_parser("register", help="register and approve a terminal; prints its secret once")
+    reg.add_argument("serial")
+    reg.add_argument("--site", required=True, help="site code, e.g. GY-COUNTY")
+    reg.add_argument("--window", type=int, help="window id")
+    reg.add_argument("--name", help="a label")
+    reg.add_argument("--kind", choices=["signed", "zkteco"], default="signed", help="signed (our API) or zkteco (ADMS push)")
+    reg.add_argument("--demo-key", action="store_true", help="use the demo's vault key file (data dir) when no key is set")
+    reg.set_defaults(func=cmd_terminals_register)
     bio = sub.add_parser("biometrics", help="calibration tools").add_subparsers(dest="biometrics_command", required=True)
     score = bio.add_parser("score", help="print a,b,score for image pairs (higher = more alike; face: 1 - distance)")
     score.add_argument("--modality", choices=["face", "fingerprint"], required=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from litestar import Controller, get, post
 from litestar.di import Provide
 
@@ -11,7 +13,7 @@ from window_staff.common.context import AppContext
 from window_staff.common.pagination import Page, PageParams
 from window_staff.common.web import PAGE
 from window_staff.terminals import service
-from window_staff.terminals.schemas import TerminalIn, TerminalOut
+from window_staff.terminals.schemas import TerminalIn, TerminalOut, TerminalSecretOut
 
 
 class TerminalController(Controller):
@@ -46,3 +48,9 @@ class TerminalController(Controller):
     async def revoke(self, ctx: AppContext, principal: Principal, terminal_id: int) -> TerminalOut:
         """Revoke a terminal."""
         return await service.revoke(ctx, terminal_id, actor=principal.actor)
+
+    @post("/{terminal_id:int}/secrets", status_code=201)
+    async def issue_secret(self, ctx: AppContext, principal: Principal, terminal_id: int) -> TerminalSecretOut:
+        """A new signing secret, shown once; the newest previous one stays valid so the device can switch over."""
+        serial, secret, active = await service.issue_secret(ctx, terminal_id, actor=principal.actor)
+        return TerminalSecretOut(serial=serial, secret=base64.b64encode(secret).decode(), active_secrets=active)
