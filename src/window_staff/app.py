@@ -49,6 +49,16 @@ def build_context(settings: Settings, *, engine: Engine | None = None, clock: Cl
     return AppContext(settings=settings, engine=engine, clock=clock or SystemClock())
 
 
+def load_rules_at_start(ctx: AppContext) -> None:
+    """Read and validate every rule file once; an invalid rule set stops start-up instead of scoring wrongly."""
+    from window_staff.attendance import inputs
+    from window_staff.scoring.rules import load_rules
+
+    ctx.resources["scoring.rules"] = load_rules(ctx.settings.resolved_rules_dir)
+    inputs.grace_of(ctx)
+    inputs.national_of(ctx)
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock | None = None, configure_logs: bool = True) -> Litestar:
     """Build the Litestar application."""
     settings = settings or get_settings()
@@ -58,6 +68,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        load_rules_at_start(ctx)
         await start_pool(ctx.engine)
         try:
             await biometrics.start(ctx)  # vault check and face encoder pool

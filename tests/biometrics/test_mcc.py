@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pytest
@@ -132,14 +131,3 @@ def test_corrupt_template_bytes_are_refused():
         mcc.from_bytes(data[:-1])
     with pytest.raises(TemplateFormatError):
         mcc.from_bytes(b"XXXX" + data[4:])
-
-
-def test_one_to_one_match_is_fast():
-    a, b = tpl(finger(12, n=60)), tpl(finger(13, n=60))
-    batches = []
-    for _ in range(5):  # best batch: a loaded machine slows some batches, not the code
-        start = time.perf_counter()
-        for _ in range(10):
-            mcc.similarity(a, b)
-        batches.append((time.perf_counter() - start) / 10)
-    assert min(batches) < 0.010  # the goal is 2 ms; loose so a busy CI box does not flake

@@ -53,7 +53,7 @@ def grace_of(ctx: AppContext) -> GraceSettings:
     """The process's grace settings (read once from rules/)."""
     found = ctx.resources.get(_GRACE)
     if found is None:
-        found = ctx.resources[_GRACE] = load_grace(Path(ctx.settings.rules_dir) / GRACE_FILE)
+        found = ctx.resources[_GRACE] = load_grace(ctx.settings.resolved_rules_dir / GRACE_FILE)
     return found
 
 
@@ -61,7 +61,7 @@ def national_of(ctx: AppContext) -> NationalCalendar:
     """The national calendar: chinese-calendar plus rules/calendar/YYYY.toml (read once)."""
     found = ctx.resources.get(_NATIONAL)
     if found is None:
-        found = ctx.resources[_NATIONAL] = load_national_calendar(Path(ctx.settings.rules_dir) / "calendar")
+        found = ctx.resources[_NATIONAL] = load_national_calendar(ctx.settings.resolved_rules_dir / "calendar")
     return found
 
 

@@ -166,8 +166,7 @@ def default_rules_dir() -> Path:
     """``settings.rules_dir`` when it exists, else ``<repo>/rules``."""
     from window_staff.settings import get_settings
 
-    configured = get_settings().rules_dir
-    return configured if configured.is_dir() else REPO_RULES_DIR
+    return get_settings().resolved_rules_dir
 
 
 def load_default_rules() -> RuleSet:
