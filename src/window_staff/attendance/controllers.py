@@ -9,7 +9,7 @@ from litestar.params import Parameter
 from window_staff.attendance import service_leave, service_punches, views
 from window_staff.attendance.errors import AttendanceStaffNotFound
 from window_staff.attendance.guards import MONTH_FULL_READERS, can_read_month, can_read_sheets, is_staff_member
-from window_staff.attendance.schemas import LeaveIn, LeaveOut, ManualPunchIn, MonthOut, PunchOut, SheetOut
+from window_staff.attendance.schemas import LeaveCancelIn, LeaveIn, LeaveOut, ManualPunchIn, MonthOut, PunchOut, SheetOut
 from window_staff.auth.guards import provide_principal
 from window_staff.auth.service import Principal
 from window_staff.common.context import AppContext
@@ -49,6 +49,12 @@ class MyAttendanceController(Controller):
     async def request_leave(self, ctx: AppContext, principal: Principal, data: LeaveIn) -> LeaveOut:
         """Ask for leave, official business or training."""
         return await service_leave.request_leave(ctx, _own(principal), data, actor=principal.actor)
+
+    @post("/leave/{leave_id:int}/cancel", guards=[is_staff_member], status_code=200, request_max_body_size=8192)
+    async def cancel_my_leave(self, ctx: AppContext, principal: Principal, leave_id: int, data: LeaveCancelIn) -> LeaveOut:
+        """Withdraw my request, or cancel my approved leave before it starts."""
+        staff_id = _own(principal)
+        return await service_leave.cancel_leave(ctx, leave_id, data, actor=principal.actor, only_staff_id=staff_id)
 
     @post("/manual-punches", guards=[is_staff_member], request_max_body_size=8192)
     async def manual_punch(self, ctx: AppContext, principal: Principal, data: ManualPunchIn) -> PunchOut:

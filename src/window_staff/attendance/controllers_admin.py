@@ -11,6 +11,7 @@ from window_staff.attendance.controllers import MONTH
 from window_staff.attendance.guards import can_manage_attendance
 from window_staff.attendance.schemas import (
     AttestationIn,
+    LeaveCancelIn,
     ClosureIn,
     ClosureOut,
     CorrectionIn,
@@ -60,6 +61,11 @@ class AttendanceAdminController(Controller):
     async def decide_leave(self, ctx: AppContext, principal: Principal, leave_id: int, data: LeaveDecisionIn) -> LeaveOut:
         """Approve or refuse a request (never one's own)."""
         return await service_leave.decide_leave(ctx, leave_id, data, actor=principal.actor, decider_staff_id=principal.staff_id)
+
+    @post("/leave/{leave_id:int}/cancel", guards=[can_manage_attendance], status_code=200, request_max_body_size=_small)
+    async def cancel_leave(self, ctx: AppContext, principal: Principal, leave_id: int, data: LeaveCancelIn) -> LeaveOut:
+        """Cancel a request or approved leave (a closed month gets an exception, not a change)."""
+        return await service_leave.cancel_leave(ctx, leave_id, data, actor=principal.actor)
 
     @post("/punches/manual", guards=[can_manage_attendance], request_max_body_size=_small)
     async def manual_punch(self, ctx: AppContext, principal: Principal, data: ManualPunchForIn) -> PunchOut:

@@ -82,6 +82,13 @@ class LeaveAlreadyDecided(Conflict):
     title = "Leave already decided"
 
 
+class LeaveNotCancellable(Conflict):
+    """The leave cannot be cancelled by this user in its current state."""
+
+    code = "leave_not_cancellable"
+    title = "Leave cannot be cancelled"
+
+
 class LeaveOverlaps(Conflict):
     """The staff member already has requested or approved leave over part of this span."""
 

@@ -24,6 +24,12 @@ class LeaveIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     reason: Note = ""
 
 
+class LeaveCancelIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Withdraw a leave request, or cancel approved leave (why, for the record)."""
+
+    note: Note = ""
+
+
 class LeaveDecisionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """HR approves or refuses a leave request."""
 

@@ -215,8 +215,9 @@ async def close_month(ctx: AppContext, *, site_id: int, month: str, actor: str) 
         raise AttendanceItemNotFound(f"site {site_id} does not exist")
     if await service.closed_sites([site_id], month=first):
         raise MonthAlreadyClosed()
-    # staff who left have no window any more (org clears it), so only active staff are frozen here
-    postings = [p for p in await org.postings_of(await org.active_staff_ids_at_site(site_id)) if p.site_id == site_id]
+    # Leavers of the month are frozen too: their days up to leaving belong to this month's appraisal.
+    staff_ids = await org.staff_ids_at_site_between(site_id, first=first, last=service.month_end(first))
+    postings = [p for p in await org.postings_of(staff_ids) if p.site_id == site_id]
     records = await service.derive(ctx, postings, month=first)
     now = ctx.clock.now()
     try:

@@ -12,11 +12,12 @@ from window_staff.attendance.calendar import DEFAULT_TIME_ZONE
 from window_staff.attendance.errors import (
     AttendanceInputInvalid,
     LeaveAlreadyDecided,
+    LeaveNotCancellable,
     LeaveNotFound,
     LeaveOverlaps,
     OwnDecisionRefused,
 )
-from window_staff.attendance.schemas import LeaveDecisionIn, LeaveIn, LeaveOut
+from window_staff.attendance.schemas import LeaveCancelIn, LeaveDecisionIn, LeaveIn, LeaveOut
 from window_staff.attendance.tables import AttendanceException, LeaveDecision, LeaveRequest
 from window_staff.common import audit
 from window_staff.common.context import AppContext
@@ -129,6 +130,41 @@ async def decide_leave(ctx: AppContext, leave_id: int, data: LeaveDecisionIn, *,
         await audit.record(ctx.engine, at=now, actor=actor, action=f"leave.{status}", subject_type="leave_request", subject_id=leave_id,
                            data={"staff": row["staff"], "note": data.note})
     if data.approved:
+        for m in months:
+            if m not in closed:
+                await service.recompute_staff_month(ctx, staff_ids=[row["staff"]], month=m)
+    return await get_leave(ctx, leave_id)
+
+
+async def cancel_leave(ctx: AppContext, leave_id: int, data: LeaveCancelIn, *, actor: str, only_staff_id: int | None = None) -> LeaveOut:
+    """Cancel a request or approved leave; staff may cancel their own only before it starts, HR any time."""
+    now = ctx.clock.now()
+    async with write_transaction(ctx.engine):
+        where = LeaveRequest.id == leave_id
+        if only_staff_id is not None:
+            where = where & (LeaveRequest.staff == only_staff_id)
+        row = await LeaveRequest.select().where(where).first()
+        if row is None:
+            raise LeaveNotFound()
+        if row["status"] not in ("requested", "approved"):
+            raise LeaveNotCancellable(f"the request is {row['status']}")
+        # Once approved leave has begun, days may already have been counted as leave: HR decides then.
+        if only_staff_id is not None and row["status"] == "approved" and _utc(row["start_at"]) <= now:
+            raise LeaveNotCancellable("approved leave that has started can only be cancelled by HR")
+        await LeaveRequest.update({LeaveRequest.status: "cancelled"}).where(LeaveRequest.id == leave_id)
+        was_approved = row["status"] == "approved"
+        posting = (await org.postings_of([row["staff"]]) or [None])[0]
+        site = posting.site_id if posting else None
+        months = months_of(_utc(row["start_at"]), _utc(row["end_at"]), zone=(posting.timezone if posting else None) or DEFAULT_TIME_ZONE)
+        closed = [m for m in months if site is not None and await service.closed_sites([site], month=m)]
+        if was_approved and closed:
+            await AttendanceException.insert(AttendanceException(
+                kind="leave_cancelled_in_closed_month", staff=row["staff"], created_at=now,
+                detail=json.dumps({"leave_request": leave_id, "months": [service.month_key(m) for m in closed]}),
+            ))
+        await audit.record(ctx.engine, at=now, actor=actor, action="leave.cancelled", subject_type="leave_request", subject_id=leave_id,
+                           data={"staff": row["staff"], "was": row["status"], "note": data.note})
+    if was_approved:
         for m in months:
             if m not in closed:
                 await service.recompute_staff_month(ctx, staff_ids=[row["staff"]], month=m)

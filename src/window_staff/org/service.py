@@ -277,7 +277,8 @@ async def leave_staff(ctx: AppContext, staff_id: int, data: StaffLeaveIn, *, act
         if data.left_on < row["hired_on"]:
             raise InvalidReference("left_on is before hired_on", code="left_before_hired")
         old_site = await site_of_staff(staff_id)
-        await Staff.update({Staff.status: "left", Staff.left_on: data.left_on, Staff.window: None}).where(Staff.id == staff_id)
+        # The window stays as the last posting: attendance still derives the days up to left_on.
+        await Staff.update({Staff.status: "left", Staff.left_on: data.left_on}).where(Staff.id == staff_id)
         # Same transaction: if erasing the person's biometric data fails, they have not left yet.
         await _tell_hooks(ctx, StaffChange(staff_id=staff_id, old_site_id=old_site, new_site_id=None, left=True, at=now, actor=actor))
         await audit.record(ctx.engine, at=now, actor=actor, action="staff.left", subject_type="staff", subject_id=staff_id, data={"left_on": data.left_on.isoformat(), "reason": data.reason})
@@ -301,6 +302,14 @@ async def site_of_staff(staff_id: int) -> int | None:
 async def active_staff_ids_at_site(site_id: int) -> list[int]:
     """Ids of active staff whose window is at ``site_id``."""
     rows = await Staff.select(Staff.id).where((Staff.window.site == site_id) & (Staff.status == "active"))
+    return [r["id"] for r in rows]
+
+
+async def staff_ids_at_site_between(site_id: int, *, first: date, last: date) -> list[int]:
+    """Ids of staff posted at ``site_id`` and employed on some day of [first, last] (leavers included)."""
+    rows = await Staff.select(Staff.id).where(
+        (Staff.window.site == site_id) & (Staff.hired_on <= last) & (Staff.left_on.is_null() | (Staff.left_on >= first))
+    )
     return [r["id"] for r in rows]
 
 
