@@ -29,12 +29,13 @@ from window_staff.migrations import all_tables
 from window_staff.org.controllers import DepartmentController, SiteController, StaffController, WindowController
 from window_staff.settings import Settings, get_settings
 from window_staff.terminals.controllers import TerminalController
+from window_staff.terminals.controllers_card import StaffCardController
 from window_staff.terminals.controllers_device import IclockController, TerminalCheckInController
 
 ROUTE_HANDLERS = [
     SystemController, AuthController, UserController,
     SiteController, DepartmentController, WindowController, StaffController,
-    TerminalController, TerminalCheckInController, IclockController, BiometricsController,
+    TerminalController, StaffCardController, TerminalCheckInController, IclockController, BiometricsController,
     MyAttendanceController, AttendanceReadController, AttendanceAdminController,
 ]
 

@@ -22,6 +22,13 @@ class DomainError(Exception):
         self.extra = extra
 
 
+class MalformedRequest(DomainError):
+    """The request cannot be read at all (broken framing, e.g. a malformed multipart body) (400)."""
+
+    code = "malformed_request"
+    title = "Malformed request"
+
+
 class InvalidInput(DomainError):
     """The request is well-formed but its content cannot be accepted (422)."""
 

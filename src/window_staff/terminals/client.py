@@ -24,6 +24,8 @@ class CheckInEvent:
     fingerprint_image: bytes | None = None
     dpi: int | None = None
     employee_no: str | None = None
+    card_no: str | None = None
+    pin: str | None = None
 
 
 def build_request(client: httpx.AsyncClient, event: CheckInEvent, *, serial: str, secret: bytes, created: dt.datetime | None = None, nonce: str | None = None) -> httpx.Request:
@@ -33,6 +35,10 @@ def build_request(client: httpx.AsyncClient, event: CheckInEvent, *, serial: str
         data["employee_no"] = event.employee_no
     if event.dpi:
         data["dpi"] = str(event.dpi)
+    if event.card_no is not None:
+        data["card_no"] = event.card_no
+    if event.pin is not None:
+        data["pin"] = event.pin
     files = {}
     for name, value, ctype in (
         ("face_encoding", event.face_encoding, "application/octet-stream"),
@@ -42,6 +48,9 @@ def build_request(client: httpx.AsyncClient, event: CheckInEvent, *, serial: str
     ):
         if value is not None:
             files[name] = (name, value, ctype)
+    if not files:
+        # Without a file httpx would send urlencoded; the API takes multipart only (card + PIN has no file).
+        files, data = {name: (None, value) for name, value in data.items()}, {}
     request = client.build_request("POST", CHECK_IN_PATH, data=data, files=files)
     body = request.read()
     headers = sign("POST", str(request.url), body, key_id=serial, secret=secret, created=created, nonce=nonce)

@@ -1,6 +1,15 @@
 """Terminal registry errors."""
 
-from window_staff.common.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from window_staff.common.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    MalformedRequest,
+    NotFound,
+    PayloadTooLarge,
+    Unauthenticated,
+    UnsupportedMediaType,
+)
 
 
 class TerminalNotFound(NotFound):
@@ -47,3 +56,59 @@ class TerminalNotAllowed(Forbidden):
 
     code = "terminal_not_allowed"
     title = "Terminal not registered or not approved"
+
+
+class ContentTypeUnsupported(UnsupportedMediaType):
+    """A check-in that is not multipart/form-data."""
+
+    code = "content_type_unsupported"
+    title = "Send multipart/form-data"
+
+
+class PartTypeUnsupported(UnsupportedMediaType):
+    """A part declares a content type foreign to its field (e.g. a PDF as the face)."""
+
+    code = "part_type_unsupported"
+    title = "A part has a content type its field does not accept"
+
+
+class MultipartInvalid(MalformedRequest):
+    """The multipart framing is broken (boundary, headers, missing end)."""
+
+    code = "multipart_invalid"
+    title = "Malformed multipart body"
+
+
+class TooManyParts(PayloadTooLarge):
+    """More parts than a check-in ever needs."""
+
+    code = "too_many_parts"
+    title = "Too many parts"
+
+
+class PartTooLarge(PayloadTooLarge):
+    """One part is over its field's size cap."""
+
+    code = "part_too_large"
+    title = "A part is too large"
+
+
+class CardNotSet(NotFound):
+    """The staff member has no terminal card."""
+
+    code = "card_not_set"
+    title = "No terminal card for this staff member"
+
+
+class CardNumberTaken(Conflict):
+    """Another staff member holds that card number."""
+
+    code = "card_number_taken"
+    title = "This card number belongs to another staff member"
+
+
+class CardInputInvalid(InvalidInput):
+    """A card number, PIN or override that breaks the rules (e.g. a trivial PIN)."""
+
+    code = "card_input_invalid"
+    title = "Invalid card settings"

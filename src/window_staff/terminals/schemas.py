@@ -45,6 +45,8 @@ class CheckInOut(msgspec.Struct, kw_only=True, omit_defaults=True):
     session: str | None = None
     status: str | None = None
     minutes: int | None = None
+    # Card + PIN check-ins: accepted, but counted only once a supervisor attests them.
+    pending_attestation: bool | None = None
 
 
 class TerminalSecretOut(msgspec.Struct, kw_only=True):
@@ -53,3 +55,24 @@ class TerminalSecretOut(msgspec.Struct, kw_only=True):
     serial: str
     secret: str
     active_secrets: int
+
+
+class TerminalCommandIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A command for a ZKTeco device, e.g. ``INFO``, ``REBOOT`` or ``DATA UPDATE USERINFO PIN=..\\tName=..``.
+
+    Tabs separate a command's fields; a line break would smuggle a second ``C:`` line, so none is allowed.
+    """
+
+    command: Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=r"^[^\r\n\x00-\x08\x0b-\x1f\x7f]+$")]
+
+
+class TerminalCommandOut(msgspec.Struct, kw_only=True):
+    """A queued device command and what the device answered."""
+
+    id: int
+    terminal_id: int
+    command: str
+    created_at: datetime
+    sent_at: datetime | None
+    returned_at: datetime | None
+    return_code: str | None

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,13 +14,16 @@ import msgspec
 
 from window_staff.attendance import service as attendance
 from window_staff.biometrics import service as biometrics
+from window_staff.biometrics.errors import FaceImageUnsupported, FingerprintQualityTooLow, TemplateFormatError
+from window_staff.biometrics.images import sniff_image_format
+from window_staff.biometrics.iso19794 import FingerRecord, parse_record
 from window_staff.biometrics.minutiae import extract_minutiae
 from window_staff.common import audit
 from window_staff.common.context import AppContext
 from window_staff.common.db import INTEGRITY_ERRORS, execute, write_transaction
 from window_staff.org.tables import Staff
 from window_staff.attendance.tables import AttendanceException, Punch
-from window_staff.terminals import checkin, secrets as terminal_secrets
+from window_staff.terminals import checkin, service_card, secrets as terminal_secrets
 from window_staff.terminals.errors import EventIdReused, SignatureInvalid
 from window_staff.terminals.schemas import CheckInOut
 from window_staff.terminals.signatures import SignatureRefused, SignedRequest, key_id_of, verify
@@ -28,6 +32,8 @@ from window_staff.terminals.tables import CheckInEvent, CheckInRejection, Termin
 log = logging.getLogger("window_staff.terminals")
 
 NONCE_WINDOW = timedelta(seconds=600)
+# Fewer minutiae than this cannot match anyone (MCC needs neighbours): ask for another touch.
+MIN_PROBE_MINUTIAE = 6
 REASONS = {
     "no_face_candidate": "face_not_matched", "face_mismatch": "face_not_matched", "no_match": "face_not_matched",
     "face_required": "face_not_matched", "fingerprint_mismatch": "fingerprint_not_matched",
@@ -77,42 +83,84 @@ async def _stored(terminal_id: int, event_id: str) -> dict[str, Any] | None:
     return await CheckInEvent.select().where((CheckInEvent.terminal == terminal_id) & (CheckInEvent.event_id == event_id)).first()
 
 
-async def check_in(ctx: AppContext, terminal: dict[str, Any], form: dict[str, list[object]]) -> tuple[int, bytes]:
+async def check_in(ctx: AppContext, terminal: dict[str, Any], form: dict[str, list[bytes]]) -> tuple[int, bytes]:
     """Decide one check-in and store its answer; a retry of the same event gets the same bytes."""
-    data = checkin.parse(form, allowed={"event_id", "captured_at", "face", "face_encoding", "fingerprint", "fingerprint_image", "dpi", "employee_no"})
+    data = checkin.parse(form)
     digest = _body_hash(form)
     previous = await _stored(terminal["id"], data.event_id)
     if previous is not None:
         return _replay(previous, digest=digest)
     received = ctx.clock.now()
+    if data.by_card:
+        outcome = await service_card.check(ctx, terminal, card_no=data.card_no or "", pin=data.pin or "", now=received)
+        verdict = _Verdict(staff_id=outcome.staff_id, reason=outcome.reason, mode="card+pin", threshold_version=None,
+                           needs_attestation=True, failure_id=outcome.failure_id)
+    else:
+        verdict = await _biometric(ctx, terminal, data)
+    return await _store(ctx, terminal, data, verdict, digest=digest, received=received)
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    staff_id: int | None
+    reason: str | None
+    mode: str
+    threshold_version: str | None
+    needs_attestation: bool = False
+    failure_id: int | None = None
+
+
+async def _biometric(ctx: AppContext, terminal: dict[str, Any], data: checkin.CheckInInput) -> _Verdict:
     encoding = data.face_encoding
     if data.face_image is not None:
+        # Magic bytes first: a PDF or text named .jpg never takes an encoder slot.
+        if sniff_image_format(data.face_image) is None:
+            raise FaceImageUnsupported()
         encoding = await ctx.resources[biometrics.POOL].encode(data.face_image, **biometrics.face_limits(ctx))
-    record = data.fingerprint_record
+    record: FingerRecord | bytes | None = data.fingerprint_record
     if data.fingerprint_image is not None:
-        record = await asyncio.to_thread(extract_minutiae, data.fingerprint_image, dpi=data.dpi)
+        record = await asyncio.to_thread(extract_minutiae, data.fingerprint_image, dpi=data.dpi or 0)
+    else:
+        record = parse_record(record or b"")
+    _check_probe(record)
     decision = await biometrics.identify(ctx, site_id=terminal["site"], face_encoding=encoding, fingerprint_record=record, claimed_employee_no=data.employee_no)
-    staff = await Staff.select(Staff.id, Staff.employee_no, Staff.name).where(Staff.id == decision.staff_id).first() if decision.accepted else None
+    modes = "+".join(m for m, ok in (("face", decision.face_passed), ("fingerprint", decision.fingerprint_passed)) if ok)
+    return _Verdict(staff_id=decision.staff_id if decision.accepted else None, reason=None if decision.accepted else REASONS.get(decision.reason, decision.reason),
+                    mode=modes, threshold_version=decision.threshold_version)
+
+
+def _check_probe(record: FingerRecord) -> None:
+    # A check-in is one touch: one view with enough minutiae to match (an empty view matches nothing).
+    if len(record.views) != 1:
+        raise TemplateFormatError(f"a check-in fingerprint holds exactly one finger view, not {len(record.views)}")
+    if len(record.views[0].minutiae) < MIN_PROBE_MINUTIAE:
+        raise FingerprintQualityTooLow(f"fewer than {MIN_PROBE_MINUTIAE} minutiae")
+
+
+async def _store(ctx: AppContext, terminal: dict[str, Any], data: checkin.CheckInInput, verdict: _Verdict, *, digest: str, received: datetime) -> tuple[int, bytes]:
+    staff = await Staff.select(Staff.id, Staff.employee_no, Staff.name).where(Staff.id == verdict.staff_id).first() if verdict.staff_id else None
     answer: dict[str, Any] = {"event_id": data.event_id, "result": "accepted" if staff else "rejected", "recorded_at": received.isoformat()}
-    meaning = None
     if staff is not None:
         meaning = await attendance.describe_punch(ctx, site_id=terminal["site"], at=data.captured_at)
         answer.update(employee_no=staff["employee_no"], name=staff["name"], **meaning.as_dict())
+        if verdict.needs_attestation:
+            answer["pending_attestation"] = True
     else:
-        answer["reason"] = REASONS.get(decision.reason, decision.reason)
+        answer["reason"] = verdict.reason or "rejected"
     body = _encoder.encode(answer)
     try:
         async with write_transaction(ctx.engine):
             if staff is not None:
                 future = checkin.is_future(data.captured_at, received_at=received)
-                modes = "+".join(m for m, ok in (("face", decision.face_passed), ("fingerprint", decision.fingerprint_passed)) if ok)
                 rows = await Punch.insert(Punch(
                     staff=staff["id"], terminal=terminal["id"], captured_at=data.captured_at, received_at=received, kind="any",
-                    source="signed_terminal", verify_mode=modes, verified_on_device=False, threshold_version=decision.threshold_version,
-                    future_capture=future, event_key=f"{terminal['serial']}:{data.event_id}",
+                    source="signed_terminal", verify_mode=verdict.mode, verified_on_device=False, threshold_version=verdict.threshold_version,
+                    needs_attestation=verdict.needs_attestation, future_capture=future, event_key=f"{terminal['serial']}:{data.event_id}",
                 )).returning(Punch.id)
+                if verdict.failure_id is not None:
+                    await service_card.clear_failure(verdict.failure_id)
                 await audit.record(ctx.engine, at=received, actor=f"terminal:{terminal['serial']}", action="punch.recorded", subject_type="punch",
-                                   subject_id=rows[0]["id"], data={"staff": staff["id"], "captured_at": data.captured_at.isoformat(), "mode": modes})
+                                   subject_id=rows[0]["id"], data={"staff": staff["id"], "captured_at": data.captured_at.isoformat(), "mode": verdict.mode})
                 if await attendance.is_month_closed(ctx, site_id=terminal["site"], at=data.captured_at):
                     await AttendanceException.insert(AttendanceException(
                         kind="punch_in_closed_month", staff=staff["id"], terminal=terminal["id"], created_at=received,

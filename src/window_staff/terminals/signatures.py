@@ -16,6 +16,7 @@ from http_message_signatures.exceptions import HTTPMessageSignaturesException
 from http_message_signatures.resolvers import HTTPSignatureKeyResolver
 
 COVERED = ("@method", "@path", "content-digest")
+ALG = "hmac-sha256"
 MAX_SKEW = dt.timedelta(seconds=300)
 
 
@@ -86,6 +87,17 @@ def key_id_of(headers: Mapping[str, str]) -> str | None:
     return None
 
 
+def _has_sha256(digest: str) -> bool:
+    import http_sfv
+
+    parsed = http_sfv.Dictionary()
+    try:
+        parsed.parse(digest.encode())
+    except ValueError:
+        return False
+    return "sha-256" in parsed
+
+
 def verify(request: SignedRequest, body: bytes, *, secrets_for_key: Sequence[bytes], now: dt.datetime) -> Verified:
     """Verify signature, covered components, digest and the time window; raises SignatureRefused."""
     key_id = key_id_of(request.headers)
@@ -100,17 +112,28 @@ def verify(request: SignedRequest, body: bytes, *, secrets_for_key: Sequence[byt
         ContentDigest.verify(digest, body)
     except (InvalidSignature, HTTPMessageSignaturesException, ValueError):
         raise SignatureRefused("Content-Digest does not match the body") from None
+    if not _has_sha256(digest):
+        # The library accepts any digest it knows (sha-512 alone); our protocol requires sha-256.
+        raise SignatureRefused("Content-Digest has no sha-256 member")
     message = _Message(request.method, request.url, request.headers)
     last_error = "bad signature"
     for secret in secrets_for_key:  # two secrets are active while a terminal rotates
         verifier = _Verifier(signature_algorithm=algorithms.HMAC_SHA256, key_resolver=_Keys({key_id: secret}))
         try:
             result = verifier.verify(message, max_age=None, require_components=COVERED, body=body)[0]
-        except (InvalidSignature, HTTPMessageSignaturesException) as exc:
-            last_error = str(exc) or "bad signature"
+        except (InvalidSignature, HTTPMessageSignaturesException, ValueError, TypeError, KeyError) as exc:
+            # Garbage headers must be a refusal, never a 500: parsers raise more than their own types.
+            last_error = str(exc)[:200] or "bad signature"
             continue
         params = result.parameters
-        created = dt.datetime.fromtimestamp(int(params["created"]), tz=dt.UTC)
+        # The library accepts a signature without alg; ours must name it (RFC 9421 section 3.3.7).
+        if params.get("alg") != ALG:
+            raise SignatureRefused("alg parameter missing or not hmac-sha256")
+        try:
+            created = dt.datetime.fromtimestamp(int(params["created"]), tz=dt.UTC)
+        except (KeyError, TypeError, ValueError, OverflowError, OSError):
+            raise SignatureRefused("missing or out-of-range created") from None
+        # Inclusive: exactly 300 s either side is accepted, 301 s is refused.
         if abs(created - now) > MAX_SKEW:
             raise SignatureRefused("created is more than 300 s from the server clock")
         nonce = params.get("nonce")

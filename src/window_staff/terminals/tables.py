@@ -74,11 +74,25 @@ class TerminalCommand(Table, tablename="terminal_command"):
 
 
 class CardPin(Table, tablename="card_pin"):
-    """A staff member's terminal PIN (argon2 hash) for the card + PIN path without biometrics."""
+    """A staff member's terminal card and PIN (argon2 hash) for the card + PIN path without biometrics."""
 
     staff = ForeignKey(Staff, unique=True)
     pin_hash = Varchar(length=200)
     set_at = Timestamptz()
+    # Added by migration 0005 (nullable, so SQLite can add them); card_no has a unique index there.
+    card_no = Varchar(length=32, null=True, default=None)
+    set_by = Varchar(length=120, null=True, default=None)
+    # HR's reason to let a biometrically enrolled person use the card (e.g. a broken camera), and until when.
+    biometric_override = Varchar(length=200, null=True, default=None)
+    override_until = Timestamptz(null=True, default=None)
+
+
+class CardPinFailure(Table, tablename="card_pin_failure"):
+    """A wrong PIN (or an attempt still being checked) at a terminal: the lockout counts these."""
+
+    card = ForeignKey(CardPin)
+    terminal = ForeignKey(Terminal)
+    at = Timestamptz()
 
 
 SIGNATURE_TABLES = [TerminalSecret, TerminalNonce, CheckInEvent, CheckInRejection, TerminalCommand, CardPin]
