@@ -10,6 +10,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from window_staff.common import errors as e
+from window_staff.common.db import outage_reason
 
 log = logging.getLogger("window_staff.errors")
 
@@ -17,6 +18,7 @@ PROBLEM_JSON = "application/problem+json"
 
 STATUS_OF: list[tuple[type[e.DomainError], int]] = [
     (e.InvalidInput, 422),
+    (e.MalformedRequest, 400),
     (e.NotFound, 404),
     (e.Conflict, 409),
     (e.Unauthenticated, 401),
@@ -79,7 +81,8 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
         return problem(400, title="Invalid request", detail=_safe_detail(exc.detail), code="validation_failed", request=request, errors=cleaned)
     title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
     headers = dict(exc.headers or {})
-    code = "bad_request" if status == 400 else None
+    # Stable codes for the statuses Litestar raises itself (body over the route's limit, bad framing).
+    code = {400: "bad_request", 413: "payload_too_large", 415: "unsupported_media_type"}.get(status)
     return problem(status, title=title, detail=_safe_detail(exc.detail) if status < 500 else None, code=code, request=request, headers=headers)
 
 
@@ -87,8 +90,18 @@ def _safe_detail(detail: str) -> str:
     return detail[:300]
 
 
+# Seconds a client (terminal, device, browser) should wait before retrying while the database is away.
+DATABASE_RETRY_AFTER = 5
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response:
-    """Log the failure with its request id and answer 500 without any internals."""
+    """Log the failure with its request id and answer 500 without any internals (503 + Retry-After when the database is away)."""
+    reason = outage_reason(exc)
+    if reason is not None:
+        # Nothing was committed (every write is one transaction), so a retry is safe: say when, not 500.
+        log.warning("database unavailable on %s %s (request %s): %s", request.method, request.url.path, request.scope.get("request_id"), reason)
+        return problem(503, title="Database unavailable", detail="The database cannot be reached; retry later.", code="database_unavailable",
+                       request=request, headers={"Retry-After": str(DATABASE_RETRY_AFTER)})
     log.exception("unhandled error on %s %s (request %s)", request.method, request.url.path, request.scope.get("request_id"))
     return problem(500, title="Internal server error", request=request)
 

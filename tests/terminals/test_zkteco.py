@@ -36,3 +36,27 @@ def test_handshake_names_the_serial_and_the_time_zone():
 def test_devicecmd_results_are_parsed_per_line():
     assert zkteco.parse_devicecmd(b"ID=5&Return=0&CMD=DATA\nID=6&Return=-1&CMD=INFO\n") == [
         {"ID": "5", "Return": "0", "CMD": "DATA"}, {"ID": "6", "Return": "-1", "CMD": "INFO"}]
+
+
+def test_every_verify_mode_name_gives_its_code_back():
+    assert len(set(zkteco.VERIFY_MODES.values())) == len(zkteco.VERIFY_MODES)
+    assert all(zkteco.verify_code(zkteco.verify_mode_name(code)) == code for code in [*zkteco.VERIFY_MODES, 26, 200])
+    assert (zkteco.verify_mode_name(0), zkteco.verify_mode_name(2), zkteco.verify_mode_name(99)) == ("password", "card", "mode-99")
+    assert zkteco.verify_code("face+fingerprint") == 16 and zkteco.verify_code("manual") is None
+
+
+def test_a_status_or_verify_out_of_range_is_a_bad_line():
+    logs, bad = zkteco.parse_attlog(b"1\t2026-11-25 08:00:00\t0\t99999999999\n2\t2026-11-25 08:00:00\t-1\t1\n")
+    assert logs == [] and [b.line_no for b in bad] == [1, 2]
+
+
+def test_the_handshake_turns_encryption_off_and_names_the_stamps():
+    options = dict(line.split("=", 1) for line in zkteco.handshake("ZK1").splitlines()[1:])
+    assert options["Encrypt"] == "0" and {"ATTLOGStamp", "OPERLOGStamp", "ATTPHOTOStamp"} <= set(options)
+
+
+def test_an_operlog_summary_counts_kinds_and_keeps_no_user_data():
+    summary = zkteco.summarize_operlog(b"OPLOG 4\t0\t2026-11-25 08:00:00\t0\t0\t0\t0\r\nUSER PIN=7\tPasswd=1234\nFP PIN=7\tTMP=AAAA\n\n")
+    assert summary.lines == 3 and summary.kinds == {"OPLOG": 1, "USER": 1, "FP": 1}
+    assert summary.operations == [("4", "0", "2026-11-25 08:00:00")]
+    assert "1234" not in repr(summary) and "AAAA" not in repr(summary)

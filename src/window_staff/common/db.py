@@ -12,8 +12,8 @@ from urllib.parse import unquote, urlparse
 
 import aiosqlite
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 from piccolo.columns import Column
 from piccolo.table import Table
 
@@ -23,6 +23,53 @@ except ImportError:  # pragma: no cover
     _PgIntegrity = sqlite3.IntegrityError  # type: ignore[misc,assignment]
 
 INTEGRITY_ERRORS: tuple[type[BaseException], ...] = (sqlite3.IntegrityError, _PgIntegrity)
+
+try:
+    from asyncpg import exceptions as _pg
+except ImportError:  # pragma: no cover
+    _pg = None  # type: ignore[assignment]
+
+# SQLite: the write lock stayed taken past the busy timeout, or the file cannot be read or written.
+_SQLITE_OUTAGE = ("database is locked", "database table is locked", "disk i/o error", "unable to open database file")
+# PostgreSQL: the server is gone, restarting, refusing, or out of connection slots.
+_PG_OUTAGE: tuple[type[BaseException], ...] = (
+    (_pg.PostgresConnectionError, _pg.CannotConnectNowError, _pg.AdminShutdownError, _pg.CrashShutdownError, _pg.TooManyConnectionsError)
+    if _pg is not None else ()
+)
+_DRIVER_MODULES = ("asyncpg", "aiosqlite", "piccolo", "sqlite3", "window_staff.common.db")
+
+
+def outage_reason(exc: BaseException) -> str | None:
+    """Why the database is unreachable, when ``exc`` (or what caused it) says so; None for any other error.
+
+    Only engine-level unavailability counts: a constraint or syntax error stays a bug (500), and an
+    ``OSError`` counts only when it was raised inside the database driver, not by the application.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen and len(seen) < 8:
+        seen.add(id(current))
+        if isinstance(current, sqlite3.OperationalError) and any(m in str(current).lower() for m in _SQLITE_OUTAGE):
+            return f"sqlite: {current}"
+        if _PG_OUTAGE and isinstance(current, _PG_OUTAGE):
+            return f"postgresql: {type(current).__name__}"
+        if _pg is not None and isinstance(current, _pg.InterfaceError) and any(m in str(current) for m in ("connection is closed", "pool is closing", "pool is closed")):
+            # Only a closed connection or pool: other interface errors (e.g. two operations at once) are bugs.
+            return f"postgresql: {current}"
+        if isinstance(current, (OSError, TimeoutError)) and _raised_in_driver(current):
+            return f"connect: {type(current).__name__}"
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _raised_in_driver(exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        if module.startswith(_DRIVER_MODULES):
+            return True
+        tb = tb.tb_next
+    return False
 
 
 class _PooledConnection:
@@ -42,6 +89,89 @@ class _PooledConnection:
 
     async def close(self) -> None:
         await self._engine._release(self._conn)
+
+
+class _PooledSQLiteTransaction(SQLiteTransaction):
+    """Piccolo's SQLite transaction, but its connection goes back to the pool on every path.
+
+    Piccolo keeps the connection when ``BEGIN`` fails (e.g. "database is locked" after the busy
+    timeout) or when ``ROLLBACK`` fails: each such failure would leak one pooled connection until the
+    pool is empty and every later request waits for ever.
+    """
+
+    async def __aenter__(self) -> SQLiteTransaction:
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()
+        try:
+            await self.begin()
+        except BaseException:
+            await self.connection.close()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type: Any, exception: BaseException | None, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception is not None:
+                if not self._rolled_back:
+                    # The original error is the one to report; a failed ROLLBACK only means the connection is gone.
+                    with contextlib.suppress(Exception):
+                        await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            await self.connection.close()  # back to the pool (rolled back there if still open)
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+
+class _PooledPostgresTransaction(PostgresTransaction):
+    """Piccolo's PostgreSQL transaction, but its connection goes back to the asyncpg pool on every path.
+
+    Piccolo does not release the connection when starting the transaction or rolling it back fails,
+    which is exactly what happens when the server goes away: the pool would lose a slot per failure
+    and hang once all are lost. Released broken connections are replaced by asyncpg on next acquire.
+    """
+
+    async def __aenter__(self) -> PostgresTransaction:
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()
+        try:
+            self.transaction = self.connection.transaction()
+            await self.begin()
+        except BaseException:
+            await self._release()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type: Any, exception: BaseException | None, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception is not None:
+                if not self._rolled_back:
+                    with contextlib.suppress(Exception):
+                        await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            await self._release()
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+    async def _release(self) -> None:
+        if self.engine.pool:
+            # asyncpg resets a healthy connection and drops a broken one; never let that mask the real error.
+            with contextlib.suppress(Exception):
+                await self.engine.pool.release(self.connection)
+        else:
+            with contextlib.suppress(Exception):
+                await self.connection.close()
 
 
 class PooledSQLiteEngine(SQLiteEngine):
@@ -116,6 +246,10 @@ class PooledSQLiteEngine(SQLiteEngine):
     async def get_connection(self) -> Any:  # used by transactions
         return _PooledConnection(await self._acquire(), self)
 
+    def transaction(self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True) -> SQLiteTransaction:
+        """A transaction whose connection always returns to the pool."""
+        return _PooledSQLiteTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
+
     async def _run_in_new_connection(self, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None) -> Any:
         conn = await self._acquire()
         try:
@@ -149,6 +283,10 @@ class PooledPostgresEngine(PostgresEngine):
     async def start_connection_pool(self, **kwargs: Any) -> None:
         """Open the asyncpg pool with the configured sizes."""
         await super().start_connection_pool(**{**self.pool_kwargs, **kwargs})
+
+    def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
+        """A transaction whose connection always returns to the pool."""
+        return _PooledPostgresTransaction(engine=self, allow_nested=allow_nested)
 
 
 def create_engine(url: str, *, sqlite_pool_size: int = 4, busy_timeout_ms: int = 10_000, pg_pool_min: int = 2, pg_pool_max: int = 10) -> Engine:

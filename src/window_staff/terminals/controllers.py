@@ -12,8 +12,8 @@ from window_staff.auth.service import Principal
 from window_staff.common.context import AppContext
 from window_staff.common.pagination import Page, PageParams
 from window_staff.common.web import PAGE
-from window_staff.terminals import service
-from window_staff.terminals.schemas import TerminalIn, TerminalOut, TerminalSecretOut
+from window_staff.terminals import service, service_zkteco
+from window_staff.terminals.schemas import TerminalCommandIn, TerminalCommandOut, TerminalIn, TerminalOut, TerminalSecretOut
 
 
 class TerminalController(Controller):
@@ -54,3 +54,13 @@ class TerminalController(Controller):
         """A new signing secret, shown once; the newest previous one stays valid so the device can switch over."""
         serial, secret, active = await service.issue_secret(ctx, terminal_id, actor=principal.actor)
         return TerminalSecretOut(serial=serial, secret=base64.b64encode(secret).decode(), active_secrets=active)
+
+    @post("/{terminal_id:int}/commands", status_code=201, request_max_body_size=4096)
+    async def queue_command(self, ctx: AppContext, principal: Principal, terminal_id: int, data: TerminalCommandIn) -> TerminalCommandOut:
+        """Queue a command for a ZKTeco device; it is handed over on the device's next ``/iclock/getrequest``."""
+        return await service_zkteco.queue_command(ctx, terminal_id, data.command, actor=principal.actor)
+
+    @get("/{terminal_id:int}/commands")
+    async def list_commands(self, ctx: AppContext, terminal_id: int) -> list[TerminalCommandOut]:
+        """A device's latest 100 commands, newest first, with what each returned."""
+        return await service_zkteco.list_commands(ctx, terminal_id)

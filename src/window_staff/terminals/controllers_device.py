@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from litestar import Controller, MediaType, Request, Response, get, post
 
 from window_staff.common.context import AppContext
-from window_staff.terminals import service_checkin, service_zkteco, zkteco
+from window_staff.terminals import checkin, service_checkin, service_zkteco, zkteco
+from window_staff.terminals.form import read_multipart
 from window_staff.terminals.guards import signed_terminal, zkteco_device
 
+log = logging.getLogger("window_staff.terminals.zkteco")
 CHECK_IN_LIMIT = 12 * 1024 * 1024
-MAX_PARTS = 16
 
 
 class TerminalCheckInController(Controller):
@@ -21,28 +24,17 @@ class TerminalCheckInController(Controller):
     @post("/check-ins", guards=[signed_terminal], request_max_body_size=CHECK_IN_LIMIT, status_code=200,
           response_description="A CheckInOut JSON object (stored bytes, replayed verbatim on retry)")
     async def check_in(self, ctx: AppContext, request: Request) -> Response[bytes]:
-        """Decide a face + fingerprint check-in (multipart); retries of an event id get the stored answer."""
-        form = await _form(request)
+        """Decide a check-in (multipart: face + fingerprint, or card_no + pin); retries of an event id get the stored answer."""
+        form = await _form(ctx, request)
         status, body = await service_checkin.check_in(ctx, request.scope["terminal"], form)  # type: ignore[typeddict-item]
         return Response(body, status_code=status, media_type=MediaType.JSON)
 
 
-async def _form(request: Request) -> dict[str, list[object]]:
-    from window_staff.terminals.errors import CheckInInvalid
-
-    if not request.content_type[0].startswith("multipart/form-data"):
-        raise CheckInInvalid("send multipart/form-data", code="content_type_unsupported")
-    parsed = await request.form()
-    out: dict[str, list[object]] = {}
-    count = 0
-    for name, value in parsed.multi_items():
-        count += 1
-        if count > MAX_PARTS:
-            raise CheckInInvalid(f"more than {MAX_PARTS} parts", code="too_many_parts")
-        if hasattr(value, "read"):
-            value = await value.read()
-        out.setdefault(name, []).append(value)
-    return out
+async def _form(ctx: AppContext, request: Request) -> dict[str, list[bytes]]:
+    # The guard has read (and verified) the whole body already; it is cached on the request.
+    body = await request.body()
+    limits = checkin.fields(upload_limit=ctx.settings.upload_limit_bytes)
+    return read_multipart(body, request.headers.get("content-type", ""), fields=limits, max_parts=checkin.MAX_PARTS)
 
 
 def _text(body: str, status: int = 200) -> Response[str]:
@@ -64,13 +56,16 @@ class IclockController(Controller):
 
     @post(["/cdata", "/cdata.aspx"], request_max_body_size=4 * 1024 * 1024, status_code=200)
     async def upload(self, ctx: AppContext, request: Request) -> Response[str]:
-        """ATTLOG lines become punches (committed before ``OK``); other tables are acknowledged."""
+        """ATTLOG lines become punches (committed before ``OK: <n>``); OPERLOG is counted and logged; other tables acknowledged."""
         terminal = request.scope["terminal"]  # type: ignore[typeddict-item]
         table = request.query_params.get("table", "")
         body = await request.body()
         if table == "ATTLOG":
-            stored, _, _ = await service_zkteco.receive_attlog(ctx, terminal, body)
-            return _text(f"OK: {stored}")
+            result = await service_zkteco.receive_attlog(ctx, terminal, body)
+            return _text(f"OK: {result.accepted}")
+        if table == "OPERLOG":
+            return _text(f"OK: {service_zkteco.receive_operlog(terminal, body)}")
+        log.info("iclock %s: table %r (%d bytes) acknowledged, not stored", terminal["serial"], table[:32], len(body))
         return _text("OK")
 
     @get(["/getrequest", "/getrequest.aspx"])

@@ -6,8 +6,18 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-# Verify modes as ZKTeco firmware reports them; unknown codes are kept as their number.
-VERIFY_MODES = {0: "password", 1: "fingerprint", 2: "card", 3: "password", 4: "card", 9: "fingerprint+password", 11: "card+password", 15: "face", 25: "palm"}
+# Verify modes as ZKTeco firmware reports them (push protocol appendix). Names are unique so the raw
+# code can always be read back from the stored name (``verify_code``) without a column of its own;
+# codes outside the table are kept as ``mode-<n>``.
+VERIFY_MODES = {
+    0: "password", 1: "fingerprint", 2: "card", 3: "pin", 4: "rf-card",
+    5: "fingerprint|password", 6: "fingerprint|card", 7: "password|card", 8: "pin+fingerprint", 9: "fingerprint+password",
+    10: "fingerprint+card", 11: "password+card", 12: "fingerprint+password+card", 13: "pin+fingerprint+password",
+    14: "fingerprint+card+pin", 15: "face", 16: "face+fingerprint", 17: "face+password", 18: "face+card",
+    19: "face+fingerprint+card", 20: "face+fingerprint+password", 21: "finger-vein", 22: "finger-vein+password",
+    23: "finger-vein+card", 24: "finger-vein+password+card", 25: "palm",
+}
+_VERIFY_CODES = {name: code for code, name in VERIFY_MODES.items()}
 STATUS_KINDS = {0: "in", 1: "out", 2: "out", 3: "in", 4: "in", 5: "out"}
 MAX_LINES = 10_000
 
@@ -31,7 +41,21 @@ class AttLog:
     @property
     def verify_mode(self) -> str:
         """The verify mode's name."""
-        return VERIFY_MODES.get(self.verify, f"mode-{self.verify}")
+        return verify_mode_name(self.verify)
+
+
+def verify_mode_name(code: int) -> str:
+    """The name stored for a ZKTeco verify code (``mode-<n>`` when the code is not in the table)."""
+    return VERIFY_MODES.get(code, f"mode-{code}")
+
+
+def verify_code(name: str) -> int | None:
+    """The ZKTeco verify code a stored name came from, or None for a name no device gave."""
+    if name in _VERIFY_CODES:
+        return _VERIFY_CODES[name]
+    if name.startswith("mode-") and name[5:].lstrip("-").isdigit():
+        return int(name[5:])
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +93,8 @@ def parse_attlog(body: bytes, *, max_lines: int = MAX_LINES) -> tuple[list[AttLo
             continue
         status = _int(fields, 2)
         verify = _int(fields, 3)
-        if status is None or verify is None:
-            bad.append(BadLine(no, "status or verify is not a number"))
+        if status is None or verify is None or not (0 <= status <= 255 and 0 <= verify <= 255):
+            bad.append(BadLine(no, "status or verify is not a number from 0 to 255"))
             continue
         work_code = fields[4].strip() if len(fields) > 4 else ""
         good.append(AttLog(pin=pin, local_time=when, status=status, verify=verify, work_code=work_code[:16], line_no=no))
@@ -95,8 +119,11 @@ def handshake(serial: str, *, attlog_stamp: str = "None", delay: int = 10, tz_ho
     """The options reply to ``GET /iclock/cdata?SN=..&options=all``."""
     lines = [
         f"GET OPTION FROM: {serial}",
+        # Stamp "None" asks for every stored record: resends are harmless (event keys) and nothing is skipped.
         f"ATTLOGStamp={attlog_stamp}",
+        # 9999: do not push the device's old operation log and user/template tables on first contact.
         "OPERLOGStamp=9999",
+        # Attendance photos are not wanted (no image of a face is kept from a punch).
         "ATTPHOTOStamp=None",
         "ErrorDelay=30",
         f"Delay={delay}",
@@ -105,9 +132,39 @@ def handshake(serial: str, *, attlog_stamp: str = "None", delay: int = 10, tz_ho
         "TransFlag=TransData AttLog\tOpLog",
         f"TimeZone={tz_hours}",
         "Realtime=1",
-        "Encrypt=None",
+        "Encrypt=0",
     ]
     return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class OperLogSummary:
+    """What an OPERLOG upload held: line count per record kind and the operation lines' codes."""
+
+    lines: int
+    kinds: dict[str, int]
+    operations: list[tuple[str, str, str]]  # (operation code, admin id, device time) of each OPLOG line
+
+
+def summarize_operlog(body: bytes, *, max_lines: int = MAX_LINES) -> OperLogSummary:
+    """Count the records of an OPERLOG upload without keeping their content (USER/FP lines hold secrets)."""
+    kinds: dict[str, int] = {}
+    operations: list[tuple[str, str, str]] = []
+    count = 0
+    for raw in body.decode("utf-8", errors="replace").replace("\r\n", "\n").split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        count += 1
+        if count > max_lines:
+            break
+        head = line.split(None, 1)
+        kind = head[0][:16] if head[0].isalnum() else "?"
+        kinds[kind] = kinds.get(kind, 0) + 1
+        if kind == "OPLOG" and len(head) > 1:
+            fields = head[1].split("\t")
+            operations.append((fields[0][:8], fields[1][:32] if len(fields) > 1 else "", fields[2][:19] if len(fields) > 2 else ""))
+    return OperLogSummary(lines=min(count, max_lines), kinds=kinds, operations=operations)
 
 
 def parse_devicecmd(body: bytes) -> list[dict[str, str]]:
