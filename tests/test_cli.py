@@ -113,3 +113,31 @@ def test_the_demo_serves_health_openapi_and_an_admin_login_with_totp(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def broken_rules(tmp_path):
+    """A copy of the project's rules with one file that is not TOML."""
+    import shutil
+    from pathlib import Path
+
+    target = tmp_path / "rules"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "rules", target)
+    (target / "conduct.toml").write_text("nonsense = [\n", encoding="utf-8")
+    return target
+
+
+def test_rules_check_passes_the_project_rules(tmp_path):
+    result = run(["rules", "check"], env={"WINDOW_STAFF_DATA_DIR": str(tmp_path)})
+    assert result.stdout.startswith("OK: ") and "grace settings and calendar files: OK" in result.stdout
+
+
+def test_rules_check_names_the_broken_file_and_exits_1(tmp_path):
+    result = run(["rules", "check", str(broken_rules(tmp_path))], env={"WINDOW_STAFF_DATA_DIR": str(tmp_path)}, check=False)
+    assert result.returncode == 1 and "conduct.toml: not valid" in result.stderr
+
+
+def test_serve_refuses_to_start_on_broken_rules(cli_env, tmp_path):
+    env = {**cli_env, "WINDOW_STAFF_RULES_DIR": str(broken_rules(tmp_path))}
+    run(["migrate"], env=env)
+    result = run(["serve"], env=env, check=False)
+    assert result.returncode == 2 and "conduct.toml" in result.stderr

@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 import sys
+
+# One BLAS thread per process: the service parallelises across requests and encoder processes, and
+# OpenBLAS's own threads stalled matching under load here. Must be set before numpy is first imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -53,6 +58,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     waiting = _run(settings, lambda ctx: pending(ctx.engine))
     if waiting:
         print(f"the database needs migrations first: {', '.join(waiting)}; run `window-staff migrate`", file=sys.stderr)
+        return 2
+    if cmd_rules_check(argparse.Namespace(directory=None), settings, quiet=True) != 0:
         return 2
     _serve(settings)
     return 0
@@ -182,6 +189,32 @@ def cmd_enroll(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if all(r.ok for r in reports) else 1
 
 
+def cmd_rules_check(args: argparse.Namespace, settings: Settings, *, quiet: bool = False) -> int:
+    """Validate the rules folder (scoring rules, attendance grace, calendar files); 1 and every error when invalid."""
+    from window_staff.app import build_context, load_rules_at_start
+    from window_staff.common.errors import DomainError
+    from window_staff.scoring.cli import check_command
+
+    directory = Path(args.directory) if args.directory else settings.resolved_rules_dir
+    if not quiet and check_command(directory) != 0:
+        return 1
+    try:
+        load_rules_at_start(build_context(msgspec_replace(settings, rules_dir=directory)))
+    except DomainError as exc:
+        print(f"INVALID: {exc.detail}", file=sys.stderr)
+        return 1
+    if not quiet:
+        print("  attendance grace settings and calendar files: OK")
+    return 0
+
+
+def msgspec_replace(settings: Settings, **changes: Any) -> Settings:
+    """A copy of the settings with some fields changed."""
+    import msgspec
+
+    return msgspec.structs.replace(settings, **changes)
+
+
 def cmd_terminals_register(args: argparse.Namespace, settings: Settings) -> int:
     """Register and approve a terminal at a site; print its secret once (base64)."""
     import base64
@@ -211,6 +244,38 @@ def cmd_terminals_register(args: argparse.Namespace, settings: Settings) -> int:
         # Shown once: only its sealed form is stored.
         print(f"secret: {base64.b64encode(secret).decode()}")
     return 0
+
+
+def cmd_terminals_simulate(args: argparse.Namespace, settings: Settings) -> int:
+    """With ``--setup``: enrol simulated staff and register terminals (credentials file, 0600); else drive the API as them."""
+    from window_staff.terminals import simulator, simulator_setup
+
+    creds_path = Path(args.credentials) if args.credentials else settings.data_dir / "simulator.json"
+    if args.setup:
+        demo_key = settings.data_dir / "vault.key"
+        if not settings.vault_key and settings.vault_key_file is None and demo_key.exists():
+            settings = msgspec_replace(settings, vault_key_file=demo_key)  # the key `window-staff demo` made
+        kinds = ("signed", "zkteco") if args.kind == "both" else (args.kind,)
+        faces = Path(args.faces) if args.faces else None
+        creds = _run(settings, lambda ctx: simulator_setup.provision(
+            ctx, terminals_per_kind=args.terminals or 10, kinds=kinds, staff=args.staff, site_code=args.site, prefix=args.prefix, faces=faces))
+        simulator_setup.save_credentials(creds_path, creds)
+        with_images = sum(1 for s in creds.staff if s.images)
+        print(f"provisioned {len(creds.staff)} staff ({with_images} with face images) and {len(creds.terminals)} terminals at site {creds.site}; credentials in {creds_path}")
+        return 0
+    if not creds_path.exists():
+        print(f"error: no credentials at {creds_path}; run `window-staff terminals simulate --setup` first", file=sys.stderr)
+        return 2
+    plan = simulator.Plan(events=args.events, payload=args.payload, terminals=args.terminals, concurrency=args.concurrency, duplicates=args.duplicates,
+                          max_copies=args.max_copies, batch=args.batch, interval=args.interval, seed=args.seed)
+    url = args.url or f"http://{settings.host}:{settings.port}"
+    try:
+        summary = asyncio.run(simulator.simulate(simulator_setup.load_credentials(creds_path), plan=plan, base_url=url))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"url: {url}\n{summary.as_text()}")
+    return 0 if summary.acknowledged == summary.planned and not summary.replay_mismatches else 1
 
 
 def cmd_biometrics_score(args: argparse.Namespace, settings: Settings) -> int:
@@ -286,6 +351,10 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument("manifest", help="a .toml or .csv manifest")
     enroll.add_argument("--quiet", action="store_true", help="no progress bar")
     enroll.set_defaults(func=cmd_enroll)
+    rules = sub.add_parser("rules", help="the rules folder").add_subparsers(dest="rules_command", required=True)
+    check = rules.add_parser("check", help="validate scoring rules, attendance grace settings and calendar files")
+    check.add_argument("directory", nargs="?", help="a rules folder (default: WINDOW_STAFF_RULES_DIR)")
+    check.set_defaults(func=cmd_rules_check)
     term = sub.add_parser("terminals", help="desk terminals").add_subparsers(dest="terminals_command", required=True)
     reg = term.add_parser("register", help="register and approve a terminal; prints its secret once")
     reg.add_argument("serial")
@@ -295,6 +364,25 @@ def build_parser() -> argparse.ArgumentParser:
     reg.add_argument("--kind", choices=["signed", "zkteco"], default="signed", help="signed (our API) or zkteco (ADMS push)")
     reg.add_argument("--demo-key", action="store_true", help="use the demo's vault key file (data dir) when no key is set")
     reg.set_defaults(func=cmd_terminals_register)
+    sim = term.add_parser("simulate", help="simulated terminals: --setup provisions staff and terminals, then drive the API as them")
+    sim.add_argument("--setup", action="store_true", help="enrol simulated staff, register terminals, write the credentials file, exit")
+    sim.add_argument("--credentials", help="credentials file (default <data dir>/simulator.json, mode 0600)")
+    sim.add_argument("--terminals", type=int, help="setup: terminals per kind (default 10); drive: use the first N (default all)")
+    sim.add_argument("--staff", type=int, default=20, help="setup: simulated staff (default 20)")
+    sim.add_argument("--site", default="SIM", help="setup: site code (created when missing; default SIM)")
+    sim.add_argument("--prefix", default="SIM", help="setup: employee numbers and serials start with it (default SIM)")
+    sim.add_argument("--kind", choices=["signed", "zkteco", "both"], default="both", help="setup: terminal kinds (default both)")
+    sim.add_argument("--faces", help="setup: folder of face images (one sub-folder per person); default synthetic encodings")
+    sim.add_argument("--url", help="server URL (default http://HOST:PORT from settings)")
+    sim.add_argument("--events", type=int, default=20, help="events per terminal (default 20)")
+    sim.add_argument("--payload", choices=["encoding", "image", "adms"], default="encoding", help="encoding (default), image (JPEG face) or adms (ZKTeco ATTLOG)")
+    sim.add_argument("--concurrency", type=int, default=16, help="requests in flight across terminals (default 16)")
+    sim.add_argument("--duplicates", type=float, default=0.0, help="share of events sent 2..--max-copies times (default 0)")
+    sim.add_argument("--max-copies", type=int, default=3, help="copies of a duplicated event (default 3)")
+    sim.add_argument("--batch", type=int, default=1, help="adms: ATTLOG lines per upload (default 1)")
+    sim.add_argument("--interval", type=float, default=0.0, help="seconds between a terminal's events (default 0)")
+    sim.add_argument("--seed", type=int, default=0, help="random seed (who checks in, duplicates)")
+    sim.set_defaults(func=cmd_terminals_simulate)
     bio = sub.add_parser("biometrics", help="calibration tools").add_subparsers(dest="biometrics_command", required=True)
     score = bio.add_parser("score", help="print a,b,score for image pairs (higher = more alike; face: 1 - distance)")
     score.add_argument("--modality", choices=["face", "fingerprint"], required=True)
