@@ -13,7 +13,7 @@ from window_staff.biometrics import service
 from window_staff.biometrics.errors import TemplateUndecryptable, VaultKeyInvalid, VaultUnavailable
 from window_staff.biometrics.tables import BiometricTemplate
 from window_staff.biometrics.vault import NONCE_BYTES, Vault, decode_key, load_key, write_key_file
-from window_staff.cli import _demo_vault_key
+from window_staff.common.cli import demo_vault_key
 from window_staff.common.context import AppContext
 from window_staff.settings import load_settings
 
@@ -73,14 +73,14 @@ def test_key_from_environment_wins_over_file(tmp_path):
 
 def test_demo_creates_a_private_key_file_once(tmp_path):
     settings = load_settings({}, data_dir=tmp_path)
-    configured = _demo_vault_key(settings)
+    configured = demo_vault_key(settings)
     key_file = tmp_path / "vault.key"
     assert configured.vault_key_file == key_file
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     first = key_file.read_bytes()
-    _demo_vault_key(settings)
+    demo_vault_key(settings)
     assert key_file.read_bytes() == first  # never overwritten: that would orphan every template
-    assert _demo_vault_key(load_settings({}, data_dir=tmp_path, vault_key=VAULT_KEY)).vault_key_file is None
+    assert demo_vault_key(load_settings({}, data_dir=tmp_path, vault_key=VAULT_KEY)).vault_key_file is None
 
 
 async def test_a_ciphertext_moved_to_another_staff_member_does_not_decrypt(ctx):
