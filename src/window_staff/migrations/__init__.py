@@ -61,6 +61,19 @@ async def migrate(engine: Engine) -> list[str]:
     return done
 
 
+async def create_tables(engine: Engine, tables: list[type], *, indexes: list[str] = (), append_only: tuple[str, ...] = ()) -> None:
+    """Create tables (if missing), then their indexes, then append-only triggers on the named tables."""
+    for table in tables:
+        for ddl in table.create_table(if_not_exists=True).ddl:  # type: ignore[attr-defined]
+            await engine.run_ddl(ddl)
+    for ddl in indexes:
+        await engine.run_ddl(ddl)
+    sqlite = is_sqlite(engine)
+    for name in append_only:
+        for ddl in append_only_ddl(name, sqlite=sqlite):
+            await engine.run_ddl(ddl)
+
+
 def append_only_ddl(table: str, *, sqlite: bool) -> list[str]:
     """Triggers that refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL) on ``table``."""
     if sqlite:

@@ -4,9 +4,8 @@ from piccolo.engine.base import Engine
 
 from window_staff.attendance.tables import CalendarOverride, SiteHours
 from window_staff.auth.tables import LoginAttempt, User, UserRole, UserSession
-from window_staff.common.db import is_sqlite
 from window_staff.common.tables import AuditEvent
-from window_staff.migrations import append_only_ddl
+from window_staff.migrations import create_tables
 from window_staff.org.tables import Department, Site, Staff, Window
 from window_staff.terminals.tables import Terminal
 
@@ -27,10 +26,4 @@ INDEXES = [
 
 async def forward(engine: Engine) -> None:
     """Create the first tables, their indexes and the audit chain's append-only triggers."""
-    for table in TABLES:
-        for ddl in table.create_table(if_not_exists=True).ddl:
-            await engine.run_ddl(ddl)
-    for ddl in INDEXES:
-        await engine.run_ddl(ddl)
-    for ddl in append_only_ddl("audit_event", sqlite=is_sqlite(engine)):
-        await engine.run_ddl(ddl)
+    await create_tables(engine, TABLES, indexes=INDEXES, append_only=("audit_event",))

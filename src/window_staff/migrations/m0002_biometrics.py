@@ -3,6 +3,7 @@
 from piccolo.engine.base import Engine
 
 from window_staff.biometrics.tables import BiometricConsent, BiometricTemplate, GalleryVersion
+from window_staff.migrations import create_tables
 
 ID = "0002_biometrics"
 
@@ -17,8 +18,4 @@ INDEXES = [
 
 async def forward(engine: Engine) -> None:
     """Create the biometric tables and their indexes."""
-    for table in TABLES:
-        for ddl in table.create_table(if_not_exists=True).ddl:
-            await engine.run_ddl(ddl)
-    for ddl in INDEXES:
-        await engine.run_ddl(ddl)
+    await create_tables(engine, TABLES, indexes=INDEXES)

@@ -3,8 +3,7 @@
 from piccolo.engine.base import Engine
 
 from window_staff.attendance.tables import PUNCH_TABLES
-from window_staff.common.db import is_sqlite
-from window_staff.migrations import append_only_ddl
+from window_staff.migrations import create_tables
 from window_staff.terminals.tables import SIGNATURE_TABLES
 
 ID = "0003_terminals"
@@ -22,12 +21,4 @@ INDEXES = [
 
 async def forward(engine: Engine) -> None:
     """Create the tables; punches and attestations are append-only."""
-    for table in TABLES:
-        for ddl in table.create_table(if_not_exists=True).ddl:
-            await engine.run_ddl(ddl)
-    for ddl in INDEXES:
-        await engine.run_ddl(ddl)
-    sqlite = is_sqlite(engine)
-    for table in ("punch", "punch_attestation"):
-        for ddl in append_only_ddl(table, sqlite=sqlite):
-            await engine.run_ddl(ddl)
+    await create_tables(engine, TABLES, indexes=INDEXES, append_only=("punch", "punch_attestation"))

@@ -3,8 +3,7 @@
 from piccolo.engine.base import Engine
 
 from window_staff.attendance.tables import SERVICE_TABLES
-from window_staff.common.db import is_sqlite
-from window_staff.migrations import append_only_ddl
+from window_staff.migrations import create_tables
 
 ID = "0004_attendance"
 
@@ -26,12 +25,4 @@ INDEXES = [
 
 async def forward(engine: Engine) -> None:
     """Create the tables and indexes; decisions, corrections and month closes are append-only."""
-    for table in TABLES:
-        for ddl in table.create_table(if_not_exists=True).ddl:
-            await engine.run_ddl(ddl)
-    for ddl in INDEXES:
-        await engine.run_ddl(ddl)
-    sqlite = is_sqlite(engine)
-    for table in ("leave_decision", "day_record_correction", "attendance_month_close"):
-        for ddl in append_only_ddl(table, sqlite=sqlite):
-            await engine.run_ddl(ddl)
+    await create_tables(engine, TABLES, indexes=INDEXES, append_only=("leave_decision", "day_record_correction", "attendance_month_close"))

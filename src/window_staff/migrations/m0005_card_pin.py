@@ -7,6 +7,7 @@ columns exist already: each one is added only when missing. All are nullable (SQ
 from piccolo.engine.base import Engine
 
 from window_staff.common.db import execute, is_sqlite
+from window_staff.migrations import create_tables
 from window_staff.terminals.tables import CardPinFailure
 
 ID = "0005_card_pin"
@@ -40,8 +41,4 @@ async def forward(engine: Engine) -> None:
     for name, sql_type in COLUMNS:
         if name not in have:
             await engine.run_ddl(f"ALTER TABLE card_pin ADD COLUMN {name} {sql_type} DEFAULT NULL")
-    for table in TABLES:
-        for ddl in table.create_table(if_not_exists=True).ddl:
-            await engine.run_ddl(ddl)
-    for ddl in INDEXES:
-        await engine.run_ddl(ddl)
+    await create_tables(engine, TABLES, indexes=INDEXES)
