@@ -91,7 +91,30 @@ class _PooledConnection:
         await self._engine._release(self._conn)
 
 
-class _PooledSQLiteTransaction(SQLiteTransaction):
+class _ReleasingExit:
+    """Commit or roll back, then always give the connection back (a failed ROLLBACK must not leak it)."""
+
+    async def __aexit__(self, exception_type: Any, exception: BaseException | None, traceback: Any) -> bool:
+        if self._parent:  # type: ignore[attr-defined]
+            return exception is None
+        try:
+            if exception is not None:
+                if not self._rolled_back:  # type: ignore[attr-defined]
+                    # The original error is the one to report; a failed ROLLBACK only means the connection is gone.
+                    with contextlib.suppress(Exception):
+                        await self.rollback()  # type: ignore[attr-defined]
+            elif not self._committed and not self._rolled_back:  # type: ignore[attr-defined]
+                await self.commit()  # type: ignore[attr-defined]
+        finally:
+            await self._release()
+            self.engine.current_transaction.reset(self.context)  # type: ignore[attr-defined]
+        return exception is None
+
+    async def _release(self) -> None:
+        raise NotImplementedError
+
+
+class _PooledSQLiteTransaction(_ReleasingExit, SQLiteTransaction):
     """Piccolo's SQLite transaction, but its connection goes back to the pool on every path.
 
     Piccolo keeps the connection when ``BEGIN`` fails (e.g. "database is locked" after the busy
@@ -106,29 +129,16 @@ class _PooledSQLiteTransaction(SQLiteTransaction):
         try:
             await self.begin()
         except BaseException:
-            await self.connection.close()
+            await self._release()
             raise
         self.context = self.engine.current_transaction.set(self)
         return self
 
-    async def __aexit__(self, exception_type: Any, exception: BaseException | None, traceback: Any) -> bool:
-        if self._parent:
-            return exception is None
-        try:
-            if exception is not None:
-                if not self._rolled_back:
-                    # The original error is the one to report; a failed ROLLBACK only means the connection is gone.
-                    with contextlib.suppress(Exception):
-                        await self.rollback()
-            elif not self._committed and not self._rolled_back:
-                await self.commit()
-        finally:
-            await self.connection.close()  # back to the pool (rolled back there if still open)
-            self.engine.current_transaction.reset(self.context)
-        return exception is None
+    async def _release(self) -> None:
+        await self.connection.close()  # back to the pool (rolled back there if still open)
 
 
-class _PooledPostgresTransaction(PostgresTransaction):
+class _PooledPostgresTransaction(_ReleasingExit, PostgresTransaction):
     """Piccolo's PostgreSQL transaction, but its connection goes back to the asyncpg pool on every path.
 
     Piccolo does not release the connection when starting the transaction or rolling it back fails,
@@ -148,21 +158,6 @@ class _PooledPostgresTransaction(PostgresTransaction):
             raise
         self.context = self.engine.current_transaction.set(self)
         return self
-
-    async def __aexit__(self, exception_type: Any, exception: BaseException | None, traceback: Any) -> bool:
-        if self._parent:
-            return exception is None
-        try:
-            if exception is not None:
-                if not self._rolled_back:
-                    with contextlib.suppress(Exception):
-                        await self.rollback()
-            elif not self._committed and not self._rolled_back:
-                await self.commit()
-        finally:
-            await self._release()
-            self.engine.current_transaction.reset(self.context)
-        return exception is None
 
     async def _release(self) -> None:
         if self.engine.pool:
