@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
 
 from window_staff.attendance.controllers import AttendanceReadController, MyAttendanceController
@@ -25,6 +28,10 @@ from window_staff.common.db import bind_tables, close_pool, create_engine, start
 from window_staff.common.logging import configure_logging, request_id_middleware
 from window_staff.common.web import provide_ctx
 from window_staff.errors import EXCEPTION_HANDLERS
+from window_staff.inspections.controllers import FindingController, MyFindingsController, VisitController
+from window_staff.inspections.controllers_board import BoardController, ExposureController
+from window_staff.inspections.controllers_evidence import EvidenceController
+from window_staff.inspections.controllers_publication import AppealReviewController, MyAppealController, MyNotificationController
 from window_staff.migrations import all_tables
 from window_staff.org.controllers import DepartmentController, SiteController, StaffController, WindowController
 from window_staff.settings import Settings, get_settings
@@ -37,7 +44,12 @@ ROUTE_HANDLERS = [
     SiteController, DepartmentController, WindowController, StaffController,
     TerminalController, StaffCardController, TerminalCheckInController, IclockController, BiometricsController,
     MyAttendanceController, AttendanceReadController, AttendanceAdminController,
+    VisitController, FindingController, MyFindingsController,
+    EvidenceController,
+    MyNotificationController, MyAppealController, AppealReviewController, BoardController, ExposureController,
 ]
+# Server-rendered pages (the public board); Litestar's Jinja engine autoescapes everything.
+TEMPLATES = TemplateConfig(directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine)
 
 
 def build_context(settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None) -> AppContext:
@@ -53,11 +65,13 @@ def build_context(settings: Settings, *, engine: Engine | None = None, clock: Cl
 def load_rules_at_start(ctx: AppContext) -> None:
     """Read and validate every rule file once; an invalid rule set stops start-up instead of scoring wrongly."""
     from window_staff.attendance import inputs
+    from window_staff.inspections.policy import policy_of
     from window_staff.scoring.rules import load_rules
 
     ctx.resources["scoring.rules"] = load_rules(ctx.settings.resolved_rules_dir)
     inputs.grace_of(ctx)
     inputs.national_of(ctx)
+    policy_of(ctx)
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock | None = None, configure_logs: bool = True) -> Litestar:
@@ -97,6 +111,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         openapi_config=openapi,
         request_max_body_size=settings.body_limit_bytes,
         cors_config=CORSConfig(allow_origins=[]),
+        template_config=TEMPLATES,
         debug=False,
         logging_config=None,
     )

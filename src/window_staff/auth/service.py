@@ -268,3 +268,18 @@ async def get_me(ctx: AppContext, principal: Principal) -> MeOut:
     if row is None:
         raise SessionInvalid()
     return me(principal, display_name=row["display_name"], locale=row["locale"], mfa=row["totp_secret"] is not None)
+
+
+async def active_user_ids_of_staff(staff_ids: list[int]) -> dict[int, list[int]]:
+    """Active user ids linked to each staff member (for notifications about them)."""
+    out: dict[int, list[int]] = {s: [] for s in staff_ids}
+    if staff_ids:
+        for row in await User.select(User.id, User.staff).where(User.staff.is_in(list(staff_ids)) & (User.active == True)).order_by(User.id):  # noqa: E712
+            out[row["staff"]].append(row["id"])
+    return out
+
+
+async def active_user_ids_with_role(role: str) -> list[int]:
+    """Active user ids holding ``role``."""
+    rows = await UserRole.select(UserRole.user).where((UserRole.role == role) & (UserRole.user.active == True)).order_by(UserRole.user)  # noqa: E712
+    return sorted({r["user"] for r in rows})

@@ -26,8 +26,8 @@ def sniff_image_format(data: bytes) -> str | None:
     return None
 
 
-def load_rgb(data: bytes, *, max_pixels: int, max_bytes: int) -> np.ndarray:
-    """Decode a JPEG/PNG upload into a contiguous uint8 RGB array (H, W, 3), EXIF orientation applied."""
+def decode_image(data: bytes, *, max_pixels: int, max_bytes: int) -> Image.Image:
+    """Decode a JPEG/PNG upload (format by magic bytes, caps checked before decoding), EXIF orientation applied."""
     if len(data) > max_bytes:
         raise FaceImageTooLarge(limit_bytes=max_bytes)
     fmt = sniff_image_format(data)
@@ -52,12 +52,20 @@ def load_rgb(data: bytes, *, max_pixels: int, max_bytes: int) -> np.ndarray:
             raise FaceImageTooLarge(limit_pixels=max_pixels)
         try:
             im.load()
-            im = _apply_orientation(im)
-            rgb = _to_rgb(im)
+            return _apply_orientation(im)
         except Image.DecompressionBombError as exc:
             raise FaceImageTooLarge(limit_pixels=max_pixels) from exc
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             raise FaceImageInvalid() from exc
+
+
+def load_rgb(data: bytes, *, max_pixels: int, max_bytes: int) -> np.ndarray:
+    """Decode a JPEG/PNG upload into a contiguous uint8 RGB array (H, W, 3), EXIF orientation applied."""
+    im = decode_image(data, max_pixels=max_pixels, max_bytes=max_bytes)
+    try:
+        rgb = _to_rgb(im)
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise FaceImageInvalid() from exc
     return np.ascontiguousarray(rgb, dtype=np.uint8)
 
 
@@ -66,7 +74,8 @@ def _apply_orientation(im: Image.Image) -> Image.Image:
     try:
         return ImageOps.exif_transpose(im)
     except (OSError, SyntaxError, ValueError, KeyError, TypeError, AttributeError):
-        return im
+        # A copy: the caller closes the original (closing a loaded Pillow image releases its pixels).
+        return im.copy()
 
 
 def _to_rgb(im: Image.Image) -> np.ndarray:
