@@ -1,9 +1,11 @@
 """Notifications: created when a finding is published (staff member and department head), read only by their recipient."""
 
-from tests.factories import logged_in, login, make_user
+from tests.factories import logged_in, login, make_staff, make_user
 from tests.inspections.support import log_finding, make_inspected_staff, make_visit, publish
 from window_staff.common.pagination import PageParams
 from window_staff.inspections import service_publication
+from window_staff.org import service as org
+from window_staff.org.schemas import DepartmentHeadIn
 
 PAGE = PageParams(limit=50, offset=0)
 
@@ -12,7 +14,9 @@ async def _scene_with_users(ctx, *, kind="undercover"):
     scene = await make_visit(ctx, kind=kind)
     staff = await make_inspected_staff(ctx, scene)
     staff_user = await make_user(ctx, "staff", staff_id=staff.id)
-    head = await make_user(ctx, "hr")  # HR stands in for the department head (no head concept in org yet)
+    head_staff = await make_staff(ctx, window=scene.window)
+    await org.set_department_head(ctx, staff.department_id, DepartmentHeadIn(staff_id=head_staff.id), actor="test")
+    head = await make_user(ctx, "staff", staff_id=head_staff.id)
     finding = await log_finding(ctx, scene, staff_id=staff.id, item="badge_worn")
     return scene, staff_user, head, finding
 
@@ -32,6 +36,22 @@ async def test_publication_notifies_the_department_head(ctx):
     page = await service_publication.list_notifications(ctx, head.id, PAGE)
     assert [n.subject_id for n in page.items] == [finding.id]
     assert page.items[0].text.startswith("本部门")
+
+
+async def test_hr_is_told_when_the_department_has_no_head(ctx):
+    scene = await make_visit(ctx, kind="open")
+    staff = await make_inspected_staff(ctx, scene)
+    hr = await make_user(ctx, "hr")
+    finding = await log_finding(ctx, scene, staff_id=staff.id, item="badge_worn")
+    await publish(ctx, scene, finding.id)
+    assert [n.subject_id for n in (await service_publication.list_notifications(ctx, hr.id, PAGE)).items] == [finding.id]
+
+
+async def test_other_hr_users_are_not_told_when_the_department_has_a_head(ctx):
+    scene, _, _, finding = await _scene_with_users(ctx)
+    hr = await make_user(ctx, "hr")
+    await publish(ctx, scene, finding.id)
+    assert (await service_publication.list_notifications(ctx, hr.id, PAGE)).total == 0
 
 
 async def test_nobody_is_notified_before_publication(ctx):

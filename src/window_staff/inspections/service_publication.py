@@ -41,11 +41,11 @@ from window_staff.inspections.schemas_publication import (
     NotificationPage,
 )
 from window_staff.inspections.tables import ExposureEntry, Finding, FindingAppeal, Notification
+from window_staff.org import service as org
 
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
-# Who stands in for a department head: there is no head concept in org yet, and attendance lets HR
-# act as supervisor for the same reason (attendance/guards.py). One place to change when org grows one.
-HEAD_ROLE = "hr"
+# Who is told when a department has no head on record: HR, so that nobody's finding goes unseen.
+HEAD_FALLBACK_ROLE = "hr"
 REVIEWER_ROLES = ("hr", "inspection_lead")
 _RULES = "scoring.rules"
 
@@ -104,7 +104,10 @@ async def on_published(ctx: AppContext, finding_id: int, *, actor: str) -> int:
         for user_id in (await auth.active_user_ids_of_staff([row["staff"]]))[row["staff"]]:
             texts[user_id] = f"您有一条检查发现已公布：{title}（{day}）。如有异议，可在{deadline.isoformat()}前提出申诉。"
     who = row["staff_name"] or "窗口"
-    for user_id in await auth.active_user_ids_with_role(HEAD_ROLE):
+    department = row["staff_department"] or row["window_department"]
+    head = (await org.department_heads([department])).get(department) if department else None
+    head_users = (await auth.active_user_ids_of_staff([head]))[head] if head else []
+    for user_id in head_users or await auth.active_user_ids_with_role(HEAD_FALLBACK_ROLE):
         # The staff member's own account keeps the personal text when it also holds the head role.
         texts.setdefault(user_id, f"本部门{who}的检查发现已公布：{title}（{day}）。")
     if texts:

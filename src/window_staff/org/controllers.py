@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, get, patch, post, put
 from litestar.di import Provide
 from litestar.params import Parameter
 
@@ -14,6 +14,7 @@ from window_staff.common.web import PAGE
 from window_staff.org import service
 from window_staff.org.guards import STAFF_FULL_READERS, can_read_org, can_write_org
 from window_staff.org.schemas import (
+    DepartmentHeadIn,
     DepartmentIn,
     DepartmentOut,
     SiteIn,
@@ -69,6 +70,11 @@ class DepartmentController(Controller):
     async def create_department(self, ctx: AppContext, principal: Principal, data: DepartmentIn) -> DepartmentOut:
         """Add a department."""
         return await service.create_department(ctx, data, actor=principal.actor)
+
+    @put("/{department_id:int}/head", guards=[can_write_org], request_max_body_size=1024)
+    async def set_head(self, ctx: AppContext, principal: Principal, department_id: int, data: DepartmentHeadIn) -> DepartmentOut:
+        """Name the department's head (notified of published findings about its staff)."""
+        return await service.set_department_head(ctx, department_id, data, actor=principal.actor)
 
 
 class WindowController(Controller):

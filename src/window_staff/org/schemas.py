@@ -48,6 +48,13 @@ class DepartmentOut(msgspec.Struct, kw_only=True):
     code: str
     name: str
     active: bool
+    head_staff_id: int | None = None
+
+
+class DepartmentHeadIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Name the department's head (a staff member of that department)."""
+
+    staff_id: int
 
 
 class WindowIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -21,6 +21,7 @@ from window_staff.org.errors import (
     WindowNotFound,
 )
 from window_staff.org.schemas import (
+    DepartmentHeadIn,
     DepartmentIn,
     DepartmentOut,
     SiteIn,
@@ -33,7 +34,7 @@ from window_staff.org.schemas import (
     WindowIn,
     WindowOut,
 )
-from window_staff.org.tables import Department, Site, Staff, Window
+from window_staff.org.tables import Department, DepartmentHead, Site, Staff, Window
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,10 +130,36 @@ async def create_department(ctx: AppContext, data: DepartmentIn, *, actor: str) 
 
 
 async def list_departments(ctx: AppContext, params: PageParams) -> Page[DepartmentOut]:
-    """All departments by code."""
+    """All departments by code, with their current heads."""
     rows = await Department.select().order_by(Department.code).limit(params.limit).offset(params.offset)
-    items = [DepartmentOut(id=r["id"], code=r["code"], name=r["name"], active=r["active"]) for r in rows]
+    heads = await department_heads([r["id"] for r in rows])
+    items = [DepartmentOut(id=r["id"], code=r["code"], name=r["name"], active=r["active"], head_staff_id=heads.get(r["id"])) for r in rows]
     return page_of(items, total=await Department.count(), params=params)
+
+
+async def set_department_head(ctx: AppContext, department_id: int, data: DepartmentHeadIn, *, actor: str) -> DepartmentOut:
+    """Make an active staff member of the department its head (history kept: the newest row counts)."""
+    now = ctx.clock.now()
+    async with write_transaction(ctx.engine):
+        dept = await Department.select().where(Department.id == department_id).first()
+        if dept is None:
+            raise DepartmentNotFound()
+        staff = await Staff.select(Staff.department, Staff.status).where(Staff.id == data.staff_id).first()
+        if staff is None or staff["department"] != department_id or staff["status"] != "active":
+            raise InvalidReference("the head must be an active staff member of the department", code="head_not_in_department")
+        await DepartmentHead.insert(DepartmentHead(department=department_id, staff=data.staff_id, since=now, set_by=actor))
+        await audit.record(ctx.engine, at=now, actor=actor, action="department.head_set", subject_type="department", subject_id=department_id,
+                           data={"staff": data.staff_id})
+    return DepartmentOut(id=dept["id"], code=dept["code"], name=dept["name"], active=dept["active"], head_staff_id=data.staff_id)
+
+
+async def department_heads(department_ids: Sequence[int]) -> dict[int, int]:
+    """Map departments to the staff id of their current head (departments without one are left out)."""
+    if not department_ids:
+        return {}
+    rows = await DepartmentHead.select(DepartmentHead.department, DepartmentHead.staff).where(
+        DepartmentHead.department.is_in(list(department_ids))).order_by(DepartmentHead.id)
+    return {r["department"]: r["staff"] for r in rows}  # later rows win
 
 
 # --- windows ---------------------------------------------------------------------------------

@@ -52,4 +52,13 @@ class Staff(Table, tablename="staff"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class DepartmentHead(Table, tablename="department_head"):
+    """The head (负责人) of a department from ``since``; a later row for the department replaces it."""
+
+    department = ForeignKey(Department)
+    staff = ForeignKey(Staff)
+    since = Timestamptz()
+    set_by = Varchar(length=120)
+
+
 TABLES = [Site, Department, Window, Staff]
