@@ -71,6 +71,12 @@ DRAFT_READS = [
     ("/api/v1/inspections/findings/{f}/revisions", _expect(401, 403, 403, 403, 404, 404, 200, 200)),
     ("/api/v1/me/findings", _expect(401, 403, 200, 200, 403, 403, 403, 403)),
     ("/api/v1/me/findings/{f}", _expect(401, 403, 404, 404, 403, 403, 403, 403)),
+    ("/api/v1/inspections/findings/{f}/evidence", _expect(401, 404, 404, 404, 404, 404, 200, 200)),
+    ("/api/v1/inspections/appeals", _expect(401, 403, 403, 403, 200, 403, 403, 200)),
+    ("/api/v1/inspections/board", _expect(401, 403, 403, 403, 403, 403, 403, 200)),
+    ("/api/v1/board", _expect(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("/api/v1/me/notifications", _expect(401, 200, 200, 200, 200, 200, 200, 200)),
+    ("/api/v1/me/appeals", _expect(401, 403, 200, 200, 403, 403, 403, 403)),
 ]
 
 PUBLISHED_READS = [
@@ -79,6 +85,7 @@ PUBLISHED_READS = [
     ("/api/v1/inspections/findings/{f}", _expect(401, 403, 403, 403, 200, 404, 200, 200)),
     ("/api/v1/inspections/findings/{f}/revisions", _expect(401, 403, 403, 403, 200, 404, 200, 200)),
     ("/api/v1/me/findings/{f}", _expect(401, 403, 404, 200, 403, 403, 403, 403)),
+    ("/api/v1/inspections/findings/{f}/evidence", _expect(401, 404, 404, 200, 200, 404, 200, 200)),
 ]
 
 
