@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time as time_module
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from window_staff.attendance.calendar import DEFAULT_TIME_ZONE
+from window_staff.attendance.calendar import DEFAULT_TIME_ZONE, WorkCalendar
 from window_staff.attendance.domain import DayRecord, MonthFacts, Status, day_records, monthly_facts
 from window_staff.attendance.errors import (
     AttendanceInputInvalid,
@@ -61,11 +62,32 @@ def meaning_of(local: datetime, *, am: tuple[time, time], pm: tuple[time, time],
     return PunchMeaning(session=name, status="early_leave", minutes=int(-(-(e - local).total_seconds() // 60)))
 
 
+_DAY_CACHE = "attendance.checkin_days"
+DAY_CACHE_SECONDS = 60.0
+
+
+async def _site_day(ctx: AppContext, site_id: int, at: datetime) -> tuple[date, WorkCalendar]:
+    # Every check-in asks this; a minute-old answer only delays HR's calendar edits in the terminal's
+    # quick reply (day records are always derived from the database).
+    cache: dict[int, tuple[float, str]] = ctx.resources.setdefault(_DAY_CACHE + ".zones", {})
+    now = time_module.monotonic()
+    hit = cache.get(site_id)
+    if hit is None or hit[0] < now:
+        zone = (await org.site_time_zones([site_id])).get(site_id, DEFAULT_TIME_ZONE)
+        hit = cache[site_id] = (now + DAY_CACHE_SECONDS, zone)
+    day = at.astimezone(ZoneInfo(hit[1])).date()
+    days: dict[tuple[int, date], tuple[float, WorkCalendar]] = ctx.resources.setdefault(_DAY_CACHE, {})
+    found = days.get((site_id, day))
+    if found is None or found[0] < now:
+        if len(days) > 4096:
+            days.clear()
+        found = days[(site_id, day)] = (now + DAY_CACHE_SECONDS, await work_calendar(ctx, site_ids=[site_id], start=day, end=day))
+    return day, found[1]
+
+
 async def describe_punch(ctx: AppContext, *, site_id: int, at: datetime) -> PunchMeaning:
     """What a punch at a site means today, in the site's local time (the terminal's quick answer)."""
-    zone = (await org.site_time_zones([site_id])).get(site_id, DEFAULT_TIME_ZONE)
-    day = at.astimezone(ZoneInfo(zone)).date()
-    calendar = await work_calendar(ctx, site_ids=[site_id], start=day, end=day)
+    day, calendar = await _site_day(ctx, site_id, at)
     try:
         if not calendar.is_working_day(day, site_id=site_id):
             return PunchMeaning(session=None, status="not_a_working_day", minutes=0)

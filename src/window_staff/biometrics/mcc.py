@@ -163,7 +163,7 @@ def build_template(
     centres = np.stack([cx, cy], axis=-1)
     hull = _convex_hull(xy)
     if hull.shape[0] >= 3:
-        hull_d = _hull_distance(centres.reshape(-1, 2), hull).reshape(n, -1)
+        hull_d = _hull_distance(centres.reshape(-1, 2).astype(np.float32), hull.astype(np.float32)).reshape(n, -1)
     else:
         hull_d = np.full(centres.shape[:2], np.inf)
     in_radius = (offsets**2).sum(1) <= p.radius**2
@@ -171,19 +171,22 @@ def build_template(
 
     # Spatial contribution of every minutia t to every cell of cylinder m: (n, S, n)
     # x and y apart, and exp only within 3 sigma: same values, ~4x faster than the (n, S, n, 2) form.
-    dx = cx[:, :, None] - xy[None, None, :, 0]
-    dy = cy[:, :, None] - xy[None, None, :, 1]
+    # float32 from here: the (n, S, n) arrays are memory-bound, and cell values end as float32 anyway.
+    xy32 = xy.astype(np.float32)
+    dx = cx.astype(np.float32)[:, :, None] - xy32[None, None, :, 0]
+    dy = cy.astype(np.float32)[:, :, None] - xy32[None, None, :, 1]
     d2 = dx * dx + dy * dy
-    near = d2 <= (3 * p.sigma_s) ** 2
+    near = d2 <= np.float32((3 * p.sigma_s) ** 2)
     near[np.arange(n), :, np.arange(n)] = False
     cs = np.zeros_like(d2)
-    cs[near] = np.exp(d2[near] / (-2 * p.sigma_s**2)) / (p.sigma_s * np.sqrt(TWO_PI))
+    cs[near] = np.exp(d2[near] * np.float32(-0.5 / p.sigma_s**2)) * np.float32(1.0 / (p.sigma_s * np.sqrt(TWO_PI)))
     # Directional contribution: Gaussian mass of the angle difference inside each direction bin.
     dtheta = _ang_diff(theta[:, None], theta[None, :])  # (n, n): theta_m - theta_t
     phi = -np.pi + (np.arange(p.nd) + 0.5) * delta_d
     alpha = _ang_diff(phi[None, None, :], dtheta[:, :, None])  # (n, n, D)
     k = 1.0 / (np.sqrt(2.0) * p.sigma_d)
     cd = 0.5 * (erf((alpha + delta_d / 2) * k) - erf((alpha - delta_d / 2) * k))
+    cd = cd.astype(np.float32)
     raw = cs @ cd  # (n, S, n) @ (n, n, D): a batched BLAS product, unlike einsum
     values = _sigmoid(raw, p.mu_psi, p.tau_psi)
 

@@ -32,6 +32,8 @@ from window_staff.terminals.tables import CheckInEvent, CheckInRejection, Termin
 log = logging.getLogger("window_staff.terminals")
 
 NONCE_WINDOW = timedelta(seconds=600)
+PURGE_EVERY = timedelta(seconds=60)
+_NONCES_PURGED = "terminals.nonces_purged_at"
 # Fewer minutiae than this cannot match anyone (MCC needs neighbours): ask for another touch.
 MIN_PROBE_MINUTIAE = 6
 REASONS = {
@@ -61,7 +63,10 @@ async def authenticate(ctx: AppContext, request: SignedRequest, body: bytes) -> 
     assert terminal is not None
     try:
         async with write_transaction(ctx.engine):
-            await TerminalNonce.delete().where(TerminalNonce.seen_at < now - NONCE_WINDOW)
+            # Old nonces only take space (their `created` is refused anyway): purge about once a minute, not per request.
+            if ctx.resources.get(_NONCES_PURGED, datetime.min.replace(tzinfo=now.tzinfo)) < now - PURGE_EVERY:
+                await TerminalNonce.delete().where(TerminalNonce.seen_at < now - NONCE_WINDOW)
+                ctx.resources[_NONCES_PURGED] = now
             await TerminalNonce.insert(TerminalNonce(terminal=terminal["id"], nonce=verified.nonce, seen_at=now))
     except INTEGRITY_ERRORS:
         log.warning("terminal request refused: serial=%s reason=nonce replayed", serial)
