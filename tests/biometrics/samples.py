@@ -11,6 +11,7 @@ from PIL import Image
 
 from window_staff.biometrics.face import encode_face
 from window_staff.biometrics.iso19794 import Minutia, record_from_minutiae, write_record
+from window_staff.biometrics.synthetic import synthetic_minutiae
 
 LIMITS = {"min_face_px": 60, "max_pixels": 4_000_000, "max_bytes": 8_388_608}
 
@@ -67,19 +68,7 @@ def stranger() -> np.ndarray:
 
 def finger(seed: int, *, n: int = 45, width: int = 300, height: int = 360) -> list[Minutia]:
     """Random minutiae at least 12 px apart with a smooth orientation field."""
-    rng = np.random.default_rng(seed)
-    pts: list[tuple[float, float]] = []
-    while len(pts) < n:
-        x, y = rng.uniform(20, width - 20), rng.uniform(20, height - 20)
-        if all((x - px) ** 2 + (y - py) ** 2 >= 144 for px, py in pts):
-            pts.append((x, y))
-    a, b, c = rng.uniform(-1, 1, 3)
-    out = []
-    for x, y in pts:
-        flow = a * np.sin(x / 70) + b * np.cos(y / 90) + c
-        angle = (flow + rng.choice([0.0, np.pi])) % (2 * np.pi)
-        out.append(Minutia(kind=int(rng.integers(1, 3)), x=int(x), y=int(y), angle=int(round(angle * 128 / np.pi)) % 256))
-    return out
+    return synthetic_minutiae(seed, n=n, width=width, height=height)
 
 
 def moved(mins: list[Minutia], *, degrees: float = 15, dx: float = 40, dy: float = 30) -> list[Minutia]:

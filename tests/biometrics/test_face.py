@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from matplotlib import cbook
 from PIL import Image
 
+from tests.biometrics.samples import astronaut_png, grace_crop_png, grace_jpeg, png
 from window_staff.biometrics.face import (
     ENCODING_BYTES,
     MAX_NORM,
@@ -31,44 +31,18 @@ from window_staff.biometrics.errors import (
 LIMITS = {"min_face_px": 80, "max_pixels": 20_000_000, "max_bytes": 10_000_000}
 
 
-def _png(rgb: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    Image.fromarray(rgb).save(buf, "PNG")
-    return buf.getvalue()
-
-
-@functools.cache
-def grace_jpeg() -> bytes:
-    with cbook.get_sample_data("grace_hopper.jpg") as fh:
-        return fh.read()
-
-
-@functools.cache
-def grace_other_crop() -> bytes:
-    """A second, differently framed and scaled view of the same photo."""
-    im = Image.open(io.BytesIO(grace_jpeg())).convert("RGB").crop((60, 60, 470, 520))
-    return _png(np.asarray(im.resize((328, 368), Image.Resampling.BICUBIC)))
-
-
 @functools.cache
 def grace_tiny() -> bytes:
     """Scaled to 40 %: the detector still finds the face (~86 px), under a 100 px minimum."""
     im = Image.open(io.BytesIO(grace_jpeg())).convert("RGB")
-    return _png(np.asarray(im.resize((205, 240), Image.Resampling.BICUBIC)))
-
-
-@functools.cache
-def astronaut_png() -> bytes:
-    from skimage import data
-
-    return _png(data.astronaut())
+    return png(np.asarray(im.resize((205, 240), Image.Resampling.BICUBIC)))
 
 
 @functools.cache
 def camera_png() -> bytes:
     from skimage import data
 
-    return _png(data.camera())
+    return png(data.camera())
 
 
 @functools.cache
@@ -112,7 +86,7 @@ def test_image_errors_surface_from_encode_face() -> None:
 
 
 def test_same_person_close_different_people_far() -> None:
-    same = float(np.linalg.norm(encoded("grace_jpeg") - encoded("grace_other_crop")))
+    same = float(np.linalg.norm(encoded("grace_jpeg") - encoded("grace_crop_png")))
     different = float(np.linalg.norm(encoded("grace_jpeg") - encoded("astronaut_png")))
     assert same < 0.3
     assert different > 0.6

@@ -9,6 +9,7 @@ import pytest
 from window_staff.biometrics import mcc
 from window_staff.biometrics.errors import FingerprintQualityTooLow, TemplateFormatError
 from window_staff.biometrics.iso19794 import Minutia, record_from_minutiae
+from window_staff.biometrics.synthetic import synthetic_minutiae
 
 # On the FVC2002 B sets genuine pairs score a median of about 0.2 and impostors stay below about
 # 0.13 (FMR 0.1 % at about 0.125). Synthetic copies are cleaner than real impressions (about 0.75),
@@ -19,19 +20,7 @@ NON_MATCH = 0.12
 
 def finger(seed: int, *, n: int = 45, width: int = 300, height: int = 360) -> list[Minutia]:
     """Random minutiae at least 12 px apart, with a smooth orientation field like a real finger."""
-    rng = np.random.default_rng(seed)
-    pts: list[tuple[float, float]] = []
-    while len(pts) < n:
-        x, y = rng.uniform(20, width - 20), rng.uniform(20, height - 20)
-        if all((x - px) ** 2 + (y - py) ** 2 >= 144 for px, py in pts):
-            pts.append((x, y))
-    a, b, c = rng.uniform(-1, 1, 3)
-    out = []
-    for x, y in pts:
-        flow = a * np.sin(x / 70) + b * np.cos(y / 90) + c  # orientation in radians
-        angle = (flow + rng.choice([0.0, np.pi])) % (2 * np.pi)
-        out.append(Minutia(kind=int(rng.integers(1, 3)), x=int(x), y=int(y), angle=int(round(angle * 128 / np.pi)) % 256))
-    return out
+    return synthetic_minutiae(seed, n=n, width=width, height=height)
 
 
 def transform(mins, *, degrees: float, dx: float, dy: float, jitter: float = 0.0, seed: int = 0) -> list[Minutia]:

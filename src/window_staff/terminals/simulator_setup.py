@@ -17,8 +17,8 @@ import msgspec
 import numpy as np
 
 from window_staff.biometrics import service as biometrics
-from window_staff.biometrics.iso19794 import Minutia, record_from_minutiae, write_record
 from window_staff.biometrics.schemas import ConsentIn
+from window_staff.biometrics.synthetic import synthetic_face_encoding, synthetic_record
 from window_staff.biometrics.tables import BiometricConsent, BiometricTemplate
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError
@@ -72,28 +72,6 @@ def save_credentials(path: Path, creds: Credentials) -> None:
 def load_credentials(path: Path) -> Credentials:
     """Read a credentials file written by ``save_credentials``."""
     return msgspec.json.decode(path.read_bytes(), type=Credentials)
-
-
-def synthetic_face(seed: int) -> bytes:
-    """A plausible 128-float encoding (norm 1.4, inside the accepted band), little-endian float32."""
-    vec = np.random.default_rng(seed).normal(size=128)
-    return (vec / np.linalg.norm(vec) * 1.4).astype("<f4").tobytes()
-
-
-def synthetic_finger(seed: int, *, n: int = 45, width: int = 300, height: int = 360) -> bytes:
-    """An ISO 19794-2 record of random minutiae 12 px apart on a smooth orientation field."""
-    rng = np.random.default_rng(seed)
-    pts: list[tuple[float, float]] = []
-    while len(pts) < n:
-        x, y = rng.uniform(20, width - 20), rng.uniform(20, height - 20)
-        if all((x - px) ** 2 + (y - py) ** 2 >= 144 for px, py in pts):
-            pts.append((x, y))
-    a, b, c = rng.uniform(-1, 1, 3)
-    minutiae = []
-    for x, y in pts:
-        angle = (a * np.sin(x / 70) + b * np.cos(y / 90) + c + rng.choice([0.0, np.pi])) % (2 * np.pi)
-        minutiae.append(Minutia(kind=int(rng.integers(1, 3)), x=int(x), y=int(y), angle=int(round(angle * 128 / np.pi)) % 256))
-    return write_record(record_from_minutiae(minutiae, width=width, height=height, position=2))
 
 
 def people_in(folder: Path) -> list[list[Path]]:
@@ -181,8 +159,8 @@ async def provision(
     for i in range(staff):
         employee_no = f"{prefix}{i + 1:04d}"
         seed = zlib.crc32(f"{prefix}:{i}".encode())
-        face, images = people[i] if i < len(people) else (synthetic_face(seed), [])
-        finger = synthetic_finger(seed)
+        face, images = people[i] if i < len(people) else (synthetic_face_encoding(seed), [])
+        finger = synthetic_record(seed)
         row = await Staff.select(Staff.id).where(Staff.employee_no == employee_no).first()
         staff_id = row["id"] if row else (await org.create_staff(ctx, StaffIn(
             employee_no=employee_no, name=f"模拟员工{i + 1}", department_id=dept_id, window_id=window_id, hired_on=ctx.clock.now().date()), actor=actor)).id
