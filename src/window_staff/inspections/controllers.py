@@ -31,6 +31,7 @@ from window_staff.inspections.schemas import (
     FindingRejectIn,
     MyFindingOut,
     RevisionOut,
+    VisitCancelIn,
     VisitIn,
     VisitOut,
 )
@@ -68,6 +69,11 @@ class VisitController(Controller):
     async def get_visit(self, ctx: AppContext, principal: Principal, visit_id: int) -> VisitOut:
         """One visit (404 when the caller may not see it)."""
         return await service.get_visit(ctx, visit_id, principal=principal)
+
+    @post("/visits/{visit_id:int}/cancel", guards=[can_plan_visits], status_code=200, request_max_body_size=SMALL_BODY)
+    async def cancel_visit(self, ctx: AppContext, principal: Principal, visit_id: int, data: VisitCancelIn) -> VisitOut:
+        """The lead cancels a visit that has not started."""
+        return await service.cancel_visit(ctx, visit_id, reason=data.reason, principal=principal)
 
     @post("/visits/{visit_id:int}/start", guards=[is_inspector], status_code=200, request_max_body_size=SMALL_BODY)
     async def start_visit(self, ctx: AppContext, principal: Principal, visit_id: int) -> VisitOut:

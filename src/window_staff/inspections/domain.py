@@ -10,7 +10,7 @@ from window_staff.inspections.errors import ChecklistItemUnknown, FindingNotEdit
 from window_staff.scoring.rules import ChecklistItem, RuleSet
 
 DRAFT, REJECTED, PUBLISHED = "draft", "rejected", "published"
-PLANNED, IN_PROGRESS, DONE = "planned", "in_progress", "done"
+PLANNED, IN_PROGRESS, DONE, CANCELLED = "planned", "in_progress", "done", "cancelled"
 # A phone's clock may run a little ahead of the server's; more than this is a wrong time, not skew.
 CLOCK_SKEW = timedelta(minutes=5)
 # The fields a FindingRevision keeps, in this order (the canonical JSON sorts them anyway).

@@ -85,6 +85,12 @@ class FindingEditIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     note: Note | msgspec.UnsetType = msgspec.UNSET
 
 
+class VisitCancelIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The lead cancels a planned visit, saying why."""
+
+    reason: Reason
+
+
 class FindingRejectIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """The lead rejects a draft, saying why."""
 

@@ -147,6 +147,19 @@ async def move_visit(ctx: AppContext, visit_id: int, *, action: str, principal: 
     return await get_visit(ctx, visit_id, principal=principal)
 
 
+async def cancel_visit(ctx: AppContext, visit_id: int, *, reason: str, principal: Principal) -> VisitOut:
+    """The lead cancels a visit that has not started (one that started keeps its findings: end it instead)."""
+    now = ctx.clock.now()
+    async with write_transaction(ctx.engine):
+        row = await store.get_visit(principal, visit_id)
+        if row["status"] != domain.PLANNED:
+            raise VisitStateConflict(f"only a planned visit can be cancelled (it is {row['status']})", visit_status=row["status"])
+        await Visit.update({Visit.status: domain.CANCELLED}).where(Visit.id == visit_id)
+        await audit.record(ctx.engine, at=now, actor=principal.actor, action="inspection.visit.cancelled", subject_type="inspection_visit",
+                           subject_id=visit_id, data={"reason": reason})
+    return await get_visit(ctx, visit_id, principal=principal)
+
+
 # --- findings --------------------------------------------------------------------------------
 
 def finding_out(row: dict[str, Any]) -> FindingOut:
