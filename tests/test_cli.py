@@ -126,14 +126,31 @@ def broken_rules(tmp_path):
     return target
 
 
+def broken_bonus_rules(tmp_path):
+    """A copy of the project's rules whose bonus file has float money."""
+    import shutil
+    from pathlib import Path
+
+    target = tmp_path / "rules"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "rules", target)
+    bonus = target / "bonuses" / "bonus.toml"
+    bonus.write_text(bonus.read_text(encoding="utf-8").replace('default_base = "1000.00"', "default_base = 1000.0"), encoding="utf-8")
+    return target
+
+
 def test_rules_check_passes_the_project_rules(tmp_path):
     result = run(["rules", "check"], env={"WINDOW_STAFF_DATA_DIR": str(tmp_path)})
-    assert result.stdout.startswith("OK: ") and "grace settings and calendar files: OK" in result.stdout
+    assert result.stdout.startswith("OK: ") and "calendar files, inspection policy and bonus rules: OK" in result.stdout
 
 
 def test_rules_check_names_the_broken_file_and_exits_1(tmp_path):
     result = run(["rules", "check", str(broken_rules(tmp_path))], env={"WINDOW_STAFF_DATA_DIR": str(tmp_path)}, check=False)
     assert result.returncode == 1 and "conduct.toml: not valid" in result.stderr
+
+
+def test_rules_check_names_the_broken_bonus_key_and_exits_1(tmp_path):
+    result = run(["rules", "check", str(broken_bonus_rules(tmp_path))], env={"WINDOW_STAFF_DATA_DIR": str(tmp_path)}, check=False)
+    assert result.returncode == 1 and "bonuses/bonus.toml: key 'per_person.default_base': TOML float" in result.stderr
 
 
 def test_serve_refuses_to_start_on_broken_rules(cli_env, tmp_path):

@@ -65,6 +65,7 @@ def build_context(settings: Settings, *, engine: Engine | None = None, clock: Cl
 def load_rules_at_start(ctx: AppContext) -> None:
     """Read and validate every rule file once; an invalid rule set stops start-up instead of scoring wrongly."""
     from window_staff.attendance import inputs
+    from window_staff.bonuses.rules import bonus_rules_of
     from window_staff.inspections.policy import policy_of
     from window_staff.scoring.rules import load_rules
 
@@ -72,6 +73,7 @@ def load_rules_at_start(ctx: AppContext) -> None:
     inputs.grace_of(ctx)
     inputs.national_of(ctx)
     policy_of(ctx)
+    bonus_rules_of(ctx)  # after the scoring rules: the bonus coefficients must name their grades
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock | None = None, configure_logs: bool = True) -> Litestar:

@@ -142,7 +142,7 @@ def cmd_rules_check(args: argparse.Namespace, settings: Settings, *, quiet: bool
         print(f"INVALID: {exc.detail}", file=sys.stderr)
         return 1
     if not quiet:
-        print("  attendance grace settings and calendar files: OK")
+        print("  attendance grace settings, calendar files, inspection policy and bonus rules: OK")
     return 0
 
 
