@@ -13,7 +13,8 @@ import pytest
 from PIL import Image, ImageCms, PngImagePlugin
 
 from window_staff.common.blobs import BlobStore
-from window_staff.inspections.evidence import EvidenceInvalid, EvidenceTooLarge, EvidenceUnsupported, clean_photo
+from window_staff.inspections.errors import EvidenceInvalid, EvidenceTooLarge, EvidenceUnsupported
+from window_staff.inspections.evidence import clean_photo
 
 LIMITS = {"max_bytes": 2_000_000, "max_pixels": 4_000_000}
 GPS_IFD = 0x8825

@@ -14,7 +14,7 @@ from tests.inspections.test_evidence_photo import photo_jpeg
 from window_staff.inspections import service_board, service_evidence
 from window_staff.inspections.policy import policy_of
 from window_staff.inspections.schemas_publication import ExposureIn
-from window_staff.inspections.service_evidence import EvidenceNotFound
+from window_staff.inspections.errors import EvidenceNotFound
 
 
 async def on_board(ctx, *, show_photos: bool):

@@ -6,7 +6,7 @@ import time as time_module
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from window_staff.attendance.calendar import DEFAULT_TIME_ZONE, WorkCalendar
@@ -19,6 +19,7 @@ from window_staff.attendance.errors import (
 )
 from window_staff.attendance.inputs import grace_of, inputs_for, work_calendar
 from window_staff.attendance.tables import DayRecordCorrection, MonthClose, StoredDayRecord
+from window_staff.common.clock import as_utc
 from window_staff.common.context import AppContext
 from window_staff.common.db import insert_rows, write_transaction
 from window_staff.org import service as org
@@ -187,15 +188,11 @@ async def load_stored(staff_ids: Sequence[int], *, month: date) -> list[DayRecor
     for i in range(0, len(ids), 500):
         rows = await StoredDayRecord.select().where(StoredDayRecord.staff.is_in(ids[i:i + 500]) & (StoredDayRecord.month == month_key(month)))
         out.extend(
-            DayRecord(r["staff"], r["site"], r["day"], r["session"], _utc(r["start_at"]), _utc(r["end_at"]), Status(r["status"]),
+            DayRecord(r["staff"], r["site"], r["day"], r["session"], as_utc(r["start_at"]), as_utc(r["end_at"]), Status(r["status"]),
                       r["late_minutes"], r["early_minutes"], r["sign_in_punch"], r["sign_out_punch"], r["leave_kind"])
             for r in rows
         )
     return out
-
-
-def _utc(at: datetime) -> datetime:
-    return at.astimezone(UTC) if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def _order(records: list[DayRecord]) -> list[DayRecord]:
@@ -250,7 +247,7 @@ async def corrections_of(staff_ids: Sequence[int], *, month: date) -> dict[tuple
         DayRecordCorrection.staff.is_in(sorted(set(staff_ids))) & (DayRecordCorrection.day >= month) & (DayRecordCorrection.day <= month_end(month))
     ).order_by(DayRecordCorrection.id)
     return {
-        (r["staff"], r["day"], r["session"]): Correction(r["id"], r["status"], r["late_minutes"], r["early_minutes"], r["leave_kind"], r["reason"], r["corrected_by"], _utc(r["at"]))
+        (r["staff"], r["day"], r["session"]): Correction(r["id"], r["status"], r["late_minutes"], r["early_minutes"], r["leave_kind"], r["reason"], r["corrected_by"], as_utc(r["at"]))
         for r in rows
     }
 

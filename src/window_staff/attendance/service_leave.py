@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from window_staff.attendance.errors import (
 from window_staff.attendance.schemas import LeaveCancelIn, LeaveDecisionIn, LeaveIn, LeaveOut
 from window_staff.attendance.tables import AttendanceException, LeaveDecision, LeaveRequest
 from window_staff.common import audit
+from window_staff.common.clock import as_utc
 from window_staff.common.context import AppContext
 from window_staff.common.db import write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
@@ -28,15 +29,11 @@ from window_staff.org import service as org
 MAX_SPAN = timedelta(days=366)
 
 
-def _utc(at: datetime) -> datetime:
-    return at.astimezone(UTC) if at.tzinfo is not None else at.replace(tzinfo=UTC)
-
-
 def _out(r: dict[str, Any]) -> LeaveOut:
     return LeaveOut(
-        id=r["id"], staff_id=r["staff"], kind=r["kind"], start=_utc(r["start_at"]), end=_utc(r["end_at"]), reason=r["reason"],
-        status=r["status"], requested_at=_utc(r["requested_at"]), decided_by=r["decided_by"],
-        decided_at=_utc(r["decided_at"]) if r["decided_at"] else None,
+        id=r["id"], staff_id=r["staff"], kind=r["kind"], start=as_utc(r["start_at"]), end=as_utc(r["end_at"]), reason=r["reason"],
+        status=r["status"], requested_at=as_utc(r["requested_at"]), decided_by=r["decided_by"],
+        decided_at=as_utc(r["decided_at"]) if r["decided_at"] else None,
     )
 
 
@@ -50,6 +47,15 @@ def months_of(start: datetime, end: datetime, *, zone: str) -> list[date]:
         out.append(first)
         first = service.month_end(first) + timedelta(days=1)
     return out
+
+
+async def _months_touched(row: dict[str, Any]) -> tuple[list[date], list[date]]:
+    """The local months a leave row spans, and those of them already closed at the staff member's site."""
+    posting = (await org.postings_of([row["staff"]]) or [None])[0]
+    site = posting.site_id if posting else None
+    months = months_of(as_utc(row["start_at"]), as_utc(row["end_at"]), zone=(posting.timezone if posting else None) or DEFAULT_TIME_ZONE)
+    closed = [m for m in months if site is not None and await service.closed_sites([site], month=m)]
+    return months, closed
 
 
 async def request_leave(ctx: AppContext, staff_id: int, data: LeaveIn, *, actor: str) -> LeaveOut:
@@ -118,10 +124,7 @@ async def decide_leave(ctx: AppContext, leave_id: int, data: LeaveDecisionIn, *,
         status = "approved" if data.approved else "refused"
         await LeaveDecision.insert(LeaveDecision(request=leave_id, approved=data.approved, note=data.note, decided_by=actor, at=now))
         await LeaveRequest.update({LeaveRequest.status: status, LeaveRequest.decided_by: actor, LeaveRequest.decided_at: now}).where(LeaveRequest.id == leave_id)
-        posting = (await org.postings_of([row["staff"]]) or [None])[0]
-        site = posting.site_id if posting else None
-        months = months_of(_utc(row["start_at"]), _utc(row["end_at"]), zone=(posting.timezone if posting else None) or DEFAULT_TIME_ZONE)
-        closed = [m for m in months if site is not None and await service.closed_sites([site], month=m)]
+        months, closed = await _months_touched(row)
         if data.approved and closed:
             await AttendanceException.insert(AttendanceException(
                 kind="leave_in_closed_month", staff=row["staff"], created_at=now,
@@ -149,14 +152,11 @@ async def cancel_leave(ctx: AppContext, leave_id: int, data: LeaveCancelIn, *, a
         if row["status"] not in ("requested", "approved"):
             raise LeaveNotCancellable(f"the request is {row['status']}")
         # Once approved leave has begun, days may already have been counted as leave: HR decides then.
-        if only_staff_id is not None and row["status"] == "approved" and _utc(row["start_at"]) <= now:
+        if only_staff_id is not None and row["status"] == "approved" and as_utc(row["start_at"]) <= now:
             raise LeaveNotCancellable("approved leave that has started can only be cancelled by HR")
         await LeaveRequest.update({LeaveRequest.status: "cancelled"}).where(LeaveRequest.id == leave_id)
         was_approved = row["status"] == "approved"
-        posting = (await org.postings_of([row["staff"]]) or [None])[0]
-        site = posting.site_id if posting else None
-        months = months_of(_utc(row["start_at"]), _utc(row["end_at"]), zone=(posting.timezone if posting else None) or DEFAULT_TIME_ZONE)
-        closed = [m for m in months if site is not None and await service.closed_sites([site], month=m)]
+        months, closed = await _months_touched(row)
         if was_approved and closed:
             await AttendanceException.insert(AttendanceException(
                 kind="leave_cancelled_in_closed_month", staff=row["staff"], created_at=now,

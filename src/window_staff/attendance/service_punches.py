@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,14 +22,11 @@ from window_staff.attendance.errors import (
 from window_staff.attendance.schemas import AttestationIn, CorrectionIn, CorrectionOut, ExceptionOut, ManualPunchIn, PunchOut
 from window_staff.attendance.tables import AttendanceException, DayRecordCorrection, Punch, PunchAttestation
 from window_staff.common import audit
+from window_staff.common.clock import as_utc
 from window_staff.common.context import AppContext
 from window_staff.common.db import execute, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
 from window_staff.org.service import Posting
-
-
-def _utc(at: datetime) -> datetime:
-    return at.astimezone(UTC) if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def _local_month(posting: Posting, at: datetime):  # noqa: ANN202
@@ -66,7 +63,7 @@ async def record_manual_punch(ctx: AppContext, staff_id: int, data: ManualPunchI
 
 def _punch_out(r: dict[str, Any], decision: bool | None, *, closed: bool = False) -> PunchOut:
     state = None if decision is None else "approved" if decision else "refused"
-    return PunchOut(id=r["id"], staff_id=r["staff"], captured_at=_utc(r["captured_at"]), kind=r["kind"], source=r["source"], verify_mode=r["verify_mode"],
+    return PunchOut(id=r["id"], staff_id=r["staff"], captured_at=as_utc(r["captured_at"]), kind=r["kind"], source=r["source"], verify_mode=r["verify_mode"],
                     needs_attestation=bool(r["needs_attestation"]), attestation=state, in_closed_month=closed)
 
 
@@ -106,7 +103,7 @@ async def attest_punch(ctx: AppContext, punch_id: int, data: AttestationIn, *, a
             raise PunchAlreadyAttested()
         await PunchAttestation.insert(PunchAttestation(punch=punch_id, attested_by=actor, approved=data.approved, note=data.note, at=now))
         posting = await service.posting_or_404(row["staff"])
-        captured = _utc(row["captured_at"])
+        captured = as_utc(row["captured_at"])
         closed = await _month_closed_for(posting, captured)
         if closed and data.approved:
             await AttendanceException.insert(AttendanceException(
@@ -149,8 +146,8 @@ async def correct(ctx: AppContext, data: CorrectionIn, *, actor: str) -> Correct
 # --- exception queue -------------------------------------------------------------------------
 
 def _exception_out(r: dict[str, Any]) -> ExceptionOut:
-    return ExceptionOut(id=r["id"], kind=r["kind"], staff_id=r["staff"], terminal_id=r["terminal"], detail=r["detail"], created_at=_utc(r["created_at"]),
-                        resolved_at=_utc(r["resolved_at"]) if r["resolved_at"] else None, resolved_by=r["resolved_by"])
+    return ExceptionOut(id=r["id"], kind=r["kind"], staff_id=r["staff"], terminal_id=r["terminal"], detail=r["detail"], created_at=as_utc(r["created_at"]),
+                        resolved_at=as_utc(r["resolved_at"]) if r["resolved_at"] else None, resolved_by=r["resolved_by"])
 
 
 async def list_exceptions(ctx: AppContext, params: PageParams, *, open_only: bool = True) -> Page[ExceptionOut]:

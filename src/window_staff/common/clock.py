@@ -33,3 +33,8 @@ class FixedClock:
     def advance(self, **delta: float) -> None:
         """Move forward by a ``timedelta(**delta)``."""
         self.at += timedelta(**delta)
+
+
+def as_utc(at: datetime) -> datetime:
+    """An instant in UTC; a naive value (SQLite returns timestamps without zone) is taken as UTC."""
+    return at.astimezone(UTC) if at.tzinfo is not None else at.replace(tzinfo=UTC)

@@ -92,7 +92,19 @@ class _PooledConnection:
 
 
 class _ReleasingExit:
-    """Commit or roll back, then always give the connection back (a failed ROLLBACK must not leak it)."""
+    """Give the connection back on every path: also when BEGIN fails, and after a failed ROLLBACK."""
+
+    async def __aenter__(self) -> Any:
+        if self._parent is not None:  # type: ignore[attr-defined]
+            return self._parent  # type: ignore[attr-defined]
+        self.connection = await self.get_connection()  # type: ignore[attr-defined]
+        try:
+            await self.begin()  # type: ignore[attr-defined]
+        except BaseException:
+            await self._release()
+            raise
+        self.context = self.engine.current_transaction.set(self)  # type: ignore[attr-defined]
+        return self
 
     async def __aexit__(self, exception_type: Any, exception: BaseException | None, traceback: Any) -> bool:
         if self._parent:  # type: ignore[attr-defined]
@@ -122,18 +134,6 @@ class _PooledSQLiteTransaction(_ReleasingExit, SQLiteTransaction):
     pool is empty and every later request waits for ever.
     """
 
-    async def __aenter__(self) -> SQLiteTransaction:
-        if self._parent is not None:
-            return self._parent
-        self.connection = await self.get_connection()
-        try:
-            await self.begin()
-        except BaseException:
-            await self._release()
-            raise
-        self.context = self.engine.current_transaction.set(self)
-        return self
-
     async def _release(self) -> None:
         await self.connection.close()  # back to the pool (rolled back there if still open)
 
@@ -146,18 +146,9 @@ class _PooledPostgresTransaction(_ReleasingExit, PostgresTransaction):
     and hang once all are lost. Released broken connections are replaced by asyncpg on next acquire.
     """
 
-    async def __aenter__(self) -> PostgresTransaction:
-        if self._parent is not None:
-            return self._parent
-        self.connection = await self.get_connection()
-        try:
-            self.transaction = self.connection.transaction()
-            await self.begin()
-        except BaseException:
-            await self._release()
-            raise
-        self.context = self.engine.current_transaction.set(self)
-        return self
+    async def begin(self) -> None:
+        self.transaction = self.connection.transaction()  # asyncpg's transaction object, made per connection
+        await super().begin()
 
     async def _release(self) -> None:
         if self.engine.pool:

@@ -9,7 +9,7 @@ from window_staff.auth.guards import authenticated, provide_principal, roles
 from window_staff.auth.service import Principal
 from window_staff.common.context import AppContext
 from window_staff.inspections import service_evidence as service
-from window_staff.inspections.evidence import EvidenceInvalid, EvidenceTooLarge
+from window_staff.inspections.errors import EvidenceInvalid, EvidenceTooLarge
 from window_staff.inspections.schemas_evidence import EvidenceOut
 from window_staff.terminals.errors import CheckInInvalid
 from window_staff.terminals.form import Field, read_multipart

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from window_staff.common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from window_staff.common.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
 
 
 class VisitNotFound(NotFound):
@@ -167,3 +167,41 @@ class ExposureInputInvalid(InvalidInput):
 
     code = "exposure_input_invalid"
     title = "Invalid board entry"
+
+
+# --- evidence photos ---
+
+
+class EvidenceUnsupported(UnsupportedMediaType):
+    """The upload is not a JPEG or PNG by its magic bytes (name and declared type are not trusted)."""
+
+    code = "evidence_format_unsupported"
+    title = "Only JPEG and PNG photos are accepted"
+
+
+class EvidenceTooLarge(PayloadTooLarge):
+    """The photo is over the byte or pixel limit (decompression bombs included)."""
+
+    code = "evidence_too_large"
+    title = "Photo is too large"
+
+
+class EvidenceInvalid(InvalidInput):
+    """The photo is empty, truncated or cannot be decoded."""
+
+    code = "evidence_invalid"
+    title = "Photo cannot be decoded"
+
+
+class EvidenceNotFound(NotFound):
+    """No such photo, removed, or on a finding the caller may not see (all answer the same)."""
+
+    code = "evidence_not_found"
+    title = "Evidence not found"
+
+
+class EvidenceNotAllowed(Forbidden):
+    """Only the inspector who logged a draft finding, or the inspection lead, may add or remove photos."""
+
+    code = "evidence_not_allowed"
+    title = "You may not change the evidence of this finding"

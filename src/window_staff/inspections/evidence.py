@@ -17,7 +17,7 @@ from PIL import Image, ImageCms
 
 from window_staff.biometrics.errors import FaceImageInvalid, FaceImageTooLarge, FaceImageUnsupported
 from window_staff.biometrics.images import decode_image, sniff_image_format
-from window_staff.common.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from window_staff.inspections.errors import EvidenceInvalid, EvidenceTooLarge, EvidenceUnsupported
 
 MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png"}
@@ -25,27 +25,6 @@ JPEG_QUALITY = 90
 # Modes each output format keeps as they are; anything else is converted first.
 _JPEG_MODES = frozenset({"L", "RGB"})
 _PNG_MODES = frozenset({"L", "LA", "RGB", "RGBA", "I;16"})
-
-
-class EvidenceUnsupported(UnsupportedMediaType):
-    """The upload is not a JPEG or PNG by its magic bytes (name and declared type are not trusted)."""
-
-    code = "evidence_format_unsupported"
-    title = "Only JPEG and PNG photos are accepted"
-
-
-class EvidenceTooLarge(PayloadTooLarge):
-    """The photo is over the byte or pixel limit (decompression bombs included)."""
-
-    code = "evidence_too_large"
-    title = "Photo is too large"
-
-
-class EvidenceInvalid(InvalidInput):
-    """The photo is empty, truncated or cannot be decoded."""
-
-    code = "evidence_invalid"
-    title = "Photo cannot be decoded"
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,9 +21,8 @@ from window_staff.common import audit
 from window_staff.common.blobs import BlobStore
 from window_staff.common.context import AppContext
 from window_staff.common.db import write_transaction
-from window_staff.common.errors import Forbidden, NotFound
 from window_staff.inspections import service_board, store
-from window_staff.inspections.errors import FindingNotFound
+from window_staff.inspections.errors import EvidenceNotAllowed, EvidenceNotFound, FindingNotFound
 from window_staff.inspections.evidence import EXTENSIONS, CleanPhoto, clean_photo
 from window_staff.inspections.policy import policy_of
 from window_staff.inspections.schemas_evidence import EvidenceOut
@@ -36,20 +35,6 @@ _SLOTS = "inspections.evidence_slots"
 # Decoding a photo at the pixel cap takes ~100 MB and a CPU: at most this many at once per process.
 DECODE_SLOTS = 2
 GC_GRACE_SECONDS = 3600.0
-
-
-class EvidenceNotFound(NotFound):
-    """No such photo, removed, or on a finding the caller may not see (all answer the same)."""
-
-    code = "evidence_not_found"
-    title = "Evidence not found"
-
-
-class EvidenceNotAllowed(Forbidden):
-    """Only the inspector who logged a draft finding, or the inspection lead, may add or remove photos."""
-
-    code = "evidence_not_allowed"
-    title = "You may not change the evidence of this finding"
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ of the appraisal facts (``upheld_findings``) and off the exposure board.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ from piccolo.query.methods.select import Select
 from window_staff.auth import service as auth
 from window_staff.auth.service import Principal
 from window_staff.common import audit
+from window_staff.common.clock import as_utc
 from window_staff.common.context import AppContext
 from window_staff.common.db import execute, is_sqlite, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
@@ -50,13 +51,9 @@ REVIEWER_ROLES = ("hr", "inspection_lead")
 _RULES = "scoring.rules"
 
 
-def _utc(at: datetime) -> datetime:
-    return at.astimezone(UTC) if at.tzinfo is not None else at.replace(tzinfo=UTC)
-
-
 def local_date(at: datetime, zone: str | None) -> date:
     """The calendar day of an instant in a site's time zone."""
-    return _utc(at).astimezone(ZoneInfo(zone or DEFAULT_TIME_ZONE)).date()
+    return as_utc(at).astimezone(ZoneInfo(zone or DEFAULT_TIME_ZONE)).date()
 
 
 def checklist_titles(ctx: AppContext) -> dict[str, str]:
@@ -120,7 +117,7 @@ async def on_published(ctx: AppContext, finding_id: int, *, actor: str) -> int:
 
 def _notification_out(r: dict[str, Any]) -> NotificationOut:
     return NotificationOut(id=r["id"], kind=r["kind"], subject_type=r["subject_type"], subject_id=r["subject_id"], text=r["text"],
-                           created_at=_utc(r["created_at"]), read_at=_utc(r["read_at"]) if r["read_at"] else None)
+                           created_at=as_utc(r["created_at"]), read_at=as_utc(r["read_at"]) if r["read_at"] else None)
 
 
 async def list_notifications(ctx: AppContext, user_id: int, params: PageParams) -> NotificationPage:
@@ -149,13 +146,13 @@ async def mark_read(ctx: AppContext, user_id: int, notification_id: int) -> Noti
 
 
 def _appeal_out(r: dict[str, Any]) -> AppealOut:
-    return AppealOut(id=r["id"], finding_id=r["finding"], item=r["item"], reason=r["reason"], filed_at=_utc(r["filed_at"]), status=r["status"],
-                     decided_at=_utc(r["decided_at"]) if r["decided_at"] else None, decision_note=r["decision_note"])
+    return AppealOut(id=r["id"], finding_id=r["finding"], item=r["item"], reason=r["reason"], filed_at=as_utc(r["filed_at"]), status=r["status"],
+                     decided_at=as_utc(r["decided_at"]) if r["decided_at"] else None, decision_note=r["decision_note"])
 
 
 def _review_out(r: dict[str, Any]) -> AppealReviewOut:
-    return AppealReviewOut(id=r["id"], finding_id=r["finding"], staff_id=r["staff"], item=r["item"], reason=r["reason"], filed_at=_utc(r["filed_at"]),
-                           status=r["status"], decided_by=r["decided_by"], decided_at=_utc(r["decided_at"]) if r["decided_at"] else None,
+    return AppealReviewOut(id=r["id"], finding_id=r["finding"], staff_id=r["staff"], item=r["item"], reason=r["reason"], filed_at=as_utc(r["filed_at"]),
+                           status=r["status"], decided_by=r["decided_by"], decided_at=as_utc(r["decided_at"]) if r["decided_at"] else None,
                            decision_note=r["decision_note"])
 
 
