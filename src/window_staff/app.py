@@ -67,9 +67,9 @@ def load_rules_at_start(ctx: AppContext) -> None:
     from window_staff.attendance import inputs
     from window_staff.bonuses.rules import bonus_rules_of
     from window_staff.inspections.policy import policy_of
-    from window_staff.scoring.rules import load_rules
+    from window_staff.scoring.rules import RULES_RESOURCE, load_rules
 
-    ctx.resources["scoring.rules"] = load_rules(ctx.settings.resolved_rules_dir)
+    ctx.resources[RULES_RESOURCE] = load_rules(ctx.settings.resolved_rules_dir)  # always re-read: this is the check
     inputs.grace_of(ctx)
     inputs.national_of(ctx)
     policy_of(ctx)

@@ -220,9 +220,9 @@ def bonus_rules_of(ctx: AppContext) -> BonusRules:
     """The process's bonus rules (read once from rules/bonuses/, checked against the scoring grades)."""
     found = ctx.resources.get(_RESOURCE)
     if found is None:
-        from window_staff.scoring.rules import load_rules
+        from window_staff.scoring.rules import rules_of
 
-        scoring = ctx.resources.get("scoring.rules") or load_rules(ctx.settings.resolved_rules_dir)
+        scoring = rules_of(ctx)
         found = ctx.resources[_RESOURCE] = load_bonus_rules(
             ctx.settings.resolved_rules_dir / BONUS_FILE, grades=scoring.grades, veto_grade=scoring.scale.veto_grade, file=BONUS_FILE.as_posix()
         )

@@ -31,17 +31,12 @@ from window_staff.inspections.errors import (
 from window_staff.inspections.schemas import ChecklistItemOut, FindingIn, FindingOut, MyFindingOut, VisitIn, VisitOut
 from window_staff.inspections.tables import Finding, FindingRevision, Visit, VisitInspector, VisitWindow
 from window_staff.org import service as org
-from window_staff.scoring.rules import RuleSet
+from window_staff.scoring.rules import rules_of
 from window_staff.scoring.vocabulary import Fact
 
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
 # Columns of a finding read together with its visit's kind (one query, no second lookup).
 FINDING_COLUMNS = (*Finding.all_columns(), Finding.visit.kind.as_alias("visit_kind"))
-
-
-def rules_of(ctx: AppContext) -> RuleSet:
-    """The rule set loaded at start (the checklist lives in it)."""
-    return ctx.resources["scoring.rules"]
 
 
 def checklist(ctx: AppContext) -> list[ChecklistItemOut]:

@@ -43,12 +43,12 @@ from window_staff.inspections.schemas_publication import (
 )
 from window_staff.inspections.tables import ExposureEntry, Finding, FindingAppeal, Notification
 from window_staff.org import service as org
+from window_staff.scoring.rules import rules_of
 
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
 # Who is told when a department has no head on record: HR, so that nobody's finding goes unseen.
 HEAD_FALLBACK_ROLE = "hr"
 REVIEWER_ROLES = ("hr", "inspection_lead")
-_RULES = "scoring.rules"
 
 
 def local_date(at: datetime, zone: str | None) -> date:
@@ -57,13 +57,8 @@ def local_date(at: datetime, zone: str | None) -> date:
 
 
 def checklist_titles(ctx: AppContext) -> dict[str, str]:
-    """Checklist item id -> Chinese title, from the loaded rules (loaded once if the app has not)."""
-    rules = ctx.resources.get(_RULES)
-    if rules is None:
-        from window_staff.scoring.rules import load_rules
-
-        rules = ctx.resources[_RULES] = load_rules(ctx.settings.resolved_rules_dir)
-    return {item.id: item.title_zh for item in rules.checklist}
+    """Checklist item id -> Chinese title, from the loaded rules."""
+    return {item.id: item.title_zh for item in rules_of(ctx).checklist}
 
 
 def upheld_findings() -> Select:

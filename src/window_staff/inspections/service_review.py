@@ -24,7 +24,8 @@ from window_staff.common.db import write_transaction
 from window_staff.inspections import domain, store
 from window_staff.inspections.errors import FindingRevisionConflict, VisitStateConflict
 from window_staff.inspections.schemas import FindingEditIn, FindingOut, FindingRejectIn, RevisionOut
-from window_staff.inspections.service import add_revision, check_placement, get_finding, rules_of
+from window_staff.inspections.service import add_revision, check_placement, get_finding
+from window_staff.scoring.rules import rules_of
 from window_staff.inspections.tables import Finding, FindingRevision, Visit
 
 

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from window_staff.common.context import AppContext
 
 REPO_RULES_DIR = Path(__file__).resolve().parents[3] / "rules"
 ROUNDINGS = ("up", "down", "half_up", "none")
@@ -172,3 +176,14 @@ def default_rules_dir() -> Path:
 def load_default_rules() -> RuleSet:
     """Load the configured rule set (``WINDOW_STAFF_RULES_DIR``, default ``rules/``)."""
     return load_rules(default_rules_dir())
+
+
+RULES_RESOURCE = "scoring.rules"
+
+
+def rules_of(ctx: AppContext) -> RuleSet:
+    """The process's rule set: read once from the configured folder (the app does it at start-up)."""
+    found = ctx.resources.get(RULES_RESOURCE)
+    if found is None:
+        found = ctx.resources[RULES_RESOURCE] = load_rules(ctx.settings.resolved_rules_dir)
+    return found
