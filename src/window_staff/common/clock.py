@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+# The centre's zone where a site's own is not at hand (months and appeal days turn at its midnight).
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
+
 
 class Clock(Protocol):
     """Something that tells the current instant (timezone-aware, UTC)."""

@@ -374,3 +374,26 @@ def _pg_type(column: Column) -> str:
     if isinstance(column, ForeignKey):
         return "integer"
     return column.column_type.lower()
+
+
+async def update_rows(engine: Engine, table: type[Table], columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> None:
+    """Set ``columns`` per row by primary key, in the current transaction: each row is (id, *values)."""
+    tx = engine.current_transaction.get()
+    if tx is None:
+        raise RuntimeError("update_rows needs a transaction")
+    if not rows:
+        return
+    name = table._meta.tablename
+    pk = table._meta.primary_key._meta.db_column_name
+    if is_sqlite(engine):
+        sets = ", ".join(f'"{c._meta.db_column_name}" = ?' for c in columns)
+        await tx.connection.executemany(f'UPDATE "{name}" SET {sets} WHERE "{pk}" = ?', [(*row[1:], row[0]) for row in rows])
+        return
+    # One statement per chunk: a join against unnest()ed arrays instead of a round trip per row.
+    sets = ", ".join(f'"{c._meta.db_column_name}" = v.c{i}' for i, c in enumerate(columns))
+    casts = ", ".join(f"${i + 2}::{_pg_type(c)}[]" for i, c in enumerate(columns))
+    aliases = ", ".join(f"c{i}" for i in range(len(columns)))
+    sql = f'UPDATE "{name}" AS t SET {sets} FROM unnest($1::integer[], {casts}) AS v(id, {aliases}) WHERE t."{pk}" = v.id'
+    for start in range(0, len(rows), 25000):
+        part = rows[start:start + 25000]
+        await tx.connection.execute(sql, *[list(col) for col in zip(*part, strict=True)])

@@ -6,6 +6,7 @@ embargo); the lead's review (edit, reject, publish) lives in ``service_review``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -283,7 +284,11 @@ def _month_bounds(month: str | date) -> tuple[date, date]:
     return first, nxt
 
 
-async def month_facts(ctx: AppContext, *, staff_ids: list[int], month: str | date) -> list[Fact]:
+# Above this many staff the month's findings are read whole and filtered here (SQLite caps parameters at 32,766).
+_STAFF_IN_LIST = 5000
+
+
+async def month_facts(ctx: AppContext, *, staff_ids: Sequence[int], month: str | date) -> list[Fact]:
     """Facts ``inspection.finding`` for the published findings about ``staff_ids`` observed in ``month`` (site local time)."""
     if not staff_ids:
         return []
@@ -294,17 +299,24 @@ async def month_facts(ctx: AppContext, *, staff_ids: list[int], month: str | dat
     # Imported here: service_publication registers a hook on service_review, which imports this module.
     from window_staff.inspections.service_publication import upheld_findings
 
+    wanted = set(staff_ids)
     where = (
         store.visible_findings(None)  # the public floor: published findings only, never an embargoed one
-        & Finding.staff.is_in(sorted(set(staff_ids))) & (Finding.observed_at >= lo) & (Finding.observed_at < hi)
+        & (Finding.observed_at >= lo) & (Finding.observed_at < hi)
         & Finding.id.not_in(upheld_findings())  # an upheld appeal means the finding no longer counts
     )
+    if len(wanted) <= _STAFF_IN_LIST:
+        where &= Finding.staff.is_in(sorted(wanted))
+    else:
+        where &= Finding.staff.is_not_null()  # a whole centre: one scan of the month beats 20 bounded IN-lists
     rows = await Finding.select(
         Finding.id, Finding.staff, Finding.item, Finding.severity, Finding.positive, Finding.observed_at,
         Finding.visit.kind.as_alias("visit_kind"), Finding.visit.site.timezone.as_alias("tz"),
     ).where(where).order_by(Finding.observed_at).order_by(Finding.id)
     facts: list[Fact] = []
     for r in rows:
+        if r["staff"] not in wanted:
+            continue
         local = r["observed_at"].astimezone(ZoneInfo(r["tz"] or DEFAULT_TIME_ZONE)).date()
         if not first <= local < nxt:
             continue
@@ -313,3 +325,14 @@ async def month_facts(ctx: AppContext, *, staff_ids: list[int], month: str | dat
             fields={"item": r["item"], "severity": r["severity"], "visit_kind": r["visit_kind"], "positive": bool(r["positive"])},
         ))
     return facts
+
+
+async def finding_makers(finding_ids: Sequence[int]) -> set[int]:
+    """User ids of whoever logged the findings or inspected on their visits (they may not review appeals about them)."""
+    if not finding_ids:
+        return set()
+    rows = await Finding.select(Finding.logged_by, Finding.visit).where(Finding.id.is_in(sorted(set(finding_ids))))
+    makers = {r["logged_by"] for r in rows}
+    for inspectors in (await store.inspectors_of(sorted({r["visit"] for r in rows}))).values():
+        makers.update(inspectors)
+    return makers

@@ -374,12 +374,41 @@ def _posting(r: dict[str, Any]) -> Posting:
                    site_id=r["site"], timezone=r["tz"], hired_on=r["hired_on"], left_on=r["left_on"])
 
 
+# Bounded IN-lists: SQLite refuses a statement with more than 32,766 parameters.
+_ID_CHUNK = 5000
+
+
 async def postings_of(staff_ids: Sequence[int]) -> list[Posting]:
     """Postings of the given staff, by employee number (unknown ids are left out)."""
-    if not staff_ids:
-        return []
-    rows = await Staff.select(*_POSTING_COLUMNS).where(Staff.id.is_in(list(staff_ids))).order_by(Staff.employee_no)
+    ids = sorted(set(staff_ids))
+    rows: list[dict[str, Any]] = []
+    for i in range(0, len(ids), _ID_CHUNK):
+        rows.extend(await Staff.select(*_POSTING_COLUMNS).where(Staff.id.is_in(ids[i:i + _ID_CHUNK])))
+    return [_posting(r) for r in sorted(rows, key=lambda r: r["employee_no"])]
+
+
+async def postings_employed_between(*, first: date, last: date) -> list[Posting]:
+    """Postings of everyone employed on some day of [first, last] (leavers included), by employee number."""
+    rows = await Staff.select(*_POSTING_COLUMNS).where(
+        (Staff.hired_on <= last) & (Staff.left_on.is_null() | (Staff.left_on >= first))
+    ).order_by(Staff.employee_no)
     return [_posting(r) for r in rows]
+
+
+async def department_codes(department_ids: Sequence[int] | None = None) -> dict[int, tuple[str, str]]:
+    """(code, name) per department id; every department when ``department_ids`` is None."""
+    query = Department.select(Department.id, Department.code, Department.name)
+    if department_ids is not None:
+        query = query.where(Department.id.is_in(sorted(set(department_ids)) or [0]))
+    return {r["id"]: (r["code"], r["name"]) for r in await query}
+
+
+async def window_labels(window_ids: Sequence[int] | None = None) -> dict[int, str]:
+    """A readable label per window id ("number name"); every window when ``window_ids`` is None."""
+    query = Window.select(Window.id, Window.number, Window.name)
+    if window_ids is not None:
+        query = query.where(Window.id.is_in(sorted(set(window_ids)) or [0]))
+    return {r["id"]: f"{r['number']} {r['name']}".strip() for r in await query}
 
 
 async def postings_in_department(department_id: int) -> list[Posting]:
