@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from window_staff.attendance.calendar import DEFAULT_TIME_ZONE, WorkCalendar
@@ -21,7 +22,7 @@ from window_staff.attendance.inputs import grace_of, inputs_for, work_calendar
 from window_staff.attendance.tables import DayRecordCorrection, MonthClose, StoredDayRecord
 from window_staff.common.clock import as_utc
 from window_staff.common.context import AppContext
-from window_staff.common.db import insert_rows, write_transaction
+from window_staff.common.db import execute, insert_rows, write_transaction
 from window_staff.org import service as org
 from window_staff.org.service import Posting
 
@@ -192,6 +193,31 @@ async def load_stored(staff_ids: Sequence[int], *, month: date) -> list[DayRecor
                       r["late_minutes"], r["early_minutes"], r["sign_in_punch"], r["sign_out_punch"], r["leave_kind"])
             for r in rows
         )
+    return out
+
+
+# Statuses that score only through their minutes: a clean session of them yields no appraisal fact.
+_QUIET_STATUSES = (Status.PRESENT.value, Status.ON_LEAVE.value)
+# Bound parameters per statement stay far below the drivers' ~32k limit (asyncpg, SQLite).
+_IN_CHUNK = 5000
+
+
+async def stored_sessions(ctx: AppContext, *, staff_ids: Sequence[int], month: date, scoring_only: bool = False) -> list[Any]:
+    """Bare stored sessions (staff, day, session, status, late/early minutes) of the staff for the month; no DayRecords."""
+    ids = sorted(set(staff_ids))
+    table = StoredDayRecord._meta.tablename
+    out: list[Any] = []
+    for i in range(0, len(ids), _IN_CHUNK):
+        part = ids[i:i + _IN_CHUNK]
+        where = '"month" = {} AND "staff" IN (' + ", ".join(["{}"] * len(part)) + ")"
+        args: list[Any] = [month_key(month), *part]
+        if scoring_only:
+            # most of a closed month is clean: leave those rows in the database instead of reading them
+            where += ' AND ("status" NOT IN ({}, {}) OR "late_minutes" > 0 OR "early_minutes" > 0)'
+            args += _QUIET_STATUSES
+        out.extend(await execute(
+            ctx.engine, f'SELECT "staff", "day", "session", "status", "late_minutes", "early_minutes" FROM "{table}" WHERE {where}', *args,
+        ))
     return out
 
 
