@@ -21,6 +21,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     the stored templates (a wrong key would otherwise reject every check-in). ``window-staff demo``
     creates ``<data_dir>/vault.key`` when no key is configured.
 
+    Chain-head signing key: ``signing_key_file`` is the Ed25519 private key (PEM, PKCS8) that signs
+    closed months' chain-head files; when unset, ``<data_dir>/signing.key`` is created (0600) on
+    first use. A configured file is never created: a missing, unreadable or non-Ed25519 file answers
+    503 ``signing_key_invalid``.
+
     ``match_policy``: ``face_and_fingerprint`` (default) accepts a check-in only when the face and the
     fingerprint both match the same person; ``claimed_fallback`` does the same without a claimed
     employee number, but with one accepts either modality on its own (1:1), for a site whose camera
@@ -47,6 +52,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     upload_limit_bytes: int = 8_388_608
     vault_key: str = ""
     vault_key_file: Path | None = None
+    signing_key_file: Path | None = None
     face_workers: int = 2
     face_queue: int = 8
     face_max_pixels: int = 4_000_000
