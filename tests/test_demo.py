@@ -18,8 +18,8 @@ async def test_demo_centre_has_sites_departments_staff_roles_terminals_and_hours
     assert await Terminal.count().where(Terminal.status == "approved") == 2
     year = ctx.clock.now().year
     hours = await SiteHours.select().where(SiteHours.site == (await Site.select(Site.id).where(Site.code == demo.DEMO_SITE).first())["id"])
-    covered = sum((h["valid_to"] - h["valid_from"]).days + 1 for h in hours)
-    assert all(h["valid_from"].year == year for h in hours) and covered in (365, 366)
+    covered = sum((h["valid_to"] - h["valid_from"]).days + 1 for h in hours if h["valid_from"].year == year)
+    assert {h["valid_from"].year for h in hours} == {year - 1, year} and covered in (365, 366)
 
 
 async def test_seeding_twice_changes_nothing(ctx):
@@ -39,3 +39,12 @@ async def test_the_demo_board_shows_a_published_finding_and_departments_have_hea
     assert board.total == 1 and board.items[0].person.endswith("某")
     departments = (await org.list_departments(ctx, PageParams(limit=50, offset=0))).items
     assert any(d.head_staff_id for d in departments)
+
+
+async def test_last_months_appraisal_is_computed_and_open_for_appeals(ctx):
+    from window_staff.appraisal import service as appraisal
+
+    await demo.seed(ctx)
+    [period] = await appraisal.list_periods(ctx)
+    assert (period.state, period.staff) == ("appeals", await Staff.count())
+    assert period.month < f"{appraisal.local_today(ctx):%Y-%m}"

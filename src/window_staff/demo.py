@@ -62,6 +62,7 @@ async def seed(ctx: AppContext) -> list[DemoLogin]:
     if not await is_seeded(ctx):
         await _seed_org(ctx)
         await _seed_inspections(ctx)
+        await _seed_appraisal(ctx)
     return [DemoLogin(u, DEMO_PASSWORD, r, s) for u, r, s in DEMO_USERS]
 
 
@@ -100,6 +101,9 @@ async def _seed_org(ctx: AppContext) -> None:
     year = ctx.clock.now().year
     async with write_transaction(ctx.engine):
         for site in (county, *towns):
+            # Last year's hours too: in January the demo's appraisal month is last December.
+            await SiteHours.insert(SiteHours(site=site.id, name="all", valid_from=date(year - 1, 1, 1), valid_to=date(year - 1, 12, 31),
+                                             am_start=time(8, 30), am_end=time(12, 0), pm_start=time(14, 0), pm_end=time(17, 30)))
             await SiteHours.insert(
                 SiteHours(site=site.id, name="winter", valid_from=date(year, 1, 1), valid_to=date(year, 4, 30), am_start=time(8, 30), am_end=time(12, 0), pm_start=time(14, 0), pm_end=time(17, 30)),
                 SiteHours(site=site.id, name="summer", valid_from=date(year, 5, 1), valid_to=date(year, 9, 30), am_start=time(8, 30), am_end=time(12, 0), pm_start=time(14, 30), pm_end=time(18, 0)),
@@ -146,3 +150,41 @@ async def _seed_inspections(ctx: AppContext) -> None:
     for finding in (lapse, praise):
         await service_review.publish_finding(ctx, finding.id, principal=lead)
     await service_board.choose(ctx, lead, ExposureIn(finding_id=lapse.id))
+
+
+async def _seed_appraisal(ctx: AppContext) -> None:
+    """Last month's punches for every posted staff member (a few late, one absent morning) and its appraisal, open for appeals."""
+    from datetime import timedelta
+
+    from window_staff.appraisal import service as appraisal
+    from window_staff.attendance.inputs import work_calendar
+    from window_staff.attendance.tables import Punch
+    from window_staff.auth.service import Principal
+    from window_staff.common.db import insert_rows
+    from window_staff.org.tables import Staff
+
+    today = appraisal.local_today(ctx)
+    last = today.replace(day=1) - timedelta(days=1)
+    first = last.replace(day=1)
+    staff = await Staff.select(Staff.id, Staff.window.site.as_alias("site")).where(Staff.window.is_not_null()).order_by(Staff.id)
+    calendar = await work_calendar(ctx, site_ids=[r["site"] for r in staff], start=first, end=last)
+    rows = []
+    now = ctx.clock.now()
+    for n, person in enumerate(staff):
+        day = first
+        while day <= last:
+            for session in calendar.sessions_on(day, site_id=person["site"]):
+                # Every seventh person is late now and then, one person misses a morning: a month with something to explain.
+                if n == 5 and day.day == 10 and session.session == "am":
+                    continue
+                late = timedelta(minutes=12 + day.day % 20) if n % 7 == 3 and day.day % 6 == 0 and session.session == "am" else timedelta(minutes=-9)
+                for at in (session.start + late, session.end + timedelta(minutes=4)):
+                    rows.append((person["id"], at, now, "any", "demo", "face+fingerprint", f"demo:{person['id']}:{at.isoformat()}"))
+            day += timedelta(days=1)
+    async with write_transaction(ctx.engine):
+        await insert_rows(ctx.engine, Punch, [Punch.staff, Punch.captured_at, Punch.received_at, Punch.kind, Punch.source, Punch.verify_mode, Punch.event_key], rows)
+    hr = await User.select(User.id).where(User.username == "hr").first()
+    preparer = Principal(user_id=hr["id"], username="hr", roles=frozenset({"hr"}), staff_id=None)
+    month = f"{first:%Y-%m}"
+    await appraisal.compute(ctx, month, principal=preparer)
+    await appraisal.open_appeals(ctx, month, principal=preparer)

@@ -1,0 +1,1 @@
+"""Appraisal: the monthly Period, its lifecycle (compute, appeals, approval, publication, close), sheets and reports."""

@@ -1,0 +1,249 @@
+"""Appraisal schemas: inputs never carry protected fields (staff, state, preparer, reviewer, points of a line)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+Reason = Annotated[str, msgspec.Meta(min_length=2, max_length=2000)]
+RuleId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+Outcome = Literal["upheld", "rejected"]
+
+
+class ReasonIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Why: returning a month to HR, or asking to reopen a closed month."""
+
+    reason: Reason
+
+
+class AppealIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A staff member appeals one line (a rule that fired) of their own sheet."""
+
+    rule_id: RuleId
+    reason: Reason
+
+
+class AppealDecisionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The reviewer upholds or rejects; ``points`` (upheld only) restores part of a line, default all of it."""
+
+    outcome: Outcome
+    reason: Reason
+    points: Decimal | None = None
+
+
+class PeriodOut(msgspec.Struct, kw_only=True):
+    """A month's appraisal: its state, the latest computation and, once closed, the hashes that pin it."""
+
+    month: str
+    state: str
+    computation: int
+    rules_version: str
+    appeal_opened_at: datetime | None
+    appeal_until: datetime | None
+    approved_by: str | None
+    approved_at: datetime | None
+    published_at: datetime | None
+    closed_at: datetime | None
+    closes: int
+    inputs_hash: str
+    results_hash: str
+    bonus_rules_hash: str
+    staff: int
+    pending_appeals: int
+
+
+class ComputeOut(msgspec.Struct, kw_only=True):
+    """What a computation did: people scored, sheets that changed, facts read and seconds taken."""
+
+    period: PeriodOut
+    computation: int
+    staff: int
+    changed: int
+    facts: int
+    seconds: float
+
+
+class EventOut(msgspec.Struct, kw_only=True):
+    """One step of the period's trail."""
+
+    action: str
+    from_state: str
+    to_state: str
+    actor: str
+    reason: str
+    at: datetime
+
+
+class ItemOut(msgspec.Struct, kw_only=True):
+    """One fact behind a line: its id, day, units, escalation factor, points and the fact's fields."""
+
+    fact_id: str
+    day: date
+    units: Decimal
+    factor: Decimal
+    points: Decimal
+    fields: dict[str, Any]
+
+
+class LineOut(msgspec.Struct, kw_only=True):
+    """A rule that fired, with the facts behind it (the explanation PIPL art. 24 entitles staff to)."""
+
+    rule_id: str
+    category: str
+    title_zh: str
+    title_en: str
+    occurrences: int
+    points: Decimal
+    uncapped: Decimal
+    veto: bool
+    items: list[ItemOut]
+
+
+class CategoryOut(msgspec.Struct, kw_only=True):
+    """A standard's points out of its maximum."""
+
+    code: str
+    title_zh: str
+    title_en: str
+    points: Decimal
+    max_points: Decimal
+
+
+class SheetAppealOut(msgspec.Struct, kw_only=True):
+    """An appeal as its appellant sees it (the reviewer is not named to the appellant)."""
+
+    id: int
+    month: str
+    rule_id: str
+    category: str
+    line_points: Decimal
+    reason: str
+    filed_at: datetime
+    outcome: str | None
+    points: Decimal | None
+    decision_reason: str | None
+    decided_at: datetime | None
+
+
+class SheetOut(msgspec.Struct, kw_only=True):
+    """One staff member's month: totals, grade, every line with its facts, a readable explanation, their appeals."""
+
+    month: str
+    state: str
+    staff_id: int
+    employee_no: str
+    name: str
+    department: str
+    window: str | None
+    computation: int
+    rules_version: str
+    total: Decimal
+    grade: str
+    grade_title_zh: str
+    grade_title_en: str
+    veto: bool
+    categories: list[CategoryOut]
+    lines: list[LineOut]
+    explanation: str
+    appeals: list[SheetAppealOut]
+    bonus: Decimal | None = None
+
+
+class SheetSummaryOut(msgspec.Struct, kw_only=True):
+    """One row of the month's list for HR and approvers."""
+
+    staff_id: int
+    employee_no: str
+    name: str
+    department: str
+    total: Decimal
+    grade: str
+    veto: bool
+    computation: int
+
+
+class AppealReviewOut(msgspec.Struct, kw_only=True):
+    """An appeal as reviewers see it: appellant, line, decision and reviewer."""
+
+    id: int
+    month: str
+    staff_id: int
+    employee_no: str
+    name: str
+    rule_id: str
+    category: str
+    line_points: Decimal
+    fact_ids: list[str]
+    reason: str
+    filed_at: datetime
+    outcome: str | None
+    points: Decimal | None
+    decision_reason: str | None
+    reviewer: str | None
+    decided_at: datetime | None
+
+
+class GroupOut(msgspec.Struct, kw_only=True):
+    """A window's or department's month in the ranking."""
+
+    id: int
+    label: str
+    rank: int
+    headcount: int
+    average: Decimal
+    best: Decimal
+    worst: Decimal
+    grades: dict[str, int]
+
+
+class RankingOut(msgspec.Struct, kw_only=True):
+    """Windows or departments of a month, ranked by average total."""
+
+    month: str
+    by: str
+    groups: list[GroupOut]
+
+
+class TrendPointOut(msgspec.Struct, kw_only=True):
+    """One month of a trend: the person's total and grade, or the department's average and spread."""
+
+    month: str
+    headcount: int
+    average: Decimal
+    best: Decimal
+    worst: Decimal
+    grade: str | None = None
+
+
+class TrendOut(msgspec.Struct, kw_only=True):
+    """A person's or a department's months, oldest first."""
+
+    subject: str
+    subject_id: int
+    points: list[TrendPointOut]
+
+
+class ChangeOut(msgspec.Struct, kw_only=True):
+    """A person whose sheet changed since a computation."""
+
+    staff_id: int
+    employee_no: str
+    name: str
+    before: Decimal | None
+    after: Decimal
+    before_grade: str | None
+    after_grade: str
+    rules_changed: list[str]
+    rules_removed: list[str]
+
+
+class DiffOut(msgspec.Struct, kw_only=True):
+    """What changed since a computation (default: the last one before the current), for the approver."""
+
+    month: str
+    since: int
+    current: int
+    changes: list[ChangeOut]
