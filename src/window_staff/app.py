@@ -15,6 +15,8 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
 
+from window_staff.appraisal.controllers import AppraisalController
+from window_staff.appraisal.controllers_appeals import AppraisalAppealController, MyAppraisalController
 from window_staff.attendance.controllers import AttendanceReadController, MyAttendanceController
 from window_staff.attendance.controllers_admin import AttendanceAdminController
 from window_staff.auth.controllers import AuthController, UserController
@@ -47,6 +49,7 @@ ROUTE_HANDLERS = [
     VisitController, FindingController, MyFindingsController,
     EvidenceController,
     MyNotificationController, MyAppealController, AppealReviewController, BoardController, ExposureController,
+    AppraisalController, AppraisalAppealController, MyAppraisalController,
 ]
 # Server-rendered pages (the public board); Litestar's Jinja engine autoescapes everything.
 TEMPLATES = TemplateConfig(directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine)
@@ -64,6 +67,7 @@ def build_context(settings: Settings, *, engine: Engine | None = None, clock: Cl
 
 def load_rules_at_start(ctx: AppContext) -> None:
     """Read and validate every rule file once; an invalid rule set stops start-up instead of scoring wrongly."""
+    from window_staff.appraisal import policy as appraisal_policy
     from window_staff.attendance import inputs
     from window_staff.bonuses.rules import bonus_rules_of
     from window_staff.inspections.policy import policy_of
@@ -74,6 +78,7 @@ def load_rules_at_start(ctx: AppContext) -> None:
     inputs.national_of(ctx)
     policy_of(ctx)
     bonus_rules_of(ctx)  # after the scoring rules: the bonus coefficients must name their grades
+    appraisal_policy.policy_of(ctx)  # the appeal window's length
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock | None = None, configure_logs: bool = True) -> Litestar:

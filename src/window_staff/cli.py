@@ -12,6 +12,7 @@ from pathlib import Path
 # OpenBLAS's own threads stalled matching under load here. Must be set before numpy is first imported.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+from window_staff.appraisal import cli as appraisal_cli
 from window_staff.biometrics import cli as biometrics_cli
 from window_staff.common.cli import demo_vault_key, replace_settings, run_job
 from window_staff.common.context import AppContext
@@ -128,21 +129,24 @@ def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_rules_check(args: argparse.Namespace, settings: Settings, *, quiet: bool = False) -> int:
-    """Validate the rules folder (scoring rules, attendance grace, calendar files); 1 and every error when invalid."""
+    """Validate the rules folder (scoring rules, attendance grace, calendar files, policies, bonus rules); 1 and every error when invalid."""
     from window_staff.app import build_context, load_rules_at_start
+    from window_staff.appraisal.policy import policy_of as appraisal_policy_of
     from window_staff.common.errors import DomainError
     from window_staff.scoring.cli import check_command
 
     directory = Path(args.directory) if args.directory else settings.resolved_rules_dir
     if not quiet and check_command(directory) != 0:
         return 1
+    ctx = build_context(replace_settings(settings, rules_dir=directory))
     try:
-        load_rules_at_start(build_context(replace_settings(settings, rules_dir=directory)))
+        load_rules_at_start(ctx)
     except DomainError as exc:
         print(f"INVALID: {exc.detail}", file=sys.stderr)
         return 1
     if not quiet:
         print("  attendance grace settings, calendar files, inspection policy and bonus rules: OK")
+        print(f"  appraisal policy (appeal window {appraisal_policy_of(ctx).appeal_days} days): OK")
     return 0
 
 
@@ -169,11 +173,12 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="the audit chain").add_subparsers(dest="audit_command", required=True)
     audit.add_parser("verify", help="verify the hash chain").set_defaults(func=cmd_audit_verify)
     rules = sub.add_parser("rules", help="the rules folder").add_subparsers(dest="rules_command", required=True)
-    check = rules.add_parser("check", help="validate scoring rules, attendance grace settings and calendar files")
+    check = rules.add_parser("check", help="validate scoring rules, attendance grace settings, calendar files, policies and bonus rules")
     check.add_argument("directory", nargs="?", help="a rules folder (default: WINDOW_STAFF_RULES_DIR)")
     check.set_defaults(func=cmd_rules_check)
     biometrics_cli.add_commands(sub)
     terminals_cli.add_commands(sub)
+    appraisal_cli.add_commands(sub)
     return parser
 
 

@@ -128,9 +128,10 @@ async def ranking(ctx: AppContext, month: str, *, by: str, principal: Principal)
 
 async def trend(ctx: AppContext, *, principal: Principal, staff_id: int | None = None, department_id: int | None = None, months: int = 12) -> TrendOut:
     """A person's or a department's last ``months`` months; staff see their own over months already shown to them."""
-    if staff_id is not None and not principal.has_any(*READER_ROLES) and principal.staff_id != staff_id:
-        raise SheetNotFound()
-    periods = [p for p in await store.list_periods() if p["computation"] and (principal.has_any(*READER_ROLES) or p["state"] in domain.STAFF_VISIBLE)]
+    reader = principal.has_any(*READER_ROLES)
+    if not reader and (department_id is not None or principal.staff_id != staff_id):
+        raise SheetNotFound()  # staff read their own trend only
+    periods = [p for p in await store.list_periods() if p["computation"] and (reader or p["state"] in domain.STAFF_VISIBLE)]
     wanted = sorted(p["month"] for p in periods[:months])
     rows = await store.trend_rows(months=wanted, staff_id=staff_id, department_id=department_id)
     points = [

@@ -283,3 +283,12 @@ async def active_user_ids_with_role(role: str) -> list[int]:
     """Active user ids holding ``role``."""
     rows = await UserRole.select(UserRole.user).where((UserRole.role == role) & (UserRole.user.active == True)).order_by(UserRole.user)  # noqa: E712
     return sorted({r["user"] for r in rows})
+
+
+async def principal_for(username: str) -> Principal:
+    """The principal of an active user by username (CLI commands act as that person); UserNotFound otherwise."""
+    row = await User.select(User.id, User.username, User.active, User.staff).where(User.username == username).first()
+    if row is None or not row["active"]:
+        raise UserNotFound(f"no active user {username!r}")
+    roles = (await _roles_of([row["id"]]))[row["id"]]
+    return Principal(user_id=row["id"], username=row["username"], roles=frozenset(roles), staff_id=row["staff"])
