@@ -8,6 +8,7 @@ from window_staff.attendance import service, service_admin, service_punches
 from window_staff.attendance.schemas import CorrectionIn, RotaIn
 from window_staff.attendance.service_facts import scoring_facts
 from window_staff.common.context import AppContext
+from window_staff.org import service as org
 from window_staff.scoring.vocabulary import Fact, fact_problems
 from tests.attendance.support import MONTH, World, full_day, local, make_world, terminal_punch
 from tests.factories import make_staff
@@ -15,7 +16,7 @@ from tests.factories import make_staff
 
 async def facts_of(ctx: AppContext, *staff_ids: int) -> dict[int, list[Fact]]:
     """The month's facts, each checked against the vocabulary."""
-    facts = await scoring_facts(ctx, staff_ids=list(staff_ids), month=MONTH)
+    facts = await scoring_facts(ctx, postings=await org.postings_of(staff_ids), month=MONTH)
     assert [p for fs in facts.values() for f in fs for p in fact_problems(f)] == []
     return facts
 
@@ -91,7 +92,7 @@ async def test_every_fact_validates_against_the_vocabulary(ctx):
     me = world.staff[0].id
     await mixed_month(ctx, world, me)
     await correct(ctx, me, 7, "am", "late_and_early_leave", late_minutes=40, early_minutes=35)
-    facts = (await scoring_facts(ctx, staff_ids=[me], month=MONTH))[me]
+    facts = (await facts_of(ctx, me))[me]
     assert {f.kind for f in facts} == {"attendance.late", "attendance.early_leave", "attendance.absent", "attendance.missing_punch"}
     assert all(fact_problems(f) == [] for f in facts)
 

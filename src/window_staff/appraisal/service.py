@@ -23,6 +23,7 @@ from window_staff.inspections import service as inspections
 from window_staff.org import service as org
 from window_staff.org.service import Posting
 from window_staff.scoring import Fact, score
+from window_staff.scoring.engine import cyclic_gc_paused
 from window_staff.scoring.rules import rules_of
 
 
@@ -71,7 +72,7 @@ async def month_facts(ctx: AppContext, *, postings: Sequence[Posting], first: da
     """Every fact of the month per staff member: attendance, published findings, upheld appeals."""
     staff_ids = [p.staff_id for p in postings]
     facts: dict[int, list[Fact]] = {sid: [] for sid in staff_ids}
-    for sid, found in (await attendance_facts.scoring_facts(ctx, staff_ids=staff_ids, month=first)).items():
+    for sid, found in (await attendance_facts.scoring_facts(ctx, postings=postings, month=first)).items():
         facts[sid].extend(found)
     for fact in await inspections.month_facts(ctx, staff_ids=staff_ids, month=first):
         facts[fact.staff_id].append(fact)
@@ -84,8 +85,9 @@ async def month_facts(ctx: AppContext, *, postings: Sequence[Posting], first: da
 
 def score_sheets(ctx: AppContext, facts: Mapping[int, Sequence[Fact]], *, first: date) -> list[SheetRow]:
     """Score the month and turn each result into a sheet row (pure apart from reading the loaded rules)."""
-    results = score(facts, rules=rules_of(ctx), period=first)
-    return [domain.sheet_row(result, facts=facts[sid]) for sid, result in results.items()]
+    with cyclic_gc_paused():  # building 100,000 sheets allocates as much as scoring them (bench/appraisal.py)
+        results = score(facts, rules=rules_of(ctx), period=first)
+        return [domain.sheet_row(result, facts=facts[sid]) for sid, result in results.items()]
 
 
 async def ensure_period(ctx: AppContext, month: str) -> dict[str, Any]:

@@ -8,7 +8,6 @@ from datetime import date
 from window_staff.attendance import service
 from window_staff.attendance.domain import Status
 from window_staff.common.context import AppContext
-from window_staff.org import service as org
 from window_staff.org.service import Posting
 from window_staff.scoring.vocabulary import SESSIONS, Fact
 
@@ -87,12 +86,9 @@ async def _closed_facts(ctx: AppContext, staff_ids: Sequence[int], *, month: dat
                 out[sid].extend(session_facts(sid, day=day, session=session, status=c.status, late_minutes=c.late_minutes, early_minutes=c.early_minutes))
 
 
-async def scoring_facts(ctx: AppContext, *, staff_ids: Sequence[int], month: str | date) -> dict[int, list[Fact]]:
+async def scoring_facts(ctx: AppContext, *, postings: Sequence[Posting], month: str | date) -> dict[int, list[Fact]]:
     """The month's attendance facts per staff member for the appraisal (one per session that scores), corrections applied."""
     first = service.parse_month(month)
-    postings: list[Posting] = []
-    for part in _chunks(sorted(set(staff_ids))):
-        postings.extend(await org.postings_of(part))
     # staff with nothing to score still get a key, so the appraisal sees "clean" rather than "missing"
     out: dict[int, list[Fact]] = {p.staff_id: [] for p in sorted(postings, key=lambda p: p.staff_id)}
     closed = await service.closed_sites(sorted({p.site_id for p in postings if p.site_id is not None}), month=first)

@@ -219,7 +219,8 @@ def check_facts(staff_id: int, facts: Sequence[Fact], *, checklist: Mapping[str,
 
 
 @contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for a block that builds millions of small acyclic objects."""
     # A month is millions of small acyclic objects; the cyclic collector rescanning the caller's
     # facts took ~45 % of the time at 20,000 staff (bench/scoring.py). Reference counting still frees.
     enabled = gc.isenabled()
@@ -239,7 +240,7 @@ def score(
     validate: bool = True,
 ) -> dict[int, StaffScore]:
     """Score one month for each staff member in ``facts_by_staff`` (the caller picks the month's facts; none = full marks)."""
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         return _score_all(facts_by_staff, rules=rules, period=period.replace(day=1), validate=validate)
 
 
