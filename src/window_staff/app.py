@@ -69,6 +69,7 @@ def load_rules_at_start(ctx: AppContext) -> None:
     """Read and validate every rule file once; an invalid rule set stops start-up instead of scoring wrongly."""
     from window_staff.appraisal import policy as appraisal_policy
     from window_staff.attendance import inputs
+    from window_staff.evaluations import policy as evaluations_policy
     from window_staff.bonuses.rules import bonus_rules_of
     from window_staff.inspections.policy import policy_of
     from window_staff.scoring.rules import RULES_RESOURCE, load_rules
@@ -79,6 +80,7 @@ def load_rules_at_start(ctx: AppContext) -> None:
     policy_of(ctx)
     bonus_rules_of(ctx)  # after the scoring rules: the bonus coefficients must name their grades
     appraisal_policy.policy_of(ctx)  # the appeal window's length
+    evaluations_policy.policy_of(ctx)  # invitations, anonymity threshold, bad-review deadline
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock | None = None, configure_logs: bool = True) -> Litestar:

@@ -132,6 +132,7 @@ def cmd_rules_check(args: argparse.Namespace, settings: Settings, *, quiet: bool
     """Validate the rules folder (scoring rules, attendance grace, calendar files, policies, bonus rules); 1 and every error when invalid."""
     from window_staff.app import build_context, load_rules_at_start
     from window_staff.appraisal.policy import policy_of as appraisal_policy_of
+    from window_staff.evaluations.policy import policy_of as evaluations_policy_of
     from window_staff.common.errors import DomainError
     from window_staff.scoring.cli import check_command
 
@@ -147,6 +148,7 @@ def cmd_rules_check(args: argparse.Namespace, settings: Settings, *, quiet: bool
     if not quiet:
         print("  attendance grace settings, calendar files, inspection policy and bonus rules: OK")
         print(f"  appraisal policy (appeal window {appraisal_policy_of(ctx).appeal_days} days): OK")
+        print(f"  evaluations policy (results shown from {evaluations_policy_of(ctx).min_answers} answers): OK")
     return 0
 
 

@@ -19,6 +19,7 @@ from window_staff.common import audit
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
 from window_staff.common.db import write_transaction
+from window_staff.evaluations import service as evaluations
 from window_staff.inspections import service as inspections
 from window_staff.org import service as org
 from window_staff.org.service import Posting
@@ -69,13 +70,16 @@ async def trail(ctx: AppContext, month: str) -> list[EventOut]:
 
 
 async def month_facts(ctx: AppContext, *, postings: Sequence[Posting], first: date, period_id: int | None) -> dict[int, list[Fact]]:
-    """Every fact of the month per staff member: attendance, published findings, upheld appeals."""
+    """Every fact of the month per staff member: attendance, published findings, evaluations and ratings, upheld appeals."""
     staff_ids = [p.staff_id for p in postings]
     facts: dict[int, list[Fact]] = {sid: [] for sid in staff_ids}
     for sid, found in (await attendance_facts.scoring_facts(ctx, postings=postings, month=first)).items():
         facts[sid].extend(found)
     for fact in await inspections.month_facts(ctx, staff_ids=staff_ids, month=first):
         facts[fact.staff_id].append(fact)
+    for sid, found in (await evaluations.month_facts(ctx, staff_ids=staff_ids, month=first)).items():
+        if sid in facts:
+            facts[sid].extend(found)
     if period_id is not None:
         for sid, found in (await store.adjustment_facts(period_id, staff_ids=staff_ids)).items():
             if sid in facts:
