@@ -31,8 +31,8 @@ from window_staff.attendance.errors import (
     SessionHoursInvalid,
     SessionHoursMissing,
 )
+from window_staff.common.clock import DEFAULT_TIME_ZONE
 
-DEFAULT_TIME_ZONE = "Asia/Shanghai"
 _YEAR_FILE = re.compile(r"^\d{4}\.toml$")
 _FILE_KEYS = {"year", "notice", "holidays", "working_days"}
 

@@ -15,6 +15,7 @@ from window_staff.auth import service as auth_service
 from window_staff.auth.errors import UserNotFound
 from window_staff.auth.service import Principal
 from window_staff.common import audit
+from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
 from window_staff.common.db import write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
@@ -35,7 +36,6 @@ from window_staff.org import service as org
 from window_staff.scoring.rules import rules_of
 from window_staff.scoring.vocabulary import Fact
 
-DEFAULT_TIME_ZONE = "Asia/Shanghai"
 # Columns of a finding read together with its visit's kind (one query, no second lookup).
 FINDING_COLUMNS = (*Finding.all_columns(), Finding.visit.kind.as_alias("visit_kind"))
 

@@ -16,7 +16,7 @@ from piccolo.query.methods.select import Select
 from window_staff.auth import service as auth
 from window_staff.auth.service import Principal
 from window_staff.common import audit
-from window_staff.common.clock import as_utc
+from window_staff.common.clock import DEFAULT_TIME_ZONE, as_utc
 from window_staff.common.context import AppContext
 from window_staff.common.db import execute, is_sqlite, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
@@ -45,7 +45,6 @@ from window_staff.inspections.tables import ExposureEntry, Finding, FindingAppea
 from window_staff.org import service as org
 from window_staff.scoring.rules import rules_of
 
-DEFAULT_TIME_ZONE = "Asia/Shanghai"
 # Who is told when a department has no head on record: HR, so that nobody's finding goes unseen.
 HEAD_FALLBACK_ROLE = "hr"
 REVIEWER_ROLES = ("hr", "inspection_lead")
