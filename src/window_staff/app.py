@@ -30,6 +30,11 @@ from window_staff.common.db import bind_tables, close_pool, create_engine, start
 from window_staff.common.logging import configure_logging, request_id_middleware
 from window_staff.common.web import provide_ctx
 from window_staff.errors import EXCEPTION_HANDLERS
+from window_staff.evaluations.controllers_delegates import CampaignController, DelegateAdminController, DelegateController
+from window_staff.evaluations.controllers_metrics import ServiceMetricsController
+from window_staff.evaluations.controllers_ratings import (
+    DeviceRatingController, MyRatingCaseController, RatingCaseController, RatingCodeController, RatingPageController, SatisfactionController,
+)
 from window_staff.inspections.controllers import FindingController, MyFindingsController, VisitController
 from window_staff.inspections.controllers_board import BoardController, ExposureController
 from window_staff.inspections.controllers_evidence import EvidenceController
@@ -50,6 +55,9 @@ ROUTE_HANDLERS = [
     EvidenceController,
     MyNotificationController, MyAppealController, AppealReviewController, BoardController, ExposureController,
     AppraisalController, AppraisalAppealController, MyAppraisalController,
+    DelegateAdminController, CampaignController, DelegateController,
+    ServiceMetricsController,
+    DeviceRatingController, RatingCodeController, RatingPageController, RatingCaseController, MyRatingCaseController, SatisfactionController,
 ]
 # Server-rendered pages (the public board); Litestar's Jinja engine autoescapes everything.
 TEMPLATES = TemplateConfig(directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine)

@@ -16,6 +16,7 @@ from window_staff.appraisal import cli as appraisal_cli
 from window_staff.biometrics import cli as biometrics_cli
 from window_staff.common.cli import demo_vault_key, replace_settings, run_job
 from window_staff.common.context import AppContext
+from window_staff.evaluations import cli as evaluations_cli
 from window_staff.settings import Settings, get_settings
 from window_staff.terminals import cli as terminals_cli
 
@@ -181,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     biometrics_cli.add_commands(sub)
     terminals_cli.add_commands(sub)
     appraisal_cli.add_commands(sub)
+    evaluations_cli.add_commands(sub)
     return parser
 
 

@@ -59,13 +59,17 @@ def problem(status: int, *, title: str, detail: str | None = None, code: str | N
     return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers or {})
 
 
+_RESERVED = frozenset({"status", "title", "detail", "code", "type", "instance", "request", "headers"})
+
+
 def domain_error_handler(request: Request, exc: e.DomainError) -> Response:
     """Map a domain error to its problem response."""
     status = status_of(exc)
     headers: dict[str, str] = {}
     if isinstance(exc, (e.TooManyRequests, e.Busy)):
         headers["Retry-After"] = str(exc.retry_after)
-    extra = {k: v for k, v in exc.extra.items() if isinstance(v, (str, int, float, bool, list, dict, type(None)))}
+    # An extra named like a problem member (status, title, ...) would override it: such names are left out.
+    extra = {k: v for k, v in exc.extra.items() if k not in _RESERVED and isinstance(v, (str, int, float, bool, list, dict, type(None)))}
     if status in (401, 403):
         log.info("refused %s %s: %s", request.method, request.url.path, exc.code)
     return problem(status, title=exc.title, detail=exc.detail, code=exc.code, request=request, headers=headers, **extra)

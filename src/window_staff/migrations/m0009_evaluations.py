@@ -36,6 +36,10 @@ INDEXES = [
     "CREATE INDEX IF NOT EXISTS bad_review_case_event_case ON bad_review_case_event (\"case\", id)",
     "CREATE INDEX IF NOT EXISTS service_transaction_staff ON service_transaction (staff, received_at)",
     'CREATE INDEX IF NOT EXISTS service_transaction_window ON service_transaction ("window", received_at)',
+    # The month's rates read by received and by promised time across the whole centre.
+    "CREATE INDEX IF NOT EXISTS service_transaction_received ON service_transaction (received_at)",
+    "CREATE INDEX IF NOT EXISTS service_transaction_promised ON service_transaction (promised_at)",
+    "CREATE INDEX IF NOT EXISTS citizen_rating_rated ON citizen_rating (rated_at)",
 ]
 
 

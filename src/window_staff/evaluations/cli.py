@@ -1,0 +1,71 @@
+"""``window-staff services import FILE.csv``: import service transactions (办件) from a terminal, every row or none."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from window_staff.common.cli import run_job
+from window_staff.common.context import AppContext
+from window_staff.settings import Settings
+
+# Refused before reading: 50,000 rows never need this much, and the file is read into memory whole.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+def _error(detail: str) -> int:
+    print(f"error: {detail}", file=sys.stderr)
+    return 1
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Import a CSV file; print what was imported and skipped, or every bad line (exit 1, nothing imported)."""
+    from window_staff.auth.errors import RoleRequired
+    from window_staff.auth.service import principal_for
+    from window_staff.common.errors import DomainError
+    from window_staff.evaluations import service_metrics
+    from window_staff.evaluations.errors import ImportRejected
+    from window_staff.evaluations.schemas_metrics import ImportOut
+
+    path = Path(args.file)
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return _error(f"{path} is over {MAX_FILE_BYTES // (1024 * 1024)} MiB: split it")
+        data = path.read_bytes()
+    except OSError as exc:
+        return _error(f"cannot read {path}: {exc.strerror}")
+
+    async def job(ctx: AppContext) -> ImportOut:
+        actor = "cli"
+        if args.username:
+            principal = await principal_for(args.username)
+            if not principal.has_any("hr"):
+                raise RoleRequired(f"user {principal.username!r} does not hold the role 'hr' that importing needs")
+            actor = principal.actor
+        # Every problem, not the first thousand: this is the operator's only view of them.
+        return await service_metrics.import_csv(ctx, data, filename=path.name, actor=actor, max_errors=None)
+
+    try:
+        out = run_job(settings, job)
+    except ImportRejected as exc:
+        for e in exc.extra.get("errors", []):
+            where = f"line {e['line']}" + (f", {e['column']}" if e["column"] else "")
+            print(f"{path.name}: {where}: {e['message']}", file=sys.stderr)
+        print(f"import refused: {exc.detail}", file=sys.stderr)
+        return 1
+    except DomainError as exc:
+        return _error(exc.detail)
+    batch = f" (batch {out.batch_id})" if out.batch_id is not None else ""
+    print(f"{path.name}: {out.rows} rows: {out.imported} imported, {out.completed} completed since, {out.skipped} skipped as already imported{batch}")
+    return 0
+
+
+def add_commands(sub: Any) -> None:
+    """Add ``services import`` to the main parser."""
+    services = sub.add_parser("services", help="service transactions (办件)").add_subparsers(dest="services_command", required=True)
+    imp = services.add_parser("import", help="import a CSV of service transactions: every row or none; exit 1 and every bad line on errors")
+    imp.add_argument("file", help="CSV file (UTF-8; columns in README.md, Service metrics)")
+    imp.add_argument("--as", dest="username", metavar="USERNAME", help="the HR user doing it (default: actor 'cli')")
+    imp.set_defaults(func=cmd_import)
