@@ -12,6 +12,7 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
 
@@ -45,8 +46,11 @@ from window_staff.settings import Settings, get_settings
 from window_staff.terminals.controllers import TerminalController
 from window_staff.terminals.controllers_card import StaffCardController
 from window_staff.terminals.controllers_device import IclockController, TerminalCheckInController
+from window_staff.web.controllers import WebController
 
 ROUTE_HANDLERS = [
+    WebController,
+    create_static_files_router(path="/static", directories=[Path(__file__).parent / "web" / "static"], opt=PUBLIC, include_in_schema=False),
     SystemController, AuthController, UserController,
     SiteController, DepartmentController, WindowController, StaffController,
     TerminalController, StaffCardController, TerminalCheckInController, IclockController, BiometricsController,

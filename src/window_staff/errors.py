@@ -72,7 +72,24 @@ def domain_error_handler(request: Request, exc: e.DomainError) -> Response:
     extra = {k: v for k, v in exc.extra.items() if k not in _RESERVED and isinstance(v, (str, int, float, bool, list, dict, type(None)))}
     if status in (401, 403):
         log.info("refused %s %s: %s", request.method, request.url.path, exc.code)
+    if _is_page(request):
+        return _page_error(request, status=status, title=exc.title, detail=exc.detail)
     return problem(status, title=exc.title, detail=exc.detail, code=exc.code, request=request, headers=headers, **extra)
+
+
+def _is_page(request: Request) -> bool:
+    handler = request.scope.get("route_handler")
+    return bool(handler is not None and handler.opt.get("page"))
+
+
+def _page_error(request: Request, *, status: int, title: str, detail: str | None) -> Response:
+    # Pages answer people, not programs: no session -> the login page; anything else -> a readable page.
+    from window_staff.web.controllers import login_redirect
+    from window_staff.web.pages import render
+
+    if status == 401:
+        return login_redirect(request)  # type: ignore[return-value]
+    return render(request, "web/error.html", principal=request.scope.get("principal"), status=status, title=title, detail=detail)
 
 
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:

@@ -1,0 +1,60 @@
+"""The pages' words in Chinese (default) and English; a page picks by the ``lang`` cookie or ``?lang=``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from litestar.connection import ASGIConnection
+
+LANGS = ("zh", "en")
+LANG_COOKIE = "ws_lang"
+
+WORDS: dict[str, dict[str, str]] = {
+    "app_name": {"zh": "政务服务中心窗口管理", "en": "Service centre staff"},
+    "login": {"zh": "登录", "en": "Log in"},
+    "logout": {"zh": "退出", "en": "Log out"},
+    "username": {"zh": "用户名", "en": "Username"},
+    "password": {"zh": "密码", "en": "Password"},
+    "totp": {"zh": "动态验证码（如已启用）", "en": "Authenticator code (if enabled)"},
+    "home": {"zh": "首页", "en": "Home"},
+    "language": {"zh": "English", "en": "中文"},
+    "welcome": {"zh": "您好", "en": "Hello"},
+    "error": {"zh": "出错了", "en": "Something went wrong"},
+    "back_home": {"zh": "返回首页", "en": "Back to the home page"},
+    "my_month": {"zh": "我的本月", "en": "My month"},
+    "my_appraisal": {"zh": "我的考核", "en": "My appraisal"},
+    "inspections": {"zh": "检查", "en": "Inspections"},
+    "appraisal_console": {"zh": "月度考核", "en": "Monthly appraisal"},
+    "approvals": {"zh": "审批", "en": "Approvals"},
+    "administration": {"zh": "系统管理", "en": "Administration"},
+    "board": {"zh": "曝光台", "en": "Exposure board"},
+    # Login refusals by error code (the API's details are English; the login page speaks the page's language).
+    "error.login_failed": {"zh": "用户名或密码错误", "en": "Wrong username or password"},
+    "error.totp_required": {"zh": "此账号需要动态验证码", "en": "This account needs an authenticator code"},
+    "error.totp_invalid": {"zh": "动态验证码不正确或已使用", "en": "The authenticator code is wrong or was used already"},
+    "error.totp_enrolment_required": {"zh": "请先由管理员为此账号设置动态验证码", "en": "An administrator must set up this account's authenticator first"},
+    "error.login_throttled": {"zh": "尝试次数过多，请稍后再试", "en": "Too many attempts; try again later"},
+}
+
+
+def add_words(words: dict[str, dict[str, str]]) -> None:
+    """Register a page module's words (each page module owns its own; a key used twice must mean the same)."""
+    for key, entry in words.items():
+        if key in WORDS and WORDS[key] != entry:
+            raise ValueError(f"page word {key!r} is defined twice with different texts")
+        WORDS[key] = entry
+
+
+def lang_of(connection: ASGIConnection) -> str:
+    """``zh`` or ``en``: the query parameter wins, then the cookie, else Chinese."""
+    asked = connection.query_params.get("lang") or connection.cookies.get(LANG_COOKIE) or "zh"
+    return asked if asked in LANGS else "zh"
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    """A ``_(key)`` for templates: the word in ``lang``, the key itself when unknown (visible, never a crash)."""
+    def word(key: str) -> str:
+        entry = WORDS.get(key)
+        return entry.get(lang, entry["zh"]) if entry else key
+
+    return word

@@ -1,0 +1,77 @@
+"""How a page is rendered and guarded: one layout, security headers, the caller and the language in every context."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.response import Template
+
+from window_staff.auth.errors import RoleRequired, SessionInvalid
+from window_staff.auth.guards import Guard, principal_of
+from window_staff.auth.service import Principal
+from window_staff.web.i18n import lang_of, translator
+
+# Mark a page route: errors render as HTML pages, and a missing session redirects to the login page.
+PAGE = {"page": True}
+HEADERS = {
+    # Scripts only from this server (htmx is vendored under /static): no inline script, no CDN.
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+                               "media-src 'self' blob:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+# The pages each role starts from (title key, path), in the order the home page lists them.
+START: Mapping[str, tuple[tuple[str, str], ...]] = {
+    "staff": (("my_month", "/app/me"), ("my_appraisal", "/app/me/appraisal")),
+    "inspector": (("inspections", "/app/inspect"),),
+    "inspection_lead": (("inspections", "/app/inspections"), ("board", "/board")),
+    "hr": (("appraisal_console", "/app/hr/appraisal"),),
+    "approver": (("approvals", "/app/approver"),),
+    "auditor": (("appraisal_console", "/app/hr/appraisal"),),
+    "admin": (("administration", "/app/admin"),),
+}
+
+
+def page_roles(*allowed: str) -> Guard:
+    """A page guard: no session -> the login page (via the error mapping); a session without the role -> 403 page."""
+    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        principal = await principal_of(connection)
+        if allowed and not principal.has_any(*allowed):
+            raise RoleRequired(f"needs one of: {', '.join(allowed)}")
+
+    guard.__name__ = f"page_roles({','.join(allowed)})"
+    guard.allowed_roles = allowed  # type: ignore[attr-defined]
+    return guard
+
+
+async def optional_principal(request: Request) -> Principal | None:
+    """The logged-in caller, or None (for pages that also serve visitors, like the login page)."""
+    try:
+        return await principal_of(request)
+    except SessionInvalid:
+        return None
+
+
+def links_for(principal: Principal | None) -> list[tuple[str, str]]:
+    """The start pages of the caller's roles, without repeats."""
+    if principal is None:
+        return []
+    seen: list[tuple[str, str]] = []
+    for role in START:
+        if role in principal.roles:
+            seen.extend(link for link in START[role] if link not in seen)
+    return seen
+
+
+def render(request: Request, template: str, *, principal: Principal | None, status: int = 200, **context: Any) -> Template:
+    """A page from ``templates/web`` (or a domain's folder) with the layout's context: caller, language, links."""
+    lang = lang_of(request)
+    return Template(
+        template_name=template, status_code=status, headers=HEADERS, media_type="text/html",
+        context={"principal": principal, "lang": lang, "_": translator(lang), "links": links_for(principal), "path": request.url.path, **context},
+    )
