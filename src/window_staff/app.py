@@ -47,6 +47,12 @@ from window_staff.terminals.controllers import TerminalController
 from window_staff.terminals.controllers_card import StaffCardController
 from window_staff.terminals.controllers_device import IclockController, TerminalCheckInController
 from window_staff.web.controllers import WebController
+from window_staff.web.controllers_admin import AdminPages
+from window_staff.web.controllers_approver import ApproverPageController
+from window_staff.web.controllers_delegate import DelegatePagesController
+from window_staff.web.controllers_hr import HrAppraisalPageController
+from window_staff.web.controllers_inspect import InspectorPages, LeadPages
+from window_staff.web.controllers_staff import StaffPagesController
 
 ROUTE_HANDLERS = [
     WebController,
@@ -62,6 +68,9 @@ ROUTE_HANDLERS = [
     DelegateAdminController, CampaignController, DelegateController,
     ServiceMetricsController,
     DeviceRatingController, RatingCodeController, RatingPageController, RatingCaseController, MyRatingCaseController, SatisfactionController,
+    HrAppraisalPageController, ApproverPageController,
+    StaffPagesController, DelegatePagesController,
+    InspectorPages, LeadPages, AdminPages,
 ]
 # Server-rendered pages (the public board); Litestar's Jinja engine autoescapes everything.
 TEMPLATES = TemplateConfig(directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine)

@@ -1,0 +1,145 @@
+"""The administrator's page: users and roles, terminals, the audit chain's state, the non-secret settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+
+from window_staff.auth import service as auth_service
+from window_staff.auth.domain import ROLES
+from window_staff.auth.guards import principal_of
+from window_staff.auth.schemas import UserCreateIn
+from window_staff.auth.service import Principal
+from window_staff.common import audit
+from window_staff.common.context import AppContext
+from window_staff.common.errors import DomainError, InvalidInput
+from window_staff.common.pagination import PageParams
+from window_staff.settings import Settings
+from window_staff.terminals import service as terminals
+from window_staff.web.i18n import add_words
+from window_staff.web.pages import PAGE, page_roles, render
+
+add_words({
+    "admin.users": {"zh": "用户", "en": "Users"},
+    "admin.roles": {"zh": "角色", "en": "Roles"},
+    "admin.display_name": {"zh": "姓名", "en": "Display name"},
+    "admin.active": {"zh": "启用", "en": "Active"},
+    "admin.inactive": {"zh": "停用", "en": "Disabled"},
+    "admin.mfa": {"zh": "动态验证码", "en": "Authenticator"},
+    "admin.yes": {"zh": "是", "en": "yes"},
+    "admin.no": {"zh": "否", "en": "no"},
+    "admin.create_user": {"zh": "新建用户", "en": "Create a user"},
+    "admin.create": {"zh": "创建", "en": "Create"},
+    "admin.created": {"zh": "已创建用户", "en": "User created"},
+    "admin.totp_once": {"zh": "请立即将此地址录入身份验证器（只显示一次）", "en": "Enter this in the authenticator app now (shown once)"},
+    "admin.terminals": {"zh": "签到终端", "en": "Terminals"},
+    "admin.no_terminals": {"zh": "暂无终端", "en": "No terminals"},
+    "admin.serial": {"zh": "序列号", "en": "Serial"},
+    "admin.name": {"zh": "名称", "en": "Name"},
+    "admin.status": {"zh": "状态", "en": "Status"},
+    "admin.approve": {"zh": "批准", "en": "Approve"},
+    "admin.revoke": {"zh": "吊销", "en": "Revoke"},
+    "admin.audit": {"zh": "审计链", "en": "Audit chain"},
+    "admin.audit_ok": {"zh": "完整", "en": "OK"},
+    "admin.audit_events": {"zh": "条事件已校验", "en": "events checked"},
+    "admin.audit_broken": {"zh": "审计链断裂，首个异常记录", "en": "The chain is broken at row"},
+    "admin.settings": {"zh": "系统设置（只读）", "en": "Settings (read-only)"},
+    "admin.setting": {"zh": "设置项", "en": "Setting"},
+    "admin.value": {"zh": "值", "en": "Value"},
+    "admin.done": {"zh": "已完成", "en": "Done"},
+    "admin.role.staff": {"zh": "窗口人员", "en": "Staff"},
+    "admin.role.inspector": {"zh": "检查员", "en": "Inspector"},
+    "admin.role.inspection_lead": {"zh": "检查负责人", "en": "Inspection lead"},
+    "admin.role.hr": {"zh": "人事", "en": "HR"},
+    "admin.role.approver": {"zh": "审批人", "en": "Approver"},
+    "admin.role.delegate": {"zh": "评议代表", "en": "Delegate"},
+    "admin.role.auditor": {"zh": "审计", "en": "Auditor"},
+    "admin.role.admin": {"zh": "管理员", "en": "Administrator"},
+})
+
+_LIST = PageParams(limit=200, offset=0)
+_FORM_LIMIT = 16_384
+# Shown on the page; never the vault key, key files, the database URL (it may hold a password) or the public URL's secrets.
+_SHOWN = (
+    "data_dir", "rules_dir", "host", "port", "session_ttl_hours", "login_max_failures", "login_window_seconds", "page_size_max",
+    "body_limit_bytes", "upload_limit_bytes", "face_threshold", "fingerprint_threshold", "threshold_version", "match_policy",
+    "face_max_pixels", "face_min_px", "fingerprint_min_cylinders", "face_max_templates", "fingerprint_max_templates", "demo",
+)
+
+
+def visible_settings(settings: Settings) -> list[tuple[str, str]]:
+    """The non-secret settings as (name, value): the database engine's kind, paths, limits and thresholds."""
+    url = settings.resolved_database_url
+    kind = url.split(":", 1)[0].split("+", 1)[0] if ":" in url else "unknown"
+    rows = [("database_engine", kind)]
+    rows.extend((name, str(getattr(settings, name))) for name in _SHOWN if hasattr(settings, name))
+    return rows
+
+
+class AdminPages(Controller):
+    """Users, terminals, audit chain and settings for the administrator."""
+
+    include_in_schema = False
+    path = "/app/admin"
+
+    async def _page(self, ctx: AppContext, request: Request, principal: Principal, *, message: str | None = None, notice: str | None = None,
+                    totp_uri: str | None = None, status: int = 200, form: dict[str, Any] | None = None) -> Template:
+        users = (await auth_service.list_users(ctx, _LIST)).items
+        terms = (await terminals.list_terminals(ctx, _LIST)).items
+        chain = await audit.verify(ctx.engine)
+        return render(
+            request, "admin/index.html", principal=principal, status=status, users=users, terminals=terms, chain=chain,
+            settings_rows=visible_settings(ctx.settings), roles=ROLES, message=message, notice=notice, totp_uri=totp_uri, form=form or {},
+        )
+
+    @get("", guards=[page_roles("admin")], opt=PAGE)
+    async def index(self, ctx: AppContext, request: Request) -> Template:
+        """The administration page."""
+        notice = "admin.done" if request.query_params.get("done") else None
+        return await self._page(ctx, request, await principal_of(request), notice=notice)
+
+    @post("/users", guards=[page_roles("admin")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
+    async def create_user(self, ctx: AppContext, request: Request) -> Template:
+        """Create a user; the page shows the TOTP address once (so it is rendered here, not redirected)."""
+        principal = await principal_of(request)
+        form = await request.form()
+        values = {"username": str(form.get("username", "")).strip(), "display_name": str(form.get("display_name", "")).strip(),
+                  "roles": [str(r) for r in form.getall("roles", [])]}
+        try:
+            data = _user_in(values, password=str(form.get("password", "")))
+            user, uri = await auth_service.create_user(ctx, data, actor=principal.actor)
+        except DomainError as exc:
+            return await self._page(ctx, request, principal, message=exc.detail, status=422, form=values)
+        return await self._page(ctx, request, principal, notice="admin.created", totp_uri=uri, form={"created": user.username})
+
+    @post("/terminals/{terminal_id:int}/approve", guards=[page_roles("admin")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
+    async def approve(self, ctx: AppContext, request: Request, terminal_id: int) -> Template | Redirect:
+        """Approve a registered terminal."""
+        principal = await principal_of(request)
+        try:
+            await terminals.approve(ctx, terminal_id, actor=principal.actor)
+        except DomainError as exc:
+            return await self._page(ctx, request, principal, message=exc.detail, status=409)
+        return Redirect("/app/admin?done=1", status_code=303)
+
+    @post("/terminals/{terminal_id:int}/revoke", guards=[page_roles("admin")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
+    async def revoke(self, ctx: AppContext, request: Request, terminal_id: int) -> Template | Redirect:
+        """Revoke a terminal."""
+        principal = await principal_of(request)
+        try:
+            await terminals.revoke(ctx, terminal_id, actor=principal.actor)
+        except DomainError as exc:
+            return await self._page(ctx, request, principal, message=exc.detail, status=409)
+        return Redirect("/app/admin?done=1", status_code=303)
+
+
+def _user_in(values: dict[str, Any], *, password: str) -> UserCreateIn:
+    """The form as the API's input, validated by the same schema (a refusal is a DomainError with the reason)."""
+    try:
+        return msgspec.convert({"username": values["username"], "password": password, "display_name": values["display_name"], "roles": values["roles"]},
+                               UserCreateIn)
+    except msgspec.ValidationError as exc:
+        raise InvalidInput(str(exc), code="user_input_invalid") from None

@@ -1,0 +1,170 @@
+"""The inspection pages in a browser: the inspector on a phone logs a finding with a photo, the draft survives a reload, the lead publishes."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from PIL import Image
+
+from tests.web.browser import open_page, shot, totp_of
+from window_staff import demo
+
+SESSION_COOKIE = "ws_session"
+# One API login per user per test session: a TOTP code is accepted once, so logging in again within
+# the same 30 s step would be refused; the session cookie is reused instead.
+_TOKENS: dict[tuple[str, str], str] = {}
+
+
+async def token_of(site, username: str) -> str:
+    """A session token for a demo user (logged in through the API, waiting for a fresh TOTP step if needed)."""
+    key = (site.url, username)
+    if key not in _TOKENS:
+        async with httpx.AsyncClient(base_url=site.url, timeout=30) as client:
+            for _ in range(3):
+                response = await client.post("/api/v1/auth/login", json={"username": username, "password": demo.DEMO_PASSWORD, "totp": totp_of(username)})
+                if response.status_code == 200:
+                    _TOKENS[key] = response.json()["token"]
+                    break
+                assert response.status_code == 401, response.text
+                await asyncio.sleep(30.5 - time.time() % 30)  # the code of this step was used already: wait for the next one
+            else:
+                raise AssertionError(f"could not log in as {username}")
+    return _TOKENS[key]
+
+
+async def page_as(browser, site, username: str, *, phone: bool = False):
+    """A fresh browser page logged in as the user (their API session's cookie)."""
+    page = await open_page(browser, phone=phone)
+    await page.context.add_cookies([{"name": SESSION_COOKIE, "value": await token_of(site, username), "url": site.url}])
+    return page
+
+
+async def api(site, username: str, method: str, path: str, **kwargs) -> dict:
+    async with httpx.AsyncClient(base_url=site.url, timeout=30, headers={"Authorization": f"Bearer {await token_of(site, username)}"},
+                                 cookies={SESSION_COOKIE: await token_of(site, username)}) as client:
+        response = await client.request(method, path, **kwargs)
+    assert response.status_code < 300, f"{method} {path}: {response.status_code} {response.text}"
+    return response.json()
+
+
+async def own_visit(site, *, start: bool) -> dict:
+    """A new visit of the demo inspector at the demo visit's site and window (planned by the lead, started when asked)."""
+    demo_visit = (await api(site, "lead", "GET", "/api/v1/inspections/visits", params={"limit": 200}))["items"][-1]
+    visit = await api(site, "lead", "POST", "/api/v1/inspections/visits", json={
+        "kind": "open", "site_id": demo_visit["site_id"], "planned_at": (datetime.now(UTC) - timedelta(minutes=30)).isoformat(),
+        "inspector_ids": demo_visit["inspector_ids"], "window_ids": demo_visit["window_ids"],
+    })
+    if start:
+        visit = await api(site, "inspector", "POST", f"/api/v1/inspections/visits/{visit['id']}/start")
+    return visit
+
+
+def small_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+async def test_the_inspector_on_a_phone_logs_a_finding_with_a_photo(site, browser) -> None:
+    visit = await own_visit(site, start=False)
+    page = await page_as(browser, site, "inspector", phone=True)
+    await page.goto(f"{site.url}/app/inspect")
+    await page.click(f"section[data-visit='{visit['id']}'] button[type=submit]")  # start
+    await page.wait_for_url(f"**/app/inspect/visits/{visit['id']}")
+    await page.check("input[name=item][value=badge_worn]")
+    person = await page.locator("#staff_id option[data-window]").first.get_attribute("value")
+    await page.select_option("#staff_id", person)
+    await page.select_option("#severity", "major")
+    await page.fill("#note", "未佩戴工作牌（页面测试）")
+    await page.set_input_files("#photo", files=[{"name": "desk.png", "mimeType": "image/png", "buffer": small_png()}])
+    await page.click("#finding-form button[type=submit]")
+    await page.wait_for_url(f"**/app/inspect/visits/{visit['id']}*")
+    findings = page.locator("li.finding")
+    assert await findings.count() == 1
+    assert "统一戴牌上岗" in await findings.first.inner_text()
+    assert await page.locator("[role=status].notice").count() == 1
+    await shot(page, "inspector-phone")
+    logged = (await api(site, "inspector", "GET", f"/api/v1/inspections/visits/{visit['id']}/findings"))["items"]
+    assert [(f["item"], f["staff_id"], f["severity"]) for f in logged] == [("badge_worn", int(person), "major")]
+    photos = await api(site, "inspector", "GET", f"/api/v1/inspections/findings/{logged[0]['id']}/evidence")
+    assert len(photos) == 1
+
+
+async def test_a_draft_survives_a_page_reload(site, browser) -> None:
+    visit = await own_visit(site, start=True)
+    page = await page_as(browser, site, "inspector", phone=True)
+    await page.goto(f"{site.url}/app/inspect/visits/{visit['id']}")
+    await page.check("input[name=item][value=badge_worn]")
+    await page.fill("#note", "草稿内容：排队较长")
+    await page.wait_for_function("document.getElementById('draft-status').textContent.length > 0")
+    assert await page.locator("#draft-status").inner_text() == "草稿已保存"
+    await page.reload()
+    assert await page.input_value("#note") == "草稿内容：排队较长"
+    assert await page.is_checked("input[name=item][value=badge_worn]")
+    assert await page.locator("#draft-status").inner_text() == "已恢复草稿"
+
+
+async def test_the_lead_publishes_a_draft_finding(site, browser) -> None:
+    visit = await own_visit(site, start=True)
+    finding = await api(site, "inspector", "POST", f"/api/v1/inspections/visits/{visit['id']}/findings", json={
+        "window_id": visit["window_ids"][0], "item": "badge_worn", "observed_at": datetime.now(UTC).isoformat(), "note": "待审核（页面测试）",
+    })
+    page = await page_as(browser, site, "lead")
+    await page.goto(f"{site.url}/app/inspections")
+    draft = page.locator(f"section.draft[data-finding='{finding['id']}']")
+    assert "待审核（页面测试）" in await draft.inner_text()
+    await shot(page, "lead")
+    await draft.locator("form[action$='/publish'] button").click()
+    await page.wait_for_url("**/app/inspections?done=1")
+    assert await page.locator(f"section.draft[data-finding='{finding['id']}']").count() == 0
+    assert await page.locator(f"tr.published[data-finding='{finding['id']}']").count() == 1
+    published = await api(site, "lead", "GET", f"/api/v1/inspections/findings/{finding['id']}")
+    assert published["status"] == "published"
+
+
+async def test_the_lead_rejects_a_draft_with_a_reason(site, browser) -> None:
+    visit = await own_visit(site, start=True)
+    finding = await api(site, "inspector", "POST", f"/api/v1/inspections/visits/{visit['id']}/findings", json={
+        "window_id": visit["window_ids"][0], "item": "badge_worn", "observed_at": datetime.now(UTC).isoformat(),
+    })
+    page = await page_as(browser, site, "lead")
+    await page.goto(f"{site.url}/app/inspections")
+    draft = page.locator(f"section.draft[data-finding='{finding['id']}']")
+    await draft.locator("input[name=reason]").fill("看错窗口了")
+    await draft.locator("form[action$='/reject'] button").click()
+    await page.wait_for_url("**/app/inspections?done=1")
+    assert (await api(site, "lead", "GET", f"/api/v1/inspections/findings/{finding['id']}"))["status"] == "rejected"
+
+
+async def test_the_lead_plans_an_undercover_visit_through_the_form(site, browser) -> None:
+    page = await page_as(browser, site, "lead")
+    await page.goto(f"{site.url}/app/inspections")
+    await page.select_option("#kind", "undercover")
+    await page.fill("#planned_at", "2030-03-04T09:30")
+    await page.locator("input[name=inspector_ids]").first.check()
+    await page.locator("input[name=window_ids]").first.check()
+    await page.fill("#plan-note", "暗访（页面测试）")
+    await page.click("form[action='/app/inspections/visits'] button[type=submit]")
+    await page.wait_for_url("**/app/inspections?done=1")
+    visits = (await api(site, "lead", "GET", "/api/v1/inspections/visits", params={"kind": "undercover", "limit": 200}))["items"]
+    planned = [v for v in visits if v["note"] == "暗访（页面测试）"]
+    assert len(planned) == 1 and planned[0]["status"] == "planned"
+    assert datetime.fromisoformat(planned[0]["planned_at"]) == datetime(2030, 3, 4, 1, 30, tzinfo=UTC)  # 09:30 in Asia/Shanghai
+
+
+async def test_two_ticked_items_without_a_photo_log_two_findings_in_english(site, browser) -> None:
+    visit = await own_visit(site, start=True)
+    page = await page_as(browser, site, "inspector", phone=True)
+    await page.goto(f"{site.url}/app/inspect/visits/{visit['id']}?lang=en")
+    await page.check("input[name=item][value=badge_worn]")
+    await page.check("input[name=item][value=praise_letter]")
+    await page.fill("#note", "two at once")
+    assert await page.locator("#finding-form button[type=submit]").inner_text() == "Log the findings"
+    await page.click("#finding-form button[type=submit]")
+    await page.wait_for_url(f"**/app/inspect/visits/{visit['id']}*")
+    assert await page.locator("li.finding").count() == 2
+    assert await page.locator("#note").input_value() == ""  # the draft was cleared, not restored

@@ -1,0 +1,72 @@
+"""Staff pages on a phone: my appraisal (lines, facts, appeal), my month (calendar), and the staff-only guard."""
+
+from __future__ import annotations
+
+from tests.web.browser import log_in, open_page, shot
+
+
+async def test_staff_appeals_a_late_line_of_their_appraisal_on_a_phone(site, browser) -> None:
+    page = await open_page(browser, phone=True)
+    await log_in(page, site, "staff", next_path="/app/me/appraisal")
+    assert "/app/me/appraisal" in page.url
+    line = page.locator("section.line[data-rule='att.late']")
+    assert await line.count() == 1
+    assert "迟到（30分钟以内）" in await line.inner_text()
+    facts = line.locator("table.facts tbody tr")
+    assert await facts.count() >= 1
+    assert "迟到" in await facts.first.inner_text() and "分钟" in await facts.first.inner_text()
+
+    await line.locator("summary").click()
+    await line.locator("textarea[name=reason]").fill("那天地铁停运，有站方证明。")
+    await line.locator("button[type=submit]").click()
+    await page.wait_for_load_state("networkidle")
+
+    assert await page.locator("[role=status]").inner_text() == "申诉已提交，等待审核。"
+    appeal = page.locator("#appeal-list tr[data-rule='att.late']")
+    assert await appeal.locator(".status").inner_text() == "待审核"
+    assert "地铁停运" in await appeal.inner_text()
+    assert await line.locator("form").count() == 0  # one appeal a line
+    await shot(page, "staff-appraisal-phone")
+
+
+async def test_an_appeal_the_sheet_refuses_is_said_on_the_page_not_as_json(site, browser) -> None:
+    page = await open_page(browser, phone=True)
+    await log_in(page, site, "staff", next_path="/app/me/appraisal")
+    month = (await page.locator("h1").inner_text()).split("·")[-1].strip()
+    response = await page.request.post(f"{site.url}/app/me/appraisal/{month}/appeals", form={"rule_id": "att.no_such_line", "reason": "不应扣分"})
+    assert response.status == 422
+    assert response.headers["content-type"].startswith("text/html")
+    assert "您的考核表中没有可申诉的此项。" in await response.text()
+
+
+async def test_staff_my_month_shows_the_attendance_calendar(site, browser) -> None:
+    page = await open_page(browser, phone=True)
+    await log_in(page, site, "staff", next_path="/app/me")
+    assert page.url.endswith("/app/me")
+    assert await page.locator("#calendar thead th").all_inner_texts() == ["日期", "上午", "下午"]
+    assert await page.locator("#calendar tbody tr").count() >= 28
+    assert await page.locator("#consent").count() == 1
+    await shot(page, "staff-month-current-phone")
+
+
+async def test_staff_last_month_shows_late_mornings_in_the_calendar(site, browser) -> None:
+    page = await open_page(browser, phone=True)
+    await log_in(page, site, "staff", next_path="/app/me")
+    link = page.locator("a[href='/app/me/appraisal']").first
+    assert await link.count() == 1
+    month = (await page.locator("#month").input_value())
+    year, mon = int(month[:4]), int(month[5:])
+    last = f"{year - 1}-12" if mon == 1 else f"{year:04d}-{mon - 1:02d}"
+    await page.goto(f"{site.url}/app/me?month={last}")
+    cells = await page.locator("#calendar tbody td").all_inner_texts()
+    assert any(c.startswith("迟到") and "分钟" in c for c in cells)
+    assert any(c == "出勤" for c in cells)
+    await shot(page, "staff-month-phone")
+
+
+async def test_the_staff_pages_refuse_a_user_without_the_staff_role(site, browser) -> None:
+    page = await open_page(browser)
+    await log_in(page, site, "auditor")
+    response = await page.goto(f"{site.url}/app/me")
+    assert response is not None and response.status == 403
+    assert await page.locator("[role=alert]").count() == 1
