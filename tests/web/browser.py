@@ -14,9 +14,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pyotp
 
 from window_staff import demo
+
+SESSION_COOKIE = "ws_session"
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Screenshots are test artefacts (kept out of git by .gitignore).
@@ -49,6 +52,49 @@ async def open_page(browser, *, phone: bool = False):
     """A fresh browser context (no cookies) and page, phone-sized when asked."""
     context = await browser.new_context(viewport=PHONE if phone else DESK, locale="zh-CN", device_scale_factor=1, is_mobile=phone, has_touch=phone)
     return await context.new_page()
+
+
+# One API login per user per test session: a TOTP code is accepted once, so logging in again within the
+# same 30 s step would be refused; every later page and API call reuses the session token.
+_TOKENS: dict[tuple[str, str], str] = {}
+
+
+async def token_of(site: Site, username: str) -> str:
+    """A session token for a demo user (logged in through the API once, waiting for a fresh TOTP step if needed)."""
+    key = (site.url, username)
+    if key not in _TOKENS:
+        async with httpx.AsyncClient(base_url=site.url, timeout=30) as client:
+            for _ in range(3):
+                response = await client.post("/api/v1/auth/login", json={"username": username, "password": demo.DEMO_PASSWORD, "totp": totp_of(username)})
+                if response.status_code == 200:
+                    _TOKENS[key] = response.json()["token"]
+                    break
+                assert response.status_code == 401, response.text
+                await asyncio.sleep(30.5 - time.time() % 30)  # this step's code was used already: wait for the next one
+            else:
+                raise AssertionError(f"could not log in as {username}")
+    return _TOKENS[key]
+
+
+async def page_as(browser, site: Site, username: str, *, phone: bool = False, next_path: str | None = None):
+    """A fresh browser page carrying the user's session cookie (the login form itself is tested in test_login)."""
+    page = await open_page(browser, phone=phone)
+    await page.context.add_cookies([{"name": SESSION_COOKIE, "value": await token_of(site, username), "url": site.url}])
+    if next_path:
+        await page.goto(f"{site.url}{next_path}")
+    return page
+
+
+async def api(site: Site, username: str, method: str, path: str, *, expect: int | None = None, **kwargs) -> dict:
+    """Call the JSON API as a demo user; fails the test unless the status is 2xx (or ``expect``)."""
+    token = await token_of(site, username)
+    async with httpx.AsyncClient(base_url=site.url, timeout=60, headers={"Authorization": f"Bearer {token}"}) as client:
+        response = await client.request(method, path, **kwargs)
+    if expect is not None:
+        assert response.status_code == expect, f"{method} {path}: {response.status_code} {response.text}"
+    else:
+        assert response.status_code < 300, f"{method} {path}: {response.status_code} {response.text}"
+    return response.json() if response.content and response.headers.get("content-type", "").startswith(("application/json", "application/problem")) else {}
 
 
 async def log_in(page, site: Site, username: str, *, next_path: str = "/app") -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from tests.web.browser import shot
-from tests.web.test_inspector_pages import page_as
+from tests.web.browser import page_as, shot
 
 
 async def test_the_admin_sees_the_audit_chain_ok_and_the_users(site, browser) -> None:

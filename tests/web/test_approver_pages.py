@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.web.browser import shot
-from tests.web.test_hr_pages import demo_month, page_as
+from tests.web.browser import page_as, shot
+from tests.web.test_hr_pages import demo_month
 
 
 async def test_the_approver_opens_the_approvals_page(site, browser) -> None:

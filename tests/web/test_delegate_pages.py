@@ -2,57 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from datetime import date, timedelta
 
-import httpx
-
-from tests.web.browser import open_page, shot, totp_of
-from window_staff import demo
-
-
-_HR_TOKENS: dict[str, str] = {}
-
-
-async def _hr_client(site) -> httpx.AsyncClient:
-    """An API client logged in as hr (waits for the next TOTP window when this code was just used by another test)."""
-    client = httpx.AsyncClient(base_url=site.url, timeout=30)
-    if site.url in _HR_TOKENS:
-        client.headers["Authorization"] = f"Bearer {_HR_TOKENS[site.url]}"
-        return client
-    for _ in range(3):
-        response = await client.post("/api/v1/auth/login", json={"username": "hr", "password": demo.DEMO_PASSWORD, "totp": totp_of("hr")})
-        if response.status_code == 200:
-            _HR_TOKENS[site.url] = response.json()["token"]
-            client.headers["Authorization"] = f"Bearer {_HR_TOKENS[site.url]}"
-            # A TOTP code counts once: let the window pass so the next test's hr login gets a fresh code.
-            await asyncio.sleep(30.5 - time.time() % 30)
-            return client
-        await asyncio.sleep(30.5 - time.time() % 30)
-    raise AssertionError(f"hr could not log in: {response.text}")
+from tests.web.browser import api, open_page, shot
 
 
 async def _invitation(site, *, targets: int = 2) -> tuple[dict, list[dict]]:
-    hr = await _hr_client(site)
-    try:
-        staff = (await hr.get("/api/v1/staff/", params={"limit": targets, "status": "active"})).json()["items"]
-        assert len(staff) == targets
-        delegate = (await hr.post("/api/v1/evaluations/delegates", json={"name": "王代表", "kind": "npc_deputy"})).json()
-        today = date.today()
-        campaign = await hr.post("/api/v1/evaluations/campaigns", json={
-            "title": "窗口作风监督评议", "month": f"{today.year:04d}-{today.month:02d}",
-            "opens_on": (today - timedelta(days=1)).isoformat(), "closes_on": (today + timedelta(days=1)).isoformat(),
-            "targets": [{"kind": "staff", "id": s["id"]} for s in staff],
-        })
-        assert campaign.status_code == 201, campaign.text
-        campaign_id = campaign.json()["id"]
-        assert (await hr.post(f"/api/v1/evaluations/campaigns/{campaign_id}/open")).status_code == 200
-        invitation = await hr.post(f"/api/v1/evaluations/campaigns/{campaign_id}/invitations", json={"delegate_id": delegate["id"]})
-        assert invitation.status_code == 201, invitation.text
-        return invitation.json(), staff
-    finally:
-        await hr.aclose()
+    staff = (await api(site, "hr", "GET", "/api/v1/staff/", params={"limit": targets, "status": "active"}))["items"]
+    assert len(staff) == targets
+    delegate = await api(site, "hr", "POST", "/api/v1/evaluations/delegates", json={"name": "王代表", "kind": "npc_deputy"})
+    today = date.today()
+    campaign = await api(site, "hr", "POST", "/api/v1/evaluations/campaigns", expect=201, json={
+        "title": "窗口作风监督评议", "month": f"{today.year:04d}-{today.month:02d}",
+        "opens_on": (today - timedelta(days=1)).isoformat(), "closes_on": (today + timedelta(days=1)).isoformat(),
+        "targets": [{"kind": "staff", "id": s["id"]} for s in staff],
+    })
+    await api(site, "hr", "POST", f"/api/v1/evaluations/campaigns/{campaign['id']}/open", expect=200)
+    invitation = await api(site, "hr", "POST", f"/api/v1/evaluations/campaigns/{campaign['id']}/invitations", expect=201,
+                           json={"delegate_id": delegate["id"]})
+    return invitation, staff
 
 
 async def test_a_delegate_enters_the_code_evaluates_a_target_and_sees_it_done(site, browser) -> None:

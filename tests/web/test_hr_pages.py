@@ -7,30 +7,8 @@ import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.web.browser import log_in, open_page, shot
+from tests.web.browser import page_as, shot
 from window_staff.common.clock import DEFAULT_TIME_ZONE
-
-# One form login per user per test session: a TOTP code is accepted once, so another login within the same
-# 30 s step (this file's or another file's) is refused; later pages reuse the session cookie.
-_COOKIES: dict[tuple[str, str], list] = {}
-
-
-async def page_as(browser, site, username: str, *, next_path: str = "/app"):
-    """A fresh page logged in as the demo user (through the login form the first time, then with its cookie)."""
-    key = (site.url, username)
-    page = await open_page(browser)
-    if key in _COOKIES:
-        await page.context.add_cookies(_COOKIES[key])
-        await page.goto(f"{site.url}{next_path}")
-        return page
-    for _ in range(3):
-        await log_in(page, site, username, next_path=next_path)
-        if "/login" not in page.url:
-            _COOKIES[key] = await page.context.cookies()
-            return page
-        await asyncio.sleep(30.5 - time.time() % 30)  # this step's code was used already: wait for the next one
-    raise AssertionError(f"could not log in as {username}")
-
 
 def demo_month() -> str:
     """The month the demo computed and opened for appeals: last month, in the centre's time zone."""

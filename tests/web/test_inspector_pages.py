@@ -10,46 +10,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from PIL import Image
 
-from tests.web.browser import open_page, shot, totp_of
-from window_staff import demo
-
-SESSION_COOKIE = "ws_session"
-# One API login per user per test session: a TOTP code is accepted once, so logging in again within
-# the same 30 s step would be refused; the session cookie is reused instead.
-_TOKENS: dict[tuple[str, str], str] = {}
-
-
-async def token_of(site, username: str) -> str:
-    """A session token for a demo user (logged in through the API, waiting for a fresh TOTP step if needed)."""
-    key = (site.url, username)
-    if key not in _TOKENS:
-        async with httpx.AsyncClient(base_url=site.url, timeout=30) as client:
-            for _ in range(3):
-                response = await client.post("/api/v1/auth/login", json={"username": username, "password": demo.DEMO_PASSWORD, "totp": totp_of(username)})
-                if response.status_code == 200:
-                    _TOKENS[key] = response.json()["token"]
-                    break
-                assert response.status_code == 401, response.text
-                await asyncio.sleep(30.5 - time.time() % 30)  # the code of this step was used already: wait for the next one
-            else:
-                raise AssertionError(f"could not log in as {username}")
-    return _TOKENS[key]
-
-
-async def page_as(browser, site, username: str, *, phone: bool = False):
-    """A fresh browser page logged in as the user (their API session's cookie)."""
-    page = await open_page(browser, phone=phone)
-    await page.context.add_cookies([{"name": SESSION_COOKIE, "value": await token_of(site, username), "url": site.url}])
-    return page
-
-
-async def api(site, username: str, method: str, path: str, **kwargs) -> dict:
-    async with httpx.AsyncClient(base_url=site.url, timeout=30, headers={"Authorization": f"Bearer {await token_of(site, username)}"},
-                                 cookies={SESSION_COOKIE: await token_of(site, username)}) as client:
-        response = await client.request(method, path, **kwargs)
-    assert response.status_code < 300, f"{method} {path}: {response.status_code} {response.text}"
-    return response.json()
-
+from tests.web.browser import api, page_as, shot
 
 async def own_visit(site, *, start: bool) -> dict:
     """A new visit of the demo inspector at the demo visit's site and window (planned by the lead, started when asked)."""
