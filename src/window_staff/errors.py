@@ -73,7 +73,7 @@ def domain_error_handler(request: Request, exc: e.DomainError) -> Response:
     if status in (401, 403):
         log.info("refused %s %s: %s", request.method, request.url.path, exc.code)
     if _is_page(request):
-        return _page_error(request, status=status, title=exc.title, detail=exc.detail)
+        return _page_error(request, exc, status=status)
     return problem(status, title=exc.title, detail=exc.detail, code=exc.code, request=request, headers=headers, **extra)
 
 
@@ -82,14 +82,17 @@ def _is_page(request: Request) -> bool:
     return bool(handler is not None and handler.opt.get("page"))
 
 
-def _page_error(request: Request, *, status: int, title: str, detail: str | None) -> Response:
-    # Pages answer people, not programs: no session -> the login page; anything else -> a readable page.
+def _page_error(request: Request, exc: e.DomainError, *, status: int) -> Response:
+    # Pages answer people, not programs: no session -> the login page; anything else -> a readable page in its language.
     from window_staff.web.controllers import login_redirect
+    from window_staff.web.i18n import lang_of, refusal, translator
     from window_staff.web.pages import render
 
     if status == 401:
         return login_redirect(request)  # type: ignore[return-value]
-    return render(request, "web/error.html", principal=request.scope.get("principal"), status=status, title=title, detail=detail)
+    lang = lang_of(request)
+    return render(request, "web/error.html", principal=request.scope.get("principal"), status=status, title=translator(lang)("error"),
+                  detail=refusal(lang, code=exc.code, detail=exc.detail, status=status))
 
 
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:

@@ -20,7 +20,7 @@ from window_staff.common.pagination import PageParams
 from window_staff.settings import Settings
 from window_staff.terminals import service as terminals
 from window_staff.web.i18n import add_words
-from window_staff.web.pages import PAGE, page_roles, render
+from window_staff.web.pages import PAGE, page_roles, refusal_of, render
 
 add_words({
     "admin.users": {"zh": "用户", "en": "Users"},
@@ -112,7 +112,7 @@ class AdminPages(Controller):
             data = _user_in(values, password=str(form.get("password", "")))
             user, uri = await auth_service.create_user(ctx, data, actor=principal.actor)
         except DomainError as exc:
-            return await self._page(ctx, request, principal, message=exc.detail, status=422, form=values)
+            return await self._page(ctx, request, principal, message=refusal_of(request, exc), status=422, form=values)
         return await self._page(ctx, request, principal, notice="admin.created", totp_uri=uri, form={"created": user.username})
 
     @post("/terminals/{terminal_id:int}/approve", guards=[page_roles("admin")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
@@ -122,7 +122,7 @@ class AdminPages(Controller):
         try:
             await terminals.approve(ctx, terminal_id, actor=principal.actor)
         except DomainError as exc:
-            return await self._page(ctx, request, principal, message=exc.detail, status=409)
+            return await self._page(ctx, request, principal, message=refusal_of(request, exc), status=409)
         return Redirect("/app/admin?done=1", status_code=303)
 
     @post("/terminals/{terminal_id:int}/revoke", guards=[page_roles("admin")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
@@ -132,7 +132,7 @@ class AdminPages(Controller):
         try:
             await terminals.revoke(ctx, terminal_id, actor=principal.actor)
         except DomainError as exc:
-            return await self._page(ctx, request, principal, message=exc.detail, status=409)
+            return await self._page(ctx, request, principal, message=refusal_of(request, exc), status=409)
         return Redirect("/app/admin?done=1", status_code=303)
 
 

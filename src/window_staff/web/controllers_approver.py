@@ -15,7 +15,7 @@ from window_staff.common.errors import DomainError
 from window_staff.errors import status_of
 from window_staff.web.controllers_hr import local_time
 from window_staff.web.i18n import add_words
-from window_staff.web.pages import PAGE, page_roles, render
+from window_staff.web.pages import PAGE, page_roles, refusal_of, render
 
 _FORM_LIMIT = 16384  # a reason of up to 2000 characters, form-encoded
 _REASON_MIN, _REASON_MAX = 2, 2000
@@ -111,5 +111,5 @@ class ApproverPageController(Controller):
                 raise AppraisalInputInvalid("a reason of 2 to 2000 characters is needed", key="reason")
             await call(ctx, key, await principal_of(request), reason)
         except DomainError as exc:
-            return await _month_page(ctx, request, key, message=exc.detail or exc.title, status=status_of(exc))
+            return await _month_page(ctx, request, key, message=refusal_of(request, exc), status=status_of(exc))
         return Redirect(f"/app/approver/{key}?done={action}", status_code=303)

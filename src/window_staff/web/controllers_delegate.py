@@ -23,7 +23,7 @@ from window_staff.evaluations.errors import AlreadyEvaluated, CampaignStateConfl
 from window_staff.evaluations.schemas_delegates import EvaluationIn, RedeemIn
 from window_staff.evaluations.service_delegates import DelegateCaller
 from window_staff.web.i18n import add_words, lang_of, translator
-from window_staff.web.pages import render
+from window_staff.web.pages import refusal_of, render
 
 DELEGATE_COOKIE = "ws_delegate"
 COOKIE_PATH = "/delegate"
@@ -118,7 +118,7 @@ class DelegatePagesController(Controller):
         except CampaignStateConflict:
             return _start_page(request, token=token, message=words("dg.campaign_closed"), status=409)
         except DomainError as exc:
-            return _start_page(request, token=token, message=exc.detail, status=status_of(exc))
+            return _start_page(request, token=token, message=refusal_of(request, exc), status=status_of(exc))
         response = Redirect("/delegate", status_code=303)
         response.set_cookie(DELEGATE_COOKIE, session.token, httponly=True, samesite="strict", secure=False,
                             expires=int(session.expires_at.timestamp()), path=COOKIE_PATH)
@@ -158,7 +158,7 @@ class DelegatePagesController(Controller):
         except CampaignStateConflict:
             return await _form_page(ctx, request, caller, message=words("dg.campaign_closed"), status=409)
         except DomainError as exc:
-            return await _form_page(ctx, request, caller, message=exc.detail, status=status_of(exc))
+            return await _form_page(ctx, request, caller, message=refusal_of(request, exc), status=status_of(exc))
         remaining = [t for t in campaign.targets if not t.evaluated and (t.kind, t.id) != (kind, target_id)]
         if not remaining:
             return Redirect("/delegate/done", status_code=303)

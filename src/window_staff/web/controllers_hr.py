@@ -24,7 +24,7 @@ from window_staff.errors import status_of
 from window_staff.org import service as org
 from window_staff.scoring.rules import rules_of
 from window_staff.web.i18n import add_words, lang_of
-from window_staff.web.pages import HEADERS, PAGE, page_roles, render
+from window_staff.web.pages import HEADERS, PAGE, page_roles, refusal_of, render
 
 _FORM_LIMIT = 16384  # a reason of up to 2000 characters, form-encoded
 _SHEETS_PER_PAGE = 50
@@ -248,7 +248,7 @@ class HrAppraisalPageController(Controller):
         try:
             await call(ctx, key, await principal_of(request))
         except DomainError as exc:
-            return await _month_page(ctx, request, key, message=exc.detail or exc.title, status=status_of(exc))
+            return await _month_page(ctx, request, key, message=refusal_of(request, exc), status=status_of(exc))
         return Redirect(f"/app/hr/appraisal/{key}?done={action}", status_code=303)
 
     @post("/appraisal/{month:str}/appeals/{appeal_id:int}/decision", guards=[preparers], opt=PAGE, request_max_body_size=_FORM_LIMIT)
@@ -269,7 +269,7 @@ class HrAppraisalPageController(Controller):
                 raise AppraisalInputInvalid(str(exc), key="decision") from None
             await service_appeals.decide_appeal(ctx, appeal_id, principal=await principal_of(request), data=data)
         except DomainError as exc:
-            return await _month_page(ctx, request, key, message=exc.detail or exc.title, status=status_of(exc))
+            return await _month_page(ctx, request, key, message=refusal_of(request, exc), status=status_of(exc))
         return Redirect(f"/app/hr/appraisal/{key}?done=decision", status_code=303)
 
     @get("/appraisal/{month:str}/sheets/{staff_id:int}", guards=[readers], opt=PAGE)

@@ -30,7 +30,7 @@ from window_staff.org.tables import Site, Staff
 from window_staff.scoring.rules import rules_of
 from window_staff.terminals.form import TEXT_TYPES, Field, read_multipart, text_field
 from window_staff.web.i18n import add_words, lang_of, translator
-from window_staff.web.pages import PAGE, page_roles, render
+from window_staff.web.pages import PAGE, page_roles, refusal_of, render
 
 add_words({
     "insp.my_visits": {"zh": "我的检查任务", "en": "My visits"},
@@ -259,7 +259,7 @@ class InspectorPages(Controller):
                 for data in photos:
                     await service_evidence.upload(ctx, principal, finding.id, data)
         except DomainError as exc:
-            return await self._visit_page(ctx, request, principal, visit_id, message=exc.detail, status=422)
+            return await self._visit_page(ctx, request, principal, visit_id, message=refusal_of(request, exc), status=422)
         return Redirect(f"/app/inspect/visits/{visit_id}?submitted={len(logged)}", status_code=303)
 
 
@@ -314,7 +314,7 @@ class LeadPages(Controller):
             form = await request.form()
             await action(principal, form)
         except DomainError as exc:
-            return await self._page(ctx, request, principal, message=exc.detail, status=422)
+            return await self._page(ctx, request, principal, message=refusal_of(request, exc), status=422)
         return Redirect("/app/inspections?done=1", status_code=303)
 
     @post("/findings/{finding_id:int}/publish", guards=[page_roles("inspection_lead")], opt=PAGE, request_max_body_size=_FORM_LIMIT)

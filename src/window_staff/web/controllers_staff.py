@@ -33,7 +33,7 @@ from window_staff.errors import status_of
 from window_staff.evaluations import service_cases
 from window_staff.inspections import service as inspections
 from window_staff.web.i18n import add_words, lang_of, translator
-from window_staff.web.pages import PAGE, page_roles, render
+from window_staff.web.pages import PAGE, page_roles, refusal_of, render
 
 _FORM_LIMIT = 16384  # rule id + a reason of up to 2000 characters, form-encoded
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -321,6 +321,6 @@ class StaffPagesController(Controller):
         except AppraisalInputInvalid as exc:
             return await _appraisal_page(ctx, request, principal, month, message=words("me.appeal_no_line"), status=status_of(exc))
         except DomainError as exc:
-            return await _appraisal_page(ctx, request, principal, month, message=exc.detail, status=status_of(exc), reasons={rule_id: reason})
+            return await _appraisal_page(ctx, request, principal, month, message=refusal_of(request, exc), status=status_of(exc), reasons={rule_id: reason})
         key = appraisal_domain.month_key(appraisal_domain.parse_month(month))
         return Redirect(f"/app/me/appraisal?month={key}&appealed={quote(rule_id)}#appeals", status_code=303)

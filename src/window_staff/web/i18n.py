@@ -37,6 +37,32 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
+# A refusal whose code has no words of its own is introduced by its kind (HTTP status class) in the page's language.
+_REFUSAL_KINDS = {
+    400: {"zh": "请求无法读取", "en": "The request could not be read"},
+    401: {"zh": "请先登录", "en": "Please log in"},
+    403: {"zh": "无权进行此操作", "en": "You may not do this"},
+    404: {"zh": "未找到", "en": "Not found"},
+    409: {"zh": "当前状态不允许此操作", "en": "Not possible in the current state"},
+    413: {"zh": "内容过大", "en": "Too large"},
+    422: {"zh": "填写的内容有误", "en": "Something entered is not valid"},
+    429: {"zh": "操作过于频繁，请稍后再试", "en": "Too many attempts; try again later"},
+}
+
+
+def refusal(lang: str, *, code: str, detail: str | None, status: int) -> str:
+    """A domain refusal in the page's language: its own words when the code has some, else its kind and the service's reason."""
+    own = WORDS.get(f"error.{code}")
+    if own:
+        return own.get(lang, own["zh"])
+    kind = _REFUSAL_KINDS.get(status) or _REFUSAL_KINDS[409 if 400 <= status < 500 else 422]
+    reason = (detail or "").strip()
+    if lang == "en":
+        return reason or kind["en"]
+    # The service's reasons are English (API clients read them); a Chinese page leads with its own words.
+    return f"{kind['zh']}（{reason}）" if reason else kind["zh"]
+
+
 def add_words(words: dict[str, dict[str, str]]) -> None:
     """Register a page module's words (each page module owns its own; a key used twice must mean the same)."""
     for key, entry in words.items():

@@ -13,7 +13,9 @@ from litestar.response import Template
 from window_staff.auth.errors import RoleRequired, SessionInvalid
 from window_staff.auth.guards import Guard, principal_of
 from window_staff.auth.service import Principal
-from window_staff.web.i18n import lang_of, translator
+from window_staff.common.errors import DomainError
+from window_staff.errors import status_of
+from window_staff.web.i18n import lang_of, refusal, translator
 
 # Mark a page route: errors render as HTML pages, and a missing session redirects to the login page.
 PAGE = {"page": True}
@@ -75,3 +77,8 @@ def render(request: Request, template: str, *, principal: Principal | None, stat
         template_name=template, status_code=status, headers=HEADERS, media_type="text/html",
         context={"principal": principal, "lang": lang, "_": translator(lang), "links": links_for(principal), "path": request.url.path, **context},
     )
+
+
+def refusal_of(request: Request, exc: DomainError) -> str:
+    """A domain error as the page says it: in the page's language, with the service's reason where no words exist."""
+    return refusal(lang_of(request), code=exc.code, detail=exc.detail, status=status_of(exc))
