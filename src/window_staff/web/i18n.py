@@ -28,6 +28,9 @@ WORDS: dict[str, dict[str, str]] = {
     "approvals": {"zh": "审批", "en": "Approvals"},
     "administration": {"zh": "系统管理", "en": "Administration"},
     "board": {"zh": "曝光台", "en": "Exposure board"},
+    "staff_and_windows": {"zh": "人员、窗口与排班", "en": "Staff, windows and schedules"},
+    "leave_approvals": {"zh": "请假审批", "en": "Leave approvals"},
+    "terminals_enrolment": {"zh": "终端与采集状态", "en": "Terminals and enrolment"},
     # Login refusals by error code (the API's details are English; the login page speaks the page's language).
     "error.login_failed": {"zh": "用户名或密码错误", "en": "Wrong username or password"},
     "error.totp_required": {"zh": "此账号需要动态验证码", "en": "This account needs an authenticator code"},

@@ -1,0 +1,21 @@
+"""HR's terminals and enrolment status page."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get
+from litestar.response import Template
+
+from window_staff.auth.guards import principal_of
+from window_staff.web.pages import PAGE, page_roles, render
+
+
+class HrEnrolmentPages(Controller):
+    """(being written)"""
+
+    include_in_schema = False
+    path = "/app/hr/enrolment"
+
+    @get("", guards=[page_roles("hr")], opt=PAGE)
+    async def index(self, request: Request) -> Template:
+        """Placeholder until the page is written."""
+        return render(request, "web/home.html", principal=await principal_of(request))
