@@ -52,7 +52,7 @@ from window_staff.web.controllers_approver import ApproverPageController
 from window_staff.web.controllers_delegate import DelegatePagesController
 from window_staff.web.controllers_hr import HrAppraisalPageController
 from window_staff.web.controllers_hr_enrolment import HrEnrolmentPages
-from window_staff.web.controllers_hr_leave import HrLeavePages
+from window_staff.web.controllers_hr_leave import HrLeavePages, MyLeavePages
 from window_staff.web.controllers_hr_org import HrOrgPages
 from window_staff.web.controllers_inspect import InspectorPages, LeadPages
 from window_staff.web.controllers_staff import StaffPagesController
@@ -74,7 +74,7 @@ ROUTE_HANDLERS = [
     HrAppraisalPageController, ApproverPageController,
     StaffPagesController, DelegatePagesController,
     InspectorPages, LeadPages, AdminPages,
-    HrOrgPages, HrLeavePages, HrEnrolmentPages,
+    HrOrgPages, HrLeavePages, HrEnrolmentPages, MyLeavePages,
 ]
 # Server-rendered pages (the public board); Litestar's Jinja engine autoescapes everything.
 TEMPLATES = TemplateConfig(directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine)

@@ -19,3 +19,15 @@ class HrLeavePages(Controller):
     async def index(self, request: Request) -> Template:
         """Placeholder until the page is written."""
         return render(request, "web/home.html", principal=await principal_of(request))
+
+
+class MyLeavePages(Controller):
+    """(being written) A staff member's own leave requests."""
+
+    include_in_schema = False
+    path = "/app/me/leave"
+
+    @get("", guards=[page_roles("staff")], opt=PAGE)
+    async def index(self, request: Request) -> Template:
+        """Placeholder until the page is written."""
+        return render(request, "web/home.html", principal=await principal_of(request))

@@ -29,6 +29,7 @@ WORDS: dict[str, dict[str, str]] = {
     "administration": {"zh": "系统管理", "en": "Administration"},
     "board": {"zh": "曝光台", "en": "Exposure board"},
     "staff_and_windows": {"zh": "人员、窗口与排班", "en": "Staff, windows and schedules"},
+    "my_leave": {"zh": "我的请假", "en": "My leave"},
     "leave_approvals": {"zh": "请假审批", "en": "Leave approvals"},
     "terminals_enrolment": {"zh": "终端与采集状态", "en": "Terminals and enrolment"},
     # Login refusals by error code (the API's details are English; the login page speaks the page's language).
