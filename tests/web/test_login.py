@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.web.browser import log_in, open_page, shot
+from tests.web.browser import log_in, open_page, page_as, shot
 
 
 async def test_hr_logs_in_with_totp_and_sees_the_appraisal_console_link(site, browser) -> None:
@@ -37,3 +37,19 @@ async def test_the_language_switch_shows_english(site, browser) -> None:
     await page.goto(f"{site.url}/login")
     await page.click("text=English")
     assert await page.locator("h1").inner_text() == "Log in"
+
+
+async def test_a_language_asked_for_in_the_address_stays_after_a_form_is_sent(site, browser) -> None:
+    page = await open_page(browser)
+    await page.goto(f"{site.url}/login?lang=en")
+    await page.fill("#username", "staff")
+    await page.fill("#password", "not-the-password")
+    await page.click("button[type=submit]")
+    assert await page.locator("[role=alert]").inner_text() == "Wrong username or password"
+
+
+async def test_a_page_the_role_may_not_use_says_so_in_chinese(site, browser) -> None:
+    page = await page_as(browser, site, "staff", next_path="/app/hr/appraisal")
+    assert await page.locator("[role=alert]").inner_text() == "您的角色无权使用此页面"
+    assert await page.locator("h1").inner_text() == "出错了"
+    await shot(page, "error-role-required")

@@ -12,7 +12,7 @@ from window_staff.auth.guards import PUBLIC, SESSION_COOKIE
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError
 from window_staff.common.web import client_ip
-from window_staff.web.i18n import LANG_COOKIE, LANGS, lang_of, translator
+from window_staff.web.i18n import LANG_COOKIE, LANG_COOKIE_AGE, LANGS, lang_of, translator
 from window_staff.web.pages import PAGE, optional_principal, page_roles, render
 
 _FORM_LIMIT = 4096
@@ -78,7 +78,7 @@ class WebController(Controller):
         """Switch the pages' language and come back."""
         response = Redirect(safe_next(request.query_params.get("next")), status_code=303)
         if code in LANGS:
-            response.set_cookie(LANG_COOKIE, code, httponly=True, samesite="lax", path="/", max_age=365 * 24 * 3600)
+            response.set_cookie(LANG_COOKIE, code, httponly=True, samesite="lax", path="/", max_age=LANG_COOKIE_AGE)
         return response
 
 

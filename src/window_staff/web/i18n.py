@@ -6,8 +6,11 @@ from collections.abc import Callable
 
 from litestar.connection import ASGIConnection
 
+from window_staff.web.refusals import REFUSALS
+
 LANGS = ("zh", "en")
 LANG_COOKIE = "ws_lang"
+LANG_COOKIE_AGE = 365 * 24 * 3600
 
 WORDS: dict[str, dict[str, str]] = {
     "app_name": {"zh": "政务服务中心窗口管理", "en": "Service centre staff"},
@@ -38,6 +41,7 @@ WORDS: dict[str, dict[str, str]] = {
     "error.totp_invalid": {"zh": "动态验证码不正确或已使用", "en": "The authenticator code is wrong or was used already"},
     "error.totp_enrolment_required": {"zh": "请先由管理员为此账号设置动态验证码", "en": "An administrator must set up this account's authenticator first"},
     "error.login_throttled": {"zh": "尝试次数过多，请稍后再试", "en": "Too many attempts; try again later"},
+    **REFUSALS,
 }
 
 

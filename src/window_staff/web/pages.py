@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Template
 
@@ -15,7 +16,7 @@ from window_staff.auth.guards import Guard, principal_of
 from window_staff.auth.service import Principal
 from window_staff.common.errors import DomainError
 from window_staff.errors import status_of
-from window_staff.web.i18n import lang_of, refusal, translator
+from window_staff.web.i18n import LANG_COOKIE, LANG_COOKIE_AGE, LANGS, lang_of, refusal, translator
 
 # Mark a page route: errors render as HTML pages, and a missing session redirects to the login page.
 PAGE = {"page": True}
@@ -74,8 +75,12 @@ def links_for(principal: Principal | None) -> list[tuple[str, str]]:
 def render(request: Request, template: str, *, principal: Principal | None, status: int = 200, **context: Any) -> Template:
     """A page from ``templates/web`` (or a domain's folder) with the layout's context: caller, language, links."""
     lang = lang_of(request)
+    # A language asked for in the address sticks (as the switch does), so the redirect after a form keeps it.
+    asked = request.query_params.get("lang")
+    cookies = [Cookie(key=LANG_COOKIE, value=asked, httponly=True, samesite="lax", path="/", max_age=LANG_COOKIE_AGE)] \
+        if asked in LANGS and asked != request.cookies.get(LANG_COOKIE) else []
     return Template(
-        template_name=template, status_code=status, headers=HEADERS, media_type="text/html",
+        template_name=template, status_code=status, headers=HEADERS, media_type="text/html", cookies=cookies,
         context={"principal": principal, "lang": lang, "_": translator(lang), "links": links_for(principal), "path": request.url.path, **context},
     )
 
