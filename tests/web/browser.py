@@ -37,9 +37,10 @@ def chromium_missing() -> str | None:
 
 @dataclass(frozen=True)
 class Site:
-    """The demo centre served for the browser: its base URL."""
+    """The demo centre served for the browser: its base URL and its SQLite file (for moving the clock of a record)."""
 
     url: str
+    database: Path
 
 
 def totp_of(username: str) -> str | None:

@@ -14,9 +14,10 @@ from tests.web.browser import CHROMIUM, Site, chromium_missing
 async def site(tmp_path_factory) -> AsyncIterator[Site]:
     """The demo centre on its embedded SQLite, as the README's first command starts it."""
     data_dir = tmp_path_factory.mktemp("web-demo")
-    server = LiveServer(database_url=f"sqlite:///{data_dir / 'demo.sqlite3'}", data_dir=data_dir, command=("demo",))
+    database = data_dir / "demo.sqlite3"
+    server = LiveServer(database_url=f"sqlite:///{database}", data_dir=data_dir, command=("demo",))
     await server.start(timeout=180)
-    yield Site(url=server.url)
+    yield Site(url=server.url, database=database)
     server.stop()
 
 

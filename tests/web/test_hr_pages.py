@@ -94,3 +94,23 @@ async def test_the_department_trend_is_a_line_chart(site, browser) -> None:
     assert await page.locator("svg.chart polyline").count() == 1
     assert await page.locator("svg.chart circle").count() >= 1
     await shot(page, "hr-trend")
+
+
+async def test_the_console_fits_a_phone_screen_without_sideways_scrolling(site, browser) -> None:
+    page = await page_as(browser, site, "hr", phone=True, next_path="/app/hr/appraisal")
+    month, _ = await _demo_month_state(page, site)
+    await page.goto(f"{site.url}/app/hr/appraisal/{month}")
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is {width}px wide on a 390px phone"
+    assert await page.locator("svg.chart").first.is_visible()
+    await shot(page, "hr-appraisal-phone")
+
+
+async def test_grades_are_named_in_the_page_language(site, browser) -> None:
+    page = await page_as(browser, site, "hr", next_path="/app/hr/appraisal")
+    month, _ = await _demo_month_state(page, site)
+    await page.goto(f"{site.url}/app/hr/appraisal/{month}")
+    labels = await page.locator("svg.chart text").evaluate_all("nodes => nodes.map(n => n.textContent.trim())")
+    grades = await page.locator("#sheets tbody td:nth-child(5)").all_inner_texts()
+    assert "优秀" in labels and "excellent" not in labels
+    assert grades and all(g.split()[0] in {"优秀", "良好", "合格", "基本合格", "不合格"} for g in grades)

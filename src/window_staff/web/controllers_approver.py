@@ -13,8 +13,8 @@ from window_staff.auth.guards import principal_of
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError
 from window_staff.errors import status_of
-from window_staff.web.controllers_hr import local_time
-from window_staff.web.i18n import add_words
+from window_staff.web.controllers_hr import grade_titles, local_time
+from window_staff.web.i18n import add_words, lang_of
 from window_staff.web.pages import PAGE, page_roles, refusal_of, render
 
 _FORM_LIMIT = 16384  # a reason of up to 2000 characters, form-encoded
@@ -70,7 +70,8 @@ async def _month_page(ctx: AppContext, request: Request, month: str, *, message:
     key = domain.month_key(domain.parse_month(month))
     period = await service.get_period(ctx, key)
     context: dict[str, Any] = {"month": key, "period": period, "message": message, "done": request.query_params.get("done"),
-                               "diff": None, "departments": [], "actions": actions_for(period.state)}
+                               "diff": None, "departments": [], "actions": actions_for(period.state),
+                               "grade_title": grade_titles(ctx, lang_of(request))}
     if period.computation:
         context["diff"] = await service_reports.diff(ctx, key)
         context["departments"] = (await service_reports.ranking(ctx, key, by="department", principal=principal)).groups

@@ -177,6 +177,11 @@ def grade_counts(ctx: AppContext, groups: list[GroupOut]) -> list[tuple[str, int
     return list(totals.items())
 
 
+def grade_titles(ctx: AppContext, lang: str) -> dict[str, str]:
+    """Each grade's title in the page's language, by its code."""
+    return {g.code: (g.title_en if lang == "en" else g.title_zh) for g in rules_of(ctx).grades}
+
+
 def _offset(request: Request) -> int:
     try:
         return max(int(request.query_params.get("offset", "0")), 0)
@@ -193,13 +198,14 @@ async def _month_page(ctx: AppContext, request: Request, month: str, *, message:
         period = None
     context: dict[str, Any] = {"month": key, "period": period, "message": message, "can_act": principal.has_any("hr"),
                                "done": request.query_params.get("done"), "chart": None, "departments": [], "windows": [], "sheets": None,
-                               "pending": [], "trail": [], "bonus_ready": False, "offset": 0}
+                               "pending": [], "trail": [], "bonus_ready": False, "offset": 0, "grade_title": {}}
     if period is not None and period.computation:
         departments = await service_reports.ranking(ctx, key, by="department", principal=principal)
         windows = await service_reports.ranking(ctx, key, by="window", principal=principal)
         offset = _offset(request)
+        titles = context["grade_title"] = grade_titles(ctx, lang_of(request))
         context.update(
-            chart=bar_chart(grade_counts(ctx, departments.groups)), departments=departments.groups, windows=windows.groups, offset=offset,
+            chart=bar_chart([(titles.get(code, code), count) for code, count in grade_counts(ctx, departments.groups)]), departments=departments.groups, windows=windows.groups, offset=offset,
             sheets=await service_reports.list_sheets(ctx, key, PageParams(limit=_SHEETS_PER_PAGE, offset=offset)),
             pending=await service_appeals.review_queue(ctx, key, pending_only=True),
             bonus_ready=period.state in domain.BONUS_READY, per_page=_SHEETS_PER_PAGE,

@@ -1,0 +1,89 @@
+"""A month's whole path through the pages: HR decides an appeal, ends appeals, the approver approves, HR publishes and closes.
+
+The demo's own month is left in its appeal window for the other page tests; these tests take earlier months, which the
+demo never punched, so every staff member has absent lines to appeal.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime, timedelta
+
+from tests.web.browser import Site, api, page_as, shot
+
+
+def months_ago(n: int) -> str:
+    """The month ``n`` months before this one (YYYY-MM)."""
+    first = date.today().replace(day=1)
+    for _ in range(n):
+        first = (first - timedelta(days=1)).replace(day=1)
+    return f"{first:%Y-%m}"
+
+
+async def month_in_appeals(site: Site, month: str) -> None:
+    """HR computes the month and opens its appeal window (through the API: the pages for these steps have their own tests)."""
+    await api(site, "hr", "POST", f"/api/v1/appraisal/periods/{month}/compute")
+    await api(site, "hr", "POST", f"/api/v1/appraisal/periods/{month}/open-appeals")
+
+
+def let_the_appeal_window_run(site: Site, month: str) -> None:
+    """Move the month's appeal window into the past, as if its days had gone by (the clock is the one edge faked here)."""
+    with sqlite3.connect(site.database) as db:
+        opened, until = db.execute("SELECT appeal_opened_at, appeal_until FROM appraisal_period WHERE month = ?", (month,)).fetchone()
+        shift = datetime.fromisoformat(until) - datetime.fromisoformat(opened) + timedelta(hours=1)
+        moved = [(datetime.fromisoformat(v) - shift).isoformat(sep=" ") for v in (opened, until)]
+        db.execute("UPDATE appraisal_period SET appeal_opened_at = ?, appeal_until = ? WHERE month = ?", (*moved, month))
+
+
+async def test_hr_upholds_an_appeal_on_the_console_and_the_sheet_gains_the_points(site, browser) -> None:
+    month = months_ago(3)
+    await month_in_appeals(site, month)
+    before = await api(site, "staff", "GET", f"/api/v1/me/appraisal/{month}")
+    await api(site, "staff", "POST", f"/api/v1/me/appraisal/{month}/appeals", expect=201,
+              json={"rule_id": "att.absent", "reason": "该月在省中心借调，考勤在借调单位。"})
+
+    page = await page_as(browser, site, "hr", next_path=f"/app/hr/appraisal/{month}")
+    appeal = page.locator(".card.appeal").filter(has_text="借调")
+    assert await appeal.count() == 1
+    await appeal.locator("input[name=outcome][value=upheld]").check()
+    await appeal.locator("textarea[name=reason]").fill("借调函已核实，考勤不在本中心。")
+    await appeal.locator("button[type=submit]").click()
+    await page.wait_for_load_state("networkidle")
+
+    assert "申诉已处理" in await page.locator(".notice").inner_text()
+    assert await page.locator(".card.appeal").filter(has_text="借调").count() == 0
+    after = await api(site, "staff", "GET", f"/api/v1/me/appraisal/{month}")
+    assert float(after["total"]) > float(before["total"])
+    await shot(page, "hr-appeal-decided")
+
+
+async def test_a_month_goes_from_appeals_to_closed_through_the_pages(site, browser) -> None:
+    month = months_ago(2)
+    await month_in_appeals(site, month)
+    let_the_appeal_window_run(site, month)
+
+    hr = await page_as(browser, site, "hr", next_path=f"/app/hr/appraisal/{month}")
+    await hr.click("button[data-action=end-appeals]")
+    assert await hr.locator("#period .state").get_attribute("data-state") == "decided"
+
+    approver = await page_as(browser, site, "approver", next_path="/app/approver")
+    assert await approver.locator(f"tr[data-month='{month}']").get_attribute("data-state") == "decided"
+    await approver.goto(f"{site.url}/app/approver/{month}")
+    assert await approver.locator("#diff").count() == 1
+    await approver.click("button[data-action=approve]")
+    assert await approver.locator("#period .state").get_attribute("data-state") == "approved"
+    await shot(approver, "approver-approved")
+
+    for action, state in (("publish", "published"), ("close", "closed")):
+        await hr.goto(f"{site.url}/app/hr/appraisal/{month}")
+        await hr.click(f"button[data-action={action}]")
+        assert await hr.locator("#period .state").get_attribute("data-state") == state
+    await shot(hr, "hr-month-closed")
+
+    bonus = await hr.request.get(f"{site.url}/app/hr/appraisal/{month}/bonus.csv")
+    assert bonus.status == 200 and bonus.headers["content-type"].startswith("text/csv")
+    assert "GY0001" in (await bonus.body()).decode("utf-8-sig")
+
+    await approver.goto(f"{site.url}/app/approver/{month}")
+    assert await approver.locator("button[data-action=reopen]").count() == 1
+    assert await approver.locator("button[data-action=approve]").count() == 0
