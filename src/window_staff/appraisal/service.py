@@ -41,14 +41,14 @@ def checked_month(ctx: AppContext, month: str) -> date:
     return first
 
 
-async def period_out(row: Mapping[str, Any]) -> PeriodOut:
-    """The API view of a period row."""
-    staff = await store.count_current(row["id"]) if row["computation"] else 0
+async def period_out(row: Mapping[str, Any], *, counts: tuple[int, int] | None = None) -> PeriodOut:
+    """The API view of a period row (``counts``: its current sheets and pending appeals, when already at hand)."""
+    staff, pending = counts if counts is not None else (await store.period_counts([row["id"]]))[row["id"]]
     return PeriodOut(
         month=row["month"], state=row["state"], computation=row["computation"], rules_version=row["rules_version"],
         appeal_opened_at=row["appeal_opened_at"], appeal_until=row["appeal_until"], approved_by=row["approved_by"], approved_at=row["approved_at"],
         published_at=row["published_at"], closed_at=row["closed_at"], closes=row["closes"], inputs_hash=row["inputs_hash"],
-        results_hash=row["results_hash"], bonus_rules_hash=row["bonus_rules_hash"], staff=staff, pending_appeals=await store.pending_appeals(row["id"]),
+        results_hash=row["results_hash"], bonus_rules_hash=row["bonus_rules_hash"], staff=staff, pending_appeals=pending,
     )
 
 
@@ -59,7 +59,9 @@ async def get_period(ctx: AppContext, month: str) -> PeriodOut:
 
 async def list_periods(ctx: AppContext) -> list[PeriodOut]:
     """Every month computed so far, newest first."""
-    return [await period_out(row) for row in await store.list_periods()]
+    rows = await store.list_periods()
+    counts = await store.period_counts([row["id"] for row in rows])
+    return [await period_out(row, counts=counts[row["id"]]) for row in rows]
 
 
 async def trail(ctx: AppContext, month: str) -> list[EventOut]:

@@ -97,9 +97,22 @@ async def current_hashes(period_id: int, *, staff_ids: Sequence[int] | None = No
     return {r["staff"]: (r["id"], r["sheet_hash"]) for r in rows}
 
 
-async def count_current(period_id: int) -> int:
-    """How many people the period's current sheets cover."""
-    return await Sheet.count().where((Sheet.period == period_id) & (Sheet.current == True))  # noqa: E712
+async def period_counts(period_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """Current sheets and pending appeals per period, in two grouped queries (the months list shows every period)."""
+    if not period_ids:
+        return {}
+    marks = ", ".join("{}" for _ in period_ids)
+    sheets = await execute(_engine(), f"SELECT period, COUNT(*) AS n FROM appraisal_sheet WHERE current = {{}} AND period IN ({marks}) GROUP BY period",
+                           True, *period_ids)
+    pending = await execute(
+        _engine(),
+        "SELECT a.period AS period, COUNT(*) AS n FROM appraisal_appeal a LEFT JOIN appraisal_appeal_decision d ON d.appeal = a.id "
+        f"WHERE d.id IS NULL AND a.period IN ({marks}) GROUP BY a.period",
+        *period_ids,
+    )
+    staff = {r["period"]: int(r["n"]) for r in sheets}
+    waiting = {r["period"]: int(r["n"]) for r in pending}
+    return {pid: (staff.get(pid, 0), waiting.get(pid, 0)) for pid in period_ids}
 
 
 async def replace_sheets(ctx: AppContext, *, period_id: int, computation: int, retire: Sequence[int], rows: Sequence[tuple[SheetRow, int, int | None]]) -> None:
