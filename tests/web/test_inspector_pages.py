@@ -8,9 +8,11 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
+from playwright.async_api import Error as PlaywrightError
 from PIL import Image
 
-from tests.web.browser import api, page_as, shot
+from tests.web.browser import api, log_in, open_page, page_as, shot
 
 async def own_visit(site, *, start: bool) -> dict:
     """A new visit of the demo inspector at the demo visit's site and window (planned by the lead, started when asked)."""
@@ -129,3 +131,78 @@ async def test_two_ticked_items_without_a_photo_log_two_findings_in_english(site
     await page.wait_for_url(f"**/app/inspect/visits/{visit['id']}*")
     assert await page.locator("li.finding").count() == 2
     assert await page.locator("#note").input_value() == ""  # the draft was cleared, not restored
+
+
+async def _wait_until_kept(page) -> None:
+    """Wait until the worker controls the page and has a copy of it (the first visit registers it)."""
+    await page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15_000)
+    await page.wait_for_function("async () => !!(await caches.match(location.pathname))", timeout=15_000)
+
+
+async def test_a_visited_visit_page_reopens_offline_with_a_banner(site, browser) -> None:
+    visit = await own_visit(site, start=True)
+    page = await page_as(browser, site, "inspector", phone=True)
+    await page.goto(f"{site.url}/app/inspect/visits/{visit['id']}")
+    assert await page.locator("#offline-banner").is_hidden()
+    await _wait_until_kept(page)
+    await page.context.set_offline(True)
+    try:
+        await page.reload()
+        assert f"#{visit['id']}" in await page.locator("h1").inner_text()
+        assert await page.locator("#finding-form").count() == 1
+        banner = page.locator("#offline-banner")
+        assert await banner.is_visible()
+        assert "离线" in await banner.inner_text()
+        assert await page.evaluate("getComputedStyle(document.querySelector('header.top')).borderBottomStyle") == "solid"  # app.css from the copy
+        await shot(page, "inspector-offline")
+    finally:
+        await page.context.set_offline(False)
+    await page.reload()
+    assert await page.locator("#offline-banner").is_hidden()
+
+
+async def test_a_chosen_photo_survives_a_reload_and_is_uploaded(site, browser) -> None:
+    visit = await own_visit(site, start=True)
+    page = await page_as(browser, site, "inspector", phone=True)
+    await page.goto(f"{site.url}/app/inspect/visits/{visit['id']}")
+    await page.check("input[name=item][value=badge_worn]")
+    await page.set_input_files("#photo", files=[{"name": "queue.png", "mimeType": "image/png", "buffer": small_png()}])
+    await page.wait_for_function("document.getElementById('photo').getAttribute('data-kept') === '1'")
+    await page.reload()
+    await page.wait_for_function("document.getElementById('photo').files.length === 1")
+    assert await page.evaluate("document.getElementById('photo').files[0].name") == "queue.png"
+    assert await page.is_checked("input[name=item][value=badge_worn]")
+    assert await page.locator("#draft-status").inner_text() == "已恢复草稿"
+    await shot(page, "inspector-photo-restored")
+    await page.click("#finding-form button[type=submit]")
+    await page.wait_for_url(f"**/app/inspect/visits/{visit['id']}*")
+    logged = (await api(site, "inspector", "GET", f"/api/v1/inspections/visits/{visit['id']}/findings"))["items"]
+    assert [f["item"] for f in logged] == ["badge_worn"]
+    assert len(await api(site, "inspector", "GET", f"/api/v1/inspections/findings/{logged[0]['id']}/evidence")) == 1
+    # The confirmed submit cleared the kept photo: a reload starts with an empty input.
+    await page.wait_for_function(
+        """() => new Promise((done) => { const o = indexedDB.open('ws-inspect-drafts', 1);
+             o.onsuccess = () => { const r = o.result.transaction('photos').objectStore('photos').get('visit-' + %d);
+               r.onsuccess = () => { done(r.result === undefined); o.result.close(); }; }; })""" % visit["id"])
+    await page.reload()
+    await page.wait_for_load_state("networkidle")
+    assert await page.evaluate("document.getElementById('photo').files.length") == 0
+
+
+async def test_logging_out_clears_the_kept_pages(site, browser) -> None:
+    visit = await own_visit(site, start=True)
+    page = await open_page(browser, phone=True)
+    await log_in(page, site, "inspector", next_path=f"/app/inspect/visits/{visit['id']}")  # its own session: logging out ends only that
+    await page.goto(f"{site.url}/app/inspect/visits/{visit['id']}")
+    await _wait_until_kept(page)
+    await page.click("form[action='/logout'] button")
+    await page.wait_for_url("**/login*")
+    assert await page.evaluate("caches.keys().then((keys) => keys.filter((k) => k.startsWith('ws-inspect-')).length)") == 0
+    # Offline, nothing of the last inspector's is left to show: the browser can only report the missing network.
+    await page.context.set_offline(True)
+    try:
+        with pytest.raises(PlaywrightError):
+            await page.goto(f"{site.url}/app/inspect/visits/{visit['id']}")
+    finally:
+        await page.context.set_offline(False)
+    await shot(page, "inspector-logged-out-offline")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from window_staff.auth import service as auth_service
@@ -30,7 +31,7 @@ from window_staff.org.tables import Site, Staff
 from window_staff.scoring.rules import rules_of
 from window_staff.terminals.form import TEXT_TYPES, Field, read_multipart, text_field
 from window_staff.web.i18n import add_words, lang_of, translator
-from window_staff.web.pages import PAGE, page_roles, refusal_of, render
+from window_staff.web.pages import HEADERS, PAGE, page_roles, refusal_of, render
 
 add_words({
     "insp.my_visits": {"zh": "我的检查任务", "en": "My visits"},
@@ -92,6 +93,7 @@ add_words({
     "insp.on_board": {"zh": "已上曝光台", "en": "On the board"},
     "insp.done": {"zh": "已完成", "en": "Done"},
     "insp.visits": {"zh": "检查安排", "en": "Visits"},
+    "insp.offline": {"zh": "当前离线：显示的是上次打开时保存的页面，恢复网络后再提交", "en": "Offline: this is the page as last opened; submit once the network is back"},
 })
 
 _LIST = PageParams(limit=200, offset=0)
@@ -102,6 +104,9 @@ MAX_ITEMS = 40
 MULTIPART_OVERHEAD = 64 * 1024
 BODY_CEILING = 64 * 1024 * 1024
 NOTE_FIELD = Field(8192, TEXT_TYPES)
+# The offline worker (see its header): served from this folder so that it may control /app/inspect and the visits.
+WORKER_SCRIPT = (Path(__file__).parent / "static" / "inspect-sw.js").read_bytes()
+WORKER_HEADERS = {**HEADERS, "Service-Worker-Allowed": "/app/inspect"}
 
 
 def _item_titles(ctx: AppContext, lang: str) -> dict[str, str]:
@@ -190,6 +195,11 @@ class InspectorPages(Controller):
         principal = await principal_of(request)
         visits = [v for v in (await service.list_visits(ctx, _LIST, principal=principal)).items if v.status in ("planned", "in_progress")]
         return render(request, "inspect/visits.html", principal=principal, visits=visits, sites=await _site_names(), when=when)
+
+    @get("/sw.js", guards=[page_roles("inspector")], opt=PAGE)
+    async def worker(self) -> Response[bytes]:
+        """The offline worker of the inspector's pages, with the page headers and leave to control all of /app/inspect."""
+        return Response(WORKER_SCRIPT, media_type="application/javascript", headers=WORKER_HEADERS)
 
     async def _visit_page(self, ctx: AppContext, request: Request, principal: Principal, visit_id: int, *, message: str | None = None,
                           status: int = 200, submitted: int = 0) -> Template:
