@@ -114,3 +114,19 @@ async def test_grades_are_named_in_the_page_language(site, browser) -> None:
     grades = await page.locator("#sheets tbody td:nth-child(5)").all_inner_texts()
     assert "优秀" in labels and "excellent" not in labels
     assert grades and all(g.split()[0] in {"优秀", "良好", "合格", "基本合格", "不合格"} for g in grades)
+
+
+async def test_paging_the_sheets_swaps_the_list_in_place_and_keeps_the_address(site, browser) -> None:
+    page = await page_as(browser, site, "hr", next_path="/app/hr/appraisal")
+    month, _ = await _demo_month_state(page, site)
+    await page.goto(f"{site.url}/app/hr/appraisal/{month}?limit=10")
+    first = await page.locator("#sheets tbody tr").first.inner_text()
+    await page.evaluate("window.notReloaded = true")
+    await page.click("#sheet-list a[rel=next]")
+    await page.wait_for_url(f"**/app/hr/appraisal/{month}?offset=10&limit=10")
+    assert await page.locator("#sheets tbody tr").first.inner_text() != first
+    assert await page.locator("#sheets tbody tr").count() == 10
+    assert await page.evaluate("window.notReloaded === true")  # htmx swapped the list, the page stayed
+    assert await page.locator("svg.chart").count() >= 1 and await page.locator("#sheet-list").count() == 1
+    await page.reload()  # the pushed address is a whole page of its own
+    assert await page.locator("#sheets tbody tr").first.inner_text() != first and await page.locator("svg.chart").count() >= 1

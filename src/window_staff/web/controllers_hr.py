@@ -24,7 +24,7 @@ from window_staff.errors import status_of
 from window_staff.org import service as org
 from window_staff.scoring.rules import rules_of
 from window_staff.web.i18n import add_words, lang_of
-from window_staff.web.pages import HEADERS, PAGE, page_roles, refusal_of, render
+from window_staff.web.pages import HEADERS, PAGE, is_fragment, page_roles, refusal_of, render
 
 _FORM_LIMIT = 16384  # a reason of up to 2000 characters, form-encoded
 _SHEETS_PER_PAGE = 50
@@ -189,6 +189,13 @@ def _offset(request: Request) -> int:
         return 0
 
 
+def _per_page(request: Request) -> int:
+    try:
+        return min(max(int(request.query_params.get("limit", _SHEETS_PER_PAGE)), 10), 200)
+    except ValueError:
+        return _SHEETS_PER_PAGE
+
+
 async def _month_page(ctx: AppContext, request: Request, month: str, *, message: str | None = None, status: int = 200) -> Template:
     principal = await principal_of(request)
     key = domain.month_key(domain.parse_month(month))
@@ -202,18 +209,27 @@ async def _month_page(ctx: AppContext, request: Request, month: str, *, message:
     if period is not None and period.computation:
         departments = await service_reports.ranking(ctx, key, by="department", principal=principal)
         windows = await service_reports.ranking(ctx, key, by="window", principal=principal)
-        offset = _offset(request)
+        offset, per_page = _offset(request), _per_page(request)
         titles = context["grade_title"] = grade_titles(ctx, lang_of(request))
         context.update(
             chart=bar_chart([(titles.get(code, code), count) for code, count in grade_counts(ctx, departments.groups)]), departments=departments.groups, windows=windows.groups, offset=offset,
-            sheets=await service_reports.list_sheets(ctx, key, PageParams(limit=_SHEETS_PER_PAGE, offset=offset)),
+            sheets=await service_reports.list_sheets(ctx, key, PageParams(limit=per_page, offset=offset)),
             pending=await service_appeals.review_queue(ctx, key, pending_only=True),
-            bonus_ready=period.state in domain.BONUS_READY, per_page=_SHEETS_PER_PAGE,
+            bonus_ready=period.state in domain.BONUS_READY, per_page=per_page,
         )
     if period is not None:
         context["trail"] = await service.trail(ctx, key)
     context["actions"] = ACTIONS.get(period.state if period else domain.OPEN, ()) if context["can_act"] else ()
     return render(request, "hr/month.html", principal=principal, status=status, local_time=local_time, **context)
+
+
+async def _sheet_list(ctx: AppContext, request: Request, month: str) -> Template:
+    # htmx paging asks for the sheet list alone: one query instead of the month page's rankings and charts.
+    key = domain.month_key(domain.parse_month(month))
+    offset, per_page = _offset(request), _per_page(request)
+    sheets = await service_reports.list_sheets(ctx, key, PageParams(limit=per_page, offset=offset))
+    return render(request, "hr/_sheets.html", principal=await principal_of(request), month=key, sheets=sheets, offset=offset,
+                  per_page=per_page, grade_title=grade_titles(ctx, lang_of(request)))
 
 
 def _attachment(body: bytes, *, media_type: str, filename: str) -> Response[bytes]:
@@ -241,6 +257,8 @@ class HrAppraisalPageController(Controller):
     @get("/appraisal/{month:str}", guards=[readers], opt=PAGE)
     async def month(self, ctx: AppContext, request: Request, month: str) -> Template:
         """One month: state, lifecycle buttons, grade chart, rankings, sheets, pending appeals, payroll files, trail."""
+        if is_fragment(request, "sheet-list"):
+            return await _sheet_list(ctx, request, month)
         return await _month_page(ctx, request, month)
 
     @post("/appraisal/{month:str}/{action:str}", guards=[preparers], opt=PAGE, request_max_body_size=_FORM_LIMIT)

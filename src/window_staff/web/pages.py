@@ -88,3 +88,9 @@ def render(request: Request, template: str, *, principal: Principal | None, stat
 def refusal_of(request: Request, exc: DomainError) -> str:
     """A domain error as the page says it: in the page's language, with the service's reason where no words exist."""
     return refusal(lang_of(request), code=exc.code, detail=exc.detail, status=status_of(exc))
+
+
+def is_fragment(request: Request, target: str) -> bool:
+    """True when htmx asks for one section of a page (its id), not for a whole page or a history restore."""
+    headers = request.headers
+    return headers.get("HX-Request") == "true" and headers.get("HX-Target") == target and headers.get("HX-History-Restore-Request") != "true"
