@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.web.browser import page_as, shot
+from tests.web.browser import api, page_as, shot
 
 
 async def test_the_admin_sees_the_audit_chain_ok_and_the_users(site, browser) -> None:
@@ -30,4 +30,41 @@ async def test_the_admin_creates_an_inspector_and_sees_the_authenticator_address
     assert (await page.locator("#totp-uri code").inner_text()).startswith("otpauth://totp/")
     assert "inspector2" in await page.locator("#users").inner_text()
     await page.goto(f"{site.url}/app/admin")
+    assert await page.locator("#totp-uri").count() == 0
+
+
+async def _new_user(site, username: str, roles: list[str]) -> dict:
+    created = await api(site, "admin", "POST", "/api/v1/users/", expect=201,
+                        json={"username": username, "password": "a-long-enough-passphrase-2026", "display_name": username, "roles": roles})
+    return created["user"]
+
+
+async def test_the_admin_gives_a_user_another_role_and_disables_them(site, browser) -> None:
+    target = await _new_user(site, "clerk1", ["staff"])
+    page = await page_as(browser, site, "admin", next_path="/app/admin")
+    await page.click(f"#users a[href='/app/admin/users/{target['id']}']")
+    await page.check("input[name=roles][value=auditor]")
+    await page.uncheck("#active")
+    await page.click("#user-form button[type=submit]")
+    assert await page.locator("[role=status]").inner_text() == "已保存"
+    after = await api(site, "admin", "GET", f"/api/v1/users/{target['id']}")
+    assert sorted(after["roles"]) == ["auditor", "staff"] and after["active"] is False
+    await shot(page, "admin-user")
+
+
+async def test_taking_every_role_away_is_refused_on_the_page_and_changes_nothing(site, browser) -> None:
+    target = await _new_user(site, "clerk2", ["staff"])
+    page = await page_as(browser, site, "admin", next_path=f"/app/admin/users/{target['id']}")
+    await page.uncheck("input[name=roles][value=staff]")
+    await page.click("#user-form button[type=submit]")
+    assert await page.locator("[role=alert]").count() == 1
+    assert (await api(site, "admin", "GET", f"/api/v1/users/{target['id']}"))["roles"] == ["staff"]
+
+
+async def test_resetting_the_authenticator_shows_the_new_address_once(site, browser) -> None:
+    target = await _new_user(site, "inspector3", ["inspector"])
+    page = await page_as(browser, site, "admin", next_path=f"/app/admin/users/{target['id']}")
+    await page.click("#totp-form button[type=submit]")
+    assert (await page.locator("#totp-uri code").inner_text()).startswith("otpauth://totp/")
+    await page.goto(f"{site.url}/app/admin/users/{target['id']}")
     assert await page.locator("#totp-uri").count() == 0

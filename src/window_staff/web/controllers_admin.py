@@ -11,12 +11,13 @@ from litestar.response import Redirect, Template
 from window_staff.auth import service as auth_service
 from window_staff.auth.domain import ROLES
 from window_staff.auth.guards import principal_of
-from window_staff.auth.schemas import UserCreateIn
+from window_staff.auth.schemas import UserCreateIn, UserUpdateIn
 from window_staff.auth.service import Principal
 from window_staff.common import audit
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError, InvalidInput
 from window_staff.common.pagination import PageParams
+from window_staff.errors import status_of
 from window_staff.settings import Settings
 from window_staff.terminals import service as terminals
 from window_staff.web.i18n import add_words
@@ -58,6 +59,17 @@ add_words({
     "admin.role.delegate": {"zh": "评议代表", "en": "Delegate"},
     "admin.role.auditor": {"zh": "审计", "en": "Auditor"},
     "admin.role.admin": {"zh": "管理员", "en": "Administrator"},
+    "admin.edit_user": {"zh": "修改用户", "en": "Edit user"},
+    "admin.save": {"zh": "保存", "en": "Save"},
+    "admin.saved": {"zh": "已保存", "en": "Saved"},
+    "admin.active_hint": {"zh": "停用后该用户的所有会话立即结束", "en": "Disabling ends all of the user's sessions at once"},
+    "admin.totp_reset": {"zh": "重置动态验证码", "en": "Reset the authenticator"},
+    "admin.totp_reset_hint": {"zh": "旧验证码立即失效，该用户所有会话结束", "en": "The old authenticator stops working and the user's sessions end"},
+    "admin.totp_was_reset": {"zh": "动态验证码已重置", "en": "The authenticator was reset"},
+    "admin.back": {"zh": "返回系统管理", "en": "Back to administration"},
+    "admin.tstatus.pending": {"zh": "待批准", "en": "pending"},
+    "admin.tstatus.approved": {"zh": "已批准", "en": "approved"},
+    "admin.tstatus.revoked": {"zh": "已吊销", "en": "revoked"},
 })
 
 _LIST = PageParams(limit=200, offset=0)
@@ -115,6 +127,35 @@ class AdminPages(Controller):
             return await self._page(ctx, request, principal, message=refusal_of(request, exc), status=422, form=values)
         return await self._page(ctx, request, principal, notice="admin.created", totp_uri=uri, form={"created": user.username})
 
+    async def _user_page(self, ctx: AppContext, request: Request, principal: Principal, user_id: int, *, message: str | None = None,
+                         notice: str | None = None, totp_uri: str | None = None, status: int = 200) -> Template:
+        user = await auth_service.get_user(ctx, user_id)
+        return render(request, "admin/user.html", principal=principal, status=status, user=user, roles=ROLES, message=message, notice=notice,
+                      totp_uri=totp_uri)
+
+    @get("/users/{user_id:int}", guards=[page_roles("admin")], opt=PAGE)
+    async def user(self, ctx: AppContext, request: Request, user_id: int) -> Template:
+        """One user: display name, roles, active; reset the authenticator."""
+        notice = "admin.saved" if request.query_params.get("done") else None
+        return await self._user_page(ctx, request, await principal_of(request), user_id, notice=notice)
+
+    @post("/users/{user_id:int}", guards=[page_roles("admin")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
+    async def update_user(self, ctx: AppContext, request: Request, user_id: int) -> Template | Redirect:
+        """Change a user's display name, roles or activity (disabling ends their sessions)."""
+        principal = await principal_of(request)
+        try:
+            await auth_service.update_user(ctx, user_id, _user_update_in(await request.form()), actor=principal.actor)
+        except DomainError as exc:
+            return await self._user_page(ctx, request, principal, user_id, message=refusal_of(request, exc), status=status_of(exc))
+        return Redirect(f"/app/admin/users/{user_id}?done=1", status_code=303)
+
+    @post("/users/{user_id:int}/totp-reset", guards=[page_roles("admin")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
+    async def reset_totp(self, ctx: AppContext, request: Request, user_id: int) -> Template:
+        """A new authenticator secret, shown once on this page (so it is rendered here, not redirected)."""
+        principal = await principal_of(request)
+        uri = await auth_service.reset_totp(ctx, user_id, actor=principal.actor)
+        return await self._user_page(ctx, request, principal, user_id, notice="admin.totp_was_reset", totp_uri=uri)
+
     @post("/terminals/{terminal_id:int}/approve", guards=[page_roles("admin")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def approve(self, ctx: AppContext, request: Request, terminal_id: int) -> Template | Redirect:
         """Approve a registered terminal."""
@@ -134,6 +175,15 @@ class AdminPages(Controller):
         except DomainError as exc:
             return await self._page(ctx, request, principal, message=refusal_of(request, exc), status=409)
         return Redirect("/app/admin?done=1", status_code=303)
+
+
+def _user_update_in(form: Any) -> UserUpdateIn:
+    """The edit form as the API's update input: every field is sent (an unticked box means inactive)."""
+    try:
+        return msgspec.convert({"display_name": str(form.get("display_name", "")).strip(), "roles": [str(r) for r in form.getall("roles", [])],
+                                "active": form.get("active") == "on"}, UserUpdateIn)
+    except msgspec.ValidationError as exc:
+        raise InvalidInput(str(exc), code="user_input_invalid") from None
 
 
 def _user_in(values: dict[str, Any], *, password: str) -> UserCreateIn:
