@@ -74,3 +74,26 @@ async def test_leave_input_is_checked(client, app_ctx):
     _, hr = await logged_in(client, app_ctx, "hr")
     listed = (await client.get("/api/v1/attendance/leave?status=requested", headers=hr)).json()
     assert listed["total"] == 1
+
+
+async def test_a_refusal_without_a_note_is_refused_and_the_request_stays_open(client, app_ctx):
+    world = await make_world(app_ctx)
+    _, staff = await logged_in(client, app_ctx, "staff", staff_id=world.staff[0].id)
+    _, hr = await logged_in(client, app_ctx, "hr")
+    leave_id = (await client.post("/api/v1/me/leave", json=AM_4, headers=staff)).json()["id"]
+    refused = await client.post(f"/api/v1/attendance/leave/{leave_id}/decision", json={"approved": False, "note": "  "}, headers=hr)
+    assert refused.status_code == 422 and refused.json()["code"] == "leave_note_required"
+    assert await LeaveDecision.count() == 0
+    assert (await client.get("/api/v1/me/leave", headers=staff)).json()["items"][0]["status"] == "requested"
+
+
+async def test_leave_in_a_year_without_a_work_calendar_yet_is_approved(client, app_ctx):
+    # The State Council publishes next year's calendar late in the year; leave asked for before that is still decided.
+    world = await make_world(app_ctx)
+    _, staff = await logged_in(client, app_ctx, "staff", staff_id=world.staff[0].id)
+    _, hr = await logged_in(client, app_ctx, "hr")
+    later = {**AM_4, "start": "2031-03-04T08:30:00+08:00", "end": "2031-03-04T12:00:00+08:00"}
+    asked = await client.post("/api/v1/me/leave", json=later, headers=staff)
+    assert asked.status_code == 201, asked.text
+    approved = await client.post(f"/api/v1/attendance/leave/{asked.json()['id']}/decision", json={"approved": True}, headers=hr)
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"

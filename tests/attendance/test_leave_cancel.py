@@ -26,7 +26,7 @@ async def test_hr_cancelling_approved_leave_turns_the_session_back_to_absent(cli
     await client.post(f"/api/v1/attendance/leave/{leave_id}/decision", json={"approved": True}, headers=hr)
     on_leave = (await client.get(f"/api/v1/me/attendance?month={MONTH}", headers=staff)).json()
     assert session(on_leave, "2025-03-04", "am")["status"] == "on_leave"
-    cancelled = await client.post(f"/api/v1/attendance/leave/{leave_id}/cancel", json={}, headers=hr)
+    cancelled = await client.post(f"/api/v1/attendance/leave/{leave_id}/cancel", json={"note": "假期取消，按时上岗"}, headers=hr)
     assert cancelled.status_code == 200
     after = (await client.get(f"/api/v1/me/attendance?month={MONTH}", headers=staff)).json()
     assert session(after, "2025-03-04", "am")["status"] == "absent"
@@ -43,3 +43,11 @@ async def test_another_staff_member_cannot_see_or_cancel_my_leave(client, app_ct
     world, _, _, leave_id = await _asked(client, app_ctx, n_staff=2)
     _, other = await logged_in(client, app_ctx, "staff", staff_id=world.staff[1].id)
     assert (await client.post(f"/api/v1/me/leave/{leave_id}/cancel", json={}, headers=other)).status_code == 404
+
+
+async def test_hr_cancelling_approved_leave_without_a_note_is_refused(client, app_ctx):
+    _, _, hr, leave_id = await _asked(client, app_ctx)
+    await client.post(f"/api/v1/attendance/leave/{leave_id}/decision", json={"approved": True}, headers=hr)
+    refused = await client.post(f"/api/v1/attendance/leave/{leave_id}/cancel", json={}, headers=hr)
+    assert refused.status_code == 422 and refused.json()["code"] == "leave_note_required"
+    assert (await client.get(f"/api/v1/attendance/leave?status=approved", headers=hr)).json()["total"] == 1

@@ -58,6 +58,12 @@ async def _months_touched(row: dict[str, Any]) -> tuple[list[date], list[date]]:
     return months, closed
 
 
+def _begun(months: list[date], *, closed: list[date], now: datetime) -> list[date]:
+    # Day records exist only for months that have begun (a later year may have no work calendar yet); closed ones stay as closed.
+    latest = (now + timedelta(hours=14)).date().replace(day=1)  # the month has begun in the earliest zone a site may use
+    return [m for m in months if m not in closed and m <= latest]
+
+
 async def request_leave(ctx: AppContext, staff_id: int, data: LeaveIn, *, actor: str) -> LeaveOut:
     """A staff member's request (for themself); it counts only once HR approves it."""
     if data.start.tzinfo is None or data.end.tzinfo is None:
@@ -121,6 +127,8 @@ async def decide_leave(ctx: AppContext, leave_id: int, data: LeaveDecisionIn, *,
             raise OwnDecisionRefused("nobody approves or refuses their own leave")
         if row["status"] != "requested":
             raise LeaveAlreadyDecided()
+        if not data.approved and not data.note.strip():
+            raise AttendanceInputInvalid("a refusal needs a note saying why", code="leave_note_required", field="note")
         status = "approved" if data.approved else "refused"
         await LeaveDecision.insert(LeaveDecision(request=leave_id, approved=data.approved, note=data.note, decided_by=actor, at=now))
         await LeaveRequest.update({LeaveRequest.status: status, LeaveRequest.decided_by: actor, LeaveRequest.decided_at: now}).where(LeaveRequest.id == leave_id)
@@ -133,9 +141,8 @@ async def decide_leave(ctx: AppContext, leave_id: int, data: LeaveDecisionIn, *,
         await audit.record(ctx.engine, at=now, actor=actor, action=f"leave.{status}", subject_type="leave_request", subject_id=leave_id,
                            data={"staff": row["staff"], "note": data.note})
     if data.approved:
-        for m in months:
-            if m not in closed:
-                await service.recompute_staff_month(ctx, staff_ids=[row["staff"]], month=m)
+        for m in _begun(months, closed=closed, now=now):
+            await service.recompute_staff_month(ctx, staff_ids=[row["staff"]], month=m)
     return await get_leave(ctx, leave_id)
 
 
@@ -154,6 +161,8 @@ async def cancel_leave(ctx: AppContext, leave_id: int, data: LeaveCancelIn, *, a
         # Once approved leave has begun, days may already have been counted as leave: HR decides then.
         if only_staff_id is not None and row["status"] == "approved" and as_utc(row["start_at"]) <= now:
             raise LeaveNotCancellable("approved leave that has started can only be cancelled by HR")
+        if only_staff_id is None and row["status"] == "approved" and not data.note.strip():
+            raise AttendanceInputInvalid("cancelling approved leave needs a note saying why", code="leave_note_required", field="note")
         await LeaveRequest.update({LeaveRequest.status: "cancelled"}).where(LeaveRequest.id == leave_id)
         was_approved = row["status"] == "approved"
         months, closed = await _months_touched(row)
@@ -165,7 +174,6 @@ async def cancel_leave(ctx: AppContext, leave_id: int, data: LeaveCancelIn, *, a
         await audit.record(ctx.engine, at=now, actor=actor, action="leave.cancelled", subject_type="leave_request", subject_id=leave_id,
                            data={"staff": row["staff"], "was": row["status"], "note": data.note})
     if was_approved:
-        for m in months:
-            if m not in closed:
-                await service.recompute_staff_month(ctx, staff_ids=[row["staff"]], month=m)
+        for m in _begun(months, closed=closed, now=now):
+            await service.recompute_staff_month(ctx, staff_ids=[row["staff"]], month=m)
     return await get_leave(ctx, leave_id)

@@ -30,6 +30,7 @@ REFUSALS: dict[str, dict[str, str]] = {
     "error.leave_already_decided": {"zh": "此请假已处理", "en": "This leave has been decided already"},
     "error.leave_not_cancellable": {"zh": "此请假不能撤销", "en": "This leave cannot be cancelled"},
     "error.leave_not_found": {"zh": "未找到该请假", "en": "No such leave"},
+    "error.leave_note_required": {"zh": "不同意或撤销已批准的请假时必须填写理由", "en": "Give a reason to refuse leave or cancel approved leave"},
     "error.leave_kind_required": {"zh": "请选择请假类型", "en": "Choose a kind of leave"},
     "error.staff_not_found": {"zh": "未找到该人员", "en": "No such staff member"},
     "error.staff_not_active": {"zh": "该人员不在岗", "en": "This staff member is not active"},
