@@ -1,0 +1,153 @@
+"""HR's staff, windows and schedules pages in a browser: each test does one job HR relies on and checks what HR then sees."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from itertools import count
+from zoneinfo import ZoneInfo
+
+from tests.web.browser import Site, api, page_as, shot
+
+_serial = count(1)
+
+
+def this_month() -> date:
+    """The first day of the centre's current month (the schedules page's default)."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date().replace(day=1)
+
+
+def unique(prefix: str) -> str:
+    """A code no other test (or an earlier run of this session) has used."""
+    return f"{prefix}{datetime.now():%H%M%S}{next(_serial):02d}"
+
+
+async def county(site: Site) -> dict:
+    """The demo's county centre."""
+    return next(s for s in (await api(site, "hr", "GET", "/api/v1/sites/"))["items"] if s["code"] == "GY-COUNTY")
+
+
+async def department(site: Site, code: str) -> dict:
+    """A demo department by code."""
+    return next(d for d in (await api(site, "hr", "GET", "/api/v1/departments/"))["items"] if d["code"] == code)
+
+
+async def new_window(site: Site, *, department_code: str = "TAX") -> dict:
+    """A fresh window at the county centre (so closures on it clash with nothing)."""
+    where, dept = await county(site), await department(site, department_code)
+    return await api(site, "hr", "POST", "/api/v1/windows/", json={"site_id": where["id"], "department_id": dept["id"], "number": unique("T"), "name": "测试窗口"})
+
+
+async def new_person(site: Site, window: dict, *, name: str) -> dict:
+    """A fresh staff member posted at ``window``."""
+    return await api(site, "hr", "POST", "/api/v1/staff/", json={
+        "employee_no": unique("HT"), "name": name, "department_id": window["department_id"], "window_id": window["id"], "hired_on": "2020-01-01"})
+
+
+async def test_hr_creates_a_staff_member_through_the_form_and_finds_them_in_the_list(site, browser) -> None:
+    dept = await department(site, "SOCIAL")
+    employee_no = unique("NEW")
+    page = await page_as(browser, site, "hr", phone=True, next_path="/app/hr/org")
+    await page.fill("#new-employee-no", employee_no)
+    await page.fill("#new-name", "欧阳新人")
+    await page.select_option("#new-department", str(dept["id"]))
+    await page.fill("#new-hired", "2026-03-01")
+    await page.click("#new-staff button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    assert "已添加人员" in await page.locator("[role=status]").inner_text()
+    row = page.locator(f"#staff tr[data-employee-no='{employee_no}']")
+    assert "欧阳新人" in await row.inner_text()
+    assert "人力资源和社会保障局" in await row.inner_text() and "在岗" in await row.inner_text()
+    await shot(page, "hr-org-staff-created")
+    # The find box opens the new person's page by employee number.
+    await page.fill("#find-no", employee_no)
+    await page.click("#find button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    assert employee_no in await page.locator("h1").inner_text()
+
+
+async def test_hr_posts_a_staff_member_to_another_window_and_sees_it_on_their_page(site, browser) -> None:
+    first, second = await new_window(site), await new_window(site, department_code="LAND")
+    person = await new_person(site, first, name="调岗测试")
+    page = await page_as(browser, site, "hr", next_path=f"/app/hr/org/staff/{person['id']}")
+    assert first["number"] in await page.locator("#person-window").inner_text()
+    await page.select_option("#edit-department", str(second["department_id"]))
+    await page.select_option("#edit-window", str(second["id"]))
+    await page.click("#edit-staff button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    assert "已保存" in await page.locator("[role=status]").inner_text()
+    assert second["number"] in await page.locator("#person-window").inner_text()
+    assert "自然资源局" in await page.locator("#person-department").inner_text()
+    await shot(page, "hr-org-staff-posted")
+
+
+async def test_a_refused_staff_form_shows_the_reason_and_creates_nobody(site, browser) -> None:
+    dept = await department(site, "TAX")
+    page = await page_as(browser, site, "hr", next_path="/app/hr/org")
+    await page.fill("#new-employee-no", "GY0001")  # the demo's first staff member has it already
+    await page.fill("#new-name", "重号测试")
+    await page.select_option("#new-department", str(dept["id"]))
+    await page.fill("#new-hired", "2026-03-01")
+    await page.click("#new-staff button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    alert = await page.locator("[role=alert]").inner_text()
+    assert "当前状态不允许此操作" in alert and "employee number" in alert
+    assert await page.locator("#new-name").input_value() == "重号测试"  # the form keeps what was typed
+    await shot(page, "hr-org-staff-refused")
+    everyone = (await api(site, "hr", "GET", "/api/v1/staff/", params={"limit": 200}))["items"]
+    assert not [s for s in everyone if s["name"] == "重号测试"]
+    assert len([s for s in everyone if s["employee_no"] == "GY0001"]) == 1
+
+
+async def test_hr_creates_a_window_and_sees_it_listed(site, browser) -> None:
+    where, dept = await county(site), await department(site, "CIVIL")
+    number = unique("W")
+    page = await page_as(browser, site, "hr", phone=True, next_path="/app/hr/org/windows")
+    await page.select_option("#nw-site", str(where["id"]))
+    await page.select_option("#nw-department", str(dept["id"]))
+    await page.fill("#nw-number", number)
+    await page.fill("#nw-name", "民政综合窗口")
+    await page.click("#new-window button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    assert "已添加窗口" in await page.locator("[role=status]").inner_text()
+    row = await page.locator(f"#windows tr[data-number='{number}']").inner_text()
+    assert "民政综合窗口" in row and "民政局" in row and "贵阳县政务服务中心" in row
+    await shot(page, "hr-org-window-created")
+
+
+async def test_hr_adds_a_window_closure_on_the_schedules_page_then_deletes_it(site, browser) -> None:
+    window = await new_window(site)
+    day = (this_month() + timedelta(days=14)).isoformat()
+    page = await page_as(browser, site, "hr", phone=True, next_path="/app/hr/org/schedules")
+    assert this_month().strftime("%Y-%m") in await page.locator("h1").inner_text()
+    await page.select_option("#c-window", str(window["id"]))
+    await page.fill("#c-day", day)
+    await page.fill("#c-note", "设备检修")
+    await page.click("#add-closure button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    assert "已添加窗口停办日" in await page.locator("[role=status]").inner_text()
+    row = page.locator("#closures tr.closure", has_text=window["number"])
+    assert day in await row.inner_text() and "设备检修" in await row.inner_text()
+    await shot(page, "hr-org-closure-added")
+    await row.locator("button[type=submit]").click()
+    await page.wait_for_load_state("networkidle")
+    assert "已删除窗口停办日" in await page.locator("[role=status]").inner_text()
+    assert await page.locator("#closures tr.closure", has_text=window["number"]).count() == 0
+    await shot(page, "hr-org-closure-deleted")
+
+
+async def test_hr_adds_weekend_duty_to_the_rota_and_sees_it(site, browser) -> None:
+    person = await new_person(site, await new_window(site), name="周末值班")
+    first = this_month()
+    saturday = first + timedelta(days=(5 - first.weekday()) % 7)
+    page = await page_as(browser, site, "hr", next_path="/app/hr/org/schedules")
+    await page.select_option("#r-staff", str(person["id"]))
+    await page.fill("#r-day", saturday.isoformat())
+    await page.select_option("#r-session", "am")
+    await page.select_option("#r-action", "add")
+    await page.fill("#r-note", "周末延时服务")
+    await page.click("#add-rota button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    assert "已添加排班调整" in await page.locator("[role=status]").inner_text()
+    row = await page.locator("#rota tr.rota", has_text=person["employee_no"]).inner_text()
+    assert saturday.isoformat() in row and "周末值班" in row and "加班/值班" in row and "周末延时服务" in row
+    await shot(page, "hr-org-rota-added")
