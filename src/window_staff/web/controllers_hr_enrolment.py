@@ -1,21 +1,211 @@
-"""HR's terminals and enrolment status page."""
+"""HR's terminals and enrolment status page, and the enrolment desk for one staff member (consent, face photo, templates)."""
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get
-from litestar.response import Template
+from collections.abc import Awaitable, Callable
+from urllib.parse import quote
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
 
 from window_staff.auth.guards import principal_of
-from window_staff.web.pages import PAGE, page_roles, render
+from window_staff.auth.service import Principal
+from window_staff.biometrics import service as biometrics
+from window_staff.biometrics.controllers import ENROL_BODY_LIMIT
+from window_staff.biometrics.errors import FaceImageTooLarge
+from window_staff.biometrics.schemas import ConsentIn
+from window_staff.common.context import AppContext
+from window_staff.common.errors import DomainError, InvalidInput
+from window_staff.common.pagination import PageParams
+from window_staff.errors import status_of
+from window_staff.org import service as org
+from window_staff.terminals import service as terminals
+from window_staff.terminals.form import IMAGE_TYPES, Field, read_multipart
+from window_staff.web.controllers_hr_leave import local_text
+from window_staff.web.i18n import add_words
+from window_staff.web.pages import PAGE, page_roles, refusal_of, render
+
+add_words({
+    "enrol.title": {"zh": "终端与采集状态", "en": "Terminals and enrolment"},
+    "enrol.summary": {"zh": "采集概况", "en": "Summary"},
+    "enrol.staff_with_face": {"zh": "已采集人脸人数", "en": "Staff with a face template"},
+    "enrol.staff_with_fingerprint": {"zh": "已采集指纹人数", "en": "Staff with a fingerprint template"},
+    "enrol.active_face_consents": {"zh": "有效人脸同意", "en": "Active face consents"},
+    "enrol.active_fingerprint_consents": {"zh": "有效指纹同意", "en": "Active fingerprint consents"},
+    "enrol.terminals": {"zh": "签到终端（只读，由管理员批准或吊销）", "en": "Terminals (read-only; the administrator approves or revokes)"},
+    "enrol.no_terminals": {"zh": "暂无终端", "en": "No terminals"},
+    "enrol.name": {"zh": "名称", "en": "Name"},
+    "enrol.serial": {"zh": "序列号", "en": "Serial"},
+    "enrol.site": {"zh": "场所", "en": "Site"},
+    "enrol.kind": {"zh": "类型", "en": "Kind"},
+    "enrol.status": {"zh": "状态", "en": "Status"},
+    "enrol.registered": {"zh": "登记/批准时间", "en": "Registered / approved"},
+    "enrol.t.pending": {"zh": "待批准", "en": "Pending"},
+    "enrol.t.approved": {"zh": "已批准", "en": "Approved"},
+    "enrol.t.revoked": {"zh": "已吊销", "en": "Revoked"},
+    "enrol.staff": {"zh": "人员采集状态", "en": "Enrolment by staff member"},
+    "enrol.department": {"zh": "科室", "en": "Department"},
+    "enrol.all": {"zh": "全部", "en": "All"},
+    "enrol.show": {"zh": "查看", "en": "Show"},
+    "enrol.employee": {"zh": "工号/姓名", "en": "Staff member"},
+    "enrol.face": {"zh": "人脸", "en": "Face"},
+    "enrol.fingerprint": {"zh": "指纹", "en": "Fingerprint"},
+    "enrol.consent": {"zh": "同意", "en": "Consent"},
+    "enrol.templates": {"zh": "模板数", "en": "Templates"},
+    "enrol.last": {"zh": "最近采集", "en": "Last enrolled"},
+    "enrol.yes": {"zh": "已同意", "en": "Given"},
+    "enrol.no": {"zh": "未同意", "en": "None"},
+    "enrol.open": {"zh": "采集", "en": "Enrol"},
+    "enrol.back": {"zh": "返回采集状态", "en": "Back to enrolment status"},
+    "enrol.desk": {"zh": "生物特征采集", "en": "Biometric enrolment"},
+    "enrol.consents": {"zh": "书面同意", "en": "Written consent"},
+    "enrol.given_at": {"zh": "同意书版本 {v}，{at} 由 {by} 登记", "en": "Notice {v}, recorded {at} by {by}"},
+    "enrol.record_consent": {"zh": "登记书面同意", "en": "Record written consent"},
+    "enrol.pipl": {"zh": "依据《个人信息保护法》，处理人脸、指纹等敏感个人信息须取得本人的单独书面同意。请先由本人阅读并签署同意书，再在此登记。",
+                   "en": "Under PIPL, face and fingerprint data are sensitive personal information: the staff member's own separate written "
+                         "consent is needed. Have them read and sign the consent form first, then record it here."},
+    "enrol.modality": {"zh": "类别", "en": "Modality"},
+    "enrol.notice_version": {"zh": "同意书版本号", "en": "Consent form version"},
+    "enrol.signed": {"zh": "本人已签署书面同意书", "en": "The staff member signed the consent form"},
+    "enrol.record": {"zh": "登记同意", "en": "Record consent"},
+    "enrol.withdraw": {"zh": "撤回同意（同时删除该类模板）", "en": "Withdraw consent (deletes these templates)"},
+    "enrol.upload_face": {"zh": "采集人脸照片", "en": "Enrol a face photo"},
+    "enrol.photo": {"zh": "照片（仅一张人脸，JPEG 或 PNG）", "en": "Photo (exactly one face, JPEG or PNG)"},
+    "enrol.upload": {"zh": "上传并采集", "en": "Upload and enrol"},
+    "enrol.template_list": {"zh": "已存模板（不含模板内容）", "en": "Stored templates (metadata only)"},
+    "enrol.no_templates": {"zh": "没有模板。", "en": "No templates."},
+    "enrol.created": {"zh": "采集时间", "en": "Enrolled"},
+    "enrol.quality": {"zh": "质量", "en": "Quality"},
+    "enrol.position": {"zh": "手指", "en": "Finger"},
+    "enrol.delete": {"zh": "删除", "en": "Delete"},
+    "enrol.delete_all": {"zh": "删除全部{m}模板", "en": "Delete all {m} templates"},
+    "enrol.done.consent": {"zh": "已登记同意。", "en": "Consent recorded."},
+    "enrol.done.withdrawn": {"zh": "已撤回同意，相关模板已删除。", "en": "Consent withdrawn; its templates were deleted."},
+    "enrol.done.face": {"zh": "已采集人脸模板。", "en": "Face template enrolled."},
+    "enrol.done.deleted": {"zh": "已删除模板。", "en": "Templates deleted."},
+    "error.enrol_consent_unsigned": {"zh": "请先确认本人已签署书面同意书。", "en": "Confirm that the staff member signed the consent form."},
+    "error.enrol_photo_missing": {"zh": "请选择一张照片。", "en": "Choose a photo."},
+})
+
+MODALITIES = ("face", "fingerprint")
+_FORM_LIMIT = 4096
+_STAFF_PAGE = PageParams(limit=200, offset=0)
+_LIST = PageParams(limit=200, offset=0)
+_DONE = {"consent", "withdrawn", "face", "deleted"}
 
 
 class HrEnrolmentPages(Controller):
-    """(being written)"""
+    """Terminals (read-only), the biometric summary, each staff member's enrolment, and the enrolment desk."""
 
     include_in_schema = False
     path = "/app/hr/enrolment"
 
     @get("", guards=[page_roles("hr")], opt=PAGE)
-    async def index(self, request: Request) -> Template:
-        """Placeholder until the page is written."""
-        return render(request, "web/home.html", principal=await principal_of(request))
+    async def index(self, ctx: AppContext, request: Request) -> Template:
+        """Summary, terminals and the enrolment table (filtered by department)."""
+        principal = await principal_of(request)
+        raw = request.query_params.get("department_id", "")
+        department = int(raw) if raw.isdigit() else None
+        sites = {s.id: s.name for s in (await org.list_sites(ctx, _LIST)).items}
+        depts = await org.department_codes()
+        staff = (await org.list_staff(ctx, _STAFF_PAGE, department_id=department, status="active")).items
+        rows = []
+        for person in staff:
+            e = await biometrics.enrolment(ctx, person.id)
+            last = max((t.created_at for t in e.templates), default=None)
+            rows.append({"s": person, "e": e, "department": depts.get(person.department_id, ("", ""))[1], "last": local_text(last)})
+        return render(
+            request, "hr/enrolment/index.html", principal=principal, summary=await biometrics.summary(ctx),
+            terminals=[{"t": t, "site": sites.get(t.site_id, f"#{t.site_id}"), "registered": local_text(t.registered_at),
+                        "approved": local_text(t.approved_at)} for t in (await terminals.list_terminals(ctx, _LIST)).items],
+            rows=rows, departments=sorted(depts.items(), key=lambda kv: kv[1][0]), department_id=department,
+        )
+
+    async def _desk(self, ctx: AppContext, request: Request, principal: Principal, staff_id: int, *, message: str | None = None,
+                    status: int = 200) -> Template:
+        person = await org.get_staff(ctx, staff_id)
+        consent = await biometrics.consent_status(ctx, staff_id)
+        enrolment = await biometrics.enrolment(ctx, staff_id)
+        done = request.query_params.get("done")
+        given = {m: getattr(consent, m) for m in MODALITIES}
+        return render(
+            request, "hr/enrolment/staff.html", principal=principal, status=status, message=message,
+            notice=f"enrol.done.{done}" if done in _DONE else None, person=person, modalities=MODALITIES,
+            given={m: ({"c": c, "at": local_text(c.granted_at)} if c else None) for m, c in given.items()},
+            enrolment=enrolment, templates=[{"t": t, "at": local_text(t.created_at)} for t in enrolment.templates],
+        )
+
+    async def _act(self, ctx: AppContext, request: Request, staff_id: int, act: Callable[[Principal], Awaitable[str]]) -> Template | Redirect:
+        principal = await principal_of(request)
+        try:
+            done = await act(principal)
+        except DomainError as exc:
+            return await self._desk(ctx, request, principal, staff_id, message=refusal_of(request, exc), status=status_of(exc))
+        return Redirect(f"/app/hr/enrolment/staff/{staff_id}?done={quote(done)}", status_code=303)
+
+    @get("/staff/{staff_id:int}", guards=[page_roles("hr")], opt=PAGE)
+    async def staff(self, ctx: AppContext, request: Request, staff_id: int) -> Template:
+        """One staff member's consent, templates and the enrolment forms."""
+        return await self._desk(ctx, request, await principal_of(request), staff_id)
+
+    @post("/staff/{staff_id:int}/consent", guards=[page_roles("hr")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
+    async def grant(self, ctx: AppContext, request: Request, staff_id: int) -> Template | Redirect:
+        """Record the staff member's signed written consent for one modality."""
+        form = await request.form()
+
+        async def act(principal: Principal) -> str:
+            # PIPL needs the person's own written consent: HR only records a form the staff member signed.
+            if str(form.get("signed", "")) != "yes":
+                raise InvalidInput("the staff member must sign the consent form first", code="enrol_consent_unsigned")
+            try:
+                data = msgspec.convert({"modality": str(form.get("modality", "")), "notice_version": str(form.get("notice_version", "")).strip()},
+                                       ConsentIn)
+            except msgspec.ValidationError as exc:
+                raise InvalidInput(str(exc), code="consent_input_invalid") from None
+            await biometrics.grant_consent(ctx, staff_id, data, actor=principal.actor)
+            return "consent"
+        return await self._act(ctx, request, staff_id, act)
+
+    @post("/staff/{staff_id:int}/consent/{modality:str}/withdraw", guards=[page_roles("hr")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
+    async def withdraw(self, ctx: AppContext, request: Request, staff_id: int, modality: str) -> Template | Redirect:
+        """Withdraw a consent; the service deletes that modality's templates with it."""
+        async def act(principal: Principal) -> str:
+            await biometrics.withdraw_consent(ctx, staff_id, modality, actor=principal.actor)
+            return "withdrawn"
+        return await self._act(ctx, request, staff_id, act)
+
+    @post("/staff/{staff_id:int}/face", guards=[page_roles("hr")], opt=PAGE, request_max_body_size=ENROL_BODY_LIMIT)
+    async def face(self, ctx: AppContext, request: Request, staff_id: int) -> Template | Redirect:
+        """Enrol a face photo (the service refuses without consent, before the image is processed)."""
+        async def act(principal: Principal) -> str:
+            limit = ctx.settings.upload_limit_bytes
+            body = await request.body()
+            if len(body) > limit + 64 * 1024:
+                raise FaceImageTooLarge(f"the photo is over {limit} bytes")
+            parts = read_multipart(body, request.headers.get("content-type", ""), fields={"image": Field(limit, IMAGE_TYPES)}, max_parts=2)
+            image = (parts.get("image") or [b""])[0]
+            if not image:
+                raise InvalidInput("choose a photo", code="enrol_photo_missing")
+            await biometrics.enrol_face_image(ctx, staff_id, image=image, actor=principal.actor)
+            return "face"
+        return await self._act(ctx, request, staff_id, act)
+
+    @post("/staff/{staff_id:int}/templates/{template_id:int}/delete", guards=[page_roles("hr")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
+    async def delete_one(self, ctx: AppContext, request: Request, staff_id: int, template_id: int) -> Template | Redirect:
+        """Delete one template (a poor capture before re-enrolment)."""
+        async def act(principal: Principal) -> str:
+            await biometrics.delete_template(ctx, staff_id, template_id, actor=principal.actor)
+            return "deleted"
+        return await self._act(ctx, request, staff_id, act)
+
+    @post("/staff/{staff_id:int}/templates/delete", guards=[page_roles("hr")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
+    async def delete_modality(self, ctx: AppContext, request: Request, staff_id: int) -> Template | Redirect:
+        """Delete every template of one modality."""
+        form = await request.form()
+
+        async def act(principal: Principal) -> str:
+            await biometrics.delete_templates(ctx, staff_id, modality=str(form.get("modality", "")), actor=principal.actor)
+            return "deleted"
+        return await self._act(ctx, request, staff_id, act)
+

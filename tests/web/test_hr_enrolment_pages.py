@@ -1,0 +1,95 @@
+"""The terminals-and-enrolment pages in a browser: summary and terminals, written consent, a real face photo, refusals."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.web.browser import api, page_as, shot
+
+SHARED = Path(os.environ.get("WINDOW_STAFF_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))
+# A real photo with one face (Labeled Faces in the Wild, in the shared benchmark data; never copied into the repository).
+FACE = SHARED / "faces" / "lfw-subset" / "Tony_Blair" / "Tony_Blair_0001.jpg"
+
+
+async def _new_staff(site, name: str) -> dict:
+    """A fresh staff member at a county-centre window, so no other test's consents or templates are in the way."""
+    window = (await api(site, "hr", "GET", "/api/v1/windows/", params={"limit": 1}))["items"][0]
+    return await api(site, "hr", "POST", "/api/v1/staff", json={
+        "employee_no": f"EN{uuid.uuid4().hex[:8]}", "name": name, "department_id": window["department_id"], "window_id": window["id"],
+        "hired_on": "2024-03-01",
+    })
+
+
+async def test_hr_sees_the_enrolment_summary_and_the_terminals(site, browser) -> None:
+    page = await page_as(browser, site, "hr", next_path="/app/hr/enrolment")
+    summary = await page.locator("#summary").inner_text()
+    assert "已采集人脸人数" in summary and "有效指纹同意" in summary
+    assert (await page.locator("#summary td[data-key=staff_with_face]").inner_text()).strip().isdigit()
+    terminals = page.locator("#terminals tr.terminal", has_text="WS-DEMO-0001")
+    text = await terminals.inner_text()
+    assert "大厅签到终端" in text and "贵阳县政务服务中心" in text and "已批准" in text
+    # Read-only here: approving and revoking stay on the administrator's page.
+    assert await page.locator("#terminals form").count() == 0
+    assert await page.locator("#enrolment tr.staff").count() > 0
+    await shot(page, "hr-enrolment")
+
+
+async def test_hr_records_written_consent_and_enrols_a_real_face_photo(site, browser) -> None:
+    if not FACE.is_file():
+        pytest.skip(f"no face photo at {FACE} (the shared benchmark data is not in a fresh clone)")
+    person = await _new_staff(site, "采集测试甲")
+    page = await page_as(browser, site, "hr", next_path=f"/app/hr/enrolment/staff/{person['id']}")
+    assert "个人信息保护法" in await page.locator("#pipl").inner_text()
+    await page.select_option("#modality", "face")
+    await page.fill("#notice-version", "2026-01")
+    await page.check("#signed")
+    await page.click("#consent-form button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    assert "已登记同意" in await page.locator("#notice").inner_text()
+    assert "已同意" in await page.locator("#consents tr[data-modality=face]").inner_text()
+
+    await page.set_input_files("#image", str(FACE))
+    await page.click("#face-form button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    assert "已采集人脸模板" in await page.locator("#notice").inner_text()
+    assert (await page.locator("#consents tr[data-modality=face] td.count").inner_text()).strip() == "1"
+    assert await page.locator("#templates tr.template[data-modality=face]").count() == 1
+    await shot(page, "hr-enrolment-face-enrolled")
+
+    await page.goto(f"{site.url}/app/hr/enrolment?department_id={person['department_id']}")
+    row = page.locator(f"#enrolment tr.staff[data-staff='{person['id']}']")
+    assert (await row.locator("td.face-count").inner_text()).strip() == "1"
+    await shot(page, "hr-enrolment-face-counted")
+
+
+async def test_consent_is_not_recorded_unless_the_signed_form_is_confirmed(site, browser) -> None:
+    person = await _new_staff(site, "采集测试乙")
+    page = await page_as(browser, site, "hr", next_path=f"/app/hr/enrolment/staff/{person['id']}")
+    await page.fill("#notice-version", "2026-01")
+    # The browser's own check would stop the form; the server must refuse it too.
+    await page.evaluate("document.querySelector('#signed').removeAttribute('required')")
+    await page.click("#consent-form button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    assert "签署书面同意书" in await page.locator("#message").inner_text()
+    assert "未同意" in await page.locator("#consents tr[data-modality=face]").inner_text()
+    await shot(page, "hr-enrolment-consent-unsigned")
+
+
+async def test_uploading_a_face_without_consent_shows_the_refusal(site, browser) -> None:
+    person = await _new_staff(site, "采集测试丙")
+    page = await page_as(browser, site, "hr", next_path=f"/app/hr/enrolment/staff/{person['id']}")
+    # The service refuses before it looks at the image, so any photo bytes do here.
+    photo = FACE.read_bytes() if FACE.is_file() else b"\x89PNG\r\n\x1a\n" + bytes(64)
+    await page.set_input_files("#image", files=[{"name": "face.jpg", "mimeType": "image/jpeg", "buffer": photo}])
+    await page.click("#face-form button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    message = await page.locator("#message").inner_text()
+    assert "书面同意" in message or "consent" in message
+    assert (await page.locator("#consents tr[data-modality=face] td.count").inner_text()).strip() == "0"
+    enrolment = await api(site, "hr", "GET", f"/api/v1/biometrics/staff/{person['id']}")
+    assert enrolment["face_count"] == 0
+    await shot(page, "hr-enrolment-no-consent")
