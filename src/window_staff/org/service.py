@@ -429,3 +429,18 @@ async def window_site(window_id: int) -> int | None:
     """The site of a window (None when there is no such window)."""
     row = await Window.select(Window.site).where(Window.id == window_id).first()
     return row["site"] if row else None
+
+
+async def site_names() -> dict[int, str]:
+    """Every site's name by id."""
+    return {r["id"]: r["name"] for r in await Site.select(Site.id, Site.name)}
+
+
+async def people_at(window_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Staff posted at the windows and not left (id, name, employee_no, window), by window then employee number."""
+    if not window_ids:
+        return []
+    rows = await Staff.select(Staff.id, Staff.name, Staff.employee_no, Staff.window).where(
+        Staff.window.is_in(list(window_ids)) & Staff.left_on.is_null()
+    ).order_by(Staff.window).order_by(Staff.employee_no)
+    return list(rows)

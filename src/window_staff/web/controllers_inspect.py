@@ -27,7 +27,6 @@ from window_staff.inspections.policy import policy_of
 from window_staff.inspections.schemas import FindingIn, FindingOut, FindingRejectIn, VisitIn
 from window_staff.inspections.schemas_publication import ExposureIn
 from window_staff.org import service as org
-from window_staff.org.tables import Site, Staff
 from window_staff.scoring.rules import rules_of
 from window_staff.terminals.form import TEXT_TYPES, Field, read_multipart, text_field
 from window_staff.web.i18n import add_words, lang_of, translator
@@ -135,22 +134,8 @@ def when(value: datetime | None) -> str:
     return value.astimezone(ZoneInfo(DEFAULT_TIME_ZONE)).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-async def _site_names() -> dict[int, str]:
-    return {r["id"]: r["name"] for r in await Site.select(Site.id, Site.name)}
-
-
 async def _staff_names(staff_ids: Sequence[int]) -> dict[int, str]:
     return {p.staff_id: p.name for p in await org.postings_of([s for s in staff_ids if s])}
-
-
-async def _people_at(window_ids: Sequence[int]) -> list[dict[str, Any]]:
-    """Staff posted at the windows (not left), by window then employee number."""
-    if not window_ids:
-        return []
-    rows = await Staff.select(Staff.id, Staff.name, Staff.employee_no, Staff.window).where(
-        Staff.window.is_in(list(window_ids)) & Staff.left_on.is_null()
-    ).order_by(Staff.window).order_by(Staff.employee_no)
-    return list(rows)
 
 
 def _one(form: dict[str, list[bytes]], name: str) -> str:
@@ -194,7 +179,7 @@ class InspectorPages(Controller):
         """My planned and running visits, each with its start or open button."""
         principal = await principal_of(request)
         visits = [v for v in (await service.list_visits(ctx, _LIST, principal=principal)).items if v.status in ("planned", "in_progress")]
-        return render(request, "inspect/visits.html", principal=principal, visits=visits, sites=await _site_names(), when=when)
+        return render(request, "inspect/visits.html", principal=principal, visits=visits, sites=await org.site_names(), when=when)
 
     @get("/sw.js", guards=[page_roles("inspector")], opt=PAGE)
     async def worker(self) -> Response[bytes]:
@@ -207,11 +192,11 @@ class InspectorPages(Controller):
         visit = await service.get_visit(ctx, visit_id, principal=principal)
         findings = (await service.list_findings(ctx, _LIST, principal=principal, visit_id=visit_id)).items
         windows = await org.window_labels(visit.window_ids)
-        people = await _people_at(visit.window_ids)
+        people = await org.people_at(visit.window_ids)
         names = await _staff_names([f.staff_id for f in findings if f.staff_id])
         return render(
             request, "inspect/visit.html", principal=principal, status=status, visit=visit, findings=findings, windows=windows, people=people,
-            names=names, groups=_checklist_groups(ctx, lang), titles=_item_titles(ctx, lang), sites=await _site_names(), message=message,
+            names=names, groups=_checklist_groups(ctx, lang), titles=_item_titles(ctx, lang), sites=await org.site_names(), message=message,
             submitted=submitted, max_photos=MAX_PHOTOS, when=when,
         )
 
@@ -300,7 +285,7 @@ class LeadPages(Controller):
         entries = (await service_board.list_entries(ctx, _LIST)).items
         on_board = {e.finding_id: e.state for e in entries if e.state == "live"}
         windows_page = await org.list_windows(ctx, _LIST)
-        sites = await _site_names()
+        sites = await org.site_names()
         users = (await auth_service.list_users(ctx, _LIST)).items
         inspectors = [u for u in users if u.active and "inspector" in u.roles]
         visits = [v for v in (await service.list_visits(ctx, _LIST, principal=principal)).items if v.status in ("planned", "in_progress")]
