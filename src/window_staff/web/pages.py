@@ -36,7 +36,7 @@ START: Mapping[str, tuple[tuple[str, str], ...]] = {
     "hr": (("appraisal_console", "/app/hr/appraisal"), ("staff_and_windows", "/app/hr/org"), ("leave_approvals", "/app/hr/leave"),
            ("terminals_enrolment", "/app/hr/enrolment")),
     "approver": (("approvals", "/app/approver"),),
-    "auditor": (("appraisal_console", "/app/hr/appraisal"),),
+    "auditor": (("appraisal_console", "/app/hr/appraisal"), ("staff_and_windows", "/app/hr/org")),
     "admin": (("administration", "/app/admin"),),
 }
 
