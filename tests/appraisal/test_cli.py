@@ -6,35 +6,17 @@ command runs in a worker thread with its own engine and the real clock, as an op
 
 from __future__ import annotations
 
-import asyncio
 import json
 import shutil
 from pathlib import Path
 
-import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.appraisal.support import MONTH, make_month, person
 from tests.appraisal.test_api import approved, closed, decided
-from window_staff import cli
+from tests.cli_harness import cli_run  # noqa: F401  (the `run` fixture)
 from window_staff.appraisal import service, service_close, service_reports
-from window_staff.common.db import bind_tables
 from window_staff.common.signing import public_key_hex, verify_document
-from window_staff.migrations import all_tables
-
-
-@pytest.fixture
-def run(ctx, settings, monkeypatch):
-    """``await run(*argv)``: the command's exit code, with the settings of this test's database."""
-    monkeypatch.setattr(cli, "get_settings", lambda: settings)
-
-    async def invoke(*argv: str) -> int:
-        try:
-            return await asyncio.to_thread(cli.main, list(argv))
-        finally:
-            bind_tables(ctx.engine, all_tables())  # the command bound the tables to its own engine
-
-    return invoke
 
 
 async def test_compute_prints_the_counts(ctx, run, capsys) -> None:

@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-
-import pytest
-
+from tests.cli_harness import cli_run  # noqa: F401  (the `run` fixture)
 from tests.evaluations.support_metrics import csv_bytes, make_scene, stored_counts
 from tests.factories import make_user
-from window_staff import cli
-from window_staff.common.db import bind_tables, execute
-from window_staff.migrations import all_tables
-
-
-@pytest.fixture
-def run(ctx, settings, monkeypatch):
-    """``await run(*argv)``: the command's exit code, with the settings of this test's database."""
-    monkeypatch.setattr(cli, "get_settings", lambda: settings)
-
-    async def invoke(*argv: str) -> int:
-        try:
-            return await asyncio.to_thread(cli.main, list(argv))
-        finally:
-            bind_tables(ctx.engine, all_tables())  # the command bound the tables to its own engine
-
-    return invoke
+from window_staff.common.db import execute
 
 
 async def test_the_command_imports_a_file_and_says_how_many(ctx, run, tmp_path, capsys) -> None:
