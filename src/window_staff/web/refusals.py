@@ -37,6 +37,7 @@ REFUSALS: dict[str, dict[str, str]] = {
     "error.staff_already_left": {"zh": "该人员已离岗", "en": "This staff member has left already"},
     "error.left_before_hired": {"zh": "离岗日期早于入职日期", "en": "The leaving date is before the hiring date"},
     "error.employee_no_invalid": {"zh": "工号格式不正确", "en": "The employee number is not valid"},
+    "error.duplicate": {"zh": "编号已被使用（不能重复）", "en": "That code or number is already in use"},
     "error.department_not_found": {"zh": "未找到该部门", "en": "No such department"},
     "error.window_not_found": {"zh": "未找到该窗口", "en": "No such window"},
     "error.site_not_found": {"zh": "未找到该服务中心", "en": "No such site"},
