@@ -34,7 +34,7 @@ from window_staff.errors import EXCEPTION_HANDLERS
 from window_staff.evaluations.controllers_delegates import CampaignController, DelegateAdminController, DelegateController
 from window_staff.evaluations.controllers_metrics import ServiceMetricsController
 from window_staff.evaluations.controllers_ratings import (
-    DeviceRatingController, MyRatingCaseController, RatingCaseController, RatingCodeController, RatingPageController, SatisfactionController,
+    DeviceRatingController, MyRatingCaseController, MyRatingsController, RatingCaseController, RatingCodeController, RatingPageController, SatisfactionController,
 )
 from window_staff.inspections.controllers import FindingController, MyFindingsController, VisitController
 from window_staff.inspections.controllers_board import BoardController, ExposureController
@@ -70,7 +70,8 @@ ROUTE_HANDLERS = [
     AppraisalController, AppraisalAppealController, MyAppraisalController,
     DelegateAdminController, CampaignController, DelegateController,
     ServiceMetricsController,
-    DeviceRatingController, RatingCodeController, RatingPageController, RatingCaseController, MyRatingCaseController, SatisfactionController,
+    DeviceRatingController, RatingCodeController, RatingPageController, RatingCaseController, MyRatingCaseController, MyRatingsController,
+    SatisfactionController,
     HrAppraisalPageController, ApproverPageController,
     StaffPagesController, DelegatePagesController,
     InspectorPages, LeadPages, AdminPages,

@@ -96,3 +96,19 @@ async def test_staff_cannot_read_the_satisfaction_report(client, app_ctx, clock)
     response = await client.get("/api/v1/evaluations/satisfaction", params={"month": "2025-05"}, headers=staff)
     assert response.status_code == 403
 
+
+
+async def test_staff_read_their_own_ratings_of_the_month_counted_by_level(client, app_ctx, clock):
+    desk, a, b, *_ = await _may(app_ctx, clock)
+    _, staff = await logged_in(client, app_ctx, "staff", staff_id=a)
+    mine = await client.get("/api/v1/me/ratings", params={"month": "2025-05"}, headers=staff)
+    assert mine.status_code == 200, mine.text
+    # The voided 1 and April's 4 do not count; nothing about the citizens is in the answer.
+    assert mine.json() == {"month": "2025-05", "ratings": 4, "satisfied": 3, "rate": "75.00", "levels": {"1": 0, "2": 1, "3": 1, "4": 1, "5": 1}}
+
+
+async def test_a_month_without_ratings_has_no_rate(client, app_ctx, clock):
+    desk, a, *_ = await _may(app_ctx, clock)
+    _, staff = await logged_in(client, app_ctx, "staff", staff_id=a)
+    mine = (await client.get("/api/v1/me/ratings", params={"month": "2025-07"}, headers=staff)).json()
+    assert mine["ratings"] == 0 and mine["rate"] is None

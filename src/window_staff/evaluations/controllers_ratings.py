@@ -24,6 +24,7 @@ from window_staff.evaluations.schemas_ratings import (
     CaseStatus,
     CaseStepIn,
     MyCaseOut,
+    MyRatingsOut,
     RatingCodeOut,
     RatingOut,
     SatisfactionPage,
@@ -202,6 +203,19 @@ class MyRatingCaseController(Controller):
         staff_id = _own(principal)
         await service_cases.file_appeal(ctx, principal, case_id, data, own_staff_id=staff_id)
         return await service_cases.get_my_case(ctx, staff_id, case_id)
+
+
+class MyRatingsController(Controller):
+    """A staff member's own ratings of a month, counted: levels and the satisfaction rate (nothing about citizens)."""
+
+    path = "/api/v1/me/ratings"
+    tags = ["ratings"]
+    dependencies = _deps
+
+    @get("", guards=[is_staff])
+    async def my_ratings(self, ctx: AppContext, principal: Principal, month: Annotated[str, Parameter(pattern=r"^\d{4}-\d{2}$")]) -> MyRatingsOut:
+        """My valid ratings of the month by level, satisfied and the rate."""
+        return await service_ratings.my_month_ratings(ctx, _own(principal), month=parse_month(month))
 
 
 class SatisfactionController(Controller):

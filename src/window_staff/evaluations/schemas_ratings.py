@@ -162,3 +162,13 @@ class SatisfactionPage(msgspec.Struct, kw_only=True):
     limit: int
     offset: int
     next_offset: int | None
+
+
+class MyRatingsOut(msgspec.Struct, kw_only=True):
+    """A staff member's own valid ratings of a month: how many at each level (1..5) and the satisfaction rate; nothing about citizens."""
+
+    month: str
+    ratings: int
+    satisfied: int
+    rate: Decimal | None  # None without ratings
+    levels: dict[int, int]

@@ -31,7 +31,7 @@ from window_staff.common.pagination import PageParams
 from window_staff.evaluations import service_cases
 from window_staff.evaluations.errors import EvaluationInputInvalid, RatingConflict
 from window_staff.evaluations.policy import policy_of
-from window_staff.evaluations.schemas_ratings import DeviceRatingIn, RatingCodeOut, RatingOut, SatisfactionOut, SatisfactionPage
+from window_staff.evaluations.schemas_ratings import DeviceRatingIn, MyRatingsOut, RatingCodeOut, RatingOut, SatisfactionOut, SatisfactionPage
 from window_staff.evaluations.service_cases import MAX_IN_LIST, local_date
 from window_staff.evaluations.tables import BadReviewCase, Rating, RatingCode
 from window_staff.org import service as org
@@ -357,6 +357,19 @@ async def _labels(by: str, ids: list[int]) -> dict[int, str]:
         return {i: name for i, (_, name) in (await org.department_codes(ids)).items()}
     rows = await Staff.select(Staff.id, Staff.employee_no, Staff.name).where(Staff.id.is_in(ids or [0]))
     return {r["id"]: f"{r['employee_no']} {r['name']}" for r in rows}
+
+
+async def my_month_ratings(ctx: AppContext, staff_id: int, *, month: date) -> MyRatingsOut:
+    """The staff member's valid ratings of the month by level, satisfied and the rate (voided ones left out)."""
+    first = month.replace(day=1)
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    rows = await _month_ratings(first, last, staff_ids={staff_id})
+    levels = dict.fromkeys(range(1, 6), 0)
+    for r in rows:
+        levels[r["level"]] += 1
+    satisfied = sum(r["level"] >= SATISFIED_LEVEL for r in rows)
+    return MyRatingsOut(month=f"{first.year:04d}-{first.month:02d}", ratings=len(rows), satisfied=satisfied,
+                        rate=satisfaction_rate(satisfied, len(rows)) if rows else None, levels=levels)
 
 
 async def satisfaction_report(ctx: AppContext, *, month: date, by: Literal["staff", "window", "department"], params: PageParams) -> SatisfactionPage:

@@ -30,7 +30,7 @@ from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError, Forbidden
 from window_staff.common.pagination import PageParams
 from window_staff.errors import status_of
-from window_staff.evaluations import service_cases
+from window_staff.evaluations import service_cases, service_ratings
 from window_staff.inspections import service as inspections
 from window_staff.web.i18n import add_words, lang_of, translator
 from window_staff.web.pages import PAGE, page_roles, refusal_of, render
@@ -72,6 +72,23 @@ add_words({
     "me.no_cases": {"zh": "本月没有差评整改事项。", "en": "No bad-review cases this month."},
     "me.case_deadline": {"zh": "整改期限", "en": "Deadline"},
     "me.overdue": {"zh": "已逾期 {n} 天", "en": "{n} days overdue"},
+    "me.ratings_summary": {"zh": "本月有效评价 {n} 次，满意 {s} 次，满意率 {r}%", "en": "{n} valid ratings this month, {s} satisfied: {r}%"},
+    "me.no_ratings": {"zh": "本月暂无群众评价。", "en": "No citizen ratings this month."},
+    "me.level.5": {"zh": "非常满意", "en": "Very satisfied"},
+    "me.level.4": {"zh": "满意", "en": "Satisfied"},
+    "me.level.3": {"zh": "基本满意", "en": "Fairly satisfied"},
+    "me.level.2": {"zh": "不满意", "en": "Dissatisfied"},
+    "me.level.1": {"zh": "非常不满意", "en": "Very dissatisfied"},
+    "me.severity.minor": {"zh": "一般", "en": "minor"},
+    "me.severity.major": {"zh": "较重", "en": "major"},
+    "me.severity.serious": {"zh": "严重", "en": "serious"},
+    "me.case.open": {"zh": "待核实", "en": "open"},
+    "me.case.verified": {"zh": "已核实", "en": "verified"},
+    "me.case.rectified": {"zh": "已整改", "en": "rectified"},
+    "me.case.called_back": {"zh": "已回访", "en": "called back"},
+    "me.case.closed": {"zh": "已办结", "en": "closed"},
+    "me.case.appealed": {"zh": "复核中", "en": "under review"},
+    "me.case.voided": {"zh": "已撤销（复核成立）", "en": "voided on review"},
     "me.rating": {"zh": "评价", "en": "Rating"},
     "me.consent": {"zh": "生物特征采集同意", "en": "Biometric consent"},
     "me.face": {"zh": "人脸", "en": "Face"},
@@ -286,9 +303,10 @@ class StaffPagesController(Controller):
         cases = [{"c": c, "opened_at": _local(c.opened_at), "rated_at": _local(c.rating.rated_at)}
                  for c in cases_page.items if _in_month(c.opened_at, attendance.month) or _in_month(c.rating.rated_at, attendance.month)]
         consent = consent_rows(await biometrics.consent_status(ctx, staff_id, only_staff_id=staff_id), lang=lang)
+        ratings = await service_ratings.my_month_ratings(ctx, staff_id, month=attendance.month)
         latest = await _latest_visible_month()
         return render(request, "staff/month.html", principal=principal, attendance=attendance, month=attendance.month, heads=heads, rows=rows,
-                      findings=findings, cases=cases, consent=consent, latest_sheet=latest)
+                      findings=findings, cases=cases, ratings=ratings, consent=consent, latest_sheet=latest)
 
     @get("/app/me/appraisal", guards=[page_roles("staff")], opt=PAGE)
     async def my_appraisal(self, ctx: AppContext, request: Request) -> Template:
