@@ -151,3 +151,13 @@ async def test_hr_adds_weekend_duty_to_the_rota_and_sees_it(site, browser) -> No
     row = await page.locator("#rota tr.rota", has_text=person["employee_no"]).inner_text()
     assert saturday.isoformat() in row and "周末值班" in row and "加班/值班" in row and "周末延时服务" in row
     await shot(page, "hr-org-rota-added")
+
+
+async def test_hr_downloads_a_departments_attendance_sheet_from_the_schedules_page(site, browser) -> None:
+    page = await page_as(browser, site, "hr", next_path="/app/hr/org/schedules")
+    async with page.expect_download() as waiting:
+        await page.click("#attendance-sheet button[type=submit]")
+    download = await waiting.value
+    assert download.suggested_filename.startswith("attendance-") and download.suggested_filename.endswith(".xlsx")
+    with open(await download.path(), "rb") as workbook:
+        assert workbook.read(2) == b"PK"  # an XLSX is a zip

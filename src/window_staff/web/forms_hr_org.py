@@ -125,6 +125,8 @@ add_words({
     "org.end": {"zh": "结束", "en": "End"},
     "org.rota_hint": {"zh": "上午/下午不填时间则按作息时间；延时服务须填开始和结束", "en": "Morning/afternoon take the site's hours unless times are given; extended hours need both"},
     "org.closed_months": {"zh": "考勤已结账月份", "en": "Months closed for attendance"},
+    "org.sheet": {"zh": "部门考勤月报（Excel）", "en": "Department attendance sheet (Excel)"},
+    "org.download": {"zh": "下载", "en": "Download"},
     "org.closed_at": {"zh": "结账时间", "en": "Closed at"},
     "org.closed_by": {"zh": "结账人", "en": "Closed by"},
     "org.close_month": {"zh": "结账本月考勤", "en": "Close this month"},
