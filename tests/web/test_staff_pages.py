@@ -46,6 +46,7 @@ async def test_staff_my_month_shows_the_attendance_calendar(site, browser) -> No
     assert await page.locator("#calendar thead th").all_inner_texts() == ["日期", "上午", "下午"]
     assert await page.locator("#calendar tbody tr").count() >= 28
     assert await page.locator("#consent").count() == 1
+    assert await page.locator("#ratings").count() == 1  # my citizen ratings of the month, counted
     await shot(page, "staff-month-current-phone")
 
 

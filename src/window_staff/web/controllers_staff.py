@@ -303,7 +303,7 @@ class StaffPagesController(Controller):
         cases = [{"c": c, "opened_at": _local(c.opened_at), "rated_at": _local(c.rating.rated_at)}
                  for c in cases_page.items if _in_month(c.opened_at, attendance.month) or _in_month(c.rating.rated_at, attendance.month)]
         consent = consent_rows(await biometrics.consent_status(ctx, staff_id, only_staff_id=staff_id), lang=lang)
-        ratings = await service_ratings.my_month_ratings(ctx, staff_id, month=attendance.month)
+        ratings = await service_ratings.my_month_ratings(ctx, staff_id, month=appraisal_domain.parse_month(attendance.month))
         latest = await _latest_visible_month()
         return render(request, "staff/month.html", principal=principal, attendance=attendance, month=attendance.month, heads=heads, rows=rows,
                       findings=findings, cases=cases, ratings=ratings, consent=consent, latest_sheet=latest)
