@@ -6,6 +6,8 @@ import asyncio
 import datetime as dt
 
 from tests.evaluations.support_ratings import RATING_PATH, make_rating_desk, rating_body, settings, signed  # noqa: F401
+from window_staff.attendance import service_admin
+from window_staff.attendance.schemas import SiteHoursIn
 from window_staff.evaluations.tables import Rating
 from window_staff.terminals.signatures import sign
 
@@ -108,3 +110,19 @@ async def test_a_body_that_is_not_json_is_400(client, app_ctx, clock):
     request.headers.update(sign("POST", str(request.url), raw, key_id=desk.serial, secret=desk.secret, created=clock.now()))
     response = await client.send(request)
     assert response.status_code == 400 and response.json()["code"] == "malformed_json"
+
+
+async def test_a_late_rating_of_a_month_closed_at_the_site_is_409_and_stores_nothing(client, app_ctx, clock):
+    desk = await make_rating_desk(app_ctx)
+    await service_admin.add_site_hours(app_ctx, SiteHoursIn(
+        site_id=desk.window.site_id, name="all", valid_from=dt.date(2025, 1, 1), valid_to=dt.date(2025, 12, 31),
+        am_start=dt.time(8, 30), am_end=dt.time(12), pm_start=dt.time(14, 30), pm_end=dt.time(17, 30)), actor="test")
+    clock.at = dt.datetime(2025, 6, 3, 2, 0, tzinfo=dt.UTC)
+    await service_admin.close_month(app_ctx, site_id=desk.window.site_id, month="2025-05", actor="hr")
+    # The device was offline for a week: its rating of 30 May arrives after May was closed.
+    late = rating_body(clock, rated_at=dt.datetime(2025, 5, 30, 2, 0, tzinfo=dt.UTC).isoformat())
+    response = await client.send(signed(client, late, desk=desk, clock=clock))
+    assert response.status_code == 409 and response.json()["code"] == "rating_month_closed"
+    assert await Rating.count() == 0
+    ok = await client.send(signed(client, rating_body(clock, ref="T-0002"), desk=desk, clock=clock))
+    assert ok.status_code == 201, ok.text  # June is open

@@ -54,6 +54,13 @@ class AlreadyEvaluated(Conflict):
     title = "Already evaluated"
 
 
+class RatingMonthClosed(Conflict):
+    """The rating's month is closed for attendance at the window's site: its figures no longer change."""
+
+    code = "rating_month_closed"
+    title = "The rating's month is closed"
+
+
 class RatingConflict(Conflict):
     """This service transaction has already been rated."""
 

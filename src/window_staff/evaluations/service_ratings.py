@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl
 
 import msgspec
 
+from window_staff.attendance import service as attendance
 from window_staff.auth.service import Principal
 from window_staff.common import audit
 from window_staff.common.clock import as_utc
@@ -29,7 +30,7 @@ from window_staff.common.db import INTEGRITY_ERRORS, execute, is_sqlite, write_t
 from window_staff.common.errors import MalformedRequest
 from window_staff.common.pagination import PageParams
 from window_staff.evaluations import service_cases
-from window_staff.evaluations.errors import EvaluationInputInvalid, RatingConflict
+from window_staff.evaluations.errors import EvaluationInputInvalid, RatingConflict, RatingMonthClosed
 from window_staff.evaluations.policy import policy_of
 from window_staff.evaluations.schemas_ratings import DeviceRatingIn, MyRatingsOut, RatingCodeOut, RatingOut, SatisfactionOut, SatisfactionPage
 from window_staff.evaluations.service_cases import MAX_IN_LIST, local_date
@@ -115,9 +116,12 @@ async def record_rating(ctx: AppContext, data: RatingInput, *, window_id: int, s
     previous = await _stored(window_id, data.transaction_ref)
     if previous is not None:
         return await _answer(previous, data, staff_id=staff_id, source=source), False
+    site_id, zone = await _site_of(window_id)
+    # A device that was offline may send a rating weeks late: a month already closed keeps its figures.
+    if await attendance.is_month_closed(ctx, site_id=site_id, at=data.rated_at):
+        raise RatingMonthClosed(f"{local_date(data.rated_at, zone):%Y-%m} is closed at this site: the rating can no longer be recorded")
     deadline = None
     if data.level <= policy_of(ctx).bad_review_max_level:
-        site_id, zone = await _site_of(window_id)
         # Before the transaction: a year without a calendar is refused before anything is written.
         deadline = await service_cases.rectify_deadline(ctx, site_id=site_id, rated_on=local_date(data.rated_at, zone))
     try:
