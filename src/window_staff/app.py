@@ -39,8 +39,9 @@ from window_staff.evaluations.controllers_ratings import (
 from window_staff.inspections.controllers import FindingController, MyFindingsController, VisitController
 from window_staff.inspections.controllers_board import BoardController, ExposureController
 from window_staff.inspections.controllers_evidence import EvidenceController
-from window_staff.inspections.controllers_publication import AppealReviewController, MyAppealController, MyNotificationController
+from window_staff.inspections.controllers_publication import AppealReviewController, MyAppealController
 from window_staff.migrations import all_tables
+from window_staff.notifications.controllers import MyNotificationController
 from window_staff.org.controllers import DepartmentController, SiteController, StaffController, WindowController
 from window_staff.settings import Settings, get_settings
 from window_staff.terminals.controllers import TerminalController
@@ -55,6 +56,7 @@ from window_staff.web.controllers_hr_enrolment import HrEnrolmentPages
 from window_staff.web.controllers_hr_leave import HrLeavePages, MyLeavePages
 from window_staff.web.controllers_hr_org import HrOrgPages
 from window_staff.web.controllers_inspect import InspectorPages, LeadPages
+from window_staff.web.controllers_notifications import NotificationPages
 from window_staff.web.controllers_staff import StaffPagesController
 
 ROUTE_HANDLERS = [
@@ -75,7 +77,7 @@ ROUTE_HANDLERS = [
     HrAppraisalPageController, ApproverPageController,
     StaffPagesController, DelegatePagesController,
     InspectorPages, LeadPages, AdminPages,
-    HrOrgPages, HrLeavePages, HrEnrolmentPages, MyLeavePages,
+    HrOrgPages, HrLeavePages, HrEnrolmentPages, MyLeavePages, NotificationPages,
 ]
 # Server-rendered pages (the public board); Litestar's Jinja engine autoescapes everything.
 TEMPLATES = TemplateConfig(directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine)

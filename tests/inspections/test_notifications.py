@@ -3,7 +3,7 @@
 from tests.factories import logged_in, login, make_staff, make_user
 from tests.inspections.support import log_finding, make_inspected_staff, make_visit, publish
 from window_staff.common.pagination import PageParams
-from window_staff.inspections import service_publication
+from window_staff.notifications import service as notifications
 from window_staff.org import service as org
 from window_staff.org.schemas import DepartmentHeadIn
 
@@ -24,7 +24,7 @@ async def _scene_with_users(ctx, *, kind="undercover"):
 async def test_publication_notifies_the_staff_member_with_the_item_title(ctx):
     scene, staff_user, _, finding = await _scene_with_users(ctx)
     await publish(ctx, scene, finding.id)
-    page = await service_publication.list_notifications(ctx, staff_user.id, PAGE)
+    page = await notifications.list_notifications(ctx, staff_user.id, PAGE)
     assert [(n.subject_id, n.kind) for n in page.items] == [(finding.id, "finding_published")]
     assert "统一戴牌上岗" in page.items[0].text and "申诉" in page.items[0].text
     assert page.unread == 1
@@ -33,7 +33,7 @@ async def test_publication_notifies_the_staff_member_with_the_item_title(ctx):
 async def test_publication_notifies_the_department_head(ctx):
     scene, _, head, finding = await _scene_with_users(ctx)
     await publish(ctx, scene, finding.id)
-    page = await service_publication.list_notifications(ctx, head.id, PAGE)
+    page = await notifications.list_notifications(ctx, head.id, PAGE)
     assert [n.subject_id for n in page.items] == [finding.id]
     assert page.items[0].text.startswith("本部门")
 
@@ -44,20 +44,20 @@ async def test_hr_is_told_when_the_department_has_no_head(ctx):
     hr = await make_user(ctx, "hr")
     finding = await log_finding(ctx, scene, staff_id=staff.id, item="badge_worn")
     await publish(ctx, scene, finding.id)
-    assert [n.subject_id for n in (await service_publication.list_notifications(ctx, hr.id, PAGE)).items] == [finding.id]
+    assert [n.subject_id for n in (await notifications.list_notifications(ctx, hr.id, PAGE)).items] == [finding.id]
 
 
 async def test_other_hr_users_are_not_told_when_the_department_has_a_head(ctx):
     scene, _, _, finding = await _scene_with_users(ctx)
     hr = await make_user(ctx, "hr")
     await publish(ctx, scene, finding.id)
-    assert (await service_publication.list_notifications(ctx, hr.id, PAGE)).total == 0
+    assert (await notifications.list_notifications(ctx, hr.id, PAGE)).total == 0
 
 
 async def test_nobody_is_notified_before_publication(ctx):
     _, staff_user, head, _ = await _scene_with_users(ctx)
     for user in (staff_user, head):
-        assert (await service_publication.list_notifications(ctx, user.id, PAGE)).total == 0
+        assert (await notifications.list_notifications(ctx, user.id, PAGE)).total == 0
 
 
 async def test_my_notifications_are_newest_first(client, app_ctx):
@@ -92,7 +92,7 @@ async def test_nobody_reads_someone_elses_notification(client, app_ctx):
 
 
 async def _any_note_id(ctx, finding_id):
-    from window_staff.inspections.tables import Notification
+    from window_staff.notifications.tables import Notification
 
     row = await Notification.select(Notification.id).where(Notification.subject_id == finding_id).first()
     return row["id"]

@@ -1,4 +1,4 @@
-"""Routes after publication: my notifications, my appeals, and the reviewers' appeal queue."""
+"""Routes after publication: my appeals, and the reviewers' appeal queue."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from window_staff.common.pagination import Page, PageParams
 from window_staff.common.web import PAGE
 from window_staff.inspections import service_publication
 from window_staff.inspections.errors import InspectionStaffNotFound
-from window_staff.inspections.schemas_publication import AppealDecisionIn, AppealIn, AppealOut, AppealReviewOut, NotificationOut, NotificationPage
+from window_staff.inspections.schemas_publication import AppealDecisionIn, AppealIn, AppealOut, AppealReviewOut
 
 _deps = {"principal": Provide(provide_principal), "page": PAGE}
 can_appeal = roles("staff")
@@ -25,24 +25,6 @@ def _own(principal: Principal) -> int:
     if principal.staff_id is None:
         raise InspectionStaffNotFound("this account is not linked to a staff member")
     return principal.staff_id
-
-
-class MyNotificationController(Controller):
-    """The caller's own notifications (anyone logged in; nobody reads another's)."""
-
-    path = "/api/v1/me/notifications"
-    tags = ["notifications"]
-    dependencies = _deps
-
-    @get("", guards=[authenticated])
-    async def my_notifications(self, ctx: AppContext, principal: Principal, page: PageParams) -> NotificationPage:
-        """My notifications, newest first, with the unread count."""
-        return await service_publication.list_notifications(ctx, principal.user_id, page)
-
-    @post("/{notification_id:int}/read", guards=[authenticated], status_code=200, request_max_body_size=1024)
-    async def mark_read(self, ctx: AppContext, principal: Principal, notification_id: int) -> NotificationOut:
-        """Mark one of my notifications read."""
-        return await service_publication.mark_read(ctx, principal.user_id, notification_id)
 
 
 class MyAppealController(Controller):

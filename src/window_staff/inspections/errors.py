@@ -99,13 +99,6 @@ class InspectionPolicyInvalid(InvalidInput):
     title = "Invalid inspection policy"
 
 
-class NotificationNotFound(NotFound):
-    """No such notification for this user (someone else's answers the same)."""
-
-    code = "notification_not_found"
-    title = "Notification not found"
-
-
 class AppealNotFound(NotFound):
     """No such appeal, or not visible to the caller."""
 

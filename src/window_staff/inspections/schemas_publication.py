@@ -17,29 +17,6 @@ Note = Annotated[str, msgspec.Meta(max_length=1000)]
 Outcome = Literal["upheld", "rejected"]
 
 
-class NotificationOut(msgspec.Struct, kw_only=True):
-    """A message for the caller."""
-
-    id: int
-    kind: str
-    subject_type: str
-    subject_id: int
-    text: str
-    created_at: datetime
-    read_at: datetime | None
-
-
-class NotificationPage(msgspec.Struct, kw_only=True):
-    """A page of the caller's notifications, newest first, with the unread count."""
-
-    items: list[NotificationOut]
-    total: int
-    unread: int
-    limit: int
-    offset: int
-    next_offset: int | None
-
-
 class AppealIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """A staff member appeals a published finding about them."""
 

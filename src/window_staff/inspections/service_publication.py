@@ -29,7 +29,6 @@ from window_staff.inspections.errors import (
     AppealWindowClosed,
     FindingNotFound,
     InspectionStaffNotFound,
-    NotificationNotFound,
     OwnFindingReview,
 )
 from window_staff.inspections.policy import policy_of
@@ -38,10 +37,9 @@ from window_staff.inspections.schemas_publication import (
     AppealIn,
     AppealOut,
     AppealReviewOut,
-    NotificationOut,
-    NotificationPage,
 )
-from window_staff.inspections.tables import ExposureEntry, Finding, FindingAppeal, Notification
+from window_staff.inspections.tables import ExposureEntry, Finding, FindingAppeal
+from window_staff.notifications import service as notifications
 from window_staff.org import service as org
 from window_staff.scoring.rules import rules_of
 
@@ -89,7 +87,6 @@ async def on_published(ctx: AppContext, finding_id: int, *, actor: str) -> int:
     title = checklist_titles(ctx).get(row["item"], row["item"])
     deadline = appeal_deadline(row["published_at"], zone=row["tz"], appeal_days=policy_of(ctx).appeal_days)
     day = local_date(row["observed_at"], row["tz"]).isoformat()
-    now = ctx.clock.now()
     texts: dict[int, str] = {}
     if row["staff"] is not None:
         for user_id in (await auth.active_user_ids_of_staff([row["staff"]]))[row["staff"]]:
@@ -101,39 +98,7 @@ async def on_published(ctx: AppContext, finding_id: int, *, actor: str) -> int:
     for user_id in head_users or await auth.active_user_ids_with_role(HEAD_FALLBACK_ROLE):
         # The staff member's own account keeps the personal text when it also holds the head role.
         texts.setdefault(user_id, f"本部门{who}的检查发现已公布：{title}（{day}）。")
-    if texts:
-        await Notification.insert(*[
-            Notification(recipient=uid, kind="finding_published", subject_type="finding", subject_id=finding_id, text=text, created_at=now)
-            for uid, text in sorted(texts.items())
-        ])
-    return len(texts)
-
-
-def _notification_out(r: dict[str, Any]) -> NotificationOut:
-    return NotificationOut(id=r["id"], kind=r["kind"], subject_type=r["subject_type"], subject_id=r["subject_id"], text=r["text"],
-                           created_at=as_utc(r["created_at"]), read_at=as_utc(r["read_at"]) if r["read_at"] else None)
-
-
-async def list_notifications(ctx: AppContext, user_id: int, params: PageParams) -> NotificationPage:
-    """The user's notifications, newest first, with how many are unread."""
-    mine = Notification.recipient == user_id
-    rows = await Notification.select().where(mine).order_by(Notification.id, ascending=False).limit(params.limit).offset(params.offset)
-    total = await Notification.count().where(mine)
-    unread = await Notification.count().where(mine & Notification.read_at.is_null())
-    page = page_of([_notification_out(r) for r in rows], total=total, params=params)
-    return NotificationPage(items=page.items, total=total, unread=unread, limit=page.limit, offset=page.offset, next_offset=page.next_offset)
-
-
-async def mark_read(ctx: AppContext, user_id: int, notification_id: int) -> NotificationOut:
-    """Mark one of the user's notifications read (someone else's answers 404); reading twice keeps the first time."""
-    where = (Notification.id == notification_id) & (Notification.recipient == user_id)
-    async with write_transaction(ctx.engine):
-        row = await Notification.select().where(where).first()
-        if row is None:
-            raise NotificationNotFound()
-        if row["read_at"] is None:
-            await Notification.update({Notification.read_at: ctx.clock.now()}).where(where)
-    return _notification_out(await Notification.select().where(where).first())
+    return await notifications.notify(ctx, texts, kind="finding_published", subject_type="finding", subject_id=finding_id)
 
 
 # --- appeals ---

@@ -8,6 +8,7 @@ from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Timestampt
 from piccolo.table import Table
 
 from window_staff.auth.tables import User
+from window_staff.notifications.tables import Notification
 from window_staff.org.tables import Site, Staff, Window
 
 
@@ -111,16 +112,5 @@ class ExposureEntry(Table, tablename="inspection_exposure"):
     withdrawn_at = Timestamptz(null=True, default=None)
 
 
-class Notification(Table, tablename="notification"):
-    """A message for one user (e.g. a finding about them was published); read once, never deleted."""
-
-    recipient = ForeignKey(User)
-    kind = Varchar(length=48)
-    subject_type = Varchar(length=48)
-    subject_id = Integer()
-    text = Text(default="")
-    created_at = Timestamptz()
-    read_at = Timestamptz(null=True, default=None)
-
-
+# Notification began here and its table is still created by the inspections migration (m0006).
 INSPECTION_TABLES = [Visit, VisitInspector, VisitWindow, Finding, FindingRevision, Evidence, FindingAppeal, ExposureEntry, Notification]
