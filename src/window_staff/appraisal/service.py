@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from window_staff.appraisal import domain, store
+from window_staff.appraisal import domain, service_notices as notices, store
 from window_staff.appraisal.domain import APPEALS, SheetRow
 from window_staff.appraisal.errors import FourEyesRequired, MonthInvalid, PeriodChanged, PeriodStateConflict
 from window_staff.appraisal.policy import policy_of
@@ -161,8 +161,8 @@ async def write_computation(
 
 
 async def transition(ctx: AppContext, month: str, *, action: str, principal: Principal, reason: str = "", check: Any = None,
-                     values: Mapping[str, Any] | None = None) -> PeriodOut:
-    """Move the period by ``action`` in one transaction, with the trail row and the audit event; ``check`` may refuse."""
+                     values: Mapping[str, Any] | None = None, then: Any = None) -> PeriodOut:
+    """Move the period by ``action`` in one transaction, with the trail row and the audit event; ``check`` may refuse, ``then`` follows up."""
     key = domain.month_key(domain.parse_month(month))
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
@@ -176,6 +176,8 @@ async def transition(ctx: AppContext, month: str, *, action: str, principal: Pri
                               actor_user=principal.user_id, reason=reason, at=now)
         await audit.record(ctx.engine, at=now, actor=principal.actor, action=f"appraisal.{action}", subject_type="appraisal_period", subject_id=key,
                            data={"from": period["state"], "to": target, "reason": reason, "computation": period["computation"]})
+        if then is not None:
+            await then({**period, **extra, "state": target}, now)
     return await period_out(await store.period_or_404(key))
 
 
@@ -187,7 +189,10 @@ async def open_appeals(ctx: AppContext, month: str, *, principal: Principal) -> 
             raise PeriodStateConflict(f"{period['month']} has not ended: appeals open once every day of it has been worked", state=period["state"])
         return {"appeal_opened_at": now, "appeal_until": now + timedelta(days=policy_of(ctx).appeal_days)}
 
-    return await transition(ctx, month, action="open_appeals", principal=principal, check=check)
+    async def tell(period: Mapping[str, Any], now: datetime) -> None:
+        await notices.sheets_shown(ctx, period, final=False)
+
+    return await transition(ctx, month, action="open_appeals", principal=principal, check=check, then=tell)
 
 
 async def end_appeals(ctx: AppContext, month: str, *, principal: Principal) -> PeriodOut:
@@ -225,7 +230,10 @@ async def return_month(ctx: AppContext, month: str, *, principal: Principal, rea
 
 async def publish(ctx: AppContext, month: str, *, principal: Principal) -> PeriodOut:
     """Publish the approved figures: staff see them as final."""
-    return await transition(ctx, month, action="publish", principal=principal, check=_stamp("published_at"))
+    async def tell(period: Mapping[str, Any], now: datetime) -> None:
+        await notices.sheets_shown(ctx, period, final=True)
+
+    return await transition(ctx, month, action="publish", principal=principal, check=_stamp("published_at"), then=tell)
 
 
 def _stamp(column: str) -> Any:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from window_staff.appraisal import domain, store
+from window_staff.appraisal import domain, service_notices, store
 from window_staff.appraisal.errors import AppealConflict, AppealNotFound, AppraisalInputInvalid, PeriodNotFound, PeriodStateConflict, ReviewerNotAllowed, SheetNotFound
 from window_staff.appraisal.schemas import AppealDecisionIn, AppealIn, AppealReviewOut, SheetAppealOut
 from window_staff.appraisal.service import appeals_open, decisions_allowed, month_facts, score_sheets, write_computation
@@ -146,6 +146,7 @@ async def decide_appeal(ctx: AppContext, appeal_id: int, *, principal: Principal
                                  reviewer_user=principal.user_id, at=now)
         await audit.record(ctx.engine, at=now, actor=principal.actor, action="appraisal.appeal_decided", subject_type="appraisal_appeal",
                            subject_id=appeal_id, data={"month": current["month"], "outcome": data.outcome, "points": str(points), "reason": data.reason})
+        await service_notices.appeal_decided(ctx, appeal, outcome=data.outcome, reason=data.reason)
 
     try:
         if data.outcome == "upheld":

@@ -146,6 +146,12 @@ async def sheet_page(period_id: int, *, limit: int, offset: int, department_id: 
     return rows, await Sheet.count().where(where)
 
 
+async def current_totals(period_id: int) -> list[dict[str, Any]]:
+    """Each current sheet's staff, total (cents) and grade code, by staff id."""
+    where = (Sheet.period == period_id) & (Sheet.current == True)  # noqa: E712
+    return await Sheet.select(Sheet.staff, Sheet.total_cents, Sheet.grade).where(where).order_by(Sheet.staff)
+
+
 async def current_lines(period_id: int, *, staff_id: int) -> str | None:
     """The lines JSON of one person's current sheet, or None when they have none."""
     row = await Sheet.select(Sheet.lines).where((Sheet.period == period_id) & (Sheet.staff == staff_id) & (Sheet.current == True)).first()  # noqa: E712
