@@ -8,14 +8,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.evaluations.support_ratings import make_rating_desk, person, rate, settings  # noqa: F401
-from tests.factories import logged_in, make_staff
+from tests.factories import logged_in, make_staff, make_user
 from window_staff.attendance.errors import CalendarYearMissing
 from window_staff.common import audit
 from window_staff.common.db import execute
+from window_staff.common.pagination import PageParams
 from window_staff.evaluations import service_cases
 from window_staff.evaluations.errors import CaseReviewerNotAllowed, CaseStateConflict
 from window_staff.evaluations.schemas_ratings import CaseAppealIn, CaseDecisionIn, CaseStepIn
 from window_staff.evaluations.tables import BadReviewCase, CaseEvent, Rating
+from window_staff.notifications import service as notifications
 from window_staff.org import service as org
 from window_staff.org.schemas import DepartmentHeadIn
 
@@ -160,3 +162,17 @@ async def test_overdue_cases_appear_for_hr_with_days_overdue(client, app_ctx, cl
     assert (item["status"], item["deadline"], item["overdue"], item["days_overdue"]) == ("open", "2025-10-23", True, 4)
     everything = (await client.get("/api/v1/evaluations/cases", headers=hr)).json()
     assert everything["total"] == 2
+
+
+async def test_a_bad_review_tells_the_staff_member_and_their_department_head(ctx, clock):
+    clock.at = RATED.astimezone(dt.UTC)
+    desk = await make_rating_desk(ctx)
+    head = await make_staff(ctx, window=desk.window)
+    await org.set_department_head(ctx, desk.window.department_id, DepartmentHeadIn(staff_id=head.id), actor="test")
+    staff_user, head_user = await make_user(ctx, "staff", staff_id=desk.staff[0].id), await make_user(ctx, "staff", staff_id=head.id)
+    rating = await rate(ctx, desk.window, level=1, staff_id=desk.staff[0].id, rated_at=RATED - dt.timedelta(minutes=5))
+    page = PageParams(limit=10, offset=0)
+    [mine] = (await notifications.list_notifications(ctx, staff_user.id, page)).items
+    [heads] = (await notifications.list_notifications(ctx, head_user.id, page)).items
+    assert (mine.kind, mine.subject_id) == ("bad_review_opened", rating.case_id) and "2025-10-23" in mine.text
+    assert heads.subject_id == rating.case_id and heads.text.startswith("本部门")

@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from window_staff.attendance.inputs import work_calendar
+from window_staff.auth import service as auth
 from window_staff.auth.service import Principal
 from window_staff.common import audit
 from window_staff.common.clock import DEFAULT_TIME_ZONE, as_utc
@@ -34,6 +35,7 @@ from window_staff.evaluations.schemas_ratings import (
     MyCaseOut,
 )
 from window_staff.evaluations.tables import BadReviewCase, CaseEvent
+from window_staff.notifications import service as notifications
 from window_staff.org import service as org
 from window_staff.scoring import Fact
 
@@ -90,7 +92,23 @@ async def open_case(ctx: AppContext, *, rating_id: int, staff_id: int | None, wi
     await CaseEvent.insert(CaseEvent(case=case_id, action="open", from_status="", to_status=OPEN, note="", actor=actor, actor_user=None, at=at))
     await audit.record(ctx.engine, at=at, actor=actor, action="rating_case.opened", subject_type="bad_review_case", subject_id=case_id,
                        data={"rating": rating_id, "staff": staff_id, "window": window_id, "deadline": deadline.isoformat()})
+    await _tell_case_opened(ctx, case_id, staff_id=staff_id, window_id=window_id, deadline=deadline)
     return case_id
+
+
+async def _tell_case_opened(ctx: AppContext, case_id: int, *, staff_id: int | None, window_id: int, deadline: date) -> None:
+    # The person rated and their department head must act within the deadline; a window-level rating goes to the head alone.
+    texts: dict[int, str] = {}
+    if staff_id is not None:
+        for uid in (await auth.active_user_ids_of_staff([staff_id])).get(staff_id, []):
+            texts[uid] = f"您收到一条群众差评，请于{deadline.isoformat()}前配合核实整改。"
+    department = await org.window_department(window_id)
+    head = (await org.department_heads([department])).get(department) if department else None
+    if head is not None:
+        label = (await org.window_labels([window_id])).get(window_id, "")
+        for uid in (await auth.active_user_ids_of_staff([head])).get(head, []):
+            texts.setdefault(uid, f"本部门{label}收到一条群众差评，整改期限{deadline.isoformat()}。")
+    await notifications.notify(ctx, texts, kind="bad_review_opened", subject_type="bad_review_case", subject_id=case_id)
 
 
 # --- reading ---

@@ -425,6 +425,12 @@ async def site_time_zones(site_ids: Sequence[int]) -> dict[int, str]:
     return {r["id"]: r["timezone"] for r in rows}
 
 
+async def window_department(window_id: int) -> int | None:
+    """The department of a window (None when there is no such window)."""
+    row = await Window.select(Window.department).where(Window.id == window_id).first()
+    return row["department"] if row else None
+
+
 async def window_site(window_id: int) -> int | None:
     """The site of a window (None when there is no such window)."""
     row = await Window.select(Window.site).where(Window.id == window_id).first()
