@@ -20,6 +20,7 @@ WORDS: dict[str, dict[str, str]] = {
     "password": {"zh": "密码", "en": "Password"},
     "totp": {"zh": "动态验证码（如已启用）", "en": "Authenticator code (if enabled)"},
     "home": {"zh": "首页", "en": "Home"},
+    "messages": {"zh": "消息", "en": "Messages"},
     "language": {"zh": "English", "en": "中文"},
     "welcome": {"zh": "您好", "en": "Hello"},
     "error": {"zh": "出错了", "en": "Something went wrong"},
