@@ -12,6 +12,7 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
@@ -149,6 +150,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         request_max_body_size=settings.body_limit_bytes,
         cors_config=CORSConfig(allow_origins=[]),
         template_config=TEMPLATES,
+        # Litestar's own htmx support: every request is an HTMXRequest (request.htmx tells what htmx asked for).
+        plugins=[HTMXPlugin()],
         debug=False,
         logging_config=None,
     )

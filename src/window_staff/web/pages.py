@@ -92,5 +92,5 @@ def refusal_of(request: Request, exc: DomainError) -> str:
 
 def is_fragment(request: Request, target: str) -> bool:
     """True when htmx asks for one section of a page (its id), not for a whole page or a history restore."""
-    headers = request.headers
-    return headers.get("HX-Request") == "true" and headers.get("HX-Target") == target and headers.get("HX-History-Restore-Request") != "true"
+    htmx = getattr(request, "htmx", None)  # set by Litestar's HTMXPlugin (app.py)
+    return bool(htmx) and htmx.target == target and not htmx.history_restore_request
