@@ -121,3 +121,14 @@ async def test_duplicate_username_is_409(client, app_ctx):
 async def test_non_admin_cannot_manage_users(client, app_ctx):
     _, hr = await logged_in(client, app_ctx, "hr")
     assert (await client.get("/api/v1/users", headers=hr)).status_code == 403
+
+
+async def test_an_administrator_cannot_disable_themselves_or_drop_their_own_admin_role(client, app_ctx):
+    me, admin = await logged_in(client, app_ctx, "admin")
+    for change in ({"active": False}, {"roles": ["hr"]}):
+        refused = await client.patch(f"/api/v1/users/{me.id}", json=change, headers=admin)
+        assert refused.status_code == 403 and refused.json()["code"] == "own_admin_access"
+    mine = (await client.get(f"/api/v1/users/{me.id}", headers=admin)).json()
+    assert mine["active"] is True and mine["roles"] == ["admin"]
+    renamed = await client.patch(f"/api/v1/users/{me.id}", json={"display_name": "新名字", "roles": ["admin", "auditor"]}, headers=admin)
+    assert renamed.status_code == 200  # other changes to oneself stay allowed

@@ -70,7 +70,7 @@ class UserController(Controller):
     @patch("/{user_id:int}", request_max_body_size=8192)
     async def update_user(self, ctx: AppContext, principal: Principal, user_id: int, data: UserUpdateIn) -> UserOut:
         """Change roles, name or activity; disabling ends every session of the user."""
-        return await service.update_user(ctx, user_id, data, actor=principal.actor)
+        return await service.update_user(ctx, user_id, data, actor=principal.actor, actor_user_id=principal.user_id)
 
     @post("/{user_id:int}/totp-reset", status_code=200)
     async def reset_totp(self, ctx: AppContext, principal: Principal, user_id: int) -> TotpResetOut:

@@ -45,6 +45,13 @@ class SessionInvalid(Unauthenticated):
     title = "Authentication required"
 
 
+class OwnAdminAccess(Forbidden):
+    """An administrator cannot disable themselves or drop their own admin role (another administrator must)."""
+
+    code = "own_admin_access"
+    title = "You cannot remove your own administrator access"
+
+
 class RoleRequired(Forbidden):
     """The user lacks every role the route accepts."""
 

@@ -12,6 +12,7 @@ from window_staff.auth import domain
 from window_staff.auth.errors import (
     LoginFailed,
     LoginThrottled,
+    OwnAdminAccess,
     SessionInvalid,
     TotpInvalid,
     TotpNotEnrolled,
@@ -120,8 +121,11 @@ async def list_users(ctx: AppContext, params: PageParams) -> Page[UserOut]:
     return page_of([_user_out(r, roles[r["id"]]) for r in rows], total=total, params=params)
 
 
-async def update_user(ctx: AppContext, user_id: int, data: UserUpdateIn, *, actor: str) -> UserOut:
-    """Change a user's roles, display name or activity; disabling ends every session."""
+async def update_user(ctx: AppContext, user_id: int, data: UserUpdateIn, *, actor: str, actor_user_id: int | None = None) -> UserOut:
+    """Change a user's roles, display name or activity; disabling ends every session; nobody locks themselves out."""
+    if actor_user_id == user_id and (data.active is False or (data.roles is not None and "admin" not in data.roles)):
+        # The last administrator could otherwise leave the centre with nobody able to manage accounts.
+        raise OwnAdminAccess("another administrator must disable you or take away your admin role")
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
         row = await User.select(User.id, User.totp_secret).where(User.id == user_id).first()

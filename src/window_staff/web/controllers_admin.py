@@ -144,7 +144,7 @@ class AdminPages(Controller):
         """Change a user's display name, roles or activity (disabling ends their sessions)."""
         principal = await principal_of(request)
         try:
-            await auth_service.update_user(ctx, user_id, _user_update_in(await request.form()), actor=principal.actor)
+            await auth_service.update_user(ctx, user_id, _user_update_in(await request.form()), actor=principal.actor, actor_user_id=principal.user_id)
         except DomainError as exc:
             return await self._user_page(ctx, request, principal, user_id, message=refusal_of(request, exc), status=status_of(exc))
         return Redirect(f"/app/admin/users/{user_id}?done=1", status_code=303)

@@ -46,6 +46,7 @@ REFUSALS: dict[str, dict[str, str]] = {
     "error.username_taken": {"zh": "用户名已被使用", "en": "That username is taken"},
     "error.weak_password": {"zh": "密码太短（至少10位）", "en": "The password is too short (at least 10 characters)"},
     "error.unknown_role": {"zh": "未知角色", "en": "Unknown role"},
+    "error.own_admin_access": {"zh": "不能停用自己或取消自己的管理员角色，须由另一位管理员操作", "en": "Another administrator must disable you or take away your admin role"},
     "error.user_not_found": {"zh": "未找到该用户", "en": "No such user"},
     "error.terminal_not_found": {"zh": "未找到该终端", "en": "No such terminal"},
     "error.terminal_state_conflict": {"zh": "终端当前状态不允许此操作", "en": "Not possible in the terminal's current state"},
