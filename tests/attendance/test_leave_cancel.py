@@ -50,4 +50,4 @@ async def test_hr_cancelling_approved_leave_without_a_note_is_refused(client, ap
     await client.post(f"/api/v1/attendance/leave/{leave_id}/decision", json={"approved": True}, headers=hr)
     refused = await client.post(f"/api/v1/attendance/leave/{leave_id}/cancel", json={}, headers=hr)
     assert refused.status_code == 422 and refused.json()["code"] == "leave_note_required"
-    assert (await client.get(f"/api/v1/attendance/leave?status=approved", headers=hr)).json()["total"] == 1
+    assert (await client.get("/api/v1/attendance/leave?status=approved", headers=hr)).json()["total"] == 1

@@ -115,6 +115,19 @@ async def log_in(page, site: Site, username: str, *, next_path: str = "/app") ->
         await asyncio.sleep(30.5 - time.time() % 30)
 
 
+async def wait_for(page, expression: str, *, timeout: float = 15.0) -> None:
+    """Poll a JavaScript expression (or async function) until it is truthy.
+
+    Playwright's own wait_for_function re-evaluates its predicate with eval, which the pages' CSP forbids
+    (script-src 'self'): it fails whenever the first check is false. page.evaluate is allowed.
+    """
+    for _ in range(int(timeout / 0.1)):
+        if await page.evaluate(expression):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"not true within {timeout} s: {expression}")
+
+
 async def shot(page, name: str) -> Path:
     """Save a full-page screenshot as a test artefact."""
     ARTEFACTS.mkdir(parents=True, exist_ok=True)

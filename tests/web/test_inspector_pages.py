@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
-import time
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 from playwright.async_api import Error as PlaywrightError
 from PIL import Image
 
-from tests.web.browser import api, log_in, open_page, page_as, shot
+from tests.web.browser import api, log_in, open_page, page_as, shot, wait_for
 
 async def own_visit(site, *, start: bool) -> dict:
     """A new visit of the demo inspector at the demo visit's site and window (planned by the lead, started when asked)."""
@@ -63,7 +60,7 @@ async def test_a_draft_survives_a_page_reload(site, browser) -> None:
     await page.goto(f"{site.url}/app/inspect/visits/{visit['id']}")
     await page.check("input[name=item][value=badge_worn]")
     await page.fill("#note", "草稿内容：排队较长")
-    await page.wait_for_function("document.getElementById('draft-status').textContent.length > 0")
+    await wait_for(page, "document.getElementById('draft-status').textContent.length > 0")
     assert await page.locator("#draft-status").inner_text() == "草稿已保存"
     await page.reload()
     assert await page.input_value("#note") == "草稿内容：排队较长"
@@ -135,8 +132,7 @@ async def test_two_ticked_items_without_a_photo_log_two_findings_in_english(site
 
 async def _wait_until_kept(page) -> None:
     """Wait until the worker controls the page and has a copy of it (the first visit registers it)."""
-    await page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15_000)
-    await page.wait_for_function("async () => !!(await caches.match(location.pathname))", timeout=15_000)
+    await wait_for(page, "async () => !!(navigator.serviceWorker && navigator.serviceWorker.controller && await caches.match(location.pathname))")
 
 
 async def test_a_visited_visit_page_reopens_offline_with_a_banner(site, browser) -> None:
@@ -167,9 +163,9 @@ async def test_a_chosen_photo_survives_a_reload_and_is_uploaded(site, browser) -
     await page.goto(f"{site.url}/app/inspect/visits/{visit['id']}")
     await page.check("input[name=item][value=badge_worn]")
     await page.set_input_files("#photo", files=[{"name": "queue.png", "mimeType": "image/png", "buffer": small_png()}])
-    await page.wait_for_function("document.getElementById('photo').getAttribute('data-kept') === '1'")
+    await wait_for(page, "document.getElementById('photo').getAttribute('data-kept') === '1'")
     await page.reload()
-    await page.wait_for_function("document.getElementById('photo').files.length === 1")
+    await wait_for(page, "document.getElementById('photo').files.length === 1")
     assert await page.evaluate("document.getElementById('photo').files[0].name") == "queue.png"
     assert await page.is_checked("input[name=item][value=badge_worn]")
     assert await page.locator("#draft-status").inner_text() == "已恢复草稿"
@@ -180,7 +176,7 @@ async def test_a_chosen_photo_survives_a_reload_and_is_uploaded(site, browser) -
     assert [f["item"] for f in logged] == ["badge_worn"]
     assert len(await api(site, "inspector", "GET", f"/api/v1/inspections/findings/{logged[0]['id']}/evidence")) == 1
     # The confirmed submit cleared the kept photo: a reload starts with an empty input.
-    await page.wait_for_function(
+    await wait_for(page,
         """() => new Promise((done) => { const o = indexedDB.open('ws-inspect-drafts', 1);
              o.onsuccess = () => { const r = o.result.transaction('photos').objectStore('photos').get('visit-' + %d);
                r.onsuccess = () => { done(r.result === undefined); o.result.close(); }; }; })""" % visit["id"])

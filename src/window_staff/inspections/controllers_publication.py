@@ -7,7 +7,7 @@ from typing import Literal
 from litestar import Controller, get, post
 from litestar.di import Provide
 
-from window_staff.auth.guards import authenticated, provide_principal, roles
+from window_staff.auth.guards import provide_principal, roles
 from window_staff.auth.service import Principal
 from window_staff.common.context import AppContext
 from window_staff.common.pagination import Page, PageParams
