@@ -24,7 +24,7 @@ from window_staff.errors import status_of
 from window_staff.org import service as org
 from window_staff.scoring.rules import rules_of
 from window_staff.web.i18n import add_words, lang_of
-from window_staff.web.pages import HEADERS, PAGE, is_fragment, page_roles, refusal_of, render
+from window_staff.web.pages import HEADERS, PAGE, is_fragment, offset_of, page_roles, refusal_of, render
 
 _FORM_LIMIT = 16384  # a reason of up to 2000 characters, form-encoded
 _SHEETS_PER_PAGE = 50
@@ -182,13 +182,6 @@ def grade_titles(ctx: AppContext, lang: str) -> dict[str, str]:
     return {g.code: (g.title_en if lang == "en" else g.title_zh) for g in rules_of(ctx).grades}
 
 
-def _offset(request: Request) -> int:
-    try:
-        return max(int(request.query_params.get("offset", "0")), 0)
-    except ValueError:
-        return 0
-
-
 def _per_page(request: Request) -> int:
     try:
         return min(max(int(request.query_params.get("limit", _SHEETS_PER_PAGE)), 10), 200)
@@ -209,7 +202,7 @@ async def _month_page(ctx: AppContext, request: Request, month: str, *, message:
     if period is not None and period.computation:
         departments = await service_reports.ranking(ctx, key, by="department", principal=principal)
         windows = await service_reports.ranking(ctx, key, by="window", principal=principal)
-        offset, per_page = _offset(request), _per_page(request)
+        offset, per_page = offset_of(request), _per_page(request)
         titles = context["grade_title"] = grade_titles(ctx, lang_of(request))
         context.update(
             chart=bar_chart([(titles.get(code, code), count) for code, count in grade_counts(ctx, departments.groups)]), departments=departments.groups, windows=windows.groups, offset=offset,
@@ -226,7 +219,7 @@ async def _month_page(ctx: AppContext, request: Request, month: str, *, message:
 async def _sheet_list(ctx: AppContext, request: Request, month: str) -> Template:
     # htmx paging asks for the sheet list alone: one query instead of the month page's rankings and charts.
     key = domain.month_key(domain.parse_month(month))
-    offset, per_page = _offset(request), _per_page(request)
+    offset, per_page = offset_of(request), _per_page(request)
     sheets = await service_reports.list_sheets(ctx, key, PageParams(limit=per_page, offset=offset))
     return render(request, "hr/_sheets.html", principal=await principal_of(request), month=key, sheets=sheets, offset=offset,
                   per_page=per_page, grade_title=grade_titles(ctx, lang_of(request)))

@@ -17,7 +17,7 @@ from window_staff.errors import status_of
 from window_staff.org import service as org
 from window_staff.web import forms_hr_org as forms
 from window_staff.web.i18n import lang_of, translator
-from window_staff.web.pages import PAGE, page_roles, refusal_of, render
+from window_staff.web.pages import PAGE, offset_of, page_roles, refusal_of, render
 
 _FORM_LIMIT = 16_384
 BASE = "/app/hr/org"
@@ -35,10 +35,6 @@ def _back(path: str, **params: Any) -> Redirect:
     return Redirect(f"{BASE}{path}?{query}" if query else f"{BASE}{path}", status_code=303)
 
 
-def _offset(request: Request) -> int:
-    return forms.query_int(request.query_params.get("offset")) or 0
-
-
 class HrOrgPages(Controller):
     """Staff list and detail, windows and departments, and a site's monthly schedules."""
 
@@ -52,7 +48,7 @@ class HrOrgPages(Controller):
         principal = await principal_of(request)
         q = request.query_params
         status_filter = q.get("status") if q.get("status") in ("active", "left") else None
-        context = await forms.staff_list(ctx, department_id=forms.query_int(q.get("department_id")), status=status_filter, offset=_offset(request))
+        context = await forms.staff_list(ctx, department_id=forms.query_int(q.get("department_id")), status=status_filter, offset=offset_of(request))
         return render(request, "hr/org/staff.html", principal=principal, status=status, message=message, form=form or {},
                       done=q.get("done"), created=q.get("created"), can_write=principal.has_any("hr"), **context)
 

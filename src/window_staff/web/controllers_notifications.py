@@ -11,7 +11,7 @@ from window_staff.common.pagination import PageParams
 from window_staff.notifications import service as notifications
 from window_staff.web.controllers_hr import local_time
 from window_staff.web.i18n import add_words
-from window_staff.web.pages import PAGE, page_roles, render
+from window_staff.web.pages import PAGE, offset_of, page_roles, render
 
 _FORM_LIMIT = 1024
 _PER_PAGE = 50
@@ -36,11 +36,7 @@ class NotificationPages(Controller):
     async def index(self, ctx: AppContext, request: Request) -> Template:
         """My messages, newest first."""
         principal = await principal_of(request)
-        try:
-            offset = max(int(request.query_params.get("offset", "0")), 0)
-        except ValueError:
-            offset = 0
-        page = await notifications.list_notifications(ctx, principal.user_id, PageParams(limit=_PER_PAGE, offset=offset))
+        page = await notifications.list_notifications(ctx, principal.user_id, PageParams(limit=_PER_PAGE, offset=offset_of(request)))
         return render(request, "web/notifications.html", principal=principal, page=page, local_time=local_time)
 
     @post("/{notification_id:int}/read", guards=[page_roles()], opt=PAGE, request_max_body_size=_FORM_LIMIT)

@@ -94,3 +94,11 @@ def is_fragment(request: Request, target: str) -> bool:
     """True when htmx asks for one section of a page (its id), not for a whole page or a history restore."""
     htmx = getattr(request, "htmx", None)  # set by Litestar's HTMXPlugin (app.py)
     return bool(htmx) and htmx.target == target and not htmx.history_restore_request
+
+
+def offset_of(request: Request) -> int:
+    """The list offset asked for in the address (``?offset=``); 0 when absent, negative or not a number."""
+    try:
+        return max(int(request.query_params.get("offset", "0")), 0)
+    except ValueError:
+        return 0
