@@ -1,4 +1,4 @@
-"""Minutiae extraction with mindtct on synthetic ridge images (no ../shared needed)."""
+"""Minutiae extraction: mindtct on synthetic ridge images (no ../shared needed), LEADER on real FVC2002 impressions."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def image() -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def record(image):
-    return extract_minutiae(image, dpi=500)
+    return extract_minutiae(image, dpi=500, extractor="mindtct")
 
 
 def _points(record) -> np.ndarray:
@@ -66,11 +66,11 @@ def test_record_is_a_valid_500_dpi_iso_record(record, image):
 
 
 def test_png_bytes_and_array_give_the_same_minutiae(image, record):
-    assert extract_minutiae(_png(image), dpi=500) == record
+    assert extract_minutiae(_png(image), dpi=500, extractor="mindtct") == record
 
 
 def test_angles_turn_counter_clockwise_with_the_image(image, record):
-    turned = extract_minutiae(np.ascontiguousarray(np.rot90(image)), dpi=500)
+    turned = extract_minutiae(np.ascontiguousarray(np.rot90(image)), dpi=500, extractor="mindtct")
     a, b = _points(record), _points(turned)
     # np.rot90 turns the picture a quarter counter-clockwise: (x, y) -> (y, W - 1 - x).
     moved = np.stack([a[:, 1], image.shape[1] - 1 - a[:, 0]], axis=1)
@@ -85,7 +85,7 @@ def test_angles_turn_counter_clockwise_with_the_image(image, record):
 
 def test_a_1000_dpi_scan_gives_the_500_dpi_minutiae(image, record):
     big = np.asarray(Image.fromarray(image).resize((image.shape[1] * 2, image.shape[0] * 2), Image.Resampling.BICUBIC))
-    scaled = extract_minutiae(big, dpi=1000)
+    scaled = extract_minutiae(big, dpi=1000, extractor="mindtct")
     assert (scaled.width, scaled.height, scaled.x_resolution) == (record.width, record.height, 197)
     a, b = _points(record), _points(scaled)
     near = [np.hypot(b[:, 0] - x, b[:, 1] - y).min() < 4 for x, y in a[:, :2]]
@@ -122,7 +122,46 @@ def test_implausible_resolution_is_rejected(image):
         extract_minutiae(image, dpi=72)
 
 
-@pytest.mark.skipif(not FVC_TIF.is_file(), reason="FVC2002 images not found under ../shared/data")
-def test_real_fvc_image_gives_a_plausible_minutiae_count():
-    record = extract_minutiae(FVC_TIF.read_bytes(), dpi=500)
+def test_leader_gives_a_valid_500_dpi_record_of_a_synthetic_image(image):
+    record = extract_minutiae(image, dpi=500)  # LEADER is the default
+    assert parse_record(write_record(record)) == record and record.x_resolution == 197
+    assert all(m.kind in (1, 2) and 1 <= m.quality <= 100 for m in record.views[0].minutiae)
+
+
+def test_unknown_extractor_is_a_programming_error(image):
+    with pytest.raises(ValueError, match="extractor"):
+        extract_minutiae(image, dpi=500, extractor="guess")
+
+
+needs_fvc = pytest.mark.skipif(not FVC_TIF.is_file(), reason="FVC2002 images not found under ../shared/data")
+
+
+@needs_fvc
+@pytest.mark.parametrize("extractor", ["leader", "mindtct"])
+def test_real_fvc_image_gives_a_plausible_minutiae_count(extractor):
+    record = extract_minutiae(FVC_TIF.read_bytes(), dpi=500, extractor=extractor)
     assert 15 <= len(record.views[0].minutiae) <= 120
+
+
+@needs_fvc
+def test_leader_directions_turn_with_the_image():
+    pixels = np.asarray(Image.open(FVC_TIF).convert("L"))
+    a = _points(extract_minutiae(pixels, dpi=500))
+    b = _points(extract_minutiae(np.ascontiguousarray(np.rot90(pixels)), dpi=500))
+    moved = np.stack([a[:, 1], pixels.shape[1] - 1 - a[:, 0]], axis=1)
+    shifts = []
+    for (x, y), angle in zip(moved, a[:, 2]):
+        d = np.hypot(b[:, 0] - x, b[:, 1] - y)
+        if d.min() < 4:
+            shifts.append(((b[d.argmin(), 2] - angle + 128) % 256) - 128)
+    assert len(shifts) >= 10
+    assert abs(np.median(shifts) - 64) <= 2  # a quarter turn counter-clockwise is +64 ISO units
+
+
+@needs_fvc
+def test_leader_impressions_of_one_finger_match_and_of_two_fingers_do_not():
+    from window_staff.biometrics import mcc
+
+    folder = FVC_TIF.parent
+    one, again, other = (mcc.build_template(extract_minutiae((folder / name).read_bytes(), dpi=500)) for name in ("101_1.tif", "101_2.tif", "102_1.tif"))
+    assert mcc.similarity(one, again) > 0.2 > 0.12 > mcc.similarity(one, other)

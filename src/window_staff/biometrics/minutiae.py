@@ -1,8 +1,11 @@
-"""Minutiae extraction with NIST NBIS mindtct (through nbis-py), written as our own ISO record.
+"""Minutiae extraction from fingerprint images, written as our own ISO 19794-2 record.
 
-nbis-py reports positions with the origin top-left and y down, and angles in degrees counter-clockwise
-from +x as seen on the image: the ISO 19794-2 conventions (checked against the commercial SDK records
-of the FVC sets). Its own ISO export is malformed, so only its minutiae are used.
+Two extractors: LEADER (``biometrics.leader``, learned, the default: mean EER on sets the project
+never saw fell from 8.1 % to 1.5-2.7 % with our MCC matcher) and NIST NBIS mindtct (through
+nbis-py), kept for comparison and as a fallback. Both report positions with the origin top-left and
+y down, and angles counter-clockwise from +x as seen on the image: the ISO conventions (checked
+against the commercial SDK records of the FVC sets). nbis-py's own ISO export is malformed, so only
+its minutiae are used.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import warnings
 import numpy as np
 from PIL import Image
 
+from window_staff.biometrics import leader
 from window_staff.biometrics.errors import FingerprintImageInvalid
 from window_staff.biometrics.iso19794 import FingerRecord, Minutia, degrees_to_iso, record_from_minutiae
 
@@ -22,6 +26,7 @@ MIN_DPI, MAX_DPI = 250, 1200
 MIN_SIDE = 64
 MAX_PIXELS = 4_000_000  # a 2000 x 2000 scan is already far above any terminal sensor
 MAX_MINUTIAE = 255  # the ISO count field is one byte
+EXTRACTORS = ("leader", "mindtct")
 MAGIC_BYTES = (
     (b"\x89PNG\r\n\x1a\n", "PNG"),
     (b"\xff\xd8\xff", "JPEG"),
@@ -92,20 +97,30 @@ def _run_mindtct(pixels: np.ndarray) -> list[tuple[int, int, float, int, float]]
         raise FingerprintImageInvalid(f"minutiae extraction failed: {exc}") from exc
 
 
-def extract_minutiae(image: bytes | np.ndarray, *, dpi: int, resample: bool = True) -> FingerRecord:
+def _run_leader(pixels: np.ndarray, *, threshold: float) -> list[tuple[int, int, float, int, float]]:
+    if pixels.shape[0] * pixels.shape[1] > leader.MAX_PIXELS:
+        pixels = leader.crop_to_finger(pixels)  # a wide scan: keep the finger, not the platen around it
+    found = leader.detect(pixels, threshold=threshold)
+    return [(x, y, float(np.degrees(t)), 1 if ending else 2, q) for x, y, t, ending, q in found.tolist()]
+
+
+def extract_minutiae(image: bytes | np.ndarray, *, dpi: int, resample: bool = True, extractor: str = "leader",
+                     threshold: float = leader.DETECTION_THRESHOLD) -> FingerRecord:
     """Extract minutiae from a grey-scale fingerprint image into a 500-dpi ISO 19794-2 record."""
+    if extractor not in EXTRACTORS:
+        raise ValueError(f"unknown minutiae extractor {extractor!r}")
     if not MIN_DPI <= dpi <= MAX_DPI:
         raise FingerprintImageInvalid(f"resolution {dpi} dpi outside {MIN_DPI}-{MAX_DPI}")
     pixels = decode_image(image)
     height, width = pixels.shape
     scale = TARGET_DPI / dpi
     if resample and abs(scale - 1.0) > 0.02:
-        # mindtct's block sizes and ridge-width constants assume 500 dpi, so resize the image itself.
+        # Both extractors assume 500 dpi (mindtct's block sizes, LEADER's training), so resize the image itself.
         size = (max(MIN_SIDE, round(width * scale)), max(MIN_SIDE, round(height * scale)))
         pixels = np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.LANCZOS), dtype=np.uint8)
         height, width = pixels.shape
         scale = 1.0
-    raw = _run_mindtct(pixels)
+    raw = _run_leader(pixels, threshold=threshold) if extractor == "leader" else _run_mindtct(pixels)
     # One scale on both axes keeps distances and angles intact (MCC is not affine-invariant).
     out_w = max(1, int(round(width * scale)))
     out_h = max(1, int(round(height * scale)))

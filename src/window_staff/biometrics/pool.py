@@ -1,4 +1,5 @@
-"""A bounded process pool for face encoding: dlib holds the GIL, so threads would not help."""
+"""Bounded process pools for the heavy per-image work: face encoding (dlib holds the GIL, so threads would
+not help) and fingerprint minutiae extraction (LEADER's network, ~0.3-0.7 s and up to ~1 GB a worker)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import math
 import multiprocessing
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -25,6 +26,22 @@ def _worker_init() -> None:
     from window_staff.biometrics import face
 
     face.preload()
+
+
+def _finger_worker_init() -> None:
+    """Load the LEADER network once per worker."""
+    from window_staff.biometrics import leader
+
+    leader.preload()
+
+
+def _worker_extract(data: bytes, kwargs: dict[str, Any]) -> tuple[Any, float]:
+    """Extract a fingerprint image's minutiae record in the worker, with the service time."""
+    from window_staff.biometrics.minutiae import extract_minutiae
+
+    started = time.perf_counter()
+    record = extract_minutiae(data, **kwargs)
+    return record, time.perf_counter() - started
 
 
 def _worker_ping() -> None:
@@ -47,7 +64,11 @@ def _default_context() -> multiprocessing.context.BaseContext:
 
 
 class EncoderPool:
-    """Process pool with an in-flight cap: beyond ``max_queue`` requests, fail fast with EncoderBusy."""
+    """Process pool with an in-flight cap: beyond ``max_queue`` requests, fail fast with EncoderBusy.
+
+    ``task(data, kwargs) -> (result, seconds)`` runs in the workers, after ``initializer``: face
+    encoding by default, ``fingerprint_pool()`` for minutiae.
+    """
 
     def __init__(
         self,
@@ -57,6 +78,8 @@ class EncoderPool:
         defaults: Mapping[str, Any] | None = None,
         max_tasks_per_child: int | None = None,
         mp_context: multiprocessing.context.BaseContext | None = None,
+        task: Callable[[bytes, dict[str, Any]], tuple[Any, float]] = _worker_encode,
+        initializer: Callable[[], None] = _worker_init,
     ) -> None:
         if max_workers < 1 or max_queue < 1:
             raise ValueError("max_workers and max_queue must be at least 1")
@@ -64,6 +87,8 @@ class EncoderPool:
         self.max_queue = max_queue
         self._defaults = dict(defaults or {})
         self._max_tasks_per_child = max_tasks_per_child
+        self._task = task
+        self._initializer = initializer
         self._context = mp_context or _default_context()
         self._executor: ProcessPoolExecutor | None = None
         # Slots are released from the executor's callback thread, hence a threading lock.
@@ -103,8 +128,8 @@ class EncoderPool:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
-    async def encode(self, data: bytes, **kwargs: Any) -> np.ndarray:
-        """Encode the single face in ``data`` in a worker; kwargs override the pool's defaults."""
+    async def encode(self, data: bytes, **kwargs: Any) -> Any:
+        """Run the pool's task on ``data`` in a worker (the face's encoding, or a minutiae record); kwargs override the defaults."""
         executor = self._executor
         if executor is None:
             raise RuntimeError("EncoderPool is not started")
@@ -113,7 +138,7 @@ class EncoderPool:
                 raise EncoderBusy(retry_after=self._retry_after_locked())
             self._in_flight += 1
         try:
-            cf = executor.submit(_worker_encode, data, {**self._defaults, **kwargs})
+            cf = executor.submit(self._task, data, {**self._defaults, **kwargs})
         except BrokenProcessPool:
             self._release(None)
             self._replace_broken(executor)
@@ -183,6 +208,11 @@ class EncoderPool:
         return ProcessPoolExecutor(
             max_workers=self.max_workers,
             mp_context=self._context,
-            initializer=_worker_init,
+            initializer=self._initializer,
             max_tasks_per_child=self._max_tasks_per_child,
         )
+
+
+def fingerprint_pool(*, max_workers: int = 1, max_queue: int = 8, defaults: Mapping[str, Any] | None = None) -> EncoderPool:
+    """A pool that extracts minutiae records from fingerprint images (LEADER by default)."""
+    return EncoderPool(max_workers=max_workers, max_queue=max_queue, defaults=defaults, task=_worker_extract, initializer=_finger_worker_init)
