@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -27,9 +27,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     503 ``signing_key_invalid``.
 
     ``match_policy``: ``face_and_fingerprint`` (default) accepts a check-in only when the face and the
-    fingerprint both match the same person; ``claimed_fallback`` does the same without a claimed
-    employee number, but with one accepts either modality on its own (1:1), for a site whose camera
-    or fingerprint reader is out of order. Face-only 1:N is never accepted.
+    fingerprint of the same person together reach the fused threshold, each contributing at least its
+    floor; ``claimed_fallback`` does the same without a claimed employee number, but with one accepts
+    either modality on its own (1:1) when it alone reaches the threshold, for a site whose camera or
+    fingerprint reader is out of order. Face-only 1:N is never accepted.
     """
 
     data_dir: Path = Path("var")
@@ -57,16 +58,25 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     face_queue: int = 8
     face_max_pixels: int = 4_000_000
     face_min_px: int = 60
-    face_threshold: float = 0.45
-    # FVC2002 DB1+DB2 (560 genuine, 5,760 impostor pairs): 0.12 gives FMR 0.07 %, FNMR 3.7 %; 0.30 rejected 77 % of genuine
-    # fingers. The face must match the same person too, so the joint false-match rate is far lower.
-    fingerprint_threshold: float = 0.12
-    threshold_version: str = "2026-11-fvc2002"
+    # The check-in decision: one target false-accept rate per check-in; the fused threshold it implies
+    # follows from the calibration file (default: the one shipped, fitted on the development sets)
+    # and the site's gallery size, and is recorded on every decision (see docs/DESIGN.md).
+    target_far: Annotated[float, msgspec.Meta(gt=0.0, lt=0.01)] = 1e-4
+    biometric_calibration: Path | None = None
     match_policy: Literal["face_and_fingerprint", "claimed_fallback"] = "face_and_fingerprint"
     # Fingerprints with fewer valid MCC cylinders are refused at enrolment (impostors score high on them).
     fingerprint_min_cylinders: int = 10
     face_max_templates: int = 5
     fingerprint_max_templates: int = 20
+    # What a complete enrolment holds: face photos, fingers, and impressions of each finger.
+    face_enrol_photos: int = 2
+    fingerprint_enrol_fingers: int = 2
+    fingerprint_enrol_impressions: int = 3
+    # Minutiae extraction from images: LEADER (learned, default) or NIST mindtct; LEADER runs in its own
+    # process pool (up to ~1 GB a worker): workers, and requests in flight before 503.
+    fingerprint_extractor: Literal["leader", "mindtct"] = "leader"
+    fingerprint_workers: int = 1
+    fingerprint_queue: int = 8
     # Spawn and warm the face encoder workers at start-up (tests turn it off: workers start on first use).
     face_pool_warm: bool = True
     rules_dir: Path = Path("rules")

@@ -12,7 +12,7 @@ from window_staff.biometrics.controllers import ENROL_BODY_LIMIT
 from window_staff.biometrics.iso19794 import parse_record, record_from_minutiae, write_record
 from window_staff.biometrics.tables import BiometricTemplate
 
-from .samples import astronaut_png, consent, enrol, finger, grace_jpeg, iso, no_face_png
+from .samples import astronaut_png, consent, encoding, enrol, finger, grace_jpeg, iso, moved, no_face_png
 
 
 def _base(staff_id: int) -> str:
@@ -26,7 +26,7 @@ async def test_face_photo_is_enrolled_through_the_encoder_pool(client, app_ctx):
     r = await client.post(f"{_base(staff.id)}/face", files={"image": ("grace.jpg", grace_jpeg(), "image/jpeg")}, headers=hr)
     assert r.status_code == 201, r.text
     body = r.json()
-    assert body["modality"] == "face" and set(body) == {"id", "modality", "finger_position", "impression", "minutiae_count", "valid_cylinders", "quality", "created_at"}
+    assert body["modality"] == "face" and set(body) == {"id", "modality", "finger_position", "impression", "minutiae_count", "valid_cylinders", "quality", "created_at", "grade"}
     no_face = await client.post(f"{_base(staff.id)}/face", files={"image": ("coffee.png", no_face_png(), "image/png")}, headers=hr)
     assert no_face.status_code == 422 and no_face.json()["code"] == "no_face_found"
     not_image = await client.post(f"{_base(staff.id)}/face", files={"image": ("x.gif", b"GIF89a....", "image/gif")}, headers=hr)
@@ -73,7 +73,7 @@ async def test_fingerprint_records_are_enrolled_per_view_with_quality(client, ap
     # A second impression of the same finger, relabelled as position 7 by the desk.
     again = await client.post(url, files={"file": ("x.iso", iso(finger(2), position=2), "application/octet-stream")}, data={"position": "7"}, headers=hr)
     assert again.status_code == 201 and again.json()[0]["finger_position"] == 7
-    two_views = parse_record(iso(finger(3), position=2))
+    two_views = parse_record(iso(moved(finger(1)), position=2))
     record = record_from_minutiae(finger(4), width=1000, height=1000, position=3)
     both = write_record(dataclasses.replace(record, views=(two_views.views[0], record.views[0])))
     many = await client.post(url, files={"file": ("two.iso", both, "application/octet-stream")}, headers=hr)
@@ -105,14 +105,14 @@ async def test_template_cap_per_person(client, app_ctx):
     app_ctx.settings = msgspec.structs.replace(app_ctx.settings, fingerprint_max_templates=1)
     url = f"{_base(staff.id)}/fingerprints"
     assert (await client.post(url, files={"file": ("a.iso", iso(finger(1)), "application/octet-stream")}, headers=hr)).status_code == 201
-    r = await client.post(url, files={"file": ("b.iso", iso(finger(2)), "application/octet-stream")}, headers=hr)
+    r = await client.post(url, files={"file": ("b.iso", iso(moved(finger(1))), "application/octet-stream")}, headers=hr)
     assert r.status_code == 409 and r.json()["code"] == "too_many_templates"
 
 
 async def test_deleting_templates(client, app_ctx):
     staff = await make_staff(app_ctx)
     await enrol(app_ctx, staff.id, face="grace", finger_seed=1)
-    await service.enrol_fingerprint(app_ctx, staff.id, data=iso(finger(2)), dpi=None, position=None, actor="test")
+    await service.enrol_fingerprint(app_ctx, staff.id, data=iso(finger(2)), dpi=None, position=7, actor="test")
     _, hr = await logged_in(client, app_ctx, "hr")
     templates = (await client.get(_base(staff.id), headers=hr)).json()["templates"]
     finger_id = next(t["id"] for t in templates if t["modality"] == "fingerprint")
@@ -138,3 +138,30 @@ async def test_only_hr_enrols_and_admins_see_counts(client, app_ctx):
     assert summary.json() == {"staff_with_face": 1, "staff_with_fingerprint": 0, "active_face_consents": 1, "active_fingerprint_consents": 1}
     _, hr = await logged_in(client, app_ctx, "hr")
     assert (await client.get("/api/v1/biometrics/staff/999999", headers=hr)).status_code == 404
+
+
+async def test_an_impression_of_another_finger_is_refused_and_stores_nothing(client, app_ctx):
+    staff = await make_staff(app_ctx)
+    await consent(app_ctx, staff.id)
+    _, hr = await logged_in(client, app_ctx, "hr")
+    url = f"{_base(staff.id)}/fingerprints"
+    assert (await client.post(url, files={"file": ("a.iso", iso(finger(1)), "application/octet-stream")}, headers=hr)).status_code == 201
+    swapped = await client.post(url, files={"file": ("b.iso", iso(finger(2)), "application/octet-stream")}, headers=hr)
+    assert swapped.status_code == 409 and swapped.json()["code"] == "fingerprint_not_same_finger"
+    assert await BiometricTemplate.count() == 1
+
+
+async def test_enrolment_says_what_a_reliable_enrolment_still_needs(client, app_ctx):
+    staff = await make_staff(app_ctx)
+    await enrol(app_ctx, staff.id, face="grace", finger_seed=1)
+    _, hr = await logged_in(client, app_ctx, "hr")
+    status = (await client.get(_base(staff.id), headers=hr)).json()
+    assert (status["complete"], status["faces_wanted"], status["fingers_wanted"]) == (False, 1, 2)
+    assert status["fingers"] == [{"position": 2, "impressions": 1, "wanted": 2}]
+    assert {t["grade"] for t in status["templates"] if t["modality"] == "fingerprint"} == {"excellent"}
+    await service.enrol_face_encoding(app_ctx, staff.id, encoding=encoding("grace_crop"), actor="test")
+    for k, pos in enumerate((2, 2, 7, 7, 7)):
+        touch = moved(finger(1 if pos == 2 else 3), degrees=5 * k, dx=10 * k)
+        await service.enrol_fingerprint(app_ctx, staff.id, data=iso(touch), dpi=None, position=pos, actor="test")
+    done = (await client.get(_base(staff.id), headers=hr)).json()
+    assert (done["complete"], done["faces_wanted"], done["fingers_wanted"]) == (True, 0, 0)

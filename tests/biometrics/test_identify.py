@@ -7,12 +7,14 @@ import pytest
 
 from tests.factories import make_staff, make_window
 from window_staff.biometrics import service
+from window_staff.biometrics.errors import FaceDuplicate
 from window_staff.biometrics.face import encoding_to_bytes
+from window_staff.biometrics.iso19794 import parse_record
 from window_staff.biometrics.schemas import Decision
 from window_staff.org import service as org
 from window_staff.org.schemas import StaffLeaveIn, StaffUpdateIn
 
-from .samples import encoding, enrol, finger, iso, moved, stranger
+from .samples import consent, encoding, enrol, finger, iso, moved, stranger
 
 
 @pytest.fixture
@@ -30,7 +32,7 @@ async def test_face_and_matching_finger_are_accepted(ctx, site):
     site_id, grace, _ = site
     d = await service.identify(ctx, site_id=site_id, face_encoding=encoding("grace_crop"), fingerprint_record=iso(moved(finger(1))))
     assert (d.accepted, d.staff_id, d.face_passed, d.fingerprint_passed, d.mode) == (True, grace.id, True, True, "identify")
-    assert d.threshold_version == ctx.settings.threshold_version and d.policy == "face_and_fingerprint"
+    assert d.threshold_version == "dev-2026-12/far1e-04/n2" and d.policy == "face_and_fingerprint"
 
 
 async def test_face_with_another_persons_finger_is_rejected(ctx, site):
@@ -110,3 +112,49 @@ def test_a_decision_has_no_number_but_ids():
     """Scores never leave the package: the only numeric field of a Decision is the staff id."""
     numeric = {f.name for f in msgspec.structs.fields(Decision) if f.type in (int, float, int | None, float | None)}
     assert numeric == {"staff_id"}
+
+
+async def test_a_look_alike_ranked_first_does_not_hide_the_right_person(ctx):
+    """Two real photos of one face stand in for twins: the one whose finger matches is accepted, though ranked second."""
+    window = await make_window(ctx)
+    twin, right = await make_staff(ctx, window=window), await make_staff(ctx, window=window)
+    await enrol(ctx, twin.id, face="grace", finger_seed=1)
+    await consent(ctx, right.id)
+    await service.enrol_face_encoding(ctx, right.id, encoding=encoding("grace_crop"), actor="test", confirm_lookalike=True)
+    await service.enrol_fingerprint_record(ctx, right.id, record=parse_record(iso(finger(2))), position=None, actor="test")
+    d = await service.identify(ctx, site_id=window.site_id, face_encoding=encoding("grace"), fingerprint_record=iso(moved(finger(2))))
+    assert (d.accepted, d.staff_id) == (True, right.id)  # the photo is the twin's own: they rank first by face
+    wrong_finger = await service.identify(ctx, site_id=window.site_id, face_encoding=encoding("grace"), fingerprint_record=iso(finger(7)))
+    assert (wrong_finger.accepted, wrong_finger.reason) == (False, "fingerprint_mismatch")
+
+
+async def test_a_look_alike_is_enrolled_only_once_hr_confirms_it_is_another_person(ctx):
+    window = await make_window(ctx)
+    first, second = await make_staff(ctx, window=window), await make_staff(ctx, window=window)
+    await enrol(ctx, first.id, face="grace")
+    await consent(ctx, second.id)
+    with pytest.raises(FaceDuplicate):
+        await service.enrol_face_encoding(ctx, second.id, encoding=encoding("grace_crop"), actor="test")
+    await service.enrol_face_encoding(ctx, second.id, encoding=encoding("grace_crop"), actor="test", confirm_lookalike=True)
+    assert (await service.enrolment(ctx, second.id)).face_count == 1
+
+
+async def test_a_poor_finger_is_a_retry_that_names_the_enrolled_fingers(ctx, site):
+    site_id, grace, _ = site
+    await service.enrol_fingerprint_record(ctx, grace.id, record=parse_record(iso(finger(3))), position=7, actor="test")
+    d = await service.identify(ctx, site_id=site_id, face_encoding=encoding("grace"), fingerprint_record=iso(finger(1)[:5]))
+    assert (d.accepted, d.retry, d.reason, d.enrolled_positions, d.staff_id) == (False, True, "fingerprint_quality", (2, 7), None)
+
+
+async def test_an_empty_finger_view_is_a_retry_not_a_refusal(ctx, site):
+    site_id, _, _ = site
+    d = await service.identify(ctx, site_id=site_id, face_encoding=encoding("grace"), fingerprint_record=iso([]))
+    assert (d.accepted, d.retry) == (False, True)
+
+
+async def test_the_threshold_in_force_is_recorded_with_the_gallery_size(ctx, site):
+    site_id, _, _ = site
+    strict = msgspec.structs.replace(ctx.settings, target_far=1e-6)
+    ctx.settings = strict
+    d = await service.identify(ctx, site_id=site_id, face_encoding=encoding("grace_crop"), fingerprint_record=iso(moved(finger(1))))
+    assert d.threshold_version == "dev-2026-12/far1e-06/n2"

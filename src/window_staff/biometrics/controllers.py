@@ -26,9 +26,10 @@ _MULTIPART = Body(media_type=RequestEncodingType.MULTI_PART)
 
 @dataclass
 class FaceUpload:
-    """A face photo (JPEG or PNG) with exactly one face."""
+    """A face photo with exactly one face; ``confirm_lookalike`` after HR checked a look-alike (twin) is another person."""
 
     image: UploadFile
+    confirm_lookalike: bool = False
 
 
 @dataclass
@@ -82,7 +83,7 @@ class BiometricsController(Controller):
     async def enrol_face(self, ctx: AppContext, principal: Principal, staff_id: int, data: Annotated[FaceUpload, _MULTIPART]) -> TemplateOut:
         """Enrol a face photo (multipart field ``image``)."""
         image = await data.image.read()
-        return await service.enrol_face_image(ctx, staff_id, image=image, actor=principal.actor)
+        return await service.enrol_face_image(ctx, staff_id, image=image, actor=principal.actor, confirm_lookalike=data.confirm_lookalike)
 
     @post("/staff/{staff_id:int}/fingerprints", guards=[can_enrol], request_max_body_size=ENROL_BODY_LIMIT)
     async def enrol_fingerprint(

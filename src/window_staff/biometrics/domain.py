@@ -55,19 +55,6 @@ def single_views(record: FingerRecord, *, position: int | None = None) -> list[t
     return out
 
 
-def decide(*, policy: str, claimed: bool, face_passed: bool, fingerprint_passed: bool) -> tuple[bool, str]:
-    """Apply the match policy; returns (accepted, reason code)."""
-    if policy not in POLICIES:
-        raise ValueError(f"unknown match policy {policy!r}")
-    if face_passed and fingerprint_passed:
-        return True, "accepted"
-    if policy == "claimed_fallback" and claimed and (face_passed or fingerprint_passed):
-        return True, "accepted"
-    if not face_passed and not fingerprint_passed:
-        return False, "no_match"
-    return False, "fingerprint_mismatch" if face_passed else "face_mismatch"
-
-
 def face_score(distance: float) -> float:
     """The calibration tool's face score: 1 - Euclidean distance (higher = more alike)."""
     return 1.0 - float(distance)
@@ -76,3 +63,34 @@ def face_score(distance: float) -> float:
 def face_threshold_as_score(distance_threshold: float) -> float:
     """A distance threshold expressed on the ``face_score`` scale."""
     return 1.0 - distance_threshold
+
+
+# ISO/IEC 19794-2 finger positions, as people name them (zh-CN, English).
+FINGER_NAMES: dict[int, tuple[str, str]] = {
+    0: ("未指明的手指", "unspecified finger"),
+    1: ("右手拇指", "right thumb"), 2: ("右手食指", "right index finger"), 3: ("右手中指", "right middle finger"),
+    4: ("右手无名指", "right ring finger"), 5: ("右手小指", "right little finger"),
+    6: ("左手拇指", "left thumb"), 7: ("左手食指", "left index finger"), 8: ("左手中指", "left middle finger"),
+    9: ("左手无名指", "left ring finger"), 10: ("左手小指", "left little finger"),
+}
+# Usable minutiae regions (valid MCC cylinders) of one impression, graded for the enrolment desk.
+GRADES = ("excellent", "good", "fair", "poor")
+_GRADE_FLOORS = ((35, "excellent"), (22, "good"), (12, "fair"))
+
+
+def finger_name(position: int, *, lang: str = "zh") -> str:
+    """A finger position in words."""
+    zh, en = FINGER_NAMES.get(position, FINGER_NAMES[0])
+    return en if lang == "en" else zh
+
+
+def impression_grade(valid_cylinders: int | None) -> str | None:
+    """excellent / good / fair / poor from the impression's usable minutiae regions (None when unknown)."""
+    if valid_cylinders is None:
+        return None
+    return next((grade for floor, grade in _GRADE_FLOORS if valid_cylinders >= floor), "poor")
+
+
+def fingers_wanted(counts: dict[int, int], *, fingers: int, impressions: int) -> int:
+    """How many more fingers must reach ``impressions`` impressions (unknown positions never count)."""
+    return max(0, fingers - sum(1 for p, c in counts.items() if p and c >= impressions))

@@ -94,6 +94,13 @@ class FingerprintQualityTooLow(InvalidInput):
     title = "Fingerprint quality too low, please touch the sensor again"
 
 
+class FingerprintNotSameFinger(Conflict):
+    """A new impression does not match the person's earlier impressions of that finger (another finger, or another person)."""
+
+    code = "fingerprint_not_same_finger"
+    title = "This impression does not match the earlier impressions of the same finger"
+
+
 class FingerprintImageInvalid(InvalidInput):
     """The fingerprint image cannot be decoded or is not an accepted format or size."""
 

@@ -22,6 +22,7 @@ class Match:
     distance: float = field(repr=False)
     # Distance gap to the best *other* staff member (inf if the gallery has only one person).
     margin: float = field(repr=False)
+    templates: int = 1  # the person's enrolled encodings (the distance is the best of them)
 
 
 def _as_probe(probe: np.ndarray) -> np.ndarray:
@@ -113,6 +114,27 @@ class Gallery:
             return None
         margin = exact[1][0] - best_distance if len(exact) > 1 else math.inf
         return Match(staff_id=int(self.group_ids[best_group]), distance=best_distance, margin=margin)
+
+    def shortlist(self, probe: np.ndarray, *, k: int, max_distance: float, exclude: frozenset[int] = frozenset()) -> list[Match]:
+        """The ``k`` closest staff members within ``max_distance``, closest first (``exclude``: people left out)."""
+        vec = _as_probe(probe)
+        if len(self) == 0 or k < 1:
+            return []
+        scores = np.einsum("ij,j->i", self.matrix, vec)  # ranking only, as in search
+        np.multiply(scores, -2.0, out=scores)
+        scores += self.sq_norms
+        per_staff = np.minimum.reduceat(scores, self.group_starts)
+        want = min(per_staff.shape[0], k + len(exclude))
+        groups = np.argpartition(per_staff, want - 1)[:want] if want < per_staff.shape[0] else np.arange(per_staff.shape[0])
+        exact = sorted((self._group_distance(int(g), vec), int(g)) for g in groups if int(self.group_ids[g]) not in exclude)
+        out = []
+        for rank, (distance, g) in enumerate(exact[:k]):
+            if distance > max_distance:
+                break
+            following = exact[rank + 1][0] if rank + 1 < len(exact) else math.inf
+            out.append(Match(staff_id=int(self.group_ids[g]), distance=distance, margin=following - distance,
+                             templates=int(self.group_ends[g] - self.group_starts[g])))
+        return out
 
     def verify(self, probe: np.ndarray, staff_id: int, *, threshold: float) -> bool:
         """1:1 check of the probe against one staff member's encodings."""

@@ -53,6 +53,16 @@ class TemplateOut(msgspec.Struct, kw_only=True):
     valid_cylinders: int | None
     quality: int | None
     created_at: datetime
+    # Fingerprints: excellent / good / fair / poor, from the usable minutiae regions.
+    grade: Literal["excellent", "good", "fair", "poor"] | None = None
+
+
+class FingerEnrolmentOut(msgspec.Struct, kw_only=True):
+    """One enrolled finger: its position, impressions held, and how many more are wanted."""
+
+    position: int
+    impressions: int
+    wanted: int
 
 
 class EnrolmentOut(msgspec.Struct, kw_only=True):
@@ -64,6 +74,11 @@ class EnrolmentOut(msgspec.Struct, kw_only=True):
     face_count: int
     fingerprint_count: int
     templates: list[TemplateOut]
+    # What a reliable enrolment still needs (settings face_enrol_photos, fingerprint_enrol_fingers/_impressions).
+    faces_wanted: int = 0
+    fingers: list[FingerEnrolmentOut] = []
+    fingers_wanted: int = 0
+    complete: bool = False
 
 
 class DeletedOut(msgspec.Struct, kw_only=True):
@@ -82,13 +97,17 @@ class SummaryOut(msgspec.Struct, kw_only=True):
 
 
 class Decision(msgspec.Struct, frozen=True, kw_only=True):
-    """A check-in decision: who, which modalities passed, under which thresholds. No scores."""
+    """A check-in decision: who, which modalities agreed, under which threshold, or a retry. No scores."""
 
     accepted: bool
     staff_id: int | None
     face_passed: bool
     fingerprint_passed: bool
-    mode: Literal["identify", "verify"]  # face 1:N in the site gallery, or 1:1 on a claimed employee number
+    mode: Literal["identify", "verify"]  # a face shortlist at the site, or 1:1 on a claimed employee number
     policy: str
-    threshold_version: str
-    reason: str  # "accepted" or a stable code: no_face_candidate, fingerprint_mismatch, not_enrolled, ...
+    threshold_version: str  # calibration version, target false-accept rate and gallery size: the threshold exactly
+    reason: str  # "accepted" or a stable code: no_face_candidate, fingerprint_mismatch, not_confident, ambiguous, fingerprint_quality, ...
+    # A probe too poor to decide: the terminal asks for another touch (not a refusal).
+    retry: bool = False
+    # Finger positions (ISO 1-10) enrolled by the candidates, so the terminal can ask for one of those fingers.
+    enrolled_positions: tuple[int, ...] = ()

@@ -12,27 +12,28 @@ from typing import Any
 
 import numpy as np
 
-from window_staff.biometrics import domain, mcc, store
+from window_staff.biometrics import domain, fusion, mcc, store
 from window_staff.biometrics.errors import (
     ConsentAlreadyActive,
     ConsentNotActive,
     ConsentRequired,
     FaceDuplicate,
     FingerprintImageInvalid,
+    FingerprintNotSameFinger,
     StaffNotEnrolable,
     TemplateNotFound,
     TooManyTemplates,
 )
 from window_staff.biometrics.face import encoding_to_bytes
 from window_staff.biometrics.iso19794 import FingerRecord, parse_record
-from window_staff.biometrics.matching import identify, site_gallery
-from window_staff.biometrics.minutiae import extract_minutiae
-from window_staff.biometrics.pool import EncoderPool
+from window_staff.biometrics.matching import calibration, finger_templates, identify, site_gallery
+from window_staff.biometrics.pool import EncoderPool, fingerprint_pool
 from window_staff.biometrics.schemas import (
     ConsentIn,
     ConsentOut,
     ConsentStatusOut,
     EnrolmentOut,
+    FingerEnrolmentOut,
     SummaryOut,
     TemplateOut,
 )
@@ -46,11 +47,15 @@ from window_staff.org.service import StaffChange
 
 __all__ = [
     "consent_status", "delete_template", "delete_templates", "enrol_face_encoding", "enrol_face_image", "enrol_fingerprint",
-    "enrol_fingerprint_record", "enrolment", "grant_consent", "identify", "start", "stop", "summary", "withdraw_consent",
+    "enrol_fingerprint_record", "enrolment", "extract_fingerprint", "grant_consent", "identify", "start", "stop", "summary", "withdraw_consent",
 ]
 
 log = logging.getLogger("window_staff.biometrics")
 POOL = "encoder_pool"
+FINGER_POOL = "fingerprint_pool"
+# A new impression must look like the person's earlier ones of that finger: an impostor finger does
+# as well about once in e^6 = 400 tries (fingerprint surprisal, see biometrics.fusion).
+SAME_FINGER_SURPRISAL = 6.0
 
 
 # --- lifecycle ---------------------------------------------------------------------------------
@@ -61,20 +66,36 @@ def face_limits(ctx: AppContext) -> dict[str, Any]:
     return {"min_face_px": s.face_min_px, "max_pixels": s.face_max_pixels, "max_bytes": s.upload_limit_bytes}
 
 
+def finger_options(ctx: AppContext) -> dict[str, Any]:
+    """The minutiae extractor from settings."""
+    return {"extractor": ctx.settings.fingerprint_extractor}
+
+
 async def start(ctx: AppContext, *, pool: bool = True) -> None:
-    """Check the vault against the stored templates, then start the face encoder pool."""
+    """Check the vault against the stored templates and the fusion calibration, then start the worker pools."""
     await store.check_vault(ctx)
+    calibration(ctx)  # a missing or malformed calibration file stops start-up, not the first check-in
     if pool and POOL not in ctx.resources:
-        encoder = EncoderPool(max_workers=ctx.settings.face_workers, max_queue=ctx.settings.face_queue, defaults=face_limits(ctx))
-        encoder.start(warm=ctx.settings.face_pool_warm)
+        s = ctx.settings
+        encoder = EncoderPool(max_workers=s.face_workers, max_queue=s.face_queue, defaults=face_limits(ctx))
+        encoder.start(warm=s.face_pool_warm)
         ctx.resources[POOL] = encoder
+        fingers = fingerprint_pool(max_workers=s.fingerprint_workers, max_queue=s.fingerprint_queue, defaults=finger_options(ctx))
+        fingers.start(warm=s.face_pool_warm)
+        ctx.resources[FINGER_POOL] = fingers
 
 
 async def stop(ctx: AppContext) -> None:
-    """Stop the encoder pool."""
-    encoder = ctx.resources.pop(POOL, None)
-    if encoder is not None:
-        await encoder.close()
+    """Stop the worker pools."""
+    for name in (POOL, FINGER_POOL):
+        encoder = ctx.resources.pop(name, None)
+        if encoder is not None:
+            await encoder.close()
+
+
+async def extract_fingerprint(ctx: AppContext, image: bytes, *, dpi: int) -> FingerRecord:
+    """Minutiae of a fingerprint image, extracted in the fingerprint pool (503 when it is full)."""
+    return await ctx.resources[FINGER_POOL].encode(image, dpi=dpi)
 
 
 # --- consent -----------------------------------------------------------------------------------
@@ -170,7 +191,7 @@ async def _require_consent_and_room(ctx: AppContext, staff_id: int, modality: st
         raise TooManyTemplates(f"at most {cap} {modality} templates per person; delete one first", limit=cap)
 
 
-async def enrol_face_image(ctx: AppContext, staff_id: int, *, image: bytes, actor: str) -> TemplateOut:
+async def enrol_face_image(ctx: AppContext, staff_id: int, *, image: bytes, actor: str, confirm_lookalike: bool = False) -> TemplateOut:
     """Encode a photo (exactly one face) in the encoder pool and enrol it."""
     await _enrolable_site(ctx, staff_id)
     if await _active_consent(staff_id, "face") is None:
@@ -178,17 +199,22 @@ async def enrol_face_image(ctx: AppContext, staff_id: int, *, image: bytes, acto
         raise ConsentRequired("record the staff member's face consent before enrolment")
     pool: EncoderPool = ctx.resources[POOL]
     encoding = await pool.encode(image, **face_limits(ctx))
-    return await enrol_face_encoding(ctx, staff_id, encoding=encoding, actor=actor)
+    return await enrol_face_encoding(ctx, staff_id, encoding=encoding, actor=actor, confirm_lookalike=confirm_lookalike)
 
 
-async def enrol_face_encoding(ctx: AppContext, staff_id: int, *, encoding: np.ndarray, actor: str) -> TemplateOut:
-    """Enrol a face encoding, unless it matches another enrolled staff member of the site (FaceDuplicate)."""
+async def enrol_face_encoding(ctx: AppContext, staff_id: int, *, encoding: np.ndarray, actor: str, confirm_lookalike: bool = False) -> TemplateOut:
+    """Enrol a face encoding, unless it matches another enrolled staff member of the site (FaceDuplicate).
+
+    ``confirm_lookalike``: HR has checked that the two are different people (twins, close look-alikes);
+    check-ins tell them apart by their fingerprints, and the confirmation is in the audit trail.
+    """
     site_id = await _enrolable_site(ctx, staff_id)
     vec = domain.face_probe(encoding)
     vault = store.vault(ctx)
     gallery = await site_gallery(ctx, site_id)
-    match = gallery.search(vec, threshold=ctx.settings.face_threshold)
-    if match is not None and match.staff_id != staff_id:
+    match = gallery.search(vec, threshold=duplicate_face_distance(calibration(ctx)))
+    lookalike = match is not None and match.staff_id != staff_id
+    if lookalike and not confirm_lookalike:
         log.warning("face enrolment for staff %s refused: matches another staff member of site %s", staff_id, site_id)
         raise FaceDuplicate(matched_staff_id=match.staff_id)
     now = ctx.clock.now()
@@ -197,8 +223,10 @@ async def enrol_face_encoding(ctx: AppContext, staff_id: int, *, encoding: np.nd
         ciphertext, nonce = vault.seal(encoding_to_bytes(vec), staff_id=staff_id, modality="face", version=domain.FACE_VERSION)
         template_id = await store.insert(staff_id=staff_id, modality="face", version=domain.FACE_VERSION, ciphertext=ciphertext, nonce=nonce,
                                          now=now, actor=actor, site_id=site_id)
-        await audit.record(ctx.engine, at=now, actor=actor, action="biometrics.template_enrolled", subject_type="staff", subject_id=staff_id,
-                           data={"modality": "face", "template_id": template_id})
+        data: dict[str, Any] = {"modality": "face", "template_id": template_id}
+        if lookalike:
+            data["lookalike_of_staff"] = match.staff_id  # type: ignore[union-attr]
+        await audit.record(ctx.engine, at=now, actor=actor, action="biometrics.template_enrolled", subject_type="staff", subject_id=staff_id, data=data)
     return (await store.template_rows(staff_id, template_id=template_id))[0]
 
 
@@ -214,7 +242,7 @@ async def enrol_fingerprint(ctx: AppContext, staff_id: int, *, data: bytes, dpi:
             raise ConsentRequired("record the staff member's fingerprint consent before enrolment")
         if dpi is None:
             raise FingerprintImageInvalid("give the scanner resolution (dpi) with a fingerprint image")
-        record = await asyncio.to_thread(extract_minutiae, data, dpi=dpi)
+        record = await extract_fingerprint(ctx, data, dpi=dpi)
     return await enrol_fingerprint_record(ctx, staff_id, record=record, position=position, actor=actor)
 
 
@@ -224,9 +252,12 @@ async def enrol_fingerprint_record(ctx: AppContext, staff_id: int, *, record: Fi
     vault = store.vault(ctx)
     views = domain.single_views(record, position=position)
     qualities = []
+    earlier = (await finger_templates(ctx, [staff_id]))[staff_id]
     for view, raw in views:
         template = await asyncio.to_thread(mcc.build_template, parse_record(raw))
         mcc.check_enrolable(template, min_valid_cylinders=ctx.settings.fingerprint_min_cylinders)
+        _check_same_finger(ctx, template, position=view.position, earlier=earlier)
+        earlier = [*earlier, (view.position, template)]
         qualities.append((view, raw, template.n_valid))
     now = ctx.clock.now()
     ids: list[int] = []
@@ -246,6 +277,22 @@ async def enrol_fingerprint_record(ctx: AppContext, staff_id: int, *, record: Fi
     return [t for t in rows if t.id in ids]
 
 
+def duplicate_face_distance(cal: fusion.Calibration) -> float:
+    """A face this close to another person's is as alike as the calibration can express: refuse it as a duplicate."""
+    return -cal.face.similarity_for(cal.face.cap)
+
+
+def _check_same_finger(ctx: AppContext, template: mcc.MccTemplate, *, position: int, earlier: list[tuple[int, mcc.MccTemplate]]) -> None:
+    """Refuse an impression that does not look like the person's earlier impressions of the same (known) finger."""
+    same = [t for pos, t in earlier if position and pos == position]
+    if not same:
+        return
+    best = max(mcc.similarity(template, t) for t in same)
+    if calibration(ctx).fingerprint.surprisal(best, templates=len(same)) < SAME_FINGER_SURPRISAL:
+        log.warning("fingerprint impression refused at enrolment: it does not match the earlier impressions of position %s", position)
+        raise FingerprintNotSameFinger(position=position, finger=domain.finger_name(position, lang="en"))
+
+
 # --- status and deletion -----------------------------------------------------------------------
 
 async def enrolment(ctx: AppContext, staff_id: int) -> EnrolmentOut:
@@ -254,10 +301,19 @@ async def enrolment(ctx: AppContext, staff_id: int) -> EnrolmentOut:
     templates = await store.template_rows(staff_id)
     consents = {r["modality"] for r in await BiometricConsent.select(BiometricConsent.modality).where(
         (BiometricConsent.staff == staff_id) & BiometricConsent.withdrawn_at.is_null())}
+    s = ctx.settings
+    faces = sum(t.modality == "face" for t in templates)
+    counts: dict[int, int] = {}
+    for t in templates:
+        if t.modality == "fingerprint":
+            counts[t.finger_position or 0] = counts.get(t.finger_position or 0, 0) + 1
+    fingers = [FingerEnrolmentOut(position=p, impressions=c, wanted=max(0, s.fingerprint_enrol_impressions - c)) for p, c in sorted(counts.items()) if p]
+    faces_wanted = max(0, s.face_enrol_photos - faces)
+    fingers_wanted = domain.fingers_wanted(counts, fingers=s.fingerprint_enrol_fingers, impressions=s.fingerprint_enrol_impressions)
     return EnrolmentOut(
         staff_id=staff_id, face_consent="face" in consents, fingerprint_consent="fingerprint" in consents,
-        face_count=sum(t.modality == "face" for t in templates), fingerprint_count=sum(t.modality == "fingerprint" for t in templates),
-        templates=templates,
+        face_count=faces, fingerprint_count=sum(counts.values()), templates=templates, faces_wanted=faces_wanted, fingers=fingers,
+        fingers_wanted=fingers_wanted, complete=faces_wanted == 0 and fingers_wanted == 0,
     )
 
 

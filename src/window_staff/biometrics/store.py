@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from window_staff.biometrics.domain import impression_grade
 from window_staff.biometrics.errors import TemplateUndecryptable
 from window_staff.biometrics.schemas import TemplateOut
 from window_staff.biometrics.tables import BiometricConsent, BiometricTemplate, GalleryVersion
@@ -49,6 +50,7 @@ def _template_out(r: dict[str, Any]) -> TemplateOut:
     return TemplateOut(
         id=r["id"], modality=r["modality"], finger_position=r["finger_position"], impression=r["impression"],
         minutiae_count=r["minutiae_count"], valid_cylinders=r["valid_cylinders"], quality=r["quality"], created_at=r["created_at"],
+        grade=impression_grade(r["valid_cylinders"]) if r["modality"] == "fingerprint" else None,
     )
 
 
