@@ -34,10 +34,15 @@ class TerminalOut(msgspec.Struct, kw_only=True):
 
 
 class CheckInOut(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """A terminal's answer: accepted with who and what it means today, or rejected with why. Never a score."""
+    """A terminal's answer: accepted with who and what it means today, rejected with why, or retry. Never a score.
+
+    ``retry``: the capture was too poor to decide (no face, several faces, a face too small, too little
+    fingerprint detail); nothing is recorded against anyone, and the terminal asks for another capture,
+    naming the fingers the candidates enrolled (``fingers``: ISO positions, ``finger_names``: in words).
+    """
 
     event_id: str
-    result: Literal["accepted", "rejected"]
+    result: Literal["accepted", "rejected", "retry"]
     recorded_at: str
     reason: str | None = None
     employee_no: str | None = None
@@ -47,6 +52,8 @@ class CheckInOut(msgspec.Struct, kw_only=True, omit_defaults=True):
     minutes: int | None = None
     # Card + PIN check-ins: accepted, but counted only once a supervisor attests them.
     pending_attestation: bool | None = None
+    fingers: list[int] | None = None
+    finger_names: list[str] | None = None
 
 
 class TerminalSecretOut(msgspec.Struct, kw_only=True):

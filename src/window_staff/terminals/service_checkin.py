@@ -14,10 +14,10 @@ import msgspec
 
 from window_staff.attendance import service as attendance
 from window_staff.biometrics import service as biometrics
-from window_staff.biometrics.errors import FaceImageUnsupported, FingerprintQualityTooLow, TemplateFormatError
+from window_staff.biometrics.domain import finger_name
+from window_staff.biometrics.errors import FaceImageUnsupported, FaceTooSmall, MultipleFaces, NoFaceFound, TemplateFormatError
 from window_staff.biometrics.images import sniff_image_format
 from window_staff.biometrics.iso19794 import FingerRecord, parse_record
-from window_staff.biometrics.minutiae import extract_minutiae
 from window_staff.common import audit
 from window_staff.common.context import AppContext
 from window_staff.common.db import INTEGRITY_ERRORS, execute, write_transaction
@@ -34,12 +34,14 @@ log = logging.getLogger("window_staff.terminals")
 NONCE_WINDOW = timedelta(seconds=600)
 PURGE_EVERY = timedelta(seconds=60)
 _NONCES_PURGED = "terminals.nonces_purged_at"
-# Fewer minutiae than this cannot match anyone (MCC needs neighbours): ask for another touch.
-MIN_PROBE_MINUTIAE = 6
+# What a terminal is told (stable codes it can show in its own words): who was not recognised by what.
 REASONS = {
     "no_face_candidate": "face_not_matched", "face_mismatch": "face_not_matched", "no_match": "face_not_matched",
-    "face_required": "face_not_matched", "fingerprint_mismatch": "fingerprint_not_matched",
+    "face_required": "face_not_matched", "fingerprint_mismatch": "fingerprint_not_matched", "not_confident": "not_matched",
+    "ambiguous": "not_matched",
 }
+# A capture too poor to decide on: the terminal asks again (a retry is neither a punch nor a refusal).
+FACE_RETRIES = {NoFaceFound: "face_not_found", MultipleFaces: "several_faces", FaceTooSmall: "face_too_small"}
 _encoder = msgspec.json.Encoder()
 
 
@@ -113,6 +115,8 @@ class _Verdict:
     threshold_version: str | None
     needs_attestation: bool = False
     failure_id: int | None = None
+    retry: bool = False
+    fingers: tuple[int, ...] = ()
 
 
 async def _biometric(ctx: AppContext, terminal: dict[str, Any], data: checkin.CheckInInput) -> _Verdict:
@@ -121,31 +125,37 @@ async def _biometric(ctx: AppContext, terminal: dict[str, Any], data: checkin.Ch
         # Magic bytes first: a PDF or text named .jpg never takes an encoder slot.
         if sniff_image_format(data.face_image) is None:
             raise FaceImageUnsupported()
-        encoding = await ctx.resources[biometrics.POOL].encode(data.face_image, **biometrics.face_limits(ctx))
-    record: FingerRecord | bytes | None = data.fingerprint_record
+        try:
+            encoding = await ctx.resources[biometrics.POOL].encode(data.face_image, **biometrics.face_limits(ctx))
+        except tuple(FACE_RETRIES) as exc:
+            return _Verdict(staff_id=None, reason=FACE_RETRIES[type(exc)], mode="", threshold_version=None, retry=True)
+    record: FingerRecord
     if data.fingerprint_image is not None:
-        record = await asyncio.to_thread(extract_minutiae, data.fingerprint_image, dpi=data.dpi or 0)
+        record = await biometrics.extract_fingerprint(ctx, data.fingerprint_image, dpi=data.dpi or 0)
     else:
-        record = parse_record(record or b"")
-    _check_probe(record)
+        record = parse_record(data.fingerprint_record or b"")
+    if len(record.views) != 1:
+        # A check-in is one touch: one view (an empty one is a poor touch, answered with a retry below).
+        raise TemplateFormatError(f"a check-in fingerprint holds exactly one finger view, not {len(record.views)}")
     decision = await biometrics.identify(ctx, site_id=terminal["site"], face_encoding=encoding, fingerprint_record=record, claimed_employee_no=data.employee_no)
+    if decision.retry:
+        return _Verdict(staff_id=None, reason="fingerprint_quality", mode="", threshold_version=decision.threshold_version, retry=True,
+                        fingers=decision.enrolled_positions)
     modes = "+".join(m for m, ok in (("face", decision.face_passed), ("fingerprint", decision.fingerprint_passed)) if ok)
     return _Verdict(staff_id=decision.staff_id if decision.accepted else None, reason=None if decision.accepted else REASONS.get(decision.reason, decision.reason),
                     mode=modes, threshold_version=decision.threshold_version)
 
 
-def _check_probe(record: FingerRecord) -> None:
-    # A check-in is one touch: one view with enough minutiae to match (an empty view matches nothing).
-    if len(record.views) != 1:
-        raise TemplateFormatError(f"a check-in fingerprint holds exactly one finger view, not {len(record.views)}")
-    if len(record.views[0].minutiae) < MIN_PROBE_MINUTIAE:
-        raise FingerprintQualityTooLow(f"fewer than {MIN_PROBE_MINUTIAE} minutiae")
-
-
 async def _store(ctx: AppContext, terminal: dict[str, Any], data: checkin.CheckInInput, verdict: _Verdict, *, digest: str, received: datetime) -> tuple[int, bytes]:
     staff = await Staff.select(Staff.id, Staff.employee_no, Staff.name).where(Staff.id == verdict.staff_id).first() if verdict.staff_id else None
-    answer: dict[str, Any] = {"event_id": data.event_id, "result": "accepted" if staff else "rejected", "recorded_at": received.isoformat()}
-    if staff is not None:
+    result = "accepted" if staff else "retry" if verdict.retry else "rejected"
+    answer: dict[str, Any] = {"event_id": data.event_id, "result": result, "recorded_at": received.isoformat()}
+    if verdict.retry:
+        answer["reason"] = verdict.reason
+        if verdict.fingers:
+            # Say which fingers the person enrolled, so the terminal can ask for one of them.
+            answer.update(fingers=list(verdict.fingers), finger_names=[finger_name(p) for p in verdict.fingers])
+    elif staff is not None:
         meaning = await attendance.describe_punch(ctx, site_id=terminal["site"], at=data.captured_at)
         answer.update(employee_no=staff["employee_no"], name=staff["name"], **meaning.as_dict())
         if verdict.needs_attestation:
@@ -170,7 +180,7 @@ async def _store(ctx: AppContext, terminal: dict[str, Any], data: checkin.CheckI
                     await AttendanceException.insert(AttendanceException(
                         kind="punch_in_closed_month", staff=staff["id"], terminal=terminal["id"], created_at=received,
                         detail=json.dumps({"punch": rows[0]["id"], "captured_at": data.captured_at.isoformat()})))
-            else:
+            elif not verdict.retry:
                 await CheckInRejection.insert(CheckInRejection(
                     terminal=terminal["id"], event_id=data.event_id, reason=answer["reason"], claimed_employee_no=data.employee_no,
                     captured_at=data.captured_at, received_at=received))
