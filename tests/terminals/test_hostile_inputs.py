@@ -152,6 +152,19 @@ async def test_a_part_over_its_field_cap_is_413(client, app_ctx, desk, clock):
     await refused(await send_form(client, desk, clock, fingerprint=(b"FMR\x00" + b"\0" * 70_000, "f.iso", None)), 413, "part_too_large")
 
 
+async def test_a_face_part_over_the_face_image_limit_is_413_part_too_large(client, app_ctx, desk, clock):
+    app_ctx.settings = msgspec.structs.replace(app_ctx.settings, face_image_limit_bytes=len(grace_jpeg()) - 1)
+    await refused(await send_form(client, desk, clock, **face_part(grace_jpeg())), 413, "part_too_large")
+
+
+async def test_a_face_part_over_the_fingerprint_upload_limit_reaches_the_face_checks(client, app_ctx, desk, clock):
+    # Phone photos run past the 8 MiB upload limit: the face part has its own, larger one. A JPEG
+    # claiming a bomb's size is refused by the decoder, so getting its 413 shows the part was read.
+    big = jpeg_claiming(30000, 30000) + b"\0" * (9 * 1024 * 1024)
+    assert len(big) > app_ctx.settings.upload_limit_bytes
+    await refused(await send_form(client, desk, clock, **face_part(big)), 413, "image_too_large")
+
+
 async def test_thousands_of_parts_are_413_too_many_parts(client, app_ctx, desk, clock):
     body = multipart([("employee_no", b"x", None, None)] * 5000)
     await refused(await send_raw(client, desk, clock, body, f"multipart/form-data; boundary={BOUNDARY}"), 413, "too_many_parts")
