@@ -20,6 +20,7 @@ from tests.biometrics.samples import grace_jpeg, png
 from tests.terminals.conftest import face_vector
 from window_staff.attendance.tables import Punch
 from window_staff.biometrics.iso19794 import FingerRecord, FingerView, Minutia, record_from_minutiae, write_record
+from window_staff.settings import FACE_IMAGE_LIMIT_MAX
 from window_staff.terminals.client import CHECK_IN_PATH
 from window_staff.terminals.signatures import sign
 from window_staff.terminals.tables import CheckInEvent, CheckInRejection
@@ -155,6 +156,12 @@ async def test_a_part_over_its_field_cap_is_413(client, app_ctx, desk, clock):
 async def test_a_face_part_over_the_face_image_limit_is_413_part_too_large(client, app_ctx, desk, clock):
     app_ctx.settings = msgspec.structs.replace(app_ctx.settings, face_image_limit_bytes=len(grace_jpeg()) - 1)
     await refused(await send_form(client, desk, clock, **face_part(grace_jpeg())), 413, "part_too_large")
+
+
+async def test_a_face_part_at_the_largest_face_image_limit_gets_past_the_route_ceiling(client, app_ctx, desk, clock):
+    largest = b"\xff\xd8\xff" + b"\0" * (FACE_IMAGE_LIMIT_MAX - 3)
+    # With the other fields (and a fingerprint record), the body stays under CHECK_IN_LIMIT: the decoder is reached.
+    await refused(await send_form(client, desk, clock, **face_part(largest)), 422, "image_invalid")
 
 
 async def test_a_face_part_over_the_fingerprint_upload_limit_reaches_the_face_checks(client, app_ctx, desk, clock):
