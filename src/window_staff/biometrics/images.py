@@ -90,7 +90,8 @@ def load_rgb(data: bytes, *, max_pixels: int, max_bytes: int, working_px: int, m
             raise FaceImageTooLarge(limit_pixels=max_pixels) from exc
         except _DECODE_ERRORS as exc:
             raise FaceImageInvalid() from exc
-    # Leaving the block closed the full-size decode: only the working-size copy reaches detection.
+    # Closing released the full-size pixels (a WebP decoder's own buffers go with `im` when this returns):
+    # detection only ever gets the working-size copy.
     try:
         rgb = _to_rgb(upright)
     except _DECODE_ERRORS as exc:
