@@ -1,6 +1,6 @@
 """Phone-size face photos: the working size (encoding drift, detection, time) and the cost of each format.
 
-Run: uv run python bench/face_photos.py   (data from $WINDOW_STAFF_SHARED_DATA, default <repo>/../shared/data)
+Run: uv run python bench/face_photos.py [--costs-only]   (data from $WINDOW_STAFF_SHARED_DATA, default <repo>/../shared/data)
 
 Phone photos are simulated: each sample is upscaled to 12 and 48 MP with a little sensor-like grain.
 Part 1 encodes every simulated photo at several working sizes and reports the distance to the
