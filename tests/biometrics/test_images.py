@@ -172,6 +172,18 @@ def test_webp_header_claiming_huge_size_is_refused_before_pillow_opens_it(bomb: 
     assert info.value.code == "image_too_large"
 
 
+@pytest.mark.parametrize(("width", "height"), [(20_000, 20_000), (9_000, 9_000)], ids=["over-pillow-guard", "under-pillow-guard"])
+def test_bmp_header_claiming_huge_size_is_refused_without_decoding(width: int, height: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_decode(self: ImageFile.ImageFile) -> None:
+        raise AssertionError("pixels were decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decode)
+    bomb = bytearray(_encode(Image.new("RGB", (8, 8), "red"), "BMP"))
+    struct.pack_into("<ii", bomb, 18, width, height)
+    with pytest.raises(FaceImageTooLarge):
+        load_rgb(bytes(bomb), **LIMITS)
+
+
 def test_webp_without_a_readable_size_is_invalid() -> None:
     data = _encode(Image.new("RGB", (16, 16), "red"), "WEBP", quality=80)
     with pytest.raises(FaceImageInvalid):
