@@ -24,7 +24,8 @@ from window_staff.biometrics.gallery import Gallery  # noqa: E402
 from window_staff.biometrics.pool import EncoderPool  # noqa: E402
 from window_staff.common.errors import DomainError  # noqa: E402
 
-LIMITS = {"min_face_px": 60, "max_pixels": 20_000_000, "max_bytes": 10_000_000, "upsample": 0, "model": "small"}
+LIMITS = {"min_face_px": 60, "max_pixels": 20_000_000, "max_bytes": 10_000_000, "working_px": 1600, "max_decoded_pixels": 20_000_000,
+          "upsample": 0, "model": "small"}
 THRESHOLDS = (0.40, 0.45, 0.50, 0.55, 0.60)
 GALLERY_SIZES = (1_000, 10_000, 100_000)
 ROWS_PER_STAFF = 3

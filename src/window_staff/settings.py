@@ -9,6 +9,10 @@ from typing import Annotated, Literal
 
 import msgspec
 
+# Routes declare their body ceilings when the app is built, before settings are read: the face image
+# limit may lower this, never raise it (load_settings refuses a larger value).
+FACE_IMAGE_LIMIT_MAX = 32 * 1024 * 1024
+
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Every knob of the service; the README lists each one with its variable.
@@ -31,6 +35,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     floor; ``claimed_fallback`` does the same without a claimed employee number, but with one accepts
     either modality on its own (1:1) when it alone reaches the threshold, for a site whose camera or
     fingerprint reader is out of order. Face-only 1:N is never accepted.
+
+    Face photos (enrolment uploads and check-in ``face`` parts): at most ``face_image_limit_bytes``;
+    the size the header declares is checked against ``face_max_pixels`` before any pixel is decoded.
+    JPEG is then decoded at 1/2-1/8 scale, and every photo is scaled down to ``face_working_px`` on
+    its longest side before detection, so ``face_min_px`` is the face's side in that working image.
+    PNG, WebP and BMP cannot be decoded at a reduced scale, so they are held to
+    ``face_max_decoded_pixels`` (a 24 MP WebP peaks at ~0.4 GB in an encoder process).
     """
 
     data_dir: Path = Path("var")
@@ -50,13 +61,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     login_window_seconds: int = 900
     page_size_max: int = 200
     body_limit_bytes: int = 1_048_576
+    # Fingerprint images (enrolment files and check-in parts); face photos have their own limit below.
     upload_limit_bytes: int = 8_388_608
+    face_image_limit_bytes: Annotated[int, msgspec.Meta(ge=1, le=FACE_IMAGE_LIMIT_MAX)] = FACE_IMAGE_LIMIT_MAX
     vault_key: str = ""
     vault_key_file: Path | None = None
     signing_key_file: Path | None = None
     face_workers: int = 2
     face_queue: int = 8
-    face_max_pixels: int = 4_000_000
+    # 9248x6936 (a "64 MP" phone sensor) passes; declared sizes above are refused before decoding.
+    face_max_pixels: int = 65_000_000
+    # 6000x4000 (24 MP) passes; bounds PNG, WebP and BMP, which are decoded whole.
+    face_max_decoded_pixels: int = 25_000_000
+    # Measured in bench/face_photos.py: detection at upsample 0 still finds faces of ~60 px, and the
+    # encoder aligns faces to a 150 px chip, so a face a tenth of the long side loses nothing here.
+    face_working_px: Annotated[int, msgspec.Meta(ge=320)] = 1600
     face_min_px: int = 60
     # The check-in decision: one target false-accept rate per check-in; the fused threshold it implies
     # follows from the calibration file (default: the one shipped, fitted on the development sets)

@@ -11,9 +11,12 @@ from PIL import Image
 
 from window_staff.biometrics.face import encode_face
 from window_staff.biometrics.iso19794 import Minutia, record_from_minutiae, write_record
+from window_staff.biometrics.service import face_limits_of
 from window_staff.biometrics.synthetic import synthetic_minutiae
+from window_staff.settings import Settings
 
-LIMITS = {"min_face_px": 60, "max_pixels": 4_000_000, "max_bytes": 8_388_608}
+# The service's own defaults, so the samples go through the pipeline production uses.
+LIMITS = face_limits_of(Settings())
 
 
 def png(rgb: np.ndarray) -> bytes:

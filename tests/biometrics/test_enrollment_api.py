@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 
 import msgspec
+import pytest
 
 from tests.factories import logged_in, make_staff, make_window
 from window_staff.biometrics import service
-from window_staff.biometrics.controllers import ENROL_BODY_LIMIT
+from window_staff.biometrics.controllers import FACE_BODY_LIMIT
 from window_staff.biometrics.iso19794 import parse_record, record_from_minutiae, write_record
 from window_staff.biometrics.tables import BiometricTemplate
+from window_staff.settings import FACE_IMAGE_LIMIT_MAX, load_settings
 
 from .samples import astronaut_png, consent, encoding, enrol, finger, grace_jpeg, iso, moved, no_face_png
 
@@ -52,13 +54,49 @@ async def test_a_face_matching_another_staff_member_is_flagged_not_enrolled(clie
     assert other.status_code == 201
 
 
-async def test_oversized_upload_is_413(client, app_ctx):
+async def test_a_body_over_the_route_ceiling_is_413(client, app_ctx):
     staff = await make_staff(app_ctx)
     await consent(app_ctx, staff.id)
     _, hr = await logged_in(client, app_ctx, "hr")
-    big = b"\xff\xd8\xff" + b"\0" * ENROL_BODY_LIMIT
+    big = b"\xff\xd8\xff" + b"\0" * FACE_BODY_LIMIT
     r = await client.post(f"{_base(staff.id)}/face", files={"image": ("big.jpg", big, "image/jpeg")}, headers=hr)
-    assert r.status_code == 413
+    assert r.status_code == 413 and r.json()["code"] == "payload_too_large"
+
+
+async def test_a_photo_at_the_largest_face_image_limit_gets_past_the_route_ceiling(client, app_ctx):
+    staff = await make_staff(app_ctx)
+    await consent(app_ctx, staff.id)
+    _, hr = await logged_in(client, app_ctx, "hr")
+    assert app_ctx.settings.face_image_limit_bytes == FACE_IMAGE_LIMIT_MAX
+    largest = b"\xff\xd8\xff" + b"\0" * (FACE_IMAGE_LIMIT_MAX - 3)
+    r = await client.post(f"{_base(staff.id)}/face", files={"image": ("big.jpg", largest, "image/jpeg")}, headers=hr)
+    # The decoder saw it (and found no JPEG behind the magic bytes): neither Litestar nor a cap refused it.
+    assert r.status_code == 422 and r.json()["code"] == "image_invalid"
+
+
+def test_a_face_image_limit_above_the_route_ceiling_is_refused_at_start():
+    with pytest.raises(SystemExit, match="face_image_limit_bytes"):
+        load_settings({"WINDOW_STAFF_FACE_IMAGE_LIMIT_BYTES": str(FACE_IMAGE_LIMIT_MAX + 1)})
+
+
+async def test_a_photo_over_the_face_image_limit_is_413_image_too_large(client, app_ctx):
+    staff = await make_staff(app_ctx)
+    await consent(app_ctx, staff.id)
+    _, hr = await logged_in(client, app_ctx, "hr")
+    app_ctx.settings = msgspec.structs.replace(app_ctx.settings, face_image_limit_bytes=len(grace_jpeg()) - 1)
+    r = await client.post(f"{_base(staff.id)}/face", files={"image": ("grace.jpg", grace_jpeg(), "image/jpeg")}, headers=hr)
+    assert r.status_code == 413 and r.json()["code"] == "image_too_large"
+
+
+async def test_a_phone_photo_over_the_old_8_mib_cap_is_enrolled(client, app_ctx):
+    staff = await make_staff(app_ctx)
+    await consent(app_ctx, staff.id)
+    _, hr = await logged_in(client, app_ctx, "hr")
+    # A "motion photo" as Pixel phones write it: the JPEG, then a video appended after its end marker.
+    motion = grace_jpeg() + b"ftypmp42" + bytes(range(256)) * (9 * 4096)
+    assert 9 * 1024 * 1024 < len(motion) < app_ctx.settings.face_image_limit_bytes
+    r = await client.post(f"{_base(staff.id)}/face", files={"image": ("PXL_motion.jpg", motion, "image/jpeg")}, headers=hr)
+    assert r.status_code == 201, r.text
 
 
 async def test_fingerprint_records_are_enrolled_per_view_with_quality(client, app_ctx):

@@ -28,7 +28,7 @@ from window_staff.biometrics.errors import (
     NoFaceFound,
 )
 
-LIMITS = {"min_face_px": 80, "max_pixels": 20_000_000, "max_bytes": 10_000_000}
+LIMITS = {"min_face_px": 80, "max_pixels": 20_000_000, "max_bytes": 10_000_000, "working_px": 1600, "max_decoded_pixels": 20_000_000}
 
 
 @functools.cache
@@ -36,6 +36,50 @@ def grace_tiny() -> bytes:
     """Scaled to 40 %: the detector still finds the face (~86 px), under a 100 px minimum."""
     im = Image.open(io.BytesIO(grace_jpeg())).convert("RGB")
     return png(np.asarray(im.resize((205, 240), Image.Resampling.BICUBIC)))
+
+
+def _save(im: Image.Image, fmt: str, **save: object) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, fmt, **save)
+    return buf.getvalue()
+
+
+@functools.cache
+def grace_rgb() -> Image.Image:
+    return Image.open(io.BytesIO(grace_jpeg())).convert("RGB")
+
+
+@functools.cache
+def grace_webp() -> bytes:
+    return _save(grace_rgb(), "WEBP", quality=85)
+
+
+@functools.cache
+def grace_bmp() -> bytes:
+    return _save(grace_rgb(), "BMP")
+
+
+@functools.cache
+def grace_phone() -> Image.Image:
+    """Grace Hopper at 12 MP (3200x3750), the size of an ordinary phone photo."""
+    return grace_rgb().resize((3200, 3750), Image.Resampling.BICUBIC)
+
+
+@functools.cache
+def grace_phone_jpeg() -> bytes:
+    return _save(grace_phone(), "JPEG", quality=90)
+
+
+@functools.cache
+def grace_phone_sideways_jpeg() -> bytes:
+    """Stored turned a quarter left with EXIF Orientation 6 (turn right to view), as phones save portraits."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    return _save(grace_phone().transpose(Image.Transpose.ROTATE_90), "JPEG", quality=90, exif=exif)
+
+
+def distance(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.linalg.norm(a - b))
 
 
 @functools.cache
@@ -83,6 +127,32 @@ def test_small_face_is_refused() -> None:
 def test_image_errors_surface_from_encode_face() -> None:
     with pytest.raises(FaceImageUnsupported):
         encode_face(b"GIF89a" + b"\x00" * 100, **LIMITS)
+
+
+@pytest.mark.parametrize("name", ["grace_webp", "grace_bmp"])
+def test_webp_and_bmp_photos_encode_to_the_same_person(name: str) -> None:
+    assert distance(encoded(name), encoded("grace_jpeg")) < 0.2
+
+
+def test_a_12_megapixel_phone_jpeg_is_accepted_and_matches() -> None:
+    assert distance(encoded("grace_phone_jpeg"), encoded("grace_jpeg")) < 0.2
+
+
+def test_exif_orientation_is_applied_before_detection() -> None:
+    # The drafted 12 MP photo, turned upright by its EXIF tag, gives the upright photo's person.
+    assert distance(encoded("grace_phone_sideways_jpeg"), encoded("grace_jpeg")) < 0.2
+
+
+def test_a_sideways_photo_without_orientation_tag_has_no_face() -> None:
+    # The control for the test above: at upsample 0 the HOG detector does not find a face lying on its side.
+    with pytest.raises(NoFaceFound):
+        encode_face(_save(grace_rgb().transpose(Image.Transpose.ROTATE_90), "JPEG", quality=90), **LIMITS)
+
+
+def test_min_face_px_is_measured_in_the_working_image() -> None:
+    # Her face is ~1,340 px tall in the 12 MP photo but ~535 px once scaled to the 1,600 px working size.
+    with pytest.raises(FaceTooSmall):
+        encode_face(grace_phone_jpeg(), **{**LIMITS, "min_face_px": 600})
 
 
 def test_same_person_close_different_people_far() -> None:

@@ -19,7 +19,7 @@ from window_staff.biometrics.face import encode_face
 from window_staff.biometrics.errors import EncodingInvalid
 from window_staff.biometrics.gallery import Gallery, GalleryCache, Match
 
-LIMITS = {"min_face_px": 80, "max_pixels": 20_000_000, "max_bytes": 10_000_000}
+LIMITS = {"min_face_px": 80, "max_pixels": 20_000_000, "max_bytes": 10_000_000, "working_px": 1600, "max_decoded_pixels": 20_000_000}
 GRACE, ASTRONAUT = 7, 9
 
 

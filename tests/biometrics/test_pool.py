@@ -24,7 +24,7 @@ from window_staff.biometrics.errors import (
 from window_staff.biometrics.pool import EncoderPool
 from window_staff.common.errors import Busy, DomainError
 
-LIMITS = {"min_face_px": 80, "max_pixels": 20_000_000, "max_bytes": 10_000_000}
+LIMITS = {"min_face_px": 80, "max_pixels": 20_000_000, "max_bytes": 10_000_000, "working_px": 1600, "max_decoded_pixels": 20_000_000}
 
 
 @functools.cache

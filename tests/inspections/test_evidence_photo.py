@@ -115,6 +115,13 @@ def test_other_formats_are_unsupported(data):
         clean_photo(data, **LIMITS)
 
 
+@pytest.mark.parametrize("fmt", ["WEBP", "BMP"])
+def test_formats_faces_accept_but_evidence_does_not_are_unsupported(fmt):
+    # The decoder is shared with face photos, which also take WebP and BMP; evidence stays JPEG/PNG.
+    with pytest.raises(EvidenceUnsupported):
+        clean_photo(encode(Image.new("RGB", (16, 16), (10, 120, 10)), fmt), **LIMITS)
+
+
 def test_zero_bytes_are_invalid():
     with pytest.raises(EvidenceInvalid):
         clean_photo(b"", **LIMITS)

@@ -2,10 +2,15 @@
 
 import asyncio
 import datetime as dt
+import functools
+import io
 
-from tests.biometrics.samples import finger
+from PIL import Image
+
+from tests.biometrics.samples import encoding, finger, grace_jpeg
 from tests.terminals.conftest import face_vector
 from window_staff.attendance.tables import Punch
+from window_staff.biometrics import service as biometrics
 from window_staff.biometrics.iso19794 import record_from_minutiae, write_record
 from window_staff.terminals.client import CheckInEvent, build_request, send
 from window_staff.terminals.tables import CheckInRejection, TerminalNonce
@@ -28,6 +33,21 @@ async def test_an_enrolled_face_and_finger_are_accepted_and_make_a_punch(client,
     assert {"session", "status", "minutes", "recorded_at"} <= set(body)
     punches = await Punch.select().where(Punch.staff == desk.staff_id)
     assert len(punches) == 1 and punches[0]["verify_mode"] == "face+fingerprint"
+
+
+@functools.cache
+def grace_webp() -> bytes:
+    buf = io.BytesIO()
+    Image.open(io.BytesIO(grace_jpeg())).convert("RGB").save(buf, "WEBP", quality=85)
+    return buf.getvalue()
+
+
+async def test_a_webp_face_photo_is_encoded_by_the_server_and_accepted(client, app_ctx, desk, clock):
+    await biometrics.enrol_face_encoding(app_ctx, desk.staff_id, encoding=encoding("grace"), actor="test")
+    response = await post(client, desk, event(desk, clock, face_encoding=None, face_image=grace_webp()), clock)
+    assert response.status_code == 200, response.text
+    assert response.json()["result"] == "accepted" and response.json()["employee_no"] == desk.employee_no
+    assert (await Punch.select())[0]["verify_mode"] == "face+fingerprint"
 
 
 async def test_the_answer_never_contains_a_score_or_distance(client, app_ctx, desk, clock):

@@ -20,6 +20,7 @@ from tests.biometrics.samples import grace_jpeg, png
 from tests.terminals.conftest import face_vector
 from window_staff.attendance.tables import Punch
 from window_staff.biometrics.iso19794 import FingerRecord, FingerView, Minutia, record_from_minutiae, write_record
+from window_staff.settings import FACE_IMAGE_LIMIT_MAX
 from window_staff.terminals.client import CHECK_IN_PATH
 from window_staff.terminals.signatures import sign
 from window_staff.terminals.tables import CheckInEvent, CheckInRejection
@@ -163,6 +164,25 @@ async def test_a_part_over_its_field_cap_is_413(client, app_ctx, desk, clock):
     await refused(await send_form(client, desk, clock, fingerprint=(b"FMR\x00" + b"\0" * 70_000, "f.iso", None)), 413, "part_too_large")
 
 
+async def test_a_face_part_over_the_face_image_limit_is_413_part_too_large(client, app_ctx, desk, clock):
+    app_ctx.settings = msgspec.structs.replace(app_ctx.settings, face_image_limit_bytes=len(grace_jpeg()) - 1)
+    await refused(await send_form(client, desk, clock, **face_part(grace_jpeg())), 413, "part_too_large")
+
+
+async def test_a_face_part_at_the_largest_face_image_limit_gets_past_the_route_ceiling(client, app_ctx, desk, clock):
+    largest = b"\xff\xd8\xff" + b"\0" * (FACE_IMAGE_LIMIT_MAX - 3)
+    # With the other fields (and a fingerprint record), the body stays under CHECK_IN_LIMIT: the decoder is reached.
+    await refused(await send_form(client, desk, clock, **face_part(largest)), 422, "image_invalid")
+
+
+async def test_a_face_part_over_the_fingerprint_upload_limit_reaches_the_face_checks(client, app_ctx, desk, clock):
+    # Phone photos run past the 8 MiB upload limit: the face part has its own, larger one. A JPEG
+    # claiming a bomb's size is refused by the decoder, so getting its 413 shows the part was read.
+    big = jpeg_claiming(30000, 30000) + b"\0" * (9 * 1024 * 1024)
+    assert len(big) > app_ctx.settings.upload_limit_bytes
+    await refused(await send_form(client, desk, clock, **face_part(big)), 413, "image_too_large")
+
+
 async def test_thousands_of_parts_are_413_too_many_parts(client, app_ctx, desk, clock):
     body = multipart([("employee_no", b"x", None, None)] * 5000)
     await refused(await send_raw(client, desk, clock, body, f"multipart/form-data; boundary={BOUNDARY}"), 413, "too_many_parts")
@@ -251,8 +271,8 @@ async def test_a_non_image_named_jpg_is_415(client, app_ctx, desk, clock, data):
     await refused(await send_form(client, desk, clock, **face_part(data)), 415, "image_format_unsupported")
 
 
-@pytest.mark.parametrize("data", [jpeg_claiming(30000, 30000), bomb_png(20000), bomb_png(3000)],
-                         ids=["jpeg-header-30000x30000", "png-bomb-400-megapixels", "png-9-megapixels"])
+@pytest.mark.parametrize("data", [jpeg_claiming(30000, 30000), bomb_png(20000), bomb_png(6000)],
+                         ids=["jpeg-header-30000x30000", "png-bomb-400-megapixels", "png-36-megapixels-decoded-whole"])
 async def test_huge_pixel_counts_are_413_before_decoding(client, app_ctx, desk, clock, data):
     assert len(data) < 1_000_000
     await refused(await send_form(client, desk, clock, **face_part(data, "face.png", "image/png")), 413, "image_too_large")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import os
 import uuid
 from pathlib import Path
 
 import pytest
 
+from PIL import Image
+
+from tests.biometrics.samples import astronaut_png, grace_jpeg
 from tests.web.browser import api, page_as, shot
 
 SHARED = Path(os.environ.get("WINDOW_STAFF_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))
@@ -64,6 +68,37 @@ async def test_hr_records_written_consent_and_enrols_a_real_face_photo(site, bro
     row = page.locator(f"#enrolment tr.staff[data-staff='{person['id']}']")
     assert (await row.locator("td.face-count").inner_text()).strip() == "1"
     await shot(page, "hr-enrolment-face-counted")
+
+
+async def _consented(site, browser, name: str):
+    """A fresh staff member with face consent, and HR's page for them."""
+    person = await _new_staff(site, name)
+    await api(site, "hr", "POST", f"/api/v1/biometrics/staff/{person['id']}/consents", json={"modality": "face", "notice_version": "2026-01"})
+    return await page_as(browser, site, "hr", next_path=f"/app/hr/enrolment/staff/{person['id']}")
+
+
+async def _upload(page, name: str, mime: str, photo: bytes) -> None:
+    await page.set_input_files("#image", files=[{"name": name, "mimeType": mime, "buffer": photo}])
+    await page.click("#face-form button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+
+
+async def test_hr_enrols_a_webp_photo_as_the_browser_declares_it(site, browser) -> None:
+    page = await _consented(site, browser, "采集测试丁")
+    buf = io.BytesIO()
+    # Lossless: lossy copies of this picture tip the detector into a second, false face.
+    Image.open(io.BytesIO(astronaut_png())).save(buf, "WEBP", lossless=True)
+    await _upload(page, "astronaut.webp", "image/webp", buf.getvalue())
+    assert "已采集人脸模板" in await page.locator("#notice").inner_text()
+    assert await page.locator("#templates tr.template[data-modality=face]").count() == 1
+
+
+async def test_hr_enrols_a_phone_photo_over_the_old_8_mib_limit(site, browser) -> None:
+    page = await _consented(site, browser, "采集测试戊")
+    # A "motion photo" as Pixel phones write it: the JPEG, then a video appended after its end marker.
+    motion = grace_jpeg() + b"ftypmp42" + bytes(range(256)) * (9 * 4096)
+    await _upload(page, "PXL_motion.jpg", "image/jpeg", motion)
+    assert "已采集人脸模板" in await page.locator("#notice").inner_text()
 
 
 async def test_consent_is_not_recorded_unless_the_signed_form_is_confirmed(site, browser) -> None:

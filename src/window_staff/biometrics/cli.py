@@ -58,7 +58,10 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    limits = {"min_face_px": settings.face_min_px, "max_pixels": settings.face_max_pixels, "max_bytes": max(settings.upload_limit_bytes, 50_000_000)}
+    from window_staff.biometrics.service import face_limits_of
+
+    # Data sets on disk are not uploads: the byte cap is only a sanity bound here.
+    limits = {**face_limits_of(settings), "max_bytes": max(settings.face_image_limit_bytes, 50_000_000)}
     scorer = Scorer(args.modality, base=pairs_path.parent, dpi=args.dpi, face_limits=limits)
     out = csv.writer(sys.stdout, lineterminator="\n")
     out.writerow(["a", "b", "score"])

@@ -17,16 +17,19 @@ from window_staff.biometrics import service
 from window_staff.biometrics.guards import CONSENT_FULL_READERS, can_enrol, can_read_consent, can_read_summary, can_withdraw_consent
 from window_staff.biometrics.schemas import ConsentIn, ConsentOut, ConsentStatusOut, DeletedOut, EnrolmentOut, SummaryOut, TemplateOut
 from window_staff.common.context import AppContext
+from window_staff.settings import FACE_IMAGE_LIMIT_MAX
 
-# Route-level cap for uploads (a face photo or a fingerprint image, plus multipart overhead). The
-# image itself is further held to ``upload_limit_bytes`` and ``face_max_pixels`` by the decoder.
+# Route-level caps for uploads, plus multipart overhead: a fingerprint file, and a face photo (phone
+# photos run to ~25 MB). The image itself is further held to ``upload_limit_bytes`` or to
+# ``face_image_limit_bytes`` and the pixel caps by the decoder; a body over these is 413 from Litestar.
 ENROL_BODY_LIMIT = 8 * 1024 * 1024 + 64 * 1024
+FACE_BODY_LIMIT = FACE_IMAGE_LIMIT_MAX + 64 * 1024
 _MULTIPART = Body(media_type=RequestEncodingType.MULTI_PART)
 
 
 @dataclass
 class FaceUpload:
-    """A face photo with exactly one face; ``confirm_lookalike`` after HR checked a look-alike (twin) is another person."""
+    """A face photo (JPEG, PNG, WebP or BMP) with exactly one face; ``confirm_lookalike`` once HR has checked that a look-alike (twin) is another person."""
 
     image: UploadFile
     confirm_lookalike: bool = False
@@ -79,7 +82,7 @@ class BiometricsController(Controller):
         only = None if principal.has_any("hr") else (principal.staff_id or -1)
         return await service.withdraw_consent(ctx, staff_id, modality, actor=principal.actor, only_staff_id=only)
 
-    @post("/staff/{staff_id:int}/face", guards=[can_enrol], request_max_body_size=ENROL_BODY_LIMIT)
+    @post("/staff/{staff_id:int}/face", guards=[can_enrol], request_max_body_size=FACE_BODY_LIMIT)
     async def enrol_face(self, ctx: AppContext, principal: Principal, staff_id: int, data: Annotated[FaceUpload, _MULTIPART]) -> TemplateOut:
         """Enrol a face photo (multipart field ``image``)."""
         image = await data.image.read()

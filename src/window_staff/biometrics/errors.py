@@ -22,14 +22,14 @@ from window_staff.common.errors import (
 
 
 class FaceImageUnsupported(UnsupportedMediaType):
-    """The upload is not a JPEG or PNG image (checked by its magic bytes)."""
+    """The upload is not a JPEG, PNG, WebP or BMP image (checked by its magic bytes)."""
 
     code = "image_format_unsupported"
-    title = "Only JPEG and PNG images are accepted"
+    title = "Only JPEG, PNG, WebP and BMP images are accepted"
 
 
 class FaceImageTooLarge(PayloadTooLarge):
-    """The image is over the byte or pixel limit (including decompression bombs)."""
+    """The image is over the byte limit, its declared size over the pixel cap (bombs included), or too big to decode whole."""
 
     code = "image_too_large"
     title = "Image is too large"

@@ -51,6 +51,8 @@ def encode_face(
     min_face_px: int,
     max_pixels: int,
     max_bytes: int,
+    working_px: int,
+    max_decoded_pixels: int,
     upsample: int = 0,
     model: str = "small",
 ) -> np.ndarray:
@@ -60,7 +62,9 @@ def encode_face(
     if not 0 <= upsample <= 2:
         # Each upsample step costs ~3x; more than 2 is a denial of service, not a setting.
         raise ValueError("upsample must be 0, 1 or 2")
-    rgb = load_rgb(data, max_pixels=max_pixels, max_bytes=max_bytes)
+    # Photos are scaled down to working_px before detection, and min_face_px is measured there: the
+    # encoder's evidence is the face it sees, not the pixels the phone captured.
+    rgb = load_rgb(data, max_pixels=max_pixels, max_bytes=max_bytes, working_px=working_px, max_decoded_pixels=max_decoded_pixels)
     return encode_rgb(rgb, min_face_px=min_face_px, upsample=upsample, model=model)
 
 

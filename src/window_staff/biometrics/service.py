@@ -44,6 +44,7 @@ from window_staff.common.db import INTEGRITY_ERRORS, write_transaction
 from window_staff.common.errors import InvalidInput
 from window_staff.org import service as org
 from window_staff.org.service import StaffChange
+from window_staff.settings import Settings
 
 __all__ = [
     "consent_status", "delete_template", "delete_templates", "enrol_face_encoding", "enrol_face_image", "enrol_fingerprint",
@@ -62,8 +63,15 @@ SAME_FINGER_SURPRISAL = 6.0
 
 def face_limits(ctx: AppContext) -> dict[str, Any]:
     """The encoder's image limits from settings."""
-    s = ctx.settings
-    return {"min_face_px": s.face_min_px, "max_pixels": s.face_max_pixels, "max_bytes": s.upload_limit_bytes}
+    return face_limits_of(ctx.settings)
+
+
+def face_limits_of(settings: Settings) -> dict[str, Any]:
+    """The encoder's image limits (keyword arguments of ``face.encode_face``) from a settings object."""
+    return {
+        "min_face_px": settings.face_min_px, "max_pixels": settings.face_max_pixels, "max_bytes": settings.face_image_limit_bytes,
+        "working_px": settings.face_working_px, "max_decoded_pixels": settings.face_max_decoded_pixels,
+    }
 
 
 def finger_options(ctx: AppContext) -> dict[str, Any]:

@@ -45,7 +45,8 @@ def clean_photo(data: bytes, *, max_bytes: int, max_pixels: int) -> CleanPhoto:
     if len(data) > max_bytes:
         raise EvidenceTooLarge(f"the photo is over {max_bytes} bytes", limit_bytes=max_bytes)
     fmt = sniff_image_format(data)
-    if fmt is None:
+    # The shared decoder also takes WebP and BMP (face photos); evidence is stored and served as JPEG or PNG only.
+    if fmt is None or fmt not in MEDIA_TYPES:
         raise EvidenceUnsupported()
     try:
         im = decode_image(data, max_pixels=max_pixels, max_bytes=max_bytes)

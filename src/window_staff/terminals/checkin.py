@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from window_staff.biometrics.face import ENCODING_BYTES
 from window_staff.terminals.errors import CheckInInvalid
-from window_staff.terminals.form import BINARY_TYPES, IMAGE_TYPES, Field, text_field
+from window_staff.terminals.form import BINARY_TYPES, FACE_IMAGE_TYPES, IMAGE_TYPES, Field, text_field
 
 EVENT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 EMPLOYEE_NO = re.compile(r"[A-Za-z0-9_-]{1,32}")
@@ -25,12 +25,12 @@ FINGERPRINT_RECORD_LIMIT = 64 * 1024
 MAX_PARTS = 16
 
 
-def fields(*, upload_limit: int) -> dict[str, Field]:
+def fields(*, upload_limit: int, face_limit: int) -> dict[str, Field]:
     """Every field a check-in may carry, with its size cap and accepted declared types."""
     return {
         "event_id": text_field(), "captured_at": text_field(), "dpi": text_field(), "employee_no": text_field(),
         "card_no": text_field(), "pin": text_field(),
-        "face": Field(upload_limit, IMAGE_TYPES),
+        "face": Field(face_limit, FACE_IMAGE_TYPES),
         "fingerprint_image": Field(upload_limit, IMAGE_TYPES),
         "face_encoding": Field(ENCODING_BYTES * 2, BINARY_TYPES),
         "fingerprint": Field(FINGERPRINT_RECORD_LIMIT, BINARY_TYPES),
@@ -90,7 +90,7 @@ def _file(form: Form, name: str) -> bytes | None:
 
 def parse(form: Form, *, allowed: set[str] | None = None) -> CheckInInput:
     """Validate the fields of a check-in form (values are the parts' bytes; str is taken as UTF-8)."""
-    unknown = sorted(set(form) - (allowed if allowed is not None else set(fields(upload_limit=0))))
+    unknown = sorted(set(form) - (allowed if allowed is not None else set(fields(upload_limit=0, face_limit=0))))
     if unknown:
         raise CheckInInvalid(f"unknown field(s): {', '.join(unknown)}", code="unknown_field")
     event_id = _text(form, "event_id")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from window_staff.biometrics.images import media_type_of
 from window_staff.terminals.signatures import sign
 
 CHECK_IN_PATH = "/api/v1/terminal/check-ins"
@@ -42,7 +43,7 @@ def build_request(client: httpx.AsyncClient, event: CheckInEvent, *, serial: str
     files = {}
     for name, value, ctype in (
         ("face_encoding", event.face_encoding, "application/octet-stream"),
-        ("face", event.face_image, "image/jpeg"),
+        ("face", event.face_image, media_type_of(event.face_image or b"") or "application/octet-stream"),
         ("fingerprint", event.fingerprint, "application/octet-stream"),
         ("fingerprint_image", event.fingerprint_image, "image/png"),
     ):

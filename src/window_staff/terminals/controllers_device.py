@@ -7,12 +7,15 @@ import logging
 from litestar import Controller, MediaType, Request, Response, get, post
 
 from window_staff.common.context import AppContext
+from window_staff.settings import FACE_IMAGE_LIMIT_MAX
 from window_staff.terminals import checkin, service_checkin, service_zkteco, zkteco
 from window_staff.terminals.form import read_multipart
 from window_staff.terminals.guards import signed_terminal, zkteco_device
 
 log = logging.getLogger("window_staff.terminals.zkteco")
-CHECK_IN_LIMIT = 12 * 1024 * 1024
+# A face photo at the largest face image limit, plus room for a fingerprint image and the text fields;
+# each part is further held to its own cap by read_multipart.
+CHECK_IN_LIMIT = FACE_IMAGE_LIMIT_MAX + 4 * 1024 * 1024
 
 
 class TerminalCheckInController(Controller):
@@ -33,7 +36,7 @@ class TerminalCheckInController(Controller):
 async def _form(ctx: AppContext, request: Request) -> dict[str, list[bytes]]:
     # The guard has read (and verified) the whole body already; it is cached on the request.
     body = await request.body()
-    limits = checkin.fields(upload_limit=ctx.settings.upload_limit_bytes)
+    limits = checkin.fields(upload_limit=ctx.settings.upload_limit_bytes, face_limit=ctx.settings.face_image_limit_bytes)
     return read_multipart(body, request.headers.get("content-type", ""), fields=limits, max_parts=checkin.MAX_PARTS)
 
 

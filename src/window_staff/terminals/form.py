@@ -27,6 +27,9 @@ from window_staff.terminals.errors import (
 TEXT_TYPES = frozenset({None, "text/plain"})
 BINARY_TYPES = frozenset({None, "application/octet-stream"})
 IMAGE_TYPES = frozenset({None, "application/octet-stream", "image/jpeg", "image/png", "image/tiff"})
+# What browsers and phones declare for photos. HEIC is declared-accepted so that it gets the decoder's
+# "format unsupported" answer naming the formats we take, rather than a bare part-type refusal.
+FACE_IMAGE_TYPES = IMAGE_TYPES | {"image/webp", "image/bmp", "image/heic", "image/heif"}
 TEXT_LIMIT = 256
 
 

@@ -78,7 +78,8 @@ _FORM_LIMIT = 16_384
 _SHOWN = (
     "data_dir", "rules_dir", "host", "port", "session_ttl_hours", "login_max_failures", "login_window_seconds", "page_size_max",
     "body_limit_bytes", "upload_limit_bytes", "face_threshold", "fingerprint_threshold", "threshold_version", "match_policy",
-    "face_max_pixels", "face_min_px", "fingerprint_min_cylinders", "face_max_templates", "fingerprint_max_templates", "demo",
+    "face_image_limit_bytes", "face_max_pixels", "face_max_decoded_pixels", "face_working_px", "face_min_px",
+    "fingerprint_min_cylinders", "face_max_templates", "fingerprint_max_templates", "demo",
 )
 
 

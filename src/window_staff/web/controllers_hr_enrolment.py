@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from window_staff.auth.guards import principal_of
 from window_staff.auth.service import Principal
 from window_staff.biometrics import service as biometrics
-from window_staff.biometrics.controllers import ENROL_BODY_LIMIT
+from window_staff.biometrics.controllers import FACE_BODY_LIMIT
 from window_staff.biometrics.errors import FaceImageTooLarge
 from window_staff.biometrics.schemas import ConsentIn
 from window_staff.common.context import AppContext
@@ -21,7 +21,7 @@ from window_staff.common.pagination import PageParams
 from window_staff.errors import status_of
 from window_staff.org import service as org
 from window_staff.terminals import service as terminals
-from window_staff.terminals.form import IMAGE_TYPES, Field, read_multipart
+from window_staff.terminals.form import FACE_IMAGE_TYPES, Field, read_multipart
 from window_staff.web.controllers_hr_leave import local_text
 from window_staff.web.i18n import add_words
 from window_staff.web.pages import PAGE, page_roles, refusal_of, render
@@ -73,7 +73,7 @@ add_words({
     "enrol.record": {"zh": "登记同意", "en": "Record consent"},
     "enrol.withdraw": {"zh": "撤回同意（同时删除该类模板）", "en": "Withdraw consent (deletes these templates)"},
     "enrol.upload_face": {"zh": "采集人脸照片", "en": "Enrol a face photo"},
-    "enrol.photo": {"zh": "照片（仅一张人脸，JPEG 或 PNG）", "en": "Photo (exactly one face, JPEG or PNG)"},
+    "enrol.photo": {"zh": "照片（仅一张人脸，JPEG、PNG、WebP 或 BMP）", "en": "Photo (exactly one face, JPEG, PNG, WebP or BMP)"},
     "enrol.upload": {"zh": "上传并采集", "en": "Upload and enrol"},
     "enrol.template_list": {"zh": "已存模板（不含模板内容）", "en": "Stored templates (metadata only)"},
     "enrol.no_templates": {"zh": "没有模板。", "en": "No templates."},
@@ -177,15 +177,15 @@ class HrEnrolmentPages(Controller):
             return "withdrawn"
         return await self._act(ctx, request, staff_id, act)
 
-    @post("/staff/{staff_id:int}/face", guards=[page_roles("hr")], opt=PAGE, request_max_body_size=ENROL_BODY_LIMIT)
+    @post("/staff/{staff_id:int}/face", guards=[page_roles("hr")], opt=PAGE, request_max_body_size=FACE_BODY_LIMIT)
     async def face(self, ctx: AppContext, request: Request, staff_id: int) -> Template | Redirect:
         """Enrol a face photo (the service refuses without consent, before the image is processed)."""
         async def act(principal: Principal) -> str:
-            limit = ctx.settings.upload_limit_bytes
+            limit = ctx.settings.face_image_limit_bytes
             body = await request.body()
             if len(body) > limit + 64 * 1024:
                 raise FaceImageTooLarge(f"the photo is over {limit} bytes")
-            parts = read_multipart(body, request.headers.get("content-type", ""), fields={"image": Field(limit, IMAGE_TYPES)}, max_parts=2)
+            parts = read_multipart(body, request.headers.get("content-type", ""), fields={"image": Field(limit, FACE_IMAGE_TYPES)}, max_parts=2)
             image = (parts.get("image") or [b""])[0]
             if not image:
                 raise InvalidInput("choose a photo", code="enrol_photo_missing")

@@ -59,7 +59,7 @@ REFUSALS: dict[str, dict[str, str]] = {
     "error.face_matches_other_staff": {"zh": "此人脸与其他人员的登记相符，未采集", "en": "This face matches another staff member's; not enrolled"},
     "error.too_many_templates": {"zh": "模板数量已达上限，请先删除旧模板", "en": "Too many templates; delete old ones first"},
     "error.image_invalid": {"zh": "无法读取该图片", "en": "The image cannot be read"},
-    "error.image_format_unsupported": {"zh": "不支持的图片格式（请用 JPEG 或 PNG）", "en": "Unsupported image format (use JPEG or PNG)"},
+    "error.image_format_unsupported": {"zh": "不支持的图片格式（请用 JPEG、PNG、WebP 或 BMP）", "en": "Unsupported image format (use JPEG, PNG, WebP or BMP)"},
     "error.image_too_large": {"zh": "图片过大", "en": "The image is too large"},
     "error.evidence_too_large": {"zh": "照片过大", "en": "The photo is too large"},
     "error.evidence_format_unsupported": {"zh": "不支持的照片格式（请用 JPEG 或 PNG）", "en": "Unsupported photo format (use JPEG or PNG)"},
