@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.factories import logged_in, make_staff, make_window
+from tests.factories import logged_in, make_site, make_staff, make_window
 from window_staff.attendance import service_admin
 from window_staff.attendance.schemas import SiteHoursIn
 from window_staff.attendance.tables import AttendanceException, Punch
@@ -35,9 +35,9 @@ class Device:
     pin: str
 
 
-async def make_device(ctx, *, status: str = "approved", kind: str = "zkteco") -> Device:
-    """Register (and approve, unless asked otherwise) a device at a new staff member's site."""
-    window = await make_window(ctx)
+async def make_device(ctx, *, status: str = "approved", kind: str = "zkteco", timezone: str = "Asia/Shanghai") -> Device:
+    """Register (and approve, unless asked otherwise) a device at a new staff member's site (in ``timezone``)."""
+    window = await make_window(ctx, site_id=(await make_site(ctx, timezone=timezone)).id)
     staff = await make_staff(ctx, window=window)
     terminal = await terminals.register(ctx, TerminalIn(serial=f"ZK{staff.id:06d}{status[:1]}{kind[:1]}", site_id=window.site_id, kind=kind), actor="test")  # type: ignore[arg-type]
     if status in ("approved", "revoked"):
@@ -84,6 +84,28 @@ async def test_the_handshake_sends_the_options_with_a_date_header(client, zk, pa
     dates = response.headers.get_list("date")
     assert len(dates) == 1 and re.fullmatch(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT", dates[0])
     assert abs(email.utils.parsedate_to_datetime(dates[0]) - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)
+
+
+def handshake_options(response) -> dict[str, str]:
+    return dict(item.split("=", 1) for item in response.text.splitlines()[1:])
+
+
+async def test_the_handshake_sends_the_time_zone_of_a_site_in_xinjiang_time(client, app_ctx):
+    device = await make_device(app_ctx, timezone="Asia/Urumqi")
+    response = await client.get(f"/iclock/cdata?SN={device.serial}&options=all")
+    assert handshake_options(response)["TimeZone"] == "6"
+
+
+@pytest.mark.parametrize(("instant", "expected"), [
+    (dt.datetime(2026, 7, 1, 12, tzinfo=dt.UTC), "-4"),
+    (dt.datetime(2026, 1, 15, 12, tzinfo=dt.UTC), "-5"),
+    # one minute after the clocks went forward (2026-03-08 07:00 UTC)
+    (dt.datetime(2026, 3, 8, 7, 1, tzinfo=dt.UTC), "-4"),
+], ids=["summer", "winter", "just-after-the-change"])
+async def test_the_handshake_follows_daylight_saving_time_at_the_current_instant(client, app_ctx, clock, instant, expected):
+    device = await make_device(app_ctx, timezone="America/New_York")
+    clock.at = instant
+    assert handshake_options(await client.get(f"/iclock/cdata?SN={device.serial}&options=all"))["TimeZone"] == expected
 
 
 # --- ATTLOG ----------------------------------------------------------------------------------------

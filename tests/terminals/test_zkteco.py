@@ -28,9 +28,26 @@ def test_device_local_time_becomes_a_utc_instant():
     assert at == dt.datetime(2026, 11, 25, 0, 30, tzinfo=dt.UTC)
 
 
+NOW = dt.datetime(2026, 11, 25, 0, 30, tzinfo=dt.UTC)
+
+
 def test_handshake_names_the_serial_and_the_time_zone():
-    text = zkteco.handshake("ZK123")
-    assert text.startswith("GET OPTION FROM: ZK123\n") and "TimeZone=8" in text and "Realtime=1" in text
+    text = zkteco.handshake("ZK123", time_zone="Asia/Shanghai", at=NOW)
+    assert text.startswith("GET OPTION FROM: ZK123\n") and "TimeZone=8\n" in text and "Realtime=1" in text
+
+
+def test_a_whole_hour_zone_is_sent_in_hours():
+    assert [zkteco.time_zone_option(z, at=NOW) for z in ("Asia/Shanghai", "Asia/Urumqi", "UTC", "America/Lima")] == ["8", "6", "0", "-5"]
+
+
+def test_a_zone_off_the_hour_is_sent_in_minutes():
+    assert [zkteco.time_zone_option(z, at=NOW) for z in ("Asia/Kolkata", "Asia/Kathmandu", "America/St_Johns")] == ["330", "345", "-210"]
+
+
+def test_the_offset_is_the_one_in_force_at_the_instant():
+    summer = dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
+    assert (zkteco.time_zone_option("Europe/Berlin", at=NOW), zkteco.time_zone_option("Europe/Berlin", at=summer)) == ("1", "2")
+    assert zkteco.time_zone_option("America/St_Johns", at=summer) == "-150"
 
 
 def test_devicecmd_results_are_parsed_per_line():
@@ -51,7 +68,7 @@ def test_a_status_or_verify_out_of_range_is_a_bad_line():
 
 
 def test_the_handshake_turns_encryption_off_and_names_the_stamps():
-    options = dict(line.split("=", 1) for line in zkteco.handshake("ZK1").splitlines()[1:])
+    options = dict(line.split("=", 1) for line in zkteco.handshake("ZK1", time_zone="Asia/Shanghai", at=NOW).splitlines()[1:])
     assert options["Encrypt"] == "0" and {"ATTLOGStamp", "OPERLOGStamp", "ATTPHOTOStamp"} <= set(options)
 
 

@@ -41,6 +41,11 @@ async def device(ctx: AppContext, serial: str | None) -> dict[str, Any]:
     return row
 
 
+def time_zone_of(terminal: dict[str, Any]) -> str:
+    """The IANA zone of the device's site (its ATTLOG times are wall-clock times there)."""
+    return terminal.get("timezone") or DEFAULT_TIME_ZONE
+
+
 @dataclass(frozen=True, slots=True)
 class AttlogResult:
     """What became of one ATTLOG upload."""
@@ -77,7 +82,7 @@ def rejection_id(entry: zkteco.AttLog) -> str:
 
 def plan_punches(logs: list[zkteco.AttLog], *, terminal: dict[str, Any], staff_by_pin: dict[str, int], now: dt.datetime) -> _Planned:
     """Rows to insert for lines whose PIN is a staff member's employee number; the others set apart (pure)."""
-    zone = terminal.get("timezone") or DEFAULT_TIME_ZONE
+    zone = time_zone_of(terminal)
     rows: list[tuple[Any, ...]] = []
     unknown: list[zkteco.AttLog] = []
     for entry in logs:
@@ -134,7 +139,7 @@ async def _closed_months(ctx: AppContext, terminal: dict[str, Any], instants: li
     """The local months (YYYY-MM) among these instants that are closed at the terminal's site."""
     from zoneinfo import ZoneInfo
 
-    zone = ZoneInfo(terminal.get("timezone") or DEFAULT_TIME_ZONE)
+    zone = ZoneInfo(time_zone_of(terminal))
     first_of: dict[str, dt.datetime] = {}
     for at in instants:
         first_of.setdefault(at.astimezone(zone).strftime("%Y-%m"), at)
@@ -145,7 +150,7 @@ async def _queue_closed_month(ctx: AppContext, terminal: dict[str, Any], ids: li
     """Put each new punch of a closed month in HR's exception queue, as the signed check-in path does."""
     from zoneinfo import ZoneInfo
 
-    zone = ZoneInfo(terminal.get("timezone") or DEFAULT_TIME_ZONE)
+    zone = ZoneInfo(time_zone_of(terminal))
     rows = await Punch.select(Punch.id, Punch.staff, Punch.captured_at).where(Punch.id.is_in(ids))
     late = [r for r in rows if _aware(r["captured_at"]).astimezone(zone).strftime("%Y-%m") in months]
     for r in late:
@@ -169,7 +174,7 @@ async def _record_unknown(terminal: dict[str, Any], unknown: list[zkteco.AttLog]
     fresh = [(rid, e) for rid, e in by_id.items() if rid not in seen]
     if not fresh:
         return []
-    zone = terminal.get("timezone") or DEFAULT_TIME_ZONE
+    zone = time_zone_of(terminal)
     await CheckInRejection.insert(*[
         CheckInRejection(terminal=terminal["id"], event_id=rid, reason="unknown_employee", claimed_employee_no=e.pin,
                          captured_at=zkteco.to_instant(e.local_time, timezone=zone), received_at=now)

@@ -115,8 +115,17 @@ def to_instant(local_time: dt.datetime, *, timezone: str) -> dt.datetime:
     return local_time.replace(tzinfo=ZoneInfo(timezone)).astimezone(dt.UTC)
 
 
-def handshake(serial: str, *, attlog_stamp: str = "None", delay: int = 10, tz_hours: int = 8) -> str:
-    """The options reply to ``GET /iclock/cdata?SN=..&options=all``."""
+def time_zone_option(time_zone: str, *, at: dt.datetime) -> str:
+    """The handshake's ``TimeZone`` for an IANA zone at an instant: whole hours (``8``, ``-4``), else minutes (``330``)."""
+    # Devices set their own clock from it, so it is the zone's offset now (DST included), not a fixed +8. Every
+    # push server in use sends whole hours; a zone off the hour (Asia/Kolkata) only comes out right in minutes.
+    offset = at.astimezone(ZoneInfo(time_zone)).utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    return str(minutes // 60) if minutes % 60 == 0 else str(minutes)
+
+
+def handshake(serial: str, *, time_zone: str, at: dt.datetime, attlog_stamp: str = "None", delay: int = 10) -> str:
+    """The options reply to ``GET /iclock/cdata?SN=..&options=all``, with the site's time zone at ``at``."""
     lines = [
         f"GET OPTION FROM: {serial}",
         # Stamp "None" asks for every stored record: resends are harmless (event keys) and nothing is skipped.
@@ -130,7 +139,7 @@ def handshake(serial: str, *, attlog_stamp: str = "None", delay: int = 10, tz_ho
         "TransTimes=00:00;14:05",
         "TransInterval=1",
         "TransFlag=TransData AttLog\tOpLog",
-        f"TimeZone={tz_hours}",
+        f"TimeZone={time_zone_option(time_zone, at=at)}",
         "Realtime=1",
         "Encrypt=0",
     ]
