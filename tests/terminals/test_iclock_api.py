@@ -132,15 +132,17 @@ async def test_a_resend_stores_nothing_twice_and_is_still_acknowledged(client, a
     assert await Punch.count() == 2
 
 
-async def test_malformed_lines_are_skipped_and_logged_while_the_rest_are_stored(client, app_ctx, zk, clock, caplog):
+async def test_malformed_lines_are_logged_by_number_while_the_rest_are_stored(client, app_ctx, zk, clock, caplog):
     body = "\n".join([line(zk.pin, local(clock, minutes=-4)), "garbage without tabs", f"{zk.pin}\t25/11/2026 08:00\t0\t1",
                       f"{zk.pin}\t{local(clock, minutes=-3)}\tx\t1", line(zk.pin, local(clock, minutes=-2), 1), ""])
     with caplog.at_level(logging.WARNING, logger="window_staff.terminals.zkteco"):
         response = await upload(client, zk.serial, body)
     assert response.text == "OK: 2"
     assert await Punch.count() == 2
-    skipped = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
-    assert len(skipped) == 3 and all(zk.serial in m for m in skipped)
+    unreadable = [r.getMessage() for r in caplog.records if "unreadable" in r.getMessage()]
+    assert len(unreadable) == 3 and all(zk.serial in m for m in unreadable)
+    assert [m.split("line ")[1].split(" ")[0] for m in unreadable] == ["2", "3", "4"]
+    assert not any("garbage" in r.getMessage() for r in caplog.records)
 
 
 async def test_an_unknown_pin_is_recorded_once_for_hr_and_logged(client, app_ctx, zk, clock, caplog):

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any
 
 from window_staff.attendance import service as attendance
+from window_staff.attendance import service_punches as attendance_queue
 from window_staff.attendance.calendar import DEFAULT_TIME_ZONE
-from window_staff.attendance.tables import AttendanceException, Punch
+from window_staff.attendance.schemas import ExceptionIn
+from window_staff.attendance.tables import Punch
 from window_staff.common import audit
 from window_staff.common.context import AppContext
 from window_staff.common.db import execute, insert_rows, is_sqlite, write_transaction
@@ -56,6 +57,7 @@ class AttlogResult:
     closed_month: int
     future: int
     bad_lines: int
+    bad_queued: int = 0  # unreadable lines newly in HR's queue (a resend queues none)
 
     @property
     def accepted(self) -> int:
@@ -100,8 +102,11 @@ async def receive_attlog(ctx: AppContext, terminal: dict[str, Any], body: bytes)
     """Store a batch of ATTLOG lines in one transaction (committed before the caller answers ``OK``)."""
     logs, bad = zkteco.parse_attlog(body)
     serial = terminal["serial"]
+    bad_count = sum(line.count for line in bad)
     for line in bad:
-        log.warning("iclock %s: ATTLOG line %d skipped: %s", serial, line.line_no, line.reason)
+        # The line number and reason only: the line itself may hold what a device must not leak (see safe_excerpt).
+        log.warning("iclock %s: ATTLOG line %d%s unreadable (queued for HR): %s", serial, line.line_no,
+                    f"-{line.last_line_no}" if line.last_line_no else "", line.reason)
     now = ctx.clock.now()
     # The PIN a device holds is the employee number HR enrolled on it (the one identifier staff carry everywhere).
     pins = sorted({entry.pin for entry in logs})
@@ -114,24 +119,26 @@ async def receive_attlog(ctx: AppContext, terminal: dict[str, Any], body: bytes)
         closed_months = await _closed_months(ctx, terminal, [row[2] for row in plan.punches])
         ids = await insert_rows(ctx.engine, Punch, _PUNCH_COLUMNS, plan.punches, skip_conflicts=True) if plan.punches else []
         closed = await _queue_closed_month(ctx, terminal, ids, closed_months, now=now) if ids and closed_months else 0
-        new_unknown = await _record_unknown(terminal, plan.unknown, now=now)
-        if ids or new_unknown:
+        new_unknown = await _record_unknown(ctx, terminal, plan.unknown, now=now)
+        # Same transaction as the punches: the OK below acknowledges the unreadable lines too, so they must be kept.
+        queued_bad = await attendance_queue.queue_exceptions(ctx, unreadable_items(terminal, bad), at=now)
+        if ids or new_unknown or queued_bad:
             # One audit event per upload, not per punch: every append takes the chain's global lock and
             # reads its tail, so per-punch events would serialise all devices (and double the rows) at
             # ~9 M punches a month; the id range, counts and body digest still pin down what was stored.
             await audit.record(ctx.engine, at=now, actor=f"terminal:{serial}", action="punch.batch_recorded", subject_type="terminal",
                                subject_id=terminal["id"], data={
                                    "punches": len(ids), "first_id": min(ids, default=None), "last_id": max(ids, default=None),
-                                   "unknown_pin": len(new_unknown), "closed_month": closed, "bad_lines": len(bad),
+                                   "unknown_pin": len(new_unknown), "closed_month": closed, "bad_lines": bad_count, "bad_queued": queued_bad,
                                    "body_sha256": hashlib.sha256(body).hexdigest()})
     future = sum(1 for row in plan.punches if row[9])
     result = AttlogResult(stored=len(ids), duplicates=len(plan.punches) - len(ids), unknown_pin=len(plan.unknown),
-                          closed_month=closed, future=future, bad_lines=len(bad))
+                          closed_month=closed, future=future, bad_lines=bad_count, bad_queued=queued_bad)
     if new_unknown:
         log.warning("iclock %s: %d ATTLOG line(s) with unknown PIN(s) %s recorded as rejections", serial, len(new_unknown),
                     ",".join(sorted({e.pin for e in new_unknown}))[:300])
-    log.info("iclock %s: ATTLOG stored=%d duplicates=%d unknown_pin=%d closed_month=%d future=%d bad=%d",
-             serial, result.stored, result.duplicates, result.unknown_pin, result.closed_month, result.future, result.bad_lines)
+    log.info("iclock %s: ATTLOG stored=%d duplicates=%d unknown_pin=%d closed_month=%d future=%d bad=%d bad_queued=%d", serial,
+             result.stored, result.duplicates, result.unknown_pin, result.closed_month, result.future, result.bad_lines, result.bad_queued)
     return result
 
 
@@ -153,10 +160,9 @@ async def _queue_closed_month(ctx: AppContext, terminal: dict[str, Any], ids: li
     zone = ZoneInfo(time_zone_of(terminal))
     rows = await Punch.select(Punch.id, Punch.staff, Punch.captured_at).where(Punch.id.is_in(ids))
     late = [r for r in rows if _aware(r["captured_at"]).astimezone(zone).strftime("%Y-%m") in months]
-    for r in late:
-        await AttendanceException.insert(AttendanceException(
-            kind="punch_in_closed_month", staff=r["staff"], terminal=terminal["id"], created_at=now,
-            detail=json.dumps({"punch": r["id"], "captured_at": _aware(r["captured_at"]).isoformat()})))
+    await attendance_queue.queue_exceptions(ctx, [
+        ExceptionIn(kind="punch_in_closed_month", staff_id=r["staff"], terminal_id=terminal["id"],
+                    detail={"punch": r["id"], "captured_at": _aware(r["captured_at"]).isoformat()}) for r in late], at=now)
     return len(late)
 
 
@@ -164,7 +170,7 @@ def _aware(at: dt.datetime) -> dt.datetime:
     return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
 
 
-async def _record_unknown(terminal: dict[str, Any], unknown: list[zkteco.AttLog], *, now: dt.datetime) -> list[zkteco.AttLog]:
+async def _record_unknown(ctx: AppContext, terminal: dict[str, Any], unknown: list[zkteco.AttLog], *, now: dt.datetime) -> list[zkteco.AttLog]:
     """Keep each unknown-PIN line once as a rejection (a resend adds nothing); HR's queue gets one item per upload with new ones."""
     if not unknown:
         return []
@@ -180,10 +186,23 @@ async def _record_unknown(terminal: dict[str, Any], unknown: list[zkteco.AttLog]
                          captured_at=zkteco.to_instant(e.local_time, timezone=zone), received_at=now)
         for rid, e in fresh])
     # Nothing acknowledged is lost: a PIN we cannot place waits for HR instead of vanishing.
-    await AttendanceException.insert(AttendanceException(
-        kind="unknown_device_pin", terminal=terminal["id"], created_at=now,
-        detail=json.dumps({"lines": len(fresh), "pins": sorted({e.pin for _, e in fresh})[:100]})))
+    await attendance_queue.queue_exceptions(ctx, [ExceptionIn(
+        kind="unknown_device_pin", terminal_id=terminal["id"], detail={"lines": len(fresh), "pins": sorted({e.pin for _, e in fresh})[:100]})], at=now)
     return [e for _, e in fresh]
+
+
+def unreadable_items(terminal: dict[str, Any], bad: list[zkteco.BadLine]) -> list[ExceptionIn]:
+    """One queue item per unreadable line, keyed by terminal and line content: the device's resend of a batch queues none again."""
+    items = []
+    for line in bad:
+        if line.count == 1:
+            detail: dict[str, Any] = {"line": line.line_no, "reason": line.reason, "excerpt": line.excerpt}
+            key = f"zkteco:{terminal['id']}:{line.digest}"
+        else:
+            detail = {"lines": line.count, "first_line": line.line_no, "last_line": line.last_line_no, "reason": line.reason}
+            key = f"zkteco-more:{terminal['id']}:{line.digest}"
+        items.append(ExceptionIn(kind="unreadable_device_line", terminal_id=terminal["id"], detail=detail, key=key))
+    return items
 
 
 def receive_operlog(terminal: dict[str, Any], body: bytes) -> int:
