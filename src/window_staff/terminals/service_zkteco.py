@@ -16,7 +16,7 @@ from window_staff.attendance.tables import Punch
 from window_staff.common import audit
 from window_staff.common.context import AppContext
 from window_staff.common.db import execute, insert_rows, is_sqlite, write_transaction
-from window_staff.org.tables import Staff
+from window_staff.terminals import service_device_users as device_users
 from window_staff.terminals import zkteco
 from window_staff.terminals.checkin import is_future
 from window_staff.terminals.errors import TerminalNotAllowed, TerminalNotFound, TerminalStateConflict
@@ -83,7 +83,7 @@ def rejection_id(entry: zkteco.AttLog) -> str:
 
 
 def plan_punches(logs: list[zkteco.AttLog], *, terminal: dict[str, Any], staff_by_pin: dict[str, int], now: dt.datetime) -> _Planned:
-    """Rows to insert for lines whose PIN is a staff member's employee number; the others set apart (pure)."""
+    """Rows to insert for lines whose PIN the device knows a staff member by; the others set apart (pure)."""
     zone = time_zone_of(terminal)
     rows: list[tuple[Any, ...]] = []
     unknown: list[zkteco.AttLog] = []
@@ -108,9 +108,8 @@ async def receive_attlog(ctx: AppContext, terminal: dict[str, Any], body: bytes)
         log.warning("iclock %s: ATTLOG line %d%s unreadable (queued for HR): %s", serial, line.line_no,
                     f"-{line.last_line_no}" if line.last_line_no else "", line.reason)
     now = ctx.clock.now()
-    # The PIN a device holds is the employee number HR enrolled on it (the one identifier staff carry everywhere).
-    pins = sorted({entry.pin for entry in logs})
-    staff_by_pin = {r["employee_no"]: r["id"] for r in await Staff.select(Staff.id, Staff.employee_no).where(Staff.employee_no.is_in(pins))} if pins else {}
+    # The PIN of a line is the user id the device knows the person by: HR's id for them there, else their employee number.
+    staff_by_pin = await device_users.staff_for_device_ids(terminal, [entry.pin for entry in logs])
     plan = plan_punches(logs, terminal=terminal, staff_by_pin=staff_by_pin, now=now)
     async with write_transaction(ctx.engine):
         if not is_sqlite(ctx.engine):
