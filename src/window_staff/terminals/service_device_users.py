@@ -94,8 +94,14 @@ async def roster(ctx: AppContext, terminal_id: int, params: PageParams) -> Page[
 async def staff_for_device_ids(terminal: dict[str, Any], device_user_ids: Sequence[str]) -> dict[str, int]:
     """Map the ids in an ATTLOG upload to staff ids, as this device knows people (ids it does not know are left out)."""
     wanted = sorted(set(device_user_ids))
-    if not wanted:
-        return {}
+    found: dict[str, int] = {}
+    # Bounded IN-lists: SQLite refuses a statement with more than 32,766 parameters.
+    for i in range(0, len(wanted), 5000):
+        found.update(await _staff_for(terminal, wanted[i:i + 5000]))
+    return found
+
+
+async def _staff_for(terminal: dict[str, Any], wanted: list[str]) -> dict[str, int]:
     site_id, terminal_id = terminal["site"], terminal["id"]
     here = (DeviceUser.site == site_id) & (DeviceUser.terminal.is_null() | (DeviceUser.terminal == terminal_id))
     rows = await DeviceUser.select(DeviceUser.staff, DeviceUser.terminal, DeviceUser.device_user_id).where(here & DeviceUser.device_user_id.is_in(wanted))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,8 @@ log = logging.getLogger("window_staff.terminals.zkteco")
 _UPLOAD_LOCK = 7343100
 _PUNCH_COLUMNS = [Punch.staff, Punch.terminal, Punch.captured_at, Punch.received_at, Punch.kind, Punch.source, Punch.verify_mode,
                   Punch.verified_on_device, Punch.needs_attestation, Punch.future_capture, Punch.event_key]
+_REJECTION_COLUMNS = [CheckInRejection.terminal, CheckInRejection.event_id, CheckInRejection.reason, CheckInRejection.claimed_employee_no,
+                      CheckInRejection.captured_at, CheckInRejection.received_at]
 
 
 async def device(ctx: AppContext, serial: str | None) -> dict[str, Any]:
@@ -69,6 +72,11 @@ class AttlogResult:
 class _Planned:
     punches: list[tuple[Any, ...]]
     unknown: list[zkteco.AttLog]
+
+
+def chunks(values: Sequence[Any], size: int = 5000) -> list[Sequence[Any]]:
+    """Bounded IN-lists: SQLite refuses a statement with more than 32,766 parameters, and an upload may hold more lines."""
+    return [values[i:i + size] for i in range(0, len(values), size)]
 
 
 def punch_key(serial: str, entry: zkteco.AttLog) -> str:
@@ -157,7 +165,7 @@ async def _queue_closed_month(ctx: AppContext, terminal: dict[str, Any], ids: li
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo(time_zone_of(terminal))
-    rows = await Punch.select(Punch.id, Punch.staff, Punch.captured_at).where(Punch.id.is_in(ids))
+    rows = [r for part in chunks(ids) for r in await Punch.select(Punch.id, Punch.staff, Punch.captured_at).where(Punch.id.is_in(part))]
     late = [r for r in rows if _aware(r["captured_at"]).astimezone(zone).strftime("%Y-%m") in months]
     await attendance_queue.queue_exceptions(ctx, [
         ExceptionIn(kind="punch_in_closed_month", staff_id=r["staff"], terminal_id=terminal["id"],
@@ -174,16 +182,14 @@ async def _record_unknown(ctx: AppContext, terminal: dict[str, Any], unknown: li
     if not unknown:
         return []
     by_id = {rejection_id(e): e for e in unknown}
-    seen = {r["event_id"] for r in await CheckInRejection.select(CheckInRejection.event_id).where(
-        (CheckInRejection.terminal == terminal["id"]) & CheckInRejection.event_id.is_in(list(by_id)))}
+    seen = {r["event_id"] for part in chunks(list(by_id)) for r in await CheckInRejection.select(CheckInRejection.event_id).where(
+        (CheckInRejection.terminal == terminal["id"]) & CheckInRejection.event_id.is_in(part))}
     fresh = [(rid, e) for rid, e in by_id.items() if rid not in seen]
     if not fresh:
         return []
     zone = time_zone_of(terminal)
-    await CheckInRejection.insert(*[
-        CheckInRejection(terminal=terminal["id"], event_id=rid, reason="unknown_employee", claimed_employee_no=e.pin,
-                         captured_at=zkteco.to_instant(e.local_time, timezone=zone), received_at=now)
-        for rid, e in fresh])
+    await insert_rows(ctx.engine, CheckInRejection, _REJECTION_COLUMNS, [
+        (terminal["id"], rid, "unknown_employee", e.pin, zkteco.to_instant(e.local_time, timezone=zone), now) for rid, e in fresh])
     # Nothing acknowledged is lost: a PIN we cannot place waits for HR instead of vanishing.
     await attendance_queue.queue_exceptions(ctx, [ExceptionIn(
         kind="unknown_device_pin", terminal_id=terminal["id"], detail={"lines": len(fresh), "pins": sorted({e.pin for _, e in fresh})[:100]})], at=now)
