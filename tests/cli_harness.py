@@ -23,10 +23,11 @@ RunCli = Callable[..., Awaitable[int]]
 
 @pytest.fixture(name="run")
 def cli_run(ctx: AppContext, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> RunCli:
-    """``await run(*argv)``: the command's exit code, with the settings of this test's database."""
+    """``await run(*argv)``: the command's exit code, with the settings of this test's database (or ``settings=``, e.g. without a key)."""
     monkeypatch.setattr(cli, "get_settings", lambda: settings)
 
-    async def invoke(*argv: str) -> int:
+    async def invoke(*argv: str, settings: Settings = settings) -> int:
+        monkeypatch.setattr(cli, "get_settings", lambda: settings)
         try:
             return await asyncio.to_thread(cli.main, list(argv))
         finally:

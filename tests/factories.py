@@ -24,10 +24,10 @@ def n() -> int:
     return next(_seq)
 
 
-async def make_site(ctx: AppContext, *, kind: str = "county_centre", parent_id: int | None = None) -> SiteOut:
+async def make_site(ctx: AppContext, *, kind: str = "county_centre", parent_id: int | None = None, timezone: str = "Asia/Shanghai") -> SiteOut:
     """A site with a unique code."""
     i = n()
-    return await org.create_site(ctx, SiteIn(code=f"S{i}", name=f"Site {i}", kind=kind, parent_id=parent_id), actor="test")  # type: ignore[arg-type]
+    return await org.create_site(ctx, SiteIn(code=f"S{i}", name=f"Site {i}", kind=kind, parent_id=parent_id, timezone=timezone), actor="test")  # type: ignore[arg-type]
 
 
 async def make_window(ctx: AppContext, *, site_id: int | None = None) -> WindowOut:

@@ -48,6 +48,7 @@ from window_staff.settings import Settings, get_settings
 from window_staff.terminals.controllers import TerminalController
 from window_staff.terminals.controllers_card import StaffCardController
 from window_staff.terminals.controllers_device import IclockController, TerminalCheckInController
+from window_staff.terminals.controllers_device_users import DeviceUserController
 from window_staff.web.controllers import WebController
 from window_staff.web.controllers_admin import AdminPages
 from window_staff.web.controllers_approver import ApproverPageController
@@ -65,7 +66,7 @@ ROUTE_HANDLERS = [
     create_static_files_router(path="/static", directories=[Path(__file__).parent / "web" / "static"], opt=PUBLIC, include_in_schema=False),
     SystemController, AuthController, UserController,
     SiteController, DepartmentController, WindowController, StaffController,
-    TerminalController, StaffCardController, TerminalCheckInController, IclockController, BiometricsController,
+    TerminalController, StaffCardController, DeviceUserController, TerminalCheckInController, IclockController, BiometricsController,
     MyAttendanceController, AttendanceReadController, AttendanceAdminController,
     VisitController, FindingController, MyFindingsController,
     EvidenceController,

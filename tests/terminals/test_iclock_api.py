@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.factories import logged_in, make_staff, make_window
+from tests.factories import logged_in, make_site, make_staff, make_window
 from window_staff.attendance import service_admin
 from window_staff.attendance.schemas import SiteHoursIn
 from window_staff.attendance.tables import AttendanceException, Punch
@@ -35,9 +35,9 @@ class Device:
     pin: str
 
 
-async def make_device(ctx, *, status: str = "approved", kind: str = "zkteco") -> Device:
-    """Register (and approve, unless asked otherwise) a device at a new staff member's site."""
-    window = await make_window(ctx)
+async def make_device(ctx, *, status: str = "approved", kind: str = "zkteco", timezone: str = "Asia/Shanghai") -> Device:
+    """Register (and approve, unless asked otherwise) a device at a new staff member's site (in ``timezone``)."""
+    window = await make_window(ctx, site_id=(await make_site(ctx, timezone=timezone)).id)
     staff = await make_staff(ctx, window=window)
     terminal = await terminals.register(ctx, TerminalIn(serial=f"ZK{staff.id:06d}{status[:1]}{kind[:1]}", site_id=window.site_id, kind=kind), actor="test")  # type: ignore[arg-type]
     if status in ("approved", "revoked"):
@@ -86,6 +86,28 @@ async def test_the_handshake_sends_the_options_with_a_date_header(client, zk, pa
     assert abs(email.utils.parsedate_to_datetime(dates[0]) - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)
 
 
+def handshake_options(response) -> dict[str, str]:
+    return dict(item.split("=", 1) for item in response.text.splitlines()[1:])
+
+
+async def test_the_handshake_sends_the_time_zone_of_a_site_in_xinjiang_time(client, app_ctx):
+    device = await make_device(app_ctx, timezone="Asia/Urumqi")
+    response = await client.get(f"/iclock/cdata?SN={device.serial}&options=all")
+    assert handshake_options(response)["TimeZone"] == "6"
+
+
+@pytest.mark.parametrize(("instant", "expected"), [
+    (dt.datetime(2026, 7, 1, 12, tzinfo=dt.UTC), "-4"),
+    (dt.datetime(2026, 1, 15, 12, tzinfo=dt.UTC), "-5"),
+    # one minute after the clocks went forward (2026-03-08 07:00 UTC)
+    (dt.datetime(2026, 3, 8, 7, 1, tzinfo=dt.UTC), "-4"),
+], ids=["summer", "winter", "just-after-the-change"])
+async def test_the_handshake_follows_daylight_saving_time_at_the_current_instant(client, app_ctx, clock, instant, expected):
+    device = await make_device(app_ctx, timezone="America/New_York")
+    clock.at = instant
+    assert handshake_options(await client.get(f"/iclock/cdata?SN={device.serial}&options=all"))["TimeZone"] == expected
+
+
 # --- ATTLOG ----------------------------------------------------------------------------------------
 
 
@@ -110,15 +132,17 @@ async def test_a_resend_stores_nothing_twice_and_is_still_acknowledged(client, a
     assert await Punch.count() == 2
 
 
-async def test_malformed_lines_are_skipped_and_logged_while_the_rest_are_stored(client, app_ctx, zk, clock, caplog):
+async def test_malformed_lines_are_logged_by_number_while_the_rest_are_stored(client, app_ctx, zk, clock, caplog):
     body = "\n".join([line(zk.pin, local(clock, minutes=-4)), "garbage without tabs", f"{zk.pin}\t25/11/2026 08:00\t0\t1",
                       f"{zk.pin}\t{local(clock, minutes=-3)}\tx\t1", line(zk.pin, local(clock, minutes=-2), 1), ""])
     with caplog.at_level(logging.WARNING, logger="window_staff.terminals.zkteco"):
         response = await upload(client, zk.serial, body)
     assert response.text == "OK: 2"
     assert await Punch.count() == 2
-    skipped = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
-    assert len(skipped) == 3 and all(zk.serial in m for m in skipped)
+    unreadable = [r.getMessage() for r in caplog.records if "unreadable" in r.getMessage()]
+    assert len(unreadable) == 3 and all(zk.serial in m for m in unreadable)
+    assert [m.split("line ")[1].split(" ")[0] for m in unreadable] == ["2", "3", "4"]
+    assert not any("garbage" in r.getMessage() for r in caplog.records)
 
 
 async def test_an_unknown_pin_is_recorded_once_for_hr_and_logged(client, app_ctx, zk, clock, caplog):

@@ -128,3 +128,37 @@ async def test_uploading_a_face_without_consent_shows_the_refusal(site, browser)
     enrolment = await api(site, "hr", "GET", f"/api/v1/biometrics/staff/{person['id']}")
     assert enrolment["face_count"] == 0
     await shot(page, "hr-enrolment-no-consent")
+
+
+async def test_hr_sets_a_persons_user_id_on_the_devices_and_a_second_person_cannot_have_it(site, browser) -> None:
+    first, second = await _new_staff(site, "考勤机测试甲"), await _new_staff(site, "考勤机测试乙")
+    number = str(10_000_000 + uuid.uuid4().int % 89_999_999)  # the demo centre lives for the whole session
+    page = await page_as(browser, site, "hr", next_path=f"/app/hr/enrolment/staff/{first['id']}")
+    assert f"考勤机使用工号 {first['employee_no']}" in await page.locator("#device-user-value").inner_text()
+    await page.fill("#device-user-id", number)
+    await page.click("#device-user-form button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    assert "已保存考勤机用户号" in await page.locator("#notice").inner_text()
+    assert (await page.locator("#device-user-value").inner_text()).strip() == number
+    await shot(page, "hr-enrolment-device-user")
+
+    await page.goto(f"{site.url}/app/hr/enrolment/staff/{second['id']}")
+    await page.fill("#device-user-id", number)
+    await page.click("#device-user-form button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    message = await page.locator("#message").inner_text()
+    assert "已有其他人员使用该用户号" in message and "device_user" not in message
+    assert "考勤机使用工号" in await page.locator("#device-user-value").inner_text()
+    await shot(page, "hr-enrolment-device-user-taken")
+
+
+async def test_clearing_the_user_id_brings_back_the_employee_number(site, browser) -> None:
+    person = await _new_staff(site, "考勤机测试丙")
+    window = await api(site, "hr", "GET", f"/api/v1/windows/{person['window_id']}")
+    await api(site, "hr", "PUT", f"/api/v1/sites/{window['site_id']}/device-users/{person['id']}", json={"device_user_id": "A7"})
+    page = await page_as(browser, site, "hr", next_path=f"/app/hr/enrolment/staff/{person['id']}?lang=en")
+    assert (await page.locator("#device-user-value").inner_text()).strip() == "A7"
+    await page.click("#device-user-clear button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    assert "the devices use the employee number" in await page.locator("#notice").inner_text()
+    assert person["employee_no"] in await page.locator("#device-user-value").inner_text()

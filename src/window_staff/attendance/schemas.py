@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -293,6 +293,16 @@ class ExceptionOut(msgspec.Struct, kw_only=True):
     created_at: datetime
     resolved_at: datetime | None
     resolved_by: str | None
+
+
+class ExceptionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """An item another domain puts in HR's exception queue; ``key`` (unique) makes queueing it again a no-op."""
+
+    kind: str
+    detail: dict[str, Any]
+    staff_id: int | None = None
+    terminal_id: int | None = None
+    key: Annotated[str, msgspec.Meta(max_length=100)] | None = None
 
 
 class ResolveIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

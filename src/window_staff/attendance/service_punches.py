@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,12 +20,12 @@ from window_staff.attendance.errors import (
     PunchNotFound,
     SessionNotScheduled,
 )
-from window_staff.attendance.schemas import AttestationIn, CorrectionIn, CorrectionOut, ExceptionOut, ManualPunchIn, PunchOut
+from window_staff.attendance.schemas import AttestationIn, CorrectionIn, CorrectionOut, ExceptionIn, ExceptionOut, ManualPunchIn, PunchOut
 from window_staff.attendance.tables import AttendanceException, DayRecordCorrection, Punch, PunchAttestation
 from window_staff.common import audit
 from window_staff.common.clock import as_utc
 from window_staff.common.context import AppContext
-from window_staff.common.db import execute, write_transaction
+from window_staff.common.db import execute, insert_rows, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
 from window_staff.org.service import Posting
 
@@ -148,6 +149,18 @@ async def correct(ctx: AppContext, data: CorrectionIn, *, actor: str) -> Correct
 def _exception_out(r: dict[str, Any]) -> ExceptionOut:
     return ExceptionOut(id=r["id"], kind=r["kind"], staff_id=r["staff"], terminal_id=r["terminal"], detail=r["detail"], created_at=as_utc(r["created_at"]),
                         resolved_at=as_utc(r["resolved_at"]) if r["resolved_at"] else None, resolved_by=r["resolved_by"])
+
+
+_QUEUE_COLUMNS = [AttendanceException.kind, AttendanceException.staff, AttendanceException.terminal, AttendanceException.detail,
+                  AttendanceException.created_at, AttendanceException.source_key]
+
+
+async def queue_exceptions(ctx: AppContext, items: Sequence[ExceptionIn], *, at: datetime) -> int:
+    """Put items in HR's queue inside the caller's transaction; an item whose key is queued already is skipped. Returns how many are new."""
+    if not items:
+        return 0
+    rows = [(i.kind, i.staff_id, i.terminal_id, json.dumps(i.detail, ensure_ascii=False), at, i.key) for i in items]
+    return len(await insert_rows(ctx.engine, AttendanceException, _QUEUE_COLUMNS, rows, skip_conflicts=True))
 
 
 async def list_exceptions(ctx: AppContext, params: PageParams, *, open_only: bool = True) -> Page[ExceptionOut]:

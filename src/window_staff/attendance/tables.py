@@ -71,6 +71,8 @@ class AttendanceException(Table, tablename="attendance_exception"):
     created_at = Timestamptz()
     resolved_at = Timestamptz(null=True, default=None)
     resolved_by = Varchar(length=120, null=True, default=None)
+    # Added by migration 0010 (nullable; unique where set): what the item is about, so a resent input queues it once.
+    source_key = Varchar(length=100, null=True, default=None)
 
 
 TABLES = [SiteHours, CalendarOverride]

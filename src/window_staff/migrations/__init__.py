@@ -74,6 +74,14 @@ async def create_tables(engine: Engine, tables: list[type], *, indexes: list[str
             await engine.run_ddl(ddl)
 
 
+async def table_columns(engine: Engine, table: str) -> set[str]:
+    """The column names a table has now (to add a column only where an older database lacks it)."""
+    if is_sqlite(engine):
+        return {r["name"] for r in await execute(engine, f"PRAGMA table_info({table})")}
+    rows = await execute(engine, "SELECT column_name FROM information_schema.columns WHERE table_name = {} AND table_schema = current_schema()", table)
+    return {r["column_name"] for r in rows}
+
+
 def append_only_ddl(table: str, *, sqlite: bool) -> list[str]:
     """Triggers that refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL) on ``table``."""
     if sqlite:

@@ -55,7 +55,7 @@ class IclockController(Controller):
     async def handshake(self, ctx: AppContext, request: Request) -> Response[str]:
         """Options for the device (first contact and periodic refresh)."""
         terminal = request.scope["terminal"]  # type: ignore[typeddict-item]
-        return _text(zkteco.handshake(terminal["serial"]))
+        return _text(zkteco.handshake(terminal["serial"], time_zone=service_zkteco.time_zone_of(terminal), at=ctx.clock.now()))
 
     @post(["/cdata", "/cdata.aspx"], request_max_body_size=4 * 1024 * 1024, status_code=200)
     async def upload(self, ctx: AppContext, request: Request) -> Response[str]:

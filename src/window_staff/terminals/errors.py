@@ -112,3 +112,24 @@ class CardInputInvalid(InvalidInput):
 
     code = "card_input_invalid"
     title = "Invalid card settings"
+
+
+class DeviceUserIdTaken(Conflict):
+    """Another staff member has that user id on a device of the site."""
+
+    code = "device_user_id_taken"
+    title = "This device user id belongs to another staff member here"
+
+
+class StaffNotAtSite(InvalidInput):
+    """The staff member is not (or no longer) posted at the site."""
+
+    code = "staff_not_at_site"
+    title = "The staff member does not work at this site"
+
+
+class DeviceUserNotSet(NotFound):
+    """No user id of this staff member is set there."""
+
+    code = "device_user_not_set"
+    title = "No device user id is set for this staff member here"

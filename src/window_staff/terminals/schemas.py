@@ -83,3 +83,35 @@ class TerminalCommandOut(msgspec.Struct, kw_only=True):
     sent_at: datetime | None
     returned_at: datetime | None
     return_code: str | None
+
+
+# ASCII letters and digits: many ZKTeco devices take digits only, and no device takes punctuation.
+DeviceUserId = Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9]+$")]
+
+
+class DeviceUserIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """HR sets a staff member's user id on ZKTeco devices (the PIN the device writes in its ATTLOG lines)."""
+
+    device_user_id: DeviceUserId
+
+
+class DeviceUserOut(msgspec.Struct, kw_only=True):
+    """A user id HR set: for every device of the site, or for one device (``terminal_id``) overriding it."""
+
+    site_id: int
+    terminal_id: int | None
+    staff_id: int
+    employee_no: str
+    device_user_id: str
+    set_by: str
+    set_at: datetime
+
+
+class DeviceRosterOut(msgspec.Struct, kw_only=True):
+    """Who one device knows by which user id, and where that id comes from (``none``: set one, the employee number cannot be it)."""
+
+    staff_id: int
+    employee_no: str
+    name: str
+    device_user_id: str | None
+    source: Literal["terminal", "site", "employee_no", "none"]

@@ -101,8 +101,11 @@ async def issue_secret(ctx: AppContext, terminal_id: int, *, actor: str) -> tupl
 
 
 async def register_approved(ctx: AppContext, data: TerminalIn, *, actor: str) -> tuple[TerminalOut, bytes]:
-    """Register and approve a terminal and issue its first secret (for scripts and the demo)."""
-    terminal = await register(ctx, data, actor=actor)
-    terminal = await approve(ctx, terminal.id, actor=actor)
-    _, secret, _ = await issue_secret(ctx, terminal.id, actor=actor)
+    """Register and approve a terminal and issue its first secret, all or nothing (for scripts and the demo)."""
+    # One transaction (the steps' own ones join it): a secret that cannot be sealed (no vault key) must not
+    # leave an approved terminal without a secret behind, whose serial would then refuse the retry.
+    async with write_transaction(ctx.engine):
+        terminal = await register(ctx, data, actor=actor)
+        terminal = await approve(ctx, terminal.id, actor=actor)
+        _, secret, _ = await issue_secret(ctx, terminal.id, actor=actor)
     return terminal, secret

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from window_staff.attendance import service as attendance
+from window_staff.attendance import service_punches as attendance_queue
 from window_staff.attendance.calendar import DEFAULT_TIME_ZONE
-from window_staff.attendance.tables import AttendanceException, Punch
+from window_staff.attendance.schemas import ExceptionIn
+from window_staff.attendance.tables import Punch
 from window_staff.common import audit
 from window_staff.common.context import AppContext
 from window_staff.common.db import execute, insert_rows, is_sqlite, write_transaction
-from window_staff.org.tables import Staff
+from window_staff.terminals import service_device_users as device_users
 from window_staff.terminals import zkteco
 from window_staff.terminals.checkin import is_future
 from window_staff.terminals.errors import TerminalNotAllowed, TerminalNotFound, TerminalStateConflict
@@ -29,6 +31,8 @@ log = logging.getLogger("window_staff.terminals.zkteco")
 _UPLOAD_LOCK = 7343100
 _PUNCH_COLUMNS = [Punch.staff, Punch.terminal, Punch.captured_at, Punch.received_at, Punch.kind, Punch.source, Punch.verify_mode,
                   Punch.verified_on_device, Punch.needs_attestation, Punch.future_capture, Punch.event_key]
+_REJECTION_COLUMNS = [CheckInRejection.terminal, CheckInRejection.event_id, CheckInRejection.reason, CheckInRejection.claimed_employee_no,
+                      CheckInRejection.captured_at, CheckInRejection.received_at]
 
 
 async def device(ctx: AppContext, serial: str | None) -> dict[str, Any]:
@@ -41,6 +45,11 @@ async def device(ctx: AppContext, serial: str | None) -> dict[str, Any]:
     return row
 
 
+def time_zone_of(terminal: dict[str, Any]) -> str:
+    """The IANA zone of the device's site (its ATTLOG times are wall-clock times there)."""
+    return terminal.get("timezone") or DEFAULT_TIME_ZONE
+
+
 @dataclass(frozen=True, slots=True)
 class AttlogResult:
     """What became of one ATTLOG upload."""
@@ -51,6 +60,7 @@ class AttlogResult:
     closed_month: int
     future: int
     bad_lines: int
+    bad_queued: int = 0  # unreadable lines newly in HR's queue (a resend queues none)
 
     @property
     def accepted(self) -> int:
@@ -62,6 +72,11 @@ class AttlogResult:
 class _Planned:
     punches: list[tuple[Any, ...]]
     unknown: list[zkteco.AttLog]
+
+
+def chunks(values: Sequence[Any], size: int = 5000) -> list[Sequence[Any]]:
+    """Bounded IN-lists: SQLite refuses a statement with more than 32,766 parameters, and an upload may hold more lines."""
+    return [values[i:i + size] for i in range(0, len(values), size)]
 
 
 def punch_key(serial: str, entry: zkteco.AttLog) -> str:
@@ -76,8 +91,8 @@ def rejection_id(entry: zkteco.AttLog) -> str:
 
 
 def plan_punches(logs: list[zkteco.AttLog], *, terminal: dict[str, Any], staff_by_pin: dict[str, int], now: dt.datetime) -> _Planned:
-    """Rows to insert for lines whose PIN is a staff member's employee number; the others set apart (pure)."""
-    zone = terminal.get("timezone") or DEFAULT_TIME_ZONE
+    """Rows to insert for lines whose PIN the device knows a staff member by; the others set apart (pure)."""
+    zone = time_zone_of(terminal)
     rows: list[tuple[Any, ...]] = []
     unknown: list[zkteco.AttLog] = []
     for entry in logs:
@@ -95,12 +110,14 @@ async def receive_attlog(ctx: AppContext, terminal: dict[str, Any], body: bytes)
     """Store a batch of ATTLOG lines in one transaction (committed before the caller answers ``OK``)."""
     logs, bad = zkteco.parse_attlog(body)
     serial = terminal["serial"]
+    bad_count = sum(line.count for line in bad)
     for line in bad:
-        log.warning("iclock %s: ATTLOG line %d skipped: %s", serial, line.line_no, line.reason)
+        # The line number and reason only: the line itself may hold what a device must not leak (see safe_excerpt).
+        log.warning("iclock %s: ATTLOG line %d%s unreadable (queued for HR): %s", serial, line.line_no,
+                    f"-{line.last_line_no}" if line.last_line_no else "", line.reason)
     now = ctx.clock.now()
-    # The PIN a device holds is the employee number HR enrolled on it (the one identifier staff carry everywhere).
-    pins = sorted({entry.pin for entry in logs})
-    staff_by_pin = {r["employee_no"]: r["id"] for r in await Staff.select(Staff.id, Staff.employee_no).where(Staff.employee_no.is_in(pins))} if pins else {}
+    # The PIN of a line is the user id the device knows the person by: HR's id for them there, else their employee number.
+    staff_by_pin = await device_users.staff_for_device_ids(terminal, [entry.pin for entry in logs])
     plan = plan_punches(logs, terminal=terminal, staff_by_pin=staff_by_pin, now=now)
     async with write_transaction(ctx.engine):
         if not is_sqlite(ctx.engine):
@@ -109,24 +126,26 @@ async def receive_attlog(ctx: AppContext, terminal: dict[str, Any], body: bytes)
         closed_months = await _closed_months(ctx, terminal, [row[2] for row in plan.punches])
         ids = await insert_rows(ctx.engine, Punch, _PUNCH_COLUMNS, plan.punches, skip_conflicts=True) if plan.punches else []
         closed = await _queue_closed_month(ctx, terminal, ids, closed_months, now=now) if ids and closed_months else 0
-        new_unknown = await _record_unknown(terminal, plan.unknown, now=now)
-        if ids or new_unknown:
+        new_unknown = await _record_unknown(ctx, terminal, plan.unknown, now=now)
+        # Same transaction as the punches: the OK below acknowledges the unreadable lines too, so they must be kept.
+        queued_bad = await attendance_queue.queue_exceptions(ctx, unreadable_items(terminal, bad), at=now)
+        if ids or new_unknown or queued_bad:
             # One audit event per upload, not per punch: every append takes the chain's global lock and
             # reads its tail, so per-punch events would serialise all devices (and double the rows) at
             # ~9 M punches a month; the id range, counts and body digest still pin down what was stored.
             await audit.record(ctx.engine, at=now, actor=f"terminal:{serial}", action="punch.batch_recorded", subject_type="terminal",
                                subject_id=terminal["id"], data={
                                    "punches": len(ids), "first_id": min(ids, default=None), "last_id": max(ids, default=None),
-                                   "unknown_pin": len(new_unknown), "closed_month": closed, "bad_lines": len(bad),
+                                   "unknown_pin": len(new_unknown), "closed_month": closed, "bad_lines": bad_count, "bad_queued": queued_bad,
                                    "body_sha256": hashlib.sha256(body).hexdigest()})
     future = sum(1 for row in plan.punches if row[9])
     result = AttlogResult(stored=len(ids), duplicates=len(plan.punches) - len(ids), unknown_pin=len(plan.unknown),
-                          closed_month=closed, future=future, bad_lines=len(bad))
+                          closed_month=closed, future=future, bad_lines=bad_count, bad_queued=queued_bad)
     if new_unknown:
         log.warning("iclock %s: %d ATTLOG line(s) with unknown PIN(s) %s recorded as rejections", serial, len(new_unknown),
                     ",".join(sorted({e.pin for e in new_unknown}))[:300])
-    log.info("iclock %s: ATTLOG stored=%d duplicates=%d unknown_pin=%d closed_month=%d future=%d bad=%d",
-             serial, result.stored, result.duplicates, result.unknown_pin, result.closed_month, result.future, result.bad_lines)
+    log.info("iclock %s: ATTLOG stored=%d duplicates=%d unknown_pin=%d closed_month=%d future=%d bad=%d bad_queued=%d", serial,
+             result.stored, result.duplicates, result.unknown_pin, result.closed_month, result.future, result.bad_lines, result.bad_queued)
     return result
 
 
@@ -134,7 +153,7 @@ async def _closed_months(ctx: AppContext, terminal: dict[str, Any], instants: li
     """The local months (YYYY-MM) among these instants that are closed at the terminal's site."""
     from zoneinfo import ZoneInfo
 
-    zone = ZoneInfo(terminal.get("timezone") or DEFAULT_TIME_ZONE)
+    zone = ZoneInfo(time_zone_of(terminal))
     first_of: dict[str, dt.datetime] = {}
     for at in instants:
         first_of.setdefault(at.astimezone(zone).strftime("%Y-%m"), at)
@@ -145,13 +164,12 @@ async def _queue_closed_month(ctx: AppContext, terminal: dict[str, Any], ids: li
     """Put each new punch of a closed month in HR's exception queue, as the signed check-in path does."""
     from zoneinfo import ZoneInfo
 
-    zone = ZoneInfo(terminal.get("timezone") or DEFAULT_TIME_ZONE)
-    rows = await Punch.select(Punch.id, Punch.staff, Punch.captured_at).where(Punch.id.is_in(ids))
+    zone = ZoneInfo(time_zone_of(terminal))
+    rows = [r for part in chunks(ids) for r in await Punch.select(Punch.id, Punch.staff, Punch.captured_at).where(Punch.id.is_in(part))]
     late = [r for r in rows if _aware(r["captured_at"]).astimezone(zone).strftime("%Y-%m") in months]
-    for r in late:
-        await AttendanceException.insert(AttendanceException(
-            kind="punch_in_closed_month", staff=r["staff"], terminal=terminal["id"], created_at=now,
-            detail=json.dumps({"punch": r["id"], "captured_at": _aware(r["captured_at"]).isoformat()})))
+    await attendance_queue.queue_exceptions(ctx, [
+        ExceptionIn(kind="punch_in_closed_month", staff_id=r["staff"], terminal_id=terminal["id"],
+                    detail={"punch": r["id"], "captured_at": _aware(r["captured_at"]).isoformat()}) for r in late], at=now)
     return len(late)
 
 
@@ -159,26 +177,37 @@ def _aware(at: dt.datetime) -> dt.datetime:
     return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
 
 
-async def _record_unknown(terminal: dict[str, Any], unknown: list[zkteco.AttLog], *, now: dt.datetime) -> list[zkteco.AttLog]:
+async def _record_unknown(ctx: AppContext, terminal: dict[str, Any], unknown: list[zkteco.AttLog], *, now: dt.datetime) -> list[zkteco.AttLog]:
     """Keep each unknown-PIN line once as a rejection (a resend adds nothing); HR's queue gets one item per upload with new ones."""
     if not unknown:
         return []
     by_id = {rejection_id(e): e for e in unknown}
-    seen = {r["event_id"] for r in await CheckInRejection.select(CheckInRejection.event_id).where(
-        (CheckInRejection.terminal == terminal["id"]) & CheckInRejection.event_id.is_in(list(by_id)))}
+    seen = {r["event_id"] for part in chunks(list(by_id)) for r in await CheckInRejection.select(CheckInRejection.event_id).where(
+        (CheckInRejection.terminal == terminal["id"]) & CheckInRejection.event_id.is_in(part))}
     fresh = [(rid, e) for rid, e in by_id.items() if rid not in seen]
     if not fresh:
         return []
-    zone = terminal.get("timezone") or DEFAULT_TIME_ZONE
-    await CheckInRejection.insert(*[
-        CheckInRejection(terminal=terminal["id"], event_id=rid, reason="unknown_employee", claimed_employee_no=e.pin,
-                         captured_at=zkteco.to_instant(e.local_time, timezone=zone), received_at=now)
-        for rid, e in fresh])
+    zone = time_zone_of(terminal)
+    await insert_rows(ctx.engine, CheckInRejection, _REJECTION_COLUMNS, [
+        (terminal["id"], rid, "unknown_employee", e.pin, zkteco.to_instant(e.local_time, timezone=zone), now) for rid, e in fresh])
     # Nothing acknowledged is lost: a PIN we cannot place waits for HR instead of vanishing.
-    await AttendanceException.insert(AttendanceException(
-        kind="unknown_device_pin", terminal=terminal["id"], created_at=now,
-        detail=json.dumps({"lines": len(fresh), "pins": sorted({e.pin for _, e in fresh})[:100]})))
+    await attendance_queue.queue_exceptions(ctx, [ExceptionIn(
+        kind="unknown_device_pin", terminal_id=terminal["id"], detail={"lines": len(fresh), "pins": sorted({e.pin for _, e in fresh})[:100]})], at=now)
     return [e for _, e in fresh]
+
+
+def unreadable_items(terminal: dict[str, Any], bad: list[zkteco.BadLine]) -> list[ExceptionIn]:
+    """One queue item per unreadable line, keyed by terminal and line content: the device's resend of a batch queues none again."""
+    items = []
+    for line in bad:
+        if line.count == 1:
+            detail: dict[str, Any] = {"line": line.line_no, "reason": line.reason, "excerpt": line.excerpt}
+            key = f"zkteco:{terminal['id']}:{line.digest}"
+        else:
+            detail = {"lines": line.count, "first_line": line.line_no, "last_line": line.last_line_no, "reason": line.reason}
+            key = f"zkteco-more:{terminal['id']}:{line.digest}"
+        items.append(ExceptionIn(kind="unreadable_device_line", terminal_id=terminal["id"], detail=detail, key=key))
+    return items
 
 
 def receive_operlog(terminal: dict[str, Any], body: bytes) -> int:

@@ -95,6 +95,18 @@ class CardPinFailure(Table, tablename="card_pin_failure"):
     at = Timestamptz()
 
 
+class DeviceUser(Table, tablename="device_user"):
+    """A staff member's user id on ZKTeco devices (the PIN of ATTLOG lines): site-wide, or for one device (``terminal`` set)."""
+
+    site = ForeignKey(Site)
+    # Null: every device of the site; set: that device only, overriding the site-wide id (migration 0010's indexes).
+    terminal = ForeignKey(Terminal, null=True)
+    staff = ForeignKey(Staff)
+    device_user_id = Varchar(length=32)
+    set_by = Varchar(length=120)
+    set_at = Timestamptz()
+
+
 SIGNATURE_TABLES = [TerminalSecret, TerminalNonce, CheckInEvent, CheckInRejection, TerminalCommand, CardPin]
 
 

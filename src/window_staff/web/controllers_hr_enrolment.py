@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import quote
 
 import msgspec
@@ -20,8 +21,12 @@ from window_staff.common.errors import DomainError, InvalidInput
 from window_staff.common.pagination import PageParams
 from window_staff.errors import status_of
 from window_staff.org import service as org
+from window_staff.org.schemas import StaffOut
 from window_staff.terminals import service as terminals
+from window_staff.terminals import service_device_users as device_users
+from window_staff.terminals.errors import StaffNotAtSite
 from window_staff.terminals.form import FACE_IMAGE_TYPES, Field, read_multipart
+from window_staff.terminals.schemas import DeviceUserIn
 from window_staff.web.controllers_hr_leave import local_text
 from window_staff.web.i18n import add_words
 from window_staff.web.pages import PAGE, page_roles, refusal_of, render
@@ -86,6 +91,26 @@ add_words({
     "enrol.done.withdrawn": {"zh": "已撤回同意，相关模板已删除。", "en": "Consent withdrawn; its templates were deleted."},
     "enrol.done.face": {"zh": "已采集人脸模板。", "en": "Face template enrolled."},
     "enrol.done.deleted": {"zh": "已删除模板。", "en": "Templates deleted."},
+    "enrol.device_user": {"zh": "考勤机用户号", "en": "User id on ZKTeco devices"},
+    "enrol.device_user_hint": {"zh": "中控考勤机按用户号识别人员，许多考勤机只接受数字。在考勤机上登记此人时请使用此用户号；本场所的所有考勤机通用。",
+                               "en": "ZKTeco devices know people by a user id, and many take digits only. Enrol the person on the devices "
+                                     "with this id; it holds on every device of the site."},
+    "enrol.device_user_at": {"zh": "在{site}的用户号：", "en": "User id at {site}:"},
+    "enrol.device_user_default": {"zh": "未设置：考勤机使用工号 {no}", "en": "Not set: the devices use the employee number {no}"},
+    "enrol.device_user_none": {"zh": "未设置：工号含字母和数字以外的字符，考勤机无法使用，请设置用户号",
+                               "en": "Not set, and the employee number cannot be used on the devices: set a user id"},
+    "enrol.device_user_value": {"zh": "用户号（字母或数字，最多 32 位）", "en": "User id (letters or digits, up to 32)"},
+    "enrol.device_user_save": {"zh": "保存用户号", "en": "Save the user id"},
+    "enrol.device_user_clear": {"zh": "清除（改用工号）", "en": "Clear (use the employee number)"},
+    "enrol.device_user_own": {"zh": "单台考勤机上的用户号（优先于上面的用户号）", "en": "User ids on single devices (they win over the one above)"},
+    "enrol.device_user_no_site": {"zh": "该人员未分配窗口或已离岗，不能设置考勤机用户号。", "en": "This person has no window or has left: no device user id can be set."},
+    "enrol.done.device_user": {"zh": "已保存考勤机用户号。", "en": "Device user id saved."},
+    "enrol.done.device_user_cleared": {"zh": "已清除考勤机用户号，考勤机将使用工号。", "en": "Device user id cleared; the devices use the employee number."},
+    "error.device_user_id_taken": {"zh": "本场所已有其他人员使用该用户号（或它是其他人员的工号），请换一个。",
+                                   "en": "Someone at this site has this user id already (or it is someone's employee number): choose another."},
+    "error.device_user_id_invalid": {"zh": "用户号只能由字母和数字组成，最多 32 位。", "en": "A user id is letters and digits only, up to 32."},
+    "error.staff_not_at_site": {"zh": "该人员不在此场所工作。", "en": "This person does not work at this site."},
+    "error.device_user_not_set": {"zh": "没有可清除的考勤机用户号。", "en": "No device user id is set to clear."},
     "error.enrol_consent_unsigned": {"zh": "请先确认本人已签署书面同意书。", "en": "Confirm that the staff member signed the consent form."},
     "error.enrol_photo_missing": {"zh": "请选择一张照片。", "en": "Choose a photo."},
 })
@@ -94,7 +119,7 @@ MODALITIES = ("face", "fingerprint")
 _FORM_LIMIT = 4096
 _STAFF_PAGE = PageParams(limit=200, offset=0)
 _LIST = PageParams(limit=200, offset=0)
-_DONE = {"consent", "withdrawn", "face", "deleted"}
+_DONE = {"consent", "withdrawn", "face", "deleted", "device_user", "device_user_cleared"}
 
 
 class HrEnrolmentPages(Controller):
@@ -136,7 +161,19 @@ class HrEnrolmentPages(Controller):
             notice=f"enrol.done.{done}" if done in _DONE else None, person=person, modalities=MODALITIES,
             given={m: ({"c": c, "at": local_text(c.granted_at)} if c else None) for m, c in given.items()},
             enrolment=enrolment, templates=[{"t": t, "at": local_text(t.created_at)} for t in enrolment.templates],
+            device_user=await self._device_user(ctx, person),
         )
+
+    async def _device_user(self, ctx: AppContext, person: StaffOut) -> dict[str, Any] | None:
+        """The person's user id on the devices of their site (None when they have no site to be known at)."""
+        site_id = await org.site_of_staff(person.id) if person.status == "active" else None
+        if site_id is None:
+            return None
+        here = [d for d in await device_users.for_staff(ctx, person.id) if d.site_id == site_id]
+        names = {t.id: t.name or t.serial for t in (await terminals.list_terminals(ctx, _LIST)).items}
+        site_wide = next((d.device_user_id for d in here if d.terminal_id is None), None)
+        return {"site": (await org.get_site(ctx, site_id)).name, "value": site_wide, "default": device_users.default_device_user_id(person.employee_no),
+                "own": [{"device": names.get(d.terminal_id, ""), "value": d.device_user_id} for d in here if d.terminal_id is not None]}
 
     async def _act(self, ctx: AppContext, request: Request, staff_id: int, act: Callable[[Principal], Awaitable[str]]) -> Template | Redirect:
         principal = await principal_of(request)
@@ -200,6 +237,34 @@ class HrEnrolmentPages(Controller):
             await biometrics.delete_template(ctx, staff_id, template_id, actor=principal.actor)
             return "deleted"
         return await self._act(ctx, request, staff_id, act)
+
+    @post("/staff/{staff_id:int}/device-user", guards=[page_roles("hr")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
+    async def device_user(self, ctx: AppContext, request: Request, staff_id: int) -> Template | Redirect:
+        """Set the person's user id on every ZKTeco device of their site."""
+        form = await request.form()
+
+        async def act(principal: Principal) -> str:
+            try:
+                data = msgspec.convert({"device_user_id": str(form.get("device_user_id", "")).strip()}, DeviceUserIn)
+            except msgspec.ValidationError as exc:
+                raise InvalidInput(str(exc), code="device_user_id_invalid") from None
+            await device_users.set_for_site(ctx, await self._site_of(staff_id), staff_id, data, actor=principal.actor)
+            return "device_user"
+        return await self._act(ctx, request, staff_id, act)
+
+    @post("/staff/{staff_id:int}/device-user/clear", guards=[page_roles("hr")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
+    async def clear_device_user(self, ctx: AppContext, request: Request, staff_id: int) -> Template | Redirect:
+        """Clear it: the devices of the site know the person by their employee number again."""
+        async def act(principal: Principal) -> str:
+            await device_users.remove_for_site(ctx, await self._site_of(staff_id), staff_id, actor=principal.actor)
+            return "device_user_cleared"
+        return await self._act(ctx, request, staff_id, act)
+
+    async def _site_of(self, staff_id: int) -> int:
+        site_id = await org.site_of_staff(staff_id)
+        if site_id is None:
+            raise StaffNotAtSite("the staff member has no window, so no site")
+        return site_id
 
     @post("/staff/{staff_id:int}/templates/delete", guards=[page_roles("hr")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def delete_modality(self, ctx: AppContext, request: Request, staff_id: int) -> Template | Redirect:
