@@ -162,3 +162,53 @@ async def test_clearing_the_user_id_brings_back_the_employee_number(site, browse
     await page.wait_for_load_state("networkidle")
     assert "the devices use the employee number" in await page.locator("#notice").inner_text()
     assert person["employee_no"] in await page.locator("#device-user-value").inner_text()
+
+
+FVC = SHARED / "fingerprints" / "fvc2002" / "DB1_B"
+
+
+async def _fingerprint(page, *, position: str, name: str, data: bytes, dpi: str = "500") -> None:
+    await page.select_option("#position", position)
+    await page.set_input_files("#finger-file", files=[{"name": name, "mimeType": "application/octet-stream", "buffer": data}])
+    await page.fill("#dpi", dpi)
+    await page.click("#fingerprint-form button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+
+
+async def test_hr_enrols_impressions_of_a_finger_in_words_and_a_swapped_finger_is_refused(site, browser) -> None:
+    from tests.biometrics.samples import finger, iso, moved
+
+    person = await _new_staff(site, "指纹采集甲")
+    await api(site, "hr", "POST", f"/api/v1/biometrics/staff/{person['id']}/consents", json={"modality": "fingerprint", "notice_version": "2026-01"})
+    page = await page_as(browser, site, "hr", next_path=f"/app/hr/enrolment/staff/{person['id']}")
+    assert "采集未完成" in await page.locator("#complete").inner_text()
+    await _fingerprint(page, position="7", name="left-index.iso", data=iso(finger(11)))
+    assert "已采集指纹" in await page.locator("#notice").inner_text()
+    progress = await page.locator("#progress-items").inner_text()
+    assert "左手食指：已按压 1 次，还需 2 次" in progress and "还需再采集 2 个手指" in progress
+    row = await page.locator("#templates tr.template[data-modality=fingerprint]").inner_text()
+    assert "左手食指，第 1 次按压" in row and "优" in row
+
+    await _fingerprint(page, position="7", name="other.iso", data=iso(finger(12)))
+    message = await page.locator("#message").inner_text()
+    assert "与此前采集的同一手指不符" in message and "fingerprint_not_same_finger" not in message
+    assert await page.locator("#templates tr.template[data-modality=fingerprint]").count() == 1
+    await shot(page, "hr-enrolment-swapped-finger")
+
+    await _fingerprint(page, position="7", name="again.iso", data=iso(moved(finger(11))))
+    assert "左手食指：已按压 2 次，还需 1 次" in await page.locator("#progress-items").inner_text()
+
+
+async def test_hr_enrols_a_real_scanner_image_with_leader_minutiae(site, browser) -> None:
+    if not (FVC / "101_1.tif").is_file():
+        pytest.skip(f"no FVC2002 impressions under {FVC} (the shared benchmark data is not in a fresh clone)")
+    person = await _new_staff(site, "指纹采集乙")
+    await api(site, "hr", "POST", f"/api/v1/biometrics/staff/{person['id']}/consents", json={"modality": "fingerprint", "notice_version": "2026-01"})
+    page = await page_as(browser, site, "hr", next_path=f"/app/hr/enrolment/staff/{person['id']}")
+    await _fingerprint(page, position="2", name="101_1.tif", data=(FVC / "101_1.tif").read_bytes())
+    assert "已采集指纹" in await page.locator("#notice").inner_text()
+    await _fingerprint(page, position="2", name="102_1.tif", data=(FVC / "102_1.tif").read_bytes())
+    assert "与此前采集的同一手指不符" in await page.locator("#message").inner_text()
+    await _fingerprint(page, position="2", name="101_2.tif", data=(FVC / "101_2.tif").read_bytes())
+    assert "右手食指：已按压 2 次，还需 1 次" in await page.locator("#progress-items").inner_text()
+    await shot(page, "hr-enrolment-fingerprints")

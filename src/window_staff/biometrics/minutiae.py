@@ -32,6 +32,7 @@ MAGIC_BYTES = (
     (b"\xff\xd8\xff", "JPEG"),
     (b"II*\x00", "TIFF"),
     (b"MM\x00*", "TIFF"),
+    (b"BM", "BMP"),  # what many scanner SDKs save
 )
 
 _lock = threading.Lock()  # mindtct keeps global state in C: one extraction at a time
@@ -69,7 +70,7 @@ def decode_image(image: bytes | np.ndarray) -> np.ndarray:
     data = bytes(image)
     fmt = next((name for magic, name in MAGIC_BYTES if data.startswith(magic)), None)
     if fmt is None:
-        raise FingerprintImageInvalid("image format not recognised: only PNG, JPEG and TIFF are accepted")
+        raise FingerprintImageInvalid("image format not recognised: only PNG, JPEG, TIFF and BMP are accepted")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

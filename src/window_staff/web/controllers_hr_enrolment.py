@@ -14,7 +14,8 @@ from window_staff.auth.guards import principal_of
 from window_staff.auth.service import Principal
 from window_staff.biometrics import service as biometrics
 from window_staff.biometrics.controllers import FACE_BODY_LIMIT
-from window_staff.biometrics.errors import FaceImageTooLarge
+from window_staff.biometrics.domain import FINGER_NAMES
+from window_staff.biometrics.errors import FaceDuplicate, FaceImageTooLarge
 from window_staff.biometrics.schemas import ConsentIn
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError, InvalidInput
@@ -25,7 +26,7 @@ from window_staff.org.schemas import StaffOut
 from window_staff.terminals import service as terminals
 from window_staff.terminals import service_device_users as device_users
 from window_staff.terminals.errors import StaffNotAtSite
-from window_staff.terminals.form import FACE_IMAGE_TYPES, Field, read_multipart
+from window_staff.terminals.form import BINARY_TYPES, FACE_IMAGE_TYPES, IMAGE_TYPES, Field, read_multipart, text_field
 from window_staff.terminals.schemas import DeviceUserIn
 from window_staff.web.controllers_hr_leave import local_text
 from window_staff.web.i18n import add_words
@@ -91,6 +92,31 @@ add_words({
     "enrol.done.withdrawn": {"zh": "已撤回同意，相关模板已删除。", "en": "Consent withdrawn; its templates were deleted."},
     "enrol.done.face": {"zh": "已采集人脸模板。", "en": "Face template enrolled."},
     "enrol.done.deleted": {"zh": "已删除模板。", "en": "Templates deleted."},
+    "enrol.done.fingerprint": {"zh": "已采集指纹。", "en": "Fingerprint enrolled."},
+    "enrol.progress": {"zh": "采集进度", "en": "Enrolment progress"},
+    "enrol.progress_hint": {"zh": "为保证签到可靠，每人采集 {faces} 张人脸照片，{fingers} 个手指各按压 {impressions} 次。",
+                            "en": "For reliable check-ins, each person enrols {faces} face photos and {impressions} impressions of each of {fingers} fingers."},
+    "enrol.complete": {"zh": "采集完整", "en": "Enrolment complete"},
+    "enrol.incomplete": {"zh": "采集未完成", "en": "Enrolment not complete"},
+    "enrol.faces_have": {"zh": "人脸照片：已有 {n} 张", "en": "Face photos: {n}"},
+    "enrol.faces_wanted": {"zh": "，还需 {n} 张", "en": ", {n} more wanted"},
+    "enrol.finger_have": {"zh": "{finger}：已按压 {n} 次", "en": "{finger}: {n} impressions"},
+    "enrol.finger_wanted": {"zh": "，还需 {n} 次", "en": ", {n} more wanted"},
+    "enrol.fingers_wanted": {"zh": "还需再采集 {n} 个手指（每个按压 {impressions} 次）", "en": "{n} more fingers wanted ({impressions} impressions each)"},
+    "enrol.upload_fingerprint": {"zh": "采集指纹", "en": "Enrol a fingerprint"},
+    "enrol.fingerprint_hint": {"zh": "每次上传同一手指的一次按压；与此前同一手指的采集不符的按压不会采集（防止换指或替人采集）。",
+                               "en": "Upload one impression of one finger at a time; an impression that does not match the earlier ones of that finger is refused (a swapped finger or another person)."},
+    "enrol.finger": {"zh": "手指", "en": "Finger"},
+    "enrol.fingerprint_file": {"zh": "指纹图像（采集器导出的 PNG、TIFF、BMP 或 JPEG）或 ISO 19794-2 指纹特征文件",
+                               "en": "Fingerprint image (the scanner's PNG, TIFF, BMP or JPEG) or an ISO 19794-2 record"},
+    "enrol.dpi": {"zh": "采集器分辨率（dpi，图像时填写）", "en": "Scanner resolution (dpi, for images)"},
+    "enrol.impression": {"zh": "第 {n} 次按压", "en": "impression {n}"},
+    "enrol.g.excellent": {"zh": "优", "en": "excellent"},
+    "enrol.g.good": {"zh": "良", "en": "good"},
+    "enrol.g.fair": {"zh": "中", "en": "fair"},
+    "enrol.g.poor": {"zh": "差，建议删除后重采", "en": "poor: delete and take again"},
+    "enrol.lookalike": {"zh": "我已核实：此人与本场所那位相像的人员不是同一人（如双胞胎），签到时以指纹区分",
+                        "en": "I checked: this person and the look-alike at this site are different people (e.g. twins); check-ins tell them apart by fingerprint"},
     "enrol.device_user": {"zh": "考勤机用户号", "en": "User id on ZKTeco devices"},
     "enrol.device_user_hint": {"zh": "中控考勤机按用户号识别人员，许多考勤机只接受数字。在考勤机上登记此人时请使用此用户号；本场所的所有考勤机通用。",
                                "en": "ZKTeco devices know people by a user id, and many take digits only. Enrol the person on the devices "
@@ -119,7 +145,9 @@ MODALITIES = ("face", "fingerprint")
 _FORM_LIMIT = 4096
 _STAFF_PAGE = PageParams(limit=200, offset=0)
 _LIST = PageParams(limit=200, offset=0)
-_DONE = {"consent", "withdrawn", "face", "deleted", "device_user", "device_user_cleared"}
+_DONE = {"consent", "withdrawn", "face", "fingerprint", "deleted", "device_user", "device_user_cleared"}
+_FINGER_LIMIT = 8 * 1024 * 1024 + 64 * 1024  # one scanner image (upload_limit_bytes) and the form around it
+FINGER_FILE_TYPES = IMAGE_TYPES | BINARY_TYPES | {"image/bmp", "image/x-ms-bmp"}
 
 
 class HrEnrolmentPages(Controller):
@@ -150,7 +178,7 @@ class HrEnrolmentPages(Controller):
         )
 
     async def _desk(self, ctx: AppContext, request: Request, principal: Principal, staff_id: int, *, message: str | None = None,
-                    status: int = 200) -> Template:
+                    status: int = 200, lookalike: bool = False) -> Template:
         person = await org.get_staff(ctx, staff_id)
         consent = await biometrics.consent_status(ctx, staff_id)
         enrolment = await biometrics.enrolment(ctx, staff_id)
@@ -161,7 +189,9 @@ class HrEnrolmentPages(Controller):
             notice=f"enrol.done.{done}" if done in _DONE else None, person=person, modalities=MODALITIES,
             given={m: ({"c": c, "at": local_text(c.granted_at)} if c else None) for m, c in given.items()},
             enrolment=enrolment, templates=[{"t": t, "at": local_text(t.created_at)} for t in enrolment.templates],
-            device_user=await self._device_user(ctx, person),
+            device_user=await self._device_user(ctx, person), lookalike=lookalike, fingers=FINGER_NAMES,
+            needs={"faces": ctx.settings.face_enrol_photos, "fingers": ctx.settings.fingerprint_enrol_fingers,
+                   "impressions": ctx.settings.fingerprint_enrol_impressions},
         )
 
     async def _device_user(self, ctx: AppContext, person: StaffOut) -> dict[str, Any] | None:
@@ -180,7 +210,8 @@ class HrEnrolmentPages(Controller):
         try:
             done = await act(principal)
         except DomainError as exc:
-            return await self._desk(ctx, request, principal, staff_id, message=refusal_of(request, exc), status=status_of(exc))
+            return await self._desk(ctx, request, principal, staff_id, message=refusal_of(request, exc), status=status_of(exc),
+                                    lookalike=isinstance(exc, FaceDuplicate))
         return Redirect(f"/app/hr/enrolment/staff/{staff_id}?done={quote(done)}", status_code=303)
 
     @get("/staff/{staff_id:int}", guards=[page_roles("hr")], opt=PAGE)
@@ -222,12 +253,32 @@ class HrEnrolmentPages(Controller):
             body = await request.body()
             if len(body) > limit + 64 * 1024:
                 raise FaceImageTooLarge(f"the photo is over {limit} bytes")
-            parts = read_multipart(body, request.headers.get("content-type", ""), fields={"image": Field(limit, FACE_IMAGE_TYPES)}, max_parts=2)
+            fields = {"image": Field(limit, FACE_IMAGE_TYPES), "confirm_lookalike": text_field()}
+            parts = read_multipart(body, request.headers.get("content-type", ""), fields=fields, max_parts=3)
             image = (parts.get("image") or [b""])[0]
             if not image:
                 raise InvalidInput("choose a photo", code="enrol_photo_missing")
-            await biometrics.enrol_face_image(ctx, staff_id, image=image, actor=principal.actor)
+            confirmed = (parts.get("confirm_lookalike") or [b""])[0] == b"yes"
+            await biometrics.enrol_face_image(ctx, staff_id, image=image, actor=principal.actor, confirm_lookalike=confirmed)
             return "face"
+        return await self._act(ctx, request, staff_id, act)
+
+    @post("/staff/{staff_id:int}/fingerprint", guards=[page_roles("hr")], opt=PAGE, request_max_body_size=_FINGER_LIMIT)
+    async def fingerprint(self, ctx: AppContext, request: Request, staff_id: int) -> Template | Redirect:
+        """Enrol one impression of a chosen finger: a scanner image with its dpi, or an ISO record."""
+        async def act(principal: Principal) -> str:
+            fields = {"file": Field(ctx.settings.upload_limit_bytes, FINGER_FILE_TYPES), "position": text_field(), "dpi": text_field()}
+            parts = read_multipart(await request.body(), request.headers.get("content-type", ""), fields=fields, max_parts=4)
+            data = (parts.get("file") or [b""])[0]
+            if not data:
+                raise InvalidInput("choose a fingerprint file", code="enrol_photo_missing")
+            position = (parts.get("position") or [b""])[0].decode(errors="replace")
+            dpi = (parts.get("dpi") or [b""])[0].decode(errors="replace").strip()
+            if not position.isdigit() or not 1 <= int(position) <= 10:
+                raise InvalidInput("choose the finger", code="finger_position_invalid")
+            await biometrics.enrol_fingerprint(ctx, staff_id, data=data, dpi=int(dpi) if dpi.isdigit() else None, position=int(position),
+                                               actor=principal.actor)
+            return "fingerprint"
         return await self._act(ctx, request, staff_id, act)
 
     @post("/staff/{staff_id:int}/templates/{template_id:int}/delete", guards=[page_roles("hr")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
