@@ -124,6 +124,16 @@ def test_small_face_is_refused() -> None:
     assert encode_face(grace_tiny(), **{**LIMITS, "min_face_px": 60}).shape == (128,)
 
 
+def test_a_blurred_face_is_refused_and_a_sharp_one_is_not() -> None:
+    from PIL import ImageFilter
+
+    from window_staff.biometrics.errors import FaceBlurred
+
+    with pytest.raises(FaceBlurred):
+        encode_face(_save(grace_rgb().filter(ImageFilter.GaussianBlur(8)), "JPEG", quality=90), **LIMITS)
+    assert encode_face(_save(grace_rgb(), "JPEG", quality=90), **LIMITS).shape == (128,)
+
+
 def test_image_errors_surface_from_encode_face() -> None:
     with pytest.raises(FaceImageUnsupported):
         encode_face(b"GIF89a" + b"\x00" * 100, **LIMITS)

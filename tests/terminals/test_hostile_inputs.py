@@ -310,3 +310,10 @@ async def test_a_valid_hand_made_form_is_accepted(client, app_ctx, desk, clock):
     response = await send_form(client, desk, clock)
     assert response.status_code == 200, response.text
     assert response.json()["result"] == "accepted" and await Punch.count() == 1
+
+
+async def test_a_blurred_face_asks_to_hold_still(client, app_ctx, desk, clock):
+    from PIL import ImageFilter
+
+    smeared = Image.open(io.BytesIO(grace_jpeg())).convert("RGB").filter(ImageFilter.GaussianBlur(8))
+    await retried(await send_form(client, desk, clock, **face_part(jpeg(smeared))), "face_blurred")

@@ -22,6 +22,17 @@ async def test_events_sent_one_to_three_times_some_at_once_are_stored_once_and_r
     assert await decided_rows() == len(stored) and await repeated_events(app_ctx.engine) == []
 
 
+async def test_a_poor_touch_is_answered_retry_and_the_terminals_touch_again_until_accepted(client, app_ctx, clock):
+    from window_staff.attendance.tables import Punch
+    from window_staff.terminals.tables import CheckInRejection
+
+    creds = await provision(app_ctx, terminals_per_kind=2, staff=6, actor="test")
+    summary = await simulate(creds, plan=Plan(events=10, poor=0.5, seed=3), client=client, clock=clock.now)
+    assert summary.asked_again > 0
+    assert summary.accepted == 20 and summary.rejected == 0 and summary.acknowledged == summary.planned == 20 + summary.asked_again
+    assert await Punch.count() == 20 and await CheckInRejection.count() == 0
+
+
 async def test_adms_lines_from_zkteco_terminals_become_punches_once(client, app_ctx, clock):
     from window_staff.attendance.tables import Punch
 

@@ -90,9 +90,8 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     print(f"FMR1000: {result['fmr1000'] * 100:.3f}%")
     print(f"threshold for FMR <= {args.target_fmr:g}: {result['threshold']:.6f} (FMR {result['fmr_at_threshold'] * 100:.3f}%, FNMR {result['fnmr_at_threshold'] * 100:.3f}%)")
     if args.modality == "face":
-        print(f"as a face distance: WINDOW_STAFF_FACE_THRESHOLD={1.0 - result['threshold']:.6f}")
-    else:
-        print(f"as a setting: WINDOW_STAFF_FINGERPRINT_THRESHOLD={result['threshold']:.6f}")
+        print(f"as a face distance: {1.0 - result['threshold']:.6f}")
+    print("check-ins are decided on both modalities together: see `window-staff biometrics fit` and `evaluate`")
     return 0
 
 
@@ -111,10 +110,11 @@ def cmd_fit(args: argparse.Namespace, settings: Settings) -> int:
 
     from window_staff.biometrics import datasets, fusion, samples
     from window_staff.biometrics.pool import EncoderPool, fingerprint_pool
+    from window_staff.biometrics.service import face_limits_of
 
     try:
         faces = datasets.read_identities(Path(args.faces), suffixes=datasets.FACE_SUFFIXES)
-        fingers = [(datasets.read_fingers(d), dpi) for d, dpi in _finger_dirs(args)]
+        fingers = [(datasets.read_fingers(d, iso=args.iso), dpi) for d, dpi in _finger_dirs(args)]
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -122,7 +122,7 @@ def cmd_fit(args: argparse.Namespace, settings: Settings) -> int:
     async def job() -> fusion.Calibration:
         async with EncoderPool(max_workers=settings.face_workers, max_queue=8) as face_pool, \
                 fingerprint_pool(max_workers=settings.fingerprint_workers, max_queue=8) as finger_pool:
-            encodings = await samples.encode_faces(face_pool, [p for i in faces for p in i.samples])
+            encodings = await samples.encode_faces(face_pool, [p for i in faces for p in i.samples], limits=face_limits_of(settings))
             records: dict[Path, Any] = {}
             for idents, dpi in fingers:
                 records.update(await samples.finger_records(finger_pool, [p for i in idents for p in i.samples], dpi=dpi))
@@ -226,6 +226,7 @@ def add_commands(sub: Any) -> None:
     fit.add_argument("--faces", required=True, help="face photos: one sub-folder per identity, or NAME_N files")
     fit.add_argument("--fingers", required=True, action="append", help="fingerprint images or ISO records (repeat for several scanners)")
     fit.add_argument("--dpi", type=int, action="append", help="scanner resolution of the fingerprint images (one for all, or one per --fingers)")
+    fit.add_argument("--iso", action="store_true", help="use the folders' ISO 19794-2 records instead of their images")
     fit.add_argument("--version", required=True, help="a name recorded on every decision taken with this calibration")
     fit.add_argument("--made-from", help="a line saying which data it was fitted on")
     fit.add_argument("--output", help="write the JSON here (default: print it)")

@@ -11,6 +11,7 @@ Identities from different folders never merge: ``DB1_B/101`` and ``DB2_B/101`` a
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -40,9 +41,13 @@ def read_identities(root: Path, *, suffixes: frozenset[str]) -> list[Identity]:
     if not root.is_dir():
         raise ValueError(f"{root} is not a folder")
     by_folder: dict[Path, list[Path]] = defaultdict(list)
-    for path in root.rglob("*"):
-        if path.is_file() and path.suffix.lower() in suffixes and not any(p.startswith(".") for p in path.relative_to(root).parts):
-            by_folder[path.parent].append(path)
+    # os.walk, not rglob: sample sets are often assembled from links to folders, which rglob does not follow.
+    for folder, dirs, names in os.walk(root, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in names:
+            path = Path(folder) / name
+            if path.suffix.lower() in suffixes and not name.startswith(".") and path.is_file():
+                by_folder[path.parent].append(path)
     groups: dict[str, list[Path]] = defaultdict(list)
     for folder, files in by_folder.items():
         relative = folder.relative_to(root).as_posix()

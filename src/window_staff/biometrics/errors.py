@@ -63,6 +63,13 @@ class FaceTooSmall(InvalidInput):
     title = "Face is too small, please come closer to the camera"
 
 
+class FaceBlurred(InvalidInput):
+    """The face is too blurred (moving, out of focus) for a reliable encoding."""
+
+    code = "face_blurred"
+    title = "The face is blurred, please hold still and look at the camera"
+
+
 class EncoderBusy(Busy):
     """All face encoder slots are taken; retry after ``retry_after`` seconds."""
 

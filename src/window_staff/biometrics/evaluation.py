@@ -208,6 +208,7 @@ def evaluate(settings: Settings, options: Options, *, progress: Callable[[str], 
     import asyncio
 
     from window_staff.biometrics import matching
+    from window_staff.biometrics.service import face_limits_of
     from window_staff.common.cli import run_job
     from window_staff.migrations import migrate
     from window_staff.org import service as org
@@ -222,7 +223,7 @@ def evaluate(settings: Settings, options: Options, *, progress: Callable[[str], 
         async with EncoderPool(max_workers=settings.face_workers, max_queue=8) as face_pool, \
                 fingerprint_pool(max_workers=settings.fingerprint_workers, max_queue=8, defaults={"extractor": settings.fingerprint_extractor}) as fp:
             progress(f"encoding {sum(len(f.samples) for f, _ in pairs)} face photos")
-            encodings = await samples.encode_faces(face_pool, [p for f, _ in pairs for p in f.samples])
+            encodings = await samples.encode_faces(face_pool, [p for f, _ in pairs for p in f.samples], limits=face_limits_of(settings))
             progress(f"extracting minutiae from {sum(len(g.samples) for _, g in pairs)} finger impressions")
             records = await samples.finger_records(fp, [p for _, g in pairs for p in g.samples], dpi=options.dpi)
         return encodings, records

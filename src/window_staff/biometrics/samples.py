@@ -28,7 +28,6 @@ FINGERPRINT_CAP = 14.0
 FACE_FLOOR = 3.0  # the shortlist's loose radius: about 1 impostor face in 20 comes that close
 FINGERPRINT_FLOOR = 3.0  # about 1 impostor finger in 20 scores that well
 SHORTLIST = 5
-DATASET_FACE_LIMITS = {"min_face_px": 40, "max_pixels": 60_000_000, "max_bytes": 64 * 1024 * 1024}
 
 Progress = Callable[[int], None]
 
@@ -51,9 +50,10 @@ async def _run(pool: EncoderPool, items: list[tuple[Path, bytes]], kwargs: dict[
     return out
 
 
-async def encode_faces(pool: EncoderPool, paths: Iterable[Path], *, progress: Progress | None = None) -> dict[Path, np.ndarray | str]:
-    """Each photo's encoding, or the code of why it has none (no_face_found, multiple_faces, ...)."""
-    return await _run(pool, [(p, p.read_bytes()) for p in paths], dict(DATASET_FACE_LIMITS), progress)
+async def encode_faces(pool: EncoderPool, paths: Iterable[Path], *, limits: dict[str, Any],
+                       progress: Progress | None = None) -> dict[Path, np.ndarray | str]:
+    """Each photo's encoding under the service's image limits, or the code of why it has none (no_face_found, ...)."""
+    return await _run(pool, [(p, p.read_bytes()) for p in paths], limits, progress)
 
 
 async def finger_records(pool: EncoderPool | None, paths: Iterable[Path], *, dpi: int, progress: Progress | None = None) -> dict[Path, FingerRecord | str]:

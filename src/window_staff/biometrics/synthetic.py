@@ -34,3 +34,28 @@ def synthetic_face_encoding(seed: int) -> bytes:
     """A plausible 128-float face encoding (norm 1.4, inside the accepted band), little-endian float32."""
     vec = np.random.default_rng(seed).normal(size=128)
     return (vec / np.linalg.norm(vec) * 1.4).astype("<f4").tobytes()
+
+
+def synthetic_touch(record: bytes, seed: int, *, poor: bool = False) -> bytes:
+    """Another touch of an enrolled synthetic finger: turned, shifted, a few minutiae lost and moved; ``poor`` keeps only five."""
+    from window_staff.biometrics.iso19794 import Minutia, parse_record
+
+    rng = np.random.default_rng(seed)
+    parsed = parse_record(record)
+    view = parsed.views[0]
+    turn = np.radians(rng.uniform(-12, 12))
+    dx, dy = rng.uniform(-25, 25, 2)
+    cx, cy = parsed.width / 2, parsed.height / 2
+    out = []
+    for m in view.minutiae:
+        if rng.random() < 0.15:
+            continue  # not captured this time
+        x = cx + np.cos(turn) * (m.x - cx) + np.sin(turn) * (m.y - cy) + dx + rng.normal(0, 1.5)
+        y = cy - np.sin(turn) * (m.x - cx) + np.cos(turn) * (m.y - cy) + dy + rng.normal(0, 1.5)
+        x, y = int(round(x)), int(round(y))
+        if 0 <= x < parsed.width and 0 <= y < parsed.height:
+            angle = (m.angle + int(round(np.degrees(turn) * 256 / 360)) + int(rng.integers(-2, 3))) % 256
+            out.append(Minutia(kind=m.kind, x=x, y=y, angle=angle, quality=m.quality))
+    if poor:
+        out = out[:5]
+    return write_record(record_from_minutiae(out, width=parsed.width, height=parsed.height, position=view.position))

@@ -66,7 +66,7 @@ def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: no credentials at {creds_path}; run `window-staff terminals simulate --setup` first", file=sys.stderr)
         return 2
     plan = simulator.Plan(events=args.events, payload=args.payload, terminals=args.terminals, concurrency=args.concurrency, duplicates=args.duplicates,
-                          max_copies=args.max_copies, batch=args.batch, interval=args.interval, seed=args.seed)
+                          max_copies=args.max_copies, batch=args.batch, interval=args.interval, seed=args.seed, poor=args.poor)
     url = args.url or f"http://{settings.host}:{settings.port}"
     try:
         summary = asyncio.run(simulator.simulate(simulator_setup.load_credentials(creds_path), plan=plan, base_url=url))
@@ -106,4 +106,6 @@ def add_commands(sub: Any) -> None:
     sim.add_argument("--batch", type=int, default=1, help="adms: ATTLOG lines per upload (default 1)")
     sim.add_argument("--interval", type=float, default=0.0, help="seconds between a terminal's events (default 0)")
     sim.add_argument("--seed", type=int, default=0, help="random seed (who checks in, duplicates)")
+    sim.add_argument("--poor", type=float, default=0.0,
+                     help="share of check-ins whose first touch is too poor: the server answers retry and the terminal touches again (default 0)")
     sim.set_defaults(func=cmd_simulate)

@@ -15,7 +15,7 @@ import msgspec
 from window_staff.attendance import service as attendance
 from window_staff.biometrics import service as biometrics
 from window_staff.biometrics.domain import finger_name
-from window_staff.biometrics.errors import FaceImageUnsupported, FaceTooSmall, MultipleFaces, NoFaceFound, TemplateFormatError
+from window_staff.biometrics.errors import FaceBlurred, FaceImageUnsupported, FaceTooSmall, MultipleFaces, NoFaceFound, TemplateFormatError
 from window_staff.biometrics.images import sniff_image_format
 from window_staff.biometrics.iso19794 import FingerRecord, parse_record
 from window_staff.common import audit
@@ -41,7 +41,7 @@ REASONS = {
     "ambiguous": "not_matched",
 }
 # A capture too poor to decide on: the terminal asks again (a retry is neither a punch nor a refusal).
-FACE_RETRIES = {NoFaceFound: "face_not_found", MultipleFaces: "several_faces", FaceTooSmall: "face_too_small"}
+FACE_RETRIES = {NoFaceFound: "face_not_found", MultipleFaces: "several_faces", FaceTooSmall: "face_too_small", FaceBlurred: "face_blurred"}
 _encoder = msgspec.json.Encoder()
 
 

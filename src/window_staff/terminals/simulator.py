@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import msgspec
 
+from window_staff.biometrics.synthetic import synthetic_touch
 from window_staff.terminals.client import CheckInEvent, build_request
 from window_staff.terminals.simulator_setup import Credentials, SimStaff, SimTerminal
 
@@ -52,6 +53,7 @@ class Plan:
     give_up_after: float = 300.0  # per event, then it is counted as given up
     timeout: float = 60.0
     seed: int = 0
+    poor: float = 0.0  # share of check-ins whose first touch is too poor to decide: the server asks again
 
 
 @dataclass(slots=True)
@@ -61,6 +63,7 @@ class Pending:
     event_id: str
     event: CheckInEvent | None = None
     line: str | None = None
+    staff: SimStaff | None = None  # who stands at the terminal (to touch again when asked)
 
 
 @dataclass
@@ -74,6 +77,7 @@ class Summary:
     acknowledged: int = 0
     accepted: int = 0
     rejected: int = 0
+    asked_again: int = 0  # "retry" answers: the capture was too poor, the terminal took another
     refused: int = 0  # dropped after an answer a retry cannot change (4xx)
     given_up: int = 0
     requests: int = 0
@@ -105,7 +109,8 @@ class Summary:
         errors = " ".join(f"{k}={v}" for k, v in sorted(self.errors.items())) or "-"
         lines = [
             f"payload: {self.payload}", f"terminals: {self.terminals}", f"planned: {self.planned}", f"sent: {self.sent}",
-            f"acknowledged: {self.acknowledged}", f"accepted: {self.accepted}", f"rejected: {self.rejected}", f"refused: {self.refused}",
+            f"acknowledged: {self.acknowledged}", f"accepted: {self.accepted}", f"rejected: {self.rejected}", f"asked again: {self.asked_again}",
+            f"refused: {self.refused}",
             f"given up: {self.given_up}", f"requests: {self.requests}", f"retries: {self.retries}", f"duplicate copies: {self.copies}",
             f"replay mismatches: {self.replay_mismatches}", f"statuses: {statuses}", f"errors: {errors}",
             f"latency p50: {self.percentile(0.5) * 1000:.1f} ms", f"latency p95: {self.percentile(0.95) * 1000:.1f} ms",
@@ -147,10 +152,20 @@ def make_events(creds: Credentials, terminal: SimTerminal, *, plan: Plan, run_id
             out.append(Pending(event_id, line=f"{who.employee_no}\t{local}\t0\t1\t0\t0"))
             continue
         face = images.get(rng.choice(who.images)) if plan.payload == "image" else None
-        event = CheckInEvent(event_id=event_id, captured_at=captured, fingerprint=who.fingerprint,
-                             face_encoding=None if face else who.face_encoding, face_image=face)
-        out.append(Pending(event_id, event=event))
+        touch = synthetic_touch(who.fingerprint, rng.randrange(2**32), poor=rng.random() < plan.poor)
+        event = CheckInEvent(event_id=event_id, captured_at=captured, fingerprint=touch, face_encoding=None if face else who.face_encoding,
+                             face_image=face)
+        out.append(Pending(event_id, event=event, staff=who))
     return out
+
+
+def touch_again(pending: Pending, *, rng: random.Random, captured: dt.datetime) -> Pending:
+    """What a terminal does when asked for another capture: a new event of the same person, with a good touch."""
+    assert pending.event is not None and pending.staff is not None
+    event = CheckInEvent(event_id=f"{pending.event_id}-again", captured_at=captured,
+                         fingerprint=synthetic_touch(pending.staff.fingerprint, rng.randrange(2**32)),
+                         face_encoding=pending.event.face_encoding, face_image=pending.event.face_image)
+    return Pending(event.event_id, event=event, staff=pending.staff)
 
 
 class _Terminal:
@@ -245,6 +260,10 @@ class _Terminal:
         result = msgspec.json.decode(outcome.body).get("result")
         if result == "accepted":
             self.summary.accepted += 1
+        elif result == "retry" and unit[0].staff is not None:
+            self.summary.asked_again += 1
+            self.summary.planned += 1  # the new capture is an event of its own, to be acknowledged too
+            self.buffer.appendleft(touch_again(unit[0], rng=self.rng, captured=self.clock().replace(microsecond=0)))
         else:
             self.summary.rejected += 1
         return "ack"

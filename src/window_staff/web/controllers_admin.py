@@ -77,9 +77,10 @@ _FORM_LIMIT = 16_384
 # Shown on the page; never the vault key, key files, the database URL (it may hold a password) or the public URL's secrets.
 _SHOWN = (
     "data_dir", "rules_dir", "host", "port", "session_ttl_hours", "login_max_failures", "login_window_seconds", "page_size_max",
-    "body_limit_bytes", "upload_limit_bytes", "face_threshold", "fingerprint_threshold", "threshold_version", "match_policy",
+    "body_limit_bytes", "upload_limit_bytes", "target_far", "biometric_calibration", "match_policy", "fingerprint_extractor",
     "face_image_limit_bytes", "face_max_pixels", "face_max_decoded_pixels", "face_working_px", "face_min_px",
-    "fingerprint_min_cylinders", "face_max_templates", "fingerprint_max_templates", "demo",
+    "fingerprint_min_cylinders", "face_max_templates", "fingerprint_max_templates", "face_enrol_photos", "fingerprint_enrol_fingers",
+    "fingerprint_enrol_impressions", "demo",
 )
 
 

@@ -55,6 +55,7 @@ REFUSALS: dict[str, dict[str, str]] = {
     "error.biometric_consent_not_active": {"zh": "当前没有有效的同意", "en": "There is no active consent"},
     "error.no_face_found": {"zh": "照片中未检测到人脸", "en": "No face was found in the photo"},
     "error.multiple_faces": {"zh": "照片中有多张人脸，请只拍本人", "en": "The photo shows more than one face"},
+    "error.face_blurred": {"zh": "照片中的人脸模糊，请保持不动、对准镜头后重拍", "en": "The face is blurred; hold still, face the camera and take it again"},
     "error.face_too_small": {"zh": "人脸太小，请靠近后重拍", "en": "The face is too small; take the photo closer"},
     "error.face_matches_other_staff": {"zh": "此人脸与本场所另一位人员的登记非常相像，未采集。如确认是不同的人（如双胞胎），请勾选确认后重新上传",
                                        "en": "This face is very like another staff member's at this site; not enrolled. If they are different people (twins), tick the confirmation and upload again"},
