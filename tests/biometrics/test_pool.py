@@ -163,3 +163,18 @@ async def test_pool_recovers_after_a_worker_dies() -> None:
         assert p._executor is not executor
         assert (await p.encode(grace_jpeg())).shape == (128,)
         assert p.in_flight == 0
+
+
+async def test_the_fingerprint_pool_extracts_minutiae_and_says_when_it_is_full() -> None:
+    from tests.biometrics.test_minutiae import _png, ridge_image
+    from window_staff.biometrics.errors import ExtractorBusy
+    from window_staff.biometrics.minutiae import extract_minutiae
+    from window_staff.biometrics.pool import fingerprint_pool
+
+    image = _png(ridge_image())
+    async with fingerprint_pool(max_workers=1, max_queue=1, defaults={"extractor": "mindtct"}) as fingers:
+        results = await asyncio.gather(*(fingers.encode(image, dpi=500) for _ in range(3)), return_exceptions=True)
+    records = [r for r in results if not isinstance(r, BaseException)]
+    busy = [r for r in results if isinstance(r, ExtractorBusy)]
+    assert len(records) == 1 and records[0] == extract_minutiae(image, dpi=500, extractor="mindtct")
+    assert len(busy) == 2 and busy[0].code == "fingerprint_extractor_busy"

@@ -147,3 +147,32 @@ async def test_malformed_forms_are_422_and_store_nothing(client, app_ctx, desk, 
 async def test_a_truncated_iso_record_is_422(client, app_ctx, desk, clock):
     response = await post(client, desk, event(desk, clock, fingerprint=desk.finger[:40]), clock)
     assert response.status_code == 422 and response.json()["code"] == "fingerprint_template_invalid"
+
+
+FVC = __import__("pathlib").Path(__file__).resolve().parents[3] / "shared" / "data" / "fingerprints" / "fvc2002" / "DB1_B"
+
+
+async def _enrol_real_finger(ctx, desk) -> None:
+    """Replace the desk person's synthetic finger by three real impressions of FVC2002 finger 101 (LEADER minutiae)."""
+    from window_staff.biometrics.minutiae import extract_minutiae
+
+    await biometrics.delete_templates(ctx, desk.staff_id, modality="fingerprint", actor="test")
+    for i in (1, 2, 3):
+        record = extract_minutiae((FVC / f"101_{i}.tif").read_bytes(), dpi=500)
+        await biometrics.enrol_fingerprint_record(ctx, desk.staff_id, record=record, position=2, actor="test")
+
+
+@__import__("pytest").mark.skipif(not (FVC / "101_1.tif").is_file(), reason="FVC2002 impressions not found under ../shared/data")
+async def test_a_scanner_image_is_extracted_by_the_server_and_a_cropped_touch_is_asked_again(client, app_ctx, desk, clock):
+    await _enrol_real_finger(app_ctx, desk)
+    image = (FVC / "101_5.tif").read_bytes()
+    accepted = await post(client, desk, event(desk, clock, fingerprint=None, fingerprint_image=image, dpi=500), clock)
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["result"] == "accepted" and accepted.json()["employee_no"] == desk.employee_no
+    tip = Image.open(io.BytesIO(image)).crop((150, 150, 230, 230))
+    buf = io.BytesIO()
+    tip.save(buf, "PNG")
+    again = await post(client, desk, event(desk, clock, "e-2", fingerprint=None, fingerprint_image=buf.getvalue(), dpi=500), clock)
+    body = again.json()
+    assert (body["result"], body["reason"], body["fingers"]) == ("retry", "fingerprint_quality", [2])
+    assert len(await Punch.select()) == 1 and await CheckInRejection.count() == 0

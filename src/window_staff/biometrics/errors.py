@@ -77,6 +77,13 @@ class EncoderBusy(Busy):
     title = "Face encoder is busy"
 
 
+class ExtractorBusy(EncoderBusy):
+    """All fingerprint extraction slots are taken; retry after ``retry_after`` seconds."""
+
+    code = "fingerprint_extractor_busy"
+    title = "Fingerprint extractor is busy"
+
+
 class EncodingInvalid(InvalidInput):
     """A face encoding sent by a terminal is malformed or implausible."""
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from window_staff.biometrics.errors import EncoderBusy
+from window_staff.biometrics.errors import EncoderBusy, ExtractorBusy
 
 _INITIAL_SERVICE_SECONDS = 0.25  # typical HOG + encode on a terminal frame, until we measure
 _EMA_WEIGHT = 0.2
@@ -80,6 +80,7 @@ class EncoderPool:
         mp_context: multiprocessing.context.BaseContext | None = None,
         task: Callable[[bytes, dict[str, Any]], tuple[Any, float]] = _worker_encode,
         initializer: Callable[[], None] = _worker_init,
+        busy: type[EncoderBusy] = EncoderBusy,
     ) -> None:
         if max_workers < 1 or max_queue < 1:
             raise ValueError("max_workers and max_queue must be at least 1")
@@ -89,6 +90,7 @@ class EncoderPool:
         self._max_tasks_per_child = max_tasks_per_child
         self._task = task
         self._initializer = initializer
+        self._busy = busy
         self._context = mp_context or _default_context()
         self._executor: ProcessPoolExecutor | None = None
         # Slots are released from the executor's callback thread, hence a threading lock.
@@ -135,17 +137,17 @@ class EncoderPool:
             raise RuntimeError("EncoderPool is not started")
         with self._lock:
             if self._in_flight >= self.max_queue:
-                raise EncoderBusy(retry_after=self._retry_after_locked())
+                raise self._busy(retry_after=self._retry_after_locked())
             self._in_flight += 1
         try:
             cf = executor.submit(self._task, data, {**self._defaults, **kwargs})
         except BrokenProcessPool:
             self._release(None)
             self._replace_broken(executor)
-            raise EncoderBusy(retry_after=1) from None
+            raise self._busy(retry_after=1) from None
         except RuntimeError:  # submit after shutdown: the app is stopping
             self._release(None)
-            raise EncoderBusy(retry_after=1) from None
+            raise self._busy(retry_after=1) from None
 
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[np.ndarray] = loop.create_future()
@@ -174,12 +176,12 @@ class EncoderPool:
         if waiter.done():
             return
         if done.cancelled():
-            waiter.set_exception(EncoderBusy(retry_after=1))
+            waiter.set_exception(self._busy(retry_after=1))
             return
         exc = done.exception()
         if isinstance(exc, BrokenProcessPool):
             self._replace_broken(executor)
-            waiter.set_exception(EncoderBusy(retry_after=1))
+            waiter.set_exception(self._busy(retry_after=1))
         elif exc is not None:
             waiter.set_exception(exc)
         else:
@@ -215,4 +217,5 @@ class EncoderPool:
 
 def fingerprint_pool(*, max_workers: int = 1, max_queue: int = 8, defaults: Mapping[str, Any] | None = None) -> EncoderPool:
     """A pool that extracts minutiae records from fingerprint images (LEADER by default)."""
-    return EncoderPool(max_workers=max_workers, max_queue=max_queue, defaults=defaults, task=_worker_extract, initializer=_finger_worker_init)
+    return EncoderPool(max_workers=max_workers, max_queue=max_queue, defaults=defaults, task=_worker_extract, initializer=_finger_worker_init,
+                       busy=ExtractorBusy)

@@ -66,6 +66,7 @@ REFUSALS: dict[str, dict[str, str]] = {
     "error.fingerprint_image_invalid": {"zh": "无法读取该指纹图像（请用采集器导出的 PNG、TIFF、BMP 或 JPEG 图像，并填写分辨率）",
                                         "en": "The fingerprint image cannot be read (use the scanner's PNG, TIFF, BMP or JPEG image, with its resolution)"},
     "error.fingerprint_template_invalid": {"zh": "指纹数据格式不正确", "en": "The fingerprint data is malformed"},
+    "error.fingerprint_extractor_busy": {"zh": "指纹处理繁忙，请稍后再试", "en": "Fingerprint processing is busy; try again shortly"},
     "error.finger_position_invalid": {"zh": "请选择手指", "en": "Choose the finger"},
     "error.too_many_templates": {"zh": "模板数量已达上限，请先删除旧模板", "en": "Too many templates; delete old ones first"},
     "error.image_invalid": {"zh": "无法读取该图片", "en": "The image cannot be read"},
