@@ -31,7 +31,7 @@ async def test_seeding_twice_changes_nothing(ctx):
 
 async def test_the_demo_board_shows_a_published_finding_and_departments_have_heads(ctx):
     from window_staff.common.pagination import PageParams
-    from window_staff.inspections import service_board
+    from window_staff.inspections.service import board as service_board
     from window_staff.org import service as org
 
     await demo.seed(ctx)

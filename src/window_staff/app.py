@@ -17,10 +17,10 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
 
-from window_staff.appraisal.controllers import AppraisalController
-from window_staff.appraisal.controllers_appeals import AppraisalAppealController, MyAppraisalController
-from window_staff.attendance.controllers import AttendanceReadController, MyAttendanceController
-from window_staff.attendance.controllers_admin import AttendanceAdminController
+from window_staff.appraisal.controllers.periods import AppraisalController
+from window_staff.appraisal.controllers.appeals import AppraisalAppealController, MyAppraisalController
+from window_staff.attendance.controllers.month import AttendanceReadController, MyAttendanceController
+from window_staff.attendance.controllers.admin import AttendanceAdminController
 from window_staff.auth.controllers import AuthController, UserController
 from window_staff.auth.guards import PUBLIC
 from window_staff.biometrics import service as biometrics
@@ -32,34 +32,34 @@ from window_staff.common.db import bind_tables, close_pool, create_engine, start
 from window_staff.common.logging import configure_logging, request_id_middleware
 from window_staff.common.web import provide_ctx
 from window_staff.errors import EXCEPTION_HANDLERS
-from window_staff.evaluations.controllers_delegates import CampaignController, DelegateAdminController, DelegateController
-from window_staff.evaluations.controllers_metrics import ServiceMetricsController
-from window_staff.evaluations.controllers_ratings import (
+from window_staff.evaluations.controllers.delegates import CampaignController, DelegateAdminController, DelegateController
+from window_staff.evaluations.controllers.metrics import ServiceMetricsController
+from window_staff.evaluations.controllers.ratings import (
     DeviceRatingController, MyRatingCaseController, MyRatingsController, RatingCaseController, RatingCodeController, RatingPageController, SatisfactionController,
 )
-from window_staff.inspections.controllers import FindingController, MyFindingsController, VisitController
-from window_staff.inspections.controllers_board import BoardController, ExposureController
-from window_staff.inspections.controllers_evidence import EvidenceController
-from window_staff.inspections.controllers_publication import AppealReviewController, MyAppealController
+from window_staff.inspections.controllers.visits import FindingController, MyFindingsController, VisitController
+from window_staff.inspections.controllers.board import BoardController, ExposureController
+from window_staff.inspections.controllers.evidence import EvidenceController
+from window_staff.inspections.controllers.publication import AppealReviewController, MyAppealController
 from window_staff.migrations import all_tables
 from window_staff.notifications.controllers import MyNotificationController
 from window_staff.org.controllers import DepartmentController, SiteController, StaffController, WindowController
 from window_staff.settings import Settings, get_settings
-from window_staff.terminals.controllers import TerminalController
-from window_staff.terminals.controllers_card import StaffCardController
-from window_staff.terminals.controllers_device import IclockController, TerminalCheckInController
-from window_staff.terminals.controllers_device_users import DeviceUserController
-from window_staff.web.controllers import WebController
-from window_staff.web.controllers_admin import AdminPages
-from window_staff.web.controllers_approver import ApproverPageController
-from window_staff.web.controllers_delegate import DelegatePagesController
-from window_staff.web.controllers_hr import HrAppraisalPageController
-from window_staff.web.controllers_hr_enrolment import HrEnrolmentPages
-from window_staff.web.controllers_hr_leave import HrLeavePages, MyLeavePages
-from window_staff.web.controllers_hr_org import HrOrgPages
-from window_staff.web.controllers_inspect import InspectorPages, LeadPages
-from window_staff.web.controllers_notifications import NotificationPages
-from window_staff.web.controllers_staff import StaffPagesController
+from window_staff.terminals.controllers.registry import TerminalController
+from window_staff.terminals.controllers.card import StaffCardController
+from window_staff.terminals.controllers.device import IclockController, TerminalCheckInController
+from window_staff.terminals.controllers.device_users import DeviceUserController
+from window_staff.web.controllers.session import WebController
+from window_staff.web.controllers.admin import AdminPages
+from window_staff.web.controllers.approver import ApproverPageController
+from window_staff.web.controllers.delegate import DelegatePagesController
+from window_staff.web.controllers.hr import HrAppraisalPageController
+from window_staff.web.controllers.hr_enrolment import HrEnrolmentPages
+from window_staff.web.controllers.hr_leave import HrLeavePages, MyLeavePages
+from window_staff.web.controllers.hr_org import HrOrgPages
+from window_staff.web.controllers.inspect import InspectorPages, LeadPages
+from window_staff.web.controllers.notifications import NotificationPages
+from window_staff.web.controllers.staff import StaffPagesController
 
 ROUTE_HANDLERS = [
     WebController,

@@ -15,7 +15,7 @@ from window_staff.org import service as org
 from window_staff.org.schemas import DepartmentIn, SiteIn, StaffIn, WindowIn
 from window_staff.org.tables import Site
 from window_staff.terminals import service as terminals
-from window_staff.terminals.schemas import TerminalIn
+from window_staff.terminals.schemas.registry import TerminalIn
 
 DEMO_SITE = "GY-COUNTY"
 ACTOR = "system:demo"
@@ -119,9 +119,9 @@ async def _seed_inspections(ctx: AppContext) -> None:
     from window_staff.app import load_rules_at_start
     from window_staff.auth.service import Principal
     from window_staff.inspections import service as inspections
-    from window_staff.inspections import service_board, service_review
-    from window_staff.inspections.schemas import FindingIn, VisitIn
-    from window_staff.inspections.schemas_publication import ExposureIn
+    from window_staff.inspections.service import board as service_board, review as service_review
+    from window_staff.inspections.schemas.visits import FindingIn, VisitIn
+    from window_staff.inspections.schemas.publication import ExposureIn
     from window_staff.org.schemas import DepartmentHeadIn
     from window_staff.org.tables import Staff, Window
 

@@ -84,7 +84,7 @@ def _is_page(request: Request) -> bool:
 
 def _page_error(request: Request, exc: e.DomainError, *, status: int) -> Response:
     # Pages answer people, not programs: no session -> the login page; anything else -> a readable page in its language.
-    from window_staff.web.controllers import login_redirect
+    from window_staff.web.controllers.session import login_redirect
     from window_staff.web.i18n import lang_of, refusal, translator
     from window_staff.web.pages import render
 

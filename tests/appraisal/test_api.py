@@ -8,7 +8,8 @@ from openpyxl import load_workbook
 
 from tests.appraisal.support import MONTH, Month, make_month
 from tests.factories import TestUser, logged_in, login, make_user
-from window_staff.appraisal import service, service_close
+from window_staff.appraisal import service
+from window_staff.appraisal.service import close as service_close
 from window_staff.common.signing import public_key_hex, signing_key, verify_document
 
 BASE = f"/api/v1/appraisal/periods/{MONTH}"

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from tests.appraisal.support import MONTH, make_month, person
-from window_staff.appraisal import service, service_appeals, service_reports
+from window_staff.appraisal import service
+from window_staff.appraisal.service import appeals as service_appeals, reports as service_reports
 from window_staff.appraisal.errors import AppealConflict, AppraisalInputInvalid, PeriodChanged, PeriodNotFound, ReviewerNotAllowed
 from window_staff.appraisal.schemas import AppealDecisionIn, AppealIn
 

@@ -15,7 +15,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from tests.appraisal.support import MONTH, make_month, person
 from tests.appraisal.test_api import approved, closed, decided
 from tests.cli_harness import cli_run  # noqa: F401  (the `run` fixture)
-from window_staff.appraisal import service, service_close, service_reports
+from window_staff.appraisal import service
+from window_staff.appraisal.service import close as service_close, reports as service_reports
 from window_staff.common.signing import public_key_hex, verify_document
 
 

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from tests.appraisal.support import MONTH, make_month
-from window_staff.appraisal import service, service_appeals, service_close
+from window_staff.appraisal import service
+from window_staff.appraisal.service import appeals as service_appeals, close as service_close
 from window_staff.appraisal.errors import AppealConflict, FourEyesRequired, PeriodStateConflict
 from window_staff.appraisal.schemas import AppealIn
 from window_staff.bonuses.rules import _RESOURCE as BONUS_RULES, BonusRules

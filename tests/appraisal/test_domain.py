@@ -9,7 +9,7 @@ import pytest
 
 from window_staff.appraisal import domain
 from window_staff.appraisal.errors import AppraisalInputInvalid, MonthInvalid, PeriodStateConflict
-from window_staff.appraisal.service_appeals import adjustment_points
+from window_staff.appraisal.service.appeals import adjustment_points
 from window_staff.scoring import Fact
 
 

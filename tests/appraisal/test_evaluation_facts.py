@@ -15,9 +15,10 @@ from decimal import Decimal
 
 from tests.appraisal.support import MONTH, at, make_month
 from tests.evaluations.support_ratings import rate
-from window_staff.appraisal import service, service_reports
+from window_staff.appraisal import service
 
 
+from window_staff.appraisal.service import reports as service_reports
 async def test_ratings_and_their_bad_review_case_are_scored(ctx) -> None:
     month = await make_month(ctx)
     staff_id = month.staff[1].id

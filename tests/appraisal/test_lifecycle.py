@@ -10,7 +10,8 @@ import pytest
 from tests.appraisal.support import MONTH, at, make_month
 from tests.factories import make_staff
 from tests.inspections.support import log_finding, make_visit, publish
-from window_staff.appraisal import service, service_appeals
+from window_staff.appraisal import service
+from window_staff.appraisal.service import appeals as service_appeals
 from window_staff.appraisal.errors import FourEyesRequired, MonthInvalid, PeriodStateConflict
 from window_staff.appraisal.schemas import AppealDecisionIn, AppealIn
 from window_staff.common import audit

@@ -5,7 +5,8 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from tests.appraisal.support import MONTH, make_month
-from window_staff.appraisal import service, service_appeals, service_reports
+from window_staff.appraisal import service
+from window_staff.appraisal.service import appeals as service_appeals, reports as service_reports
 from window_staff.appraisal.schemas import AppealDecisionIn, AppealIn
 from window_staff.common.pagination import PageParams
 from window_staff.notifications import service as notifications

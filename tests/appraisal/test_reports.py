@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from tests.appraisal.support import MONTH, make_month
-from window_staff.appraisal import service, service_appeals, service_reports
+from window_staff.appraisal import service
+from window_staff.appraisal.service import appeals as service_appeals, reports as service_reports
 from window_staff.appraisal.errors import PeriodNotFound, SheetNotFound
 from window_staff.appraisal.schemas import AppealDecisionIn, AppealIn
 from window_staff.common.pagination import PageParams

@@ -16,7 +16,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from tests.appraisal.support import MONTH, make_month
-from window_staff.appraisal import service, service_appeals, service_reports
+from window_staff.appraisal import service
+from window_staff.appraisal.service import appeals as service_appeals, reports as service_reports
 from window_staff.appraisal.schemas import AppealDecisionIn, AppealIn
 
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from window_staff.attendance import service, service_admin
+from window_staff.attendance import service
+from window_staff.attendance.service import admin as service_admin
 from window_staff.attendance.schemas import SiteHoursIn
 from window_staff.attendance.tables import AttendanceException, Punch
 from window_staff.common.context import AppContext

@@ -4,9 +4,10 @@ from datetime import date, time
 
 import pytest
 
-from window_staff.attendance import service, service_admin, service_punches
+from window_staff.attendance import service
+from window_staff.attendance.service import admin as service_admin, punches as service_punches
 from window_staff.attendance.schemas import CorrectionIn, RotaIn
-from window_staff.attendance.service_facts import scoring_facts
+from window_staff.attendance.service.facts import scoring_facts
 from window_staff.common.context import AppContext
 from window_staff.org import service as org
 from window_staff.scoring.vocabulary import Fact, fact_problems

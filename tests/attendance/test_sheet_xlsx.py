@@ -4,7 +4,7 @@ import io
 
 from openpyxl import load_workbook
 
-from window_staff.attendance import service_leave
+from window_staff.attendance.service import leave as service_leave
 from window_staff.attendance.schemas import LeaveDecisionIn, LeaveIn
 from tests.attendance.support import MONTH, full_day, local, make_world, terminal_punch
 from tests.factories import logged_in

@@ -15,8 +15,8 @@ from tests.factories import make_staff, make_user, make_window, n
 from tests.inspections.support import principal
 from window_staff.auth.service import Principal
 from window_staff.common.context import AppContext
-from window_staff.evaluations import service_campaigns, service_delegates
-from window_staff.evaluations.schemas_delegates import (
+from window_staff.evaluations.service import campaigns as service_campaigns, delegates as service_delegates
+from window_staff.evaluations.schemas.delegates import (
     CampaignIn,
     CampaignOut,
     DelegateIn,
@@ -27,7 +27,7 @@ from window_staff.evaluations.schemas_delegates import (
     RedeemIn,
     TargetIn,
 )
-from window_staff.evaluations.service_delegates import DEFAULT_DIMENSIONS, DelegateCaller
+from window_staff.evaluations.service.delegates import DEFAULT_DIMENSIONS, DelegateCaller
 from window_staff.org.schemas import StaffOut, WindowOut
 
 MONTH = "2025-03"

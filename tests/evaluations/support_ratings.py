@@ -22,13 +22,13 @@ from tests.factories import make_staff, make_user, make_window
 from tests.inspections.support import principal
 from window_staff.auth.service import Principal
 from window_staff.common.context import AppContext
-from window_staff.evaluations import service_ratings
-from window_staff.evaluations.schemas_ratings import RatingOut
-from window_staff.evaluations.service_ratings import RatingInput
+from window_staff.evaluations.service import ratings as service_ratings
+from window_staff.evaluations.schemas.ratings import RatingOut
+from window_staff.evaluations.service.ratings import RatingInput
 from window_staff.org.schemas import StaffOut, WindowOut
 from window_staff.settings import Settings, load_settings
 from window_staff.terminals import service as terminals
-from window_staff.terminals.schemas import TerminalIn
+from window_staff.terminals.schemas.registry import TerminalIn
 from window_staff.terminals.signatures import sign
 
 RATING_PATH = "/api/v1/devices/ratings"

@@ -13,9 +13,9 @@ from window_staff.attendance.errors import CalendarYearMissing
 from window_staff.common import audit
 from window_staff.common.db import execute
 from window_staff.common.pagination import PageParams
-from window_staff.evaluations import service_cases
+from window_staff.evaluations.service import cases as service_cases
 from window_staff.evaluations.errors import CaseReviewerNotAllowed, CaseStateConflict
-from window_staff.evaluations.schemas_ratings import CaseAppealIn, CaseDecisionIn, CaseStepIn
+from window_staff.evaluations.schemas.ratings import CaseAppealIn, CaseDecisionIn, CaseStepIn
 from window_staff.evaluations.tables import BadReviewCase, CaseEvent, Rating
 from window_staff.notifications import service as notifications
 from window_staff.org import service as org

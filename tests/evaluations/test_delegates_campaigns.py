@@ -10,9 +10,9 @@ from tests.evaluations.support_delegates import MONTH, invite, make_campaign, ma
 from tests.factories import logged_in
 from window_staff.common.db import execute
 from window_staff.common.pagination import PageParams
-from window_staff.evaluations import service_campaigns
+from window_staff.evaluations.service import campaigns as service_campaigns
 from window_staff.evaluations.errors import CampaignStateConflict, DelegateNotFound, EvaluationInputInvalid
-from window_staff.evaluations.schemas_delegates import CampaignIn, TargetIn
+from window_staff.evaluations.schemas.delegates import CampaignIn, TargetIn
 
 FIVE_ALIKE = ["受理咨询一样热情", "生人熟人一样和气", "干部群众一样尊重", "忙时闲时一样耐心", "来早来晚一样接待"]
 

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 
 from tests.evaluations.support_delegates import CODES, answer, delegate_caller, invite, make_campaign, make_world
-from window_staff.evaluations import service_campaigns, service_delegates
+from window_staff.evaluations.service import campaigns as service_campaigns, delegates as service_delegates
 from window_staff.evaluations.errors import AlreadyEvaluated, CampaignStateConflict, EvaluationInputInvalid
-from window_staff.evaluations.schemas_delegates import CampaignIn, DimensionIn, EvaluationIn, TargetIn
+from window_staff.evaluations.schemas.delegates import CampaignIn, DimensionIn, EvaluationIn, TargetIn
 from window_staff.evaluations.tables import Evaluation
 
 

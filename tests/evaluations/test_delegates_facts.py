@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from tests.evaluations.support_delegates import FIRST, evaluate_by, make_campaign, make_world
-from window_staff.evaluations import service_campaigns, service_delegates
+from window_staff.evaluations.service import campaigns as service_campaigns, delegates as service_delegates
 from window_staff.scoring.vocabulary import fact_problems
 
 

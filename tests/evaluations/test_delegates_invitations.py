@@ -11,10 +11,10 @@ import pytest
 from tests.evaluations.support_delegates import invite, make_campaign, make_world, wrong
 from tests.factories import logged_in
 from window_staff.auth.errors import SessionInvalid
-from window_staff.evaluations import service_campaigns, service_delegates
+from window_staff.evaluations.service import campaigns as service_campaigns, delegates as service_delegates
 from window_staff.evaluations.errors import CampaignStateConflict, InvitationInvalid
 from window_staff.evaluations.policy import policy_of
-from window_staff.evaluations.schemas_delegates import RedeemIn
+from window_staff.evaluations.schemas.delegates import RedeemIn
 from window_staff.evaluations.tables import DelegateSession, Invitation
 
 

@@ -10,10 +10,10 @@ from tests.evaluations.support_delegates import answer, delegate_caller, evaluat
 from tests.factories import logged_in, login, make_user
 from tests.inspections.support import principal
 from window_staff.common.pagination import PageParams
-from window_staff.evaluations import service_campaigns, service_delegates
+from window_staff.evaluations.service import campaigns as service_campaigns, delegates as service_delegates
 from window_staff.evaluations.errors import CampaignNotFound, CampaignStateConflict
 from window_staff.evaluations.policy import policy_of
-from window_staff.evaluations.schemas_delegates import RedeemIn
+from window_staff.evaluations.schemas.delegates import RedeemIn
 from window_staff.evaluations.tables import Delegate, Evaluation
 
 

@@ -11,9 +11,9 @@ from tests.factories import logged_in
 from window_staff.common.audit import verify
 from window_staff.common.db import execute
 from window_staff.common.pagination import PageParams
-from window_staff.evaluations import service_metrics as service
+from window_staff.evaluations.service import metrics as service
 from window_staff.evaluations.errors import ImportRejected
-from window_staff.evaluations.schemas_metrics import TransactionIn
+from window_staff.evaluations.schemas.metrics import TransactionIn
 
 PROBLEM = "application/problem+json"
 ALL = PageParams(limit=100, offset=0)
@@ -150,7 +150,7 @@ async def test_only_hr_imports_and_lists(client, app_ctx) -> None:
 
 
 async def test_the_upload_route_enforces_its_limits(client, app_ctx, monkeypatch) -> None:
-    from window_staff.evaluations import controllers_metrics
+    from window_staff.evaluations.controllers import metrics as controllers_metrics
 
     _, hr = await logged_in(client, app_ctx, "hr")
     url = "/api/v1/evaluations/transactions/import"

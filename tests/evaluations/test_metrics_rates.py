@@ -8,7 +8,8 @@ from decimal import Decimal
 from tests.evaluations.support_metrics import Scene, csv_bytes, make_scene
 from tests.factories import logged_in
 from window_staff.common.context import AppContext
-from window_staff.evaluations import service, service_metrics
+from window_staff.evaluations import facts as service
+from window_staff.evaluations.service import metrics as service_metrics
 from window_staff.scoring.vocabulary import fact_problems
 
 MARCH = date(2025, 3, 1)

@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 
 from tests.evaluations.support_ratings import RATING_PATH, make_rating_desk, rating_body, settings, signed  # noqa: F401
-from window_staff.attendance import service_admin
+from window_staff.attendance.service import admin as service_admin
 from window_staff.attendance.schemas import SiteHoursIn
 from window_staff.evaluations.tables import Rating
 from window_staff.terminals.signatures import sign

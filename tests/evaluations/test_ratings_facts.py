@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from tests.evaluations.support_ratings import make_rating_desk, person, rate, settings  # noqa: F401
 from tests.factories import logged_in
-from window_staff.evaluations import service_cases, service_ratings
-from window_staff.evaluations.schemas_ratings import CaseAppealIn, CaseDecisionIn, CaseStepIn
+from window_staff.evaluations.service import cases as service_cases, ratings as service_ratings
+from window_staff.evaluations.schemas.ratings import CaseAppealIn, CaseDecisionIn, CaseStepIn
 from window_staff.scoring.vocabulary import fact_problems
 
 SH = ZoneInfo("Asia/Shanghai")

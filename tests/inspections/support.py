@@ -16,8 +16,9 @@ import httpx
 from tests.factories import TestUser, login, make_staff, make_user, make_window
 from window_staff.auth.service import Principal
 from window_staff.common.context import AppContext
-from window_staff.inspections import service, service_review
-from window_staff.inspections.schemas import FindingIn, FindingOut, VisitIn, VisitOut
+from window_staff.inspections import service
+from window_staff.inspections.service import review as service_review
+from window_staff.inspections.schemas.visits import FindingIn, FindingOut, VisitIn, VisitOut
 from window_staff.org.schemas import StaffOut, WindowOut
 
 

@@ -6,10 +6,11 @@ import pytest
 
 from tests.factories import login, make_user
 from tests.inspections.support import log_finding, make_inspected_staff, make_visit, principal, publish, published_finding
-from window_staff.inspections import service, service_board, service_publication
+from window_staff.inspections import service
+from window_staff.inspections.service import board as service_board, publication as service_publication
 from window_staff.inspections.errors import AppealAlreadyOpen, AppealWindowClosed, OwnFindingReview
 from window_staff.inspections.policy import policy_of
-from window_staff.inspections.schemas_publication import AppealDecisionIn, AppealIn, ExposureIn
+from window_staff.inspections.schemas.publication import AppealDecisionIn, AppealIn, ExposureIn
 from window_staff.common.pagination import PageParams
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -7,11 +7,11 @@ import pytest
 
 from tests.inspections.support import log_finding, make_inspected_staff, make_visit, publish, published_finding
 from window_staff.common.pagination import PageParams
-from window_staff.inspections import service_board
+from window_staff.inspections.service import board as service_board
 from window_staff.inspections.errors import ExposureConflict, ExposureInputInvalid
 from window_staff.inspections.policy import policy_of
-from window_staff.inspections.schemas_publication import ExposureIn, ExposureWithdrawIn
-from window_staff.inspections.service_publication import local_date
+from window_staff.inspections.schemas.publication import ExposureIn, ExposureWithdrawIn
+from window_staff.inspections.service.publication import local_date
 
 PAGE = PageParams(limit=50, offset=0)
 

@@ -3,8 +3,8 @@
 from tests.inspections.test_evidence_api import draft, upload
 from tests.inspections.test_evidence_photo import photo_jpeg
 from tests.inspections.support import publish
-from window_staff.inspections import service_board
-from window_staff.inspections.schemas_publication import ExposureIn
+from window_staff.inspections.service import board as service_board
+from window_staff.inspections.schemas.publication import ExposureIn
 
 
 async def _board_with_a_photo(client, app_ctx, *, show_photos: bool):

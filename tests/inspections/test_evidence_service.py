@@ -11,9 +11,9 @@ import pytest
 from tests.factories import make_staff
 from tests.inspections.support import log_finding, make_visit, publish
 from tests.inspections.test_evidence_photo import photo_jpeg
-from window_staff.inspections import service_board, service_evidence
+from window_staff.inspections.service import board as service_board, evidence as service_evidence
 from window_staff.inspections.policy import policy_of
-from window_staff.inspections.schemas_publication import ExposureIn
+from window_staff.inspections.schemas.publication import ExposureIn
 from window_staff.inspections.errors import EvidenceNotFound
 
 

@@ -4,7 +4,8 @@ import pytest
 
 from tests.factories import make_staff, make_window
 from tests.inspections.support import log_finding, make_inspector, make_visit, principal, publish
-from window_staff.inspections import service, service_review
+from window_staff.inspections import service
+from window_staff.inspections.service import review as service_review
 from window_staff.inspections.errors import (
     ChecklistItemUnknown,
     FindingNotEditable,
@@ -15,7 +16,7 @@ from window_staff.inspections.errors import (
     VisitStateConflict,
     WindowNotCovered,
 )
-from window_staff.inspections.schemas import FindingEditIn, FindingIn, FindingRejectIn
+from window_staff.inspections.schemas.visits import FindingEditIn, FindingIn, FindingRejectIn
 
 
 async def test_a_logged_finding_is_a_draft_with_category_and_positive_copied_from_the_checklist(ctx):

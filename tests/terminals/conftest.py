@@ -15,7 +15,7 @@ from window_staff.biometrics.iso19794 import record_from_minutiae, write_record
 from window_staff.biometrics.schemas import ConsentIn
 from window_staff.settings import Settings, load_settings
 from window_staff.terminals import service as terminals
-from window_staff.terminals.schemas import TerminalIn
+from window_staff.terminals.schemas.registry import TerminalIn
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from window_staff.attendance.tables import Punch
 from window_staff.common.tables import AuditEvent
 from window_staff.terminals import service as terminals
 from window_staff.terminals.client import CheckInEvent, send
-from window_staff.terminals.schemas import TerminalIn
-from window_staff.terminals.service_card import LOCK_AFTER, LOCK_WINDOW
+from window_staff.terminals.schemas.registry import TerminalIn
+from window_staff.terminals.service.card import LOCK_AFTER, LOCK_WINDOW
 from window_staff.terminals.tables import CardPin, CardPinFailure, CheckInRejection
 
 PIN = "260817"

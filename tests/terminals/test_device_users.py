@@ -13,7 +13,7 @@ from window_staff.attendance.tables import AttendanceException, Punch
 from window_staff.common.db import execute
 from window_staff.org.schemas import StaffOut
 from window_staff.terminals import service as terminals
-from window_staff.terminals.schemas import TerminalIn
+from window_staff.terminals.schemas.registry import TerminalIn
 
 
 @dataclass

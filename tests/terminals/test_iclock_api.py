@@ -12,13 +12,13 @@ from dataclasses import dataclass
 import pytest
 
 from tests.factories import logged_in, make_site, make_staff, make_window
-from window_staff.attendance import service_admin
+from window_staff.attendance.service import admin as service_admin
 from window_staff.attendance.schemas import SiteHoursIn
 from window_staff.attendance.tables import AttendanceException, Punch
 from window_staff.common.audit import verify as verify_audit
 from window_staff.common.db import execute
 from window_staff.terminals import service as terminals
-from window_staff.terminals.schemas import TerminalIn
+from window_staff.terminals.schemas.registry import TerminalIn
 from window_staff.terminals.tables import CheckInRejection, Terminal, TerminalCommand
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))

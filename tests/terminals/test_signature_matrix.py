@@ -17,7 +17,7 @@ from tests.terminals.conftest import make_desk
 from window_staff.attendance.tables import Punch
 from window_staff.terminals import service as terminals
 from window_staff.terminals.client import CHECK_IN_PATH, CheckInEvent, build_request
-from window_staff.terminals.schemas import TerminalIn
+from window_staff.terminals.schemas.registry import TerminalIn
 from window_staff.terminals.tables import Terminal, TerminalNonce
 
 URL = f"http://testserver{CHECK_IN_PATH}"

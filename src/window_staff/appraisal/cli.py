@@ -54,7 +54,8 @@ def _run(settings: Settings, job: Callable[[AppContext], Awaitable[Any]]) -> tup
 
 def cmd_action(args: argparse.Namespace, settings: Settings) -> int:
     """Run one lifecycle step as the user named by ``--as``; print a one-line summary."""
-    from window_staff.appraisal import domain, service, service_close
+    from window_staff.appraisal import domain, service
+    from window_staff.appraisal.service import close as service_close
     from window_staff.auth.errors import RoleRequired
     from window_staff.auth.service import principal_for
 
@@ -116,7 +117,7 @@ def cmd_action(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_explain(args: argparse.Namespace, settings: Settings) -> int:
     """Print one person's sheet explanation (read-only; reads as an auditor would)."""
-    from window_staff.appraisal import service_reports
+    from window_staff.appraisal.service import reports as service_reports
     from window_staff.auth.service import Principal
 
     reader = Principal(user_id=0, username="cli", roles=frozenset({"auditor"}), staff_id=None)
@@ -174,7 +175,8 @@ def cmd_verify_head(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_bonus_export(args: argparse.Namespace, settings: Settings) -> int:
     """Write the month's bonus file for payroll (approved figures only)."""
-    from window_staff.appraisal import domain, service, service_close
+    from window_staff.appraisal import domain, service
+    from window_staff.appraisal.service import close as service_close
     from window_staff.appraisal.errors import MonthInvalid
     from window_staff.bonuses.export import bonus_csv, bonus_xlsx
 

@@ -17,7 +17,7 @@ from window_staff.attendance.schemas import (
     SheetOut,
     SheetRowOut,
 )
-from window_staff.attendance.service import Correction
+from window_staff.attendance.service.records import Correction
 from window_staff.common.context import AppContext
 from window_staff.org import service as org
 

@@ -25,9 +25,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from window_staff.auth.errors import RoleRequired
     from window_staff.auth.service import principal_for
     from window_staff.common.errors import DomainError
-    from window_staff.evaluations import service_metrics
+    from window_staff.evaluations.service import metrics as service_metrics
     from window_staff.evaluations.errors import ImportRejected
-    from window_staff.evaluations.schemas_metrics import ImportOut
+    from window_staff.evaluations.schemas.metrics import ImportOut
 
     path = Path(args.file)
     try:

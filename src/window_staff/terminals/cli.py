@@ -21,7 +21,7 @@ def cmd_register(args: argparse.Namespace, settings: Settings) -> int:
     from window_staff.common.errors import DomainError
     from window_staff.org.tables import Site
     from window_staff.terminals import service as terminals
-    from window_staff.terminals.schemas import TerminalIn
+    from window_staff.terminals.schemas.registry import TerminalIn
 
     settings = demo_vault_key(settings) if args.demo_key else settings
     actor = f"cli:terminals:{getpass.getuser()}"

@@ -6,7 +6,7 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
-from window_staff.terminals import service_checkin, service_zkteco
+from window_staff.terminals.service import checkin as service_checkin, zkteco as service_zkteco
 from window_staff.terminals.signatures import SignedRequest
 
 

@@ -26,7 +26,7 @@ from window_staff.org import service as org
 from window_staff.org.schemas import DepartmentIn, SiteIn, StaffIn, WindowIn
 from window_staff.org.tables import Department, Site, Staff, Window
 from window_staff.terminals import service as terminals
-from window_staff.terminals.schemas import TerminalIn
+from window_staff.terminals.schemas.registry import TerminalIn
 from window_staff.terminals.tables import Terminal
 
 log = logging.getLogger("window_staff.terminals.simulator")

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from window_staff.attendance import service as attendance
-from window_staff.attendance import service_admin
+from window_staff.attendance.service import admin as service_admin
 from window_staff.attendance.schemas import ClosureIn, OverrideIn, RotaIn, SiteHoursIn
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext

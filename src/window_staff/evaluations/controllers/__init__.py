@@ -1,0 +1,1 @@
+"""The evaluations controllers, one module per concern."""

@@ -1,0 +1,73 @@
+"""Service transaction routes: CSV upload and JSON import (HR), the list (HR), the month's rates (HR, approver, auditor)."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
+from litestar.params import Parameter
+
+from window_staff.auth.guards import provide_principal, roles
+from window_staff.auth.service import Principal
+from window_staff.common.context import AppContext
+from window_staff.common.pagination import Page, PageParams
+from window_staff.common.web import PAGE
+from window_staff.evaluations.service import metrics as service
+from window_staff.evaluations.errors import EvaluationInputInvalid
+from window_staff.evaluations.schemas.metrics import ImportOut, ServiceRateOut, TransactionIn, TransactionOut
+from window_staff.terminals.errors import CheckInInvalid
+from window_staff.terminals.form import Field, read_multipart
+
+can_import = roles("hr")
+can_read_rates = roles("hr", "approver", "auditor")
+MONTH = Parameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+# 50,000 rows of a few hundred bytes each; Litestar answers 413 itself past the route's ceiling.
+FILE_LIMIT = 16 * 1024 * 1024
+MULTIPART_OVERHEAD = 64 * 1024
+# Browsers label .csv files differently (Windows often says application/vnd.ms-excel); the content decides.
+CSV_TYPES = frozenset({None, "text/csv", "text/plain", "application/csv", "application/octet-stream", "application/vnd.ms-excel"})
+
+
+def _answer(out: ImportOut) -> Response[ImportOut]:
+    # 201 when a batch was written, 200 when every row was already there.
+    return Response(out, status_code=201 if out.batch_id is not None else 200)
+
+
+class ServiceMetricsController(Controller):
+    """Service transactions (办件) and the on-site and on-time completion rates."""
+
+    path = "/api/v1/evaluations"
+    tags = ["evaluations"]
+    dependencies = {"principal": Provide(provide_principal), "page": PAGE}
+
+    @post("/transactions/import", guards=[can_import], request_max_body_size=FILE_LIMIT + MULTIPART_OVERHEAD)
+    async def import_csv(self, ctx: AppContext, principal: Principal, request: Request) -> Response[ImportOut]:
+        """Import a CSV file (multipart field ``file``): every row or none; 422 ``import_rejected`` lists each bad line and column."""
+        try:
+            form = read_multipart(await request.body(), request.headers.get("content-type", ""), fields={"file": Field(FILE_LIMIT, CSV_TYPES)}, max_parts=2)
+        except CheckInInvalid as exc:
+            # The reader speaks check-in; an unknown field here is an import request error.
+            raise EvaluationInputInvalid(exc.detail, code=exc.code) from None
+        files = form.get("file", [])
+        if len(files) != 1:
+            raise EvaluationInputInvalid("send exactly one part named 'file'", code="file_part_required")
+        return _answer(await service.import_csv(ctx, files[0], filename="", actor=principal.actor))
+
+    @post("/transactions", guards=[can_import], request_max_body_size=FILE_LIMIT)
+    async def import_json(self, ctx: AppContext, principal: Principal, data: list[TransactionIn]) -> Response[ImportOut]:
+        """Import a JSON list of transactions (the CSV's columns), checked the same way: every row or none."""
+        return _answer(await service.import_json(ctx, data, actor=principal.actor))
+
+    @get("/transactions", guards=[can_import])
+    async def list_transactions(
+        self, ctx: AppContext, page: PageParams, month: str | None = Parameter(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM received"),
+        staff_id: int | None = None, window_id: int | None = None,
+    ) -> Page[TransactionOut]:
+        """Transactions by received time, optionally of one month (site local time), staff member or window."""
+        return await service.list_transactions(ctx, page, month=month, staff_id=staff_id, window_id=window_id)
+
+    @get("/service-rates", guards=[can_read_rates])
+    async def service_rates(
+        self, ctx: AppContext, page: PageParams, month: str = MONTH, by: str = Parameter(default="staff", pattern="^(staff|window|department)$"),
+    ) -> Page[ServiceRateOut]:
+        """现场办结率 and 按时办结率 of a month per staff member, window or department, with the counts behind them."""
+        return await service.service_rates(ctx, page, month=month, by=by)

@@ -1,0 +1,1 @@
+"""The evaluations schemas, one module per concern."""

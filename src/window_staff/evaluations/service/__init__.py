@@ -1,0 +1,1 @@
+"""The evaluations service, one module per concern."""

@@ -1,0 +1,7 @@
+"""The web controllers: the public names of ``session`` here; the rest in sibling modules."""
+
+from window_staff.web.controllers.session import (  # noqa: F401 (the package's face)
+    safe_next,
+    WebController,
+    login_redirect,
+)
