@@ -40,7 +40,7 @@ from window_staff.attendance.inputs import national_of
 from window_staff.attendance.tables import LeaveRequest, MonthClose, Punch, SiteHours, StoredDayRecord
 from window_staff.auth import service as auth_service
 from window_staff.auth.schemas import UserCreateIn
-from window_staff.auth.service import Principal
+from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
 from window_staff.common.db import execute, insert_rows, is_sqlite, write_transaction
 from window_staff.inspections.tables import Finding, Visit, VisitInspector

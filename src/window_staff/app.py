@@ -21,11 +21,13 @@ from window_staff.appraisal.controllers.periods import AppraisalController
 from window_staff.appraisal.controllers.appeals import AppraisalAppealController, MyAppraisalController
 from window_staff.attendance.controllers.month import AttendanceReadController, MyAttendanceController
 from window_staff.attendance.controllers.admin import AttendanceAdminController
+from window_staff.auth import service as auth_service
 from window_staff.auth.controllers import AuthController, UserController
-from window_staff.auth.guards import PUBLIC
+from window_staff.common.guards import PUBLIC
 from window_staff.biometrics import service as biometrics
 from window_staff.biometrics.controllers import BiometricsController
 from window_staff.common.clock import Clock, SystemClock
+from window_staff.common import cli as common_cli
 from window_staff.common.context import AppContext
 from window_staff.common.controllers import SystemController
 from window_staff.common.db import bind_tables, close_pool, create_engine, start_pool
@@ -35,13 +37,13 @@ from window_staff.errors import EXCEPTION_HANDLERS
 from window_staff.evaluations.controllers.delegates import CampaignController, DelegateAdminController, DelegateController
 from window_staff.evaluations.controllers.metrics import ServiceMetricsController
 from window_staff.evaluations.controllers.ratings import (
-    DeviceRatingController, MyRatingCaseController, MyRatingsController, RatingCaseController, RatingCodeController, RatingPageController, SatisfactionController,
+    DeviceRatingController, MyRatingCaseController, MyRatingsController, RatingCaseController, RatingCodeController, SatisfactionController,
 )
 from window_staff.inspections.controllers.visits import FindingController, MyFindingsController, VisitController
 from window_staff.inspections.controllers.board import BoardController, ExposureController
 from window_staff.inspections.controllers.evidence import EvidenceController
 from window_staff.inspections.controllers.publication import AppealReviewController, MyAppealController
-from window_staff.migrations import all_tables
+from window_staff.migrations import all_tables, migrate
 from window_staff.notifications.controllers import MyNotificationController
 from window_staff.org.controllers import DepartmentController, SiteController, StaffController, WindowController
 from window_staff.settings import Settings, get_settings
@@ -49,6 +51,8 @@ from window_staff.terminals.controllers.registry import TerminalController
 from window_staff.terminals.controllers.card import StaffCardController
 from window_staff.terminals.controllers.device import IclockController, TerminalCheckInController
 from window_staff.terminals.controllers.device_users import DeviceUserController
+from window_staff.web.controllers.board import BoardPageController
+from window_staff.web.controllers.rating import RatingPageController
 from window_staff.web.controllers.session import WebController
 from window_staff.web.controllers.admin import AdminPages
 from window_staff.web.controllers.approver import ApproverPageController
@@ -70,7 +74,7 @@ ROUTE_HANDLERS = [
     MyAttendanceController, AttendanceReadController, AttendanceAdminController,
     VisitController, FindingController, MyFindingsController,
     EvidenceController,
-    MyNotificationController, MyAppealController, AppealReviewController, BoardController, ExposureController,
+    MyNotificationController, MyAppealController, AppealReviewController, BoardController, BoardPageController, ExposureController,
     AppraisalController, AppraisalAppealController, MyAppraisalController,
     DelegateAdminController, CampaignController, DelegateController,
     ServiceMetricsController,
@@ -111,6 +115,10 @@ def load_rules_at_start(ctx: AppContext) -> None:
     bonus_rules_of(ctx)  # after the scoring rules: the bonus coefficients must name their grades
     appraisal_policy.policy_of(ctx)  # the appeal window's length
     evaluations_policy.policy_of(ctx)  # invitations, anonymity threshold, bad-review deadline
+
+
+# The domains' command-line jobs reach the wiring through common.cli (common imports no domain).
+common_cli.configure(build_context=build_context, load_rules=load_rules_at_start, migrate=migrate)
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock | None = None, configure_logs: bool = True) -> Litestar:
@@ -157,4 +165,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         logging_config=None,
     )
     app.state.ctx = ctx
+    # The guards (common) resolve a session through auth without importing it.
+    app.state.resolve_principal = auth_service.resolve_session
     return app

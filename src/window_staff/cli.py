@@ -14,7 +14,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from window_staff.appraisal import cli as appraisal_cli
 from window_staff.biometrics import cli as biometrics_cli
-from window_staff.common.cli import demo_vault_key, replace_settings, run_job
+from window_staff.biometrics.vault import demo_vault_key
+from window_staff.common.cli import replace_settings, run_job
 from window_staff.common.context import AppContext
 from window_staff.evaluations import cli as evaluations_cli
 from window_staff.settings import Settings, get_settings
@@ -190,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     args = build_parser().parse_args(argv)
     settings = get_settings()
+    import window_staff.app  # noqa: F401 (the wiring point: it configures common.cli for every job)
+
     return int(args.func(args, settings) or 0)
 
 

@@ -117,7 +117,7 @@ async def _seed_inspections(ctx: AppContext) -> None:
     from datetime import timedelta
 
     from window_staff.app import load_rules_at_start
-    from window_staff.auth.service import Principal
+    from window_staff.common.principal import Principal
     from window_staff.inspections import service as inspections
     from window_staff.inspections.service import board as service_board, review as service_review
     from window_staff.inspections.schemas.visits import FindingIn, VisitIn
@@ -159,7 +159,7 @@ async def _seed_appraisal(ctx: AppContext) -> None:
     from window_staff.appraisal import service as appraisal
     from window_staff.attendance.inputs import work_calendar
     from window_staff.attendance.tables import Punch
-    from window_staff.auth.service import Principal
+    from window_staff.common.principal import Principal
     from window_staff.common.db import insert_rows
     from window_staff.org.tables import Staff
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -82,17 +83,19 @@ def _is_page(request: Request) -> bool:
     return bool(handler is not None and handler.opt.get("page"))
 
 
-def _page_error(request: Request, exc: e.DomainError, *, status: int) -> Response:
-    # Pages answer people, not programs: no session -> the login page; anything else -> a readable page in its language.
-    from window_staff.web.controllers.session import login_redirect
-    from window_staff.web.i18n import lang_of, refusal, translator
-    from window_staff.web.pages import render
+PageErrorRenderer = Callable[[Request, e.DomainError, int], Response]
+_page_renderer: list[PageErrorRenderer] = []
 
-    if status == 401:
-        return login_redirect(request)  # type: ignore[return-value]
-    lang = lang_of(request)
-    return render(request, "web/error.html", principal=request.scope.get("principal"), status=status, title=translator(lang)("error"),
-                  detail=refusal(lang, code=exc.code, detail=exc.detail, status=status))
+
+def register_page_errors(renderer: PageErrorRenderer) -> None:
+    """The web layer registers how a refused page is shown to a person (this map never imports web)."""
+    _page_renderer[:] = [renderer]
+
+
+def _page_error(request: Request, exc: e.DomainError, *, status: int) -> Response:
+    if not _page_renderer:
+        return problem(status, title=exc.title, detail=exc.detail, code=exc.code, request=request)
+    return _page_renderer[0](request, exc, status)
 
 
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:

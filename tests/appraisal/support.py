@@ -13,7 +13,7 @@ from datetime import date, datetime
 from tests.attendance.support import SH, local, make_world
 from tests.factories import TestUser, make_user
 from tests.inspections.support import ensure_rules, log_finding, make_visit, principal, publish
-from window_staff.auth.service import Principal
+from window_staff.common.principal import Principal
 from window_staff.attendance.tables import Punch
 from window_staff.common.context import AppContext
 from window_staff.common.db import insert_rows, write_transaction

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 
 from tests.factories import make_staff, make_user, make_window, n
 from tests.inspections.support import principal
-from window_staff.auth.service import Principal
+from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
 from window_staff.evaluations.service import campaigns as service_campaigns, delegates as service_delegates
 from window_staff.evaluations.schemas.delegates import (

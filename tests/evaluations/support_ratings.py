@@ -20,7 +20,7 @@ import pytest
 from tests.biometrics.conftest import VAULT_KEY
 from tests.factories import make_staff, make_user, make_window
 from tests.inspections.support import principal
-from window_staff.auth.service import Principal
+from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
 from window_staff.evaluations.service import ratings as service_ratings
 from window_staff.evaluations.schemas.ratings import RatingOut

@@ -14,7 +14,7 @@ from datetime import datetime
 import httpx
 
 from tests.factories import TestUser, login, make_staff, make_user, make_window
-from window_staff.auth.service import Principal
+from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
 from window_staff.inspections import service
 from window_staff.inspections.service import review as service_review

@@ -40,14 +40,8 @@ def _run(settings: Settings, job: Callable[[AppContext], Awaitable[Any]]) -> tup
     """Run ``job`` with the rules loaded; a domain error is printed as ``error: ...`` (exit 1), never a traceback."""
     from window_staff.common.errors import DomainError
 
-    async def with_rules(ctx: AppContext) -> Any:
-        from window_staff.app import load_rules_at_start
-
-        load_rules_at_start(ctx)  # an invalid rule set stops the command, as it stops ``serve``
-        return await job(ctx)
-
     try:
-        return run_job(settings, with_rules), 0
+        return run_job(settings, job, rules=True), 0
     except DomainError as exc:
         return None, _error(exc.detail)
 
@@ -118,7 +112,7 @@ def cmd_action(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_explain(args: argparse.Namespace, settings: Settings) -> int:
     """Print one person's sheet explanation (read-only; reads as an auditor would)."""
     from window_staff.appraisal.service import reports as service_reports
-    from window_staff.auth.service import Principal
+    from window_staff.common.principal import Principal
 
     reader = Principal(user_id=0, username="cli", roles=frozenset({"auditor"}), staff_id=None)
 

@@ -4,7 +4,7 @@ HR decides leave, attests punches (the supervisor role is ``hr`` until there is 
 department-head concept), corrects records and manages rota, closures, overrides and hours.
 """
 
-from window_staff.auth.guards import roles
+from window_staff.common.guards import roles
 
 # Roles that read anyone's month and the department sheets; a staff user reads only their own month.
 MONTH_FULL_READERS = frozenset({"hr", "admin", "auditor", "approver"})

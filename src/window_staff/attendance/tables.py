@@ -1,11 +1,15 @@
 """Work calendar tables: session hours per site and season, and per-site day overrides."""
 
+from piccolo.columns.reference import LazyTableReference
 from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Time, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from window_staff.org.tables import Site, Staff, Window
-from window_staff.terminals.tables import Terminal
+
+# A foreign key to terminals' table, named lazily: terminals hands punches to attendance (terminals imports
+# attendance), so attendance must not import terminals back.
+_TERMINAL = LazyTableReference("Terminal", module_path="window_staff.terminals.tables")
 
 
 class SiteHours(Table, tablename="site_hours"):
@@ -37,7 +41,7 @@ class Punch(Table, tablename="punch"):
     """One sign-in or sign-out (打卡); append-only: corrections are new events."""
 
     staff = ForeignKey(Staff)
-    terminal = ForeignKey(Terminal, null=True)
+    terminal = ForeignKey(_TERMINAL, null=True)
     captured_at = Timestamptz()
     received_at = Timestamptz()
     kind = Varchar(length=8, default="any")
@@ -66,7 +70,7 @@ class AttendanceException(Table, tablename="attendance_exception"):
 
     kind = Varchar(length=32)
     staff = ForeignKey(Staff, null=True)
-    terminal = ForeignKey(Terminal, null=True)
+    terminal = ForeignKey(_TERMINAL, null=True)
     detail = Text()
     created_at = Timestamptz()
     resolved_at = Timestamptz(null=True, default=None)

@@ -6,9 +6,9 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import Provide
 
 from window_staff.auth import service
-from window_staff.auth.guards import PUBLIC, SESSION_COOKIE, authenticated, provide_principal, roles
+from window_staff.common.guards import PUBLIC, SESSION_COOKIE, authenticated, provide_principal, roles
 from window_staff.auth.schemas import LoginIn, LoginOut, MeOut, TotpResetOut, UserCreatedOut, UserCreateIn, UserOut, UserUpdateIn
-from window_staff.auth.service import Principal
+from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
 from window_staff.common.pagination import Page, PageParams
 from window_staff.common.web import PAGE, client_ip

@@ -1,6 +1,7 @@
 """Authentication and account errors."""
 
 from window_staff.common.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthenticated
+from window_staff.common.guards import RoleRequired, SessionInvalid  # noqa: F401 (raised by auth too; declared with the guards)
 
 
 class LoginFailed(Unauthenticated):
@@ -38,25 +39,11 @@ class LoginThrottled(TooManyRequests):
     title = "Too many failed logins; try again later"
 
 
-class SessionInvalid(Unauthenticated):
-    """The session token is missing, expired or revoked."""
-
-    code = "session_invalid"
-    title = "Authentication required"
-
-
 class OwnAdminAccess(Forbidden):
     """An administrator cannot disable themselves or drop their own admin role (another administrator must)."""
 
     code = "own_admin_access"
     title = "You cannot remove your own administrator access"
-
-
-class RoleRequired(Forbidden):
-    """The user lacks every role the route accepts."""
-
-    code = "role_required"
-    title = "Your roles do not allow this"
 
 
 class UserNotFound(NotFound):

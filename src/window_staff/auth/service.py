@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
@@ -26,31 +25,12 @@ from window_staff.auth.schemas import MeOut, UserCreateIn, UserOut, UserUpdateIn
 from window_staff.auth.tables import LoginAttempt, User, UserRole, UserSession
 from window_staff.common import audit
 from window_staff.common.context import AppContext
+from window_staff.common.principal import Principal
 from window_staff.common.db import INTEGRITY_ERRORS, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
 from window_staff.org.tables import Staff
 
 ISSUER = "window-staff"
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is calling: resolved from a session on every request."""
-
-    user_id: int
-    username: str
-    roles: frozenset[str]
-    staff_id: int | None
-    session_id: int | None = None
-
-    @property
-    def actor(self) -> str:
-        """How the audit chain names this caller."""
-        return f"user:{self.user_id}:{self.username}"
-
-    def has_any(self, *roles: str) -> bool:
-        """True when the caller holds at least one of the roles."""
-        return bool(self.roles.intersection(roles))
 
 
 def _check_roles(roles: list[str]) -> list[str]:

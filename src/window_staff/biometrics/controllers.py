@@ -11,8 +11,8 @@ from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 
-from window_staff.auth.guards import provide_principal
-from window_staff.auth.service import Principal
+from window_staff.common.guards import provide_principal
+from window_staff.common.principal import Principal
 from window_staff.biometrics import service
 from window_staff.biometrics.guards import CONSENT_FULL_READERS, can_enrol, can_read_consent, can_read_summary, can_withdraw_consent
 from window_staff.biometrics.schemas import ConsentIn, ConsentOut, ConsentStatusOut, DeletedOut, EnrolmentOut, SummaryOut, TemplateOut

@@ -210,7 +210,6 @@ def evaluate(settings: Settings, options: Options, *, progress: Callable[[str], 
     from window_staff.biometrics import matching
     from window_staff.biometrics.service import face_limits_of
     from window_staff.common.cli import run_job
-    from window_staff.migrations import migrate
     from window_staff.org import service as org
 
     faces = datasets.usable(datasets.read_identities(options.faces, suffixes=datasets.FACE_SUFFIXES), enrol=options.enrol_faces)
@@ -234,7 +233,6 @@ def evaluate(settings: Settings, options: Options, *, progress: Callable[[str], 
         temp = temporary_settings(settings, Path(folder))
 
         async def job(ctx: Any) -> Report:
-            await migrate(ctx.engine)
             failures: dict[str, int] = {}
             progress(f"enrolling {len(pairs)} people")
             people = await _enrol_people(ctx, pairs, faces=encodings, fingers=records, options=options, failures=failures)
@@ -254,4 +252,4 @@ def evaluate(settings: Settings, options: Options, *, progress: Callable[[str], 
                         report.trials.append(await _probe(ctx, staff_id, encodings[fp], records[gp]))
             return report
 
-        return run_job(temp, job)
+        return run_job(temp, job, migrate=True)

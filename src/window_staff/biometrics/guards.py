@@ -1,6 +1,6 @@
 """Who may touch biometric data: the enrolment desk (HR) writes; staff see and withdraw their own consent."""
 
-from window_staff.auth.guards import roles
+from window_staff.common.guards import roles
 
 # HR runs the enrolment desk (TOTP is enforced for HR at login).
 ENROLMENT_DESK = ("hr",)

@@ -111,3 +111,15 @@ def vault_of(settings: Settings, *, cache: dict | None = None) -> Vault:
     if cache is not None:
         cache["vault"] = vault
     return vault
+
+
+def demo_vault_key(settings: Settings) -> Settings:
+    """Without a configured key, the demo uses ``<data_dir>/vault.key`` (created 0600 when missing)."""
+    import msgspec
+
+    if settings.vault_key or settings.vault_key_file is not None:
+        return settings
+    path = settings.data_dir / "vault.key"
+    if write_key_file(path):
+        print(f"created biometric template key {path} (keep it apart from database backups)")
+    return msgspec.structs.replace(settings, vault_key_file=path)

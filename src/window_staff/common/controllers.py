@@ -7,7 +7,7 @@ from datetime import datetime
 import msgspec
 from litestar import Controller, get
 
-from window_staff.auth.guards import PUBLIC, roles
+from window_staff.common.guards import PUBLIC, roles
 from window_staff.common import audit
 from window_staff.common.context import AppContext
 from window_staff.common.db import execute

@@ -1,6 +1,6 @@
 """Who may call which inspection route; which rows they then see is decided in ``store`` (the embargo)."""
 
-from window_staff.auth.guards import authenticated, roles
+from window_staff.common.guards import authenticated, roles
 from window_staff.inspections.store import FINDING_READERS, INSPECTOR, LEAD, VISIT_READERS
 
 # Route-level roles only: an inspector not on a visit passes the guard and then gets 404/403 from the store.

@@ -24,7 +24,7 @@ from typing import Any
 from piccolo.columns.combination import Where
 from piccolo.query.methods.select import Select
 
-from window_staff.auth.service import Principal
+from window_staff.common.principal import Principal
 from window_staff.inspections.errors import FindingNotFound, VisitNotFound
 from window_staff.inspections.tables import Finding, Visit, VisitInspector
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from litestar import Controller, get, post
 from litestar.di import Provide
 
-from window_staff.auth.guards import authenticated, provide_principal
-from window_staff.auth.service import Principal
+from window_staff.common.guards import authenticated, provide_principal
+from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
 from window_staff.common.pagination import PageParams
 from window_staff.common.web import PAGE

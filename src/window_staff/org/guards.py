@@ -1,6 +1,6 @@
 """Who may read and change the organisation."""
 
-from window_staff.auth.guards import roles
+from window_staff.common.guards import roles
 
 ORG_READERS = ("staff", "inspector", "inspection_lead", "hr", "approver", "auditor", "admin")
 ORG_WRITERS = ("hr", "admin")

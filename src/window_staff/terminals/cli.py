@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from window_staff.common.cli import demo_vault_key, replace_settings, run_job
+from window_staff.biometrics.vault import demo_vault_key
+from window_staff.common.cli import replace_settings, run_job
 from window_staff.common.context import AppContext
 from window_staff.settings import Settings
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from litestar import Request
+from urllib.parse import quote
+
+from litestar import Request, Response
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.handlers.base import BaseRouteHandler
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from window_staff.auth.errors import RoleRequired, SessionInvalid
-from window_staff.auth.guards import Guard, principal_of
-from window_staff.auth.service import Principal
+from window_staff.common.guards import Guard, principal_of
+from window_staff.common.principal import Principal
 from window_staff.common.errors import DomainError
-from window_staff.errors import status_of
+from window_staff.errors import register_page_errors, status_of
 from window_staff.web.i18n import LANG_COOKIE, LANG_COOKIE_AGE, LANGS, lang_of, refusal, translator
 
 # Mark a page route: errors render as HTML pages, and a missing session redirects to the login page.
@@ -102,3 +104,21 @@ def offset_of(request: Request) -> int:
         return max(int(request.query_params.get("offset", "0")), 0)
     except ValueError:
         return 0
+
+
+def login_redirect(request: Request) -> Redirect:
+    """The login page, coming back to this page after logging in."""
+    back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return Redirect(f"/login?next={quote(back, safe='/')}", status_code=303)
+
+
+def page_error(request: Request, exc: DomainError, status: int) -> Response:
+    """How a refused page is shown: no session -> the login page; anything else -> a readable page in its language."""
+    if status == 401:
+        return login_redirect(request)
+    lang = lang_of(request)
+    return render(request, "web/error.html", principal=request.scope.get("principal"), status=status, title=translator(lang)("error"),
+                  detail=refusal(lang, code=exc.code, detail=exc.detail, status=status))
+
+
+register_page_errors(page_error)

@@ -11,8 +11,8 @@ from litestar.params import Parameter
 from window_staff.appraisal.service import appeals as service_appeals, reports as service_reports
 from window_staff.appraisal.errors import SheetNotFound
 from window_staff.appraisal.schemas import AppealDecisionIn, AppealIn, AppealReviewOut, SheetAppealOut, SheetOut
-from window_staff.auth.guards import authenticated, provide_principal, roles
-from window_staff.auth.service import Principal
+from window_staff.common.guards import authenticated, provide_principal, roles
+from window_staff.common.principal import Principal, own_staff_id
 from window_staff.common.context import AppContext
 
 _deps = {"principal": Provide(provide_principal)}
@@ -20,12 +20,6 @@ _APPEAL_BODY = 16384  # rule id + a reason of up to 2000 characters, escaped or 
 
 can_appeal = roles("staff")
 can_review = roles(*service_appeals.REVIEWER_ROLES)
-
-
-def _own(principal: Principal) -> int:
-    if principal.staff_id is None:
-        raise SheetNotFound("this account is not linked to a staff member")
-    return principal.staff_id
 
 
 class MyAppraisalController(Controller):
@@ -45,7 +39,7 @@ class MyAppraisalController(Controller):
     async def my_sheet(self, ctx: AppContext, principal: Principal, month: str,
                        lang: Annotated[Literal["zh", "en"], Parameter(required=False)] = "zh") -> SheetOut:
         """My sheet of a month, once HR has shown it (404 before): every line with its facts, and the explanation."""
-        return await service_reports.sheet(ctx, month, _own(principal), principal=principal, lang=lang)
+        return await service_reports.sheet(ctx, month, own_staff_id(principal, missing=SheetNotFound), principal=principal, lang=lang)
 
     @post("/{month:str}/appeals", guards=[can_appeal], request_max_body_size=_APPEAL_BODY)
     async def appeal(self, ctx: AppContext, principal: Principal, month: str, data: AppealIn) -> SheetAppealOut:

@@ -27,8 +27,8 @@ from window_staff.appraisal.schemas import (
     TrendOut,
 )
 from window_staff.auth.errors import RoleRequired
-from window_staff.auth.guards import authenticated, provide_principal, roles
-from window_staff.auth.service import Principal
+from window_staff.common.guards import authenticated, provide_principal, roles
+from window_staff.common.principal import Principal
 from window_staff.bonuses.export import bonus_csv, bonus_xlsx
 from window_staff.common.context import AppContext
 from window_staff.common.pagination import Page, PageParams

@@ -14,7 +14,7 @@ from window_staff.appraisal.service import notices as service_notices
 from window_staff.appraisal.errors import AppealConflict, AppealNotFound, AppraisalInputInvalid, PeriodNotFound, PeriodStateConflict, ReviewerNotAllowed, SheetNotFound
 from window_staff.appraisal.schemas import AppealDecisionIn, AppealIn, AppealReviewOut, SheetAppealOut
 from window_staff.appraisal.service.lifecycle import appeals_open, decisions_allowed, month_facts, score_sheets, write_computation
-from window_staff.auth.service import Principal
+from window_staff.common.principal import Principal
 from window_staff.common import audit
 from window_staff.common.clock import DEFAULT_TIME_ZONE, as_utc
 from window_staff.common.context import AppContext

@@ -16,7 +16,7 @@ from window_staff.appraisal.domain import BONUS_READY, CLOSED
 from window_staff.appraisal.errors import FourEyesRequired, PeriodStateConflict
 from window_staff.appraisal.schemas import PeriodOut
 from window_staff.appraisal.service.lifecycle import period_out, transition
-from window_staff.auth.service import Principal
+from window_staff.common.principal import Principal
 from window_staff.bonuses.domain import BonusLine, BonusResult, DepartmentTotal, StaffResult, compute_bonuses
 from window_staff.bonuses.rules import BONUS_FILE, bonus_rules_of
 from window_staff.common import audit

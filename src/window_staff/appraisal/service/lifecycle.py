@@ -15,7 +15,7 @@ from window_staff.appraisal.errors import FourEyesRequired, MonthInvalid, Period
 from window_staff.appraisal.policy import policy_of
 from window_staff.appraisal.schemas import ComputeOut, EventOut, PeriodOut
 from window_staff.attendance.service import facts as attendance_facts
-from window_staff.auth.service import Principal
+from window_staff.common.principal import Principal
 from window_staff.common import audit
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext

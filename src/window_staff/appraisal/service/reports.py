@@ -24,7 +24,7 @@ from window_staff.appraisal.schemas import (
     TrendPointOut,
 )
 from window_staff.appraisal.service.appeals import appeal_out
-from window_staff.auth.service import Principal
+from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
 from window_staff.common.pagination import Page, PageParams, page_of
 from window_staff.org import service as org

@@ -32,8 +32,8 @@ from window_staff.attendance.schemas import (
     SiteHoursIn,
     SiteHoursOut,
 )
-from window_staff.auth.guards import provide_principal
-from window_staff.auth.service import Principal
+from window_staff.common.guards import provide_principal
+from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
 from window_staff.common.pagination import Page, PageParams
 from window_staff.common.web import PAGE

@@ -11,8 +11,8 @@ from window_staff.attendance.service import leave as service_leave, punches as s
 from window_staff.attendance.errors import AttendanceStaffNotFound
 from window_staff.attendance.guards import MONTH_FULL_READERS, can_read_month, can_read_sheets, is_staff_member
 from window_staff.attendance.schemas import LeaveCancelIn, LeaveIn, LeaveOut, ManualPunchIn, MonthOut, PunchOut, SheetOut
-from window_staff.auth.guards import provide_principal
-from window_staff.auth.service import Principal
+from window_staff.common.guards import provide_principal
+from window_staff.common.principal import Principal, own_staff_id
 from window_staff.common.context import AppContext
 from window_staff.common.pagination import Page, PageParams
 from window_staff.common.web import PAGE
@@ -20,12 +20,6 @@ from window_staff.common.web import PAGE
 _deps = {"principal": Provide(provide_principal), "page": PAGE}
 MONTH = Parameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _own(principal: Principal) -> int:
-    if principal.staff_id is None:
-        raise AttendanceStaffNotFound("this account is not linked to a staff member")
-    return principal.staff_id
 
 
 class MyAttendanceController(Controller):
@@ -38,29 +32,29 @@ class MyAttendanceController(Controller):
     @get("/attendance", guards=[is_staff_member])
     async def my_month(self, ctx: AppContext, principal: Principal, month: str = MONTH) -> MonthOut:
         """My day records of a month, with statuses, minutes and HR's corrections."""
-        staff_id = _own(principal)
+        staff_id = own_staff_id(principal, missing=AttendanceStaffNotFound)
         return await views.staff_month(ctx, staff_id, month=month, only_staff_id=staff_id)
 
     @get("/leave", guards=[is_staff_member])
     async def my_leave(self, ctx: AppContext, principal: Principal, page: PageParams) -> Page[LeaveOut]:
         """My leave requests, newest first."""
-        return await service_leave.list_leave(ctx, page, staff_id=_own(principal))
+        return await service_leave.list_leave(ctx, page, staff_id=own_staff_id(principal, missing=AttendanceStaffNotFound))
 
     @post("/leave", guards=[is_staff_member], request_max_body_size=8192)
     async def request_leave(self, ctx: AppContext, principal: Principal, data: LeaveIn) -> LeaveOut:
         """Ask for leave, official business or training."""
-        return await service_leave.request_leave(ctx, _own(principal), data, actor=principal.actor)
+        return await service_leave.request_leave(ctx, own_staff_id(principal, missing=AttendanceStaffNotFound), data, actor=principal.actor)
 
     @post("/leave/{leave_id:int}/cancel", guards=[is_staff_member], status_code=200, request_max_body_size=8192)
     async def cancel_my_leave(self, ctx: AppContext, principal: Principal, leave_id: int, data: LeaveCancelIn) -> LeaveOut:
         """Withdraw my request, or cancel my approved leave before it starts."""
-        staff_id = _own(principal)
+        staff_id = own_staff_id(principal, missing=AttendanceStaffNotFound)
         return await service_leave.cancel_leave(ctx, leave_id, data, actor=principal.actor, only_staff_id=staff_id)
 
     @post("/manual-punches", guards=[is_staff_member], request_max_body_size=8192)
     async def manual_punch(self, ctx: AppContext, principal: Principal, data: ManualPunchIn) -> PunchOut:
         """Record a manual punch (terminal failure, no biometric consent); a supervisor attests it."""
-        return await service_punches.record_manual_punch(ctx, _own(principal), data, actor=principal.actor)
+        return await service_punches.record_manual_punch(ctx, own_staff_id(principal, missing=AttendanceStaffNotFound), data, actor=principal.actor)
 
 
 class AttendanceReadController(Controller):

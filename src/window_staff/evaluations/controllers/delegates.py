@@ -15,8 +15,8 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Parameter
 
 from window_staff.auth.errors import SessionInvalid
-from window_staff.auth.guards import PUBLIC, provide_principal, roles
-from window_staff.auth.service import Principal
+from window_staff.common.guards import PUBLIC, provide_principal, roles
+from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
 from window_staff.common.pagination import Page, PageParams
 from window_staff.common.web import PAGE

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import Provide
 from litestar.params import Parameter
-from litestar.response import Template
 
 from window_staff.attendance.service.records import parse_month
-from window_staff.auth.guards import PUBLIC, provide_principal, roles
-from window_staff.auth.service import Principal
+from window_staff.common.guards import PUBLIC, provide_principal, roles
+from window_staff.common.principal import Principal, own_staff_id
 from window_staff.common.context import AppContext
 from window_staff.common.pagination import Page, PageParams
 from window_staff.common.web import PAGE
@@ -30,11 +29,8 @@ from window_staff.evaluations.schemas.ratings import (
     SatisfactionPage,
 )
 from window_staff.terminals.guards import signed_terminal
-from window_staff.web.pages import render
 
 DEVICE_BODY_LIMIT = 8 * 1024
-# 500 Chinese characters percent-encoded are 4,500 bytes; the rest of the form is small.
-FORM_BODY_LIMIT = 8 * 1024
 STEP_BODY_LIMIT = 8 * 1024
 
 _deps = {"principal": Provide(provide_principal), "page": PAGE}
@@ -44,12 +40,6 @@ can_step_cases = roles(*service_cases.STEP_ROLES)
 can_file_for_staff = roles("hr")
 can_read_report = roles("hr", "approver", "auditor")
 is_staff = roles("staff")
-
-
-def _own(principal: Principal) -> int:
-    if principal.staff_id is None:
-        raise CaseNotFound("this account is not linked to a staff member")
-    return principal.staff_id
 
 
 class DeviceRatingController(Controller):
@@ -83,53 +73,6 @@ class RatingCodeController(Controller):
     async def revoke_code(self, ctx: AppContext, principal: Principal, window_id: int) -> None:
         """Stop the window's code without a replacement."""
         await service_ratings.revoke_rating_code(ctx, principal, window_id)
-
-
-# The citizen pages are rendered like every other page (one set of security headers, web.pages.HEADERS): they load
-# nothing from elsewhere, run no script, post only to themselves, and send no Referer off this site (the token is in the URL).
-def _form_page(request: Request, window: service_ratings.QrWindow, *, values: dict[str, str], errors: dict[str, str],
-               status: int = 200) -> Template:
-    context: dict[str, Any] = {"window": window, "values": values, "errors": errors, "indicators": service_ratings.INDICATORS,
-                               "levels": service_ratings.LEVEL_LABELS, "ticket_max": service_ratings.TICKET_MAX,
-                               "comment_max": service_ratings.COMMENT_MAX}
-    return render(request, "ratings/form.html", principal=None, status=status, **context)
-
-
-def _not_found(request: Request) -> Template:
-    return render(request, "ratings/not_found.html", principal=None, status=404)
-
-
-class RatingPageController(Controller):
-    """The citizen's page behind a window's QR code: no login, no cookie, nothing about the citizen kept."""
-
-    path = "/rate"
-    tags = ["ratings"]
-
-    @get("/{token:str}", opt=PUBLIC, include_in_schema=False)
-    async def form(self, ctx: AppContext, request: Request, token: str) -> Template:
-        """The rating form (zh-CN, for phones) with the window's name and the person on duty."""
-        window = await service_ratings.qr_window(ctx, token)
-        if window is None:
-            return _not_found(request)
-        return _form_page(request, window, values={}, errors={})
-
-    @post("/{token:str}", opt=PUBLIC, include_in_schema=False, request_max_body_size=FORM_BODY_LIMIT, status_code=200)
-    async def submit(self, ctx: AppContext, token: str, request: Request) -> Template:
-        """Store the rating and thank the citizen, or show the form again with what to fix (422; 409 when already rated)."""
-        window = await service_ratings.qr_window(ctx, token)
-        if window is None:
-            return _not_found(request)
-        if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
-            return _form_page(request, window, values={}, errors={"form": "提交的内容无法识别，请刷新页面后重新填写。"}, status=422)
-        form = service_ratings.parse_qr_form(await request.body())
-        if form.errors:
-            return _form_page(request, window, values=form.values, errors=form.errors, status=422)
-        try:
-            await service_ratings.record_qr_rating(ctx, window, form)
-        except RatingConflict:
-            message = "这个业务号码今天已经评价过了，每笔业务只能评价一次。"
-            return _form_page(request, window, values=form.values, errors={"ticket": message}, status=409)
-        return render(request, "ratings/thanks.html", principal=None, window=window)
 
 
 class RatingCaseController(Controller):
@@ -190,17 +133,17 @@ class MyRatingCaseController(Controller):
     @get("", guards=[is_staff])
     async def my_cases(self, ctx: AppContext, principal: Principal, page: PageParams) -> Page[MyCaseOut]:
         """My cases, newest first."""
-        return await service_cases.list_my_cases(ctx, _own(principal), page)
+        return await service_cases.list_my_cases(ctx, own_staff_id(principal, missing=CaseNotFound), page)
 
     @get("/{case_id:int}", guards=[is_staff])
     async def my_case(self, ctx: AppContext, principal: Principal, case_id: int) -> MyCaseOut:
         """One of my cases."""
-        return await service_cases.get_my_case(ctx, _own(principal), case_id)
+        return await service_cases.get_my_case(ctx, own_staff_id(principal, missing=CaseNotFound), case_id)
 
     @post("/{case_id:int}/appeal", guards=[is_staff], status_code=200, request_max_body_size=STEP_BODY_LIMIT)
     async def appeal(self, ctx: AppContext, principal: Principal, case_id: int, data: CaseAppealIn) -> MyCaseOut:
         """Appeal (复核) one of my open or verified cases, once."""
-        staff_id = _own(principal)
+        staff_id = own_staff_id(principal, missing=CaseNotFound)
         await service_cases.file_appeal(ctx, principal, case_id, data, own_staff_id=staff_id)
         return await service_cases.get_my_case(ctx, staff_id, case_id)
 
@@ -215,7 +158,7 @@ class MyRatingsController(Controller):
     @get("", guards=[is_staff])
     async def my_ratings(self, ctx: AppContext, principal: Principal, month: Annotated[str, Parameter(pattern=r"^\d{4}-\d{2}$")]) -> MyRatingsOut:
         """My valid ratings of the month by level, satisfied and the rate."""
-        return await service_ratings.my_month_ratings(ctx, _own(principal), month=parse_month(month))
+        return await service_ratings.my_month_ratings(ctx, own_staff_id(principal, missing=CaseNotFound), month=parse_month(month))
 
 
 class SatisfactionController(Controller):

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from window_staff.attendance.inputs import work_calendar
 from window_staff.auth import service as auth
-from window_staff.auth.service import Principal
+from window_staff.common.principal import Principal
 from window_staff.common import audit
 from window_staff.common.clock import DEFAULT_TIME_ZONE, as_utc
 from window_staff.common.context import AppContext

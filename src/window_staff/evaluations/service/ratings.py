@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl
 import msgspec
 
 from window_staff.attendance import service as attendance
-from window_staff.auth.service import Principal
+from window_staff.common.principal import Principal
 from window_staff.common import audit
 from window_staff.common.clock import as_utc
 from window_staff.common.context import AppContext

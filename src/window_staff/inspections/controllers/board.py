@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
-from litestar.response import Template
 
-from window_staff.auth.guards import PUBLIC, provide_principal, roles
-from window_staff.auth.service import Principal
+from window_staff.common.guards import PUBLIC, provide_principal, roles
+from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
 from window_staff.common.pagination import Page, PageParams
 from window_staff.common.web import PAGE
 from window_staff.inspections.service import board as service_board, evidence as service_evidence
 from window_staff.inspections.controllers.evidence import photo_response
 from window_staff.inspections.schemas.publication import BoardPage, ExposureIn, ExposureOut, ExposureWithdrawIn
-from window_staff.web.pages import render
 
 can_manage_board = roles("inspection_lead")
 
@@ -35,12 +33,6 @@ class BoardController(Controller):
     async def photo(self, ctx: AppContext, entry_id: int, index: int) -> Response[bytes]:
         """Photo ``index`` (0-based) of a live entry, when the lead showed photos and the policy allows them."""
         return photo_response(await service_evidence.board_photo(ctx, entry_id=entry_id, index=index))
-
-    @get("/board", opt=PUBLIC, include_in_schema=False)
-    async def board_page(self, ctx: AppContext, request: Request, page: PageParams) -> Template:
-        """The board as a page for phones (zh-CN, server-rendered, everything escaped, no script)."""
-        # Rendered like every other page so one set of security headers (web.pages.HEADERS) covers it; no caller is shown.
-        return render(request, "inspections/board.html", principal=None, page=await service_board.board(ctx, page))
 
 
 class ExposureController(Controller):

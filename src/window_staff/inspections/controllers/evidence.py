@@ -5,8 +5,8 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import Provide
 
-from window_staff.auth.guards import authenticated, provide_principal, roles
-from window_staff.auth.service import Principal
+from window_staff.common.guards import authenticated, provide_principal, roles
+from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
 from window_staff.inspections.service import evidence as service
 from window_staff.inspections.errors import EvidenceInvalid, EvidenceTooLarge

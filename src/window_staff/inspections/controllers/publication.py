@@ -7,8 +7,8 @@ from typing import Literal
 from litestar import Controller, get, post
 from litestar.di import Provide
 
-from window_staff.auth.guards import provide_principal, roles
-from window_staff.auth.service import Principal
+from window_staff.common.guards import provide_principal, roles
+from window_staff.common.principal import Principal, own_staff_id
 from window_staff.common.context import AppContext
 from window_staff.common.pagination import Page, PageParams
 from window_staff.common.web import PAGE
@@ -21,12 +21,6 @@ can_appeal = roles("staff")
 can_review_appeals = roles(*service_publication.REVIEWER_ROLES)
 
 
-def _own(principal: Principal) -> int:
-    if principal.staff_id is None:
-        raise InspectionStaffNotFound("this account is not linked to a staff member")
-    return principal.staff_id
-
-
 class MyAppealController(Controller):
     """A staff member's appeals against published findings about them."""
 
@@ -37,18 +31,18 @@ class MyAppealController(Controller):
     @post("/findings/{finding_id:int}/appeal", guards=[can_appeal], request_max_body_size=8192)
     async def appeal(self, ctx: AppContext, principal: Principal, finding_id: int, data: AppealIn) -> AppealOut:
         """Appeal a published finding about me, within the policy's appeal period."""
-        _own(principal)
+        own_staff_id(principal, missing=InspectionStaffNotFound)
         return await service_publication.file_appeal(ctx, principal, finding_id, data)
 
     @get("/appeals", guards=[can_appeal])
     async def my_appeals(self, ctx: AppContext, principal: Principal, page: PageParams) -> Page[AppealOut]:
         """My appeals, newest first."""
-        return await service_publication.list_my_appeals(ctx, _own(principal), page)
+        return await service_publication.list_my_appeals(ctx, own_staff_id(principal, missing=InspectionStaffNotFound), page)
 
     @get("/appeals/{appeal_id:int}", guards=[can_appeal])
     async def my_appeal(self, ctx: AppContext, principal: Principal, appeal_id: int) -> AppealOut:
         """One of my appeals."""
-        return await service_publication.get_my_appeal(ctx, _own(principal), appeal_id)
+        return await service_publication.get_my_appeal(ctx, own_staff_id(principal, missing=InspectionStaffNotFound), appeal_id)
 
 
 class AppealReviewController(Controller):

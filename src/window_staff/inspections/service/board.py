@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from window_staff.auth.service import Principal
+from window_staff.common.principal import Principal
 from window_staff.common import audit
 from window_staff.common.context import AppContext
 from window_staff.common.db import INTEGRITY_ERRORS, write_transaction

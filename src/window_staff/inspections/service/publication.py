@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from piccolo.query.methods.select import Select
 
 from window_staff.auth import service as auth
-from window_staff.auth.service import Principal
+from window_staff.common.principal import Principal
 from window_staff.common import audit
 from window_staff.common.clock import DEFAULT_TIME_ZONE, as_utc
 from window_staff.common.context import AppContext

@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from window_staff.auth.service import Principal
+from window_staff.common.principal import Principal
 from window_staff.common import audit
 from window_staff.common.context import AppContext
 from window_staff.common.db import write_transaction

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from window_staff.auth import service as auth_service
 from window_staff.auth.errors import UserNotFound
-from window_staff.auth.service import Principal
+from window_staff.common.principal import Principal, own_staff_id
 from window_staff.common import audit
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
@@ -247,15 +247,9 @@ def _my_finding_out(ctx: AppContext, row: dict[str, Any]) -> MyFindingOut:
     )
 
 
-def _own(principal: Principal) -> int:
-    if principal.staff_id is None:
-        raise InspectionStaffNotFound("this account is not linked to a staff member")
-    return principal.staff_id
-
-
 async def my_findings(ctx: AppContext, params: PageParams, *, principal: Principal) -> Page[MyFindingOut]:
     """The caller's own published findings, newest first."""
-    where = store.visible_findings(principal) & (Finding.staff == _own(principal)) & (Finding.status == domain.PUBLISHED)
+    where = store.visible_findings(principal) & (Finding.staff == own_staff_id(principal, missing=InspectionStaffNotFound)) & (Finding.status == domain.PUBLISHED)
     total = await Finding.count().where(where)
     rows = await Finding.select(*FINDING_COLUMNS).where(where).order_by(Finding.observed_at, ascending=False).order_by(Finding.id, ascending=False).limit(params.limit).offset(params.offset)
     return page_of([_my_finding_out(ctx, r) for r in rows], total=total, params=params)
@@ -263,7 +257,7 @@ async def my_findings(ctx: AppContext, params: PageParams, *, principal: Princip
 
 async def my_finding(ctx: AppContext, finding_id: int, *, principal: Principal) -> MyFindingOut:
     """One of the caller's own published findings (404 for anyone else's or an embargoed one)."""
-    where = store.visible_findings(principal) & (Finding.id == finding_id) & (Finding.staff == _own(principal)) & (Finding.status == domain.PUBLISHED)
+    where = store.visible_findings(principal) & (Finding.id == finding_id) & (Finding.staff == own_staff_id(principal, missing=InspectionStaffNotFound)) & (Finding.status == domain.PUBLISHED)
     row = await Finding.select(*FINDING_COLUMNS).where(where).first()
     if row is None:
         raise FindingNotFound()

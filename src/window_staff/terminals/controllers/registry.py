@@ -7,8 +7,8 @@ import base64
 from litestar import Controller, get, post
 from litestar.di import Provide
 
-from window_staff.auth.guards import provide_principal, roles
-from window_staff.auth.service import Principal
+from window_staff.common.guards import provide_principal, roles
+from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
 from window_staff.common.pagination import Page, PageParams
 from window_staff.common.web import PAGE

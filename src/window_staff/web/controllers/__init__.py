@@ -3,5 +3,4 @@
 from window_staff.web.controllers.session import (  # noqa: F401 (the package's face)
     safe_next,
     WebController,
-    login_redirect,
 )

@@ -10,9 +10,9 @@ from litestar.response import Redirect, Template
 
 from window_staff.auth import service as auth_service
 from window_staff.auth.domain import ROLES
-from window_staff.auth.guards import principal_of
+from window_staff.common.guards import principal_of
 from window_staff.auth.schemas import UserCreateIn, UserUpdateIn
-from window_staff.auth.service import Principal
+from window_staff.common.principal import Principal
 from window_staff.common import audit
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError, InvalidInput

@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 from window_staff.appraisal import domain, service
 from window_staff.appraisal.service import close as service_close, reports as service_reports
 from window_staff.appraisal.errors import AppraisalInputInvalid
-from window_staff.auth.guards import principal_of
+from window_staff.common.guards import principal_of
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError
 from window_staff.errors import status_of

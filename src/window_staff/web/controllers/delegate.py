@@ -14,7 +14,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from window_staff.auth.errors import SessionInvalid
-from window_staff.auth.guards import PUBLIC
+from window_staff.common.guards import PUBLIC
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError
 from window_staff.errors import status_of

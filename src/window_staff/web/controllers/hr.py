@@ -15,7 +15,7 @@ from window_staff.appraisal import domain, service
 from window_staff.appraisal.service import appeals as service_appeals, close as service_close, reports as service_reports
 from window_staff.appraisal.errors import AppraisalInputInvalid, PeriodNotFound
 from window_staff.appraisal.schemas import AppealDecisionIn, GroupOut, PeriodOut, TrendPointOut
-from window_staff.auth.guards import principal_of
+from window_staff.common.guards import principal_of
 from window_staff.bonuses.export import bonus_csv, bonus_xlsx
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext

@@ -10,8 +10,8 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
-from window_staff.auth.guards import principal_of
-from window_staff.auth.service import Principal
+from window_staff.common.guards import principal_of
+from window_staff.common.principal import Principal
 from window_staff.biometrics import service as biometrics
 from window_staff.biometrics.controllers import FACE_BODY_LIMIT
 from window_staff.biometrics.domain import FINGER_NAMES

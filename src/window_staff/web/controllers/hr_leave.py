@@ -15,8 +15,8 @@ from litestar.response import Redirect, Template
 from window_staff.attendance.service import leave as service_leave
 from window_staff.attendance.errors import AttendanceInputInvalid, AttendanceStaffNotFound
 from window_staff.attendance.schemas import LeaveCancelIn, LeaveDecisionIn, LeaveIn, LeaveOut
-from window_staff.auth.guards import principal_of
-from window_staff.auth.service import Principal
+from window_staff.common.guards import principal_of
+from window_staff.common.principal import Principal, own_staff_id
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError
@@ -185,12 +185,6 @@ class HrLeavePages(Controller):
         return await self._act(ctx, request, act)
 
 
-def _own(principal: Principal) -> int:
-    if principal.staff_id is None:
-        raise AttendanceStaffNotFound("this account is not linked to a staff member")
-    return principal.staff_id
-
-
 async def _zone_of(staff_id: int) -> ZoneInfo:
     """The staff member's site time zone (the centre's by default)."""
     posting = (await org.postings_of([staff_id]) or [None])[0]
@@ -230,7 +224,7 @@ class MyLeavePages(Controller):
         form = await request.form()
         values = {k: str(form.get(k, "")).strip() for k in ("kind", "start", "end", "reason")}
         try:
-            staff_id = _own(principal)
+            staff_id = own_staff_id(principal, missing=AttendanceStaffNotFound)
             if not (values["kind"] and values["start"] and values["end"]):
                 raise AttendanceInputInvalid("kind, start and end are required", code="leave_form_invalid")
             zone = await _zone_of(staff_id)
@@ -247,7 +241,7 @@ class MyLeavePages(Controller):
         principal = await principal_of(request)
         form = await request.form()
         try:
-            staff_id = _own(principal)
+            staff_id = own_staff_id(principal, missing=AttendanceStaffNotFound)
             data = _convert({"note": str(form.get("note", "")).strip()}, LeaveCancelIn)
             await service_leave.cancel_leave(ctx, leave_id, data, actor=principal.actor, only_staff_id=staff_id)
         except DomainError as exc:

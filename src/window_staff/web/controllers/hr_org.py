@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from window_staff.attendance.service import admin as service_admin
-from window_staff.auth.guards import principal_of
+from window_staff.common.guards import principal_of
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError, InvalidInput
 from window_staff.errors import status_of

@@ -13,8 +13,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from window_staff.auth import service as auth_service
-from window_staff.auth.guards import principal_of
-from window_staff.auth.service import Principal
+from window_staff.common.guards import principal_of
+from window_staff.common.principal import Principal
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError

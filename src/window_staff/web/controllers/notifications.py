@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
-from window_staff.auth.guards import principal_of
+from window_staff.common.guards import principal_of
 from window_staff.common.context import AppContext
 from window_staff.common.pagination import PageParams
 from window_staff.notifications import service as notifications

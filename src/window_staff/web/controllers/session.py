@@ -8,7 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from window_staff.auth import service as auth
-from window_staff.auth.guards import PUBLIC, SESSION_COOKIE
+from window_staff.common.guards import PUBLIC, SESSION_COOKIE
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError
 from window_staff.common.web import client_ip
@@ -80,9 +80,3 @@ class WebController(Controller):
         if code in LANGS:
             response.set_cookie(LANG_COOKIE, code, httponly=True, samesite="lax", path="/", max_age=LANG_COOKIE_AGE)
         return response
-
-
-def login_redirect(request: Request) -> Redirect:
-    """The login page, coming back to this page after logging in."""
-    back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return Redirect(f"/login?next={quote(back, safe='/')}", status_code=303)

@@ -22,8 +22,8 @@ from window_staff.appraisal.errors import AppealConflict, AppraisalInputInvalid,
 from window_staff.appraisal.schemas import AppealIn, LineOut, SheetOut
 from window_staff.attendance import views as attendance_views
 from window_staff.attendance.schemas import DayRecordOut
-from window_staff.auth.guards import principal_of
-from window_staff.auth.service import Principal
+from window_staff.common.guards import principal_of
+from window_staff.common.principal import Principal
 from window_staff.biometrics import service as biometrics
 from window_staff.biometrics.schemas import ConsentOut, ConsentStatusOut
 from window_staff.common.clock import DEFAULT_TIME_ZONE

@@ -1,4 +1,9 @@
-"""Route guards: every route has one of these, or is marked public with ``PUBLIC``."""
+"""Route guards: every route has one of these, or is marked public with ``PUBLIC``.
+
+The guards live in common so that every domain can protect its routes without importing auth; auth
+provides the one function that turns a session token into a principal, and the app wires it into
+``app.state.resolve_principal`` at start.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,26 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
-from window_staff.auth import service
-from window_staff.auth.errors import RoleRequired, SessionInvalid
-from window_staff.auth.service import Principal
+from window_staff.common.errors import Forbidden, Unauthenticated
+from window_staff.common.principal import Principal
 
 # Mark a route that anyone may call: ``@get(..., opt=PUBLIC)``.
 PUBLIC = {"public": True}
 SESSION_COOKIE = "ws_session"
+
+class SessionInvalid(Unauthenticated):
+    """The session token is missing, expired or revoked."""
+
+    code = "session_invalid"
+    title = "Authentication required"
+
+
+class RoleRequired(Forbidden):
+    """The user lacks every role the route accepts."""
+
+    code = "role_required"
+    title = "Your roles do not allow this"
+
 
 Guard = Callable[[ASGIConnection, BaseRouteHandler], Coroutine[Any, Any, None]]
 
@@ -34,7 +52,7 @@ async def principal_of(connection: ASGIConnection) -> Principal:
     token = _token(connection)
     if not token:
         raise SessionInvalid()
-    principal = await service.resolve_session(connection.app.state.ctx, token)
+    principal = await connection.app.state.resolve_principal(connection.app.state.ctx, token)
     connection.scope["principal"] = principal  # type: ignore[typeddict-unknown-key]
     return principal
 
