@@ -52,7 +52,7 @@ from window_staff.appraisal import store as appraisal_store  # noqa: E402
 from window_staff.attendance import service as attendance  # noqa: E402
 from window_staff.attendance.service import admin as service_admin  # noqa: E402
 from window_staff.attendance.service import facts as attendance_facts  # noqa: E402
-from window_staff.common.db import close_pool, create_engine, execute, start_pool  # noqa: E402
+from window_staff.common.db import close_pool, create_engine, start_pool  # noqa: E402
 from window_staff.inspections import service as inspections  # noqa: E402
 from window_staff.migrations import migrate  # noqa: E402
 from window_staff.org import service as org  # noqa: E402

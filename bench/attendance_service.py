@@ -30,6 +30,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from attendance import build_world  # noqa: E402
 
+from window_staff.common import periods
 from window_staff.app import build_context  # noqa: E402
 from window_staff.attendance import service  # noqa: E402
 from window_staff.attendance.domain import day_records  # noqa: E402
@@ -72,7 +73,7 @@ async def run_engine(url: str, *, n: int, month: date, seed: int, repeat: int) -
     try:
         ids = await fill(ctx, n=n, month=month, seed=seed)
         postings = await org.postings_of(ids)
-        end = service.month_end(month)
+        end = periods.month_end(month)
         inputs = await inputs_for(ctx, postings, start=month, end=end)
         pure_s = svc_s = float("inf")
         pure = stored = []

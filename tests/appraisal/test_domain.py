@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from window_staff.common import periods
 from window_staff.appraisal import domain
 from window_staff.appraisal.errors import AppraisalInputInvalid, MonthInvalid, PeriodStateConflict
 from window_staff.appraisal.service.appeals import adjustment_points
@@ -40,7 +41,7 @@ def test_refused_transitions_name_the_state(state: str, action: str) -> None:
 @pytest.mark.parametrize("bad", ["2025-13", "2025-3", "25-03", "march", "2025-03-01", ""])
 def test_months_must_be_yyyy_mm(bad: str) -> None:
     with pytest.raises(MonthInvalid):
-        domain.parse_month(bad)
+        periods.parse_month(bad)
 
 
 def test_inputs_hash_ignores_fact_order_but_not_content() -> None:

@@ -2,7 +2,7 @@
 
 from window_staff.attendance import service
 from window_staff.attendance.tables import StoredDayRecord
-from tests.attendance.support import MONTH, full_day, local, make_world, session, terminal_punch
+from tests.attendance.support import MONTH, full_day, local, make_world, session
 from tests.factories import logged_in
 
 

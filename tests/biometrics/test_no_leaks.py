@@ -14,7 +14,7 @@ from window_staff.biometrics.iso19794 import parse_record
 from window_staff.biometrics.tables import BiometricTemplate
 from window_staff.common.logging import DRIVER_LOGGERS, configure_logging
 
-from .samples import astronaut_png, consent, encoding, finger, grace_jpeg, iso, moved
+from .samples import astronaut_png, encoding, finger, grace_jpeg, iso, moved
 
 
 def _forms(raw: bytes) -> list[str]:

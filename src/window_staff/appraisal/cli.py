@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from window_staff.common import periods
 from window_staff.common.cli import run_job
 from window_staff.common.context import AppContext
 from window_staff.settings import Settings
@@ -48,7 +49,7 @@ def _run(settings: Settings, job: Callable[[AppContext], Awaitable[Any]]) -> tup
 
 def cmd_action(args: argparse.Namespace, settings: Settings) -> int:
     """Run one lifecycle step as the user named by ``--as``; print a one-line summary."""
-    from window_staff.appraisal import domain, service
+    from window_staff.appraisal import service
     from window_staff.appraisal.service import close as service_close
     from window_staff.auth.errors import RoleRequired
     from window_staff.auth.service import principal_for
@@ -89,7 +90,7 @@ def cmd_action(args: argparse.Namespace, settings: Settings) -> int:
         if action == "reopen":
             line += ", awaiting a second approver's reopen-confirm"
         if action == "close":
-            path = service_close.chain_head_path(ctx, domain.month_key(domain.parse_month(period.month)), number=period.closes)
+            path = service_close.chain_head_path(ctx, periods.month_key(periods.parse_month(period.month)), number=period.closes)
             line += f", results hash {period.results_hash[:16]}, chain head {path}"
         return line
 
@@ -169,13 +170,13 @@ def cmd_verify_head(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_bonus_export(args: argparse.Namespace, settings: Settings) -> int:
     """Write the month's bonus file for payroll (approved figures only)."""
-    from window_staff.appraisal import domain, service
+    from window_staff.appraisal import service
     from window_staff.appraisal.service import close as service_close
     from window_staff.appraisal.errors import MonthInvalid
     from window_staff.bonuses.export import bonus_csv, bonus_xlsx
 
     try:
-        key = domain.month_key(domain.parse_month(args.month))
+        key = periods.month_key(periods.parse_month(args.month))
     except MonthInvalid as exc:
         return _error(exc.detail)
     target = Path(args.output) if args.output else Path.cwd() / f"bonus-{key}.{args.format}"

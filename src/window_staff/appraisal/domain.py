@@ -5,12 +5,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 import msgspec
 
-from window_staff.appraisal.errors import MonthInvalid, PeriodStateConflict
+from window_staff.appraisal.errors import PeriodStateConflict
 from window_staff.scoring import Fact, StaffScore
 
 OPEN, COMPUTED, APPEALS, DECIDED, APPROVED, PUBLISHED, CLOSED = "open", "computed", "appeals", "decided", "approved", "published", "closed"
@@ -58,25 +57,10 @@ def next_state(state: str, *, action: str) -> str:
     return transition.target
 
 
-def parse_month(value: str) -> date:
-    """The first day of a ``YYYY-MM`` month."""
-    try:
-        year, month = value.split("-")
-        if len(year) != 4 or len(month) != 2:
-            raise ValueError
-        return date(int(year), int(month), 1)
-    except ValueError:
-        raise MonthInvalid(f"month must be YYYY-MM, got {value!r}", month=value) from None
 
 
-def month_key(first: date) -> str:
-    """``YYYY-MM`` of a date's month."""
-    return f"{first.year:04d}-{first.month:02d}"
 
 
-def next_month(first: date) -> date:
-    """The first day of the following month."""
-    return date(first.year + (first.month == 12), first.month % 12 + 1, 1)
 
 
 _encoder = msgspec.json.Encoder(decimal_format="string")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from window_staff.common.periods import MonthInvalid  # noqa: F401 (the appraisal raises it too)
 from window_staff.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
@@ -24,13 +25,6 @@ class AppealNotFound(NotFound):
 
     code = "appraisal_appeal_not_found"
     title = "Appraisal appeal not found"
-
-
-class MonthInvalid(InvalidInput):
-    """The month is not YYYY-MM, or lies in the future."""
-
-    code = "month_invalid"
-    title = "Invalid month"
 
 
 class AppraisalInputInvalid(InvalidInput):

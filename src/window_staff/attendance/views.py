@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, timedelta
 
+from window_staff.common import periods
 from window_staff.attendance import service
 from window_staff.attendance.domain import DayRecord, MonthFacts, Status, monthly_facts
 from window_staff.attendance.schemas import (
@@ -74,21 +75,21 @@ def _record_out(r: DayRecord, derived: DayRecord | None, c: Correction | None) -
 
 async def staff_month(ctx: AppContext, staff_id: int, *, month: str | date, only_staff_id: int | None = None) -> MonthOut:
     """One staff member's month; a staff user asking for someone else gets 404."""
-    first = service.parse_month(month)
+    first = periods.parse_month(month)
     posting = await service.posting_or_404(staff_id, only_staff_id=only_staff_id)
     effective = await service.effective_month(ctx, [posting], month=first)
     facts = monthly_facts(r for r, _, _ in effective).get(staff_id, MonthFacts(staff_id))
     closed = bool(posting.site_id is not None and await service.closed_sites([posting.site_id], month=first))
     return MonthOut(
-        staff_id=staff_id, employee_no=posting.employee_no, name=posting.name, month=service.month_key(first), closed=closed,
+        staff_id=staff_id, employee_no=posting.employee_no, name=posting.name, month=periods.month_key(first), closed=closed,
         records=[_record_out(*item) for item in effective], totals=totals(facts),
     )
 
 
 async def department_sheet(ctx: AppContext, *, department_id: int, month: str | date) -> SheetOut:
     """One row per staff member of the department who worked there during the month, one cell per day."""
-    first = service.parse_month(month)
-    last = service.month_end(first)
+    first = periods.parse_month(month)
+    last = periods.month_end(first)
     postings = [p for p in await org.postings_in_department(department_id) if p.hired_on <= last and (p.left_on is None or p.left_on >= first)]
     effective = await service.effective_month(ctx, postings, month=first)
     grouped = service.by_staff(effective)
@@ -103,7 +104,7 @@ async def department_sheet(ctx: AppContext, *, department_id: int, month: str | 
             staff_id=p.staff_id, employee_no=p.employee_no, name=p.name,
             days=[day_cell(per_day.get(d, [])) for d in days], totals=totals(facts.get(p.staff_id, MonthFacts(p.staff_id))),
         ))
-    return SheetOut(department_id=department_id, month=service.month_key(first), days=days, legend=LEGEND, rows=rows)
+    return SheetOut(department_id=department_id, month=periods.month_key(first), days=days, legend=LEGEND, rows=rows)
 
 
 def _total(t: MonthTotalsOut, key: str) -> int:

@@ -19,6 +19,7 @@ from decimal import ROUND_DOWN, Decimal
 from zoneinfo import ZoneInfo
 
 from window_staff.common.clock import DEFAULT_TIME_ZONE, as_utc
+from window_staff.common.periods import next_month
 
 COLUMNS: tuple[str, ...] = (
     "external_id", "item", "site_code", "window_number", "employee_no", "received_at", "promised_at", "completed_at", "onsite",
@@ -373,7 +374,3 @@ def rate(part: int, *, whole: int) -> Decimal | None:
         return None
     return (_HUNDRED * part / whole).quantize(_CENT, rounding=ROUND_DOWN)
 
-
-def next_month(first: date) -> date:
-    """The first day of the following month."""
-    return date(first.year + first.month // 12, first.month % 12 + 1, 1)

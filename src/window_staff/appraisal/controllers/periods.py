@@ -12,7 +12,8 @@ from litestar import Controller, Response, get, post
 from litestar.di import Provide
 from litestar.params import Parameter
 
-from window_staff.appraisal import domain, service
+from window_staff.common import periods
+from window_staff.appraisal import service
 from window_staff.appraisal.service import close as service_close, reports as service_reports
 from window_staff.appraisal.errors import AppraisalInputInvalid
 from window_staff.appraisal.schemas import (
@@ -118,7 +119,7 @@ class AppraisalController(Controller):
     async def bonus(self, ctx: AppContext, month: str,
                     format: Annotated[Literal["xlsx", "csv"], Parameter(required=False)] = "xlsx") -> Response[bytes]:  # noqa: A002 (the query name)
         """The month's bonus for payroll as XLSX (default) or CSV; 409 until the figures are approved."""
-        key = domain.month_key(domain.parse_month(month))
+        key = periods.month_key(periods.parse_month(month))
         result = await service_close.bonus(ctx, key)
         if format == "csv":
             return _attachment(bonus_csv(result), media_type=CSV, filename=f"bonus-{key}.csv")
@@ -128,7 +129,7 @@ class AppraisalController(Controller):
     @get("/periods/{month:str}/chain-head", guards=[can_read])
     async def chain_head(self, ctx: AppContext, month: str) -> Response[bytes]:
         """The signed chain head of the month's latest close (check it with ``window-staff appraisal verify-head``)."""
-        key = domain.month_key(domain.parse_month(month))
+        key = periods.month_key(periods.parse_month(month))
         return _attachment(await service_close.chain_head(ctx, key), media_type="application/json", filename=f"chain-head-{key}.json")
 
     # --- lifecycle -------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from window_staff.common import periods
 from window_staff.appraisal import domain, store
 from window_staff.appraisal.service import notices as service_notices
 from window_staff.appraisal.errors import AppealConflict, AppealNotFound, AppraisalInputInvalid, PeriodNotFound, PeriodStateConflict, ReviewerNotAllowed, SheetNotFound
@@ -60,7 +61,7 @@ async def file_appeal(ctx: AppContext, month: str, *, principal: Principal, data
     """The staff member appeals one line of their own sheet while the appeal window is open."""
     if principal.staff_id is None:
         raise SheetNotFound("this account is not linked to a staff member")
-    key = domain.month_key(domain.parse_month(month))
+    key = periods.month_key(periods.parse_month(month))
     period = await store.find_period(key)
     if period is None or period["state"] not in domain.STAFF_VISIBLE:
         raise PeriodNotFound(f"no appraisal for {key} has been shown to staff yet")
@@ -91,7 +92,7 @@ async def my_appeals(ctx: AppContext, *, principal: Principal, month: str | None
         return []
     period_id = None
     if month is not None:
-        period = await store.find_period(domain.month_key(domain.parse_month(month)))
+        period = await store.find_period(periods.month_key(periods.parse_month(month)))
         if period is None:
             return []
         period_id = period["id"]
@@ -100,7 +101,7 @@ async def my_appeals(ctx: AppContext, *, principal: Principal, month: str | None
 
 async def review_queue(ctx: AppContext, month: str, *, pending_only: bool = False) -> list[AppealReviewOut]:
     """The month's appeals for reviewers, oldest first (pending ones only when asked)."""
-    period = await store.period_or_404(domain.month_key(domain.parse_month(month)))
+    period = await store.period_or_404(periods.month_key(periods.parse_month(month)))
     rows = [r for r in await store.appeals(period_id=period["id"]) if not pending_only or r["outcome"] is None]
     people = {p.staff_id: p for p in await org.postings_of(sorted({r["staff"] for r in rows}))}
     return [review_out(r, employee_no=people[r["staff"]].employee_no, name=people[r["staff"]].name) for r in rows]
@@ -165,7 +166,7 @@ async def decide_appeal(ctx: AppContext, appeal_id: int, *, principal: Principal
 async def _recompute_with(ctx: AppContext, period: Mapping[str, Any], *, appeal: Mapping[str, Any], points: Decimal, principal: Principal,
                           record: Any, now: Any) -> None:
     # The decision and the recomputed sheet are written in one transaction: never one without the other.
-    first = domain.parse_month(period["month"])
+    first = periods.parse_month(period["month"])
     postings = await org.postings_of([appeal["staff"]])
     facts = await month_facts(ctx, postings=postings, first=first, period_id=period["id"])
     local = now.astimezone(ZoneInfo(DEFAULT_TIME_ZONE)).date()

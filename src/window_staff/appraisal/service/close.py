@@ -11,6 +11,7 @@ from typing import Any
 
 import msgspec
 
+from window_staff.common import periods
 from window_staff.appraisal import domain, store
 from window_staff.appraisal.domain import BONUS_READY, CLOSED
 from window_staff.appraisal.errors import FourEyesRequired, PeriodStateConflict
@@ -45,7 +46,7 @@ async def _bonus_inputs(period_id: int) -> tuple[list[dict[str, Any]], list[Staf
 
 async def bonus(ctx: AppContext, month: str) -> BonusResult:
     """The month's bonus for payroll: frozen figures once closed, else computed from the approved sheets now."""
-    period = await store.period_or_404(domain.month_key(domain.parse_month(month)))
+    period = await store.period_or_404(periods.month_key(periods.parse_month(month)))
     if period["state"] not in BONUS_READY:
         raise PeriodStateConflict(f"{period['month']} is {period['state']}: payroll takes approved figures only", state=period["state"])
     sheets, results = await _bonus_inputs(period["id"])
@@ -74,7 +75,7 @@ def _summary(result: BonusResult, *, titles: Mapping[str, str]) -> str:
 
 async def close(ctx: AppContext, month: str, *, principal: Principal) -> PeriodOut:
     """Freeze bonuses, store the inputs and results hashes, and sign the chain head; the figures no longer change."""
-    key = domain.month_key(domain.parse_month(month))
+    key = periods.month_key(periods.parse_month(month))
     domain.next_state((await store.period_or_404(key))["state"], action="close")  # refuse early
     rules = bonus_rules_of(ctx)
     signer = signing_key(ctx.settings)  # an unusable key stops the close before anything is written
@@ -124,7 +125,7 @@ def export_chain_head(ctx: AppContext, month: str, *, number: int, document: byt
 
 async def chain_head(ctx: AppContext, month: str) -> bytes:
     """The signed chain head of the month's latest close."""
-    period = await store.period_or_404(domain.month_key(domain.parse_month(month)))
+    period = await store.period_or_404(periods.month_key(periods.parse_month(month)))
     if not period["chain_head"]:
         raise PeriodStateConflict(f"{period['month']} has never been closed: there is no chain head yet", state=period["state"])
     return period["chain_head"].encode()
@@ -132,7 +133,7 @@ async def chain_head(ctx: AppContext, month: str) -> bytes:
 
 async def request_reopen(ctx: AppContext, month: str, *, principal: Principal, reason: str) -> PeriodOut:
     """A first approver asks to reopen a closed month; nothing changes until a second approver confirms."""
-    key = domain.month_key(domain.parse_month(month))
+    key = periods.month_key(periods.parse_month(month))
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
         period = await store.lock_period(ctx, month=key)

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from window_staff.common import periods
 from window_staff.appraisal import domain, store
 from window_staff.appraisal.service import notices
 from window_staff.appraisal.domain import APPEALS, SheetRow
@@ -36,7 +37,7 @@ def local_today(ctx: AppContext) -> date:
 
 def checked_month(ctx: AppContext, month: str) -> date:
     """The first day of ``month``; a month that has not begun is refused."""
-    first = domain.parse_month(month)
+    first = periods.parse_month(month)
     if first > local_today(ctx):
         raise MonthInvalid(f"{month} has not begun yet", month=month)
     return first
@@ -55,7 +56,7 @@ async def period_out(row: Mapping[str, Any], *, counts: tuple[int, int] | None =
 
 async def get_period(ctx: AppContext, month: str) -> PeriodOut:
     """One month's period."""
-    return await period_out(await store.period_or_404(domain.month_key(domain.parse_month(month))))
+    return await period_out(await store.period_or_404(periods.month_key(periods.parse_month(month))))
 
 
 async def list_periods(ctx: AppContext) -> list[PeriodOut]:
@@ -67,7 +68,7 @@ async def list_periods(ctx: AppContext) -> list[PeriodOut]:
 
 async def trail(ctx: AppContext, month: str) -> list[EventOut]:
     """The period's transitions, oldest first."""
-    row = await store.period_or_404(domain.month_key(domain.parse_month(month)))
+    row = await store.period_or_404(periods.month_key(periods.parse_month(month)))
     return [EventOut(action=e["action"], from_state=e["from_state"], to_state=e["to_state"], actor=e["actor"], reason=e["reason"], at=e["at"])
             for e in await store.events_of(row["id"])]
 
@@ -111,10 +112,10 @@ async def compute(ctx: AppContext, month: str, *, principal: Principal) -> Compu
     """Score every staff member employed in the month; only sheets that changed get a new version."""
     started = time.perf_counter()
     first = checked_month(ctx, month)
-    key = domain.month_key(first)
+    key = periods.month_key(first)
     before = await ensure_period(ctx, key)
     domain.next_state(before["state"], action="compute")  # refuse early, before the expensive part
-    postings = await org.postings_employed_between(first=first, last=domain.next_month(first) - timedelta(days=1))
+    postings = await org.postings_employed_between(first=first, last=periods.next_month(first) - timedelta(days=1))
     facts = await month_facts(ctx, postings=postings, first=first, period_id=before["id"])
     sheets = score_sheets(ctx, facts, first=first)
     placed = {p.staff_id: (p.department_id, p.window_id) for p in postings}
@@ -164,7 +165,7 @@ async def write_computation(
 async def transition(ctx: AppContext, month: str, *, action: str, principal: Principal, reason: str = "", check: Any = None,
                      values: Mapping[str, Any] | None = None, then: Any = None) -> PeriodOut:
     """Move the period by ``action`` in one transaction, with the trail row and the audit event; ``check`` may refuse, ``then`` follows up."""
-    key = domain.month_key(domain.parse_month(month))
+    key = periods.month_key(periods.parse_month(month))
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
         period = await store.lock_period(ctx, month=key)
@@ -185,8 +186,8 @@ async def transition(ctx: AppContext, month: str, *, action: str, principal: Pri
 async def open_appeals(ctx: AppContext, month: str, *, principal: Principal) -> PeriodOut:
     """Show staff their sheets and open the appeal window for the policy's days; the month must have ended."""
     async def check(period: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-        first = domain.parse_month(period["month"])
-        if local_today(ctx) < domain.next_month(first):
+        first = periods.parse_month(period["month"])
+        if local_today(ctx) < periods.next_month(first):
             raise PeriodStateConflict(f"{period['month']} has not ended: appeals open once every day of it has been worked", state=period["state"])
         return {"appeal_opened_at": now, "appeal_until": now + timedelta(days=policy_of(ctx).appeal_days)}
 

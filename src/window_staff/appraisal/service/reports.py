@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 
+from window_staff.common import periods
 from window_staff.appraisal import domain, store
 from window_staff.appraisal.errors import PeriodNotFound, SheetNotFound
 from window_staff.appraisal.schemas import (
@@ -66,8 +67,8 @@ def _score(row: dict[str, Any], lines: list[LineOut], *, ctx: AppContext, first:
 
 async def sheet(ctx: AppContext, month: str, staff_id: int, *, principal: Principal, lang: str = "zh") -> SheetOut:
     """One person's sheet with every line's facts and a readable explanation; staff read only their own, once shown."""
-    first = domain.parse_month(month)
-    key = domain.month_key(first)
+    first = periods.parse_month(month)
+    key = periods.month_key(first)
     if not principal.has_any(*READER_ROLES) and principal.staff_id != staff_id:
         raise SheetNotFound()
     period = _visible_period(await store.find_period(key), principal=principal, month=key)
@@ -103,7 +104,7 @@ async def sheet_by_employee_no(ctx: AppContext, month: str, employee_no: str, *,
 
 async def list_sheets(ctx: AppContext, month: str, params: PageParams, *, department_id: int | None = None) -> Page[SheetSummaryOut]:
     """A page of the month's sheets by employee number (for HR and approvers)."""
-    period = await store.period_or_404(domain.month_key(domain.parse_month(month)))
+    period = await store.period_or_404(periods.month_key(periods.parse_month(month)))
     rows, total = await store.sheet_page(period["id"], limit=params.limit, offset=params.offset, department_id=department_id)
     items = [SheetSummaryOut(staff_id=r["staff"], employee_no=r["employee_no"], name=r["name"], department=r["department"],
                              total=domain.cents(r["total_cents"]), grade=r["grade"], veto=r["veto"], computation=r["computation"]) for r in rows]
@@ -112,7 +113,7 @@ async def list_sheets(ctx: AppContext, month: str, params: PageParams, *, depart
 
 async def ranking(ctx: AppContext, month: str, *, by: str, principal: Principal) -> RankingOut:
     """Windows or departments of the month ranked by average total (ties share a rank)."""
-    key = domain.month_key(domain.parse_month(month))
+    key = periods.month_key(periods.parse_month(month))
     period = _visible_period(await store.find_period(key), principal=principal, month=key)
     rows = await store.group_totals(period["id"], by=by)
     if by == "department":
@@ -144,7 +145,7 @@ async def trend(ctx: AppContext, *, principal: Principal, staff_id: int | None =
 
 async def diff(ctx: AppContext, month: str, *, since: int | None = None) -> DiffOut:
     """Sheets changed since computation ``since`` (default: the one before the latest whole-month computation)."""
-    period = await store.period_or_404(domain.month_key(domain.parse_month(month)))
+    period = await store.period_or_404(periods.month_key(periods.parse_month(month)))
     if since is None:
         whole = [c["number"] for c in await store.computations_of(period["id"]) if c["scope"] == "month"]
         since = (whole[-1] - 1) if whole else 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from window_staff.common import periods
 from window_staff.attendance import service
 from window_staff.attendance.calendar import SessionHours
 from window_staff.attendance.errors import (
@@ -43,7 +44,7 @@ async def _refuse_closed(site_id: int | None, *days: date) -> None:
         return
     for d in days:
         if await service.closed_sites([site_id], month=d):
-            raise MonthClosed(f"{service.month_key(d)} is closed for site {site_id}")
+            raise MonthClosed(f"{periods.month_key(d)} is closed for site {site_id}")
 
 
 def _t(v: Any) -> Any:
@@ -81,8 +82,8 @@ async def add_rota(ctx: AppContext, data: RotaIn, *, actor: str) -> RotaOut:
 
 async def list_rota(ctx: AppContext, params: PageParams, *, month: str, staff_id: int | None = None) -> Page[RotaOut]:
     """Rota changes of a month, by day."""
-    first = service.parse_month(month)
-    where = (RotaEntry.day >= first) & (RotaEntry.day <= service.month_end(first))
+    first = periods.parse_month(month)
+    where = (RotaEntry.day >= first) & (RotaEntry.day <= periods.month_end(first))
     if staff_id is not None:
         where = where & (RotaEntry.staff == staff_id)
     rows = await RotaEntry.select().where(where).order_by(RotaEntry.day).order_by(RotaEntry.id).limit(params.limit).offset(params.offset)
@@ -122,8 +123,8 @@ async def add_closure(ctx: AppContext, data: ClosureIn, *, actor: str) -> Closur
 
 async def list_closures(ctx: AppContext, params: PageParams, *, month: str) -> Page[ClosureOut]:
     """Window closures of a month."""
-    first = service.parse_month(month)
-    where = (WindowClosureDay.day >= first) & (WindowClosureDay.day <= service.month_end(first))
+    first = periods.parse_month(month)
+    where = (WindowClosureDay.day >= first) & (WindowClosureDay.day <= periods.month_end(first))
     rows = await WindowClosureDay.select().where(where).order_by(WindowClosureDay.day).limit(params.limit).offset(params.offset)
     items = [ClosureOut(id=r["id"], window_id=r["window"], day=r["day"], note=r["note"]) for r in rows]
     return page_of(items, total=await WindowClosureDay.count().where(where), params=params)
@@ -190,7 +191,7 @@ async def add_site_hours(ctx: AppContext, data: SiteHoursIn, *, actor: str) -> S
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
         closed = await MonthClose.select(MonthClose.month).where(MonthClose.site == data.site_id)
-        if any(service.month_key(data.valid_from) <= r["month"] <= service.month_key(data.valid_to) for r in closed):
+        if any(periods.month_key(data.valid_from) <= r["month"] <= periods.month_key(data.valid_to) for r in closed):
             raise MonthClosed("the range covers a closed month of the site")
         if await SiteHours.exists().where((SiteHours.site == data.site_id) & (SiteHours.valid_from <= data.valid_to) & (SiteHours.valid_to >= data.valid_from)):
             raise SessionHoursInvalid("the range overlaps another session hours range of the site")
@@ -210,25 +211,25 @@ async def list_site_hours(ctx: AppContext, *, site_id: int) -> list[SiteHoursOut
 
 async def close_month(ctx: AppContext, *, site_id: int, month: str, actor: str) -> MonthCloseOut:
     """Store the site's month one last time, then close it: later inputs go to the exception queue."""
-    first = service.parse_month(month)
+    first = periods.parse_month(month)
     if not await org.site_time_zones([site_id]):
         raise AttendanceItemNotFound(f"site {site_id} does not exist")
     if await service.closed_sites([site_id], month=first):
         raise MonthAlreadyClosed()
     # Leavers of the month are frozen too: their days up to leaving belong to this month's appraisal.
-    staff_ids = await org.staff_ids_at_site_between(site_id, first=first, last=service.month_end(first))
+    staff_ids = await org.staff_ids_at_site_between(site_id, first=first, last=periods.month_end(first))
     postings = [p for p in await org.postings_of(staff_ids) if p.site_id == site_id]
     records = await service.derive(ctx, postings, month=first)
     now = ctx.clock.now()
     try:
         async with write_transaction(ctx.engine):
             await service.store(ctx, [p.staff_id for p in postings], month=first, records=records)
-            await MonthClose.insert(MonthClose(site=site_id, month=service.month_key(first), closed_at=now, closed_by=actor))
+            await MonthClose.insert(MonthClose(site=site_id, month=periods.month_key(first), closed_at=now, closed_by=actor))
             await audit.record(ctx.engine, at=now, actor=actor, action="attendance.month_closed", subject_type="site", subject_id=site_id,
-                               data={"month": service.month_key(first), "records": len(records)})
+                               data={"month": periods.month_key(first), "records": len(records)})
     except INTEGRITY_ERRORS as exc:
         raise MonthAlreadyClosed() from exc
-    return MonthCloseOut(site_id=site_id, month=service.month_key(first), closed_at=now, closed_by=actor, records=len(records))
+    return MonthCloseOut(site_id=site_id, month=periods.month_key(first), closed_at=now, closed_by=actor, records=len(records))
 
 
 async def list_closed_months(ctx: AppContext, *, site_id: int) -> list[MonthCloseOut]:

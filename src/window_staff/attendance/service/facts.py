@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from window_staff.common import periods
 from window_staff.attendance import service
 from window_staff.attendance.domain import Status
 from window_staff.common.context import AppContext
@@ -88,7 +89,7 @@ async def _closed_facts(ctx: AppContext, staff_ids: Sequence[int], *, month: dat
 
 async def scoring_facts(ctx: AppContext, *, postings: Sequence[Posting], month: str | date) -> dict[int, list[Fact]]:
     """The month's attendance facts per staff member for the appraisal (one per session that scores), corrections applied."""
-    first = service.parse_month(month)
+    first = periods.parse_month(month)
     # staff with nothing to score still get a key, so the appraisal sees "clean" rather than "missing"
     out: dict[int, list[Fact]] = {p.staff_id: [] for p in sorted(postings, key=lambda p: p.staff_id)}
     closed = await service.closed_sites(sorted({p.site_id for p in postings if p.site_id is not None}), month=first)

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from window_staff.common import periods
 from window_staff.attendance import service
 from window_staff.attendance.calendar import DEFAULT_TIME_ZONE
 from window_staff.attendance.errors import (
@@ -45,7 +46,7 @@ def months_of(start: datetime, end: datetime, *, zone: str) -> list[date]:
     out = []
     while first <= last:
         out.append(first)
-        first = service.month_end(first) + timedelta(days=1)
+        first = periods.month_end(first) + timedelta(days=1)
     return out
 
 
@@ -136,7 +137,7 @@ async def decide_leave(ctx: AppContext, leave_id: int, data: LeaveDecisionIn, *,
         if data.approved and closed:
             await AttendanceException.insert(AttendanceException(
                 kind="leave_in_closed_month", staff=row["staff"], created_at=now,
-                detail=json.dumps({"leave_request": leave_id, "months": [service.month_key(m) for m in closed]}),
+                detail=json.dumps({"leave_request": leave_id, "months": [periods.month_key(m) for m in closed]}),
             ))
         await audit.record(ctx.engine, at=now, actor=actor, action=f"leave.{status}", subject_type="leave_request", subject_id=leave_id,
                            data={"staff": row["staff"], "note": data.note})
@@ -169,7 +170,7 @@ async def cancel_leave(ctx: AppContext, leave_id: int, data: LeaveCancelIn, *, a
         if was_approved and closed:
             await AttendanceException.insert(AttendanceException(
                 kind="leave_cancelled_in_closed_month", staff=row["staff"], created_at=now,
-                detail=json.dumps({"leave_request": leave_id, "months": [service.month_key(m) for m in closed]}),
+                detail=json.dumps({"leave_request": leave_id, "months": [periods.month_key(m) for m in closed]}),
             ))
         await audit.record(ctx.engine, at=now, actor=actor, action="leave.cancelled", subject_type="leave_request", subject_id=leave_id,
                            data={"staff": row["staff"], "was": row["status"], "note": data.note})

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from window_staff.common import periods
 from window_staff.attendance import service
 from window_staff.attendance.calendar import DEFAULT_TIME_ZONE
 from window_staff.attendance.errors import (
@@ -126,7 +127,7 @@ async def correct(ctx: AppContext, data: CorrectionIn, *, actor: str) -> Correct
     posting = await service.posting_or_404(data.staff_id)
     first = data.day.replace(day=1)
     if posting.site_id is not None and await service.closed_sites([posting.site_id], month=first):
-        raise MonthClosed(f"{service.month_key(first)} is closed: corrections go through the appraisal's appeal")
+        raise MonthClosed(f"{periods.month_key(first)} is closed: corrections go through the appraisal's appeal")
     records = await service.recompute(ctx, [posting], month=first)
     if not any(r.day == data.day and r.session == data.session for r in records):
         raise SessionNotScheduled(f"staff {data.staff_id} has no {data.session} session on {data.day}")

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from window_staff.attendance.calendar import DEFAULT_TIME_ZONE, WorkCalendar
 from window_staff.attendance.domain import DayRecord, MonthFacts, Status, day_records, monthly_facts
 from window_staff.attendance.errors import (
-    AttendanceInputInvalid,
     AttendanceStaffNotFound,
     CalendarYearMissing,
     SessionHoursMissing,
@@ -25,6 +24,7 @@ from window_staff.common.context import AppContext
 from window_staff.common.db import execute, insert_rows, write_transaction
 from window_staff.org import service as org
 from window_staff.org.service import Posting
+from window_staff.common.periods import month_end, month_key, parse_month
 
 LATE_GRACE = timedelta(minutes=5)
 
@@ -106,24 +106,10 @@ async def describe_punch(ctx: AppContext, *, site_id: int, at: datetime) -> Punc
 
 # --- months ----------------------------------------------------------------------------------
 
-def parse_month(month: str | date) -> date:
-    """The first day of a month given as ``YYYY-MM`` or any date in it."""
-    if isinstance(month, date):
-        return month.replace(day=1)
-    try:
-        return date.fromisoformat(f"{month}-01")
-    except ValueError:
-        raise AttendanceInputInvalid(f"month {month!r} is not YYYY-MM", code="month_invalid") from None
 
 
-def month_end(first: date) -> date:
-    """The last day of the month starting at ``first``."""
-    return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
-def month_key(first: date) -> str:
-    """``YYYY-MM``."""
-    return f"{first.year:04d}-{first.month:02d}"
 
 
 async def closed_sites(site_ids: Sequence[int], *, month: date) -> set[int]:

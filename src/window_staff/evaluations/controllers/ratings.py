@@ -8,14 +8,14 @@ from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import Provide
 from litestar.params import Parameter
 
-from window_staff.attendance.service.records import parse_month
-from window_staff.common.guards import PUBLIC, provide_principal, roles
+from window_staff.common.periods import parse_month
+from window_staff.common.guards import provide_principal, roles
 from window_staff.common.principal import Principal, own_staff_id
 from window_staff.common.context import AppContext
 from window_staff.common.pagination import Page, PageParams
 from window_staff.common.web import PAGE
 from window_staff.evaluations.service import cases as service_cases, ratings as service_ratings
-from window_staff.evaluations.errors import CaseNotFound, RatingConflict
+from window_staff.evaluations.errors import CaseNotFound
 from window_staff.evaluations.schemas.ratings import (
     CaseAppealIn,
     CaseDecisionIn,

@@ -38,6 +38,7 @@ from window_staff.evaluations.schemas.delegates import (
 from window_staff.evaluations.tables import Campaign, CampaignTarget, DelegateSession, Evaluation, Invitation
 from window_staff.org import service as org
 from window_staff.scoring import Fact
+from window_staff.common.periods import month_key
 
 FACT_KIND = "evaluation.delegate"
 SCALE = (1, 5)
@@ -75,9 +76,6 @@ def local_today(now: datetime) -> date:
     return as_utc(now).astimezone(ZoneInfo(DEFAULT_TIME_ZONE)).date()
 
 
-def month_key(month: date) -> str:
-    """``YYYY-MM`` of a date in the month."""
-    return f"{month.year:04d}-{month.month:02d}"
 
 
 def default_form() -> list[dict[str, str]]:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from piccolo.columns.combination import Combinable
 
+from window_staff.common import periods
 from window_staff.common import audit
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
@@ -21,6 +22,7 @@ from window_staff.evaluations.schemas.metrics import ImportOut, ServiceRateOut, 
 from window_staff.evaluations.tables import ImportBatch, ServiceTransaction as Tx
 from window_staff.org import service as org
 from window_staff.scoring import Fact
+from window_staff.common.periods import parse_month
 
 T = TypeVar("T")
 # Bounded IN-lists (SQLite refuses more than 32,766 parameters) and bounded memory when reading a month.
@@ -141,21 +143,11 @@ async def _stored(external_ids: Sequence[str]) -> dict[str, Stored]:
 # --- reading -------------------------------------------------------------------------------------------------
 
 
-def parse_month(month: str | date) -> date:
-    """The first day of a month given as ``YYYY-MM`` or a date in it."""
-    if isinstance(month, date):
-        return month.replace(day=1)
-    try:
-        if len(month) != 7:
-            raise ValueError(month)
-        return date.fromisoformat(f"{month}-01")
-    except ValueError:
-        raise EvaluationInputInvalid(f"month {month!r} is not YYYY-MM", code="month_invalid") from None
 
 
 def _month_range(first: date, *, zone: str) -> tuple[datetime, datetime]:
     tz = ZoneInfo(zone)
-    return (datetime.combine(first, time.min, tz).astimezone(UTC), datetime.combine(domain.next_month(first), time.min, tz).astimezone(UTC))
+    return (datetime.combine(first, time.min, tz).astimezone(UTC), datetime.combine(periods.next_month(first), time.min, tz).astimezone(UTC))
 
 
 async def _received_in(ctx: AppContext, first: date) -> Combinable:
@@ -200,7 +192,7 @@ async def _tallies(ctx: AppContext, first: date, *, by: str, staff_ids: set[int]
     # Read the month in id order and in chunks (a province's month does not fit in memory as dicts): a day
     # wider on each side in UTC, then each row is placed by its local dates in its site's zone.
     lo = datetime.combine(first - timedelta(days=1), time.min, UTC)
-    hi = datetime.combine(domain.next_month(first) + timedelta(days=1), time.min, UTC)
+    hi = datetime.combine(periods.next_month(first) + timedelta(days=1), time.min, UTC)
     where = ((Tx.received_at >= lo) & (Tx.received_at < hi)) | ((Tx.promised_at >= lo) & (Tx.promised_at < hi))
     if staff_ids is not None and len(staff_ids) <= _ID_CHUNK:
         where = where & Tx.staff.is_in(sorted(staff_ids))  # more staff than that: the whole month, filtered below
@@ -257,7 +249,7 @@ async def month_facts(ctx: AppContext, *, staff_ids: Sequence[int], month: date)
     first = month.replace(day=1)
     tallies = await _tallies(ctx, first, by="staff", staff_ids=set(staff_ids))
     key = f"{first.year:04d}-{first.month:02d}"
-    last_day = domain.next_month(first) - timedelta(days=1)  # a month's rate belongs to the whole month: dated at its end
+    last_day = periods.next_month(first) - timedelta(days=1)  # a month's rate belongs to the whole month: dated at its end
     out: dict[int, list[Fact]] = {}
     for sid in sorted(tallies):
         t = tallies[sid]

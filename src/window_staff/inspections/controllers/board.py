@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import Provide
 
 from window_staff.common.guards import PUBLIC, provide_principal, roles

@@ -35,6 +35,7 @@ from window_staff.inspections.tables import Finding, FindingRevision, Visit, Vis
 from window_staff.org import service as org
 from window_staff.scoring.rules import rules_of
 from window_staff.scoring.vocabulary import Fact
+from window_staff.common.periods import month_bounds as _month_bounds
 
 # Columns of a finding read together with its visit's kind (one query, no second lookup).
 FINDING_COLUMNS = (*Finding.all_columns(), Finding.visit.kind.as_alias("visit_kind"))
@@ -266,16 +267,6 @@ async def my_finding(ctx: AppContext, finding_id: int, *, principal: Principal) 
 
 # --- facts for appraisal ---------------------------------------------------------------------
 
-def _month_bounds(month: str | date) -> tuple[date, date]:
-    if isinstance(month, str):
-        try:
-            first = date.fromisoformat(f"{month}-01")
-        except ValueError:
-            raise InspectionInputInvalid(f"month {month!r} is not YYYY-MM", code="month_invalid") from None
-    else:
-        first = month.replace(day=1)
-    nxt = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return first, nxt
 
 
 # Above this many staff the month's findings are read whole and filtered here (SQLite caps parameters at 32,766).

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
+from window_staff.common import periods
 from window_staff.appraisal import domain, service
 from window_staff.appraisal.service import close as service_close, reports as service_reports
 from window_staff.appraisal.errors import AppraisalInputInvalid
@@ -68,7 +69,7 @@ def actions_for(state: str) -> tuple[str, ...]:
 
 async def _month_page(ctx: AppContext, request: Request, month: str, *, message: str | None = None, status: int = 200) -> Template:
     principal = await principal_of(request)
-    key = domain.month_key(domain.parse_month(month))
+    key = periods.month_key(periods.parse_month(month))
     period = await service.get_period(ctx, key)
     context: dict[str, Any] = {"month": key, "period": period, "message": message, "done": request.query_params.get("done"),
                                "diff": None, "departments": [], "actions": actions_for(period.state),
@@ -103,7 +104,7 @@ class ApproverPageController(Controller):
     async def act(self, ctx: AppContext, request: Request, month: str, action: str) -> Response:
         """Approve, return (with a reason), ask to reopen (with a reason) or confirm reopening; refusals are shown on the page."""
         form = await request.form()
-        key = domain.month_key(domain.parse_month(month))
+        key = periods.month_key(periods.parse_month(month))
         call = _CALLS.get(action)
         if call is None:
             raise AppraisalInputInvalid(f"unknown action {action!r}", key="action")

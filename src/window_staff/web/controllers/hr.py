@@ -11,6 +11,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
+from window_staff.common import periods
 from window_staff.appraisal import domain, service
 from window_staff.appraisal.service import appeals as service_appeals, close as service_close, reports as service_reports
 from window_staff.appraisal.errors import AppraisalInputInvalid, PeriodNotFound
@@ -192,7 +193,7 @@ def _per_page(request: Request) -> int:
 
 async def _month_page(ctx: AppContext, request: Request, month: str, *, message: str | None = None, status: int = 200) -> Template:
     principal = await principal_of(request)
-    key = domain.month_key(domain.parse_month(month))
+    key = periods.month_key(periods.parse_month(month))
     try:
         period: PeriodOut | None = await service.get_period(ctx, key)
     except PeriodNotFound:
@@ -219,7 +220,7 @@ async def _month_page(ctx: AppContext, request: Request, month: str, *, message:
 
 async def _sheet_list(ctx: AppContext, request: Request, month: str) -> Template:
     # htmx paging asks for the sheet list alone: one query instead of the month page's rankings and charts.
-    key = domain.month_key(domain.parse_month(month))
+    key = periods.month_key(periods.parse_month(month))
     offset, per_page = offset_of(request), _per_page(request)
     sheets = await service_reports.list_sheets(ctx, key, PageParams(limit=per_page, offset=offset))
     return render(request, "hr/_sheets.html", principal=await principal_of(request), month=key, sheets=sheets, offset=offset,
@@ -241,12 +242,12 @@ class HrAppraisalPageController(Controller):
         """Every month with its state, and a picker to open any month (``?month=YYYY-MM`` goes there)."""
         picked = request.query_params.get("month")
         if picked:
-            return Redirect(f"/app/hr/appraisal/{domain.month_key(domain.parse_month(picked))}", status_code=303)
+            return Redirect(f"/app/hr/appraisal/{periods.month_key(periods.parse_month(picked))}", status_code=303)
         principal = await principal_of(request)
         departments = sorted((await org.department_codes()).items(), key=lambda kv: kv[1][0])
         today = service.local_today(ctx)
         return render(request, "hr/months.html", principal=principal, periods=await service.list_periods(ctx),
-                      this_month=domain.month_key(today.replace(day=1)), departments=departments)
+                      this_month=periods.month_key(today.replace(day=1)), departments=departments)
 
     @get("/appraisal/{month:str}", guards=[readers], opt=PAGE)
     async def month(self, ctx: AppContext, request: Request, month: str) -> Template:
@@ -262,7 +263,7 @@ class HrAppraisalPageController(Controller):
         call = _CALLS.get(action)
         if call is None:
             raise AppraisalInputInvalid(f"unknown action {action!r}", key="action")
-        key = domain.month_key(domain.parse_month(month))
+        key = periods.month_key(periods.parse_month(month))
         try:
             await call(ctx, key, await principal_of(request))
         except DomainError as exc:
@@ -273,7 +274,7 @@ class HrAppraisalPageController(Controller):
     async def decide(self, ctx: AppContext, request: Request, month: str, appeal_id: int) -> Response:
         """Uphold (optionally restoring part of the line) or reject one appeal, then back to the month."""
         form = await request.form()
-        key = domain.month_key(domain.parse_month(month))
+        key = periods.month_key(periods.parse_month(month))
         raw_points = str(form.get("points", "")).strip()
         try:
             try:
@@ -300,7 +301,7 @@ class HrAppraisalPageController(Controller):
     @get("/appraisal/{month:str}/bonus.xlsx", guards=[readers], opt=PAGE)
     async def bonus_xlsx(self, ctx: AppContext, month: str) -> Response[bytes]:
         """The month's bonus for payroll as XLSX (an error page until the figures are approved)."""
-        key = domain.month_key(domain.parse_month(month))
+        key = periods.month_key(periods.parse_month(month))
         result = await service_close.bonus(ctx, key)
         state = (await service.get_period(ctx, key)).state
         return _attachment(bonus_xlsx(result, title=f"{key} 目标管理考核奖（{state}）"), media_type=XLSX, filename=f"bonus-{key}.xlsx")
@@ -308,7 +309,7 @@ class HrAppraisalPageController(Controller):
     @get("/appraisal/{month:str}/bonus.csv", guards=[readers], opt=PAGE)
     async def bonus_csv(self, ctx: AppContext, month: str) -> Response[bytes]:
         """The month's bonus for payroll as CSV (an error page until the figures are approved)."""
-        key = domain.month_key(domain.parse_month(month))
+        key = periods.month_key(periods.parse_month(month))
         return _attachment(bonus_csv(await service_close.bonus(ctx, key)), media_type=CSV, filename=f"bonus-{key}.csv")
 
     @get("/trend", guards=[readers], opt=PAGE)

@@ -14,6 +14,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
+from window_staff.common import periods
 from window_staff.appraisal import domain as appraisal_domain
 from window_staff.appraisal import service as appraisal_service
 from window_staff.appraisal import store as appraisal_store
@@ -304,7 +305,7 @@ class StaffPagesController(Controller):
         cases = [{"c": c, "opened_at": _local(c.opened_at), "rated_at": _local(c.rating.rated_at)}
                  for c in cases_page.items if _in_month(c.opened_at, attendance.month) or _in_month(c.rating.rated_at, attendance.month)]
         consent = consent_rows(await biometrics.consent_status(ctx, staff_id, only_staff_id=staff_id), lang=lang)
-        ratings = await service_ratings.my_month_ratings(ctx, staff_id, month=appraisal_domain.parse_month(attendance.month))
+        ratings = await service_ratings.my_month_ratings(ctx, staff_id, month=periods.parse_month(attendance.month))
         latest = await _latest_visible_month()
         return render(request, "staff/month.html", principal=principal, attendance=attendance, month=attendance.month, heads=heads, rows=rows,
                       findings=findings, cases=cases, ratings=ratings, consent=consent, latest_sheet=latest)
@@ -341,5 +342,5 @@ class StaffPagesController(Controller):
             return await _appraisal_page(ctx, request, principal, month, message=words("me.appeal_no_line"), status=status_of(exc))
         except DomainError as exc:
             return await _appraisal_page(ctx, request, principal, month, message=refusal_of(request, exc), status=status_of(exc), reasons={rule_id: reason})
-        key = appraisal_domain.month_key(appraisal_domain.parse_month(month))
+        key = periods.month_key(periods.parse_month(month))
         return Redirect(f"/app/me/appraisal?month={key}&appealed={quote(rule_id)}#appeals", status_code=303)
