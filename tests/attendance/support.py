@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from window_staff.attendance import service
 from window_staff.attendance.service import admin as service_admin
 from window_staff.attendance.schemas import SiteHoursIn
-from window_staff.attendance.tables import AttendanceException, Punch
+from window_staff.attendance.service.punches import NewPunch, record_punches
 from window_staff.common.context import AppContext
 from window_staff.common.db import write_transaction
 from window_staff.org.schemas import StaffOut, WindowOut
@@ -49,15 +47,9 @@ def local(day: int, hh: int, mm: int, *, month: int = 3, year: int = 2025) -> da
 async def terminal_punch(ctx: AppContext, staff_id: int, at: datetime, *, site_id: int) -> int:
     """Store a punch the way the terminal check-in does (closed month -> exception queue)."""
     async with write_transaction(ctx.engine):
-        rows = await Punch.insert(Punch(
-            staff=staff_id, terminal=None, captured_at=at, received_at=ctx.clock.now(), kind="any", source="signed_terminal",
-            verify_mode="face+fingerprint", event_key=f"test:{uuid.uuid4()}",
-        )).returning(Punch.id)
-        if await service.is_month_closed(ctx, site_id=site_id, at=at):
-            await AttendanceException.insert(AttendanceException(
-                kind="punch_in_closed_month", staff=staff_id, created_at=ctx.clock.now(),
-                detail=json.dumps({"punch": rows[0]["id"], "captured_at": at.isoformat()})))
-    return rows[0]["id"]
+        stored = await record_punches(ctx, [NewPunch(staff_id=staff_id, captured_at=at, source="signed_terminal", verify_mode="face+fingerprint",
+                                                     event_key=f"test:{uuid.uuid4()}")], site_id=site_id, received_at=ctx.clock.now())
+    return stored.ids[0]
 
 
 async def full_day(ctx: AppContext, staff_id: int, day: int, *, site_id: int, am_in: tuple[int, int] = (8, 20)) -> None:

@@ -10,7 +10,7 @@ from tests.factories import logged_in
 
 async def test_staff_read_their_own_month_with_statuses_and_minutes(client, app_ctx):
     world = await make_world(app_ctx, n_staff=2)
-    me, other = world.staff[0].id, world.staff[1].id
+    me, _other = world.staff[0].id, world.staff[1].id
     await full_day(app_ctx, me, 3, site_id=world.site_id)
     await full_day(app_ctx, me, 4, site_id=world.site_id, am_in=(8, 47))  # 17 minutes late
     await terminal_punch(app_ctx, me, local(5, 8, 25), site_id=world.site_id)  # no sign-out

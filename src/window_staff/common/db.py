@@ -397,3 +397,8 @@ async def update_rows(engine: Engine, table: type[Table], columns: Sequence[Colu
     for start in range(0, len(rows), 25000):
         part = rows[start:start + 25000]
         await tx.connection.execute(sql, *[list(col) for col in zip(*part, strict=True)])
+
+
+def chunks(values: Sequence[Any], size: int = 5000) -> list[Sequence[Any]]:
+    """Bounded IN-lists: SQLite refuses a statement with more than 32,766 parameters, and a batch may hold more."""
+    return [values[i:i + size] for i in range(0, len(values), size)]

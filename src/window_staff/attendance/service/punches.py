@@ -1,10 +1,12 @@
-"""Manual punches and supervisor attestation, HR corrections (events with a reason), the exception queue."""
+"""Punches from every source (one ``record_punches``), manual punches and supervisor attestation, HR corrections
+(events with a reason), the exception queue."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,8 +28,9 @@ from window_staff.attendance.tables import AttendanceException, DayRecordCorrect
 from window_staff.common import audit
 from window_staff.common.clock import as_utc
 from window_staff.common.context import AppContext
-from window_staff.common.db import execute, insert_rows, write_transaction
+from window_staff.common.db import chunks, execute, insert_rows, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
+from window_staff.org import service as org
 from window_staff.org.service import Posting
 
 
@@ -39,6 +42,63 @@ async def _month_closed_for(posting: Posting, at: datetime) -> bool:
     return posting.site_id is not None and bool(await service.closed_sites([posting.site_id], month=_local_month(posting, at)))
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewPunch:
+    """A punch its source has already decided (who, when, how verified), for ``record_punches``."""
+
+    staff_id: int
+    captured_at: datetime
+    source: str  # signed_terminal | zkteco | manual
+    verify_mode: str
+    event_key: str  # the source's identity of the event: the same event sent again is stored once
+    kind: str = "any"
+    terminal_id: int | None = None
+    verified_on_device: bool = False
+    needs_attestation: bool = False
+    future_capture: bool = False
+    threshold_version: str | None = None
+
+
+_PUNCH_COLUMNS = (Punch.staff, Punch.terminal, Punch.captured_at, Punch.received_at, Punch.kind, Punch.source, Punch.verify_mode,
+                  Punch.verified_on_device, Punch.needs_attestation, Punch.future_capture, Punch.threshold_version, Punch.event_key)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPunches:
+    """What ``record_punches`` stored: the new punch ids (input order) and how many went to HR's queue as late for a closed month."""
+
+    ids: list[int]
+    closed_month: int
+
+
+async def record_punches(ctx: AppContext, punches: Sequence[NewPunch], *, site_id: int | None, received_at: datetime) -> StoredPunches:
+    """Store decided punches from any source inside the caller's transaction.
+
+    A punch whose event key is stored already is skipped (a resend adds nothing). A punch in a month already
+    closed at the site (by the site's local calendar) is stored and also put in HR's exception queue: the one
+    closed-month rule for every source.
+    """
+    if not punches:
+        return StoredPunches([], 0)
+    rows = [(p.staff_id, p.terminal_id, p.captured_at, received_at, p.kind, p.source, p.verify_mode, p.verified_on_device,
+             p.needs_attestation, p.future_capture, p.threshold_version, p.event_key) for p in punches]
+    ids = await insert_rows(ctx.engine, Punch, _PUNCH_COLUMNS, rows, skip_conflicts=True)
+    closed = await _queue_closed_month(ctx, ids, site_id=site_id, at=received_at) if ids and site_id is not None else 0
+    return StoredPunches(ids, closed)
+
+
+async def _queue_closed_month(ctx: AppContext, ids: list[int], *, site_id: int, at: datetime) -> int:
+    zone = ZoneInfo((await org.site_time_zones([site_id])).get(site_id, DEFAULT_TIME_ZONE))
+    stored = [r for part in chunks(ids) for r in await Punch.select(Punch.id, Punch.staff, Punch.terminal, Punch.source, Punch.captured_at)
+              .where(Punch.id.is_in(part))]
+    month_of = {r["id"]: as_utc(r["captured_at"]).astimezone(zone).date().replace(day=1) for r in stored}
+    closed = {m for m in set(month_of.values()) if await service.closed_sites([site_id], month=m)}
+    return await queue_exceptions(ctx, [
+        ExceptionIn(kind="punch_in_closed_month", staff_id=r["staff"], terminal_id=r["terminal"],
+                    detail={"punch": r["id"], "captured_at": as_utc(r["captured_at"]).isoformat(), "source": r["source"]})
+        for r in stored if month_of[r["id"]] in closed], at=at)
+
+
 async def record_manual_punch(ctx: AppContext, staff_id: int, data: ManualPunchIn, *, actor: str) -> PunchOut:
     """A manual punch waiting for a supervisor; in a closed month it also goes to the exception queue."""
     if data.captured_at.tzinfo is None:
@@ -48,18 +108,11 @@ async def record_manual_punch(ctx: AppContext, staff_id: int, data: ManualPunchI
         raise AttendanceInputInvalid("a manual punch cannot be in the future")
     posting = await service.posting_or_404(staff_id)
     async with write_transaction(ctx.engine):
-        rows = await Punch.insert(Punch(
-            staff=staff_id, terminal=None, captured_at=data.captured_at, received_at=now, kind=data.kind, source="manual",
-            verify_mode="manual", verified_on_device=False, needs_attestation=True, event_key=f"manual:{uuid.uuid4()}",
-        )).returning(Punch.id)
-        punch_id = rows[0]["id"]
+        [punch_id] = (await record_punches(ctx, [NewPunch(
+            staff_id=staff_id, captured_at=data.captured_at, kind=data.kind, source="manual", verify_mode="manual",
+            needs_attestation=True, event_key=f"manual:{uuid.uuid4()}")], site_id=posting.site_id, received_at=now)).ids
         await audit.record(ctx.engine, at=now, actor=actor, action="punch.manual_recorded", subject_type="punch", subject_id=punch_id,
                            data={"staff": staff_id, "captured_at": data.captured_at.isoformat(), "reason": data.reason})
-        closed = await _month_closed_for(posting, data.captured_at)
-        if closed:
-            await AttendanceException.insert(AttendanceException(
-                kind="punch_in_closed_month", staff=staff_id, created_at=now,
-                detail=json.dumps({"punch": punch_id, "captured_at": data.captured_at.isoformat(), "source": "manual"})))
     return await get_punch(ctx, punch_id)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,10 +17,10 @@ from window_staff.biometrics.errors import FaceBlurred, FaceImageUnsupported, Fa
 from window_staff.biometrics.images import sniff_image_format
 from window_staff.biometrics.iso19794 import FingerRecord, parse_record
 from window_staff.common import audit
+from window_staff.org import service as org
 from window_staff.common.context import AppContext
 from window_staff.common.db import INTEGRITY_ERRORS, execute, write_transaction
-from window_staff.org.tables import Staff
-from window_staff.attendance.tables import AttendanceException, Punch
+from window_staff.attendance.service.punches import NewPunch, record_punches
 from window_staff.terminals import checkin, secrets as terminal_secrets
 from window_staff.terminals.service import card as service_card
 from window_staff.terminals.errors import EventIdReused, SignatureInvalid
@@ -147,7 +146,8 @@ async def _biometric(ctx: AppContext, terminal: dict[str, Any], data: checkin.Ch
 
 
 async def _store(ctx: AppContext, terminal: dict[str, Any], data: checkin.CheckInInput, verdict: _Verdict, *, digest: str, received: datetime) -> tuple[int, bytes]:
-    staff = await Staff.select(Staff.id, Staff.employee_no, Staff.name).where(Staff.id == verdict.staff_id).first() if verdict.staff_id else None
+    postings = await org.postings_of([verdict.staff_id]) if verdict.staff_id else []
+    staff = {"id": postings[0].staff_id, "employee_no": postings[0].employee_no, "name": postings[0].name} if postings else None
     result = "accepted" if staff else "retry" if verdict.retry else "rejected"
     answer: dict[str, Any] = {"event_id": data.event_id, "result": result, "recorded_at": received.isoformat()}
     if verdict.retry:
@@ -166,20 +166,16 @@ async def _store(ctx: AppContext, terminal: dict[str, Any], data: checkin.CheckI
     try:
         async with write_transaction(ctx.engine):
             if staff is not None:
-                future = checkin.is_future(data.captured_at, received_at=received)
-                rows = await Punch.insert(Punch(
-                    staff=staff["id"], terminal=terminal["id"], captured_at=data.captured_at, received_at=received, kind="any",
-                    source="signed_terminal", verify_mode=verdict.mode, verified_on_device=False, threshold_version=verdict.threshold_version,
-                    needs_attestation=verdict.needs_attestation, future_capture=future, event_key=f"{terminal['serial']}:{data.event_id}",
-                )).returning(Punch.id)
+                ids = (await record_punches(ctx, [NewPunch(
+                    staff_id=staff["id"], terminal_id=terminal["id"], captured_at=data.captured_at, source="signed_terminal",
+                    verify_mode=verdict.mode, threshold_version=verdict.threshold_version, needs_attestation=verdict.needs_attestation,
+                    future_capture=checkin.is_future(data.captured_at, received_at=received), event_key=f"{terminal['serial']}:{data.event_id}",
+                )], site_id=terminal["site"], received_at=received)).ids
                 if verdict.failure_id is not None:
                     await service_card.clear_failure(verdict.failure_id)
-                await audit.record(ctx.engine, at=received, actor=f"terminal:{terminal['serial']}", action="punch.recorded", subject_type="punch",
-                                   subject_id=rows[0]["id"], data={"staff": staff["id"], "captured_at": data.captured_at.isoformat(), "mode": verdict.mode})
-                if await attendance.is_month_closed(ctx, site_id=terminal["site"], at=data.captured_at):
-                    await AttendanceException.insert(AttendanceException(
-                        kind="punch_in_closed_month", staff=staff["id"], terminal=terminal["id"], created_at=received,
-                        detail=json.dumps({"punch": rows[0]["id"], "captured_at": data.captured_at.isoformat()})))
+                if ids:  # none: a concurrent copy of this event stored it; its CheckInEvent below conflicts and answers
+                    await audit.record(ctx.engine, at=received, actor=f"terminal:{terminal['serial']}", action="punch.recorded", subject_type="punch",
+                                       subject_id=ids[0], data={"staff": staff["id"], "captured_at": data.captured_at.isoformat(), "mode": verdict.mode})
             elif not verdict.retry:
                 await CheckInRejection.insert(CheckInRejection(
                     terminal=terminal["id"], event_id=data.event_id, reason=answer["reason"], claimed_employee_no=data.employee_no,

@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from window_staff.attendance import service as attendance
 from window_staff.attendance.service import punches as attendance_queue
+from window_staff.attendance.service.punches import NewPunch
+from window_staff.common.db import chunks
 from window_staff.attendance.calendar import DEFAULT_TIME_ZONE
 from window_staff.attendance.schemas import ExceptionIn
-from window_staff.attendance.tables import Punch
 from window_staff.common import audit
 from window_staff.common.context import AppContext
 from window_staff.common.db import execute, insert_rows, is_sqlite, write_transaction
@@ -29,8 +28,6 @@ log = logging.getLogger("window_staff.terminals.zkteco")
 # pg_advisory_xact_lock(namespace, terminal id): one upload per device at a time, so the
 # unknown-PIN de-duplication below (select, then insert) cannot race with a concurrent resend.
 _UPLOAD_LOCK = 7343100
-_PUNCH_COLUMNS = [Punch.staff, Punch.terminal, Punch.captured_at, Punch.received_at, Punch.kind, Punch.source, Punch.verify_mode,
-                  Punch.verified_on_device, Punch.needs_attestation, Punch.future_capture, Punch.event_key]
 _REJECTION_COLUMNS = [CheckInRejection.terminal, CheckInRejection.event_id, CheckInRejection.reason, CheckInRejection.claimed_employee_no,
                       CheckInRejection.captured_at, CheckInRejection.received_at]
 
@@ -70,13 +67,8 @@ class AttlogResult:
 
 @dataclass(frozen=True, slots=True)
 class _Planned:
-    punches: list[tuple[Any, ...]]
+    punches: list[NewPunch]
     unknown: list[zkteco.AttLog]
-
-
-def chunks(values: Sequence[Any], size: int = 5000) -> list[Sequence[Any]]:
-    """Bounded IN-lists: SQLite refuses a statement with more than 32,766 parameters, and an upload may hold more lines."""
-    return [values[i:i + size] for i in range(0, len(values), size)]
 
 
 def punch_key(serial: str, entry: zkteco.AttLog) -> str:
@@ -93,7 +85,7 @@ def rejection_id(entry: zkteco.AttLog) -> str:
 def plan_punches(logs: list[zkteco.AttLog], *, terminal: dict[str, Any], staff_by_pin: dict[str, int], now: dt.datetime) -> _Planned:
     """Rows to insert for lines whose PIN the device knows a staff member by; the others set apart (pure)."""
     zone = time_zone_of(terminal)
-    rows: list[tuple[Any, ...]] = []
+    rows: list[NewPunch] = []
     unknown: list[zkteco.AttLog] = []
     for entry in logs:
         staff_id = staff_by_pin.get(entry.pin)
@@ -101,8 +93,9 @@ def plan_punches(logs: list[zkteco.AttLog], *, terminal: dict[str, Any], staff_b
             unknown.append(entry)
             continue
         at = zkteco.to_instant(entry.local_time, timezone=zone)
-        rows.append((staff_id, terminal["id"], at, now, entry.kind, "zkteco", entry.verify_mode, True, False,
-                     is_future(at, received_at=now), punch_key(terminal["serial"], entry)))
+        rows.append(NewPunch(staff_id=staff_id, terminal_id=terminal["id"], captured_at=at, kind=entry.kind, source="zkteco",
+                             verify_mode=entry.verify_mode, verified_on_device=True, future_capture=is_future(at, received_at=now),
+                             event_key=punch_key(terminal["serial"], entry)))
     return _Planned(punches=rows, unknown=unknown)
 
 
@@ -122,10 +115,9 @@ async def receive_attlog(ctx: AppContext, terminal: dict[str, Any], body: bytes)
     async with write_transaction(ctx.engine):
         if not is_sqlite(ctx.engine):
             await execute(ctx.engine, "SELECT pg_advisory_xact_lock({}, {})", _UPLOAD_LOCK, terminal["id"])
-        # Read inside the transaction: a month closed while this upload waits still sends its punches to HR.
-        closed_months = await _closed_months(ctx, terminal, [row[2] for row in plan.punches])
-        ids = await insert_rows(ctx.engine, Punch, _PUNCH_COLUMNS, plan.punches, skip_conflicts=True) if plan.punches else []
-        closed = await _queue_closed_month(ctx, terminal, ids, closed_months, now=now) if ids and closed_months else 0
+        # Attendance reads the closed months inside this transaction: a month closed while this upload waits still sends its punches to HR.
+        stored = await attendance_queue.record_punches(ctx, plan.punches, site_id=terminal["site"], received_at=now)
+        ids, closed = stored.ids, stored.closed_month
         new_unknown = await _record_unknown(ctx, terminal, plan.unknown, now=now)
         # Same transaction as the punches: the OK below acknowledges the unreadable lines too, so they must be kept.
         queued_bad = await attendance_queue.queue_exceptions(ctx, unreadable_items(terminal, bad), at=now)
@@ -138,7 +130,7 @@ async def receive_attlog(ctx: AppContext, terminal: dict[str, Any], body: bytes)
                                    "punches": len(ids), "first_id": min(ids, default=None), "last_id": max(ids, default=None),
                                    "unknown_pin": len(new_unknown), "closed_month": closed, "bad_lines": bad_count, "bad_queued": queued_bad,
                                    "body_sha256": hashlib.sha256(body).hexdigest()})
-    future = sum(1 for row in plan.punches if row[9])
+    future = sum(1 for punch in plan.punches if punch.future_capture)
     result = AttlogResult(stored=len(ids), duplicates=len(plan.punches) - len(ids), unknown_pin=len(plan.unknown),
                           closed_month=closed, future=future, bad_lines=bad_count, bad_queued=queued_bad)
     if new_unknown:
@@ -147,34 +139,6 @@ async def receive_attlog(ctx: AppContext, terminal: dict[str, Any], body: bytes)
     log.info("iclock %s: ATTLOG stored=%d duplicates=%d unknown_pin=%d closed_month=%d future=%d bad=%d bad_queued=%d", serial,
              result.stored, result.duplicates, result.unknown_pin, result.closed_month, result.future, result.bad_lines, result.bad_queued)
     return result
-
-
-async def _closed_months(ctx: AppContext, terminal: dict[str, Any], instants: list[dt.datetime]) -> set[str]:
-    """The local months (YYYY-MM) among these instants that are closed at the terminal's site."""
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(time_zone_of(terminal))
-    first_of: dict[str, dt.datetime] = {}
-    for at in instants:
-        first_of.setdefault(at.astimezone(zone).strftime("%Y-%m"), at)
-    return {month for month, at in first_of.items() if await attendance.is_month_closed(ctx, site_id=terminal["site"], at=at)}
-
-
-async def _queue_closed_month(ctx: AppContext, terminal: dict[str, Any], ids: list[int], months: set[str], *, now: dt.datetime) -> int:
-    """Put each new punch of a closed month in HR's exception queue, as the signed check-in path does."""
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(time_zone_of(terminal))
-    rows = [r for part in chunks(ids) for r in await Punch.select(Punch.id, Punch.staff, Punch.captured_at).where(Punch.id.is_in(part))]
-    late = [r for r in rows if _aware(r["captured_at"]).astimezone(zone).strftime("%Y-%m") in months]
-    await attendance_queue.queue_exceptions(ctx, [
-        ExceptionIn(kind="punch_in_closed_month", staff_id=r["staff"], terminal_id=terminal["id"],
-                    detail={"punch": r["id"], "captured_at": _aware(r["captured_at"]).isoformat()}) for r in late], at=now)
-    return len(late)
-
-
-def _aware(at: dt.datetime) -> dt.datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
 
 
 async def _record_unknown(ctx: AppContext, terminal: dict[str, Any], unknown: list[zkteco.AttLog], *, now: dt.datetime) -> list[zkteco.AttLog]:
