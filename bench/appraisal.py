@@ -47,13 +47,16 @@ sys.path.insert(0, str(REPO / "bench"))
 from appraisal_data import World, build, progress  # noqa: E402
 
 from window_staff.app import build_context, load_rules_at_start  # noqa: E402
-from window_staff.appraisal import service as appraisal  # noqa: E402
+from window_staff.app import FACT_SOURCES  # noqa: E402
+from window_staff.appraisal import sources as appraisal_sources  # noqa: E402
+from window_staff.appraisal.service import lifecycle as appraisal  # noqa: E402
 from window_staff.appraisal import store as appraisal_store  # noqa: E402
 from window_staff.attendance import service as attendance  # noqa: E402
 from window_staff.attendance.service import admin as service_admin  # noqa: E402
-from window_staff.attendance.service import facts as attendance_facts  # noqa: E402
+from window_staff.attendance import facts as attendance_facts  # noqa: E402
 from window_staff.common.db import close_pool, create_engine, start_pool  # noqa: E402
-from window_staff.inspections import service as inspections  # noqa: E402
+from window_staff.evaluations import facts as evaluations_facts  # noqa: E402
+from window_staff.inspections import facts as inspections_facts  # noqa: E402
 from window_staff.migrations import migrate  # noqa: E402
 from window_staff.org import service as org  # noqa: E402
 from window_staff.scoring import score  # noqa: E402
@@ -65,8 +68,9 @@ GOAL_S = 60.0
 # compute's steps, wrapped by attribute so compute itself runs unchanged: (owner, attribute, label)
 STEPS: list[tuple[Any, str, str]] = [
     (org, "postings_employed_between", "postings"),
-    (attendance_facts, "scoring_facts", "attendance facts"),
-    (inspections, "month_facts", "findings"),
+    (attendance_facts, "month_facts", "attendance facts"),
+    (inspections_facts, "month_facts", "findings"),
+    (evaluations_facts, "month_facts", "evaluations"),
     (appraisal_store, "adjustment_facts", "appeal adjustments"),
     (appraisal, "month_facts", "facts total"),
     (appraisal, "score_sheets", "score + sheet rows"),
@@ -84,16 +88,19 @@ class Steps:
         self.seconds: dict[str, float] = defaultdict(float)
         self._saved: list[tuple[Any, str, Any]] = []
 
-    def install(self) -> None:
+    def install(self, ctx: Any) -> None:
         for owner, name, label in STEPS:
             original = getattr(owner, name)
             self._saved.append((owner, name, original))
             setattr(owner, name, self._wrap(original, label))
+        # the appraisal calls the fact sources registered in the context: register the wrapped ones
+        appraisal_sources.register(ctx, [attendance_facts.month_facts, inspections_facts.month_facts, evaluations_facts.month_facts])
 
-    def uninstall(self) -> None:
+    def uninstall(self, ctx: Any) -> None:
         for owner, name, original in reversed(self._saved):
             setattr(owner, name, original)
         self._saved.clear()
+        appraisal_sources.register(ctx, FACT_SOURCES)
 
     def _wrap(self, fn: Callable[..., Any], label: str) -> Callable[..., Any]:
         seconds = self.seconds
@@ -248,7 +255,7 @@ async def run_engine(name: str, url: str, args: argparse.Namespace, steps: Steps
         _, result.sheets_s = await best(args.repeat, lambda: appraisal.score_sheets(ctx, facts, first=first))
         del facts
         progress(f"{name}: compute (first: every sheet written)")
-        steps.install()
+        steps.install(ctx)
         try:
             profile = cProfile.Profile() if args.profile else None
             if profile:
@@ -283,7 +290,7 @@ async def run_engine(name: str, url: str, args: argparse.Namespace, steps: Steps
             if args.profile:
                 report(kept, f"{name}: recompute (best)")
         finally:
-            steps.uninstall()
+            steps.uninstall(ctx)
         return result
     finally:
         await close_pool(engine)

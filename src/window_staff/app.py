@@ -21,6 +21,9 @@ from window_staff.appraisal.controllers.periods import AppraisalController
 from window_staff.appraisal.controllers.appeals import AppraisalAppealController, MyAppraisalController
 from window_staff.attendance.controllers.month import AttendanceReadController, MyAttendanceController
 from window_staff.attendance.controllers.admin import AttendanceAdminController
+from window_staff.appraisal import sources as appraisal_sources
+from window_staff.appraisal.sources import FactSource
+from window_staff.attendance import facts as attendance_facts
 from window_staff.auth import service as auth_service
 from window_staff.auth.controllers import AuthController, UserController
 from window_staff.common.guards import PUBLIC
@@ -43,6 +46,8 @@ from window_staff.inspections.controllers.visits import FindingController, MyFin
 from window_staff.inspections.controllers.board import BoardController, ExposureController
 from window_staff.inspections.controllers.evidence import EvidenceController
 from window_staff.inspections.controllers.publication import AppealReviewController, MyAppealController
+from window_staff.evaluations import facts as evaluations_facts
+from window_staff.inspections import facts as inspections_facts
 from window_staff.migrations import all_tables, migrate
 from window_staff.notifications.controllers import MyNotificationController
 from window_staff.org.controllers import DepartmentController, SiteController, StaffController, WindowController
@@ -86,6 +91,13 @@ ROUTE_HANDLERS = [
     HrOrgPages, HrLeavePages, HrEnrolmentPages, MyLeavePages, NotificationPages,
 ]
 # Server-rendered pages (the public board); Litestar's Jinja engine autoescapes everything.
+# The appraisal's fact sources, one line each: a domain that feeds the appraisal adds its facts.month_facts here.
+FACT_SOURCES: tuple[FactSource, ...] = (
+    attendance_facts.month_facts,
+    inspections_facts.month_facts,
+    evaluations_facts.month_facts,
+)
+
 TEMPLATES = TemplateConfig(directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine)
 
 
@@ -96,7 +108,9 @@ def build_context(settings: Settings, *, engine: Engine | None = None, clock: Cl
         pg_pool_min=settings.pg_pool_min, pg_pool_max=settings.pg_pool_max,
     )
     bind_tables(engine, all_tables())
-    return AppContext(settings=settings, engine=engine, clock=clock or SystemClock())
+    ctx = AppContext(settings=settings, engine=engine, clock=clock or SystemClock())
+    appraisal_sources.register(ctx, FACT_SOURCES)
+    return ctx
 
 
 def load_rules_at_start(ctx: AppContext) -> None:

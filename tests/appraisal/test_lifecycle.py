@@ -10,12 +10,13 @@ import pytest
 from tests.appraisal.support import MONTH, at, make_month
 from tests.factories import make_staff
 from tests.inspections.support import log_finding, make_visit, publish
-from window_staff.appraisal import service
+from window_staff.appraisal import service, store as appraisal_store
 from window_staff.appraisal.service import appeals as service_appeals
 from window_staff.appraisal.errors import FourEyesRequired, MonthInvalid, PeriodStateConflict
 from window_staff.appraisal.schemas import AppealDecisionIn, AppealIn
 from window_staff.common import audit
 from window_staff.common.db import execute
+from window_staff.org import service as org
 
 
 async def through_appeals(ctx, month) -> None:
@@ -143,3 +144,30 @@ async def test_every_transition_is_in_the_trail_and_the_audit_chain(ctx) -> None
     events = [r["action"] for r in await execute(ctx.engine, "SELECT action FROM audit_event WHERE subject_type = 'appraisal_period' ORDER BY id")]
     assert events == ["appraisal.computed", "appraisal.open_appeals", "appraisal.end_appeals", "appraisal.approve", "appraisal.publish"]
     assert (await audit.verify(ctx.engine)).ok
+
+
+async def test_a_compute_that_fails_midway_leaves_no_period_sheet_or_audit_event(ctx, monkeypatch) -> None:
+    month = await make_month(ctx)
+    events = len(await execute(ctx.engine, "SELECT id FROM audit_event"))
+
+    async def fail(**_):
+        raise RuntimeError("the machine stops here")
+
+    monkeypatch.setattr(appraisal_store, "add_computation", fail)  # after the sheets are written, before the period is updated
+    with pytest.raises(RuntimeError):
+        await service.compute(ctx, MONTH, principal=month.hr)
+    assert await execute(ctx.engine, "SELECT id FROM appraisal_period") == []
+    assert await execute(ctx.engine, "SELECT id FROM appraisal_sheet") == []
+    assert len(await execute(ctx.engine, "SELECT id FROM audit_event")) == events
+    monkeypatch.undo()
+    out = await service.compute(ctx, MONTH, principal=month.hr)  # nothing half-written stands in the way
+    assert (out.computation, out.staff) == (1, 2)
+
+
+async def test_gathering_the_months_facts_writes_nothing(ctx) -> None:
+    month = await make_month(ctx)
+    stored = len(await execute(ctx.engine, "SELECT id FROM attendance_day_record"))
+    postings = await org.postings_of([s.id for s in month.staff])
+    facts = await service.month_facts(ctx, postings=postings, first=date(2025, 3, 1), period_id=None)
+    assert any(facts.values())  # make_month's late punches are facts
+    assert len(await execute(ctx.engine, "SELECT id FROM attendance_day_record")) == stored

@@ -9,7 +9,6 @@ from window_staff.appraisal.service.lifecycle import (  # noqa: F401 (the packag
     trail,
     month_facts,
     score_sheets,
-    ensure_period,
     compute,
     write_computation,
     transition,

@@ -9,20 +9,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from window_staff.common import periods
+from window_staff.appraisal.sources import fact_sources
 from window_staff.appraisal import domain, store
 from window_staff.appraisal.service import notices
 from window_staff.appraisal.domain import APPEALS, SheetRow
 from window_staff.appraisal.errors import FourEyesRequired, MonthInvalid, PeriodChanged, PeriodStateConflict
 from window_staff.appraisal.policy import policy_of
 from window_staff.appraisal.schemas import ComputeOut, EventOut, PeriodOut
-from window_staff.attendance.service import facts as attendance_facts
 from window_staff.common.principal import Principal
 from window_staff.common import audit
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
 from window_staff.common.db import write_transaction
-from window_staff.evaluations import facts as evaluations
-from window_staff.inspections import service as inspections
 from window_staff.org import service as org
 from window_staff.org.service import Posting
 from window_staff.scoring import Fact, score
@@ -74,16 +72,13 @@ async def trail(ctx: AppContext, month: str) -> list[EventOut]:
 
 
 async def month_facts(ctx: AppContext, *, postings: Sequence[Posting], first: date, period_id: int | None) -> dict[int, list[Fact]]:
-    """Every fact of the month per staff member: attendance, published findings, evaluations and ratings, upheld appeals."""
+    """Every fact of the month per staff member: from each registered source (reads only), then the month's upheld appeals."""
     staff_ids = [p.staff_id for p in postings]
     facts: dict[int, list[Fact]] = {sid: [] for sid in staff_ids}
-    for sid, found in (await attendance_facts.scoring_facts(ctx, postings=postings, month=first)).items():
-        facts[sid].extend(found)
-    for fact in await inspections.month_facts(ctx, staff_ids=staff_ids, month=first):
-        facts[fact.staff_id].append(fact)
-    for sid, found in (await evaluations.month_facts(ctx, staff_ids=staff_ids, month=first)).items():
-        if sid in facts:
-            facts[sid].extend(found)
+    for source in fact_sources(ctx):
+        for sid, found in (await source(ctx, postings=postings, first=first)).items():
+            if sid in facts:
+                facts[sid].extend(found)
     if period_id is not None:
         for sid, found in (await store.adjustment_facts(period_id, staff_ids=staff_ids)).items():
             if sid in facts:
@@ -98,30 +93,20 @@ def score_sheets(ctx: AppContext, facts: Mapping[int, Sequence[Fact]], *, first:
         return [domain.sheet_row(result, facts=facts[sid]) for sid, result in results.items()]
 
 
-async def ensure_period(ctx: AppContext, month: str) -> dict[str, Any]:
-    """The month's period, created (state open) on first use."""
-    row = await store.find_period(month)
-    if row is None:
-        async with write_transaction(ctx.engine):
-            await store.create_period(ctx, month=month, now=ctx.clock.now())
-        row = await store.period_or_404(month)
-    return row
-
-
 async def compute(ctx: AppContext, month: str, *, principal: Principal) -> ComputeOut:
     """Score every staff member employed in the month; only sheets that changed get a new version."""
     started = time.perf_counter()
     first = checked_month(ctx, month)
     key = periods.month_key(first)
-    before = await ensure_period(ctx, key)
-    domain.next_state(before["state"], action="compute")  # refuse early, before the expensive part
+    before = await store.find_period(key)  # created, if need be, in the transaction that writes the computation
+    domain.next_state(before["state"] if before else "open", action="compute")  # refuse early, before the expensive part
     postings = await org.postings_employed_between(first=first, last=periods.next_month(first) - timedelta(days=1))
-    facts = await month_facts(ctx, postings=postings, first=first, period_id=before["id"])
+    facts = await month_facts(ctx, postings=postings, first=first, period_id=before["id"] if before else None)
     sheets = score_sheets(ctx, facts, first=first)
     placed = {p.staff_id: (p.department_id, p.window_id) for p in postings}
     changed = await write_computation(
-        ctx, key, principal=principal, expected=before["computation"], scope="month", sheets=sheets, placed=placed,
-        facts=sum(map(len, facts.values())), retire_missing=True,
+        ctx, key, principal=principal, expected=before["computation"] if before else 0, scope="month", sheets=sheets, placed=placed,
+        facts=sum(map(len, facts.values())), retire_missing=True, create=before is None,
     )
     period = await store.period_or_404(key)
     return ComputeOut(period=await period_out(period), computation=period["computation"], staff=len(sheets), changed=changed,
@@ -130,12 +115,15 @@ async def compute(ctx: AppContext, month: str, *, principal: Principal) -> Compu
 
 async def write_computation(
     ctx: AppContext, month: str, *, principal: Principal, expected: int, scope: str, sheets: Sequence[SheetRow],
-    placed: Mapping[int, tuple[int, int | None]], facts: int, retire_missing: bool, before_write: Any = None,
+    placed: Mapping[int, tuple[int, int | None]], facts: int, retire_missing: bool, before_write: Any = None, create: bool = False,
 ) -> int:
-    """Store one computation in one transaction; refused when someone else computed or moved the period meanwhile."""
+    """Store one computation in one transaction (``create``: the month's first, the period created in it too); refused when
+    someone else computed or moved the period meanwhile."""
     now = ctx.clock.now()
     rules_version = rules_of(ctx).version
     async with write_transaction(ctx.engine):
+        if create:
+            await store.create_period(ctx, month=month, now=now)
         period = await store.lock_period(ctx, month=month)
         if period["computation"] != expected:
             raise PeriodChanged(f"{month} was computed again meanwhile (computation {period['computation']}); nothing was written")

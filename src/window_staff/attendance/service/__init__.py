@@ -17,6 +17,7 @@ from window_staff.attendance.service.records import (  # noqa: F401 (the package
     Correction,
     corrections_of,
     apply_corrections,
+    derived_month,
     effective_month,
     month_facts,
     posting_or_404,

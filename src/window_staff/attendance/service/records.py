@@ -277,6 +277,12 @@ def apply_corrections(records: Sequence[DayRecord], corrections: dict[tuple[int,
     return out
 
 
+async def derived_month(ctx: AppContext, postings: Sequence[Posting], *, month: date) -> list[tuple[DayRecord, DayRecord | None, Correction | None]]:
+    """The month's records of postings at open sites, derived from current inputs with HR's corrections applied; nothing is stored."""
+    records = await derive(ctx, postings, month=parse_month(month))
+    return apply_corrections(_order(records), await corrections_of([p.staff_id for p in postings], month=month))
+
+
 async def effective_month(ctx: AppContext, postings: Sequence[Posting], *, month: date) -> list[tuple[DayRecord, DayRecord | None, Correction | None]]:
     """The month's records (recomputed unless closed) with HR's corrections applied."""
     records = await recompute(ctx, postings, month=month)

@@ -7,7 +7,8 @@ import pytest
 from window_staff.attendance import service
 from window_staff.attendance.service import admin as service_admin, punches as service_punches
 from window_staff.attendance.schemas import CorrectionIn, RotaIn
-from window_staff.attendance.service.facts import scoring_facts
+from window_staff.attendance.facts import month_facts
+from window_staff.common.periods import parse_month
 from window_staff.common.context import AppContext
 from window_staff.org import service as org
 from window_staff.scoring.vocabulary import Fact, fact_problems
@@ -17,7 +18,7 @@ from tests.factories import make_staff
 
 async def facts_of(ctx: AppContext, *staff_ids: int) -> dict[int, list[Fact]]:
     """The month's facts, each checked against the vocabulary."""
-    facts = await scoring_facts(ctx, postings=await org.postings_of(staff_ids), month=MONTH)
+    facts = await month_facts(ctx, postings=await org.postings_of(staff_ids), first=parse_month(MONTH))
     assert [p for fs in facts.values() for f in fs for p in fact_problems(f)] == []
     return facts
 
@@ -120,7 +121,7 @@ async def test_a_closed_month_is_read_without_deriving_or_building_day_records(c
     def refuse(*_, **__):
         raise AssertionError("a closed month must not be derived or loaded as day records")
 
-    for name in ("effective_month", "recompute", "derive", "load_stored"):
+    for name in ("effective_month", "derived_month", "recompute", "derive", "load_stored"):
         monkeypatch.setattr(service, name, refuse)
     assert await facts_of(ctx, me) == before
 

@@ -1,14 +1,18 @@
-"""Attendance facts for the appraisal: one scoring ``Fact`` per session that scores, HR's corrections applied."""
+"""Attendance as a fact source of the appraisal: one scoring ``Fact`` per session that scores, HR's corrections applied.
+
+Gathering only reads: an open month is derived from its punches, calendar and leave without storing day records
+(the month views store them), a closed month is read from the records frozen at close.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
 
-from window_staff.common import periods
 from window_staff.attendance import service
 from window_staff.attendance.domain import Status
 from window_staff.common.context import AppContext
+from window_staff.common.db import chunks
 from window_staff.org.service import Posting
 from window_staff.scoring.vocabulary import SESSIONS, Fact
 
@@ -45,14 +49,10 @@ def _sort_key(fact: Fact) -> tuple[date, int, str]:
     return fact.occurred_on, _SESSION_ORDER[str(fact.fields["session"])], fact.kind
 
 
-def _chunks(items: Sequence[int]) -> list[Sequence[int]]:
-    return [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
-
-
 async def _open_facts(ctx: AppContext, postings: Sequence[Posting], *, month: date, out: dict[int, list[Fact]]) -> None:
-    # open months are derived and stored on the way, exactly as the month views do
+    # derived as the month views derive them, but nothing is stored: the appraisal's compute is its own unit of work
     for i in range(0, len(postings), CHUNK):
-        for r, _, _ in await service.effective_month(ctx, postings[i:i + CHUNK], month=month):
+        for r, _, _ in await service.derived_month(ctx, postings[i:i + CHUNK], month=month):
             out[r.staff_id].extend(session_facts(
                 r.staff_id, day=r.day, session=r.session, status=r.status.value, late_minutes=r.late_minutes, early_minutes=r.early_minutes,
             ))
@@ -61,7 +61,7 @@ async def _open_facts(ctx: AppContext, postings: Sequence[Posting], *, month: da
 async def _closed_facts(ctx: AppContext, staff_ids: Sequence[int], *, month: date, out: dict[int, list[Fact]]) -> None:
     # A closed month never changes, so only the rows that can score are read; a correction replaces its
     # session's outcome entirely, so a corrected session's facts come from the correction alone.
-    for part in _chunks(staff_ids):
+    for part in chunks(staff_ids, CHUNK):
         corrections = await service.corrections_of(part, month=month)
         read: set[tuple[int, date, str]] = set()
         for r in await service.stored_sessions(ctx, staff_ids=part, month=month, scoring_only=True):
@@ -87,9 +87,8 @@ async def _closed_facts(ctx: AppContext, staff_ids: Sequence[int], *, month: dat
                 out[sid].extend(session_facts(sid, day=day, session=session, status=c.status, late_minutes=c.late_minutes, early_minutes=c.early_minutes))
 
 
-async def scoring_facts(ctx: AppContext, *, postings: Sequence[Posting], month: str | date) -> dict[int, list[Fact]]:
-    """The month's attendance facts per staff member for the appraisal (one per session that scores), corrections applied."""
-    first = periods.parse_month(month)
+async def month_facts(ctx: AppContext, *, postings: Sequence[Posting], first: date) -> dict[int, list[Fact]]:
+    """The month's attendance facts per staff member (one per session that scores), corrections applied; reads only."""
     # staff with nothing to score still get a key, so the appraisal sees "clean" rather than "missing"
     out: dict[int, list[Fact]] = {p.staff_id: [] for p in sorted(postings, key=lambda p: p.staff_id)}
     closed = await service.closed_sites(sorted({p.site_id for p in postings if p.site_id is not None}), month=first)
