@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 from piccolo.table import Table
 
 from window_staff.attendance.calendar import SessionHours, WorkCalendar
-from window_staff.attendance.inputs import national_of
+from window_staff.attendance.service.inputs import national_of
 from window_staff.attendance.tables import LeaveRequest, MonthClose, Punch, SiteHours, StoredDayRecord
 from window_staff.auth import service as auth_service
 from window_staff.auth.schemas import UserCreateIn

@@ -34,7 +34,7 @@ from window_staff.common import periods
 from window_staff.app import build_context  # noqa: E402
 from window_staff.attendance import service  # noqa: E402
 from window_staff.attendance.domain import day_records  # noqa: E402
-from window_staff.attendance.inputs import inputs_for  # noqa: E402
+from window_staff.attendance.service.inputs import inputs_for  # noqa: E402
 from window_staff.attendance.tables import LeaveRequest, Punch, SiteHours  # noqa: E402
 from window_staff.common.db import close_pool, create_engine, insert_rows, start_pool, write_transaction  # noqa: E402
 from window_staff.migrations import migrate  # noqa: E402

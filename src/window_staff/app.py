@@ -116,7 +116,7 @@ def build_context(settings: Settings, *, engine: Engine | None = None, clock: Cl
 def load_rules_at_start(ctx: AppContext) -> None:
     """Read and validate every rule file once; an invalid rule set stops start-up instead of scoring wrongly."""
     from window_staff.appraisal import policy as appraisal_policy
-    from window_staff.attendance import inputs
+    from window_staff.attendance.service import inputs
     from window_staff.evaluations import policy as evaluations_policy
     from window_staff.bonuses.rules import bonus_rules_of
     from window_staff.inspections.policy import policy_of

@@ -157,7 +157,7 @@ async def _seed_appraisal(ctx: AppContext) -> None:
     from datetime import timedelta
 
     from window_staff.appraisal import service as appraisal
-    from window_staff.attendance.inputs import work_calendar
+    from window_staff.attendance.service.inputs import work_calendar
     from window_staff.attendance.tables import Punch
     from window_staff.common.principal import Principal
     from window_staff.common.db import insert_rows

@@ -28,7 +28,7 @@ from window_staff.common.context import AppContext
 from window_staff.common.principal import Principal
 from window_staff.common.db import INTEGRITY_ERRORS, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
-from window_staff.org.tables import Staff
+from window_staff.org import service as org
 
 ISSUER = "window-staff"
 
@@ -65,7 +65,7 @@ async def create_user(ctx: AppContext, data: UserCreateIn, *, actor: str) -> tup
     roles = _check_roles(data.roles)
     if len(data.password) < domain.MIN_PASSWORD_LENGTH:
         raise WeakPassword()
-    if data.staff_id is not None and not await Staff.exists().where(Staff.id == data.staff_id):
+    if data.staff_id is not None and not await org.staff_exists(data.staff_id):
         raise UserNotFound(f"staff {data.staff_id} does not exist", code="staff_not_found")
     password_hash = await asyncio.to_thread(domain.hash_password, data.password)
     secret = pyotp.random_base32() if domain.needs_mfa(roles) else None

@@ -20,7 +20,7 @@ def cmd_register(args: argparse.Namespace, settings: Settings) -> int:
     import base64
 
     from window_staff.common.errors import DomainError
-    from window_staff.org.tables import Site
+    from window_staff.org import service as org
     from window_staff.terminals import service as terminals
     from window_staff.terminals.schemas.registry import TerminalIn
 
@@ -28,10 +28,10 @@ def cmd_register(args: argparse.Namespace, settings: Settings) -> int:
     actor = f"cli:terminals:{getpass.getuser()}"
 
     async def job(ctx: AppContext) -> tuple[Any, bytes]:
-        site = await Site.select(Site.id).where(Site.code == args.site).first()
-        if site is None:
+        site_id = await org.site_id_by_code(args.site)
+        if site_id is None:
             raise SystemExit(f"error: no site with code {args.site!r}")
-        data = TerminalIn(serial=args.serial, site_id=site["id"], window_id=args.window, name=args.name or "", kind=args.kind)
+        data = TerminalIn(serial=args.serial, site_id=site_id, window_id=args.window, name=args.name or "", kind=args.kind)
         return await terminals.register_approved(ctx, data, actor=actor)
 
     try:

@@ -19,15 +19,12 @@ import numpy as np
 from window_staff.biometrics import service as biometrics
 from window_staff.biometrics.schemas import ConsentIn
 from window_staff.biometrics.synthetic import synthetic_face_encoding, synthetic_record
-from window_staff.biometrics.tables import BiometricConsent, BiometricTemplate
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError
 from window_staff.org import service as org
 from window_staff.org.schemas import DepartmentIn, SiteIn, StaffIn, WindowIn
-from window_staff.org.tables import Department, Site, Staff, Window
 from window_staff.terminals import service as terminals
 from window_staff.terminals.schemas.registry import TerminalIn
-from window_staff.terminals.tables import Terminal
 
 log = logging.getLogger("window_staff.terminals.simulator")
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
@@ -103,38 +100,40 @@ async def _encode_person(ctx: AppContext, images: list[Path]) -> tuple[bytes, li
 
 async def _place(ctx: AppContext, *, site_code: str, prefix: str, actor: str) -> tuple[int, int, int, str]:
     """The site (created when missing), a simulator department and window there: (site, department, window, zone)."""
-    site = await Site.select().where(Site.code == site_code).first()
-    if site is None:
-        created = await org.create_site(ctx, SiteIn(code=site_code, name=f"Simulated centre {site_code}", kind="county_centre"), actor=actor)
-        site = await Site.select().where(Site.id == created.id).first()
-    dept = await Department.select(Department.id).where(Department.code == f"{prefix}-DEPT").first()
-    dept_id = dept["id"] if dept else (await org.create_department(ctx, DepartmentIn(code=f"{prefix}-DEPT", name="Simulated staff"), actor=actor)).id
-    window = await Window.select(Window.id).where((Window.site == site["id"]) & (Window.number == prefix[:16])).first()
-    window_id = window["id"] if window else (await org.create_window(ctx, WindowIn(site_id=site["id"], department_id=dept_id, number=prefix[:16], name="simulator"), actor=actor)).id
-    return site["id"], dept_id, window_id, site["timezone"] or "Asia/Shanghai"
+    site_id = await org.site_id_by_code(site_code)
+    if site_id is None:
+        site_id = (await org.create_site(ctx, SiteIn(code=site_code, name=f"Simulated centre {site_code}", kind="county_centre"), actor=actor)).id
+    dept_id = await org.department_id_by_code(f"{prefix}-DEPT")
+    if dept_id is None:
+        dept_id = (await org.create_department(ctx, DepartmentIn(code=f"{prefix}-DEPT", name="Simulated staff"), actor=actor)).id
+    window_id = await org.window_id_by_number(site_id, prefix[:16])
+    if window_id is None:
+        window_id = (await org.create_window(ctx, WindowIn(site_id=site_id, department_id=dept_id, number=prefix[:16], name="simulator"), actor=actor)).id
+    return site_id, dept_id, window_id, (await org.site_time_zones([site_id])).get(site_id) or "Asia/Shanghai"
 
 
 async def _enrol(ctx: AppContext, staff_id: int, *, face: bytes, finger: bytes, actor: str) -> None:
     """Consent and enrol one face encoding and one finger, unless already enrolled (re-provisioning)."""
     from window_staff.biometrics.iso19794 import parse_record
 
-    for modality in ("face", "fingerprint"):
-        active = await BiometricConsent.exists().where((BiometricConsent.staff == staff_id) & (BiometricConsent.modality == modality) & BiometricConsent.withdrawn_at.is_null())
-        if not active:
+    status = await biometrics.consent_status(ctx, staff_id)
+    for modality, consent in (("face", status.face), ("fingerprint", status.fingerprint)):
+        if consent is None or not consent.active:
             await biometrics.grant_consent(ctx, staff_id, ConsentIn(modality=modality, notice_version=NOTICE), actor=actor)  # type: ignore[arg-type]
-    if not await BiometricTemplate.exists().where((BiometricTemplate.staff == staff_id) & (BiometricTemplate.modality == "face")):
+    enrolled = await biometrics.enrolment(ctx, staff_id)
+    if not enrolled.face_count:
         await biometrics.enrol_face_encoding(ctx, staff_id, encoding=np.frombuffer(face, dtype="<f4"), actor=actor)
-    if not await BiometricTemplate.exists().where((BiometricTemplate.staff == staff_id) & (BiometricTemplate.modality == "fingerprint")):
+    if not enrolled.fingerprint_count:
         await biometrics.enrol_fingerprint_record(ctx, staff_id, record=parse_record(finger), position=2, actor=actor)
 
 
 async def _terminal(ctx: AppContext, serial: str, *, kind: str, site_id: int, window_id: int, actor: str) -> SimTerminal:
     """Register and approve a terminal, or issue a fresh secret to one provisioned before."""
-    row = await Terminal.select(Terminal.id, Terminal.kind).where(Terminal.serial == serial).first()
-    if row is None:
+    known = await terminals.find_by_serial(ctx, serial)
+    if known is None:
         _, secret = await terminals.register_approved(ctx, TerminalIn(serial=serial, site_id=site_id, window_id=window_id, name="simulator", kind=kind), actor=actor)  # type: ignore[arg-type]
     else:
-        _, secret, _ = await terminals.issue_secret(ctx, row["id"], actor=actor)
+        _, secret, _ = await terminals.issue_secret(ctx, known.id, actor=actor)
     return SimTerminal(serial=serial, secret=secret if kind == "signed" else b"", kind=kind)  # type: ignore[arg-type]
 
 
@@ -161,8 +160,7 @@ async def provision(
         seed = zlib.crc32(f"{prefix}:{i}".encode())
         face, images = people[i] if i < len(people) else (synthetic_face_encoding(seed), [])
         finger = synthetic_record(seed)
-        row = await Staff.select(Staff.id).where(Staff.employee_no == employee_no).first()
-        staff_id = row["id"] if row else (await org.create_staff(ctx, StaffIn(
+        staff_id = (await org.staff_ids_by_employee_no([employee_no])).get(employee_no) or (await org.create_staff(ctx, StaffIn(
             employee_no=employee_no, name=f"模拟员工{i + 1}", department_id=dept_id, window_id=window_id, hired_on=ctx.clock.now().date()), actor=actor)).id
         await _enrol(ctx, staff_id, face=face, finger=finger, actor=actor)
         roster.append(SimStaff(employee_no=employee_no, face_encoding=face, fingerprint=finger, images=images))

@@ -18,6 +18,8 @@ from window_staff.appraisal.service.lifecycle import (  # noqa: F401 (the packag
     approve,
     return_month,
     publish,
+    open_appeal_window,
     appeals_open,
+    latest_staff_visible_month,
     decisions_allowed,
 )

@@ -238,6 +238,20 @@ def appeals_open(period: Mapping[str, Any], *, now: datetime) -> bool:
     return period["state"] == APPEALS and period["appeal_until"] is not None and now < period["appeal_until"]
 
 
+async def open_appeal_window(ctx: AppContext, month: str) -> datetime | None:
+    """When the month's appeal window ends, while staff may file appeals; None otherwise (or for a month never computed)."""
+    period = await store.find_period(month)
+    return period["appeal_until"] if period is not None and appeals_open(period, now=ctx.clock.now()) else None
+
+
+async def latest_staff_visible_month() -> str | None:
+    """The newest month whose sheets staff may see (shown for appeals or later), if any."""
+    for period in await store.list_periods():
+        if period["state"] in domain.STAFF_VISIBLE:
+            return str(period["month"])
+    return None
+
+
 def decisions_allowed(period: Mapping[str, Any]) -> bool:
     """True while reviewers may decide appeals: the appeal state, also after the window has run out."""
     return period["state"] == APPEALS

@@ -17,7 +17,7 @@ from window_staff.attendance.errors import (
     ScheduleInvalid,
     SessionHoursInvalid,
 )
-from window_staff.attendance.inputs import time_of
+from window_staff.attendance.service.inputs import time_of
 from window_staff.attendance.schedule import RotaChange
 from window_staff.attendance.schemas import (
     ClosureIn,

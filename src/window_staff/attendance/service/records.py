@@ -17,7 +17,7 @@ from window_staff.attendance.errors import (
     CalendarYearMissing,
     SessionHoursMissing,
 )
-from window_staff.attendance.inputs import grace_of, inputs_for, work_calendar
+from window_staff.attendance.service.inputs import grace_of, inputs_for, work_calendar
 from window_staff.attendance.tables import DayRecordCorrection, MonthClose, StoredDayRecord
 from window_staff.common.clock import as_utc
 from window_staff.common.context import AppContext

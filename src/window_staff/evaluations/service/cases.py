@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from window_staff.attendance.inputs import work_calendar
+from window_staff.attendance.service.inputs import work_calendar
 from window_staff.auth import service as auth
 from window_staff.common.principal import Principal
 from window_staff.common import audit

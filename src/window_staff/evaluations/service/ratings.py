@@ -36,7 +36,6 @@ from window_staff.evaluations.schemas.ratings import DeviceRatingIn, MyRatingsOu
 from window_staff.evaluations.service.cases import MAX_IN_LIST, local_date
 from window_staff.evaluations.tables import BadReviewCase, Rating, RatingCode
 from window_staff.org import service as org
-from window_staff.org.tables import Staff
 from window_staff.scoring import Fact
 
 MAX_SKEW = timedelta(minutes=5)
@@ -152,7 +151,7 @@ async def record_rating(ctx: AppContext, data: RatingInput, *, window_id: int, s
 
 
 async def _posted_staff(window_id: int) -> list[dict[str, Any]]:
-    return await Staff.select(Staff.id, Staff.name).where((Staff.window == window_id) & (Staff.status == "active")).order_by(Staff.id)
+    return await org.active_staff_at_window(window_id)
 
 
 async def _device_staff(window_id: int, employee_no: str | None) -> int | None:
@@ -359,8 +358,7 @@ async def _labels(by: str, ids: list[int]) -> dict[int, str]:
         return await org.window_labels(ids)
     if by == "department":
         return {i: name for i, (_, name) in (await org.department_codes(ids)).items()}
-    rows = await Staff.select(Staff.id, Staff.employee_no, Staff.name).where(Staff.id.is_in(ids or [0]))
-    return {r["id"]: f"{r['employee_no']} {r['name']}" for r in rows}
+    return {sid: f"{employee_no} {name}" for sid, (employee_no, name) in (await org.staff_labels(ids)).items()}
 
 
 async def my_month_ratings(ctx: AppContext, staff_id: int, *, month: date) -> MyRatingsOut:

@@ -214,13 +214,3 @@ async def list_appeals(ctx: AppContext, principal: Principal, params: PageParams
         where = where & (FindingAppeal.status == status)
     rows = await FindingAppeal.select(*_APPEAL_COLUMNS).where(where).order_by(FindingAppeal.id).limit(params.limit).offset(params.offset)
     return page_of([_review_out(r) for r in rows], total=await FindingAppeal.count().where(where), params=params)
-
-
-async def _notify_on_publish(ctx: AppContext, event: Any) -> None:
-    await on_published(ctx, event.finding_id, actor=event.actor)
-
-
-# Registered at import (the review never imports this module); imported last: service_review imports service.
-from window_staff.inspections.service import review as service_review  # noqa: E402
-
-service_review.on_finding_published(_notify_on_publish)

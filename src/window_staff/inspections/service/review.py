@@ -10,9 +10,6 @@ publication can give away inspectors still at the site.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -24,31 +21,10 @@ from window_staff.common.db import write_transaction
 from window_staff.inspections import domain, store
 from window_staff.inspections.errors import FindingRevisionConflict, VisitStateConflict
 from window_staff.inspections.schemas.visits import FindingEditIn, FindingOut, FindingRejectIn, RevisionOut
+from window_staff.inspections.service.publication import on_published
 from window_staff.inspections.service.visits import add_revision, check_placement, get_finding
 from window_staff.scoring.rules import rules_of
 from window_staff.inspections.tables import Finding, FindingRevision, Visit
-
-
-@dataclass(frozen=True, slots=True)
-class FindingPublished:
-    """A finding just left the embargo; told to hooks inside the publishing transaction."""
-
-    finding_id: int
-    visit_id: int
-    staff_id: int | None
-    at: datetime
-    actor: str
-
-
-PublicationHook = Callable[[AppContext, FindingPublished], Awaitable[None]]
-# Follow-ups of publication (notifications, appeal windows) register here, so the review never imports them.
-_publication_hooks: list[PublicationHook] = []
-
-
-def on_finding_published(hook: PublicationHook) -> None:
-    """Register a hook run when a finding is published, inside the same transaction (idempotent)."""
-    if hook not in _publication_hooks:
-        _publication_hooks.append(hook)
 
 
 async def _draft_for_review(principal: Principal, finding_id: int, *, action: str) -> dict[str, Any]:
@@ -134,9 +110,8 @@ async def publish_finding(ctx: AppContext, finding_id: int, *, principal: Princi
         await add_revision(finding_id, revision=revision, action="published", state=state, reason="", actor=principal.actor, at=now)
         await audit.record(ctx.engine, at=now, actor=principal.actor, action="inspection.finding.published", subject_type="inspection_finding",
                            subject_id=finding_id, data={"revision": revision})
-        event = FindingPublished(finding_id=finding_id, visit_id=visit["id"], staff_id=row["staff"], at=now, actor=principal.actor)
-        for hook in _publication_hooks:
-            await hook(ctx, event)
+        # In the publishing transaction: the staff member is told and the appeal window opens with the publication, or neither.
+        await on_published(ctx, finding_id, actor=principal.actor)
     return await get_finding(ctx, finding_id, principal=principal)
 
 

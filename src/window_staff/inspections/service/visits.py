@@ -20,6 +20,7 @@ from window_staff.common.context import AppContext
 from window_staff.common.db import write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
 from window_staff.inspections import domain, store
+from window_staff.inspections.service.publication import upheld_findings
 from window_staff.inspections.errors import (
     FindingNotFound,
     InspectionInputInvalid,
@@ -281,9 +282,6 @@ async def month_facts(ctx: AppContext, *, staff_ids: Sequence[int], month: str |
     # Widen by a day each side in UTC, then keep the ones whose local date is in the month.
     lo = datetime.combine(first - timedelta(days=1), datetime.min.time()).replace(tzinfo=ZoneInfo("UTC"))
     hi = datetime.combine(nxt + timedelta(days=1), datetime.min.time()).replace(tzinfo=ZoneInfo("UTC"))
-    # Imported here: service_publication registers a hook on service_review, which imports this module.
-    from window_staff.inspections.service.publication import upheld_findings
-
     wanted = set(staff_ids)
     where = (
         store.visible_findings(None)  # the public floor: published findings only, never an embargoed one

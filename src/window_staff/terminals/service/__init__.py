@@ -2,6 +2,7 @@
 
 from window_staff.terminals.service.registry import (  # noqa: F401 (the package's face)
     register,
+    find_by_serial,
     get,
     list_terminals,
     approve,

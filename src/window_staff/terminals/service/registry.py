@@ -9,7 +9,7 @@ from window_staff.common.context import AppContext
 from window_staff.common.db import INTEGRITY_ERRORS, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
 from window_staff.org.errors import InvalidReference
-from window_staff.org.tables import Site, Window
+from window_staff.org import service as org
 from window_staff.terminals.errors import TerminalNotFound, TerminalSerialTaken, TerminalStateConflict
 from window_staff.terminals.schemas.registry import TerminalIn, TerminalOut
 from window_staff.terminals import secrets as terminal_secrets
@@ -28,9 +28,9 @@ async def register(ctx: AppContext, data: TerminalIn, *, actor: str) -> Terminal
     now = ctx.clock.now()
     try:
         async with write_transaction(ctx.engine):
-            if not await Site.exists().where(Site.id == data.site_id):
+            if not await org.site_exists(data.site_id):
                 raise InvalidReference(f"site {data.site_id} does not exist")
-            if data.window_id is not None and not await Window.exists().where((Window.id == data.window_id) & (Window.site == data.site_id)):
+            if data.window_id is not None and not await org.window_is_at_site(data.window_id, site_id=data.site_id):
                 raise InvalidReference(f"window {data.window_id} is not at site {data.site_id}")
             rows = await Terminal.insert(
                 Terminal(serial=data.serial, name=data.name, kind=data.kind, site=data.site_id, window=data.window_id, status="pending", registered_at=now)
@@ -47,6 +47,12 @@ async def get(ctx: AppContext, terminal_id: int) -> TerminalOut:
     if row is None:
         raise TerminalNotFound()
     return _out(row)
+
+
+async def find_by_serial(ctx: AppContext, serial: str) -> TerminalOut | None:
+    """The terminal registered under this serial, if any."""
+    row = await Terminal.select().where(Terminal.serial == serial).first()
+    return _out(row) if row else None
 
 
 async def list_terminals(ctx: AppContext, params: PageParams) -> Page[TerminalOut]:

@@ -15,9 +15,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from window_staff.common import periods
-from window_staff.appraisal import domain as appraisal_domain
 from window_staff.appraisal import service as appraisal_service
-from window_staff.appraisal import store as appraisal_store
 from window_staff.appraisal.service import appeals as service_appeals, reports as service_reports
 from window_staff.appraisal.errors import AppealConflict, AppraisalInputInvalid, MonthInvalid
 from window_staff.appraisal.schemas import AppealIn, LineOut, SheetOut
@@ -252,24 +250,17 @@ def fact_text(line: LineOut, fields: Mapping[str, Any], words: Callable[[str], s
     return "，".join(f"{k}: {v}" for k, v in shown.items()) + where
 
 
-async def _latest_visible_month() -> str | None:
-    for period in await appraisal_store.list_periods():
-        if period["state"] in appraisal_domain.STAFF_VISIBLE:
-            return str(period["month"])
-    return None
-
-
 async def _appraisal_page(ctx: AppContext, request: Request, principal: Principal, month: str | None, *, message: str | None = None,
                           notice: str | None = None, status: int = 200, reasons: Mapping[str, str] | None = None) -> Template:
     lang = lang_of(request)
     words = translator(lang)
-    month = month or await _latest_visible_month()
+    month = month or await appraisal_service.latest_staff_visible_month()
     if month is None:
         return render(request, "staff/appraisal.html", principal=principal, sheet=None, month=None, message=message or words("me.no_sheet"),
                       notice=notice, status=status)
     sheet: SheetOut = await service_reports.sheet(ctx, month, principal.staff_id or -1, principal=principal, lang=lang)
-    period = await appraisal_store.find_period(sheet.month)
-    window_open = bool(period is not None and appraisal_service.appeals_open(period, now=ctx.clock.now()))
+    appeal_until = await appraisal_service.open_appeal_window(ctx, sheet.month)
+    window_open = appeal_until is not None
     appealed = {a.rule_id: a for a in sheet.appeals}
     titles = {ln.rule_id: (ln.title_en if lang == "en" else ln.title_zh) for ln in sheet.lines}
     lines = [{
@@ -281,7 +272,7 @@ async def _appraisal_page(ctx: AppContext, request: Request, principal: Principa
     appeals = [{"appeal": a, "title": titles.get(a.rule_id, a.rule_id), "filed_at": _local(a.filed_at), "decided_at": _local(a.decided_at),
                 "status": words(f"me.{a.outcome}") if a.outcome else words("me.pending")} for a in sheet.appeals]
     return render(request, "staff/appraisal.html", principal=principal, sheet=sheet, month=sheet.month, lines=lines, appeals=appeals,
-                  window_open=window_open, appeal_until=_local(period["appeal_until"]) if period and period["appeal_until"] else "",
+                  window_open=window_open, appeal_until=_local(appeal_until) if appeal_until else "",
                   message=message, notice=notice, status=status, reasons=reasons or {})
 
 
@@ -306,7 +297,7 @@ class StaffPagesController(Controller):
                  for c in cases_page.items if _in_month(c.opened_at, attendance.month) or _in_month(c.rating.rated_at, attendance.month)]
         consent = consent_rows(await biometrics.consent_status(ctx, staff_id, only_staff_id=staff_id), lang=lang)
         ratings = await service_ratings.my_month_ratings(ctx, staff_id, month=periods.parse_month(attendance.month))
-        latest = await _latest_visible_month()
+        latest = await appraisal_service.latest_staff_visible_month()
         return render(request, "staff/month.html", principal=principal, attendance=attendance, month=attendance.month, heads=heads, rows=rows,
                       findings=findings, cases=cases, ratings=ratings, consent=consent, latest_sheet=latest)
 
