@@ -12,6 +12,8 @@ import msgspec
 # Routes declare their body ceilings when the app is built, before settings are read: the face image
 # limit may lower this, never raise it (load_settings refuses a larger value).
 FACE_IMAGE_LIMIT_MAX = 32 * 1024 * 1024
+# A request carrying one face photo at the most: the photo and its multipart framing.
+FACE_BODY_LIMIT = FACE_IMAGE_LIMIT_MAX + 64 * 1024
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):

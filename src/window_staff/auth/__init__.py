@@ -1,0 +1,5 @@
+"""Accounts: users and roles, login with a password and TOTP, sessions (the guards that read them are in common)."""
+
+# The domain's public face: the modules another domain may import (tests/test_architecture.py holds every
+# domain to it). Tables are never part of it: another domain's tables.py may name them in a foreign key only.
+PUBLIC = frozenset({"service", "schemas", "errors", "domain"})

@@ -1,0 +1,5 @@
+"""Biometrics: consent, enrolment, the encrypted templates, face and fingerprint matching and their fused decision."""
+
+# The domain's public face: the modules another domain may import (tests/test_architecture.py holds every
+# domain to it). Tables are never part of it: another domain's tables.py may name them in a foreign key only.
+PUBLIC = frozenset({"service", "schemas", "errors", "domain", "face", "images", "iso19794", "synthetic", "vault"})

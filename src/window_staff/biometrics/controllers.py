@@ -17,13 +17,12 @@ from window_staff.biometrics import service
 from window_staff.biometrics.guards import CONSENT_FULL_READERS, can_enrol, can_read_consent, can_read_summary, can_withdraw_consent
 from window_staff.biometrics.schemas import ConsentIn, ConsentOut, ConsentStatusOut, DeletedOut, EnrolmentOut, SummaryOut, TemplateOut
 from window_staff.common.context import AppContext
-from window_staff.settings import FACE_IMAGE_LIMIT_MAX
+from window_staff.settings import FACE_BODY_LIMIT
 
 # Route-level caps for uploads, plus multipart overhead: a fingerprint file, and a face photo (phone
 # photos run to ~25 MB). The image itself is further held to ``upload_limit_bytes`` or to
 # ``face_image_limit_bytes`` and the pixel caps by the decoder; a body over these is 413 from Litestar.
 ENROL_BODY_LIMIT = 8 * 1024 * 1024 + 64 * 1024
-FACE_BODY_LIMIT = FACE_IMAGE_LIMIT_MAX + 64 * 1024
 _MULTIPART = Body(media_type=RequestEncodingType.MULTI_PART)
 
 

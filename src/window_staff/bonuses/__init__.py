@@ -23,3 +23,6 @@ __all__ = [
     "load_bonus_rules",
     "parse_bonus_rules",
 ]
+
+# The modules another domain may import, besides the names above (tests/test_architecture.py).
+PUBLIC = frozenset({"domain", "errors", "export", "rules"})

@@ -1,1 +1,5 @@
 """Evaluations (服务评价标准): what people outside the centre say: delegates, citizens (好差评), service metrics."""
+
+# The domain's public face: the modules another domain may import (tests/test_architecture.py holds every
+# domain to it). Tables are never part of it: another domain's tables.py may name them in a foreign key only.
+PUBLIC = frozenset({"service", "schemas", "errors", "facts"})

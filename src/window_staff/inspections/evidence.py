@@ -19,6 +19,9 @@ from window_staff.biometrics.errors import FaceImageInvalid, FaceImageTooLarge, 
 from window_staff.biometrics.images import decode_image, sniff_image_format
 from window_staff.inspections.errors import EvidenceInvalid, EvidenceTooLarge, EvidenceUnsupported
 
+# What a photo part may declare: evidence photos are JPEG or PNG (a phone may send no type or octet-stream).
+PHOTO_TYPES = frozenset({None, "application/octet-stream", "image/jpeg", "image/png"})
+
 MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png"}
 JPEG_QUALITY = 90

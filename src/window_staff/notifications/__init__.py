@@ -1,1 +1,5 @@
 """Notifications: messages for one user from any domain (a finding published, a sheet shown, an appeal decided, a bad review)."""
+
+# The domain's public face: the modules another domain may import (tests/test_architecture.py holds every
+# domain to it). Tables are never part of it: another domain's tables.py may name them in a foreign key only.
+PUBLIC = frozenset({"service", "schemas", "errors"})

@@ -43,3 +43,6 @@ __all__ = [
     "load_rules",
     "score",
 ]
+
+# The modules another domain may import, besides the names above (tests/test_architecture.py).
+PUBLIC = frozenset({"engine", "errors", "explain", "reader", "rules", "vocabulary"})

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from window_staff.biometrics.face import ENCODING_BYTES
 from window_staff.terminals.errors import CheckInInvalid
-from window_staff.terminals.form import BINARY_TYPES, FACE_IMAGE_TYPES, IMAGE_TYPES, Field, text_field
+from window_staff.common.form import BINARY_TYPES, FACE_IMAGE_TYPES, IMAGE_TYPES, Field, text_field
 
 EVENT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 EMPLOYEE_NO = re.compile(r"[A-Za-z0-9_-]{1,32}")

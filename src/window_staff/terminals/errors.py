@@ -1,14 +1,18 @@
 """Terminal registry errors."""
 
+from window_staff.common.form import (  # noqa: F401 (a check-in's body errors; declared with the reader)
+    ContentTypeUnsupported,
+    MultipartInvalid,
+    PartTooLarge,
+    PartTypeUnsupported,
+    TooManyParts,
+)
 from window_staff.common.errors import (
     Conflict,
     Forbidden,
     InvalidInput,
-    MalformedRequest,
     NotFound,
-    PayloadTooLarge,
     Unauthenticated,
-    UnsupportedMediaType,
 )
 
 
@@ -56,41 +60,6 @@ class TerminalNotAllowed(Forbidden):
 
     code = "terminal_not_allowed"
     title = "Terminal not registered or not approved"
-
-
-class ContentTypeUnsupported(UnsupportedMediaType):
-    """A check-in that is not multipart/form-data."""
-
-    code = "content_type_unsupported"
-    title = "Send multipart/form-data"
-
-
-class PartTypeUnsupported(UnsupportedMediaType):
-    """A part declares a content type foreign to its field (e.g. a PDF as the face)."""
-
-    code = "part_type_unsupported"
-    title = "A part has a content type its field does not accept"
-
-
-class MultipartInvalid(MalformedRequest):
-    """The multipart framing is broken (boundary, headers, missing end)."""
-
-    code = "multipart_invalid"
-    title = "Malformed multipart body"
-
-
-class TooManyParts(PayloadTooLarge):
-    """More parts than a check-in ever needs."""
-
-    code = "too_many_parts"
-    title = "Too many parts"
-
-
-class PartTooLarge(PayloadTooLarge):
-    """One part is over its field's size cap."""
-
-    code = "part_too_large"
-    title = "A part is too large"
 
 
 class CardNotSet(NotFound):

@@ -14,8 +14,7 @@ from window_staff.common.web import PAGE
 from window_staff.evaluations.service import metrics as service
 from window_staff.evaluations.errors import EvaluationInputInvalid
 from window_staff.evaluations.schemas.metrics import ImportOut, ServiceRateOut, TransactionIn, TransactionOut
-from window_staff.terminals.errors import CheckInInvalid
-from window_staff.terminals.form import Field, read_multipart
+from window_staff.common.form import Field, UnknownField, read_multipart
 
 can_import = roles("hr")
 can_read_rates = roles("hr", "approver", "auditor")
@@ -44,7 +43,7 @@ class ServiceMetricsController(Controller):
         """Import a CSV file (multipart field ``file``): every row or none; 422 ``import_rejected`` lists each bad line and column."""
         try:
             form = read_multipart(await request.body(), request.headers.get("content-type", ""), fields={"file": Field(FILE_LIMIT, CSV_TYPES)}, max_parts=2)
-        except CheckInInvalid as exc:
+        except UnknownField as exc:
             # The reader speaks check-in; an unknown field here is an import request error.
             raise EvaluationInputInvalid(exc.detail, code=exc.code) from None
         files = form.get("file", [])

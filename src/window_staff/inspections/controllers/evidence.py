@@ -10,12 +10,11 @@ from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
 from window_staff.inspections.service import evidence as service
 from window_staff.inspections.errors import EvidenceInvalid, EvidenceTooLarge
+from window_staff.inspections.evidence import PHOTO_TYPES
 from window_staff.inspections.schemas.evidence import EvidenceOut
-from window_staff.terminals.errors import CheckInInvalid
-from window_staff.terminals.form import Field, read_multipart
+from window_staff.common.form import Field, UnknownField, read_multipart
 
 # Declared part types are claims; the format is decided by magic bytes. A foreign claim is a 415.
-PHOTO_TYPES = frozenset({None, "application/octet-stream", "image/jpeg", "image/png"})
 # A static ceiling for the route (Litestar answers 413 itself past it); the policy's smaller cap is
 # enforced on Content-Length and on the part, both as 413 with a problem body.
 BODY_CEILING = 64 * 1024 * 1024
@@ -79,7 +78,7 @@ async def _photo_part(ctx: AppContext, request: Request) -> bytes:
         raise EvidenceTooLarge(f"the body is over {limit} bytes", limit_bytes=limit)
     try:
         form = read_multipart(body, request.headers.get("content-type", ""), fields={"photo": Field(limit, PHOTO_TYPES)}, max_parts=MAX_PARTS)
-    except CheckInInvalid as exc:
+    except UnknownField as exc:
         # The reader speaks check-in; an unknown field here is an evidence request error.
         raise EvidenceInvalid(exc.detail, code=exc.code) from None
     photos = form.get("photo", [])

@@ -10,7 +10,7 @@ from window_staff.common.context import AppContext
 from window_staff.settings import FACE_IMAGE_LIMIT_MAX
 from window_staff.terminals import checkin, zkteco
 from window_staff.terminals.service import checkin as service_checkin, zkteco as service_zkteco
-from window_staff.terminals.form import read_multipart
+from window_staff.common.form import read_multipart
 from window_staff.terminals.guards import signed_terminal, zkteco_device
 
 log = logging.getLogger("window_staff.terminals.zkteco")

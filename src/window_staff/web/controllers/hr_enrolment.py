@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from window_staff.common.guards import principal_of
 from window_staff.common.principal import Principal
 from window_staff.biometrics import service as biometrics
-from window_staff.biometrics.controllers import FACE_BODY_LIMIT
+from window_staff.settings import FACE_BODY_LIMIT
 from window_staff.biometrics.domain import FINGER_NAMES
 from window_staff.biometrics.errors import FaceDuplicate, FaceImageTooLarge
 from window_staff.biometrics.schemas import ConsentIn
@@ -26,7 +26,7 @@ from window_staff.org.schemas import StaffOut
 from window_staff.terminals import service as terminals
 from window_staff.terminals.service import device_users
 from window_staff.terminals.errors import StaffNotAtSite
-from window_staff.terminals.form import BINARY_TYPES, FACE_IMAGE_TYPES, IMAGE_TYPES, Field, read_multipart, text_field
+from window_staff.common.form import BINARY_TYPES, FACE_IMAGE_TYPES, IMAGE_TYPES, Field, read_multipart, text_field
 from window_staff.terminals.schemas.registry import DeviceUserIn
 from window_staff.web.controllers.hr_leave import local_text
 from window_staff.web.i18n import add_words

@@ -21,7 +21,7 @@ from window_staff.common.errors import DomainError
 from window_staff.common.pagination import PageParams
 from window_staff.inspections import service
 from window_staff.inspections.service import board as service_board, evidence as service_evidence, review as service_review
-from window_staff.inspections.controllers.evidence import PHOTO_TYPES
+from window_staff.inspections.evidence import PHOTO_TYPES
 from window_staff.inspections.errors import EvidenceTooLarge, InspectionInputInvalid
 from window_staff.inspections.evidence import clean_photo
 from window_staff.inspections.policy import policy_of
@@ -29,7 +29,7 @@ from window_staff.inspections.schemas.visits import FindingIn, FindingOut, Findi
 from window_staff.inspections.schemas.publication import ExposureIn
 from window_staff.org import service as org
 from window_staff.scoring.rules import rules_of
-from window_staff.terminals.form import TEXT_TYPES, Field, read_multipart, text_field
+from window_staff.common.form import TEXT_TYPES, Field, read_multipart, text_field
 from window_staff.web.i18n import add_words, lang_of, translator
 from window_staff.web.pages import HEADERS, PAGE, page_roles, refusal_of, render
 

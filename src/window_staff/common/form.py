@@ -15,14 +15,49 @@ from dataclasses import dataclass
 from multipart import MultipartSegment, ParserError, ParserLimitReached, PushMultipartParser
 from multipart import parse_options_header
 
-from window_staff.terminals.errors import (
-    CheckInInvalid,
-    ContentTypeUnsupported,
-    MultipartInvalid,
-    PartTooLarge,
-    PartTypeUnsupported,
-    TooManyParts,
-)
+from window_staff.common.errors import InvalidInput, MalformedRequest, PayloadTooLarge, UnsupportedMediaType
+
+
+class ContentTypeUnsupported(UnsupportedMediaType):
+    """A body that is not multipart/form-data."""
+
+    code = "content_type_unsupported"
+    title = "Send multipart/form-data"
+
+
+class PartTypeUnsupported(UnsupportedMediaType):
+    """A part declares a content type foreign to its field (e.g. a PDF as the face)."""
+
+    code = "part_type_unsupported"
+    title = "A part has a content type its field does not accept"
+
+
+class MultipartInvalid(MalformedRequest):
+    """The multipart framing is broken (boundary, headers, missing end)."""
+
+    code = "multipart_invalid"
+    title = "Malformed multipart body"
+
+
+class TooManyParts(PayloadTooLarge):
+    """More parts than the request ever needs."""
+
+    code = "too_many_parts"
+    title = "Too many parts"
+
+
+class PartTooLarge(PayloadTooLarge):
+    """One part is over its field's size cap."""
+
+    code = "part_too_large"
+    title = "A part is too large"
+
+
+class UnknownField(InvalidInput):
+    """A part named after no field the request takes."""
+
+    code = "unknown_field"
+    title = "Invalid request"
 
 TEXT_TYPES = frozenset({None, "text/plain"})
 BINARY_TYPES = frozenset({None, "application/octet-stream"})
@@ -97,7 +132,7 @@ def _field_of(segment: MultipartSegment, fields: Mapping[str, Field]) -> Field:
         raise MultipartInvalid("each part needs Content-Disposition: form-data with a name")
     field = fields.get(segment.name)
     if field is None:
-        raise CheckInInvalid(f"unknown field {segment.name[:64]!r}", code="unknown_field")
+        raise UnknownField(f"unknown field {segment.name[:64]!r}")
     # Declared types are claims (formats are decided by magic bytes), but a part that declares a
     # type foreign to its field is a client bug worth a clear 415 rather than a guess.
     if segment.content_type not in field.types:
