@@ -13,7 +13,7 @@ from window_staff.biometrics import service
 from window_staff.biometrics.errors import TemplateUndecryptable, VaultKeyInvalid, VaultUnavailable
 from window_staff.biometrics.tables import BiometricTemplate
 from window_staff.biometrics.vault import NONCE_BYTES, Vault, decode_key, load_key, write_key_file
-from window_staff.common.cli import demo_vault_key
+from window_staff.biometrics.vault import demo_vault_key
 from window_staff.common.context import AppContext
 from window_staff.settings import load_settings
 
