@@ -64,16 +64,6 @@ async def test_describe_punch_uses_the_work_calendar_and_grace(ctx):
     assert adjusted.status == "on_time"
 
 
-async def test_month_facts_for_the_appraisal(ctx):
-    world = await make_world(ctx, n_staff=2)
-    a, b = world.staff[0].id, world.staff[1].id
-    await full_day(ctx, a, 3, site_id=world.site_id, am_in=(8, 50))
-    facts = await service.month_facts(ctx, staff_ids=[a, b], month=MONTH)
-    assert set(facts) == {a, b}
-    assert facts[a].late_count == 1 and facts[a].late_minutes == 20 and facts[a].sessions == 42
-    assert facts[b].absent_half_days == 42
-
-
 async def test_a_manual_punch_counts_once_a_supervisor_attests_it(client, app_ctx):
     world = await make_world(app_ctx)
     me = world.staff[0].id

@@ -158,11 +158,6 @@ async def current_lines(period_id: int, *, staff_id: int) -> str | None:
     return row["lines"] if row else None
 
 
-async def sheet_versions(period_id: int, *, staff_id: int) -> list[dict[str, Any]]:
-    """Every sheet of one person in the period, oldest computation first."""
-    return await Sheet.select().where((Sheet.period == period_id) & (Sheet.staff == staff_id)).order_by(Sheet.computation)
-
-
 async def changed_since(period_id: int, *, computation: int) -> list[dict[str, Any]]:
     """Current sheets written after ``computation``, each with the sheet it replaced (``prev_*`` columns, null when new)."""
     return await execute(

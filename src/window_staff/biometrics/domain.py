@@ -60,11 +60,6 @@ def face_score(distance: float) -> float:
     return 1.0 - float(distance)
 
 
-def face_threshold_as_score(distance_threshold: float) -> float:
-    """A distance threshold expressed on the ``face_score`` scale."""
-    return 1.0 - distance_threshold
-
-
 # ISO/IEC 19794-2 finger positions, as people name them (zh-CN, English).
 FINGER_NAMES: dict[int, tuple[str, str]] = {
     0: ("未指明的手指", "unspecified finger"),

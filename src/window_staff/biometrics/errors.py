@@ -194,12 +194,6 @@ class TemplateNotFound(NotFound):
     code = "template_not_found"
 
 
-class BiometricStaffNotFound(NotFound):
-    """No such staff member, or not visible to the caller."""
-
-    code = "staff_not_found"
-
-
 class ManifestInvalid(InvalidInput):
     """An enrolment manifest is malformed; the message names the file, the person or line, and the key."""
 

@@ -248,11 +248,6 @@ def degrees_to_iso(degrees: float) -> int:
     return int(round(degrees / 1.40625)) % 256
 
 
-def iso_to_radians(angle: int) -> float:
-    """Convert an ISO angle unit to radians, counter-clockwise as seen on the image."""
-    return angle * (2.0 * 3.141592653589793 / 256.0)
-
-
 def record_from_minutiae(
     minutiae: Iterable[Minutia],
     *,

@@ -278,14 +278,6 @@ def similarity(a: MccTemplate, b: MccTemplate, *, params: MccParams = DEFAULT_PA
     return float(min(1.0, max(0.0, _relax(gamma, a, b, params))))
 
 
-def similarity_lss(a: MccTemplate, b: MccTemplate, *, params: MccParams = DEFAULT_PARAMS) -> float:
-    """Plain LSS score (mean of the top n_P local similarities), kept for comparison."""
-    if a.n_valid == 0 or b.n_valid == 0:
-        return 0.0
-    flat = np.sort(local_similarities(a, b, params=params).ravel())[::-1]
-    return float(flat[: _n_pairs(a, b, params)].mean())
-
-
 _MAGIC = b"MCC1"
 _HEAD = struct.Struct(">4sHHHI")
 

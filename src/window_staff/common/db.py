@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -320,16 +320,6 @@ async def execute(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any]]:
     from piccolo.querystring import QueryString
 
     return await engine.run_querystring(QueryString(sql, *args))
-
-
-@contextlib.asynccontextmanager
-async def lifespan_pool(engine: Engine) -> AsyncIterator[None]:
-    """Open and close the pool around a block."""
-    await start_pool(engine)
-    try:
-        yield
-    finally:
-        await close_pool(engine)
 
 
 async def insert_rows(engine: Engine, table: type[Table], columns: Sequence[Column], rows: Sequence[Sequence[Any]], *, chunk: int = 2500, skip_conflicts: bool = False) -> list[int]:

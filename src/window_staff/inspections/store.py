@@ -112,11 +112,6 @@ async def get_finding(principal: Principal | None, finding_id: int) -> dict[str,
     return row
 
 
-async def can_see_finding(principal: Principal | None, finding_id: int) -> bool:
-    """True when ``principal`` may see the finding (use ``get_finding`` when the row is needed)."""
-    return await Finding.exists().where((Finding.id == finding_id) & visible_findings(principal))
-
-
 async def is_on_visit(visit_id: int, user_id: int) -> bool:
     """True when the user is assigned to the visit as an inspector."""
     return await VisitInspector.exists().where((VisitInspector.visit == visit_id) & (VisitInspector.inspector == user_id))

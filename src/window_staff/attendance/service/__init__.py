@@ -19,7 +19,6 @@ from window_staff.attendance.service.records import (  # noqa: F401 (the package
     apply_corrections,
     derived_month,
     effective_month,
-    month_facts,
     posting_or_404,
     by_staff,
 )

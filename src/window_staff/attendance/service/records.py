@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from window_staff.attendance.calendar import DEFAULT_TIME_ZONE, WorkCalendar
-from window_staff.attendance.domain import DayRecord, MonthFacts, Status, day_records, monthly_facts
+from window_staff.attendance.domain import DayRecord, Status, day_records
 from window_staff.attendance.errors import (
     AttendanceStaffNotFound,
     CalendarYearMissing,
@@ -287,17 +287,6 @@ async def effective_month(ctx: AppContext, postings: Sequence[Posting], *, month
     """The month's records (recomputed unless closed) with HR's corrections applied."""
     records = await recompute(ctx, postings, month=month)
     return apply_corrections(records, await corrections_of([p.staff_id for p in postings], month=month))
-
-
-async def month_facts(ctx: AppContext, *, staff_ids: Sequence[int], month: str | date) -> dict[int, MonthFacts]:
-    """Counts and minutes per staff member for the month, corrections included (for the appraisal)."""
-    first = parse_month(month)
-    postings = await org.postings_of(staff_ids)
-    effective = await effective_month(ctx, postings, month=first)
-    facts = monthly_facts(r for r, _, _ in effective)
-    # staff with no session at all still get a row, so the appraisal sees zeros instead of a gap
-    known = {p.staff_id for p in postings}
-    return {sid: facts.get(sid, MonthFacts(sid)) for sid in sorted(known)}
 
 
 async def posting_or_404(staff_id: int, *, only_staff_id: int | None = None) -> Posting:
