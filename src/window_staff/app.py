@@ -21,7 +21,7 @@ from window_staff.appraisal.controllers.periods import AppraisalController
 from window_staff.appraisal.controllers.appeals import AppraisalAppealController, MyAppraisalController
 from window_staff.attendance.controllers.month import AttendanceReadController, MyAttendanceController
 from window_staff.attendance.controllers.admin import AttendanceAdminController
-from window_staff.appraisal import sources as appraisal_sources
+from window_staff.appraisal import policy as appraisal_policy, sources as appraisal_sources
 from window_staff.appraisal.sources import FactSource
 from window_staff.attendance import facts as attendance_facts
 from window_staff.auth import service as auth_service
@@ -46,7 +46,11 @@ from window_staff.inspections.controllers.visits import FindingController, MyFin
 from window_staff.inspections.controllers.board import BoardController, ExposureController
 from window_staff.inspections.controllers.evidence import EvidenceController
 from window_staff.inspections.controllers.publication import AppealReviewController, MyAppealController
-from window_staff.evaluations import facts as evaluations_facts
+from window_staff.attendance.service import inputs
+from window_staff.bonuses.rules import bonus_rules_of
+from window_staff.evaluations import facts as evaluations_facts, policy as evaluations_policy
+from window_staff.inspections.policy import policy_of
+from window_staff.scoring.rules import RULES_RESOURCE, load_rules
 from window_staff.inspections import facts as inspections_facts
 from window_staff.migrations import all_tables, migrate
 from window_staff.notifications.controllers import MyNotificationController
@@ -115,13 +119,6 @@ def build_context(settings: Settings, *, engine: Engine | None = None, clock: Cl
 
 def load_rules_at_start(ctx: AppContext) -> None:
     """Read and validate every rule file once; an invalid rule set stops start-up instead of scoring wrongly."""
-    from window_staff.appraisal import policy as appraisal_policy
-    from window_staff.attendance.service import inputs
-    from window_staff.evaluations import policy as evaluations_policy
-    from window_staff.bonuses.rules import bonus_rules_of
-    from window_staff.inspections.policy import policy_of
-    from window_staff.scoring.rules import RULES_RESOURCE, load_rules
-
     ctx.resources[RULES_RESOURCE] = load_rules(ctx.settings.resolved_rules_dir)  # always re-read: this is the check
     inputs.grace_of(ctx)
     inputs.national_of(ctx)
