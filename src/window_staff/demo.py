@@ -126,7 +126,7 @@ async def _seed_inspections(ctx: AppContext) -> None:
     from window_staff.org.tables import Staff, Window
 
     load_rules_at_start(ctx)
-    staff = await Staff.select(Staff.id, Staff.department, Staff.window).where(Staff.window.site.code == DEMO_SITE).order_by(Staff.id)
+    staff = await Staff.select(Staff.id, Staff.department, Staff.window).where(Staff.window._.site._.code == DEMO_SITE).order_by(Staff.id)
     heads: dict[int, int] = {}
     for row in staff:
         heads.setdefault(row["department"], row["id"])

@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from piccolo.columns.combination import Combinable
+
 from window_staff.common import periods
 from window_staff.attendance import service
 from window_staff.attendance.calendar import DEFAULT_TIME_ZONE
@@ -91,7 +93,7 @@ async def request_leave(ctx: AppContext, staff_id: int, data: LeaveIn, *, actor:
 
 async def get_leave(ctx: AppContext, leave_id: int, *, only_staff_id: int | None = None) -> LeaveOut:
     """One request; a staff user sees only their own."""
-    where = LeaveRequest.id == leave_id
+    where: Combinable = LeaveRequest.id == leave_id
     if only_staff_id is not None:
         where = where & (LeaveRequest.staff == only_staff_id)
     row = await LeaveRequest.select().where(where).first()
@@ -151,7 +153,7 @@ async def cancel_leave(ctx: AppContext, leave_id: int, data: LeaveCancelIn, *, a
     """Cancel a request or approved leave; staff may cancel their own only before it starts, HR any time."""
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
-        where = LeaveRequest.id == leave_id
+        where: Combinable = LeaveRequest.id == leave_id
         if only_staff_id is not None:
             where = where & (LeaveRequest.staff == only_staff_id)
         row = await LeaveRequest.select().where(where).first()

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from piccolo.columns.combination import Combinable
 from piccolo.query.methods.select import Select
 
 from window_staff.auth import service as auth
@@ -68,7 +69,7 @@ async def _finding_context(finding_id: int) -> dict[str, Any] | None:
     return await Finding.select(
         Finding.id, Finding.staff, Finding.item, Finding.observed_at, Finding.published_at, Finding.logged_by, Finding.visit,
         Finding.staff.name.as_alias("staff_name"), Finding.staff.department.as_alias("staff_department"),
-        Finding.window.department.as_alias("window_department"), Finding.visit.site.timezone.as_alias("tz"),
+        Finding.window.department.as_alias("window_department"), Finding.visit._.site._.timezone.as_alias("tz"),
     ).where(Finding.id == finding_id).first()
 
 
@@ -209,7 +210,7 @@ async def get_my_appeal(ctx: AppContext, staff_id: int, appeal_id: int) -> Appea
 
 async def list_appeals(ctx: AppContext, principal: Principal, params: PageParams, *, status: str | None = "open") -> Page[AppealReviewOut]:
     """Appeals for reviewers (open ones by default), oldest first so the queue is worked in order."""
-    where = FindingAppeal.finding.is_in(store.visible_finding_ids(principal))
+    where: Combinable = FindingAppeal.finding.is_in(store.visible_finding_ids(principal))
     if status is not None:
         where = where & (FindingAppeal.status == status)
     rows = await FindingAppeal.select(*_APPEAL_COLUMNS).where(where).order_by(FindingAppeal.id).limit(params.limit).offset(params.offset)

@@ -294,7 +294,7 @@ async def month_facts(ctx: AppContext, *, staff_ids: Sequence[int], month: str |
         where &= Finding.staff.is_not_null()  # a whole centre: one scan of the month beats 20 bounded IN-lists
     rows = await Finding.select(
         Finding.id, Finding.staff, Finding.item, Finding.severity, Finding.positive, Finding.observed_at,
-        Finding.visit.kind.as_alias("visit_kind"), Finding.visit.site.timezone.as_alias("tz"),
+        Finding.visit.kind.as_alias("visit_kind"), Finding.visit._.site._.timezone.as_alias("tz"),
     ).where(where).order_by(Finding.observed_at).order_by(Finding.id)
     facts: list[Fact] = []
     for r in rows:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from piccolo.columns.combination import Combinable
+
 from window_staff.common import audit
 from window_staff.common.context import AppContext
 from window_staff.common.db import INTEGRITY_ERRORS, insert_rows, write_transaction
@@ -247,7 +249,7 @@ async def import_staff(ctx: AppContext, rows: Sequence[StaffIn], *, actor: str) 
 
 async def get_staff(ctx: AppContext, staff_id: int, *, only_staff_id: int | None = None) -> StaffOut:
     """One staff member; ``only_staff_id`` scopes a staff user to themself (others are 404)."""
-    where = Staff.id == staff_id
+    where: Combinable = Staff.id == staff_id
     if only_staff_id is not None:
         where = where & (Staff.id == only_staff_id)
     row = await Staff.select().where(where).first()
