@@ -139,6 +139,7 @@ async def grant_consent(ctx: AppContext, staff_id: int, data: ConsentIn, *, acto
     except INTEGRITY_ERRORS as exc:  # a concurrent grant won the partial unique index
         raise ConsentAlreadyActive() from exc
     row = await BiometricConsent.select().where(BiometricConsent.id == rows[0]["id"]).first()
+    assert row is not None  # inserted above; consents are never deleted (a withdrawal is an update)
     return _consent_out(row)
 
 
@@ -164,7 +165,9 @@ async def withdraw_consent(ctx: AppContext, staff_id: int, modality: str, *, act
         deleted = await store.delete_rows(staff_id, modality=modality, site_ids=[site_id])
         await audit.record(ctx.engine, at=now, actor=actor, action="biometrics.consent_withdrawn", subject_type="staff", subject_id=staff_id,
                            data={"modality": modality, "templates_deleted": deleted, "reason": reason})
-    return _consent_out(await BiometricConsent.select().where(BiometricConsent.id == row["id"]).first())
+    withdrawn = await BiometricConsent.select().where(BiometricConsent.id == row["id"]).first()
+    assert withdrawn is not None  # updated above; consents are never deleted
+    return _consent_out(withdrawn)
 
 
 async def consent_status(ctx: AppContext, staff_id: int, *, only_staff_id: int | None = None) -> ConsentStatusOut:

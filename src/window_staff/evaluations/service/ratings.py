@@ -146,6 +146,7 @@ async def record_rating(ctx: AppContext, data: RatingInput, *, window_id: int, s
     if previous is not None:
         return await _answer(previous, data, staff_id=staff_id, source=source), False
     stored = await Rating.select().where(Rating.id == rating_id).first()
+    assert stored is not None  # inserted above; ratings are never deleted
     case = await BadReviewCase.select(BadReviewCase.id).where(BadReviewCase.rating == rating_id).first()
     return _out(stored, case["id"] if case else None), True
 

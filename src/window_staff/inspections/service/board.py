@@ -78,7 +78,9 @@ async def choose(ctx: AppContext, principal: Principal, data: ExposureIn) -> Exp
             raise ExposureInputInvalid("a commendation is not a failing to expose", code="finding_is_commendation")
         if await Finding.exists().where((Finding.id == data.finding_id) & Finding.id.is_in(upheld_findings())):
             raise ExposureConflict("an appeal against this finding was upheld", code="finding_appeal_upheld")
-        tz = (await Finding.select(Finding.visit._.site._.timezone.as_alias("tz")).where(Finding.id == data.finding_id).first())["tz"]
+        place = await Finding.select(Finding.visit._.site._.timezone.as_alias("tz")).where(Finding.id == data.finding_id).first()
+        assert place is not None  # get_finding found it above in this transaction
+        tz = place["tz"]
         today = local_date(now, tz)
         expires_on = data.expires_on or today + timedelta(days=policy.exposure_days)
         if not today <= expires_on <= today + timedelta(days=MAX_EXPOSURE_DAYS):

@@ -157,7 +157,9 @@ async def file_appeal(ctx: AppContext, principal: Principal, finding_id: int, da
         appeal_id = rows[0]["id"]
         await audit.record(ctx.engine, at=now, actor=principal.actor, action="finding.appeal_filed", subject_type="finding_appeal",
                            subject_id=appeal_id, data={"finding": finding_id, "staff": principal.staff_id, "reason": data.reason})
-    return _appeal_out(await FindingAppeal.select(*_APPEAL_COLUMNS).where(FindingAppeal.id == appeal_id).first())
+    row = await FindingAppeal.select(*_APPEAL_COLUMNS).where(FindingAppeal.id == appeal_id).first()
+    assert row is not None  # inserted above; appeals are never deleted
+    return _appeal_out(row)
 
 
 async def decide_appeal(ctx: AppContext, principal: Principal, appeal_id: int, data: AppealDecisionIn) -> AppealReviewOut:
@@ -177,6 +179,7 @@ async def decide_appeal(ctx: AppContext, principal: Principal, appeal_id: int, d
         if principal.staff_id is not None and principal.staff_id == appeal["staff"]:
             raise OwnFindingReview("nobody decides their own appeal")
         appeal = await FindingAppeal.select().where(FindingAppeal.id == appeal_id).first()  # re-read under the lock
+        assert appeal is not None  # found above; appeals are never deleted
         if appeal["status"] != "open":
             raise AppealAlreadyDecided()
         await FindingAppeal.update({
@@ -190,7 +193,9 @@ async def decide_appeal(ctx: AppContext, principal: Principal, appeal_id: int, d
             )
         await audit.record(ctx.engine, at=now, actor=principal.actor, action=f"finding.appeal_{data.outcome}", subject_type="finding_appeal",
                            subject_id=appeal_id, data={"finding": appeal["finding"], "staff": appeal["staff"], "note": data.note})
-    return _review_out(await FindingAppeal.select(*_APPEAL_COLUMNS).where(FindingAppeal.id == appeal_id).first())
+    row = await FindingAppeal.select(*_APPEAL_COLUMNS).where(FindingAppeal.id == appeal_id).first()
+    assert row is not None  # decided above; appeals are never deleted
+    return _review_out(row)
 
 
 async def list_my_appeals(ctx: AppContext, staff_id: int, params: PageParams) -> Page[AppealOut]:

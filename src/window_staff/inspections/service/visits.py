@@ -200,6 +200,7 @@ async def log_finding(ctx: AppContext, visit_id: int, data: FindingIn, *, princi
         )
         finding_id = (await Finding.insert(row).returning(Finding.id))[0]["id"]
         state = await Finding.select().where(Finding.id == finding_id).first()
+        assert state is not None  # inserted above in this transaction
         await add_revision(finding_id, revision=1, action="logged", state=state, reason="", actor=principal.actor, at=now)
         await audit.record(ctx.engine, at=now, actor=principal.actor, action="inspection.finding.logged", subject_type="inspection_finding",
                            subject_id=finding_id, data={"visit": visit_id, "revision": 1})

@@ -228,6 +228,7 @@ async def queue_command(ctx: AppContext, terminal_id: int, command: str, *, acto
         rows = await TerminalCommand.insert(TerminalCommand(terminal=terminal_id, command=command, created_at=now)).returning(TerminalCommand.id)
         await audit.record(ctx.engine, at=now, actor=actor, action="terminal.command_queued", subject_type="terminal", subject_id=terminal_id, data={"command": command})
     row = await TerminalCommand.select().where(TerminalCommand.id == rows[0]["id"]).first()
+    assert row is not None  # inserted above; commands are never deleted
     return _command_out(row)
 
 
