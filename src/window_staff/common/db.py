@@ -20,14 +20,14 @@ from piccolo.table import Table
 try:  # asyncpg is optional at import time for SQLite-only installs
     from asyncpg.exceptions import IntegrityConstraintViolationError as _PgIntegrity
 except ImportError:  # pragma: no cover
-    _PgIntegrity = sqlite3.IntegrityError  # type: ignore[misc,assignment]
+    _PgIntegrity = sqlite3.IntegrityError
 
 INTEGRITY_ERRORS: tuple[type[BaseException], ...] = (sqlite3.IntegrityError, _PgIntegrity)
 
 try:
     from asyncpg import exceptions as _pg
 except ImportError:  # pragma: no cover
-    _pg = None  # type: ignore[assignment]
+    _pg = None
 
 # SQLite: the write lock stayed taken past the busy timeout, or the file cannot be read or written.
 _SQLITE_OUTAGE = ("database is locked", "database table is locked", "disk i/o error", "unable to open database file")

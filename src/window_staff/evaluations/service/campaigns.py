@@ -256,7 +256,7 @@ async def campaign_results(ctx: AppContext, *, principal: Principal, campaign_id
         if campaign["status"] != "closed":
             # Counts rising while the campaign runs would tell who visited when: staff see the closed result only.
             raise CampaignStateConflict("results are shown to staff once the campaign is closed")
-        targets = [own]  # type: ignore[list-item]
+        targets = [own]
     minimum = policy_of(ctx).min_answers
     codes = dimension_codes(campaign["form"])
     rows = await Evaluation.select(Evaluation.target_kind, Evaluation.target_id, Evaluation.scores, Evaluation.overall, Evaluation.comment).where(
