@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
 from window_staff.biometrics.face import ENCODING_DIM, encoding_from_bytes
@@ -75,7 +77,8 @@ FINGER_NAMES: dict[int, tuple[str, str]] = {
 }
 # Usable minutiae regions (valid MCC cylinders) of one impression, graded for the enrolment desk.
 GRADES = ("excellent", "good", "fair", "poor")
-_GRADE_FLOORS = ((35, "excellent"), (22, "good"), (12, "fair"))
+ImpressionGrade = Literal["excellent", "good", "fair", "poor"]
+_GRADE_FLOORS: tuple[tuple[int, ImpressionGrade], ...] = ((35, "excellent"), (22, "good"), (12, "fair"))
 
 
 def finger_name(position: int, *, lang: str = "zh") -> str:
@@ -84,7 +87,7 @@ def finger_name(position: int, *, lang: str = "zh") -> str:
     return en if lang == "en" else zh
 
 
-def impression_grade(valid_cylinders: int | None) -> str | None:
+def impression_grade(valid_cylinders: int | None) -> ImpressionGrade | None:
     """excellent / good / fair / poor from the impression's usable minutiae regions (None when unknown)."""
     if valid_cylinders is None:
         return None

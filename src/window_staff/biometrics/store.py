@@ -71,10 +71,13 @@ async def template_rows(staff_id: int, *, template_id: int | None = None) -> lis
 
 
 async def insert(*, staff_id: int, modality: str, version: int, ciphertext: bytes, nonce: bytes, now: datetime, actor: str,
-                 site_id: int | None, **quality: int | None) -> int:
-    """Insert one sealed template and bump its site's gallery (inside the caller's transaction)."""
+                 site_id: int | None, finger_position: int | None = None, impression: int | None = None, minutiae_count: int | None = None,
+                 valid_cylinders: int | None = None, quality: int | None = None) -> int:
+    """Insert one sealed template and bump its site's gallery (inside the caller's transaction); faces leave the fingerprint fields null."""
     rows = await BiometricTemplate.insert(
-        BiometricTemplate(staff=staff_id, modality=modality, version=version, ciphertext=ciphertext, nonce=nonce, created_at=now, created_by=actor, **quality)
+        BiometricTemplate(staff=staff_id, modality=modality, version=version, ciphertext=ciphertext, nonce=nonce, created_at=now, created_by=actor,
+                          finger_position=finger_position, impression=impression, minutiae_count=minutiae_count, valid_cylinders=valid_cylinders,
+                          quality=quality)
     ).returning(BiometricTemplate.id)
     await bump_galleries([site_id])
     return rows[0]["id"]

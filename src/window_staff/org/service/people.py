@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from piccolo.columns import Column
 from piccolo.columns.combination import Combinable
 
 from window_staff.common import audit
@@ -282,8 +283,8 @@ async def update_staff(ctx: AppContext, staff_id: int, data: StaffUpdateIn, *, a
         if not await Staff.exists().where(Staff.id == staff_id):
             raise StaffNotFound()
         await _check_staff_refs(changes.get("department_id"), changes.get("window_id"))
-        column_of = {"department_id": Staff.department, "window_id": Staff.window}
-        values = {column_of[k] if k in column_of else getattr(Staff, k): v for k, v in changes.items()}
+        column_of: dict[str, Column] = {"department_id": Staff.department, "window_id": Staff.window}
+        values: dict[Column | str, Any] = {column_of[k] if k in column_of else getattr(Staff, k): v for k, v in changes.items()}
         old_site = await site_of_staff(staff_id) if "window_id" in changes else None
         if values:
             await Staff.update(values).where(Staff.id == staff_id)
