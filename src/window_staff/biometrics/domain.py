@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, overload
 
 import numpy as np
 
@@ -23,6 +23,14 @@ POLICIES = ("face_and_fingerprint", "claimed_fallback")
 def is_iso_record(data: bytes) -> bool:
     """True when the bytes start like an ISO 19794-2 record (anything else is treated as an image)."""
     return data[:4] == ISO_MAGIC
+
+
+@overload
+def face_probe(value: None) -> None: ...
+
+
+@overload
+def face_probe(value: np.ndarray | bytes) -> np.ndarray: ...
 
 
 def face_probe(value: np.ndarray | bytes | None) -> np.ndarray | None:

@@ -54,7 +54,7 @@ def months_of(start: datetime, end: datetime, *, zone: str) -> list[date]:
 
 async def _months_touched(row: dict[str, Any]) -> tuple[list[date], list[date]]:
     """The local months a leave row spans, and those of them already closed at the staff member's site."""
-    posting = (await org.postings_of([row["staff"]]) or [None])[0]
+    posting = next(iter(await org.postings_of([row["staff"]])), None)
     site = posting.site_id if posting else None
     months = months_of(as_utc(row["start_at"]), as_utc(row["end_at"]), zone=(posting.timezone if posting else None) or DEFAULT_TIME_ZONE)
     closed = [m for m in months if site is not None and await service.closed_sites([site], month=m)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -117,7 +118,7 @@ async def _windows_of(ctx: AppContext, site_codes: set[str]) -> tuple[set[str], 
     windows: dict[tuple[str, str], WindowRef] = {}
     for code in sorted(site_codes & sites.keys()):
         site = sites[code]
-        for w in await _every(lambda p, site_id=site.id: org.list_windows(ctx, p, site_id=site_id)):
+        for w in await _every(partial(org.list_windows, ctx, site_id=site.id)):
             windows[(code, w.number)] = WindowRef(id=w.id, department_id=w.department_id, zone=site.timezone)
     return set(sites), windows
 
