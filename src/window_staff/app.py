@@ -15,6 +15,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import ControllerRouterHandler
 from piccolo.engine.base import Engine
 
 from window_staff.appraisal.controllers.periods import AppraisalController
@@ -74,7 +75,7 @@ from window_staff.web.controllers.inspect import InspectorPages, LeadPages
 from window_staff.web.controllers.notifications import NotificationPages
 from window_staff.web.controllers.staff import StaffPagesController
 
-ROUTE_HANDLERS = [
+ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     WebController,
     create_static_files_router(path="/static", directories=[Path(__file__).parent / "web" / "static"], opt=PUBLIC, include_in_schema=False),
     SystemController, AuthController, UserController,
@@ -163,7 +164,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app = Litestar(
         route_handlers=ROUTE_HANDLERS,
         dependencies={"ctx": Provide(provide_ctx, sync_to_thread=False)},
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=EXCEPTION_HANDLERS,
         middleware=[request_id_middleware],
         lifespan=[lifespan],
         openapi_config=openapi,

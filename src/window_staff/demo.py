@@ -95,8 +95,8 @@ async def _seed_org(ctx: AppContext) -> None:
                               staff_id=staff[0].id if username == "staff" else None), actor=ACTOR)
         async with write_transaction(ctx.engine):
             await User.update({User.totp_secret: secret}).where(User.id == user.id)
-    for serial, site, window in (("WS-DEMO-0001", county.id, None), ("WS-DEMO-0002", towns[0].id, None)):
-        t = await terminals.register(ctx, TerminalIn(serial=serial, site_id=site, window_id=window, name="大厅签到终端"), actor=ACTOR)
+    for serial, site_id in (("WS-DEMO-0001", county.id), ("WS-DEMO-0002", towns[0].id)):
+        t = await terminals.register(ctx, TerminalIn(serial=serial, site_id=site_id, window_id=None, name="大厅签到终端"), actor=ACTOR)
         await terminals.approve(ctx, t.id, actor=ACTOR)
     year = ctx.clock.now().year
     async with write_transaction(ctx.engine):
@@ -126,7 +126,7 @@ async def _seed_inspections(ctx: AppContext) -> None:
     from window_staff.org.tables import Staff, Window
 
     load_rules_at_start(ctx)
-    staff = await Staff.select(Staff.id, Staff.department, Staff.window).where(Staff.window.site.code == DEMO_SITE).order_by(Staff.id)
+    staff = await Staff.select(Staff.id, Staff.department, Staff.window).where(Staff.window._.site._.code == DEMO_SITE).order_by(Staff.id)
     heads: dict[int, int] = {}
     for row in staff:
         heads.setdefault(row["department"], row["id"])
@@ -138,6 +138,7 @@ async def _seed_inspections(ctx: AppContext) -> None:
     # The inspected staff member is not a department head, so the head's notification shows too.
     seen = next(r for r in staff if r["id"] not in heads.values())
     window = await Window.select(Window.site).where(Window.id == seen["window"]).first()
+    assert window is not None  # a staff member's window (foreign key)
     now = ctx.clock.now()
     visit = await inspections.plan_visit(ctx, VisitIn(kind="open", site_id=window["site"], planned_at=now - timedelta(hours=2),
                                                       inspector_ids=[inspector.user_id], window_ids=[seen["window"]]), principal=lead)
@@ -184,6 +185,7 @@ async def _seed_appraisal(ctx: AppContext) -> None:
     async with write_transaction(ctx.engine):
         await insert_rows(ctx.engine, Punch, [Punch.staff, Punch.captured_at, Punch.received_at, Punch.kind, Punch.source, Punch.verify_mode, Punch.event_key], rows)
     hr = await User.select(User.id).where(User.username == "hr").first()
+    assert hr is not None  # created by _seed_org
     preparer = Principal(user_id=hr["id"], username="hr", roles=frozenset({"hr"}), staff_id=None)
     month = f"{first:%Y-%m}"
     await appraisal.compute(ctx, month, principal=preparer)

@@ -9,6 +9,7 @@ from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import ExceptionHandlersMap
 
 from window_staff.common import errors as e
 from window_staff.common.db import outage_reason
@@ -133,7 +134,7 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     return problem(500, title="Internal server error", request=request)
 
 
-EXCEPTION_HANDLERS = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     e.DomainError: domain_error_handler,
     HTTPException: http_exception_handler,
     Exception: internal_error_handler,

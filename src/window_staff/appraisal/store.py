@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import msgspec
+from piccolo.columns.combination import Combinable
 
 from window_staff.appraisal.domain import SheetRow
 from window_staff.appraisal.errors import PeriodNotFound
@@ -141,7 +142,7 @@ async def sheet_page(period_id: int, *, limit: int, offset: int, department_id: 
         where &= Sheet.department == department_id
     rows = await Sheet.select(
         Sheet.staff, Sheet.total_cents, Sheet.grade, Sheet.veto, Sheet.computation, Sheet.staff.employee_no.as_alias("employee_no"),
-        Sheet.staff.name.as_alias("name"), Sheet.staff.department.name.as_alias("department"),
+        Sheet.staff.name.as_alias("name"), Sheet.staff._.department._.name.as_alias("department"),
     ).where(where).order_by(Sheet.staff.employee_no).limit(limit).offset(offset)
     return rows, await Sheet.count().where(where)
 
@@ -229,7 +230,7 @@ _APPEAL_COLUMNS = (
 
 async def appeals(*, period_id: int | None = None, staff_id: int | None = None, appeal_id: int | None = None) -> list[dict[str, Any]]:
     """Appeals with their decision columns (``outcome`` null while pending), oldest first."""
-    where = Appeal.id.is_not_null()
+    where: Combinable = Appeal.id.is_not_null()
     if period_id is not None:
         where &= Appeal.period == period_id
     if staff_id is not None:

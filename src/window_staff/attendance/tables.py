@@ -41,7 +41,7 @@ class Punch(Table, tablename="punch"):
     """One sign-in or sign-out (打卡); append-only: corrections are new events."""
 
     staff = ForeignKey(Staff)
-    terminal = ForeignKey(_TERMINAL, null=True)
+    terminal: ForeignKey[Table] = ForeignKey(_TERMINAL, null=True)  # the lazy reference hides Terminal from mypy
     captured_at = Timestamptz()
     received_at = Timestamptz()
     kind = Varchar(length=8, default="any")
@@ -70,7 +70,7 @@ class AttendanceException(Table, tablename="attendance_exception"):
 
     kind = Varchar(length=32)
     staff = ForeignKey(Staff, null=True)
-    terminal = ForeignKey(_TERMINAL, null=True)
+    terminal: ForeignKey[Table] = ForeignKey(_TERMINAL, null=True)  # the lazy reference hides Terminal from mypy
     detail = Text()
     created_at = Timestamptz()
     resolved_at = Timestamptz(null=True, default=None)

@@ -49,12 +49,12 @@ def read_identities(root: Path, *, suffixes: frozenset[str]) -> list[Identity]:
             if path.suffix.lower() in suffixes and not name.startswith(".") and path.is_file():
                 by_folder[path.parent].append(path)
     groups: dict[str, list[Path]] = defaultdict(list)
-    for folder, files in by_folder.items():
-        relative = folder.relative_to(root).as_posix()
+    for sample_folder, files in by_folder.items():
+        relative = sample_folder.relative_to(root).as_posix()
         numbered = all(_NUMBERED.match(f.stem) for f in files)
         for f in files:
             if numbered:
-                who = _NUMBERED.match(f.stem).group("who")  # type: ignore[union-attr]
+                who = _NUMBERED.match(f.stem).group("who")  # type: ignore[union-attr]  # numbered: every stem matched
                 name = f"{relative}/{who}" if relative != "." else who
             else:
                 name = relative if relative != "." else f.stem

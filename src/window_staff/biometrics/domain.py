@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal, overload
+
 import numpy as np
 
 from window_staff.biometrics.face import ENCODING_DIM, encoding_from_bytes
@@ -21,6 +23,14 @@ POLICIES = ("face_and_fingerprint", "claimed_fallback")
 def is_iso_record(data: bytes) -> bool:
     """True when the bytes start like an ISO 19794-2 record (anything else is treated as an image)."""
     return data[:4] == ISO_MAGIC
+
+
+@overload
+def face_probe(value: None) -> None: ...
+
+
+@overload
+def face_probe(value: np.ndarray | bytes) -> np.ndarray: ...
 
 
 def face_probe(value: np.ndarray | bytes | None) -> np.ndarray | None:
@@ -70,7 +80,8 @@ FINGER_NAMES: dict[int, tuple[str, str]] = {
 }
 # Usable minutiae regions (valid MCC cylinders) of one impression, graded for the enrolment desk.
 GRADES = ("excellent", "good", "fair", "poor")
-_GRADE_FLOORS = ((35, "excellent"), (22, "good"), (12, "fair"))
+ImpressionGrade = Literal["excellent", "good", "fair", "poor"]
+_GRADE_FLOORS: tuple[tuple[int, ImpressionGrade], ...] = ((35, "excellent"), (22, "good"), (12, "fair"))
 
 
 def finger_name(position: int, *, lang: str = "zh") -> str:
@@ -79,7 +90,7 @@ def finger_name(position: int, *, lang: str = "zh") -> str:
     return en if lang == "en" else zh
 
 
-def impression_grade(valid_cylinders: int | None) -> str | None:
+def impression_grade(valid_cylinders: int | None) -> ImpressionGrade | None:
     """excellent / good / fair / poor from the impression's usable minutiae regions (None when unknown)."""
     if valid_cylinders is None:
         return None

@@ -122,7 +122,7 @@ async def _enrol_people(ctx: Any, pairs: list[tuple[datasets.Identity, datasets.
     from window_staff.org.schemas import DepartmentIn, SiteIn, StaffIn, WindowIn
 
     actor = "cli:evaluate"
-    site = await org.create_site(ctx, SiteIn(code="EVAL", name="评测中心", kind="county_centre"), actor=actor)  # type: ignore[arg-type]
+    site = await org.create_site(ctx, SiteIn(code="EVAL", name="评测中心", kind="county_centre"), actor=actor)
     dept = await org.create_department(ctx, DepartmentIn(code="EVAL", name="评测"), actor=actor)
     window = await org.create_window(ctx, WindowIn(site_id=site.id, department_id=dept.id, number="1"), actor=actor)
     people = []
@@ -131,7 +131,7 @@ async def _enrol_people(ctx: Any, pairs: list[tuple[datasets.Identity, datasets.
                                                     hired_on=date(2020, 1, 1)),
                                        actor=actor)
         for modality in ("face", "fingerprint"):
-            await biometrics.grant_consent(ctx, staff.id, ConsentIn(modality=modality, notice_version="evaluate"), actor=actor)  # type: ignore[arg-type]
+            await biometrics.grant_consent(ctx, staff.id, ConsentIn(modality=modality, notice_version="evaluate"), actor=actor)
         face_left = await _enrol_each(face_id.samples, options.enrol_faces, failures, "face", lambda p: _enrol_face(ctx, staff.id, faces[p]))
         finger_left = await _enrol_each(finger_id.samples, options.enrol_fingers, failures, "fingerprint",
                                         lambda p: _enrol_finger(ctx, staff.id, fingers[p]))

@@ -18,6 +18,7 @@ import functools
 import importlib.util
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -47,7 +48,7 @@ def model_path() -> Path:
 
 
 @functools.cache
-def _session():  # type: ignore[no-untyped-def]
+def _session() -> Any:  # an onnxruntime.InferenceSession (onnxruntime ships no types)
     import onnxruntime as ort
 
     options = ort.SessionOptions()

@@ -58,7 +58,8 @@ async def encode_faces(pool: EncoderPool, paths: Iterable[Path], *, limits: dict
 
 async def finger_records(pool: EncoderPool | None, paths: Iterable[Path], *, dpi: int, progress: Progress | None = None) -> dict[Path, FingerRecord | str]:
     """Each impression's minutiae record (ISO files are read as they are), or the code of why it has none."""
-    images, out = [], {}
+    images: list[tuple[Path, bytes]] = []
+    out: dict[Path, FingerRecord | str] = {}
     for path in paths:
         data = path.read_bytes()
         if data[:4] == b"FMR\x00":
@@ -111,7 +112,7 @@ def finger_impostor_scores(groups: list[list[Identity]], records: dict[Path, Any
         for path in ident.samples:
             if isinstance(records.get(path), FingerRecord):
                 templates[path] = mcc.build_template(records[path])
-    scores = []
+    scores: list[float] = []
     for group in groups:
         for a, b in itertools.combinations(group, 2):
             pa = [templates[p] for p in a.samples if p in templates]

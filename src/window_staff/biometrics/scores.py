@@ -58,7 +58,7 @@ class Scorer:
         """The file's encoding or MCC template, or None when it cannot be extracted (reason in ``failures``)."""
         if name in self._cache:
             return self._cache[name]
-        result = None
+        result: np.ndarray | mcc.MccTemplate | None = None
         try:
             data = _resolve(name, self.base).read_bytes()
             if self.modality == "face":

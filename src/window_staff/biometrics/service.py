@@ -139,6 +139,7 @@ async def grant_consent(ctx: AppContext, staff_id: int, data: ConsentIn, *, acto
     except INTEGRITY_ERRORS as exc:  # a concurrent grant won the partial unique index
         raise ConsentAlreadyActive() from exc
     row = await BiometricConsent.select().where(BiometricConsent.id == rows[0]["id"]).first()
+    assert row is not None  # inserted above; consents are never deleted (a withdrawal is an update)
     return _consent_out(row)
 
 
@@ -164,7 +165,9 @@ async def withdraw_consent(ctx: AppContext, staff_id: int, modality: str, *, act
         deleted = await store.delete_rows(staff_id, modality=modality, site_ids=[site_id])
         await audit.record(ctx.engine, at=now, actor=actor, action="biometrics.consent_withdrawn", subject_type="staff", subject_id=staff_id,
                            data={"modality": modality, "templates_deleted": deleted, "reason": reason})
-    return _consent_out(await BiometricConsent.select().where(BiometricConsent.id == row["id"]).first())
+    withdrawn = await BiometricConsent.select().where(BiometricConsent.id == row["id"]).first()
+    assert withdrawn is not None  # updated above; consents are never deleted
+    return _consent_out(withdrawn)
 
 
 async def consent_status(ctx: AppContext, staff_id: int, *, only_staff_id: int | None = None) -> ConsentStatusOut:
@@ -221,10 +224,10 @@ async def enrol_face_encoding(ctx: AppContext, staff_id: int, *, encoding: np.nd
     vault = store.vault(ctx)
     gallery = await site_gallery(ctx, site_id)
     match = gallery.search(vec, threshold=duplicate_face_distance(calibration(ctx)))
-    lookalike = match is not None and match.staff_id != staff_id
-    if lookalike and not confirm_lookalike:
+    lookalike_of = match.staff_id if match is not None and match.staff_id != staff_id else None
+    if lookalike_of is not None and not confirm_lookalike:
         log.warning("face enrolment for staff %s refused: matches another staff member of site %s", staff_id, site_id)
-        raise FaceDuplicate(matched_staff_id=match.staff_id)
+        raise FaceDuplicate(matched_staff_id=lookalike_of)
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
         await _require_consent_and_room(ctx, staff_id, "face", adding=1)
@@ -232,8 +235,8 @@ async def enrol_face_encoding(ctx: AppContext, staff_id: int, *, encoding: np.nd
         template_id = await store.insert(staff_id=staff_id, modality="face", version=domain.FACE_VERSION, ciphertext=ciphertext, nonce=nonce,
                                          now=now, actor=actor, site_id=site_id)
         data: dict[str, Any] = {"modality": "face", "template_id": template_id}
-        if lookalike:
-            data["lookalike_of_staff"] = match.staff_id  # type: ignore[union-attr]
+        if lookalike_of is not None:
+            data["lookalike_of_staff"] = lookalike_of
         await audit.record(ctx.engine, at=now, actor=actor, action="biometrics.template_enrolled", subject_type="staff", subject_id=staff_id, data=data)
     return (await store.template_rows(staff_id, template_id=template_id))[0]
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+from piccolo.columns.combination import Combinable
 
 from window_staff.biometrics.domain import impression_grade
 from window_staff.biometrics.errors import TemplateUndecryptable
@@ -62,7 +63,7 @@ _META = (
 
 async def template_rows(staff_id: int, *, template_id: int | None = None) -> list[TemplateOut]:
     """Metadata of a staff member's templates (no ciphertext is even selected)."""
-    where = BiometricTemplate.staff == staff_id
+    where: Combinable = BiometricTemplate.staff == staff_id
     if template_id is not None:
         where = where & (BiometricTemplate.id == template_id)
     rows = await BiometricTemplate.select(*_META).where(where).order_by(BiometricTemplate.modality).order_by(BiometricTemplate.id)
@@ -70,10 +71,13 @@ async def template_rows(staff_id: int, *, template_id: int | None = None) -> lis
 
 
 async def insert(*, staff_id: int, modality: str, version: int, ciphertext: bytes, nonce: bytes, now: datetime, actor: str,
-                 site_id: int | None, **quality: int | None) -> int:
-    """Insert one sealed template and bump its site's gallery (inside the caller's transaction)."""
+                 site_id: int | None, finger_position: int | None = None, impression: int | None = None, minutiae_count: int | None = None,
+                 valid_cylinders: int | None = None, quality: int | None = None) -> int:
+    """Insert one sealed template and bump its site's gallery (inside the caller's transaction); faces leave the fingerprint fields null."""
     rows = await BiometricTemplate.insert(
-        BiometricTemplate(staff=staff_id, modality=modality, version=version, ciphertext=ciphertext, nonce=nonce, created_at=now, created_by=actor, **quality)
+        BiometricTemplate(staff=staff_id, modality=modality, version=version, ciphertext=ciphertext, nonce=nonce, created_at=now, created_by=actor,
+                          finger_position=finger_position, impression=impression, minutiae_count=minutiae_count, valid_cylinders=valid_cylinders,
+                          quality=quality)
     ).returning(BiometricTemplate.id)
     await bump_galleries([site_id])
     return rows[0]["id"]
@@ -89,7 +93,7 @@ async def next_impression(staff_id: int, position: int) -> int:
 
 async def delete_rows(staff_id: int, *, modality: str | None = None, template_id: int | None = None, site_ids: Iterable[int | None] = ()) -> int:
     """Delete templates of a staff member (all, one modality, or one id) and bump galleries; returns the count."""
-    where = BiometricTemplate.staff == staff_id
+    where: Combinable = BiometricTemplate.staff == staff_id
     if modality is not None:
         where = where & (BiometricTemplate.modality == modality)
     if template_id is not None:

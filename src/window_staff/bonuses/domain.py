@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from window_staff.bonuses.errors import BonusInputInvalid
 from window_staff.bonuses.rules import BonusRules
@@ -111,11 +112,14 @@ def share_pool(pool: Decimal, *, weights: Sequence[Decimal], keys: Sequence[str]
     more or less than the pool; this way each share is within one quantum of its exact value and a larger
     weight never gets less. All weights zero: nobody shares and everything stays undistributed.
     """
+    if not all(w.is_finite() for w in weights):
+        raise BonusInputInvalid("pool weights (scores) must be finite", key="score")
     if any(w < 0 for w in weights):
         raise BonusInputInvalid("pool weights (scores) must be >= 0", key="score")
     units = int(pool / quantum)  # the loader guarantees the pool is a whole number of quanta
     # Scale the weights to integers so floors and remainders are exact (no Decimal context rounding).
-    exponent = max((-w.as_tuple().exponent for w in weights if w), default=0)
+    # typeshed types an exponent int | 'n' | 'N' | 'F' (NaN, sNaN, infinity); a finite weight's is an int
+    exponent = max((-cast(int, w.as_tuple().exponent) for w in weights if w), default=0)
     exponent = max(exponent, 0)
     ints = [int(w.scaleb(exponent)) for w in weights]
     whole = sum(ints)

@@ -25,10 +25,13 @@ _TOP = ("formula", "rounding", "coefficients", "per_person", "pool")
 
 
 class GradeLike(Protocol):
-    """What the loader needs of a scoring grade band (``scoring.rules.GradeBand``)."""
+    """What the loader needs of a scoring grade band (``scoring.rules.GradeBand``, a frozen dataclass: read-only)."""
 
-    code: str
-    title_zh: str
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def title_zh(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ import contextlib
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlparse
 
 import aiosqlite
@@ -20,14 +20,16 @@ from piccolo.table import Table
 try:  # asyncpg is optional at import time for SQLite-only installs
     from asyncpg.exceptions import IntegrityConstraintViolationError as _PgIntegrity
 except ImportError:  # pragma: no cover
-    _PgIntegrity = sqlite3.IntegrityError  # type: ignore[misc,assignment]
+    _PgIntegrity = sqlite3.IntegrityError
 
 INTEGRITY_ERRORS: tuple[type[BaseException], ...] = (sqlite3.IntegrityError, _PgIntegrity)
 
 try:
     from asyncpg import exceptions as _pg
 except ImportError:  # pragma: no cover
-    _pg = None  # type: ignore[assignment]
+    _pg = None
+
+T = TypeVar("T")
 
 # SQLite: the write lock stayed taken past the busy timeout, or the file cannot be read or written.
 _SQLITE_OUTAGE = ("database is locked", "database table is locked", "disk i/o error", "unable to open database file")
@@ -389,6 +391,8 @@ async def update_rows(engine: Engine, table: type[Table], columns: Sequence[Colu
         await tx.connection.execute(sql, *[list(col) for col in zip(*part, strict=True)])
 
 
-def chunks(values: Sequence[Any], size: int = 5000) -> list[Sequence[Any]]:
-    """Bounded IN-lists: SQLite refuses a statement with more than 32,766 parameters, and a batch may hold more."""
-    return [values[i:i + size] for i in range(0, len(values), size)]
+def chunks(values: Sequence[T], size: int = 5000) -> list[list[T]]:
+    """Bounded IN-lists: SQLite refuses a statement with more than 32,766 parameters, and a batch may hold more.
+
+    Lists, since Piccolo's ``is_in`` takes a list."""
+    return [list(values[i:i + size]) for i in range(0, len(values), size)]

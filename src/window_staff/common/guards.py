@@ -47,7 +47,7 @@ def _token(connection: ASGIConnection) -> str | None:
 async def principal_of(connection: ASGIConnection) -> Principal:
     """The caller's principal, resolved once per request and cached in the scope."""
     cached = connection.scope.get("principal")
-    if cached is not None:
+    if isinstance(cached, Principal):
         return cached
     token = _token(connection)
     if not token:

@@ -10,12 +10,15 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")  # a policy schema is a dataclass (its fields are read)
 Check = Callable[[Any], str | None]
 
 

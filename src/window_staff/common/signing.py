@@ -93,8 +93,9 @@ def verify_document(data: bytes, *, public_key_hex: str | None = None) -> dict[s
         raise SignatureInvalid("document has no 'payload' object")
     if not isinstance(signature, dict):
         raise SignatureInvalid("document has no 'signature' object")
-    fields = {name: signature.get(name) for name in ("alg", "key_id", "public_key", "value")}
-    missing = [name for name, value in fields.items() if not isinstance(value, str)]
+    names = ("alg", "key_id", "public_key", "value")
+    fields: dict[str, str] = {name: value for name in names if isinstance(value := signature.get(name), str)}
+    missing = [name for name in names if name not in fields]
     if missing:
         raise SignatureInvalid(f"signature is missing {', '.join(missing)}")
     if fields["alg"] != ALG:

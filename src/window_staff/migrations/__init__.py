@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from types import ModuleType
 
 from piccolo.engine.base import Engine
+from piccolo.table import Table
 
 from window_staff.common.db import bind_tables, execute, is_sqlite, write_transaction
 
 _LEDGER = "CREATE TABLE IF NOT EXISTS schema_migration (id VARCHAR(100) PRIMARY KEY, applied_at VARCHAR(40) NOT NULL)"
 
 
-def _modules() -> list[object]:
+def _modules() -> list[ModuleType]:
     names = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name[:1] == "m" and m.name[1:5].isdigit())
     return [importlib.import_module(f"{__name__}.{name}") for name in names]
 
@@ -34,7 +37,7 @@ async def applied(engine: Engine) -> set[str]:
 async def pending(engine: Engine) -> list[str]:
     """The ids of migrations not yet applied, in order."""
     done = await applied(engine)
-    return [m.ID for m in _modules() if m.ID not in done]  # type: ignore[attr-defined]
+    return [m.ID for m in _modules() if m.ID not in done]
 
 
 async def migrate(engine: Engine) -> list[str]:
@@ -47,24 +50,24 @@ async def migrate(engine: Engine) -> list[str]:
             if not is_sqlite(engine):
                 # Serialise concurrent migrators; the lock ends with the transaction.
                 await execute(engine, "SELECT pg_advisory_xact_lock(7343001)")
-            rows = await execute(engine, "SELECT id FROM schema_migration WHERE id = {}", module.ID)  # type: ignore[attr-defined]
+            rows = await execute(engine, "SELECT id FROM schema_migration WHERE id = {}", module.ID)
             if rows:
                 continue
-            await module.forward(engine)  # type: ignore[attr-defined]
+            await module.forward(engine)
             await execute(
                 engine,
                 "INSERT INTO schema_migration (id, applied_at) VALUES ({}, {})",
-                module.ID,  # type: ignore[attr-defined]
+                module.ID,
                 datetime.now(UTC).isoformat(),
             )
-        done.append(module.ID)  # type: ignore[attr-defined]
+        done.append(module.ID)
     return done
 
 
-async def create_tables(engine: Engine, tables: list[type], *, indexes: list[str] = (), append_only: tuple[str, ...] = ()) -> None:
+async def create_tables(engine: Engine, tables: Sequence[type[Table]], *, indexes: Sequence[str] = (), append_only: tuple[str, ...] = ()) -> None:
     """Create tables (if missing), then their indexes, then append-only triggers on the named tables."""
     for table in tables:
-        for ddl in table.create_table(if_not_exists=True).ddl:  # type: ignore[attr-defined]
+        for ddl in table.create_table(if_not_exists=True).ddl:
             await engine.run_ddl(ddl)
     for ddl in indexes:
         await engine.run_ddl(ddl)
@@ -101,9 +104,9 @@ def append_only_ddl(table: str, *, sqlite: bool) -> list[str]:
     ]
 
 
-def all_tables() -> list[type]:
+def all_tables() -> list[type[Table]]:
     """Every table class the migrations create, in creation order."""
-    seen: list[type] = []
+    seen: list[type[Table]] = []
     for module in _modules():
         for table in getattr(module, "TABLES", []):
             if table not in seen:

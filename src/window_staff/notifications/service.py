@@ -50,7 +50,9 @@ async def mark_read(ctx: AppContext, user_id: int, notification_id: int) -> Noti
             raise NotificationNotFound()
         if row["read_at"] is None:
             await Notification.update({Notification.read_at: ctx.clock.now()}).where(where)
-    return _out(await Notification.select().where(where).first())
+    row = await Notification.select().where(where).first()
+    assert row is not None  # found above, and notifications are never deleted
+    return _out(row)
 
 
 async def mark_all_read(ctx: AppContext, user_id: int) -> int:

@@ -11,7 +11,7 @@ class Site(Table, tablename="site"):
     code = Varchar(length=32, unique=True)
     name = Varchar(length=200)
     kind = Varchar(length=32)
-    parent = ForeignKey("self", null=True)
+    parent: ForeignKey["Site"] = ForeignKey("self", null=True)
     timezone = Varchar(length=64, default="Asia/Shanghai")
     created_at = Timestamptz(default=TimestamptzNow())
 

@@ -104,7 +104,7 @@ def _condition_value(c: Reader, spec: FieldSpec, shape: str, raw: object) -> obj
     if not isinstance(raw, list) or not raw or (shape == "pair" and len(raw) != 2):
         c.fail("value", "must be [low, high]" if shape == "pair" else "must be a non-empty array")
         return MISSING
-    items = [_typed(c, spec, v) for v in raw]
+    items: list[Any] = [_typed(c, spec, v) for v in raw]  # a pair's operator is ordered: its field is int or Decimal
     if any(v is MISSING for v in items):
         return MISSING
     if shape == "list":

@@ -98,8 +98,9 @@ def _pinned_items(rule: Rule) -> tuple[str, set[str]] | None:
     """The op and the checklist ids a finding rule's ``item`` condition names, if any."""
     for cond in rule.condition:
         if cond.field == "item":
-            values = {cond.value} if cond.op in ("eq", "ne") else set(cond.value)  # type: ignore[call-overload]
-            return cond.op, values
+            # item is a str field: one id (eq, ne) or a frozenset of ids (in, not_in), typed when the rule loaded
+            ids = cond.value if isinstance(cond.value, frozenset) else {cond.value}
+            return cond.op, {v for v in ids if isinstance(v, str)}
     return None
 
 

@@ -7,11 +7,12 @@ Facts and operators are code; rules (``rules/*.toml``) are data that refer to th
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
+from typing import Any
 
 CATEGORY_CODES: tuple[str, ...] = ("basic", "quality", "management", "post", "evaluation")
 SESSIONS = frozenset({"am", "pm"})
@@ -131,20 +132,20 @@ class Operator:
     name: str
     shape: str  # "scalar" | "list" | "pair"
     ordered: bool  # needs a numeric field
-    test: Callable[[object, object], bool]
+    test: Callable[[Any, Any], bool]  # operands of the field's type (checked when rules load)
 
 
-def _in(a: object, b: object) -> bool:
-    return a in b  # type: ignore[operator]
+def _in(a: object, b: Container[object]) -> bool:
+    return a in b
 
 
-def _not_in(a: object, b: object) -> bool:
-    return a not in b  # type: ignore[operator]
+def _not_in(a: object, b: Container[object]) -> bool:
+    return a not in b
 
 
-def _between(a: object, b: object) -> bool:
-    low, high = b  # type: ignore[misc]
-    return low <= a <= high  # type: ignore[operator]
+def _between(a: Any, b: Sequence[Any]) -> bool:
+    low, high = b
+    return low <= a <= high
 
 
 OPERATORS: Mapping[str, Operator] = MappingProxyType(

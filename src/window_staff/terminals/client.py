@@ -40,7 +40,8 @@ def build_request(client: httpx.AsyncClient, event: CheckInEvent, *, serial: str
         data["card_no"] = event.card_no
     if event.pin is not None:
         data["pin"] = event.pin
-    files = {}
+    # name -> (filename, content, content type); form fields sent as parts have no filename and no type
+    files: dict[str, tuple[str | None, bytes | str] | tuple[str | None, bytes | str, str]] = {}
     for name, value, ctype in (
         ("face_encoding", event.face_encoding, "application/octet-stream"),
         ("face", event.face_image, media_type_of(event.face_image or b"") or "application/octet-stream"),

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from window_staff.attendance import service as attendance
 from window_staff.attendance.service import admin as service_admin
 from window_staff.attendance.schemas import ClosureIn, OverrideIn, RotaIn, SiteHoursIn
+from window_staff.common import periods
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError, InvalidInput
@@ -187,7 +187,7 @@ def local_time(at: datetime | None) -> str:
 def this_month(ctx: AppContext) -> str:
     """The current month (``YYYY-MM``) in the centre's time zone."""
     today = ctx.clock.now().astimezone(ZoneInfo(DEFAULT_TIME_ZONE)).date()
-    return attendance.month_key(today.replace(day=1))
+    return periods.month_key(today.replace(day=1))
 
 
 async def pick_lists(ctx: AppContext) -> dict[str, Any]:
@@ -220,7 +220,7 @@ async def windows_page(ctx: AppContext, *, site_id: int | None) -> dict[str, Any
     for s in active:
         by_department.setdefault(s.department_id, []).append(s)
     names = {s.id: f"{s.employee_no} {s.name}" for s in active}
-    for head in {d.head_staff_id for d in departments} - names.keys() - {None}:
+    for head in {d.head_staff_id for d in departments if d.head_staff_id is not None} - names.keys():
         person = await org.get_staff(ctx, head)  # a head who has since left still names the department
         names[head] = f"{person.employee_no} {person.name}"
     return {"windows": windows, "site_id": site_id, "dept_rows": departments, "by_department": by_department, "staff_names": names,
@@ -229,15 +229,15 @@ async def windows_page(ctx: AppContext, *, site_id: int | None) -> dict[str, Any
 
 async def schedules_page(ctx: AppContext, *, site_id: int | None, month: str) -> dict[str, Any]:
     """A site's month: session hours, window closures, the year's overrides, the rota, the closed months."""
-    first = attendance.parse_month(month)
-    key = attendance.month_key(first)
+    first = periods.parse_month(month)
+    key = periods.month_key(first)
     lists = await pick_lists(ctx)
     if site_id is None and lists["sites"]:
         site_id = lists["sites"][0].id
     site = await org.get_site(ctx, site_id if site_id is not None else 0)
     windows = [w for w in lists["all_windows"] if w.site_id == site.id]
     window_ids = {w.id for w in windows}
-    staff_ids = await org.staff_ids_at_site_between(site.id, first=first, last=attendance.month_end(first))
+    staff_ids = await org.staff_ids_at_site_between(site.id, first=first, last=periods.month_end(first))
     postings = await org.postings_of(staff_ids)
     posted = {p.staff_id for p in postings if p.site_id == site.id}
     closed = await service_admin.list_closed_months(ctx, site_id=site.id)
@@ -255,6 +255,6 @@ async def schedules_page(ctx: AppContext, *, site_id: int | None, month: str) ->
 def month_or_this(ctx: AppContext, month: str) -> str:
     """A ``YYYY-MM`` month as given, or this month when it is not one (the page to come back to)."""
     try:
-        return attendance.month_key(attendance.parse_month(month))
+        return periods.month_key(periods.parse_month(month))
     except DomainError:
         return this_month(ctx)

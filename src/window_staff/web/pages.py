@@ -95,7 +95,9 @@ def refusal_of(request: Request, exc: DomainError) -> str:
 def is_fragment(request: Request, target: str) -> bool:
     """True when htmx asks for one section of a page (its id), not for a whole page or a history restore."""
     htmx = getattr(request, "htmx", None)  # set by Litestar's HTMXPlugin (app.py)
-    return bool(htmx) and htmx.target == target and not htmx.history_restore_request
+    if not htmx:
+        return False
+    return htmx.target == target and not htmx.history_restore_request
 
 
 def offset_of(request: Request) -> int:
@@ -117,7 +119,9 @@ def page_error(request: Request, exc: DomainError, status: int) -> Response:
     if status == 401:
         return login_redirect(request)
     lang = lang_of(request)
-    return render(request, "web/error.html", principal=request.scope.get("principal"), status=status, title=translator(lang)("error"),
+    cached = request.scope.get("principal")  # set by principal_of when the session resolved
+    principal = cached if isinstance(cached, Principal) else None
+    return render(request, "web/error.html", principal=principal, status=status, title=translator(lang)("error"),
                   detail=refusal(lang, code=exc.code, detail=exc.detail, status=status))
 
 

@@ -77,7 +77,10 @@ async def add_rota(ctx: AppContext, data: RotaIn, *, actor: str) -> RotaOut:
                                data={"staff": data.staff_id, "day": data.day.isoformat(), "session": data.session, "action": data.action})
     except INTEGRITY_ERRORS as exc:
         raise AttendanceDuplicate(f"staff {data.staff_id} already has a rota change for {data.day} {data.session}") from exc
-    return _rota_out(await RotaEntry.select().where(RotaEntry.id == rows[0]["id"]).first())
+    row = await RotaEntry.select().where(RotaEntry.id == rows[0]["id"]).first()
+    if row is None:  # withdrawn by a concurrent delete_rota since the transaction above
+        raise AttendanceItemNotFound()
+    return _rota_out(row)
 
 
 async def list_rota(ctx: AppContext, params: PageParams, *, month: str, staff_id: int | None = None) -> Page[RotaOut]:
@@ -199,7 +202,9 @@ async def add_site_hours(ctx: AppContext, data: SiteHoursIn, *, actor: str) -> S
                                                 am_end=data.am_end, pm_start=data.pm_start, pm_end=data.pm_end)).returning(SiteHours.id)
         await audit.record(ctx.engine, at=now, actor=actor, action="site_hours.added", subject_type="site", subject_id=data.site_id,
                            data={"name": data.name, "from": data.valid_from.isoformat(), "to": data.valid_to.isoformat()})
-    return _hours_out(await SiteHours.select().where(SiteHours.id == rows[0]["id"]).first())
+    row = await SiteHours.select().where(SiteHours.id == rows[0]["id"]).first()
+    assert row is not None  # inserted above; session hours are never deleted
+    return _hours_out(row)
 
 
 async def list_site_hours(ctx: AppContext, *, site_id: int) -> list[SiteHoursOut]:

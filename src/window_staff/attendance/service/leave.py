@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from piccolo.columns.combination import Combinable
+
 from window_staff.common import periods
 from window_staff.attendance import service
 from window_staff.attendance.calendar import DEFAULT_TIME_ZONE
@@ -52,7 +54,7 @@ def months_of(start: datetime, end: datetime, *, zone: str) -> list[date]:
 
 async def _months_touched(row: dict[str, Any]) -> tuple[list[date], list[date]]:
     """The local months a leave row spans, and those of them already closed at the staff member's site."""
-    posting = (await org.postings_of([row["staff"]]) or [None])[0]
+    posting = next(iter(await org.postings_of([row["staff"]])), None)
     site = posting.site_id if posting else None
     months = months_of(as_utc(row["start_at"]), as_utc(row["end_at"]), zone=(posting.timezone if posting else None) or DEFAULT_TIME_ZONE)
     closed = [m for m in months if site is not None and await service.closed_sites([site], month=m)]
@@ -91,7 +93,7 @@ async def request_leave(ctx: AppContext, staff_id: int, data: LeaveIn, *, actor:
 
 async def get_leave(ctx: AppContext, leave_id: int, *, only_staff_id: int | None = None) -> LeaveOut:
     """One request; a staff user sees only their own."""
-    where = LeaveRequest.id == leave_id
+    where: Combinable = LeaveRequest.id == leave_id
     if only_staff_id is not None:
         where = where & (LeaveRequest.staff == only_staff_id)
     row = await LeaveRequest.select().where(where).first()
@@ -151,7 +153,7 @@ async def cancel_leave(ctx: AppContext, leave_id: int, data: LeaveCancelIn, *, a
     """Cancel a request or approved leave; staff may cancel their own only before it starts, HR any time."""
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
-        where = LeaveRequest.id == leave_id
+        where: Combinable = LeaveRequest.id == leave_id
         if only_staff_id is not None:
             where = where & (LeaveRequest.staff == only_staff_id)
         row = await LeaveRequest.select().where(where).first()

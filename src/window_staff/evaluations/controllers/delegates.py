@@ -50,8 +50,8 @@ _SCOPE_KEY = "delegate_caller"
 
 async def delegate_of(connection: ASGIConnection) -> DelegateCaller:
     """The delegate behind the bearer token, resolved once per request (the header only: no cookie to ride along)."""
-    cached = connection.scope.get(_SCOPE_KEY)  # type: ignore[misc]
-    if cached is not None:
+    cached = connection.scope.get(_SCOPE_KEY)
+    if isinstance(cached, DelegateCaller):
         return cached
     header = connection.headers.get("authorization", "")
     token = header[7:].strip() if header[:7].lower() == "bearer " else ""

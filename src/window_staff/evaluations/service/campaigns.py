@@ -72,7 +72,9 @@ async def create_delegate(ctx: AppContext, *, principal: Principal, data: Delega
         # The phone stays out of the chain: the chain is kept for ever, a phone number need not be.
         await audit.record(ctx.engine, at=now, actor=principal.actor, action="delegate.created", subject_type="delegate", subject_id=delegate_id,
                            data={"name": data.name, "kind": data.kind, "organisation": data.organisation})
-    return _delegate_out(await Delegate.select().where(Delegate.id == delegate_id).first())
+    row = await Delegate.select().where(Delegate.id == delegate_id).first()
+    assert row is not None  # written above; delegates are never deleted (only deactivated)
+    return _delegate_out(row)
 
 
 async def list_delegates(ctx: AppContext, *, params: PageParams, active: bool | None = None) -> Page[DelegateOut]:
@@ -95,7 +97,9 @@ async def deactivate_delegate(ctx: AppContext, *, principal: Principal, delegate
         if row["active"]:
             await Delegate.update({Delegate.active: False}).where(Delegate.id == delegate_id)
             await audit.record(ctx.engine, at=now, actor=principal.actor, action="delegate.deactivated", subject_type="delegate", subject_id=delegate_id)
-    return _delegate_out(await Delegate.select().where(Delegate.id == delegate_id).first())
+    row = await Delegate.select().where(Delegate.id == delegate_id).first()
+    assert row is not None  # written above; delegates are never deleted (only deactivated)
+    return _delegate_out(row)
 
 
 # --- campaigns ----------------------------------------------------------------------------------------------------
@@ -252,7 +256,7 @@ async def campaign_results(ctx: AppContext, *, principal: Principal, campaign_id
         if campaign["status"] != "closed":
             # Counts rising while the campaign runs would tell who visited when: staff see the closed result only.
             raise CampaignStateConflict("results are shown to staff once the campaign is closed")
-        targets = [own]  # type: ignore[list-item]
+        targets = [own]
     minimum = policy_of(ctx).min_answers
     codes = dimension_codes(campaign["form"])
     rows = await Evaluation.select(Evaluation.target_kind, Evaluation.target_id, Evaluation.scores, Evaluation.overall, Evaluation.comment).where(

@@ -15,6 +15,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from piccolo.columns.combination import Combinable
+
 from window_staff.attendance.service.inputs import work_calendar
 from window_staff.auth import service as auth
 from window_staff.common.principal import Principal
@@ -178,7 +180,7 @@ async def get_case(ctx: AppContext, case_id: int) -> CaseOut:
 async def list_cases(ctx: AppContext, params: PageParams, *, status: str | None = None, overdue: bool = False) -> Page[CaseOut]:
     """Cases for reviewers, the nearest deadline first; ``overdue`` keeps unfinished cases past their deadline."""
     on = today(ctx)
-    where = BadReviewCase.id > 0
+    where: Combinable = BadReviewCase.id > 0
     if status is not None:
         where &= BadReviewCase.status == status
     if overdue:
@@ -288,7 +290,7 @@ async def month_case_facts(*, staff_ids: Sequence[int], first: date, last: date)
         where &= BadReviewCase.staff.is_in(sorted(wanted) or [0])
     rows = await BadReviewCase.select(
         BadReviewCase.id, BadReviewCase.staff, BadReviewCase.deadline, BadReviewCase.rectified_at, BadReviewCase.voided,
-        BadReviewCase.window.site.timezone.as_alias("tz"),
+        BadReviewCase.window._.site._.timezone.as_alias("tz"),
     ).where(where).order_by(BadReviewCase.id)
     out: dict[int, list[Fact]] = {}
     for r in rows:

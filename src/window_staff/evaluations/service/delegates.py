@@ -267,7 +267,7 @@ async def resolve_session(ctx: AppContext, *, token: str) -> DelegateCaller:
     row = await DelegateSession.select(
         DelegateSession.id, DelegateSession.token_hash, DelegateSession.expires_at, DelegateSession.invitation,
         DelegateSession.invitation.campaign.as_alias("campaign_id"), DelegateSession.invitation.delegate.as_alias("delegate_id"),
-        DelegateSession.invitation.delegate.active.as_alias("active"),
+        DelegateSession.invitation._.delegate._.active.as_alias("active"),
     ).where(DelegateSession.token_hash == digest).first()
     if row is None or not hmac.compare_digest(row["token_hash"], digest) or as_utc(row["expires_at"]) <= ctx.clock.now() or not row["active"]:
         raise SessionInvalid()

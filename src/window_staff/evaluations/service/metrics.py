@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -117,7 +118,7 @@ async def _windows_of(ctx: AppContext, site_codes: set[str]) -> tuple[set[str], 
     windows: dict[tuple[str, str], WindowRef] = {}
     for code in sorted(site_codes & sites.keys()):
         site = sites[code]
-        for w in await _every(lambda p, site_id=site.id: org.list_windows(ctx, p, site_id=site_id)):
+        for w in await _every(partial(org.list_windows, ctx, site_id=site.id)):
             windows[(code, w.number)] = WindowRef(id=w.id, department_id=w.department_id, zone=site.timezone)
     return set(sites), windows
 
@@ -159,7 +160,7 @@ async def _received_in(ctx: AppContext, first: date) -> Combinable:
     where: Combinable | None = None
     for zone in zones:
         lo, hi = _month_range(first, zone=zone)
-        part = (Tx.window.site.timezone == zone) & (Tx.received_at >= lo) & (Tx.received_at < hi)
+        part = (Tx.window._.site._.timezone == zone) & (Tx.received_at >= lo) & (Tx.received_at < hi)
         where = part if where is None else where | part
     assert where is not None
     return where
@@ -193,7 +194,7 @@ async def _tallies(ctx: AppContext, first: date, *, by: str, staff_ids: set[int]
     # wider on each side in UTC, then each row is placed by its local dates in its site's zone.
     lo = datetime.combine(first - timedelta(days=1), time.min, UTC)
     hi = datetime.combine(periods.next_month(first) + timedelta(days=1), time.min, UTC)
-    where = ((Tx.received_at >= lo) & (Tx.received_at < hi)) | ((Tx.promised_at >= lo) & (Tx.promised_at < hi))
+    where: Combinable = ((Tx.received_at >= lo) & (Tx.received_at < hi)) | ((Tx.promised_at >= lo) & (Tx.promised_at < hi))
     if staff_ids is not None and len(staff_ids) <= _ID_CHUNK:
         where = where & Tx.staff.is_in(sorted(staff_ids))  # more staff than that: the whole month, filtered below
     now = ctx.clock.now()
@@ -202,7 +203,7 @@ async def _tallies(ctx: AppContext, first: date, *, by: str, staff_ids: set[int]
     while True:
         rows = await Tx.select(
             Tx.id, Tx.staff, Tx.window, Tx.department, Tx.received_at, Tx.promised_at, Tx.completed_at, Tx.onsite,
-            Tx.window.site.timezone.as_alias("tz"),
+            Tx.window._.site._.timezone.as_alias("tz"),
         ).where(where & (Tx.id > last)).order_by(Tx.id).limit(_READ_CHUNK)
         for r in rows:
             if staff_ids is not None and r["staff"] not in staff_ids:

@@ -146,6 +146,7 @@ async def record_rating(ctx: AppContext, data: RatingInput, *, window_id: int, s
     if previous is not None:
         return await _answer(previous, data, staff_id=staff_id, source=source), False
     stored = await Rating.select().where(Rating.id == rating_id).first()
+    assert stored is not None  # inserted above; ratings are never deleted
     case = await BadReviewCase.select(BadReviewCase.id).where(BadReviewCase.rating == rating_id).first()
     return _out(stored, case["id"] if case else None), True
 
@@ -226,8 +227,8 @@ async def qr_window(ctx: AppContext, token: str) -> QrWindow | None:
         return None
     code = await RatingCode.select(
         RatingCode.window, RatingCode.window.number.as_alias("number"), RatingCode.window.name.as_alias("name"),
-        RatingCode.window.active.as_alias("active"), RatingCode.window.site.as_alias("site"), RatingCode.window.site.timezone.as_alias("tz"),
-        RatingCode.window.department.name.as_alias("department"),
+        RatingCode.window.active.as_alias("active"), RatingCode.window.site.as_alias("site"), RatingCode.window._.site._.timezone.as_alias("tz"),
+        RatingCode.window._.department._.name.as_alias("department"),
     ).where((RatingCode.token_hash == _hash(token)) & RatingCode.revoked_at.is_null()).first()
     if code is None or not code["active"]:
         return None
@@ -315,7 +316,7 @@ async def _month_ratings(first: date, last: date, *, staff_ids: set[int] | None)
         where &= Rating.staff.is_in(sorted(staff_ids) or [0])
     rows = await Rating.select(
         Rating.id, Rating.staff, Rating.window, Rating.level, Rating.rated_at, Rating.window.department.as_alias("department"),
-        Rating.window.site.timezone.as_alias("tz"),
+        Rating.window._.site._.timezone.as_alias("tz"),
     ).where(where).order_by(Rating.id)
     out = []
     for r in rows:

@@ -56,7 +56,7 @@ def _entry_out(row: dict[str, Any], *, today: date, upheld: bool) -> ExposureOut
 
 
 async def _entry(ctx: AppContext, entry_id: int) -> ExposureOut:
-    row = await ExposureEntry.select(*ExposureEntry.all_columns(), ExposureEntry.finding.visit.site.timezone.as_alias("tz")).where(
+    row = await ExposureEntry.select(*ExposureEntry.all_columns(), ExposureEntry.finding._.visit._.site._.timezone.as_alias("tz")).where(
         ExposureEntry.id == entry_id).first()
     if row is None:
         raise ExposureEntryNotFound()
@@ -78,7 +78,9 @@ async def choose(ctx: AppContext, principal: Principal, data: ExposureIn) -> Exp
             raise ExposureInputInvalid("a commendation is not a failing to expose", code="finding_is_commendation")
         if await Finding.exists().where((Finding.id == data.finding_id) & Finding.id.is_in(upheld_findings())):
             raise ExposureConflict("an appeal against this finding was upheld", code="finding_appeal_upheld")
-        tz = (await Finding.select(Finding.visit.site.timezone.as_alias("tz")).where(Finding.id == data.finding_id).first())["tz"]
+        place = await Finding.select(Finding.visit._.site._.timezone.as_alias("tz")).where(Finding.id == data.finding_id).first()
+        assert place is not None  # get_finding found it above in this transaction
+        tz = place["tz"]
         today = local_date(now, tz)
         expires_on = data.expires_on or today + timedelta(days=policy.exposure_days)
         if not today <= expires_on <= today + timedelta(days=MAX_EXPOSURE_DAYS):
@@ -116,7 +118,7 @@ async def withdraw(ctx: AppContext, principal: Principal, entry_id: int, data: E
 
 async def list_entries(ctx: AppContext, params: PageParams) -> Page[ExposureOut]:
     """Every board entry with its state, newest first (for the lead)."""
-    rows = await ExposureEntry.select(*ExposureEntry.all_columns(), ExposureEntry.finding.visit.site.timezone.as_alias("tz")).order_by(
+    rows = await ExposureEntry.select(*ExposureEntry.all_columns(), ExposureEntry.finding._.visit._.site._.timezone.as_alias("tz")).order_by(
         ExposureEntry.id, ascending=False).limit(params.limit).offset(params.offset)
     ids = [r["finding"] for r in rows]
     upheld = {r["id"] for r in await Finding.select(Finding.id).where(Finding.id.is_in(ids or [-1]) & Finding.id.is_in(upheld_findings()))}
@@ -128,11 +130,11 @@ _BOARD_COLUMNS = (
     ExposureEntry.id, ExposureEntry.finding, ExposureEntry.named, ExposureEntry.show_photos, ExposureEntry.expires_on,
     ExposureEntry.finding.item.as_alias("item"), ExposureEntry.finding.category.as_alias("category"),
     ExposureEntry.finding.severity.as_alias("severity"), ExposureEntry.finding.observed_at.as_alias("observed_at"),
-    ExposureEntry.finding.note.as_alias("note"), ExposureEntry.finding.staff.name.as_alias("staff_name"),
-    ExposureEntry.finding.staff.department.name.as_alias("staff_department"),
-    ExposureEntry.finding.window.number.as_alias("window_number"), ExposureEntry.finding.window.name.as_alias("window_name"),
-    ExposureEntry.finding.window.department.name.as_alias("window_department"),
-    ExposureEntry.finding.visit.site.name.as_alias("site"), ExposureEntry.finding.visit.site.timezone.as_alias("tz"),
+    ExposureEntry.finding.note.as_alias("note"), ExposureEntry.finding._.staff._.name.as_alias("staff_name"),
+    ExposureEntry.finding._.staff._.department._.name.as_alias("staff_department"),
+    ExposureEntry.finding._.window._.number.as_alias("window_number"), ExposureEntry.finding._.window._.name.as_alias("window_name"),
+    ExposureEntry.finding._.window._.department._.name.as_alias("window_department"),
+    ExposureEntry.finding._.visit._.site._.name.as_alias("site"), ExposureEntry.finding._.visit._.site._.timezone.as_alias("tz"),
 )
 
 

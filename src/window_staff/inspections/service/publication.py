@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from piccolo.columns.combination import Combinable
 from piccolo.query.methods.select import Select
 
 from window_staff.auth import service as auth
@@ -68,7 +69,7 @@ async def _finding_context(finding_id: int) -> dict[str, Any] | None:
     return await Finding.select(
         Finding.id, Finding.staff, Finding.item, Finding.observed_at, Finding.published_at, Finding.logged_by, Finding.visit,
         Finding.staff.name.as_alias("staff_name"), Finding.staff.department.as_alias("staff_department"),
-        Finding.window.department.as_alias("window_department"), Finding.visit.site.timezone.as_alias("tz"),
+        Finding.window.department.as_alias("window_department"), Finding.visit._.site._.timezone.as_alias("tz"),
     ).where(Finding.id == finding_id).first()
 
 
@@ -156,7 +157,9 @@ async def file_appeal(ctx: AppContext, principal: Principal, finding_id: int, da
         appeal_id = rows[0]["id"]
         await audit.record(ctx.engine, at=now, actor=principal.actor, action="finding.appeal_filed", subject_type="finding_appeal",
                            subject_id=appeal_id, data={"finding": finding_id, "staff": principal.staff_id, "reason": data.reason})
-    return _appeal_out(await FindingAppeal.select(*_APPEAL_COLUMNS).where(FindingAppeal.id == appeal_id).first())
+    row = await FindingAppeal.select(*_APPEAL_COLUMNS).where(FindingAppeal.id == appeal_id).first()
+    assert row is not None  # inserted above; appeals are never deleted
+    return _appeal_out(row)
 
 
 async def decide_appeal(ctx: AppContext, principal: Principal, appeal_id: int, data: AppealDecisionIn) -> AppealReviewOut:
@@ -176,6 +179,7 @@ async def decide_appeal(ctx: AppContext, principal: Principal, appeal_id: int, d
         if principal.staff_id is not None and principal.staff_id == appeal["staff"]:
             raise OwnFindingReview("nobody decides their own appeal")
         appeal = await FindingAppeal.select().where(FindingAppeal.id == appeal_id).first()  # re-read under the lock
+        assert appeal is not None  # found above; appeals are never deleted
         if appeal["status"] != "open":
             raise AppealAlreadyDecided()
         await FindingAppeal.update({
@@ -189,7 +193,9 @@ async def decide_appeal(ctx: AppContext, principal: Principal, appeal_id: int, d
             )
         await audit.record(ctx.engine, at=now, actor=principal.actor, action=f"finding.appeal_{data.outcome}", subject_type="finding_appeal",
                            subject_id=appeal_id, data={"finding": appeal["finding"], "staff": appeal["staff"], "note": data.note})
-    return _review_out(await FindingAppeal.select(*_APPEAL_COLUMNS).where(FindingAppeal.id == appeal_id).first())
+    row = await FindingAppeal.select(*_APPEAL_COLUMNS).where(FindingAppeal.id == appeal_id).first()
+    assert row is not None  # decided above; appeals are never deleted
+    return _review_out(row)
 
 
 async def list_my_appeals(ctx: AppContext, staff_id: int, params: PageParams) -> Page[AppealOut]:
@@ -209,7 +215,7 @@ async def get_my_appeal(ctx: AppContext, staff_id: int, appeal_id: int) -> Appea
 
 async def list_appeals(ctx: AppContext, principal: Principal, params: PageParams, *, status: str | None = "open") -> Page[AppealReviewOut]:
     """Appeals for reviewers (open ones by default), oldest first so the queue is worked in order."""
-    where = FindingAppeal.finding.is_in(store.visible_finding_ids(principal))
+    where: Combinable = FindingAppeal.finding.is_in(store.visible_finding_ids(principal))
     if status is not None:
         where = where & (FindingAppeal.status == status)
     rows = await FindingAppeal.select(*_APPEAL_COLUMNS).where(where).order_by(FindingAppeal.id).limit(params.limit).offset(params.offset)

@@ -69,6 +69,7 @@ async def edit_finding(ctx: AppContext, finding_id: int, data: FindingEditIn, *,
         values[Finding.revision] = revision
         await _update_draft(row, values)
         state = await Finding.select().where(Finding.id == finding_id).first()
+        assert state is not None  # updated above in this transaction; findings are never deleted
         await add_revision(finding_id, revision=revision, action="edited", state=state, reason=data.reason, actor=principal.actor, at=now)
         await audit.record(ctx.engine, at=now, actor=principal.actor, action="inspection.finding.edited", subject_type="inspection_finding",
                            subject_id=finding_id, data={"revision": revision, "reason": data.reason})
@@ -83,6 +84,7 @@ async def reject_finding(ctx: AppContext, finding_id: int, data: FindingRejectIn
         revision = row["revision"] + 1
         await _update_draft(row, {Finding.status: domain.REJECTED, Finding.revision: revision})
         state = await Finding.select().where(Finding.id == finding_id).first()
+        assert state is not None  # updated above in this transaction; findings are never deleted
         await add_revision(finding_id, revision=revision, action="rejected", state=state, reason=data.reason, actor=principal.actor, at=now)
         await audit.record(ctx.engine, at=now, actor=principal.actor, action="inspection.finding.rejected", subject_type="inspection_finding",
                            subject_id=finding_id, data={"revision": revision, "reason": data.reason})
@@ -107,6 +109,7 @@ async def publish_finding(ctx: AppContext, finding_id: int, *, principal: Princi
             await audit.record(ctx.engine, at=now, actor=principal.actor, action="inspection.visit.published", subject_type="inspection_visit",
                                subject_id=visit["id"], data={"with_finding": finding_id})
         state = await Finding.select().where(Finding.id == finding_id).first()
+        assert state is not None  # updated above in this transaction; findings are never deleted
         await add_revision(finding_id, revision=revision, action="published", state=state, reason="", actor=principal.actor, at=now)
         await audit.record(ctx.engine, at=now, actor=principal.actor, action="inspection.finding.published", subject_type="inspection_finding",
                            subject_id=finding_id, data={"revision": revision})

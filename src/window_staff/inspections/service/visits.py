@@ -200,6 +200,7 @@ async def log_finding(ctx: AppContext, visit_id: int, data: FindingIn, *, princi
         )
         finding_id = (await Finding.insert(row).returning(Finding.id))[0]["id"]
         state = await Finding.select().where(Finding.id == finding_id).first()
+        assert state is not None  # inserted above in this transaction
         await add_revision(finding_id, revision=1, action="logged", state=state, reason="", actor=principal.actor, at=now)
         await audit.record(ctx.engine, at=now, actor=principal.actor, action="inspection.finding.logged", subject_type="inspection_finding",
                            subject_id=finding_id, data={"visit": visit_id, "revision": 1})
@@ -294,7 +295,7 @@ async def month_facts(ctx: AppContext, *, staff_ids: Sequence[int], month: str |
         where &= Finding.staff.is_not_null()  # a whole centre: one scan of the month beats 20 bounded IN-lists
     rows = await Finding.select(
         Finding.id, Finding.staff, Finding.item, Finding.severity, Finding.positive, Finding.observed_at,
-        Finding.visit.kind.as_alias("visit_kind"), Finding.visit.site.timezone.as_alias("tz"),
+        Finding.visit.kind.as_alias("visit_kind"), Finding.visit._.site._.timezone.as_alias("tz"),
     ).where(where).order_by(Finding.observed_at).order_by(Finding.id)
     facts: list[Fact] = []
     for r in rows:

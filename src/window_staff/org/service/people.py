@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from piccolo.columns import Column
+from piccolo.columns.combination import Combinable
+
 from window_staff.common import audit
 from window_staff.common.context import AppContext
 from window_staff.common.db import INTEGRITY_ERRORS, insert_rows, write_transaction
@@ -247,7 +250,7 @@ async def import_staff(ctx: AppContext, rows: Sequence[StaffIn], *, actor: str) 
 
 async def get_staff(ctx: AppContext, staff_id: int, *, only_staff_id: int | None = None) -> StaffOut:
     """One staff member; ``only_staff_id`` scopes a staff user to themself (others are 404)."""
-    where = Staff.id == staff_id
+    where: Combinable = Staff.id == staff_id
     if only_staff_id is not None:
         where = where & (Staff.id == only_staff_id)
     row = await Staff.select().where(where).first()
@@ -280,8 +283,8 @@ async def update_staff(ctx: AppContext, staff_id: int, data: StaffUpdateIn, *, a
         if not await Staff.exists().where(Staff.id == staff_id):
             raise StaffNotFound()
         await _check_staff_refs(changes.get("department_id"), changes.get("window_id"))
-        column_of = {"department_id": Staff.department, "window_id": Staff.window}
-        values = {column_of[k] if k in column_of else getattr(Staff, k): v for k, v in changes.items()}
+        column_of: dict[str, Column] = {"department_id": Staff.department, "window_id": Staff.window}
+        values: dict[Column | str, Any] = {column_of[k] if k in column_of else getattr(Staff, k): v for k, v in changes.items()}
         old_site = await site_of_staff(staff_id) if "window_id" in changes else None
         if values:
             await Staff.update(values).where(Staff.id == staff_id)

@@ -63,7 +63,7 @@ class Posting:
 
 _POSTING_COLUMNS = (
     Staff.id, Staff.employee_no, Staff.name, Staff.department, Staff.window, Staff.hired_on, Staff.left_on,
-    Staff.window.site.as_alias("site"), Staff.window.site.timezone.as_alias("tz"),
+    Staff.window.site.as_alias("site"), Staff.window._.site._.timezone.as_alias("tz"),
 )
 
 

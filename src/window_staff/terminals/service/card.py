@@ -11,7 +11,9 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
+
+from piccolo.columns import Column
 
 from window_staff.auth import domain as passwords
 from window_staff.biometrics import service as biometrics
@@ -74,16 +76,17 @@ async def set_card(ctx: AppContext, staff_id: int, data: CardIn, *, actor: str) 
             raise CardInputInvalid("override_until must be a future time with an offset", code="override_invalid")
     card_no = data.card_no.upper()
     pin_hash = await asyncio.to_thread(passwords.hash_password, data.pin)
-    values = {CardPin.card_no: card_no, CardPin.pin_hash: pin_hash, CardPin.set_at: now, CardPin.set_by: actor,
+    values: dict[Column, Any] = {CardPin.card_no: card_no, CardPin.pin_hash: pin_hash, CardPin.set_at: now, CardPin.set_by: actor,
               CardPin.biometric_override: data.biometric_override, CardPin.override_until: data.override_until}
     try:
         async with write_transaction(ctx.engine):
             if await CardPin.exists().where((CardPin.card_no == card_no) & (CardPin.staff != staff_id)):
                 raise CardNumberTaken()
             if await CardPin.exists().where(CardPin.staff == staff_id):
-                await CardPin.update(values).where(CardPin.staff == staff_id)
+                # Piccolo types update's argument as dict[Column | str, Any], invariant; it only reads it
+                await CardPin.update(cast("dict[Column | str, Any]", values)).where(CardPin.staff == staff_id)
             else:
-                await CardPin.insert(CardPin(staff=staff_id, **{c._meta.name: v for c, v in values.items()}))
+                await CardPin.insert(CardPin({**values, CardPin.staff: staff_id}))
             await audit.record(ctx.engine, at=now, actor=actor, action="terminal.card_set", subject_type="staff", subject_id=staff_id,
                                data={"card_no": card_no, "biometric_override": data.biometric_override,
                                      "override_until": data.override_until.isoformat() if data.override_until else None})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -75,7 +76,7 @@ async def authenticate(ctx: AppContext, request: SignedRequest, body: bytes) -> 
     return terminal
 
 
-def _body_hash(form: dict[str, list[object]]) -> str:
+def _body_hash(form: Mapping[str, Sequence[object]]) -> str:
     # Hash the fields, not the raw multipart bytes: a retry may use a different boundary.
     h = hashlib.sha256()
     for name in sorted(form):
@@ -147,7 +148,7 @@ async def _biometric(ctx: AppContext, terminal: dict[str, Any], data: checkin.Ch
 
 async def _store(ctx: AppContext, terminal: dict[str, Any], data: checkin.CheckInInput, verdict: _Verdict, *, digest: str, received: datetime) -> tuple[int, bytes]:
     postings = await org.postings_of([verdict.staff_id]) if verdict.staff_id else []
-    staff = {"id": postings[0].staff_id, "employee_no": postings[0].employee_no, "name": postings[0].name} if postings else None
+    staff: dict[str, Any] | None = {"id": postings[0].staff_id, "employee_no": postings[0].employee_no, "name": postings[0].name} if postings else None
     result = "accepted" if staff else "retry" if verdict.retry else "rejected"
     answer: dict[str, Any] = {"event_id": data.event_id, "result": result, "recorded_at": received.isoformat()}
     if verdict.retry:

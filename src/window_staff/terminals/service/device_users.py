@@ -147,6 +147,8 @@ async def _set(ctx: AppContext, *, site_id: int, terminal_id: int | None, staff_
         # Two HR changes at once: the unique indexes refuse the second one.
         raise DeviceUserIdTaken(f"device user id {value!r} is taken at site {site_id}") from exc
     row = await DeviceUser.select().where(_key(site_id, terminal_id, staff_id)).first()
+    if row is None:  # removed by a concurrent change since the transaction above
+        raise DeviceUserNotSet()
     return _out(row, {staff_id: person.employee_no})
 
 

@@ -34,7 +34,7 @@ _REJECTION_COLUMNS = [CheckInRejection.terminal, CheckInRejection.event_id, Chec
 
 async def device(ctx: AppContext, serial: str | None) -> dict[str, Any]:
     """The approved ZKTeco terminal with this serial; unknown, pending, revoked and signed ones are refused (never added)."""
-    row = await Terminal.select(Terminal.all_columns(), Terminal.site.timezone.as_alias("timezone")).where(Terminal.serial == serial).first() if serial else None
+    row = await Terminal.select(*Terminal.all_columns(), Terminal.site.timezone.as_alias("timezone")).where(Terminal.serial == serial).first() if serial else None
     # A serial is no secret: a signed terminal's serial must not open the unsigned push protocol.
     if row is None or row["status"] != "approved" or row["kind"] != "zkteco":
         log.warning("iclock request refused: serial=%r status=%s kind=%s", (serial or "")[:64], row["status"] if row else "unknown", row["kind"] if row else "-")
@@ -228,6 +228,7 @@ async def queue_command(ctx: AppContext, terminal_id: int, command: str, *, acto
         rows = await TerminalCommand.insert(TerminalCommand(terminal=terminal_id, command=command, created_at=now)).returning(TerminalCommand.id)
         await audit.record(ctx.engine, at=now, actor=actor, action="terminal.command_queued", subject_type="terminal", subject_id=terminal_id, data={"command": command})
     row = await TerminalCommand.select().where(TerminalCommand.id == rows[0]["id"]).first()
+    assert row is not None  # inserted above; commands are never deleted
     return _command_out(row)
 
 

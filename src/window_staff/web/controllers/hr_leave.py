@@ -187,7 +187,7 @@ class HrLeavePages(Controller):
 
 async def _zone_of(staff_id: int) -> ZoneInfo:
     """The staff member's site time zone (the centre's by default)."""
-    posting = (await org.postings_of([staff_id]) or [None])[0]
+    posting = next(iter(await org.postings_of([staff_id])), None)
     return ZoneInfo(posting.timezone) if posting and posting.timezone else _ZONE
 
 

@@ -197,11 +197,11 @@ def calendar_rows(month: str, records: list[DayRecordOut], *, lang: str) -> tupl
         day = date(year, mon, d)
         cells = []
         for s in sessions:
-            r = by_day.get(day, {}).get(s)
-            if r is None:
+            cell = by_day.get(day, {}).get(s)
+            if cell is None:
                 cells.append({"text": words("me.no_record"), "tone": "muted", "corrected": False})
             else:
-                cells.append({"text": session_text(r, words), "tone": _tone(r.status), "corrected": r.correction is not None})
+                cells.append({"text": session_text(cell, words), "tone": _tone(cell.status), "corrected": cell.correction is not None})
         rows.append({"day": day, "weekday": _WEEKDAYS["en" if lang == "en" else "zh"][day.weekday()], "cells": cells,
                      "weekend": day.weekday() >= 5 and day not in by_day})
     heads = [words(f"me.{s}") if s in ("am", "pm") else s for s in sessions]
