@@ -44,24 +44,31 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "bench"))
 
-from appraisal_data import World, build, progress  # noqa: E402
+from appraisal_data import World, build, progress
 
-from window_staff.app import build_context, load_rules_at_start  # noqa: E402
-from window_staff.app import FACT_SOURCES  # noqa: E402
-from window_staff.appraisal import sources as appraisal_sources  # noqa: E402
-from window_staff.appraisal.service import lifecycle as appraisal  # noqa: E402
-from window_staff.appraisal import store as appraisal_store  # noqa: E402
-from window_staff.attendance import service as attendance  # noqa: E402
-from window_staff.attendance.service import admin as service_admin  # noqa: E402
-from window_staff.attendance import facts as attendance_facts  # noqa: E402
-from window_staff.common.db import close_pool, create_engine, start_pool  # noqa: E402
-from window_staff.evaluations import facts as evaluations_facts  # noqa: E402
-from window_staff.inspections import facts as inspections_facts  # noqa: E402
-from window_staff.migrations import migrate  # noqa: E402
-from window_staff.org import service as org  # noqa: E402
-from window_staff.scoring import score  # noqa: E402
-from window_staff.scoring.rules import rules_of  # noqa: E402
-from window_staff.settings import load_settings  # noqa: E402
+from window_staff.app import (
+    FACT_SOURCES,
+    build_context,
+    load_rules_at_start,
+)
+from window_staff.appraisal import (
+    sources as appraisal_sources,
+    store as appraisal_store,
+)
+from window_staff.appraisal.service import lifecycle as appraisal
+from window_staff.attendance import (
+    facts as attendance_facts,
+    service as attendance,
+)
+from window_staff.attendance.service import admin as service_admin
+from window_staff.common.db import close_pool, create_engine, start_pool
+from window_staff.evaluations import facts as evaluations_facts
+from window_staff.inspections import facts as inspections_facts
+from window_staff.migrations import migrate
+from window_staff.org import service as org
+from window_staff.scoring import score
+from window_staff.scoring.rules import rules_of
+from window_staff.settings import load_settings
 
 GOAL_S = 60.0
 
@@ -105,12 +112,14 @@ class Steps:
     def _wrap(self, fn: Callable[..., Any], label: str) -> Callable[..., Any]:
         seconds = self.seconds
         if asyncio.iscoroutinefunction(fn):
+
             async def timed_async(*args: Any, **kwargs: Any) -> Any:
                 t0 = time.perf_counter()
                 try:
                     return await fn(*args, **kwargs)
                 finally:
                     seconds[label] += time.perf_counter() - t0
+
             return timed_async
 
         def timed(*args: Any, **kwargs: Any) -> Any:
@@ -119,6 +128,7 @@ class Steps:
                 return fn(*args, **kwargs)
             finally:
                 seconds[label] += time.perf_counter() - t0
+
         return timed
 
     def reset(self) -> dict[str, float]:
@@ -148,8 +158,10 @@ class Result:
 
 def _month_bounds(first: date) -> tuple[datetime, datetime]:
     nxt = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    return (datetime.combine(first - timedelta(days=1), datetime.min.time(), tzinfo=UTC),
-            datetime.combine(nxt + timedelta(days=1), datetime.min.time(), tzinfo=UTC))
+    return (
+        datetime.combine(first - timedelta(days=1), datetime.min.time(), tzinfo=UTC),
+        datetime.combine(nxt + timedelta(days=1), datetime.min.time(), tzinfo=UTC),
+    )
 
 
 _RAW = (
@@ -169,7 +181,7 @@ async def raw_read(url: str, *, first: date) -> int:
     lo, hi = _month_bounds(first)
     n = 0
     if url.startswith("sqlite"):
-        conn = sqlite3.connect(url[len("sqlite:///"):])
+        conn = sqlite3.connect(url[len("sqlite:///") :])
         try:
             # Piccolo stores aware instants as UTC ISO text on SQLite
             args = {"month": month, "lo": lo.isoformat(), "hi": hi.isoformat()}
@@ -209,8 +221,22 @@ async def probe_close(ctx: Any, world: World, *, first: date, key: str) -> tuple
 
     async def rows() -> list[tuple[Any, ...]]:
         found = await attendance.load_stored(staff, month=first)
-        return sorted((r.staff_id, r.day, r.session, r.status.value, r.late_minutes, r.early_minutes, r.sign_in_punch_id, r.sign_out_punch_id,
-                       r.leave_kind, r.start, r.end) for r in found)
+        return sorted(
+            (
+                r.staff_id,
+                r.day,
+                r.session,
+                r.status.value,
+                r.late_minutes,
+                r.early_minutes,
+                r.sign_in_punch_id,
+                r.sign_out_punch_id,
+                r.leave_kind,
+                r.start,
+                r.end,
+            )
+            for r in found
+        )
 
     written = await rows()
     t0 = time.perf_counter()
@@ -218,7 +244,11 @@ async def probe_close(ctx: Any, world: World, *, first: date, key: str) -> tuple
     seconds = time.perf_counter() - t0
     derived = await rows()
     if derived != written:
-        diff = next((a, b) for a, b in zip(written, derived, strict=False) if a != b) if len(written) == len(derived) else (len(written), len(derived))
+        diff = (
+            next((a, b) for a, b in zip(written, derived, strict=False) if a != b)
+            if len(written) == len(derived)
+            else (len(written), len(derived))
+        )
         raise SystemExit(f"close_month on site {site} derived records that differ from the ones written directly: {diff}")
     return len(staff), world.site_punches.get(site, 0), out.records or 0, seconds
 
@@ -236,8 +266,17 @@ async def run_engine(name: str, url: str, args: argparse.Namespace, steps: Steps
         ctx = build_context(settings, engine=engine)
         load_rules_at_start(ctx)
         progress(f"{name}: building {args.staff:,} staff, {args.findings:,} findings for {key}")
-        world = await build(ctx, staff=args.staff, sites=args.sites, departments=args.departments, windows=args.windows, findings=args.findings,
-                            first=first, seed=args.seed, probe=args.close_month)
+        world = await build(
+            ctx,
+            staff=args.staff,
+            sites=args.sites,
+            departments=args.departments,
+            windows=args.windows,
+            findings=args.findings,
+            first=first,
+            seed=args.seed,
+            probe=args.close_month,
+        )
         result = Result(name, world)
         if args.close_month:
             progress(f"{name}: close_month on site {world.probe_site}")
@@ -253,7 +292,7 @@ async def run_engine(name: str, url: str, args: argparse.Namespace, steps: Steps
         rules = rules_of(ctx)
         _, result.engine_s = await best(args.repeat, lambda: score(facts, rules=rules, period=first))
         _, result.sheets_s = await best(args.repeat, lambda: appraisal.score_sheets(ctx, facts, first=first))
-        del facts
+        facts.clear()  # the compute below gathers its own
         progress(f"{name}: compute (first: every sheet written)")
         steps.install(ctx)
         try:
@@ -268,7 +307,10 @@ async def run_engine(name: str, url: str, args: argparse.Namespace, steps: Steps
                 report(profile, f"{name}: compute (first)")
             result.first_steps = steps.reset()
             if out.staff != len(postings) or out.changed != len(postings) or out.facts != result.facts:
-                raise SystemExit(f"{name}: first compute scored {out.staff} staff, wrote {out.changed}, {out.facts} facts; expected {len(postings)}, {len(postings)}, {result.facts}")
+                raise SystemExit(
+                    f"{name}: first compute scored {out.staff} staff, wrote {out.changed}, {out.facts} facts; expected {len(postings)}, "
+                    f"{len(postings)}, {result.facts}"
+                )
             progress(f"{name}: compute {result.compute_s:.1f} s; recompute x{args.repeat}")
             result.recompute_s = float("inf")
             for _ in range(args.repeat):
@@ -343,22 +385,46 @@ async def main_async(args: argparse.Namespace) -> None:
 
 def print_tables(results: list[Result], args: argparse.Namespace) -> None:
     """The summary, the compute breakdown and the close_month row."""
-    print(f"\nappraisal compute, month {args.month}, python {sys.version.split()[0]}, engine and recompute best of {args.repeat}, compute once")
-    print("day records written directly as the attendance month close leaves them (one site closed by close_month and checked);"
-          " baseline = scoring engine alone on the facts in memory")
-    head = (f"{'engine':<11} {'staff':>8} {'punches':>10} {'findings':>8} {'facts':>8} {'engine s':>9} {'facts/s':>10} {'staff/s':>9} "
-            f"{'compute s':>10} {'recompute s':>12} {'compute/engine':>15}  goal <{GOAL_S:.0f}s")
+    print(
+        f"\nappraisal compute, month {args.month}, python {sys.version.split()[0]}, engine and recompute best of {args.repeat}, compute "
+        "once"
+    )
+    print(
+        "day records written directly as the attendance month close leaves them (one site closed by close_month and checked);"
+        " baseline = scoring engine alone on the facts in memory"
+    )
+    head = (
+        f"{'engine':<11} {'staff':>8} {'punches':>10} {'findings':>8} {'facts':>8} {'engine s':>9} {'facts/s':>10} {'staff/s':>9} "
+        f"{'compute s':>10} {'recompute s':>12} {'compute/engine':>15}  goal <{GOAL_S:.0f}s"
+    )
     print(head)
     print("-" * len(head))
     for r in results:
         w = r.world
         goal = ("PASS" if r.compute_s < GOAL_S else "FAIL") if r.engine == "postgresql" else "n/a"
-        print(f"{r.engine:<11} {len(w.staff_ids):>8,} {w.punches:>10,} {w.findings:>8,} {r.facts:>8,} {r.engine_s:>9.2f} {r.facts / r.engine_s:>10,.0f} "
-              f"{len(w.staff_ids) / r.engine_s:>9,.0f} {r.compute_s:>10.2f} {r.recompute_s:>12.2f} {r.compute_s / r.engine_s:>14.1f}x  {goal}")
+        print(
+            f"{r.engine:<11} {len(w.staff_ids):>8,} {w.punches:>10,} {w.findings:>8,} {r.facts:>8,} {r.engine_s:>9.2f} "
+            f"{r.facts / r.engine_s:>10,.0f} "
+            f"{len(w.staff_ids) / r.engine_s:>9,.0f} {r.compute_s:>10.2f} {r.recompute_s:>12.2f} {r.compute_s / r.engine_s:>14.1f}x  {goal}"
+        )
     print("\nbreakdown (seconds; '.' steps are part of the step above them)")
-    labels = [("postings", 0), ("facts total", 0), ("attendance facts", 1), ("findings", 1), ("appeal adjustments", 1), ("score + sheet rows", 0),
-              ("write (transaction)", 0), ("current hashes", 1), ("insert sheets", 1), ("period view", 0)]
-    head = f"{'engine':<11} {'run':<10} " + " ".join(f"{('.' if d else '') + lab:>{max(9, len(lab) + d)}}" for lab, d in labels) + f" {'other':>7} {'total':>7}"
+    labels = [
+        ("postings", 0),
+        ("facts total", 0),
+        ("attendance facts", 1),
+        ("findings", 1),
+        ("appeal adjustments", 1),
+        ("score + sheet rows", 0),
+        ("write (transaction)", 0),
+        ("current hashes", 1),
+        ("insert sheets", 1),
+        ("period view", 0),
+    ]
+    head = (
+        f"{'engine':<11} {'run':<10} "
+        + " ".join(f"{('.' if d else '') + lab:>{max(9, len(lab) + d)}}" for lab, d in labels)
+        + f" {'other':>7} {'total':>7}"
+    )
     print(head)
     print("-" * len(head))
     for r in results:
@@ -367,13 +433,21 @@ def print_tables(results: list[Result], args: argparse.Namespace) -> None:
             cells = " ".join(f"{taken.get(lab, 0.0):>{max(9, len(lab) + d)}.2f}" for lab, d in labels)
             print(f"{r.engine:<11} {run:<10} {cells} {total - top:>7.2f} {total:>7.2f}")
     print("\nbaselines and parts measured outside compute (best of repeat)")
-    head = (f"{'engine':<11} {'raw read s':>10} {'rows':>9} {'month_facts s':>14} {'engine s':>9} {'score_sheets s':>15} {'compute/raw read':>17}"
-            f" {'close_month 1 site':>19} {'staff':>6} {'punches':>9} {'records':>8}")
+    head = (
+        f"{'engine':<11} {'raw read s':>10} {'rows':>9} {'month_facts s':>14} {'engine s':>9} {'score_sheets s':>15} "
+        f"{'compute/raw read':>17}"
+        f" {'close_month 1 site':>19} {'staff':>6} {'punches':>9} {'records':>8}"
+    )
     print(head)
     print("-" * len(head))
     for r in results:
-        close = f"{r.close[3]:>18.2f}s {r.close[0]:>6,} {r.close[1]:>9,} {r.close[2]:>8,}" if r.close else f"{'-':>19} {'':>6} {'':>9} {'':>8}"
-        print(f"{r.engine:<11} {r.raw_read_s:>10.2f} {r.raw_rows:>9,} {r.gather_s:>14.2f} {r.engine_s:>9.2f} {r.sheets_s:>15.2f} {r.compute_s / r.raw_read_s:>16.1f}x {close}")
+        close = (
+            f"{r.close[3]:>18.2f}s {r.close[0]:>6,} {r.close[1]:>9,} {r.close[2]:>8,}" if r.close else f"{'-':>19} {'':>6} {'':>9} {'':>8}"
+        )
+        print(
+            f"{r.engine:<11} {r.raw_read_s:>10.2f} {r.raw_rows:>9,} {r.gather_s:>14.2f} {r.engine_s:>9.2f} {r.sheets_s:>15.2f} "
+            f"{r.compute_s / r.raw_read_s:>16.1f}x {close}"
+        )
 
 
 def main() -> None:
@@ -386,10 +460,14 @@ def main() -> None:
     parser.add_argument("--month", default="2025-09", help="YYYY-MM; a month with a national calendar (chinese-calendar or rules/calendar)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--no-close-month", dest="close_month", action="store_false", help="close every site's month directly; skip timing close_month")
+    parser.add_argument(
+        "--no-close-month", dest="close_month", action="store_false", help="close every site's month directly; skip timing close_month"
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile compute and the best recompute (top functions on stderr)")
     parser.add_argument("--no-sqlite", dest="sqlite", action="store_false")
-    parser.add_argument("--postgres", default=os.environ.get("WINDOW_STAFF_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--postgres", default=os.environ.get("WINDOW_STAFF_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    )
     parser.add_argument("--no-postgres", dest="postgres", action="store_const", const="")
     asyncio.run(main_async(parser.parse_args()))
 

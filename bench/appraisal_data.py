@@ -28,8 +28,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock
+from datetime import UTC, date, datetime, time as clock, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,9 +39,9 @@ from window_staff.attendance.service.inputs import national_of
 from window_staff.attendance.tables import LeaveRequest, MonthClose, Punch, SiteHours, StoredDayRecord
 from window_staff.auth import service as auth_service
 from window_staff.auth.schemas import UserCreateIn
-from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
 from window_staff.common.db import execute, insert_rows, is_sqlite, write_transaction
+from window_staff.common.principal import Principal
 from window_staff.inspections.tables import Finding, Visit, VisitInspector
 from window_staff.org.tables import Department, Site, Staff, Window
 from window_staff.scoring.rules import rules_of
@@ -121,10 +120,35 @@ def month_sessions(ctx: AppContext, first: date, site_id: int) -> list[tuple[dat
     return out
 
 
-_PUNCH_COLUMNS = ("id", "staff", "captured_at", "received_at", "kind", "source", "verify_mode", "verified_on_device", "needs_attestation",
-                  "future_capture", "event_key")
-_RECORD_COLUMNS = ("staff", "site", "month", "day", "session", "start_at", "end_at", "status", "late_minutes", "early_minutes",
-                   "sign_in_punch", "sign_out_punch", "leave_kind", "computed_at")
+_PUNCH_COLUMNS = (
+    "id",
+    "staff",
+    "captured_at",
+    "received_at",
+    "kind",
+    "source",
+    "verify_mode",
+    "verified_on_device",
+    "needs_attestation",
+    "future_capture",
+    "event_key",
+)
+_RECORD_COLUMNS = (
+    "staff",
+    "site",
+    "month",
+    "day",
+    "session",
+    "start_at",
+    "end_at",
+    "status",
+    "late_minutes",
+    "early_minutes",
+    "sign_in_punch",
+    "sign_out_punch",
+    "leave_kind",
+    "computed_at",
+)
 _LEAVE_COLUMNS = ("staff", "kind", "start_at", "end_at", "reason", "status", "requested_by", "requested_at", "decided_by", "decided_at")
 
 
@@ -149,8 +173,21 @@ class MonthWriter:
         self.punches.append((pid, sid, at, at, kind, "terminal", "face+fingerprint", True, False, False, f"bench:{pid}"))
         return pid
 
-    def _record(self, sid: int, site: int, day: date, session: str, s: datetime, e: datetime, status: str, late: int = 0, early: int = 0,
-                sin: int | None = None, sout: int | None = None, leave_kind: str | None = None) -> None:
+    def _record(
+        self,
+        sid: int,
+        site: int,
+        day: date,
+        session: str,
+        s: datetime,
+        e: datetime,
+        status: str,
+        late: int = 0,
+        early: int = 0,
+        sin: int | None = None,
+        sout: int | None = None,
+        leave_kind: str | None = None,
+    ) -> None:
         self.records.append((sid, site, self.key, day, session, s, e, status, late, early, sin, sout, leave_kind, self.now))
         self.counts[status] = self.counts.get(status, 0) + 1
         if status not in ("present", "on_leave") or late or early:
@@ -188,7 +225,9 @@ class MonthWriter:
         status = "late_and_early_leave" if late and early else "late" if late else "early_leave" if early else "present"
         self._record(sid, site, day, session, s, e, status, late, early, sin, sout)
 
-    def staff_month(self, sid: int, site: int, sessions: Sequence[tuple[date, tuple[datetime, datetime], tuple[datetime, datetime]]]) -> None:
+    def staff_month(
+        self, sid: int, site: int, sessions: Sequence[tuple[date, tuple[datetime, datetime], tuple[datetime, datetime]]]
+    ) -> None:
         """One staff member's month."""
         rng = self.rng
         before = len(self.punches)
@@ -217,27 +256,58 @@ class MonthWriter:
         return out
 
 
-async def build_org(ctx: AppContext, *, staff: int, sites: int, departments: int, windows: int, first: date) -> tuple[list[int], list[int], dict[int, int], dict[int, int]]:
+async def build_org(
+    ctx: AppContext, *, staff: int, sites: int, departments: int, windows: int, first: date
+) -> tuple[list[int], list[int], dict[int, int], dict[int, int]]:
     """Sites, departments, windows, staff and the sites' session hours; returns (site ids, staff ids, staff->site, staff->window)."""
     now = ctx.clock.now()
     windows = max(sites, min(windows, staff))
     async with write_transaction(ctx.engine):
-        site_ids = await insert_rows(ctx.engine, Site, [Site.code, Site.name, Site.kind, Site.timezone, Site.created_at],
-                                     [(f"S{i:03d}", f"site {i}", "county_centre" if i == 0 else "township_centre", ZONE, now) for i in range(sites)])
-        dept_ids = await insert_rows(ctx.engine, Department, [Department.code, Department.name, Department.active, Department.created_at],
-                                     [(f"D{i:04d}", f"department {i}", True, now) for i in range(departments)])
+        site_ids = await insert_rows(
+            ctx.engine,
+            Site,
+            [Site.code, Site.name, Site.kind, Site.timezone, Site.created_at],
+            [(f"S{i:03d}", f"site {i}", "county_centre" if i == 0 else "township_centre", ZONE, now) for i in range(sites)],
+        )
+        dept_ids = await insert_rows(
+            ctx.engine,
+            Department,
+            [Department.code, Department.name, Department.active, Department.created_at],
+            [(f"D{i:04d}", f"department {i}", True, now) for i in range(departments)],
+        )
         window_site = [site_ids[w * sites // windows] for w in range(windows)]
         window_dept = [dept_ids[w % departments] for w in range(windows)]
-        window_ids = await insert_rows(ctx.engine, Window, [Window.site, Window.department, Window.number, Window.name, Window.active, Window.created_at],
-                                       [(window_site[w], window_dept[w], f"W{w:05d}", "", True, now) for w in range(windows)])
+        window_ids = await insert_rows(
+            ctx.engine,
+            Window,
+            [Window.site, Window.department, Window.number, Window.name, Window.active, Window.created_at],
+            [(window_site[w], window_dept[w], f"W{w:05d}", "", True, now) for w in range(windows)],
+        )
         staff_ids = await insert_rows(
-            ctx.engine, Staff, [Staff.employee_no, Staff.name, Staff.department, Staff.window, Staff.hired_on, Staff.status, Staff.created_at],
-            [(f"E{i:07d}", f"staff {i}", window_dept[i % windows], window_ids[i % windows], date(2020, 1, 1), "active", now) for i in range(staff)],
+            ctx.engine,
+            Staff,
+            [Staff.employee_no, Staff.name, Staff.department, Staff.window, Staff.hired_on, Staff.status, Staff.created_at],
+            [
+                (f"E{i:07d}", f"staff {i}", window_dept[i % windows], window_ids[i % windows], date(2020, 1, 1), "active", now)
+                for i in range(staff)
+            ],
         )
         h = HOURS
-        await insert_rows(ctx.engine, SiteHours, [SiteHours.site, SiteHours.name, SiteHours.valid_from, SiteHours.valid_to, SiteHours.am_start,
-                                                  SiteHours.am_end, SiteHours.pm_start, SiteHours.pm_end],
-                          [(s, "all", date(first.year, 1, 1), date(first.year, 12, 31), *h) for s in site_ids])
+        await insert_rows(
+            ctx.engine,
+            SiteHours,
+            [
+                SiteHours.site,
+                SiteHours.name,
+                SiteHours.valid_from,
+                SiteHours.valid_to,
+                SiteHours.am_start,
+                SiteHours.am_end,
+                SiteHours.pm_start,
+                SiteHours.pm_end,
+            ],
+            [(s, "all", date(first.year, 1, 1), date(first.year, 12, 31), *h) for s in site_ids],
+        )
     staff_site = {sid: window_site[i % windows] for i, sid in enumerate(staff_ids)}
     staff_window = {sid: window_ids[i % windows] for i, sid in enumerate(staff_ids)}
     return site_ids, staff_ids, staff_site, staff_window
@@ -252,7 +322,7 @@ async def build_attendance(ctx: AppContext, world: World, *, first: date, seed: 
     started = time.perf_counter()
     ids = world.staff_ids
     for i in range(0, len(ids), CHUNK_STAFF):
-        for sid in ids[i:i + CHUNK_STAFF]:
+        for sid in ids[i : i + CHUNK_STAFF]:
             writer.staff_month(sid, world.staff_site[sid], sessions)
         punches, records, leave = writer.take()
         async with write_transaction(ctx.engine):
@@ -265,7 +335,9 @@ async def build_attendance(ctx: AppContext, world: World, *, first: date, seed: 
         done = min(i + CHUNK_STAFF, len(ids))
         if done == len(ids) or (i // CHUNK_STAFF) % 10 == 9:
             rate = world.punches / (time.perf_counter() - started)
-            progress(f"attendance: {done:,}/{len(ids):,} staff, {world.punches:,} punches, {world.records:,} day records ({rate:,.0f} punches/s)")
+            progress(
+                f"attendance: {done:,}/{len(ids):,} staff, {world.punches:,} punches, {world.records:,} day records ({rate:,.0f} punches/s)"
+            )
     world.scoring_sessions = writer.scoring
     world.site_punches = writer.site_punches
     world.status_counts = dict(sorted(writer.counts.items()))
@@ -274,11 +346,22 @@ async def build_attendance(ctx: AppContext, world: World, *, first: date, seed: 
             await execute(ctx.engine, "SELECT setval(pg_get_serial_sequence('punch', 'id'), {})", writer.next_punch)
         closed = [s for s in world.site_ids if s != world.probe_site]
         await bulk(ctx, MonthClose, ("site", "month", "closed_at", "closed_by"), [(s, key, now, "bench") for s in closed])
-    progress(f"attendance: {len(sessions)} working days in {key}; sessions by status {world.status_counts}; month closed for {len(closed)} sites")
+    progress(
+        f"attendance: {len(sessions)} working days in {key}; sessions by status {world.status_counts}; month closed for {len(closed)} sites"
+    )
 
 
-async def build_findings(ctx: AppContext, world: World, *, first: date, findings: int, seed: int, staff_window: dict[int, int],
-                         lead: Principal, inspector: Principal) -> None:
+async def build_findings(
+    ctx: AppContext,
+    world: World,
+    *,
+    first: date,
+    findings: int,
+    seed: int,
+    staff_window: dict[int, int],
+    lead: Principal,
+    inspector: Principal,
+) -> None:
     """Done, published visits per site and ``findings`` published findings about random staff of the visited site."""
     rng = random.Random(seed + 1)
     now = ctx.clock.now()
@@ -299,14 +382,39 @@ async def build_findings(ctx: AppContext, world: World, *, first: date, findings
         by_site.setdefault(world.staff_site[sid], []).append(sid)
     async with write_transaction(ctx.engine):
         visit_ids = await insert_rows(
-            ctx.engine, Visit, [Visit.kind, Visit.site, Visit.planned_at, Visit.started_at, Visit.ended_at, Visit.status, Visit.note,
-                                Visit.planned_by, Visit.created_at, Visit.published_at],
-            [(kind, site, start, start, start + timedelta(hours=7), "done", "", lead.actor, start - timedelta(days=2), start + timedelta(days=1))
-             for kind, site, start in plan],
+            ctx.engine,
+            Visit,
+            [
+                Visit.kind,
+                Visit.site,
+                Visit.planned_at,
+                Visit.started_at,
+                Visit.ended_at,
+                Visit.status,
+                Visit.note,
+                Visit.planned_by,
+                Visit.created_at,
+                Visit.published_at,
+            ],
+            [
+                (
+                    kind,
+                    site,
+                    start,
+                    start,
+                    start + timedelta(hours=7),
+                    "done",
+                    "",
+                    lead.actor,
+                    start - timedelta(days=2),
+                    start + timedelta(days=1),
+                )
+                for kind, site, start in plan
+            ],
         )
         await bulk(ctx, VisitInspector, ("visit", "inspector"), [(v, inspector.user_id) for v in visit_ids])
         rows = []
-        for n in range(findings):
+        for _ in range(findings):
             v = rng.randrange(len(plan))
             _, site, start = plan[v]
             if not by_site.get(site):
@@ -315,23 +423,65 @@ async def build_findings(ctx: AppContext, world: World, *, first: date, findings
             item, category, positive = rng.choice(bad if rng.random() < 0.85 or not good else good)
             seen = start + timedelta(seconds=rng.randint(0, 7 * 3600 - 1))
             severity = "minor" if positive else rng.choice(("minor",) * 6 + ("major",) * 3 + ("serious",))
-            rows.append((visit_ids[v], sid, staff_window[sid], item, category, positive, severity, seen, "", "published", 1, inspector.user_id,
-                         seen, start + timedelta(days=1), lead.actor))
-        await bulk(ctx, Finding, ("visit", "staff", "window", "item", "category", "positive", "severity", "observed_at", "note", "status", "revision",
-                                  "logged_by", "created_at", "published_at", "published_by"), rows)
+            rows.append(
+                (
+                    visit_ids[v],
+                    sid,
+                    staff_window[sid],
+                    item,
+                    category,
+                    positive,
+                    severity,
+                    seen,
+                    "",
+                    "published",
+                    1,
+                    inspector.user_id,
+                    seen,
+                    start + timedelta(days=1),
+                    lead.actor,
+                )
+            )
+        await bulk(
+            ctx,
+            Finding,
+            (
+                "visit",
+                "staff",
+                "window",
+                "item",
+                "category",
+                "positive",
+                "severity",
+                "observed_at",
+                "note",
+                "status",
+                "revision",
+                "logged_by",
+                "created_at",
+                "published_at",
+                "published_by",
+            ),
+            rows,
+        )
     world.visits, world.findings = len(visit_ids), len(rows)
     progress(f"inspections: {len(visit_ids):,} visits, {len(rows):,} published findings ({now:%Y-%m-%d})")
 
 
-async def build(ctx: AppContext, *, staff: int, sites: int, departments: int, windows: int, findings: int, first: date, seed: int,
-                probe: bool) -> World:
+async def build(
+    ctx: AppContext, *, staff: int, sites: int, departments: int, windows: int, findings: int, first: date, seed: int, probe: bool
+) -> World:
     """The whole month; ``probe`` leaves the last site's month open (for timing close_month on it)."""
     started = time.perf_counter()
     hr = await make_user(ctx, "bench_hr", "hr")
     lead = await make_user(ctx, "bench_lead", "inspection_lead")
     inspector = await make_user(ctx, "bench_inspector", "inspector")
-    site_ids, staff_ids, staff_site, staff_window = await build_org(ctx, staff=staff, sites=sites, departments=departments, windows=windows, first=first)
-    progress(f"org: {len(site_ids)} sites, {departments} departments, {len(set(staff_window.values())):,} windows, {len(staff_ids):,} staff")
+    site_ids, staff_ids, staff_site, staff_window = await build_org(
+        ctx, staff=staff, sites=sites, departments=departments, windows=windows, first=first
+    )
+    progress(
+        f"org: {len(site_ids)} sites, {departments} departments, {len(set(staff_window.values())):,} windows, {len(staff_ids):,} staff"
+    )
     world = World(hr=hr, site_ids=site_ids, probe_site=site_ids[-1] if probe else None, staff_ids=staff_ids, staff_site=staff_site)
     await build_attendance(ctx, world, first=first, seed=seed)
     await build_findings(ctx, world, first=first, findings=findings, seed=seed, staff_window=staff_window, lead=lead, inspector=inspector)

@@ -15,26 +15,25 @@ import random
 import sys
 import time
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock
+from datetime import UTC, date, datetime, time as clock, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from window_staff.attendance.calendar import SessionHours, WorkCalendar, load_national_calendar  # noqa: E402
-from window_staff.attendance.domain import (  # noqa: E402
+from window_staff.attendance.calendar import SessionHours, WorkCalendar, load_national_calendar
+from window_staff.attendance.domain import (
+    _MINUTE_US,
     DayRecord,
     Duty,
     GraceSettings,
     LeaveSpan,
     Punch,
     Schedule,
+    _bounds,
     _days,
     _index_leave,
     _index_punches,
-    _bounds,
-    _MINUTE_US,
     _record,
     day_records,
 )
@@ -69,14 +68,10 @@ def build_world(n_staff: int, *, month: date, seed: int):
                 stamps = []
                 if roll >= 0.02:  # else sign-in missing
                     late = rng.random() < 0.06
-                    stamps.append(
-                        w.start + timedelta(seconds=rng.randrange(360, 2700) if late else -rng.randrange(0, 1200))
-                    )
+                    stamps.append(w.start + timedelta(seconds=rng.randrange(360, 2700) if late else -rng.randrange(0, 1200)))
                 if not 0.02 <= roll < 0.03:  # else sign-out missing
                     early = rng.random() < 0.04
-                    stamps.append(
-                        w.end + timedelta(seconds=-rng.randrange(300, 3600) if early else rng.randrange(0, 900))
-                    )
+                    stamps.append(w.end + timedelta(seconds=-rng.randrange(300, 3600) if early else rng.randrange(0, 900)))
                 if stamps and rng.random() < 0.02:
                     stamps.append(stamps[0] + timedelta(seconds=rng.randrange(3, 20)))  # a double press
                 for at in stamps:
@@ -86,9 +81,7 @@ def build_world(n_staff: int, *, month: date, seed: int):
     return calendar, schedule, punches, leave, end
 
 
-def naive_day_records(
-    *, calendar, schedule, punches, leave, grace, staff_ids, period_start, period_end
-) -> list[DayRecord]:
+def naive_day_records(*, calendar, schedule, punches, leave, grace, staff_ids, period_start, period_end) -> list[DayRecord]:
     """Same records; each session scans every punch of its staff member instead of bisecting."""
     staff = sorted(set(staff_ids))
     wanted = set(staff)
@@ -147,7 +140,9 @@ def main() -> None:
         statuses = Counter(r.status.value for r in fast)
         rows.append((n, len(punches), len(fast), fast_s, naive_s, statuses))
     print(f"attendance month {args.month}, python {sys.version.split()[0]}, best of 3 below 1000 staff else 1 run")
-    head = f"{'staff':>7} {'punches':>9} {'records':>9} {'day_records s':>14} {'records/s':>11} {'naive s':>9} {'records/s':>11} {'ratio':>6}"
+    head = (
+        f"{'staff':>7} {'punches':>9} {'records':>9} {'day_records s':>14} {'records/s':>11} {'naive s':>9} {'records/s':>11} {'ratio':>6}"
+    )
     print(head)
     print("-" * len(head))
     for n, np_, nr, fs, ns, _ in rows:

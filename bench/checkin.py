@@ -23,28 +23,28 @@ import os
 # Before numpy loads, here and in every process spawned from here: OpenBLAS threads stalled matching under load.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import base64  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import warnings  # noqa: E402
-from concurrent.futures import ProcessPoolExecutor  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import asyncio
+import base64
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO))
 
-from tests.terminals.live import LiveServer  # noqa: E402
-from window_staff.app import build_context  # noqa: E402
-from window_staff.common.db import close_pool, start_pool  # noqa: E402
-from window_staff.migrations import migrate  # noqa: E402
-from window_staff.settings import load_settings  # noqa: E402
-from window_staff.terminals.simulator import Plan, Summary, simulate  # noqa: E402
-from window_staff.terminals.simulator_setup import Credentials, provision  # noqa: E402
+from tests.terminals.live import LiveServer
+from window_staff.app import build_context
+from window_staff.common.db import close_pool, start_pool
+from window_staff.migrations import migrate
+from window_staff.settings import load_settings
+from window_staff.terminals.simulator import Plan, Summary, simulate
+from window_staff.terminals.simulator_setup import Credentials, provision
 
 KEY = base64.b64encode(os.urandom(32)).decode()
 
@@ -108,7 +108,11 @@ async def served(url: str, data_dir: Path, creds: Credentials, plan: Plan, *, wo
     await server.start()
     try:
         # Warm-up outside the measurement: the workers' first encodings and the server's caches.
-        await simulate(creds, plan=Plan(events=2, payload=plan.payload, terminals=max(2, workers * 2), concurrency=plan.concurrency), base_url=server.url)
+        await simulate(
+            creds,
+            plan=Plan(events=2, payload=plan.payload, terminals=max(2, workers * 2), concurrency=plan.concurrency),
+            base_url=server.url,
+        )
         return await simulate(creds, plan=plan, base_url=server.url)
     finally:
         server.stop()
@@ -138,7 +142,9 @@ async def presigned_images(url: str, data_dir: Path, creds: Credentials, *, even
             pairs = zip(itertools.cycle(people), itertools.cycle(signed), strict=False)
             requests = []
             for i, (who, terminal) in zip(range(events + 2 * concurrency), pairs, strict=False):
-                event = CheckInEvent(event_id=f"{run}-{i}", captured_at=now, fingerprint=who.fingerprint, face_image=frames[who.images[i % len(who.images)]])
+                event = CheckInEvent(
+                    event_id=f"{run}-{i}", captured_at=now, fingerprint=who.fingerprint, face_image=frames[who.images[i % len(who.images)]]
+                )
                 requests.append(build_request(http, event, serial=terminal.serial, secret=terminal.secret))
             warm, timed = requests[: 2 * concurrency], requests[2 * concurrency :]
             await asyncio.gather(*(http.send(r) for r in warm))
@@ -173,7 +179,9 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=1000, help="check-ins per encoding/ADMS case (default 1000)")
     parser.add_argument("--rounds", type=int, default=2, help="passes over the images for the baseline (default 2)")
     parser.add_argument("--database-url", help="a database to use (default: a fresh SQLite file)")
-    parser.add_argument("--simulated-image-load", action="store_true", help="image cases through the simulator (signing inside the timed window)")
+    parser.add_argument(
+        "--simulated-image-load", action="store_true", help="image cases through the simulator (signing inside the timed window)"
+    )
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="bench-checkin-"))
     url = args.database_url or f"sqlite:///{scratch / 'bench.sqlite3'}"
@@ -182,8 +190,10 @@ def main() -> int:
     if not images:
         print("no usable face image: nothing to benchmark on the image path")
         return 0
-    print(f"{len(images)} face images of {sum(1 for s in creds.staff if s.images)} people; database {url.split(':')[0]}; "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start")
+    print(
+        f"{len(images)} face images of {sum(1 for s in creds.staff if s.images)} people; database {url.split(':')[0]}; "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start"
+    )
     base1, times1 = baseline(images, processes=1, rounds=args.rounds)
     base2, times2 = baseline(images, processes=2, rounds=args.rounds)
     per_terminal = max(1, args.image_events // 4)
@@ -195,7 +205,9 @@ def main() -> int:
         image2 = asyncio.run(presigned_images(url, scratch, creds, events=args.image_events, concurrency=4, workers=2))
     enc = asyncio.run(served(url, scratch, creds, Plan(events=args.events // 10, terminals=10, concurrency=10)))
     adms1 = asyncio.run(served(url, scratch, creds, Plan(events=args.events // 10, payload="adms", terminals=10, concurrency=10)))
-    adms20 = asyncio.run(served(url, scratch, creds, Plan(events=args.events // 10, payload="adms", terminals=10, concurrency=10, batch=20)))
+    adms20 = asyncio.run(
+        served(url, scratch, creds, Plan(events=args.events // 10, payload="adms", terminals=10, concurrency=10, batch=20))
+    )
 
     def pct(values: list[float], q: float) -> float:
         return sorted(values)[min(len(values) - 1, int(q * len(values)))]
@@ -203,10 +215,25 @@ def main() -> int:
     print(f"\n{'case':<34} {'workers':>7} {'conc':>5} {'events':>7} {'events/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'vs bare 1':>10}")
     print(row("bare face_recognition encode", "1 proc", "1", len(times1), base1, statistics.median(times1), pct(times1, 0.95), base1))
     print(row("bare face_recognition encode", "2 proc", "2", len(times2), base2, statistics.median(times2), pct(times2, 0.95), base1))
-    for name, workers, s in (("(a) image path (JPEG + ISO)", "1", image1), ("(a) image path (JPEG + ISO)", "2", image2),
-                             ("(b) encoding path (encoding + ISO)", "-", enc), ("(c) ADMS ATTLOG, 1 line/upload", "-", adms1),
-                             ("(c) ADMS ATTLOG, 20 lines/upload", "-", adms20)):
-        print(row(name, workers, str(s.terminals if s.payload != "image" else 4), s.acknowledged, s.rate, s.percentile(0.5), s.percentile(0.95), base1))
+    for name, workers, s in (
+        ("(a) image path (JPEG + ISO)", "1", image1),
+        ("(a) image path (JPEG + ISO)", "2", image2),
+        ("(b) encoding path (encoding + ISO)", "-", enc),
+        ("(c) ADMS ATTLOG, 1 line/upload", "-", adms1),
+        ("(c) ADMS ATTLOG, 20 lines/upload", "-", adms20),
+    ):
+        print(
+            row(
+                name,
+                workers,
+                str(s.terminals if s.payload != "image" else 4),
+                s.acknowledged,
+                s.rate,
+                s.percentile(0.5),
+                s.percentile(0.95),
+                base1,
+            )
+        )
         bad = {k: v for k, v in s.statuses.items() if k != 200}
         if bad or s.errors or s.acknowledged != s.planned:
             print(f"    ! {s.acknowledged}/{s.planned} acknowledged, other statuses {bad}, errors {dict(s.errors)}")

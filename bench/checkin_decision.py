@@ -22,13 +22,13 @@ from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from window_staff.biometrics import datasets, evaluation, mcc, samples  # noqa: E402
-from window_staff.biometrics.gallery import Gallery  # noqa: E402
-from window_staff.biometrics.pool import EncoderPool, fingerprint_pool  # noqa: E402
-from window_staff.biometrics.service import face_limits_of  # noqa: E402
-from window_staff.settings import get_settings  # noqa: E402
+from window_staff.biometrics import datasets, evaluation, mcc, samples
+from window_staff.biometrics.gallery import Gallery
+from window_staff.biometrics.pool import EncoderPool, fingerprint_pool
+from window_staff.biometrics.service import face_limits_of
+from window_staff.settings import get_settings
 
 SETS = ("DB1_B", "DB2_B", "DB3_B", "DB4_B")
 DPI = {"DB2_B": 569}
@@ -71,15 +71,22 @@ def gates(pairs, encodings: dict, records: dict, *, faces: int, fingers: int) ->
                         accepted_wrong += who is not None and who != k
                     else:
                         false_accepts += who is not None
-    return {"refused": refused / tries if tries else 0.0, "far": false_accepts / impostor_tries if impostor_tries else 0.0,
-            "tries": tries, "false_accepts": false_accepts + accepted_wrong, "retries": retries}
+    return {
+        "refused": refused / tries if tries else 0.0,
+        "far": false_accepts / impostor_tries if impostor_tries else 0.0,
+        "tries": tries,
+        "false_accepts": false_accepts + accepted_wrong,
+        "retries": retries,
+    }
 
 
 async def extract(pairs, *, dpi: int) -> tuple[dict, dict]:
     """Face encodings and mindtct records of every sample (yesterday's extractor)."""
     settings = get_settings()
-    async with EncoderPool(max_workers=settings.face_workers, max_queue=8) as face_pool, \
-            fingerprint_pool(max_workers=2, max_queue=8, defaults={"extractor": "mindtct"}) as finger_pool:
+    async with (
+        EncoderPool(max_workers=settings.face_workers, max_queue=8) as face_pool,
+        fingerprint_pool(max_workers=2, max_queue=8, defaults={"extractor": "mindtct"}) as finger_pool,
+    ):
         encodings = await samples.encode_faces(face_pool, [p for f, _ in pairs for p in f.samples], limits=face_limits_of(settings))
         records = await samples.finger_records(finger_pool, [p for _, g in pairs for p in g.samples], dpi=dpi)
     return encodings, records
@@ -118,13 +125,19 @@ def main(argv: list[str] | None = None) -> int:
         totals["g11"].append(g11["refused"])
         totals["g23"].append(g23["refused"])
         ratio = fused / g11["refused"] if g11["refused"] else float("nan")
-        print(f"{name:6} | {100 * fused:6.2f} % {report['false_accepts']:>3} FA of {report['impostor_checkins']:>4} "
-              f"| {100 * g11['refused']:6.2f} % {g11['false_accepts']:>3} FA of {g11['tries']:>4} "
-              f"| {100 * g23['refused']:6.2f} % {g23['false_accepts']:>3} FA | {ratio:24.2f}", flush=True)
+        print(
+            f"{name:6} | {100 * fused:6.2f} % {report['false_accepts']:>3} FA of {report['impostor_checkins']:>4} "
+            f"| {100 * g11['refused']:6.2f} % {g11['false_accepts']:>3} FA of {g11['tries']:>4} "
+            f"| {100 * g23['refused']:6.2f} % {g23['false_accepts']:>3} FA | {ratio:24.2f}",
+            flush=True,
+        )
     mean = {k: float(np.mean(v)) for k, v in totals.items()}
     print("-" * len(head))
     ratio = mean["fused"] / mean["g11"] if mean["g11"] else float("nan")
-    print(f"{'mean':6} | {100 * mean['fused']:6.2f} %{'':18} | {100 * mean['g11']:6.2f} %{'':14} | {100 * mean['g23']:6.2f} %{'':10} | {ratio:24.2f}")
+    print(
+        f"{'mean':6} | {100 * mean['fused']:6.2f} %{'':18} | {100 * mean['g11']:6.2f} %{'':14} | {100 * mean['g23']:6.2f} %{'':10} | "
+        f"{ratio:24.2f}"
+    )
     return 0
 
 

@@ -19,13 +19,20 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from window_staff.biometrics.errors import EncoderBusy  # noqa: E402
-from window_staff.biometrics.gallery import Gallery  # noqa: E402
-from window_staff.biometrics.pool import EncoderPool  # noqa: E402
-from window_staff.common.errors import DomainError  # noqa: E402
+from window_staff.biometrics.errors import EncoderBusy
+from window_staff.biometrics.gallery import Gallery
+from window_staff.biometrics.pool import EncoderPool
+from window_staff.common.errors import DomainError
 
-LIMITS = {"min_face_px": 60, "max_pixels": 20_000_000, "max_bytes": 10_000_000, "working_px": 1600, "max_decoded_pixels": 20_000_000,
-          "upsample": 0, "model": "small"}
+LIMITS = {
+    "min_face_px": 60,
+    "max_pixels": 20_000_000,
+    "max_bytes": 10_000_000,
+    "working_px": 1600,
+    "max_decoded_pixels": 20_000_000,
+    "upsample": 0,
+    "model": "small",
+}
 THRESHOLDS = (0.40, 0.45, 0.50, 0.55, 0.60)
 GALLERY_SIZES = (1_000, 10_000, 100_000)
 ROWS_PER_STAFF = 3
@@ -83,8 +90,10 @@ def accuracy(lfw: Path) -> np.ndarray:
     encodings, failures = asyncio.run(encode_all(paths))
     elapsed = time.perf_counter() - started
     people = len({p.parent for p in paths})
-    print(f"(a) LFW subset: {len(paths)} images of {people} people, encoded in {elapsed:.1f} s "
-          f"(HOG upsample 0, model 'small', {os.cpu_count()} workers)")
+    print(
+        f"(a) LFW subset: {len(paths)} images of {people} people, encoded in {elapsed:.1f} s "
+        f"(HOG upsample 0, model 'small', {os.cpu_count()} workers)"
+    )
     print(f"    failed to encode: {sum(failures.values())} {dict(failures) or ''} (excluded from the pairs)")
     genuine, impostor = pair_distances(encodings)
     print(f"    pairs: {genuine.size} genuine, {impostor.size} impostor")
@@ -131,21 +140,20 @@ def search_speed(real: np.ndarray) -> None:
         base = real[rng.integers(len(real), size=size)].astype(np.float64)
         rows = base + rng.normal(scale=sigma, size=base.shape)
         staff = np.arange(size) // ROWS_PER_STAFF
-        gallery = Gallery.build(zip(staff.tolist(), rows), version=1)
+        gallery = Gallery.build(zip(staff.tolist(), rows, strict=True), version=1)
         known = rows  # what a face_recognition user holds: float64 encodings
         queries = 50 if size < 100_000 else 20
-        probes = (rows[rng.integers(size, size=queries)] + rng.normal(scale=sigma / 2, size=(queries, 128)))
+        probes = rows[rng.integers(size, size=queries)] + rng.normal(scale=sigma / 2, size=(queries, 128))
 
-        def ours(p: np.ndarray) -> int:
+        def ours(p: np.ndarray, gallery: Gallery = gallery) -> int:
             match = gallery.search(p.astype(np.float32), threshold=10.0)
             return -1 if match is None else match.staff_id
 
-        def theirs(p: np.ndarray) -> int:
+        def theirs(p: np.ndarray, staff: np.ndarray = staff, known: np.ndarray = known) -> int:
             return int(staff[int(np.argmin(face_recognition.face_distance(known, p)))])
 
         t_ours, t_theirs, same = timed_pair(ours, theirs, probes)
-        print(f"    {size:7d} {queries:9d} {1e3 * t_ours:13.3f} ms {1e3 * t_theirs:19.3f} ms "
-              f"{t_theirs / t_ours:7.1f}x   {same}/{queries}")
+        print(f"    {size:7d} {queries:9d} {1e3 * t_ours:13.3f} ms {1e3 * t_theirs:19.3f} ms {t_theirs / t_ours:7.1f}x   {same}/{queries}")
 
 
 def main() -> int:

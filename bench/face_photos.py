@@ -25,10 +25,10 @@ from PIL import Image, ImageOps
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from window_staff.biometrics.face import encode_face, preload  # noqa: E402
-from window_staff.biometrics.service import face_limits_of  # noqa: E402
-from window_staff.common.errors import DomainError  # noqa: E402
-from window_staff.settings import Settings  # noqa: E402
+from window_staff.biometrics.face import encode_face, preload
+from window_staff.biometrics.service import face_limits_of
+from window_staff.common.errors import DomainError
+from window_staff.settings import Settings
 
 DEFAULTS = face_limits_of(Settings())
 WORKING_SIZES = (800, 1024, 1280, 1600, 2048)

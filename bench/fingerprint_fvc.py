@@ -27,12 +27,12 @@ from pathlib import Path
 # service runs many matches side by side anyway. Must be set before numpy loads.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from window_staff.biometrics import leader, mcc  # noqa: E402
-from window_staff.biometrics.calibration import eer, fnmr_at_fmr  # noqa: E402
-from window_staff.biometrics.iso19794 import FingerRecord, parse_record  # noqa: E402
-from window_staff.biometrics.minutiae import _get_extractor, extract_minutiae  # noqa: E402
+from window_staff.biometrics import leader, mcc
+from window_staff.biometrics.calibration import eer, fnmr_at_fmr
+from window_staff.biometrics.iso19794 import FingerRecord, parse_record
+from window_staff.biometrics.minutiae import _get_extractor, extract_minutiae
 
 SETS = ("DB1_B", "DB2_B", "DB3_B", "DB4_B")
 DPI = {"DB2_B": 569}  # the TIFF dpi tag is a dummy; FVC2002 DB2 is 569 dpi, the others 500
@@ -74,8 +74,11 @@ def above(record: FingerRecord, threshold: float) -> FingerRecord:
 def extract(folder: Path, *, dpi: int, extractor: str, threshold: float = leader.DETECTION_THRESHOLD) -> tuple[dict, float]:
     """Every impression's record, and the mean milliseconds per image."""
     start = time.perf_counter()
-    records = {(f, i): extract_minutiae((folder / f"{f}_{i}.tif").read_bytes(), dpi=dpi, extractor=extractor, threshold=threshold)
-               for f in FINGERS for i in IMPRESSIONS}
+    records = {
+        (f, i): extract_minutiae((folder / f"{f}_{i}.tif").read_bytes(), dpi=dpi, extractor=extractor, threshold=threshold)
+        for f in FINGERS
+        for i in IMPRESSIONS
+    }
     return records, 1000 * (time.perf_counter() - start) / len(records)
 
 
@@ -109,8 +112,9 @@ def run_set(name: str, folder: Path, *, thresholds: list[float]) -> dict:
     sdk = {(f, i): parse_record((folder / f"{f}_{i}.iso").read_bytes()) for f in FINGERS for i in IMPRESSIONS}
     out["sdk"], _ = score({k: mcc.build_template(r) for k, r in sdk.items()}, mcc.similarity)
     nbis = _get_extractor()
-    out["bozorth3"], out["bz3_ms"] = score({k: nbis.load_iso_19794_2_2005(nbis_flavoured(r)) for k, r in mindtct.items()},
-                                           lambda a, b: float(a.compare(b)))
+    out["bozorth3"], out["bz3_ms"] = score(
+        {k: nbis.load_iso_19794_2_2005(nbis_flavoured(r)) for k, r in mindtct.items()}, lambda a, b: float(a.compare(b))
+    )
     return out
 
 
@@ -118,7 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     """Print the EER/FMR100/FMR1000 table for the chosen sets, with LEADER against yesterday's mindtct."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default=",".join(SETS), help="comma-separated, e.g. DB1_B,DB3_B")
-    parser.add_argument("--leader-thresholds", default="0.3,0.45,0.55", help="LEADER detection thresholds; the first is the default's column")
+    parser.add_argument(
+        "--leader-thresholds", default="0.3,0.45,0.55", help="LEADER detection thresholds; the first is the default's column"
+    )
     args = parser.parse_args(argv)
     root = data_root()
     names = [s.strip() for s in args.sets.split(",") if s.strip()]
@@ -128,11 +134,18 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown sets {unknown}; choose from {', '.join(SETS)}")
     missing = [s for s in names if not (root / s).is_dir()]
     if missing:
-        print(f"FVC2002 data not found under {root} (missing {', '.join(missing)}); "
-              "set WINDOW_STAFF_SHARED_DATA to the shared data folder. Nothing to do.")
+        print(
+            f"FVC2002 data not found under {root} (missing {', '.join(missing)}); "
+            "set WINDOW_STAFF_SHARED_DATA to the shared data folder. Nothing to do."
+        )
         return 0
     columns = ["mindtct"] + [f"leader@{t:g}" for t in thresholds] + ["sdk", "bozorth3"]
-    labels = {"mindtct": "mindtct+MCC", "sdk": "SDK iso+MCC", "bozorth3": "mindtct+bz3", **{f"leader@{t:g}": f"LEADER {t:g}+MCC" for t in thresholds}}
+    labels = {
+        "mindtct": "mindtct+MCC",
+        "sdk": "SDK iso+MCC",
+        "bozorth3": "mindtct+bz3",
+        **{f"leader@{t:g}": f"LEADER {t:g}+MCC" for t in thresholds},
+    }
     print("EER % (FVC protocol) / FMR100 % / FMR1000 % (extended impostors); each column on the same impressions")
     head = f"{'set':7}" + "".join(f" | {labels[c]:>19}" for c in columns)
     print(head)
@@ -146,12 +159,18 @@ def main(argv: list[str] | None = None) -> int:
     means = {c: np.mean([r[c] for r in rows], axis=0) for c in columns}
     print(f"{'mean':7}" + "".join(f" | {means[c][0]:5.2f} {means[c][1]:5.2f} {means[c][2]:5.2f} " for c in columns))
     base = np.maximum(means["mindtct"], 1e-9)
-    print(f"{'ratio':7}" + "".join(f" | {means[c][0] / base[0]:5.2f} {means[c][1] / base[1]:5.2f} {means[c][2] / base[2]:5.2f} " for c in columns)
-          + "  (against mindtct+MCC)")
+    print(
+        f"{'ratio':7}"
+        + "".join(f" | {means[c][0] / base[0]:5.2f} {means[c][1] / base[1]:5.2f} {means[c][2] / base[2]:5.2f} " for c in columns)
+        + "  (against mindtct+MCC)"
+    )
     counts = ", ".join(f"{t:g}: {np.mean([r[f'minutiae@{t:g}'] for r in rows]):.1f}" for t in thresholds)
     print(f"mean minutiae per impression, LEADER at {counts}")
-    print(f"extraction per image: LEADER {np.mean([r['leader_ms'] for r in rows]):.0f} ms, mindtct {np.mean([r['mindtct_ms'] for r in rows]):.0f} ms; "
-          f"1:1 match: MCC {np.mean([r['mcc_ms'] for r in rows]):.2f} ms, bozorth3 {np.mean([r['bz3_ms'] for r in rows]):.2f} ms")
+    print(
+        f"extraction per image: LEADER {np.mean([r['leader_ms'] for r in rows]):.0f} ms, mindtct "
+        f"{np.mean([r['mindtct_ms'] for r in rows]):.0f} ms; "
+        f"1:1 match: MCC {np.mean([r['mcc_ms'] for r in rows]):.2f} ms, bozorth3 {np.mean([r['bz3_ms'] for r in rows]):.2f} ms"
+    )
     best = min((c for c in columns if c.startswith("leader@")), key=lambda c: (means[c][0], means[c][2]))
     print(f"lowest mean EER among the LEADER thresholds: {labels[best]} (the service uses {leader.DETECTION_THRESHOLD:g})")
     return 0

@@ -22,10 +22,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from window_staff.scoring import Fact, Line, LineItem, RuleSet, StaffScore, load_rules, score  # noqa: E402
-from window_staff.scoring.engine import assemble  # noqa: E402
-from window_staff.scoring.rules import REPO_RULES_DIR, PerUnit, Rule  # noqa: E402
-from window_staff.scoring.vocabulary import CATEGORY_CODES  # noqa: E402
+from window_staff.scoring import Fact, Line, LineItem, RuleSet, StaffScore, load_rules, score
+from window_staff.scoring.engine import assemble
+from window_staff.scoring.rules import REPO_RULES_DIR, PerUnit, Rule
+from window_staff.scoring.vocabulary import CATEGORY_CODES
 
 PERIOD = date(2025, 3, 1)
 CENT = Decimal("0.01")
@@ -60,7 +60,13 @@ def synthetic_month(staff: int, *, rules: RuleSet, seed: int) -> dict[int, list[
             add("attendance.away_from_post", minutes=rng.randint(5, 90), session="am")
         for _ in range(rng.randint(0, 3)):
             item, positive = rng.choice(bad_items if rng.random() < 0.85 else good_items)
-            add("inspection.finding", item=item, severity=rng.choice(("minor",) * 6 + ("major",) * 3 + ("serious",)), visit_kind=rng.choice(("open", "undercover")), positive=positive)
+            add(
+                "inspection.finding",
+                item=item,
+                severity=rng.choice(("minor",) * 6 + ("major",) * 3 + ("serious",)),
+                visit_kind=rng.choice(("open", "undercover")),
+                positive=positive,
+            )
         for _ in range(rng.randint(8, 16)):
             add("rating.citizen", level=rng.choices((1, 2, 3, 4, 5), weights=(1, 2, 5, 30, 62))[0])
         if rng.random() < 0.1:
@@ -167,7 +173,10 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     rules = load_rules(REPO_RULES_DIR)
-    print(f"rules {rules.version[:12]}: {len(rules.rules_for(PERIOD))} rules in force for {PERIOD:%Y-%m}; Python {sys.version.split()[0]}, one process")
+    print(
+        f"rules {rules.version[:12]}: {len(rules.rules_for(PERIOD))} rules in force for {PERIOD:%Y-%m}; Python {sys.version.split()[0]}, "
+        "one process"
+    )
     print("engine = kind/field-indexed rules, memoised units and points, cyclic GC paused; naive = every rule x every fact")
     header = f"{'staff':>8} {'facts':>10} {'gen s':>7} | {'variant':<22} {'time s':>8} {'staff/s':>10} {'facts/s':>11} {'vs naive':>9}"
     print(header)
@@ -182,7 +191,10 @@ def main() -> int:
             print(f"MISMATCH between engine and naive baseline at {staff} staff", file=sys.stderr)
             return 1
         for name, seconds in (("naive baseline", t_naive), ("engine (validated)", t_checked), ("engine (no validation)", t_fast)):
-            print(f"{staff:>8} {facts:>10} {gen:>7.1f} | {name:<22} {seconds:>8.2f} {staff / seconds:>10,.0f} {facts / seconds:>11,.0f} {t_naive / seconds:>8.1f}x")
+            print(
+                f"{staff:>8} {facts:>10} {gen:>7.1f} | {name:<22} {seconds:>8.2f} {staff / seconds:>10,.0f} {facts / seconds:>11,.0f} "
+                f"{t_naive / seconds:>8.1f}x"
+            )
         grades: dict[str, int] = {}
         for result in checked.values():
             grades[result.grade.code] = grades.get(result.grade.code, 0) + 1

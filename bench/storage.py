@@ -23,19 +23,29 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from window_staff.app import build_context  # noqa: E402
-from window_staff.common.db import close_pool, start_pool  # noqa: E402
-from window_staff.migrations import migrate  # noqa: E402
-from window_staff.org import service as org  # noqa: E402
-from window_staff.org.schemas import DepartmentIn, StaffIn  # noqa: E402
-from window_staff.settings import load_settings  # noqa: E402
+from window_staff.app import build_context
+from window_staff.common.db import close_pool, start_pool
+from window_staff.migrations import migrate
+from window_staff.org import service as org
+from window_staff.org.schemas import DepartmentIn, StaffIn
+from window_staff.settings import load_settings
 
 COLUMNS = 'employee_no, name, department, "window", badge_no, phone, card_no, hired_on, left_on, status, created_at'
 
 
 def rows_for(n: int, *, prefix: str, department_id: int) -> list[StaffIn]:
     """N distinct staff inputs."""
-    return [StaffIn(employee_no=f"{prefix}{i:07d}", name=f"员工{i}", department_id=department_id, badge_no=f"B{i}", phone="13800000000", hired_on=date(2020, 1, 1)) for i in range(n)]
+    return [
+        StaffIn(
+            employee_no=f"{prefix}{i:07d}",
+            name=f"员工{i}",
+            department_id=department_id,
+            badge_no=f"B{i}",
+            phone="13800000000",
+            hired_on=date(2020, 1, 1),
+        )
+        for i in range(n)
+    ]
 
 
 def as_tuples(rows: list[StaffIn]) -> list[tuple]:
@@ -94,7 +104,9 @@ def main() -> int:
     """Run both engines and print the table."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=20_000)
-    parser.add_argument("--postgres", default=os.environ.get("WINDOW_STAFF_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--postgres", default=os.environ.get("WINDOW_STAFF_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    )
     args = parser.parse_args()
     results: list[tuple[str, float, float]] = []
     with tempfile.TemporaryDirectory() as folder:

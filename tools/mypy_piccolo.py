@@ -17,7 +17,7 @@ SERIAL = "piccolo.columns.column_types.Serial"
 def _own_primary_key(ctx: ClassDefContext) -> bool:
     for stmt in ctx.cls.defs.body:
         if isinstance(stmt, AssignmentStmt) and isinstance(stmt.rvalue, CallExpr):
-            for name, arg in zip(stmt.rvalue.arg_names, stmt.rvalue.args):
+            for name, arg in zip(stmt.rvalue.arg_names, stmt.rvalue.args, strict=True):
                 if name == "primary_key" and isinstance(arg, NameExpr) and arg.fullname == "builtins.True":
                     return True
     return False

@@ -4,3 +4,4 @@
 exception_type  # __aexit__'s parameters (common/db.py)
 traceback
 query_type  # Piccolo's engine hooks (common/db.py)
+DataclassInstance  # a TypeVar bound written as a string (common/policy.py)

@@ -18,54 +18,57 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ControllerRouterHandler
 from piccolo.engine.base import Engine
 
-from window_staff.appraisal.controllers.periods import AppraisalController
-from window_staff.appraisal.controllers.appeals import AppraisalAppealController, MyAppraisalController
-from window_staff.attendance.controllers.month import AttendanceReadController, MyAttendanceController
-from window_staff.attendance.controllers.admin import AttendanceAdminController
 from window_staff.appraisal import policy as appraisal_policy, sources as appraisal_sources
+from window_staff.appraisal.controllers.appeals import AppraisalAppealController, MyAppraisalController
+from window_staff.appraisal.controllers.periods import AppraisalController
 from window_staff.appraisal.sources import FactSource
 from window_staff.attendance import facts as attendance_facts
+from window_staff.attendance.controllers.admin import AttendanceAdminController
+from window_staff.attendance.controllers.month import AttendanceReadController, MyAttendanceController
+from window_staff.attendance.service import inputs
 from window_staff.auth import service as auth_service
 from window_staff.auth.controllers import AuthController, UserController
-from window_staff.common.guards import PUBLIC
 from window_staff.biometrics import service as biometrics
 from window_staff.biometrics.controllers import BiometricsController
-from window_staff.common.clock import Clock, SystemClock
+from window_staff.bonuses.rules import bonus_rules_of
 from window_staff.common import cli as common_cli
+from window_staff.common.clock import Clock, SystemClock
 from window_staff.common.context import AppContext
 from window_staff.common.controllers import SystemController
 from window_staff.common.db import bind_tables, close_pool, create_engine, start_pool
+from window_staff.common.guards import PUBLIC
 from window_staff.common.logging import configure_logging, request_id_middleware
 from window_staff.common.web import provide_ctx
 from window_staff.errors import EXCEPTION_HANDLERS
+from window_staff.evaluations import facts as evaluations_facts, policy as evaluations_policy
 from window_staff.evaluations.controllers.delegates import CampaignController, DelegateAdminController, DelegateController
 from window_staff.evaluations.controllers.metrics import ServiceMetricsController
 from window_staff.evaluations.controllers.ratings import (
-    DeviceRatingController, MyRatingCaseController, MyRatingsController, RatingCaseController, RatingCodeController, SatisfactionController,
+    DeviceRatingController,
+    MyRatingCaseController,
+    MyRatingsController,
+    RatingCaseController,
+    RatingCodeController,
+    SatisfactionController,
 )
-from window_staff.inspections.controllers.visits import FindingController, MyFindingsController, VisitController
+from window_staff.inspections import facts as inspections_facts
 from window_staff.inspections.controllers.board import BoardController, ExposureController
 from window_staff.inspections.controllers.evidence import EvidenceController
 from window_staff.inspections.controllers.publication import AppealReviewController, MyAppealController
-from window_staff.attendance.service import inputs
-from window_staff.bonuses.rules import bonus_rules_of
-from window_staff.evaluations import facts as evaluations_facts, policy as evaluations_policy
+from window_staff.inspections.controllers.visits import FindingController, MyFindingsController, VisitController
 from window_staff.inspections.policy import policy_of
-from window_staff.scoring.rules import RULES_RESOURCE, load_rules
-from window_staff.inspections import facts as inspections_facts
 from window_staff.migrations import all_tables, migrate
 from window_staff.notifications.controllers import MyNotificationController
 from window_staff.org.controllers import DepartmentController, SiteController, StaffController, WindowController
+from window_staff.scoring.rules import RULES_RESOURCE, load_rules
 from window_staff.settings import Settings, get_settings
-from window_staff.terminals.controllers.registry import TerminalController
 from window_staff.terminals.controllers.card import StaffCardController
 from window_staff.terminals.controllers.device import IclockController, TerminalCheckInController
 from window_staff.terminals.controllers.device_users import DeviceUserController
-from window_staff.web.controllers.board import BoardPageController
-from window_staff.web.controllers.rating import RatingPageController
-from window_staff.web.controllers.session import WebController
+from window_staff.terminals.controllers.registry import TerminalController
 from window_staff.web.controllers.admin import AdminPages
 from window_staff.web.controllers.approver import ApproverPageController
+from window_staff.web.controllers.board import BoardPageController
 from window_staff.web.controllers.delegate import DelegatePagesController
 from window_staff.web.controllers.hr import HrAppraisalPageController
 from window_staff.web.controllers.hr_enrolment import HrEnrolmentPages
@@ -73,27 +76,65 @@ from window_staff.web.controllers.hr_leave import HrLeavePages, MyLeavePages
 from window_staff.web.controllers.hr_org import HrOrgPages
 from window_staff.web.controllers.inspect import InspectorPages, LeadPages
 from window_staff.web.controllers.notifications import NotificationPages
+from window_staff.web.controllers.rating import RatingPageController
+from window_staff.web.controllers.session import WebController
 from window_staff.web.controllers.staff import StaffPagesController
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     WebController,
     create_static_files_router(path="/static", directories=[Path(__file__).parent / "web" / "static"], opt=PUBLIC, include_in_schema=False),
-    SystemController, AuthController, UserController,
-    SiteController, DepartmentController, WindowController, StaffController,
-    TerminalController, StaffCardController, DeviceUserController, TerminalCheckInController, IclockController, BiometricsController,
-    MyAttendanceController, AttendanceReadController, AttendanceAdminController,
-    VisitController, FindingController, MyFindingsController,
+    SystemController,
+    AuthController,
+    UserController,
+    SiteController,
+    DepartmentController,
+    WindowController,
+    StaffController,
+    TerminalController,
+    StaffCardController,
+    DeviceUserController,
+    TerminalCheckInController,
+    IclockController,
+    BiometricsController,
+    MyAttendanceController,
+    AttendanceReadController,
+    AttendanceAdminController,
+    VisitController,
+    FindingController,
+    MyFindingsController,
     EvidenceController,
-    MyNotificationController, MyAppealController, AppealReviewController, BoardController, BoardPageController, ExposureController,
-    AppraisalController, AppraisalAppealController, MyAppraisalController,
-    DelegateAdminController, CampaignController, DelegateController,
+    MyNotificationController,
+    MyAppealController,
+    AppealReviewController,
+    BoardController,
+    BoardPageController,
+    ExposureController,
+    AppraisalController,
+    AppraisalAppealController,
+    MyAppraisalController,
+    DelegateAdminController,
+    CampaignController,
+    DelegateController,
     ServiceMetricsController,
-    DeviceRatingController, RatingCodeController, RatingPageController, RatingCaseController, MyRatingCaseController, MyRatingsController,
+    DeviceRatingController,
+    RatingCodeController,
+    RatingPageController,
+    RatingCaseController,
+    MyRatingCaseController,
+    MyRatingsController,
     SatisfactionController,
-    HrAppraisalPageController, ApproverPageController,
-    StaffPagesController, DelegatePagesController,
-    InspectorPages, LeadPages, AdminPages,
-    HrOrgPages, HrLeavePages, HrEnrolmentPages, MyLeavePages, NotificationPages,
+    HrAppraisalPageController,
+    ApproverPageController,
+    StaffPagesController,
+    DelegatePagesController,
+    InspectorPages,
+    LeadPages,
+    AdminPages,
+    HrOrgPages,
+    HrLeavePages,
+    HrEnrolmentPages,
+    MyLeavePages,
+    NotificationPages,
 ]
 # Server-rendered pages (the public board); Litestar's Jinja engine autoescapes everything.
 # The appraisal's fact sources, one line each: a domain that feeds the appraisal adds its facts.month_facts here.
@@ -109,8 +150,11 @@ TEMPLATES = TemplateConfig(directory=Path(__file__).parent / "templates", engine
 def build_context(settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None) -> AppContext:
     """The context for the app or the CLI: engine bound to every table."""
     engine = engine or create_engine(
-        settings.resolved_database_url, sqlite_pool_size=settings.sqlite_pool_size, busy_timeout_ms=settings.sqlite_busy_timeout_ms,
-        pg_pool_min=settings.pg_pool_min, pg_pool_max=settings.pg_pool_max,
+        settings.resolved_database_url,
+        sqlite_pool_size=settings.sqlite_pool_size,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        pg_pool_min=settings.pg_pool_min,
+        pg_pool_max=settings.pg_pool_max,
     )
     bind_tables(engine, all_tables())
     ctx = AppContext(settings=settings, engine=engine, clock=clock or SystemClock())
@@ -133,7 +177,9 @@ def load_rules_at_start(ctx: AppContext) -> None:
 common_cli.configure(build_context=build_context, load_rules=load_rules_at_start, migrate=migrate)
 
 
-def create_app(settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock | None = None, configure_logs: bool = True) -> Litestar:
+def create_app(
+    settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock | None = None, configure_logs: bool = True
+) -> Litestar:
     """Build the Litestar application."""
     settings = settings or get_settings()
     if configure_logs:

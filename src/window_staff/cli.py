@@ -106,7 +106,13 @@ def cmd_users_create(args: argparse.Namespace, settings: Settings) -> int:
     from window_staff.common.errors import DomainError
 
     password = args.password or getpass.getpass("password (10+ characters): ")
-    data = UserCreateIn(username=args.username, password=password, display_name=args.name or args.username, roles=args.role or ["admin"], staff_id=args.staff_id)
+    data = UserCreateIn(
+        username=args.username,
+        password=password,
+        display_name=args.name or args.username,
+        roles=args.role or ["admin"],
+        staff_id=args.staff_id,
+    )
     try:
         user, uri = run_job(settings, lambda ctx: service.create_user(ctx, data, actor="cli"))
     except DomainError as exc:
@@ -131,11 +137,12 @@ def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_rules_check(args: argparse.Namespace, settings: Settings, *, quiet: bool = False) -> int:
-    """Validate the rules folder (scoring rules, attendance grace, calendar files, policies, bonus rules); 1 and every error when invalid."""
+    """Validate the rules folder (scoring rules, attendance grace, calendar files, policies, bonus rules); 1 and every error when
+    invalid."""
     from window_staff.app import build_context, load_rules_at_start
     from window_staff.appraisal.policy import policy_of as appraisal_policy_of
-    from window_staff.evaluations.policy import policy_of as evaluations_policy_of
     from window_staff.common.errors import DomainError
+    from window_staff.evaluations.policy import policy_of as evaluations_policy_of
     from window_staff.scoring.cli import check_command
 
     directory = Path(args.directory) if args.directory else settings.resolved_rules_dir

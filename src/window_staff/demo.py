@@ -21,11 +21,40 @@ DEMO_SITE = "GY-COUNTY"
 ACTOR = "system:demo"
 
 DEPARTMENTS = [
-    ("MARKET", "市场监督管理局"), ("TAX", "税务局"), ("SOCIAL", "人力资源和社会保障局"), ("LAND", "自然资源局"),
-    ("HOUSING", "住房和城乡建设局"), ("PUBSEC", "公安局出入境与户政"), ("MEDICAL", "医疗保障局"), ("CIVIL", "民政局"),
+    ("MARKET", "市场监督管理局"),
+    ("TAX", "税务局"),
+    ("SOCIAL", "人力资源和社会保障局"),
+    ("LAND", "自然资源局"),
+    ("HOUSING", "住房和城乡建设局"),
+    ("PUBSEC", "公安局出入境与户政"),
+    ("MEDICAL", "医疗保障局"),
+    ("CIVIL", "民政局"),
 ]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英"]
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,30 +98,61 @@ async def seed(ctx: AppContext) -> list[DemoLogin]:
 async def _seed_org(ctx: AppContext) -> None:
     county = await org.create_site(ctx, SiteIn(code=DEMO_SITE, name="贵阳县政务服务中心", kind="county_centre"), actor=ACTOR)
     towns = [
-        await org.create_site(ctx, SiteIn(code="GY-T01", name="城关镇便民服务中心", kind="township_centre", parent_id=county.id), actor=ACTOR),
-        await org.create_site(ctx, SiteIn(code="GY-T02", name="新场镇便民服务中心", kind="township_centre", parent_id=county.id), actor=ACTOR),
+        await org.create_site(
+            ctx, SiteIn(code="GY-T01", name="城关镇便民服务中心", kind="township_centre", parent_id=county.id), actor=ACTOR
+        ),
+        await org.create_site(
+            ctx, SiteIn(code="GY-T02", name="新场镇便民服务中心", kind="township_centre", parent_id=county.id), actor=ACTOR
+        ),
     ]
     depts = [await org.create_department(ctx, DepartmentIn(code=c, name=n), actor=ACTOR) for c, n in DEPARTMENTS]
     windows = []
     for i, dept in enumerate(depts):
         for j in range(2):
-            windows.append(await org.create_window(ctx, WindowIn(site_id=county.id, department_id=dept.id, number=f"A{i * 2 + j + 1:02d}", name=f"{dept.name}窗口{j + 1}"), actor=ACTOR))
+            windows.append(
+                await org.create_window(
+                    ctx,
+                    WindowIn(site_id=county.id, department_id=dept.id, number=f"A{i * 2 + j + 1:02d}", name=f"{dept.name}窗口{j + 1}"),
+                    actor=ACTOR,
+                )
+            )
     for k, town in enumerate(towns):
         for i in range(2):
-            windows.append(await org.create_window(ctx, WindowIn(site_id=town.id, department_id=depts[(k + i) % len(depts)].id, number=f"B{i + 1:02d}", name="综合窗口"), actor=ACTOR))
+            windows.append(
+                await org.create_window(
+                    ctx,
+                    WindowIn(site_id=town.id, department_id=depts[(k + i) % len(depts)].id, number=f"B{i + 1:02d}", name="综合窗口"),
+                    actor=ACTOR,
+                )
+            )
     people = []
     for n in range(36):
         window = windows[n % len(windows)]
-        people.append(StaffIn(
-            employee_no=f"GY{n + 1:04d}", name=SURNAMES[n % len(SURNAMES)] + GIVEN[(n * 7) % len(GIVEN)],
-            department_id=window.department_id, window_id=window.id, badge_no=f"B{n + 1:04d}",
-            phone=f"1380851{n:04d}", card_no=f"C{n + 1:06d}", hired_on=date(2015 + n % 10, 1 + n % 12, 1),
-        ))
+        people.append(
+            StaffIn(
+                employee_no=f"GY{n + 1:04d}",
+                name=SURNAMES[n % len(SURNAMES)] + GIVEN[(n * 7) % len(GIVEN)],
+                department_id=window.department_id,
+                window_id=window.id,
+                badge_no=f"B{n + 1:04d}",
+                phone=f"1380851{n:04d}",
+                card_no=f"C{n + 1:06d}",
+                hired_on=date(2015 + n % 10, 1 + n % 12, 1),
+            )
+        )
     staff = await org.import_staff(ctx, people, actor=ACTOR)
     for username, roles, secret in DEMO_USERS:
         user, _ = await auth_service.create_user(
-            ctx, UserCreateIn(username=username, password=DEMO_PASSWORD, display_name=username, roles=list(roles),
-                              staff_id=staff[0].id if username == "staff" else None), actor=ACTOR)
+            ctx,
+            UserCreateIn(
+                username=username,
+                password=DEMO_PASSWORD,
+                display_name=username,
+                roles=list(roles),
+                staff_id=staff[0].id if username == "staff" else None,
+            ),
+            actor=ACTOR,
+        )
         async with write_transaction(ctx.engine):
             await User.update({User.totp_secret: secret}).where(User.id == user.id)
     for serial, site_id in (("WS-DEMO-0001", county.id), ("WS-DEMO-0002", towns[0].id)):
@@ -102,12 +162,49 @@ async def _seed_org(ctx: AppContext) -> None:
     async with write_transaction(ctx.engine):
         for site in (county, *towns):
             # Last year's hours too: in January the demo's appraisal month is last December.
-            await SiteHours.insert(SiteHours(site=site.id, name="all", valid_from=date(year - 1, 1, 1), valid_to=date(year - 1, 12, 31),
-                                             am_start=time(8, 30), am_end=time(12, 0), pm_start=time(14, 0), pm_end=time(17, 30)))
             await SiteHours.insert(
-                SiteHours(site=site.id, name="winter", valid_from=date(year, 1, 1), valid_to=date(year, 4, 30), am_start=time(8, 30), am_end=time(12, 0), pm_start=time(14, 0), pm_end=time(17, 30)),
-                SiteHours(site=site.id, name="summer", valid_from=date(year, 5, 1), valid_to=date(year, 9, 30), am_start=time(8, 30), am_end=time(12, 0), pm_start=time(14, 30), pm_end=time(18, 0)),
-                SiteHours(site=site.id, name="winter", valid_from=date(year, 10, 1), valid_to=date(year, 12, 31), am_start=time(8, 30), am_end=time(12, 0), pm_start=time(14, 0), pm_end=time(17, 30)),
+                SiteHours(
+                    site=site.id,
+                    name="all",
+                    valid_from=date(year - 1, 1, 1),
+                    valid_to=date(year - 1, 12, 31),
+                    am_start=time(8, 30),
+                    am_end=time(12, 0),
+                    pm_start=time(14, 0),
+                    pm_end=time(17, 30),
+                )
+            )
+            await SiteHours.insert(
+                SiteHours(
+                    site=site.id,
+                    name="winter",
+                    valid_from=date(year, 1, 1),
+                    valid_to=date(year, 4, 30),
+                    am_start=time(8, 30),
+                    am_end=time(12, 0),
+                    pm_start=time(14, 0),
+                    pm_end=time(17, 30),
+                ),
+                SiteHours(
+                    site=site.id,
+                    name="summer",
+                    valid_from=date(year, 5, 1),
+                    valid_to=date(year, 9, 30),
+                    am_start=time(8, 30),
+                    am_end=time(12, 0),
+                    pm_start=time(14, 30),
+                    pm_end=time(18, 0),
+                ),
+                SiteHours(
+                    site=site.id,
+                    name="winter",
+                    valid_from=date(year, 10, 1),
+                    valid_to=date(year, 12, 31),
+                    am_start=time(8, 30),
+                    am_end=time(12, 0),
+                    pm_start=time(14, 0),
+                    pm_end=time(17, 30),
+                ),
             )
         await CalendarOverride.insert(CalendarOverride(site=towns[1].id, day=date(year, 12, 18), kind="closed", note="镇中心搬迁闭馆一天"))
 
@@ -119,9 +216,9 @@ async def _seed_inspections(ctx: AppContext) -> None:
     from window_staff.app import load_rules_at_start
     from window_staff.common.principal import Principal
     from window_staff.inspections import service as inspections
-    from window_staff.inspections.service import board as service_board, review as service_review
-    from window_staff.inspections.schemas.visits import FindingIn, VisitIn
     from window_staff.inspections.schemas.publication import ExposureIn
+    from window_staff.inspections.schemas.visits import FindingIn, VisitIn
+    from window_staff.inspections.service import board as service_board, review as service_review
     from window_staff.org.schemas import DepartmentHeadIn
     from window_staff.org.tables import Staff, Window
 
@@ -140,13 +237,30 @@ async def _seed_inspections(ctx: AppContext) -> None:
     window = await Window.select(Window.site).where(Window.id == seen["window"]).first()
     assert window is not None  # a staff member's window (foreign key)
     now = ctx.clock.now()
-    visit = await inspections.plan_visit(ctx, VisitIn(kind="open", site_id=window["site"], planned_at=now - timedelta(hours=2),
-                                                      inspector_ids=[inspector.user_id], window_ids=[seen["window"]]), principal=lead)
+    visit = await inspections.plan_visit(
+        ctx,
+        VisitIn(
+            kind="open",
+            site_id=window["site"],
+            planned_at=now - timedelta(hours=2),
+            inspector_ids=[inspector.user_id],
+            window_ids=[seen["window"]],
+        ),
+        principal=lead,
+    )
     await inspections.move_visit(ctx, visit.id, action="start", principal=inspector)
-    lapse = await inspections.log_finding(ctx, visit.id, FindingIn(window_id=seen["window"], staff_id=seen["id"], item="badge_worn",
-                                                                   observed_at=ctx.clock.now(), note="上岗未佩戴工作牌"), principal=inspector)
-    praise = await inspections.log_finding(ctx, visit.id, FindingIn(window_id=seen["window"], staff_id=seen["id"], item="praise_letter",
-                                                                    observed_at=ctx.clock.now(), note="群众来信表扬"), principal=inspector)
+    lapse = await inspections.log_finding(
+        ctx,
+        visit.id,
+        FindingIn(window_id=seen["window"], staff_id=seen["id"], item="badge_worn", observed_at=ctx.clock.now(), note="上岗未佩戴工作牌"),
+        principal=inspector,
+    )
+    praise = await inspections.log_finding(
+        ctx,
+        visit.id,
+        FindingIn(window_id=seen["window"], staff_id=seen["id"], item="praise_letter", observed_at=ctx.clock.now(), note="群众来信表扬"),
+        principal=inspector,
+    )
     await inspections.move_visit(ctx, visit.id, action="end", principal=inspector)
     for finding in (lapse, praise):
         await service_review.publish_finding(ctx, finding.id, principal=lead)
@@ -160,8 +274,8 @@ async def _seed_appraisal(ctx: AppContext) -> None:
     from window_staff.appraisal import service as appraisal
     from window_staff.attendance.service.inputs import work_calendar
     from window_staff.attendance.tables import Punch
-    from window_staff.common.principal import Principal
     from window_staff.common.db import insert_rows
+    from window_staff.common.principal import Principal
     from window_staff.org.tables import Staff
 
     today = appraisal.local_today(ctx)
@@ -178,12 +292,21 @@ async def _seed_appraisal(ctx: AppContext) -> None:
                 # Some people (the demo staff login's GY0001 among them) are late now and then, one misses a morning: a month to explain.
                 if n == 5 and day.day == 10 and session.session == "am":
                     continue
-                late = timedelta(minutes=12 + day.day % 20) if n % 7 in (0, 3) and day.day % 6 == 0 and session.session == "am" else timedelta(minutes=-9)
+                late = (
+                    timedelta(minutes=12 + day.day % 20)
+                    if n % 7 in (0, 3) and day.day % 6 == 0 and session.session == "am"
+                    else timedelta(minutes=-9)
+                )
                 for at in (session.start + late, session.end + timedelta(minutes=4)):
                     rows.append((person["id"], at, now, "any", "demo", "face+fingerprint", f"demo:{person['id']}:{at.isoformat()}"))
             day += timedelta(days=1)
     async with write_transaction(ctx.engine):
-        await insert_rows(ctx.engine, Punch, [Punch.staff, Punch.captured_at, Punch.received_at, Punch.kind, Punch.source, Punch.verify_mode, Punch.event_key], rows)
+        await insert_rows(
+            ctx.engine,
+            Punch,
+            [Punch.staff, Punch.captured_at, Punch.received_at, Punch.kind, Punch.source, Punch.verify_mode, Punch.event_key],
+            rows,
+        )
     hr = await User.select(User.id).where(User.username == "hr").first()
     assert hr is not None  # created by _seed_org
     preparer = Principal(user_id=hr["id"], username="hr", roles=frozenset({"hr"}), staff_id=None)

@@ -41,7 +41,16 @@ def status_of(exc: e.DomainError) -> int:
     return 400
 
 
-def problem(status: int, *, title: str, detail: str | None = None, code: str | None = None, request: Request | None = None, headers: dict[str, str] | None = None, **extra: Any) -> Response:
+def problem(
+    status: int,
+    *,
+    title: str,
+    detail: str | None = None,
+    code: str | None = None,
+    request: Request | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
     """A problem-details response."""
     body: dict[str, Any] = {
         "type": f"urn:window-staff:problem:{code}" if code else "about:blank",
@@ -106,12 +115,16 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
         errors = exc.extra if isinstance(exc.extra, list) else []
         # Report where and what, not the offending value: it may be a password or a template.
         cleaned = [{k: v for k, v in err.items() if k in ("key", "message", "source")} for err in errors if isinstance(err, dict)]
-        return problem(400, title="Invalid request", detail=_safe_detail(exc.detail), code="validation_failed", request=request, errors=cleaned)
+        return problem(
+            400, title="Invalid request", detail=_safe_detail(exc.detail), code="validation_failed", request=request, errors=cleaned
+        )
     title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
     headers = dict(exc.headers or {})
     # Stable codes for the statuses Litestar raises itself (body over the route's limit, bad framing).
     code = {400: "bad_request", 413: "payload_too_large", 415: "unsupported_media_type"}.get(status)
-    return problem(status, title=title, detail=_safe_detail(exc.detail) if status < 500 else None, code=code, request=request, headers=headers)
+    return problem(
+        status, title=title, detail=_safe_detail(exc.detail) if status < 500 else None, code=code, request=request, headers=headers
+    )
 
 
 def _safe_detail(detail: str) -> str:
@@ -127,9 +140,17 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     reason = outage_reason(exc)
     if reason is not None:
         # Nothing was committed (every write is one transaction), so a retry is safe: say when, not 500.
-        log.warning("database unavailable on %s %s (request %s): %s", request.method, request.url.path, request.scope.get("request_id"), reason)
-        return problem(503, title="Database unavailable", detail="The database cannot be reached; retry later.", code="database_unavailable",
-                       request=request, headers={"Retry-After": str(DATABASE_RETRY_AFTER)})
+        log.warning(
+            "database unavailable on %s %s (request %s): %s", request.method, request.url.path, request.scope.get("request_id"), reason
+        )
+        return problem(
+            503,
+            title="Database unavailable",
+            detail="The database cannot be reached; retry later.",
+            code="database_unavailable",
+            request=request,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+        )
     log.exception("unhandled error on %s %s (request %s)", request.method, request.url.path, request.scope.get("request_id"))
     return problem(500, title="Internal server error", request=request)
 

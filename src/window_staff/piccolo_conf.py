@@ -7,4 +7,6 @@ from window_staff.common.db import create_engine
 from window_staff.settings import get_settings
 
 _settings = get_settings()
-DB = create_engine(_settings.resolved_database_url, sqlite_pool_size=_settings.sqlite_pool_size, busy_timeout_ms=_settings.sqlite_busy_timeout_ms)
+DB = create_engine(
+    _settings.resolved_database_url, sqlite_pool_size=_settings.sqlite_pool_size, busy_timeout_ms=_settings.sqlite_busy_timeout_ms
+)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from tests.biometrics.samples import astronaut_png, grace_jpeg, png
+from tests.biometrics.samples import astronaut_png, grace_crop_png, grace_jpeg, png  # noqa: F401 (read by name in encoded())
 from window_staff.biometrics.face import (
     ENCODING_BYTES,
     MAX_NORM,

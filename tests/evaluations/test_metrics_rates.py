@@ -8,7 +8,8 @@ from decimal import Decimal
 from tests.evaluations.support_metrics import Scene, csv_bytes, make_scene
 from tests.factories import logged_in
 from window_staff.common.context import AppContext
-from window_staff.evaluations import facts as service
+from window_staff.evaluations import facts
+from window_staff.org import service as org
 from window_staff.evaluations.service import metrics as service_metrics
 from window_staff.scoring.vocabulary import fact_problems
 
@@ -59,8 +60,8 @@ async def test_month_facts_for_a_province_read_the_month_without_a_huge_in_list(
 
 async def test_the_evaluations_month_facts_include_the_service_rates(ctx) -> None:
     scene = await march(ctx)
-    facts = await service.month_facts(ctx, staff_ids=[scene.staff.id], month=MARCH)
-    assert {"service.onsite_rate", "service.ontime_rate"} <= {f.kind for f in facts[scene.staff.id]}
+    found = await facts.month_facts(ctx, postings=await org.postings_of([scene.staff.id]), first=MARCH)
+    assert {"service.onsite_rate", "service.ontime_rate"} <= {f.kind for f in found[scene.staff.id]}
 
 
 async def test_the_rates_report_by_staff_window_and_department(client, app_ctx) -> None:

@@ -64,8 +64,10 @@ def cmd_action(args: argparse.Namespace, settings: Settings) -> int:
         month = args.month
         if action == "compute":
             done = await service.compute(ctx, month, principal=principal)
-            return (f"{done.period.month}: {done.period.state}, computation {done.computation}, {done.staff} staff, "
-                    f"{done.changed} changed, {done.facts} facts, {done.seconds:.3f} s")
+            return (
+                f"{done.period.month}: {done.period.state}, computation {done.computation}, {done.staff} staff, "
+                f"{done.changed} changed, {done.facts} facts, {done.seconds:.3f} s"
+            )
         if action == "open-appeals":
             period = await service.open_appeals(ctx, month, principal=principal)
         elif action == "end-appeals":
@@ -141,7 +143,10 @@ def cmd_verify_head(args: argparse.Namespace, settings: Settings) -> int:
     else:
         if settings.signing_key_file is None and not (settings.data_dir / signing.DEFAULT_KEY_NAME).exists():
             # signing_key() would create a fresh key here, which could never have signed the file.
-            return _error(f"no signing key at {settings.data_dir / signing.DEFAULT_KEY_NAME}: pass --public-key HEX (the key the month was signed with)")
+            return _error(
+                f"no signing key at {settings.data_dir / signing.DEFAULT_KEY_NAME}: pass --public-key HEX (the key the month was signed "
+                "with)"
+            )
         try:
             expected = signing.public_key_hex(signing.signing_key(settings))
         except DomainError as exc:
@@ -156,12 +161,19 @@ def cmd_verify_head(args: argparse.Namespace, settings: Settings) -> int:
         print(f"INVALID: {exc.detail} (checked against {which}, key {signing.key_id(expected)})", file=sys.stderr)
         return 1
     if payload.get("kind") != "window-staff appraisal chain head":
-        print(f"INVALID: the signature holds but the document is not an appraisal chain head (kind {payload.get('kind')!r})", file=sys.stderr)
+        print(
+            f"INVALID: the signature holds but the document is not an appraisal chain head (kind {payload.get('kind')!r})", file=sys.stderr
+        )
         return 1
     chain = payload.get("audit_chain") or {}
-    print(f"OK: chain head of {payload.get('month')} (close {payload.get('close')}, computation {payload.get('computation')}), "
-          f"signed by {which} (key {signing.key_id(expected)})")
-    print(f"  closed at {payload.get('closed_at')} by {payload.get('closed_by')}; {payload.get('staff')} staff, bonus total {payload.get('bonus_total')}")
+    print(
+        f"OK: chain head of {payload.get('month')} (close {payload.get('close')}, computation {payload.get('computation')}), "
+        f"signed by {which} (key {signing.key_id(expected)})"
+    )
+    print(
+        f"  closed at {payload.get('closed_at')} by {payload.get('closed_by')}; {payload.get('staff')} staff, bonus total "
+        f"{payload.get('bonus_total')}"
+    )
     for name in ("inputs_hash", "results_hash", "bonus_rules_hash"):
         print(f"  {name}: {payload.get(name)}")
     print(f"  audit event {chain.get('event_id')}: {chain.get('hash')} (check the chain itself with `window-staff audit verify`)")
@@ -171,8 +183,8 @@ def cmd_verify_head(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_bonus_export(args: argparse.Namespace, settings: Settings) -> int:
     """Write the month's bonus file for payroll (approved figures only)."""
     from window_staff.appraisal import service
-    from window_staff.appraisal.service import close as service_close
     from window_staff.appraisal.errors import MonthInvalid
+    from window_staff.appraisal.service import close as service_close
     from window_staff.bonuses.export import bonus_csv, bonus_xlsx
 
     try:

@@ -53,14 +53,10 @@ def next_state(state: str, *, action: str) -> str:
     transition = TRANSITIONS[action]
     if state not in transition.sources:
         allowed = ", ".join(sorted(transition.sources | (COMPUTABLE if action == "compute" else frozenset())))
-        raise PeriodStateConflict(f"cannot {action.replace('_', ' ')} a period that is {state} (allowed from: {allowed})", state=state, action=action)
+        raise PeriodStateConflict(
+            f"cannot {action.replace('_', ' ')} a period that is {state} (allowed from: {allowed})", state=state, action=action
+        )
     return transition.target
-
-
-
-
-
-
 
 
 _encoder = msgspec.json.Encoder(decimal_format="string")
@@ -99,8 +95,14 @@ def sheet_row(result: StaffScore, *, facts: Sequence[Fact]) -> SheetRow:
     fields = {f.id: f.fields for f in facts}
     lines = [
         {
-            "rule_id": ln.rule_id, "category": ln.category, "title_zh": ln.title_zh, "title_en": ln.title_en,
-            "occurrences": ln.occurrences, "points": ln.points, "uncapped": ln.uncapped, "veto": ln.veto,
+            "rule_id": ln.rule_id,
+            "category": ln.category,
+            "title_zh": ln.title_zh,
+            "title_en": ln.title_en,
+            "occurrences": ln.occurrences,
+            "points": ln.points,
+            "uncapped": ln.uncapped,
+            "veto": ln.veto,
             "items": [[i.fact_id, i.occurred_on.isoformat(), i.units, i.factor, i.points, fields.get(i.fact_id, {})] for i in ln.items],
         }
         for ln in result.lines
@@ -110,8 +112,13 @@ def sheet_row(result: StaffScore, *, facts: Sequence[Fact]) -> SheetRow:
     digest_in = inputs_hash(facts)
     total_cents = int(result.total * 100)
     sheet_hash = _digest(
-        str(total_cents).encode(), result.grade.code.encode(), b"1" if result.veto else b"0", categories.encode(), encoded.encode(),
-        result.rules_version.encode(), digest_in.encode(),
+        str(total_cents).encode(),
+        result.grade.code.encode(),
+        b"1" if result.veto else b"0",
+        categories.encode(),
+        encoded.encode(),
+        result.rules_version.encode(),
+        digest_in.encode(),
     )
     return SheetRow(result.staff_id, total_cents, result.grade.code, result.veto, categories, encoded, digest_in, sheet_hash)
 
@@ -156,7 +163,9 @@ def rank_groups(rows: Iterable[tuple[int, int, str]], *, labels: Mapping[int, st
     out: list[GroupStats] = []
     for position, (average, key, values) in enumerate(stats, start=1):
         rank = out[-1].rank if out and out[-1].average == average else position
-        out.append(GroupStats(key, labels.get(key, str(key)), len(values), average, cents(max(values)), cents(min(values)), grades[key], rank))
+        out.append(
+            GroupStats(key, labels.get(key, str(key)), len(values), average, cents(max(values)), cents(min(values)), grades[key], rank)
+        )
     return out
 
 
@@ -183,6 +192,11 @@ def sheet_change(staff_id: int, *, before: tuple[int, str, str] | None, after: t
     old = line_points(before[2]) if before else {}
     new = line_points(after[2])
     return SheetChange(
-        staff_id, before[0] if before else None, after[0], before[1] if before else None, after[1],
-        tuple(sorted(r for r in new if new[r] != old.get(r))), tuple(sorted(r for r in old if r not in new)),
+        staff_id,
+        before[0] if before else None,
+        after[0],
+        before[1] if before else None,
+        after[1],
+        tuple(sorted(r for r in new if new[r] != old.get(r))),
+        tuple(sorted(r for r in old if r not in new)),
     )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from window_staff.common.periods import MonthInvalid  # noqa: F401 (the appraisal raises it too)
 from window_staff.common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from window_staff.common.periods import MonthInvalid  # noqa: F401 (the appraisal raises it too)
 
 
 class PeriodNotFound(NotFound):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from window_staff.appraisal.errors import AppraisalPolicyInvalid
 from window_staff.common import policy as common

@@ -19,8 +19,19 @@ from window_staff.scoring import Fact
 
 _CHUNK = 5000
 _SHEET_COLUMNS = (
-    Sheet.period, Sheet.staff, Sheet.computation, Sheet.current, Sheet.department, Sheet.window, Sheet.total_cents, Sheet.grade,
-    Sheet.veto, Sheet.categories, Sheet.lines, Sheet.inputs_hash, Sheet.sheet_hash,
+    Sheet.period,
+    Sheet.staff,
+    Sheet.computation,
+    Sheet.current,
+    Sheet.department,
+    Sheet.window,
+    Sheet.total_cents,
+    Sheet.grade,
+    Sheet.veto,
+    Sheet.categories,
+    Sheet.lines,
+    Sheet.inputs_hash,
+    Sheet.sheet_hash,
 )
 
 
@@ -47,8 +58,11 @@ async def create_period(ctx: AppContext, *, month: str, now: datetime) -> None:
     await execute(
         ctx.engine,
         "INSERT INTO appraisal_period (month, state, computation, rules_version, closes, inputs_hash, results_hash, bonus_rules_hash, "
-        "chain_head, bonus_summary, created_at, updated_at) VALUES ({}, 'open', 0, '', 0, '', '', '', '', '', {}, {}) ON CONFLICT (month) DO NOTHING",
-        month, now, now,
+        "chain_head, bonus_summary, created_at, updated_at) VALUES ({}, 'open', 0, '', 0, '', '', '', '', '', {}, {}) ON CONFLICT (month) "
+        "DO NOTHING",
+        month,
+        now,
+        now,
     )
 
 
@@ -66,10 +80,22 @@ async def update_period(period_id: int, values: dict[Any, Any]) -> None:
     await Period.update(values).where(Period.id == period_id)
 
 
-async def add_event(*, period_id: int, action: str, from_state: str, to_state: str, actor: str, actor_user: int | None, reason: str, at: datetime) -> None:
+async def add_event(
+    *, period_id: int, action: str, from_state: str, to_state: str, actor: str, actor_user: int | None, reason: str, at: datetime
+) -> None:
     """Append one transition to the period's trail."""
-    await PeriodEvent.insert(PeriodEvent(period=period_id, action=action, from_state=from_state, to_state=to_state, actor=actor,
-                                         actor_user=actor_user, reason=reason, at=at))
+    await PeriodEvent.insert(
+        PeriodEvent(
+            period=period_id,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            actor=actor,
+            actor_user=actor_user,
+            reason=reason,
+            at=at,
+        )
+    )
 
 
 async def events_of(period_id: int) -> list[dict[str, Any]]:
@@ -77,11 +103,34 @@ async def events_of(period_id: int) -> list[dict[str, Any]]:
     return await PeriodEvent.select().where(PeriodEvent.period == period_id).order_by(PeriodEvent.id)
 
 
-async def add_computation(*, period_id: int, number: int, scope: str, actor: str, actor_user: int | None, rules_version: str, staff_count: int,
-                          changed: int, facts: int, at: datetime) -> None:
+async def add_computation(
+    *,
+    period_id: int,
+    number: int,
+    scope: str,
+    actor: str,
+    actor_user: int | None,
+    rules_version: str,
+    staff_count: int,
+    changed: int,
+    facts: int,
+    at: datetime,
+) -> None:
     """Append one computation record."""
-    await Computation.insert(Computation(period=period_id, number=number, scope=scope, actor=actor, actor_user=actor_user,
-                                         rules_version=rules_version, staff_count=staff_count, changed=changed, facts=facts, at=at))
+    await Computation.insert(
+        Computation(
+            period=period_id,
+            number=number,
+            scope=scope,
+            actor=actor,
+            actor_user=actor_user,
+            rules_version=rules_version,
+            staff_count=staff_count,
+            changed=changed,
+            facts=facts,
+            at=at,
+        )
+    )
 
 
 async def computations_of(period_id: int) -> list[dict[str, Any]]:
@@ -103,8 +152,12 @@ async def period_counts(period_ids: Sequence[int]) -> dict[int, tuple[int, int]]
     if not period_ids:
         return {}
     marks = ", ".join("{}" for _ in period_ids)
-    sheets = await execute(_engine(), f"SELECT period, COUNT(*) AS n FROM appraisal_sheet WHERE current = {{}} AND period IN ({marks}) GROUP BY period",
-                           True, *period_ids)
+    sheets = await execute(
+        _engine(),
+        f"SELECT period, COUNT(*) AS n FROM appraisal_sheet WHERE current = {{}} AND period IN ({marks}) GROUP BY period",
+        True,
+        *period_ids,
+    )
     pending = await execute(
         _engine(),
         "SELECT a.period AS period, COUNT(*) AS n FROM appraisal_appeal a LEFT JOIN appraisal_appeal_decision d ON d.appeal = a.id "
@@ -116,15 +169,36 @@ async def period_counts(period_ids: Sequence[int]) -> dict[int, tuple[int, int]]
     return {pid: (staff.get(pid, 0), waiting.get(pid, 0)) for pid in period_ids}
 
 
-async def replace_sheets(ctx: AppContext, *, period_id: int, computation: int, retire: Sequence[int], rows: Sequence[tuple[SheetRow, int, int | None]]) -> None:
+async def replace_sheets(
+    ctx: AppContext, *, period_id: int, computation: int, retire: Sequence[int], rows: Sequence[tuple[SheetRow, int, int | None]]
+) -> None:
     """Retire the sheets ``retire`` and insert new current ones (row, department, window), in the caller's transaction."""
     if retire:
         await update_rows(ctx.engine, Sheet, [Sheet.current], [(sheet_id, False) for sheet_id in retire])
     if rows:
-        await insert_rows(ctx.engine, Sheet, _SHEET_COLUMNS, [
-            (period_id, s.staff_id, computation, True, department, window, s.total_cents, s.grade, s.veto, s.categories, s.lines, s.inputs_hash, s.sheet_hash)
-            for s, department, window in rows
-        ])
+        await insert_rows(
+            ctx.engine,
+            Sheet,
+            _SHEET_COLUMNS,
+            [
+                (
+                    period_id,
+                    s.staff_id,
+                    computation,
+                    True,
+                    department,
+                    window,
+                    s.total_cents,
+                    s.grade,
+                    s.veto,
+                    s.categories,
+                    s.lines,
+                    s.inputs_hash,
+                    s.sheet_hash,
+                )
+                for s, department, window in rows
+            ],
+        )
 
 
 async def current_sheets(period_id: int, *, staff_ids: Sequence[int] | None = None, columns: Sequence[Any] = ()) -> list[dict[str, Any]]:
@@ -140,10 +214,22 @@ async def sheet_page(period_id: int, *, limit: int, offset: int, department_id: 
     where = (Sheet.period == period_id) & (Sheet.current == True)  # noqa: E712
     if department_id is not None:
         where &= Sheet.department == department_id
-    rows = await Sheet.select(
-        Sheet.staff, Sheet.total_cents, Sheet.grade, Sheet.veto, Sheet.computation, Sheet.staff.employee_no.as_alias("employee_no"),
-        Sheet.staff.name.as_alias("name"), Sheet.staff._.department._.name.as_alias("department"),
-    ).where(where).order_by(Sheet.staff.employee_no).limit(limit).offset(offset)
+    rows = (
+        await Sheet.select(
+            Sheet.staff,
+            Sheet.total_cents,
+            Sheet.grade,
+            Sheet.veto,
+            Sheet.computation,
+            Sheet.staff.employee_no.as_alias("employee_no"),
+            Sheet.staff.name.as_alias("name"),
+            Sheet.staff._.department._.name.as_alias("department"),
+        )
+        .where(where)
+        .order_by(Sheet.staff.employee_no)
+        .limit(limit)
+        .offset(offset)
+    )
     return rows, await Sheet.count().where(where)
 
 
@@ -167,7 +253,10 @@ async def changed_since(period_id: int, *, computation: int) -> list[dict[str, A
         "FROM appraisal_sheet s LEFT JOIN appraisal_sheet p ON p.period = s.period AND p.staff = s.staff AND p.computation = "
         "(SELECT MAX(q.computation) FROM appraisal_sheet q WHERE q.period = s.period AND q.staff = s.staff AND q.computation <= {}) "
         "WHERE s.period = {} AND s.current = {} AND s.computation > {} ORDER BY s.staff",
-        computation, period_id, True, computation,
+        computation,
+        period_id,
+        True,
+        computation,
     )
 
 
@@ -214,17 +303,47 @@ async def trend_rows(*, months: Sequence[str], staff_id: int | None = None, depa
 # --- appeals -------------------------------------------------------------------------------------------------
 
 
-async def add_appeal(*, period_id: int, staff_id: int, rule_id: str, category: str, line_points: Decimal, fact_ids: Sequence[str],
-                     reason: str, filed_by: str, at: datetime) -> int:
+async def add_appeal(
+    *,
+    period_id: int,
+    staff_id: int,
+    rule_id: str,
+    category: str,
+    line_points: Decimal,
+    fact_ids: Sequence[str],
+    reason: str,
+    filed_by: str,
+    at: datetime,
+) -> int:
     """Append an appeal; the unique index refuses a second one on the same line."""
-    rows = await Appeal.insert(Appeal(period=period_id, staff=staff_id, rule_id=rule_id, category=category, line_points=str(line_points),
-                                      fact_ids=msgspec.json.encode(list(fact_ids)).decode(), reason=reason, filed_by=filed_by, filed_at=at))
+    rows = await Appeal.insert(
+        Appeal(
+            period=period_id,
+            staff=staff_id,
+            rule_id=rule_id,
+            category=category,
+            line_points=str(line_points),
+            fact_ids=msgspec.json.encode(list(fact_ids)).decode(),
+            reason=reason,
+            filed_by=filed_by,
+            filed_at=at,
+        )
+    )
     return rows[0]["id"]
 
 
 _APPEAL_COLUMNS = (
-    Appeal.id, Appeal.period, Appeal.period.month.as_alias("month"), Appeal.staff, Appeal.rule_id, Appeal.category, Appeal.line_points,
-    Appeal.fact_ids, Appeal.reason, Appeal.filed_by, Appeal.filed_at,
+    Appeal.id,
+    Appeal.period,
+    Appeal.period.month.as_alias("month"),
+    Appeal.staff,
+    Appeal.rule_id,
+    Appeal.category,
+    Appeal.line_points,
+    Appeal.fact_ids,
+    Appeal.reason,
+    Appeal.filed_by,
+    Appeal.filed_at,
 )
 
 
@@ -240,13 +359,17 @@ async def appeals(*, period_id: int | None = None, staff_id: int | None = None, 
     rows = await Appeal.select(*_APPEAL_COLUMNS).where(where).order_by(Appeal.id)
     if not rows:
         return []
-    decisions = {
-        d["appeal"]: d for d in await AppealDecision.select().where(AppealDecision.appeal.is_in([r["id"] for r in rows]))
-    }
+    decisions = {d["appeal"]: d for d in await AppealDecision.select().where(AppealDecision.appeal.is_in([r["id"] for r in rows]))}
     for r in rows:
         d = decisions.get(r["id"], {})
-        r.update(outcome=d.get("outcome"), points=d.get("points"), decision_reason=d.get("reason"), reviewer=d.get("reviewer"),
-                 reviewer_user=d.get("reviewer_user"), decided_at=d.get("decided_at"))
+        r.update(
+            outcome=d.get("outcome"),
+            points=d.get("points"),
+            decision_reason=d.get("reason"),
+            reviewer=d.get("reviewer"),
+            reviewer_user=d.get("reviewer_user"),
+            decided_at=d.get("decided_at"),
+        )
     return rows
 
 
@@ -254,16 +377,28 @@ async def pending_appeals(period_id: int) -> int:
     """How many appeals of the period await a decision."""
     rows = await execute(
         _engine(),
-        "SELECT COUNT(*) AS n FROM appraisal_appeal a LEFT JOIN appraisal_appeal_decision d ON d.appeal = a.id WHERE a.period = {} AND d.id IS NULL",
+        "SELECT COUNT(*) AS n FROM appraisal_appeal a LEFT JOIN appraisal_appeal_decision d ON d.appeal = a.id WHERE a.period = {} AND "
+        "d.id IS NULL",
         period_id,
     )
     return int(rows[0]["n"])
 
 
-async def add_decision(*, appeal_id: int, outcome: str, points: Decimal, reason: str, reviewer: str, reviewer_user: int, at: datetime) -> None:
+async def add_decision(
+    *, appeal_id: int, outcome: str, points: Decimal, reason: str, reviewer: str, reviewer_user: int, at: datetime
+) -> None:
     """Append the decision of an appeal (the unique appeal column refuses a second)."""
-    await AppealDecision.insert(AppealDecision(appeal=appeal_id, outcome=outcome, points=str(points), reason=reason, reviewer=reviewer,
-                                               reviewer_user=reviewer_user, decided_at=at))
+    await AppealDecision.insert(
+        AppealDecision(
+            appeal=appeal_id,
+            outcome=outcome,
+            points=str(points),
+            reason=reason,
+            reviewer=reviewer,
+            reviewer_user=reviewer_user,
+            decided_at=at,
+        )
+    )
 
 
 async def adjustment_facts(period_id: int, *, staff_ids: Sequence[int] | None = None) -> dict[int, list[Fact]]:
@@ -279,15 +414,28 @@ async def adjustment_facts(period_id: int, *, staff_ids: Sequence[int] | None = 
     for r in rows:
         if wanted is not None and r["staff"] not in wanted:
             continue
-        out.setdefault(r["staff"], []).append(adjustment_fact(r["id"], staff_id=r["staff"], rule_id=r["rule_id"], category=r["category"],
-                                                              points=Decimal(r["points"]), on=_day(r["decided_at"])))
+        out.setdefault(r["staff"], []).append(
+            adjustment_fact(
+                r["id"],
+                staff_id=r["staff"],
+                rule_id=r["rule_id"],
+                category=r["category"],
+                points=Decimal(r["points"]),
+                on=_day(r["decided_at"]),
+            )
+        )
     return out
 
 
 def adjustment_fact(appeal_id: int, *, staff_id: int, rule_id: str, category: str, points: Decimal, on: date) -> Fact:
     """The fact an upheld appeal adds to the month."""
-    return Fact(id=f"appeal.adjustment:{appeal_id}", kind="appeal.adjustment", staff_id=staff_id, occurred_on=on,
-                fields={"points": points, "rule_id": rule_id, "category": category})
+    return Fact(
+        id=f"appeal.adjustment:{appeal_id}",
+        kind="appeal.adjustment",
+        staff_id=staff_id,
+        occurred_on=on,
+        fields={"points": points, "rule_id": rule_id, "category": category},
+    )
 
 
 def _day(value: Any) -> date:
@@ -300,19 +448,24 @@ def _day(value: Any) -> date:
 
 async def pending_reopen(period_id: int, *, close_number: int) -> dict[str, Any] | None:
     """The unconfirmed reopen request of the period's latest close, if any."""
-    return await ReopenRequest.select().where(
-        (ReopenRequest.period == period_id) & (ReopenRequest.close_number == close_number) & ReopenRequest.confirmed_at.is_null()
-    ).first()
+    return (
+        await ReopenRequest.select()
+        .where((ReopenRequest.period == period_id) & (ReopenRequest.close_number == close_number) & ReopenRequest.confirmed_at.is_null())
+        .first()
+    )
 
 
 async def add_reopen_request(*, period_id: int, close_number: int, reason: str, actor: str, actor_user: int, at: datetime) -> None:
     """Record the first approver's request."""
-    await ReopenRequest.insert(ReopenRequest(period=period_id, close_number=close_number, reason=reason, requested_by=actor,
-                                             requested_user=actor_user, requested_at=at))
+    await ReopenRequest.insert(
+        ReopenRequest(
+            period=period_id, close_number=close_number, reason=reason, requested_by=actor, requested_user=actor_user, requested_at=at
+        )
+    )
 
 
 async def confirm_reopen(request_id: int, *, actor: str, actor_user: int, at: datetime) -> None:
     """Record the second approver's confirmation."""
-    await ReopenRequest.update({ReopenRequest.confirmed_by: actor, ReopenRequest.confirmed_user: actor_user, ReopenRequest.confirmed_at: at}).where(
-        ReopenRequest.id == request_id
-    )
+    await ReopenRequest.update(
+        {ReopenRequest.confirmed_by: actor, ReopenRequest.confirmed_user: actor_user, ReopenRequest.confirmed_at: at}
+    ).where(ReopenRequest.id == request_id)

@@ -99,9 +99,7 @@ def _dates(data: Mapping[str, Any], key: str, *, where: str, year: int) -> froze
     for i, value in enumerate(raw):
         # datetime is a subclass of date: a TOML date-time here is a mistake, not a day
         if type(value) is not date:
-            raise CalendarFileInvalid(
-                f"{where}: {key}[{i}] must be a bare TOML date like 2027-01-01, got {value!r}", key=key
-            )
+            raise CalendarFileInvalid(f"{where}: {key}[{i}] must be a bare TOML date like 2027-01-01, got {value!r}", key=key)
         if value.year != year:
             raise CalendarFileInvalid(f"{where}: {key}[{i}] {value} is not in {year}", key=key)
         if value in seen:
@@ -133,9 +131,7 @@ def year_from_mapping(data: Mapping[str, Any], *, source: str, expect_year: int 
         raise CalendarFileInvalid(f"{source}: {both[0]} is both a holiday and a working day", key="working_days")
     weekdays = sorted(d for d in working if d.weekday() < 5)
     if weekdays:
-        raise CalendarFileInvalid(
-            f"{source}: working_days must be weekend days; {weekdays[0]} is a weekday", key="working_days"
-        )
+        raise CalendarFileInvalid(f"{source}: working_days must be weekend days; {weekdays[0]} is a weekday", key="working_days")
     return YearCalendar(year, holidays, working, notice=notice.strip(), source=source)
 
 
@@ -190,9 +186,7 @@ class NationalCalendar:
         while day.year == cal.year:
             mine, theirs = cal.kind_of(day), _package_kind(day)
             if (mine in WORKING_KINDS) != (theirs in WORKING_KINDS):
-                raise CalendarFileInvalid(
-                    f"{cal.source}: {day} is {mine} in the file but {theirs} in chinese-calendar", key="holidays"
-                )
+                raise CalendarFileInvalid(f"{cal.source}: {day} is {mine} in the file but {theirs} in chinese-calendar", key="holidays")
             day += timedelta(days=1)
 
     def covers(self, year: int) -> bool:
@@ -351,9 +345,7 @@ class WorkCalendar:
         if not start < end:
             raise SessionHoursInvalid(f"session {session!r} on {day}: start {start} is not before end {end}")
         tz = self.time_zone(site_id)
-        return SessionWindow(
-            site_id, day, session, datetime.combine(day, start, tzinfo=tz), datetime.combine(day, end, tzinfo=tz)
-        )
+        return SessionWindow(site_id, day, session, datetime.combine(day, start, tzinfo=tz), datetime.combine(day, end, tzinfo=tz))
 
     def standard_sessions(self, day: date, *, site_id: int) -> list[SessionWindow]:
         """The am and pm windows from the site's hours, whatever kind of day it is (for rota duty)."""

@@ -30,6 +30,7 @@ from typing import Any
 
 from window_staff.attendance.calendar import SessionWindow, WorkCalendar
 from window_staff.attendance.errors import AttendanceInputInvalid, GraceSettingsInvalid
+
 # re-exported: schedules lived here before they moved to their own module
 from window_staff.attendance.schedule import Duty, RotaChange, Schedule, WindowClosure
 
@@ -404,6 +405,16 @@ def monthly_facts(records: Iterable[DayRecord]) -> dict[int, MonthFacts]:
 
 
 __all__ = [
-    "DayRecord", "Duty", "GraceSettings", "LeaveSpan", "MonthFacts", "Punch", "RotaChange", "Schedule", "Status",
-    "WindowClosure", "day_records", "monthly_facts",
+    "DayRecord",
+    "Duty",
+    "GraceSettings",
+    "LeaveSpan",
+    "MonthFacts",
+    "Punch",
+    "RotaChange",
+    "Schedule",
+    "Status",
+    "WindowClosure",
+    "day_records",
+    "monthly_facts",
 ]

@@ -21,7 +21,12 @@ CHUNK = 5000
 _SESSION_ORDER = {"am": 0, "pm": 1}
 _MISSING = {Status.MISSING_SIGN_IN.value: "in", Status.MISSING_SIGN_OUT.value: "out"}
 _ABSENT = Status.ABSENT.value
-_KIND_ABSENT, _KIND_LATE, _KIND_EARLY, _KIND_MISSING = "attendance.absent", "attendance.late", "attendance.early_leave", "attendance.missing_punch"
+_KIND_ABSENT, _KIND_LATE, _KIND_EARLY, _KIND_MISSING = (
+    "attendance.absent",
+    "attendance.late",
+    "attendance.early_leave",
+    "attendance.missing_punch",
+)
 
 
 def session_facts(staff_id: int, *, day: date, session: str, status: str, late_minutes: int, early_minutes: int) -> list[Fact]:
@@ -52,10 +57,17 @@ def _sort_key(fact: Fact) -> tuple[date, int, str]:
 async def _open_facts(ctx: AppContext, postings: Sequence[Posting], *, month: date, out: dict[int, list[Fact]]) -> None:
     # derived as the month views derive them, but nothing is stored: the appraisal's compute is its own unit of work
     for i in range(0, len(postings), CHUNK):
-        for r, _, _ in await service.derived_month(ctx, postings[i:i + CHUNK], month=month):
-            out[r.staff_id].extend(session_facts(
-                r.staff_id, day=r.day, session=r.session, status=r.status.value, late_minutes=r.late_minutes, early_minutes=r.early_minutes,
-            ))
+        for r, _, _ in await service.derived_month(ctx, postings[i : i + CHUNK], month=month):
+            out[r.staff_id].extend(
+                session_facts(
+                    r.staff_id,
+                    day=r.day,
+                    session=r.session,
+                    status=r.status.value,
+                    late_minutes=r.late_minutes,
+                    early_minutes=r.early_minutes,
+                )
+            )
 
 
 async def _closed_facts(ctx: AppContext, staff_ids: Sequence[int], *, month: date, out: dict[int, list[Fact]]) -> None:
@@ -68,23 +80,38 @@ async def _closed_facts(ctx: AppContext, staff_ids: Sequence[int], *, month: dat
             sid, day, session = r["staff"], r["day"], r["session"]
             c = corrections.get((sid, day, session)) if corrections else None
             if c is None:
-                facts = session_facts(sid, day=day, session=session, status=r["status"], late_minutes=r["late_minutes"], early_minutes=r["early_minutes"])
+                facts = session_facts(
+                    sid, day=day, session=session, status=r["status"], late_minutes=r["late_minutes"], early_minutes=r["early_minutes"]
+                )
             else:
                 read.add((sid, day, session))
-                facts = session_facts(sid, day=day, session=session, status=c.status, late_minutes=c.late_minutes, early_minutes=c.early_minutes)
+                facts = session_facts(
+                    sid, day=day, session=session, status=c.status, late_minutes=c.late_minutes, early_minutes=c.early_minutes
+                )
             if facts:
                 out[sid].extend(facts)
         unread = {
-            key: c for key, c in corrections.items()
-            if key not in read and session_facts(key[0], day=key[1], session=key[2], status=c.status, late_minutes=c.late_minutes, early_minutes=c.early_minutes)
+            key: c
+            for key, c in corrections.items()
+            if key not in read
+            and session_facts(
+                key[0], day=key[1], session=key[2], status=c.status, late_minutes=c.late_minutes, early_minutes=c.early_minutes
+            )
         }
         if not unread:
             continue
         # a correction counts only for a stored session (as apply_corrections does); these are rare, so read their staff's month
-        stored = {(r["staff"], r["day"], r["session"]) for r in await service.stored_sessions(ctx, staff_ids=sorted({k[0] for k in unread}), month=month)}
+        stored = {
+            (r["staff"], r["day"], r["session"])
+            for r in await service.stored_sessions(ctx, staff_ids=sorted({k[0] for k in unread}), month=month)
+        }
         for (sid, day, session), c in unread.items():
             if (sid, day, session) in stored:
-                out[sid].extend(session_facts(sid, day=day, session=session, status=c.status, late_minutes=c.late_minutes, early_minutes=c.early_minutes))
+                out[sid].extend(
+                    session_facts(
+                        sid, day=day, session=session, status=c.status, late_minutes=c.late_minutes, early_minutes=c.early_minutes
+                    )
+                )
 
 
 async def month_facts(ctx: AppContext, *, postings: Sequence[Posting], first: date) -> dict[int, list[Fact]]:

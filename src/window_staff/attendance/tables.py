@@ -1,8 +1,8 @@
 """Work calendar tables: session hours per site and season, and per-site day overrides."""
 
-from piccolo.columns.reference import LazyTableReference
 from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Time, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
 from window_staff.org.tables import Site, Staff, Window
@@ -33,8 +33,6 @@ class CalendarOverride(Table, tablename="calendar_override"):
     kind = Varchar(length=16)
     note = Varchar(length=200, default="")
     created_at = Timestamptz(default=TimestamptzNow())
-
-
 
 
 class Punch(Table, tablename="punch"):

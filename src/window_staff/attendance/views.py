@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, timedelta
 
-from window_staff.common import periods
 from window_staff.attendance import service
 from window_staff.attendance.domain import DayRecord, MonthFacts, Status, monthly_facts
 from window_staff.attendance.schemas import (
@@ -19,22 +18,41 @@ from window_staff.attendance.schemas import (
     SheetRowOut,
 )
 from window_staff.attendance.service.records import Correction
+from window_staff.common import periods
 from window_staff.common.context import AppContext
 from window_staff.org import service as org
 
 SYMBOLS = {
-    Status.PRESENT: "√", Status.LATE: "迟", Status.EARLY_LEAVE: "早", Status.LATE_AND_EARLY_LEAVE: "迟早",
-    Status.ABSENT: "旷", Status.MISSING_SIGN_IN: "缺", Status.MISSING_SIGN_OUT: "缺",
+    Status.PRESENT: "√",
+    Status.LATE: "迟",
+    Status.EARLY_LEAVE: "早",
+    Status.LATE_AND_EARLY_LEAVE: "迟早",
+    Status.ABSENT: "旷",
+    Status.MISSING_SIGN_IN: "缺",
+    Status.MISSING_SIGN_OUT: "缺",
 }
 LEAVE_SYMBOLS = {"leave": "假", "official_business": "公", "training": "训"}
 LEGEND = {
-    "√": "出勤 present", "迟": "迟到 late", "早": "早退 left early", "旷": "旷工 absent", "缺": "缺卡 missing punch",
-    "假": "请假 leave", "公": "公出 official business", "训": "培训 training",
+    "√": "出勤 present",
+    "迟": "迟到 late",
+    "早": "早退 left early",
+    "旷": "旷工 absent",
+    "缺": "缺卡 missing punch",
+    "假": "请假 leave",
+    "公": "公出 official business",
+    "训": "培训 training",
 }
 TOTAL_COLUMNS = [
-    ("出勤(次)", "present"), ("迟到(次)", "late_count"), ("迟到(分)", "late_minutes"), ("早退(次)", "early_count"),
-    ("早退(分)", "early_minutes"), ("旷工(半天)", "absent_half_days"), ("缺卡(次)", "missing_punches"),
-    ("请假(半天)", "leave"), ("公出(半天)", "official_business"), ("培训(半天)", "training"),
+    ("出勤(次)", "present"),
+    ("迟到(次)", "late_count"),
+    ("迟到(分)", "late_minutes"),
+    ("早退(次)", "early_count"),
+    ("早退(分)", "early_minutes"),
+    ("旷工(半天)", "absent_half_days"),
+    ("缺卡(次)", "missing_punches"),
+    ("请假(半天)", "leave"),
+    ("公出(半天)", "official_business"),
+    ("培训(半天)", "training"),
 ]
 
 
@@ -61,15 +79,32 @@ def totals(f: MonthFacts) -> MonthTotalsOut:
 
 
 def _correction_out(c: Correction) -> CorrectionOut:
-    return CorrectionOut(id=c.id, status=c.status, late_minutes=c.late_minutes, early_minutes=c.early_minutes, leave_kind=c.leave_kind,
-                         reason=c.reason, corrected_by=c.corrected_by, at=c.at)
+    return CorrectionOut(
+        id=c.id,
+        status=c.status,
+        late_minutes=c.late_minutes,
+        early_minutes=c.early_minutes,
+        leave_kind=c.leave_kind,
+        reason=c.reason,
+        corrected_by=c.corrected_by,
+        at=c.at,
+    )
 
 
 def _record_out(r: DayRecord, derived: DayRecord | None, c: Correction | None) -> DayRecordOut:
     return DayRecordOut(
-        day=r.day, session=r.session, start=r.start, end=r.end, status=r.status.value, late_minutes=r.late_minutes,
-        early_minutes=r.early_minutes, leave_kind=r.leave_kind, sign_in_punch_id=r.sign_in_punch_id, sign_out_punch_id=r.sign_out_punch_id,
-        derived_status=derived.status.value if derived else None, correction=_correction_out(c) if c else None,
+        day=r.day,
+        session=r.session,
+        start=r.start,
+        end=r.end,
+        status=r.status.value,
+        late_minutes=r.late_minutes,
+        early_minutes=r.early_minutes,
+        leave_kind=r.leave_kind,
+        sign_in_punch_id=r.sign_in_punch_id,
+        sign_out_punch_id=r.sign_out_punch_id,
+        derived_status=derived.status.value if derived else None,
+        correction=_correction_out(c) if c else None,
     )
 
 
@@ -81,8 +116,13 @@ async def staff_month(ctx: AppContext, staff_id: int, *, month: str | date, only
     facts = monthly_facts(r for r, _, _ in effective).get(staff_id, MonthFacts(staff_id))
     closed = bool(posting.site_id is not None and await service.closed_sites([posting.site_id], month=first))
     return MonthOut(
-        staff_id=staff_id, employee_no=posting.employee_no, name=posting.name, month=periods.month_key(first), closed=closed,
-        records=[_record_out(*item) for item in effective], totals=totals(facts),
+        staff_id=staff_id,
+        employee_no=posting.employee_no,
+        name=posting.name,
+        month=periods.month_key(first),
+        closed=closed,
+        records=[_record_out(*item) for item in effective],
+        totals=totals(facts),
     )
 
 
@@ -90,7 +130,9 @@ async def department_sheet(ctx: AppContext, *, department_id: int, month: str | 
     """One row per staff member of the department who worked there during the month, one cell per day."""
     first = periods.parse_month(month)
     last = periods.month_end(first)
-    postings = [p for p in await org.postings_in_department(department_id) if p.hired_on <= last and (p.left_on is None or p.left_on >= first)]
+    postings = [
+        p for p in await org.postings_in_department(department_id) if p.hired_on <= last and (p.left_on is None or p.left_on >= first)
+    ]
     effective = await service.effective_month(ctx, postings, month=first)
     grouped = service.by_staff(effective)
     facts = monthly_facts(r for r, _, _ in effective)
@@ -100,10 +142,15 @@ async def department_sheet(ctx: AppContext, *, department_id: int, month: str | 
         per_day: dict[date, list[DayRecord]] = {}
         for r, _, _ in grouped.get(p.staff_id, []):
             per_day.setdefault(r.day, []).append(r)
-        rows.append(SheetRowOut(
-            staff_id=p.staff_id, employee_no=p.employee_no, name=p.name,
-            days=[day_cell(per_day.get(d, [])) for d in days], totals=totals(facts.get(p.staff_id, MonthFacts(p.staff_id))),
-        ))
+        rows.append(
+            SheetRowOut(
+                staff_id=p.staff_id,
+                employee_no=p.employee_no,
+                name=p.name,
+                days=[day_cell(per_day.get(d, [])) for d in days],
+                totals=totals(facts.get(p.staff_id, MonthFacts(p.staff_id))),
+            )
+        )
     return SheetOut(department_id=department_id, month=periods.month_key(first), days=days, legend=LEGEND, rows=rows)
 
 

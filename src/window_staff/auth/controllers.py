@@ -6,11 +6,11 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import Provide
 
 from window_staff.auth import service
-from window_staff.common.guards import PUBLIC, SESSION_COOKIE, authenticated, provide_principal, roles
 from window_staff.auth.schemas import LoginIn, LoginOut, MeOut, TotpResetOut, UserCreatedOut, UserCreateIn, UserOut, UserUpdateIn
-from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
+from window_staff.common.guards import PUBLIC, SESSION_COOKIE, authenticated, provide_principal, roles
 from window_staff.common.pagination import Page, PageParams
+from window_staff.common.principal import Principal
 from window_staff.common.web import PAGE, client_ip
 
 
@@ -26,7 +26,9 @@ class AuthController(Controller):
         """Open a session: password, plus a TOTP code for accounts with a second factor."""
         token, expires, me = await service.login(ctx, username=data.username, password=data.password, totp=data.totp, ip=client_ip(request))
         response = Response(LoginOut(token=token, expires_at=expires, user=me), status_code=200)
-        response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", secure=False, expires=int(expires.timestamp()), path="/")
+        response.set_cookie(
+            SESSION_COOKIE, token, httponly=True, samesite="strict", secure=False, expires=int(expires.timestamp()), path="/"
+        )
         return response
 
     @post("/logout", guards=[authenticated], status_code=204)

@@ -17,17 +17,17 @@ from window_staff.auth.errors import (
     TotpNotEnrolled,
     TotpRequired,
     UnknownRole,
-    UserNotFound,
     UsernameTaken,
+    UserNotFound,
     WeakPassword,
 )
 from window_staff.auth.schemas import MeOut, UserCreateIn, UserOut, UserUpdateIn
 from window_staff.auth.tables import LoginAttempt, User, UserRole, UserSession
 from window_staff.common import audit
 from window_staff.common.context import AppContext
-from window_staff.common.principal import Principal
 from window_staff.common.db import INTEGRITY_ERRORS, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
+from window_staff.common.principal import Principal
 from window_staff.org import service as org
 
 ISSUER = "window-staff"
@@ -55,8 +55,14 @@ async def _roles_of(user_ids: list[int]) -> dict[int, list[str]]:
 
 def _user_out(row: dict, roles: list[str]) -> UserOut:
     return UserOut(
-        id=row["id"], username=row["username"], display_name=row["display_name"], roles=roles,
-        active=row["active"], staff_id=row["staff"], mfa=row["totp_secret"] is not None, created_at=row["created_at"],
+        id=row["id"],
+        username=row["username"],
+        display_name=row["display_name"],
+        roles=roles,
+        active=row["active"],
+        staff_id=row["staff"],
+        mfa=row["totp_secret"] is not None,
+        created_at=row["created_at"],
     )
 
 
@@ -73,12 +79,27 @@ async def create_user(ctx: AppContext, data: UserCreateIn, *, actor: str) -> tup
     try:
         async with write_transaction(ctx.engine):
             rows = await User.insert(
-                User(username=data.username, display_name=data.display_name, password_hash=password_hash, totp_secret=secret, staff=data.staff_id, created_at=now)
+                User(
+                    username=data.username,
+                    display_name=data.display_name,
+                    password_hash=password_hash,
+                    totp_secret=secret,
+                    staff=data.staff_id,
+                    created_at=now,
+                )
             ).returning(User.id)
             user_id = rows[0]["id"]
             if roles:
                 await UserRole.insert(*[UserRole(user=user_id, role=r) for r in roles])
-            await audit.record(ctx.engine, at=now, actor=actor, action="user.created", subject_type="user", subject_id=user_id, data={"username": data.username, "roles": roles})
+            await audit.record(
+                ctx.engine,
+                at=now,
+                actor=actor,
+                action="user.created",
+                subject_type="user",
+                subject_id=user_id,
+                data={"username": data.username, "roles": roles},
+            )
     except INTEGRITY_ERRORS as exc:
         raise UsernameTaken(f"username {data.username!r} is taken") from exc
     user = await get_user(ctx, user_id)
@@ -197,15 +218,33 @@ async def login(ctx: AppContext, *, username: str, password: str, totp: str | No
     async with write_transaction(ctx.engine):
         if step is not None:
             # Conditional update: two logins racing with one code cannot both succeed.
-            claimed = await User.update({User.totp_last_step: step}).where(
-                (User.id == row["id"]) & ((User.totp_last_step.is_null()) | (User.totp_last_step < step))
-            ).returning(User.id)
+            claimed = (
+                await User.update({User.totp_last_step: step})
+                .where((User.id == row["id"]) & ((User.totp_last_step.is_null()) | (User.totp_last_step < step)))
+                .returning(User.id)
+            )
             if not claimed:
                 raise TotpInvalid()
         await UserSession.insert(UserSession(token_hash=digest, user=row["id"], created_at=now, expires_at=expires, ip=ip))
         await LoginAttempt.insert(LoginAttempt(username=username, ip=ip, at=now, success=True))
-        await audit.record(ctx.engine, at=now, actor=f"user:{row['id']}:{username}", action="auth.login", subject_type="user", subject_id=row["id"], data={"ip": ip})
-    me = MeOut(id=row["id"], username=username, display_name=row["display_name"], roles=roles, staff_id=row["staff"], locale=row["locale"], mfa=row["totp_secret"] is not None)
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=f"user:{row['id']}:{username}",
+            action="auth.login",
+            subject_type="user",
+            subject_id=row["id"],
+            data={"ip": ip},
+        )
+    me = MeOut(
+        id=row["id"],
+        username=username,
+        display_name=row["display_name"],
+        roles=roles,
+        staff_id=row["staff"],
+        locale=row["locale"],
+        mfa=row["totp_secret"] is not None,
+    )
     return token, expires, me
 
 
@@ -230,20 +269,38 @@ async def logout(ctx: AppContext, principal: Principal) -> None:
 async def resolve_session(ctx: AppContext, token: str) -> Principal:
     """The principal behind a session token, or SessionInvalid."""
     now = ctx.clock.now()
-    row = await UserSession.select(
-        UserSession.id, UserSession.expires_at, UserSession.revoked_at,
-        UserSession.user.id.as_alias("user_id"), UserSession.user.username.as_alias("username"),
-        UserSession.user.active.as_alias("active"), UserSession.user.staff.as_alias("staff_id"),
-    ).where(UserSession.token_hash == domain.token_digest(token)).first()
+    row = (
+        await UserSession.select(
+            UserSession.id,
+            UserSession.expires_at,
+            UserSession.revoked_at,
+            UserSession.user.id.as_alias("user_id"),
+            UserSession.user.username.as_alias("username"),
+            UserSession.user.active.as_alias("active"),
+            UserSession.user.staff.as_alias("staff_id"),
+        )
+        .where(UserSession.token_hash == domain.token_digest(token))
+        .first()
+    )
     if row is None or row["revoked_at"] is not None or row["expires_at"] <= now or not row["active"]:
         raise SessionInvalid()
     roles = (await _roles_of([row["user_id"]]))[row["user_id"]]
-    return Principal(user_id=row["user_id"], username=row["username"], roles=frozenset(roles), staff_id=row["staff_id"], session_id=row["id"])
+    return Principal(
+        user_id=row["user_id"], username=row["username"], roles=frozenset(roles), staff_id=row["staff_id"], session_id=row["id"]
+    )
 
 
 def me(principal: Principal, *, display_name: str = "", locale: str = "zh-CN", mfa: bool = False) -> MeOut:
     """The caller's own view."""
-    return MeOut(id=principal.user_id, username=principal.username, display_name=display_name, roles=sorted(principal.roles), staff_id=principal.staff_id, locale=locale, mfa=mfa)
+    return MeOut(
+        id=principal.user_id,
+        username=principal.username,
+        display_name=display_name,
+        roles=sorted(principal.roles),
+        staff_id=principal.staff_id,
+        locale=locale,
+        mfa=mfa,
+    )
 
 
 async def get_me(ctx: AppContext, principal: Principal) -> MeOut:
@@ -258,7 +315,8 @@ async def active_user_ids_of_staff(staff_ids: list[int]) -> dict[int, list[int]]
     """Active user ids linked to each staff member (for notifications about them)."""
     out: dict[int, list[int]] = {s: [] for s in staff_ids}
     if staff_ids:
-        for row in await User.select(User.id, User.staff).where(User.staff.is_in(list(staff_ids)) & (User.active == True)).order_by(User.id):  # noqa: E712
+        active = User.active == True  # noqa: E712 (Piccolo builds SQL from the comparison)
+        for row in await User.select(User.id, User.staff).where(User.staff.is_in(list(staff_ids)) & active).order_by(User.id):
             out[row["staff"]].append(row["id"])
     return out
 

@@ -94,7 +94,9 @@ async def _fingers(ctx: AppContext, entry: ManifestEntry, staff_id: int, *, acto
 
 async def enrol_person(ctx: AppContext, entry: ManifestEntry, staff_id: int | None, *, actor: str) -> PersonReport:
     """Record consent for the listed modalities and enrol every capture; problems are reported, not raised."""
-    report = PersonReport(employee_no=entry.employee_no, staff_id=staff_id, faces_listed=len(entry.faces), fingerprints_listed=len(entry.fingerprints))
+    report = PersonReport(
+        employee_no=entry.employee_no, staff_id=staff_id, faces_listed=len(entry.faces), fingerprints_listed=len(entry.fingerprints)
+    )
     if staff_id is None:
         report.problems.append("unknown employee number")
         return report
@@ -111,7 +113,9 @@ async def enrol_person(ctx: AppContext, entry: ManifestEntry, staff_id: int | No
     return report
 
 
-async def enrol_manifest(ctx: AppContext, entries: Iterable[ManifestEntry], *, actor: str, progress: Callable[[str], None] | None = None) -> list[PersonReport]:
+async def enrol_manifest(
+    ctx: AppContext, entries: Iterable[ManifestEntry], *, actor: str, progress: Callable[[str], None] | None = None
+) -> list[PersonReport]:
     """Enrol every person of a manifest in order; ``progress`` is told after each person."""
     entries = list(entries)
     ids = await org.staff_ids_by_employee_no([e.employee_no for e in entries])

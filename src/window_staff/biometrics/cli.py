@@ -17,8 +17,7 @@ def cmd_enroll(args: argparse.Namespace, settings: Settings) -> int:
     """Enrol staff from a manifest; prints a per-person quality report; exit 1 if anyone needs a look."""
     from tqdm import tqdm
 
-    from window_staff.biometrics import batch
-    from window_staff.biometrics import service as biometrics
+    from window_staff.biometrics import batch, service as biometrics
     from window_staff.biometrics.manifest import load_manifest
     from window_staff.common.errors import DomainError
 
@@ -88,7 +87,10 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     print(f"EER: {result['eer'] * 100:.3f}%")
     print(f"FMR100: {result['fmr100'] * 100:.3f}%")
     print(f"FMR1000: {result['fmr1000'] * 100:.3f}%")
-    print(f"threshold for FMR <= {args.target_fmr:g}: {result['threshold']:.6f} (FMR {result['fmr_at_threshold'] * 100:.3f}%, FNMR {result['fnmr_at_threshold'] * 100:.3f}%)")
+    print(
+        f"threshold for FMR <= {args.target_fmr:g}: {result['threshold']:.6f} (FMR {result['fmr_at_threshold'] * 100:.3f}%, FNMR "
+        f"{result['fnmr_at_threshold'] * 100:.3f}%)"
+    )
     if args.modality == "face":
         print(f"as a face distance: {1.0 - result['threshold']:.6f}")
     print("check-ins are decided on both modalities together: see `window-staff biometrics fit` and `evaluate`")
@@ -120,8 +122,10 @@ def cmd_fit(args: argparse.Namespace, settings: Settings) -> int:
         return 2
 
     async def job() -> fusion.Calibration:
-        async with EncoderPool(max_workers=settings.face_workers, max_queue=8) as face_pool, \
-                fingerprint_pool(max_workers=settings.fingerprint_workers, max_queue=8) as finger_pool:
+        async with (
+            EncoderPool(max_workers=settings.face_workers, max_queue=8) as face_pool,
+            fingerprint_pool(max_workers=settings.fingerprint_workers, max_queue=8) as finger_pool,
+        ):
             encodings = await samples.encode_faces(face_pool, [p for i in faces for p in i.samples], limits=face_limits_of(settings))
             records: dict[Path, Any] = {}
             for idents, dpi in fingers:
@@ -182,8 +186,15 @@ def cmd_evaluate(args: argparse.Namespace, settings: Settings) -> int:
         settings = replace_settings(settings, target_far=args.target_far)
     if args.calibration:
         settings = replace_settings(settings, biometric_calibration=Path(args.calibration))
-    options = evaluation.Options(faces=Path(args.faces), fingers=Path(args.fingers), dpi=args.dpi[0] if args.dpi else 500,
-                                 enrol_faces=args.enrol_faces, enrol_fingers=args.enrol_fingers, iso=args.iso, max_people=args.max_people)
+    options = evaluation.Options(
+        faces=Path(args.faces),
+        fingers=Path(args.fingers),
+        dpi=args.dpi[0] if args.dpi else 500,
+        enrol_faces=args.enrol_faces,
+        enrol_fingers=args.enrol_fingers,
+        iso=args.iso,
+        max_people=args.max_people,
+    )
     say = (lambda _: None) if args.json else (lambda text: print(text, file=sys.stderr, flush=True))
     try:
         report = evaluation.evaluate(settings, options, progress=say)
@@ -194,13 +205,19 @@ def cmd_evaluate(args: argparse.Namespace, settings: Settings) -> int:
     if args.plot:
         from window_staff.biometrics import det
 
-        det.draw(Path(args.plot), genuine=[t.genuine_score for t in report.trials if t.outcome != "retry"],
-                 impostor=[t.impostor_score for t in report.trials if t.outcome != "retry"],
-                 operating=(figures["false_accept_rate"] or 0.0, figures["genuine_refusal_rate"] or 0.0),
-                 title=f"{report.people} people, {report.threshold_version}")
+        det.draw(
+            Path(args.plot),
+            genuine=[t.genuine_score for t in report.trials if t.outcome != "retry"],
+            impostor=[t.impostor_score for t in report.trials if t.outcome != "retry"],
+            operating=(figures["false_accept_rate"] or 0.0, figures["genuine_refusal_rate"] or 0.0),
+            title=f"{report.people} people, {report.threshold_version}",
+        )
         say(f"DET curve written to {args.plot}")
-    print(json.dumps(figures, ensure_ascii=False) if args.json else format_report(figures, enrol_faces=args.enrol_faces,
-                                                                                    enrol_fingers=args.enrol_fingers))
+    print(
+        json.dumps(figures, ensure_ascii=False)
+        if args.json
+        else format_report(figures, enrol_faces=args.enrol_faces, enrol_fingers=args.enrol_fingers)
+    )
     return 0
 
 
@@ -225,7 +242,9 @@ def add_commands(sub: Any) -> None:
     fit = bio.add_parser("fit", help="fit the fused decision's calibration on labelled face and finger folders (impostor scores only)")
     fit.add_argument("--faces", required=True, help="face photos: one sub-folder per identity, or NAME_N files")
     fit.add_argument("--fingers", required=True, action="append", help="fingerprint images or ISO records (repeat for several scanners)")
-    fit.add_argument("--dpi", type=int, action="append", help="scanner resolution of the fingerprint images (one for all, or one per --fingers)")
+    fit.add_argument(
+        "--dpi", type=int, action="append", help="scanner resolution of the fingerprint images (one for all, or one per --fingers)"
+    )
     fit.add_argument("--iso", action="store_true", help="use the folders' ISO 19794-2 records instead of their images")
     fit.add_argument("--version", required=True, help="a name recorded on every decision taken with this calibration")
     fit.add_argument("--made-from", help="a line saying which data it was fitted on")

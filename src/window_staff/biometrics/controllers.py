@@ -11,12 +11,12 @@ from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 
-from window_staff.common.guards import provide_principal
-from window_staff.common.principal import Principal
 from window_staff.biometrics import service
 from window_staff.biometrics.guards import CONSENT_FULL_READERS, can_enrol, can_read_consent, can_read_summary, can_withdraw_consent
 from window_staff.biometrics.schemas import ConsentIn, ConsentOut, ConsentStatusOut, DeletedOut, EnrolmentOut, SummaryOut, TemplateOut
 from window_staff.common.context import AppContext
+from window_staff.common.guards import provide_principal
+from window_staff.common.principal import Principal
 from window_staff.settings import FACE_BODY_LIMIT
 
 # Route-level caps for uploads, plus multipart overhead: a fingerprint file, and a face photo (phone
@@ -28,7 +28,8 @@ _MULTIPART = Body(media_type=RequestEncodingType.MULTI_PART)
 
 @dataclass
 class FaceUpload:
-    """A face photo (JPEG, PNG, WebP or BMP) with exactly one face; ``confirm_lookalike`` once HR has checked that a look-alike (twin) is another person."""
+    """A face photo (JPEG, PNG, WebP or BMP) with exactly one face; ``confirm_lookalike`` once HR has checked that a look-alike (twin) is
+    another person."""
 
     image: UploadFile
     confirm_lookalike: bool = False
@@ -75,14 +76,18 @@ class BiometricsController(Controller):
         """Record a signed consent for one modality."""
         return await service.grant_consent(ctx, staff_id, data, actor=principal.actor)
 
-    @post("/staff/{staff_id:int}/consents/{modality:str}/withdraw", guards=[can_withdraw_consent], status_code=200, request_max_body_size=1024)
+    @post(
+        "/staff/{staff_id:int}/consents/{modality:str}/withdraw", guards=[can_withdraw_consent], status_code=200, request_max_body_size=1024
+    )
     async def withdraw(self, ctx: AppContext, principal: Principal, staff_id: int, modality: str) -> ConsentOut:
         """Withdraw consent (HR, or the staff member themself); that modality's templates are deleted."""
         only = None if principal.has_any("hr") else (principal.staff_id or -1)
         return await service.withdraw_consent(ctx, staff_id, modality, actor=principal.actor, only_staff_id=only)
 
     @post("/staff/{staff_id:int}/face", guards=[can_enrol], request_max_body_size=FACE_BODY_LIMIT)
-    async def enrol_face(self, ctx: AppContext, principal: Principal, staff_id: int, data: Annotated[FaceUpload, _MULTIPART]) -> TemplateOut:
+    async def enrol_face(
+        self, ctx: AppContext, principal: Principal, staff_id: int, data: Annotated[FaceUpload, _MULTIPART]
+    ) -> TemplateOut:
         """Enrol a face photo (multipart field ``image``)."""
         image = await data.image.read()
         return await service.enrol_face_image(ctx, staff_id, image=image, actor=principal.actor, confirm_lookalike=data.confirm_lookalike)
@@ -97,7 +102,10 @@ class BiometricsController(Controller):
 
     @delete("/staff/{staff_id:int}/templates", guards=[can_enrol], status_code=200)
     async def delete_templates(
-        self, ctx: AppContext, principal: Principal, staff_id: int,
+        self,
+        ctx: AppContext,
+        principal: Principal,
+        staff_id: int,
         modality: str | None = Parameter(default=None, pattern="^(face|fingerprint)$"),
     ) -> DeletedOut:
         """Delete a staff member's templates, of one modality or all."""

@@ -6,8 +6,8 @@ from typing import Literal, overload
 
 import numpy as np
 
-from window_staff.biometrics.face import ENCODING_DIM, encoding_from_bytes
 from window_staff.biometrics.errors import EncodingInvalid
+from window_staff.biometrics.face import ENCODING_DIM, encoding_from_bytes
 from window_staff.biometrics.iso19794 import FingerRecord, FingerView, parse_record, write_record
 
 MODALITIES = ("face", "fingerprint")
@@ -57,10 +57,22 @@ def single_views(record: FingerRecord, *, position: int | None = None) -> list[t
     out = []
     for view in record.views:
         if position is not None:
-            view = FingerView(position=position, view_number=view.view_number, impression_type=view.impression_type,
-                              quality=view.quality, minutiae=view.minutiae, extended_data=view.extended_data)
-        one = FingerRecord(capture_equipment=record.capture_equipment, width=record.width, height=record.height,
-                           x_resolution=record.x_resolution, y_resolution=record.y_resolution, views=(view,))
+            view = FingerView(
+                position=position,
+                view_number=view.view_number,
+                impression_type=view.impression_type,
+                quality=view.quality,
+                minutiae=view.minutiae,
+                extended_data=view.extended_data,
+            )
+        one = FingerRecord(
+            capture_equipment=record.capture_equipment,
+            width=record.width,
+            height=record.height,
+            x_resolution=record.x_resolution,
+            y_resolution=record.y_resolution,
+            views=(view,),
+        )
         out.append((view, write_record(one)))
     return out
 
@@ -73,10 +85,16 @@ def face_score(distance: float) -> float:
 # ISO/IEC 19794-2 finger positions, as people name them (zh-CN, English).
 FINGER_NAMES: dict[int, tuple[str, str]] = {
     0: ("未指明的手指", "unspecified finger"),
-    1: ("右手拇指", "right thumb"), 2: ("右手食指", "right index finger"), 3: ("右手中指", "right middle finger"),
-    4: ("右手无名指", "right ring finger"), 5: ("右手小指", "right little finger"),
-    6: ("左手拇指", "left thumb"), 7: ("左手食指", "left index finger"), 8: ("左手中指", "left middle finger"),
-    9: ("左手无名指", "left ring finger"), 10: ("左手小指", "left little finger"),
+    1: ("右手拇指", "right thumb"),
+    2: ("右手食指", "right index finger"),
+    3: ("右手中指", "right middle finger"),
+    4: ("右手无名指", "right ring finger"),
+    5: ("右手小指", "right little finger"),
+    6: ("左手拇指", "left thumb"),
+    7: ("左手食指", "left index finger"),
+    8: ("左手中指", "left middle finger"),
+    9: ("左手无名指", "left ring finger"),
+    10: ("左手小指", "left little finger"),
 }
 # Usable minutiae regions (valid MCC cylinders) of one impression, graded for the enrolment desk.
 GRADES = ("excellent", "good", "fair", "poor")

@@ -10,7 +10,7 @@ out of the shortlist, so every other enrolled person is a candidate (zero-effort
 from __future__ import annotations
 
 import base64
-from datetime import date
+import functools
 import logging
 import math
 import os
@@ -18,6 +18,7 @@ import secrets
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -108,13 +109,24 @@ class Report:
 def temporary_settings(settings: Settings, folder: Path) -> Settings:
     """The user's settings, pointed at a throw-away SQLite database and vault key in ``folder``."""
     return msgspec.structs.replace(
-        settings, data_dir=folder, database_url=f"sqlite:///{folder / 'evaluate.sqlite3'}", vault_key_file=None,
-        vault_key=base64.b64encode(secrets.token_bytes(32)).decode(), face_pool_warm=True,
+        settings,
+        data_dir=folder,
+        database_url=f"sqlite:///{folder / 'evaluate.sqlite3'}",
+        vault_key_file=None,
+        vault_key=base64.b64encode(secrets.token_bytes(32)).decode(),
+        face_pool_warm=True,
     )
 
 
-async def _enrol_people(ctx: Any, pairs: list[tuple[datasets.Identity, datasets.Identity]], *, faces: dict[Path, Any],
-                        fingers: dict[Path, Any], options: Options, failures: dict[str, int]) -> list[tuple[int, list[Path], list[Path]]]:
+async def _enrol_people(
+    ctx: Any,
+    pairs: list[tuple[datasets.Identity, datasets.Identity]],
+    *,
+    faces: dict[Path, Any],
+    fingers: dict[Path, Any],
+    options: Options,
+    failures: dict[str, int],
+) -> list[tuple[int, list[Path], list[Path]]]:
     """Enrol each chimeric person (retaking a failed capture with the next sample); returns (staff id, face probes, finger probes)."""
     from window_staff.biometrics import service as biometrics
     from window_staff.biometrics.schemas import ConsentIn
@@ -127,19 +139,26 @@ async def _enrol_people(ctx: Any, pairs: list[tuple[datasets.Identity, datasets.
     window = await org.create_window(ctx, WindowIn(site_id=site.id, department_id=dept.id, number="1"), actor=actor)
     people = []
     for k, (face_id, finger_id) in enumerate(pairs):
-        staff = await org.create_staff(ctx, StaffIn(employee_no=f"EV{k:05d}", name=f"受测者{k + 1}", department_id=dept.id, window_id=window.id,
-                                                    hired_on=date(2020, 1, 1)),
-                                       actor=actor)
+        staff = await org.create_staff(
+            ctx,
+            StaffIn(employee_no=f"EV{k:05d}", name=f"受测者{k + 1}", department_id=dept.id, window_id=window.id, hired_on=date(2020, 1, 1)),
+            actor=actor,
+        )
         for modality in ("face", "fingerprint"):
             await biometrics.grant_consent(ctx, staff.id, ConsentIn(modality=modality, notice_version="evaluate"), actor=actor)
-        face_left = await _enrol_each(face_id.samples, options.enrol_faces, failures, "face", lambda p: _enrol_face(ctx, staff.id, faces[p]))
-        finger_left = await _enrol_each(finger_id.samples, options.enrol_fingers, failures, "fingerprint",
-                                        lambda p: _enrol_finger(ctx, staff.id, fingers[p]))
+        face_left = await _enrol_each(
+            face_id.samples, options.enrol_faces, failures, "face", functools.partial(_enrol_face_at, ctx, staff.id, faces)
+        )
+        finger_left = await _enrol_each(
+            finger_id.samples, options.enrol_fingers, failures, "fingerprint", functools.partial(_enrol_finger_at, ctx, staff.id, fingers)
+        )
         people.append((staff.id, face_left, finger_left))
     return people
 
 
-async def _enrol_each(paths: tuple[Path, ...], wanted: int, failures: dict[str, int], modality: str, enrol: Callable[[Path], Any]) -> list[Path]:
+async def _enrol_each(
+    paths: tuple[Path, ...], wanted: int, failures: dict[str, int], modality: str, enrol: Callable[[Path], Any]
+) -> list[Path]:
     """Enrol samples in order until ``wanted`` succeed; the rest are probes."""
     done = 0
     for i, path in enumerate(paths):
@@ -152,6 +171,14 @@ async def _enrol_each(paths: tuple[Path, ...], wanted: int, failures: dict[str, 
             key = f"{modality}:{exc.code}"
             failures[key] = failures.get(key, 0) + 1
     return []
+
+
+async def _enrol_face_at(ctx: Any, staff_id: int, encodings: dict[Path, Any], path: Path) -> None:
+    await _enrol_face(ctx, staff_id, encodings[path])
+
+
+async def _enrol_finger_at(ctx: Any, staff_id: int, records: dict[Path, Any], path: Path) -> None:
+    await _enrol_finger(ctx, staff_id, records[path])
 
 
 async def _enrol_face(ctx: Any, staff_id: int, encoding: Any) -> None:
@@ -197,10 +224,17 @@ async def _probe(ctx: Any, staff_id: int, face: Any, finger: Any) -> Trial:
     if d.retry:
         return Trial(staff_id, "retry", d.reason, False, -math.inf, -math.inf)
     outcome = "accepted" if d.accepted and d.staff_id == staff_id else "wrong_person" if d.accepted else "rejected"
-    impostor = await matching.assess(ctx, site_id=ctx.resources["evaluate_site"], face_encoding=face, fingerprint_record=finger,
-                                     exclude=frozenset({staff_id}))
-    return Trial(staff_id, outcome, d.reason, impostor.decision.accepted, _best(cal, genuine.candidates, own=staff_id),
-                 _best(cal, impostor.candidates, own=staff_id, others=True))
+    impostor = await matching.assess(
+        ctx, site_id=ctx.resources["evaluate_site"], face_encoding=face, fingerprint_record=finger, exclude=frozenset({staff_id})
+    )
+    return Trial(
+        staff_id,
+        outcome,
+        d.reason,
+        impostor.decision.accepted,
+        _best(cal, genuine.candidates, own=staff_id),
+        _best(cal, impostor.candidates, own=staff_id, others=True),
+    )
 
 
 def evaluate(settings: Settings, options: Options, *, progress: Callable[[str], None] = lambda _: None) -> Report:
@@ -219,8 +253,12 @@ def evaluate(settings: Settings, options: Options, *, progress: Callable[[str], 
         raise ValueError(f"need at least two people: {len(faces)} face and {len(fingers)} finger identities have enough samples")
 
     async def extract() -> tuple[dict[Path, Any], dict[Path, Any]]:
-        async with EncoderPool(max_workers=settings.face_workers, max_queue=8) as face_pool, \
-                fingerprint_pool(max_workers=settings.fingerprint_workers, max_queue=8, defaults={"extractor": settings.fingerprint_extractor}) as fp:
+        async with (
+            EncoderPool(max_workers=settings.face_workers, max_queue=8) as face_pool,
+            fingerprint_pool(
+                max_workers=settings.fingerprint_workers, max_queue=8, defaults={"extractor": settings.fingerprint_extractor}
+            ) as fp,
+        ):
             progress(f"encoding {sum(len(f.samples) for f, _ in pairs)} face photos")
             encodings = await samples.encode_faces(face_pool, [p for f, _ in pairs for p in f.samples], limits=face_limits_of(settings))
             progress(f"extracting minutiae from {sum(len(g.samples) for _, g in pairs)} finger impressions")
@@ -241,10 +279,14 @@ def evaluate(settings: Settings, options: Options, *, progress: Callable[[str], 
             gallery = await matching.site_gallery(ctx, site)
             cal = matching.calibration(ctx)
             n = max(1, gallery.staff_count)
-            report = Report(people=len(people), threshold=fusion.threshold(cal, target_far=temp.target_far, gallery_size=n),
-                            threshold_version=matching.threshold_version(cal, target_far=temp.target_far, gallery_size=n),
-                            target_far=temp.target_far, enrolment_failures=failures,
-                            unused_identities=len(faces) + len(fingers) - 2 * len(pairs))
+            report = Report(
+                people=len(people),
+                threshold=fusion.threshold(cal, target_far=temp.target_far, gallery_size=n),
+                threshold_version=matching.threshold_version(cal, target_far=temp.target_far, gallery_size=n),
+                target_far=temp.target_far,
+                enrolment_failures=failures,
+                unused_identities=len(faces) + len(fingers) - 2 * len(pairs),
+            )
             progress(f"checking in {sum(len(a) * len(b) for _, a, b in people)} probes, each as its owner and as an impostor")
             for staff_id, face_probes, finger_probes in people:
                 for fp in face_probes:

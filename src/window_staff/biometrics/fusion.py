@@ -192,8 +192,12 @@ def decide(candidates: Sequence[Candidate], *, calibration: Calibration, thresho
 
 
 def _tail(raw: dict[str, Any]) -> Tail:
-    return Tail(knots=tuple(float(x) for x in raw["knots"]), log_survival=tuple(float(x) for x in raw["log_survival"]),
-                beta=float(raw["beta"]), cap=float(raw["cap"]))
+    return Tail(
+        knots=tuple(float(x) for x in raw["knots"]),
+        log_survival=tuple(float(x) for x in raw["log_survival"]),
+        beta=float(raw["beta"]),
+        cap=float(raw["cap"]),
+    )
 
 
 def load_calibration(path: Path) -> Calibration:
@@ -201,9 +205,13 @@ def load_calibration(path: Path) -> Calibration:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         return Calibration(
-            version=str(raw["version"]), face=_tail(raw["face"]), fingerprint=_tail(raw["fingerprint"]),
-            face_floor=float(raw["face_floor"]), fingerprint_floor=float(raw["fingerprint_floor"]),
-            shortlist=int(raw["shortlist"]), made_from=str(raw.get("made_from", "")),
+            version=str(raw["version"]),
+            face=_tail(raw["face"]),
+            fingerprint=_tail(raw["fingerprint"]),
+            face_floor=float(raw["face_floor"]),
+            fingerprint_floor=float(raw["fingerprint_floor"]),
+            shortlist=int(raw["shortlist"]),
+            made_from=str(raw.get("made_from", "")),
         )
     except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
         raise ValueError(f"{path}: not a fusion calibration ({exc.__class__.__name__}: {exc})") from None
@@ -211,16 +219,32 @@ def load_calibration(path: Path) -> Calibration:
 
 def dump_calibration(calibration: Calibration) -> str:
     """The calibration as JSON text (rounded: six significant digits are far below the data's own noise)."""
+
     def tail(t: Tail) -> dict[str, Any]:
-        return {"knots": [round(x, 6) for x in t.knots], "log_survival": [round(x, 6) for x in t.log_survival],
-                "beta": round(t.beta, 6), "cap": t.cap}
+        return {
+            "knots": [round(x, 6) for x in t.knots],
+            "log_survival": [round(x, 6) for x in t.log_survival],
+            "beta": round(t.beta, 6),
+            "cap": t.cap,
+        }
 
     c = calibration
-    return json.dumps({
-        "version": c.version, "made_from": c.made_from, "shortlist": c.shortlist,
-        "face_floor": c.face_floor, "fingerprint_floor": c.fingerprint_floor,
-        "face": tail(c.face), "fingerprint": tail(c.fingerprint),
-    }, indent=1, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(
+            {
+                "version": c.version,
+                "made_from": c.made_from,
+                "shortlist": c.shortlist,
+                "face_floor": c.face_floor,
+                "fingerprint_floor": c.fingerprint_floor,
+                "face": tail(c.face),
+                "fingerprint": tail(c.fingerprint),
+            },
+            indent=1,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
 
 
 def fit_tail(impostor: Sequence[float], *, cap: float, tail_fraction: float = 0.05, knots: int = 48) -> Tail:
@@ -231,7 +255,7 @@ def fit_tail(impostor: Sequence[float], *, cap: float, tail_fraction: float = 0.
         raise ValueError(f"{n} impostor scores are too few to calibrate (need at least 200)")
     k = max(20, int(tail_fraction * n))
     start = scores[n - k - 1]  # the tail begins above this score: k scores lie above it
-    exceed = [s - start for s in scores[n - k:]]
+    exceed = [s - start for s in scores[n - k :]]
     beta = max(sum(exceed) / len(exceed), 1e-6)  # the exponential's maximum-likelihood scale
     # Knots from the lowest score to the tail's start, survival counted as "at or above".
     xs: list[float] = []

@@ -132,8 +132,14 @@ class Gallery:
             if distance > max_distance:
                 break
             following = exact[rank + 1][0] if rank + 1 < len(exact) else math.inf
-            out.append(Match(staff_id=int(self.group_ids[g]), distance=distance, margin=following - distance,
-                             templates=int(self.group_ends[g] - self.group_starts[g])))
+            out.append(
+                Match(
+                    staff_id=int(self.group_ids[g]),
+                    distance=distance,
+                    margin=following - distance,
+                    templates=int(self.group_ends[g] - self.group_starts[g]),
+                )
+            )
         return out
 
     def verify(self, probe: np.ndarray, staff_id: int, *, threshold: float) -> bool:

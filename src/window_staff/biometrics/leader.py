@@ -88,8 +88,9 @@ def _pad(pixels: np.ndarray) -> tuple[np.ndarray, int, int]:
     new_h = -(-h // SIZE_MULTIPLE) * SIZE_MULTIPLE
     new_w = -(-w // SIZE_MULTIPLE) * SIZE_MULTIPLE
     top, left = (new_h - h) // 2, (new_w - w) // 2
-    padded = np.pad(pixels.astype(np.float32), ((top, new_h - h - top), (left, new_w - w - left)), mode="constant",
-                    constant_values=float(pixels[0, 0]))
+    padded = np.pad(
+        pixels.astype(np.float32), ((top, new_h - h - top), (left, new_w - w - left)), mode="constant", constant_values=float(pixels[0, 0])
+    )
     return padded, top, left
 
 
@@ -99,7 +100,9 @@ def detect(pixels: np.ndarray, *, threshold: float = DETECTION_THRESHOLD) -> np.
         raise FingerprintImageInvalid("a fingerprint image must be grey-scale")
     if pixels.shape[0] * pixels.shape[1] > MAX_PIXELS:
         raise FingerprintImageInvalid(
-            f"the finger area is {pixels.shape[1]}x{pixels.shape[0]} px at 500 dpi, more than {MAX_PIXELS} pixels: crop the image to the finger")
+            f"the finger area is {pixels.shape[1]}x{pixels.shape[0]} px at 500 dpi, more than {MAX_PIXELS} pixels: crop the image to the "
+            "finger"
+        )
     padded, top, left = _pad(pixels)
     with _lock:  # one session, one inference at a time (it is single-threaded anyway)
         out = _session().run(None, {"input": padded[np.newaxis, :, :, np.newaxis]})[0][0]

@@ -124,11 +124,16 @@ def _from_toml(path: Path) -> list[ManifestEntry]:
         fingers = person.get("fingerprints", [])
         if not isinstance(faces, list) or not isinstance(fingers, list):
             raise _fail(path, where, "faces and fingerprints are lists")
-        out.append(_entry(
-            person.get("employee_no"), person.get("notice_version", default_notice),
-            [_capture(base, f, path=path, where=where) for f in faces],
-            [_finger(base, f, path=path, where=where) for f in fingers], path=path, where=where,
-        ))
+        out.append(
+            _entry(
+                person.get("employee_no"),
+                person.get("notice_version", default_notice),
+                [_capture(base, f, path=path, where=where) for f in faces],
+                [_finger(base, f, path=path, where=where) for f in fingers],
+                path=path,
+                where=where,
+            )
+        )
     return _unique(out, path=path)
 
 
@@ -144,15 +149,25 @@ def _from_csv(path: Path) -> list[ManifestEntry]:
     grouped: dict[str, tuple[str, list[Path], list[FingerCapture], str]] = {}
     for line, row in enumerate(rows, 2):
         where = f"line {line}"
-        no, notice, modality = (row.get("employee_no") or "").strip(), (row.get("notice_version") or "").strip(), (row.get("modality") or "").strip()
+        no, notice, modality = (
+            (row.get("employee_no") or "").strip(),
+            (row.get("notice_version") or "").strip(),
+            (row.get("modality") or "").strip(),
+        )
         entry = grouped.setdefault(no, (notice, [], [], where))
         if entry[0] != notice:
             raise _fail(path, where, f"notice_version {notice!r} differs from {entry[0]!r} given earlier for {no}")
         if modality == "face":
             entry[1].append(_capture(path.parent, row.get("path") or "", path=path, where=where))
         elif modality == "fingerprint":
-            entry[2].append(_finger(path.parent, {"path": row.get("path") or "", "dpi": row.get("dpi"), "position": row.get("position")},
-                                    path=path, where=where))
+            entry[2].append(
+                _finger(
+                    path.parent,
+                    {"path": row.get("path") or "", "dpi": row.get("dpi"), "position": row.get("position")},
+                    path=path,
+                    where=where,
+                )
+            )
         else:
             raise _fail(path, where, f"modality must be face or fingerprint, got {modality!r}")
     if not grouped:

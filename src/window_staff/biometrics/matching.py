@@ -76,6 +76,7 @@ async def finger_templates(ctx: AppContext, staff_ids: list[int]) -> dict[int, l
             cache.move_to_end(key)
             out[staff_id].append(hit)
     if missing:
+
         def build() -> list[tuple[int, mcc.MccTemplate]]:
             built = []
             for _, _, plain in missing:
@@ -115,15 +116,35 @@ class Assessment:
     gallery_size: int
 
 
-async def identify(ctx: AppContext, *, site_id: int, face_encoding: np.ndarray | bytes | None, fingerprint_record: FingerRecord | bytes | None,
-                   claimed_employee_no: str | None = None) -> Decision:
+async def identify(
+    ctx: AppContext,
+    *,
+    site_id: int,
+    face_encoding: np.ndarray | bytes | None,
+    fingerprint_record: FingerRecord | bytes | None,
+    claimed_employee_no: str | None = None,
+) -> Decision:
     """Decide a check-in at a site's terminal; malformed probes raise, poor ones get a retry, non-matches a rejected Decision."""
-    return (await assess(ctx, site_id=site_id, face_encoding=face_encoding, fingerprint_record=fingerprint_record,
-                         claimed_employee_no=claimed_employee_no)).decision
+    return (
+        await assess(
+            ctx,
+            site_id=site_id,
+            face_encoding=face_encoding,
+            fingerprint_record=fingerprint_record,
+            claimed_employee_no=claimed_employee_no,
+        )
+    ).decision
 
 
-async def assess(ctx: AppContext, *, site_id: int, face_encoding: np.ndarray | bytes | None, fingerprint_record: FingerRecord | bytes | None,
-                 claimed_employee_no: str | None = None, exclude: frozenset[int] = frozenset()) -> Assessment:
+async def assess(
+    ctx: AppContext,
+    *,
+    site_id: int,
+    face_encoding: np.ndarray | bytes | None,
+    fingerprint_record: FingerRecord | bytes | None,
+    claimed_employee_no: str | None = None,
+    exclude: frozenset[int] = frozenset(),
+) -> Assessment:
     """``identify`` with its candidates; ``exclude`` leaves people out of the shortlist (impostor trials of the evaluation)."""
     s = ctx.settings
     cal = calibration(ctx)
@@ -134,16 +155,39 @@ async def assess(ctx: AppContext, *, site_id: int, face_encoding: np.ndarray | b
     probe = await asyncio.to_thread(mcc.build_template, finger) if finger is not None and finger.views else None
     position = finger.views[0].position if finger is not None and finger.views else 0
 
-    def result(outcome: str, *, staff_id: int | None = None, reason: str, face_ok: bool = False, finger_ok: bool = False,
-               n: int = 1, positions: tuple[int, ...] = (), threshold: float = 0.0,
-               candidates: tuple[fusion.Candidate, ...] = ()) -> Assessment:
+    def result(
+        outcome: str,
+        *,
+        staff_id: int | None = None,
+        reason: str,
+        face_ok: bool = False,
+        finger_ok: bool = False,
+        n: int = 1,
+        positions: tuple[int, ...] = (),
+        threshold: float = 0.0,
+        candidates: tuple[fusion.Candidate, ...] = (),
+    ) -> Assessment:
         decision = Decision(
-            accepted=outcome == "accepted", retry=outcome == "retry", staff_id=staff_id if outcome == "accepted" else None,
-            face_passed=face_ok, fingerprint_passed=finger_ok, mode="verify" if claimed else "identify", policy=s.match_policy,
-            threshold_version=threshold_version(cal, target_far=s.target_far, gallery_size=n), reason=reason, enrolled_positions=positions,
+            accepted=outcome == "accepted",
+            retry=outcome == "retry",
+            staff_id=staff_id if outcome == "accepted" else None,
+            face_passed=face_ok,
+            fingerprint_passed=finger_ok,
+            mode="verify" if claimed else "identify",
+            policy=s.match_policy,
+            threshold_version=threshold_version(cal, target_far=s.target_far, gallery_size=n),
+            reason=reason,
+            enrolled_positions=positions,
         )
-        log.info("check-in decision at site %s: %s (%s, face=%s, fingerprint=%s, candidates=%d)", site_id, outcome, reason, face_ok, finger_ok,
-                 len(candidates))
+        log.info(
+            "check-in decision at site %s: %s (%s, face=%s, fingerprint=%s, candidates=%d)",
+            site_id,
+            outcome,
+            reason,
+            face_ok,
+            finger_ok,
+            len(candidates),
+        )
         return Assessment(decision=decision, candidates=candidates, threshold=threshold, gallery_size=n)
 
     if claimed:
@@ -163,7 +207,9 @@ async def assess(ctx: AppContext, *, site_id: int, face_encoding: np.ndarray | b
         n = max(1, gallery.staff_count)
         shortlist = gallery.shortlist(face, k=cal.shortlist, max_distance=cal.max_face_distance, exclude=exclude)
         if not shortlist:
-            return result("rejected", reason="no_face_candidate", n=n, threshold=fusion.threshold(cal, target_far=s.target_far, gallery_size=n))
+            return result(
+                "rejected", reason="no_face_candidate", n=n, threshold=fusion.threshold(cal, target_far=s.target_far, gallery_size=n)
+            )
         ids = [m.staff_id for m in shortlist]
         distances = {m.staff_id: (m.distance, m.templates) for m in shortlist}
     enrolled = await finger_templates(ctx, ids)
@@ -175,8 +221,9 @@ async def assess(ctx: AppContext, *, site_id: int, face_encoding: np.ndarray | b
     for sid in ids:
         similarity, m = best_finger(probe, position=position, enrolled=enrolled[sid]) if probe is not None else (None, 0)
         distance, faces = distances.get(sid, (None, 0))
-        candidates.append(fusion.Candidate(staff_id=sid, face_distance=distance, face_templates=faces, finger_similarity=similarity,
-                                           finger_templates=m))
+        candidates.append(
+            fusion.Candidate(staff_id=sid, face_distance=distance, face_templates=faces, finger_similarity=similarity, finger_templates=m)
+        )
     limit = fusion.threshold(cal, target_far=s.target_far, gallery_size=n)
     single = claimed and s.match_policy == "claimed_fallback"
     outcome = fusion.decide(candidates, calibration=cal, threshold=limit, single_modality=single)
@@ -184,7 +231,17 @@ async def assess(ctx: AppContext, *, site_id: int, face_encoding: np.ndarray | b
     if claimed and outcome.staff_id is None and reason != "ambiguous":
         # One person was claimed, so say which of their modalities did not agree.
         flags = (outcome.face_passed, outcome.fingerprint_passed)
-        reason = {(True, False): "fingerprint_mismatch", (False, True): "face_mismatch", (False, False): "no_match"}.get(flags, "not_confident")
-    return result("accepted" if outcome.staff_id is not None else "rejected", staff_id=outcome.staff_id, reason=reason,
-                  face_ok=outcome.face_passed, finger_ok=outcome.fingerprint_passed, n=n, positions=positions, threshold=limit,
-                  candidates=tuple(candidates))
+        reason = {(True, False): "fingerprint_mismatch", (False, True): "face_mismatch", (False, False): "no_match"}.get(
+            flags, "not_confident"
+        )
+    return result(
+        "accepted" if outcome.staff_id is not None else "rejected",
+        staff_id=outcome.staff_id,
+        reason=reason,
+        face_ok=outcome.face_passed,
+        finger_ok=outcome.fingerprint_passed,
+        n=n,
+        positions=positions,
+        threshold=limit,
+        candidates=tuple(candidates),
+    )

@@ -127,9 +127,9 @@ def _convex_hull(points: np.ndarray) -> np.ndarray:
     def half(seq):
         out: list = []
         for p in seq:
-            while len(out) >= 2 and (
-                (out[-1][0] - out[-2][0]) * (p[1] - out[-2][1]) - (out[-1][1] - out[-2][1]) * (p[0] - out[-2][0])
-            ) <= 0:
+            while (
+                len(out) >= 2 and ((out[-1][0] - out[-2][0]) * (p[1] - out[-2][1]) - (out[-1][1] - out[-2][1]) * (p[0] - out[-2][0])) <= 0
+            ):
                 out.pop()
             out.append(p)
         return out
@@ -138,16 +138,13 @@ def _convex_hull(points: np.ndarray) -> np.ndarray:
     return np.array(lower[:-1] + upper[:-1], dtype=np.float64)
 
 
-def build_template(
-    source: FingerRecord | Sequence[Minutia] | np.ndarray, *, params: MccParams = DEFAULT_PARAMS
-) -> MccTemplate:
+def build_template(source: FingerRecord | Sequence[Minutia] | np.ndarray, *, params: MccParams = DEFAULT_PARAMS) -> MccTemplate:
     """Build the MCC template of a record (first view), ISO minutiae, or an (n, 3) x/y/theta array."""
     p = params
     mins = _minutiae_array(source, min_quality=p.min_quality)
     n = mins.shape[0]
     cells = p.ns * p.ns * p.nd
-    empty = MccTemplate(np.zeros((0, cells), np.float32), np.zeros((0, cells), np.float32),
-                        np.zeros((0, 2)), np.zeros(0), n)
+    empty = MccTemplate(np.zeros((0, cells), np.float32), np.zeros((0, cells), np.float32), np.zeros((0, 2)), np.zeros(0), n)
     if n == 0:
         return empty
     xy, theta = mins[:, :2], mins[:, 2]

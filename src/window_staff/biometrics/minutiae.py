@@ -44,9 +44,7 @@ def _get_extractor():
     if _extractor is None:
         import nbis
 
-        settings = nbis.NbisExtractorSettings(
-            min_quality=0.0, get_center=False, check_fingerprint=False, compute_nfiq2=False, ppi=None
-        )
+        settings = nbis.NbisExtractorSettings(min_quality=0.0, get_center=False, check_fingerprint=False, compute_nfiq2=False, ppi=None)
         _extractor = nbis.new_nbis_extractor(settings)
     return _extractor
 
@@ -105,8 +103,9 @@ def _run_leader(pixels: np.ndarray, *, threshold: float) -> list[tuple[int, int,
     return [(x, y, float(np.degrees(t)), 1 if ending else 2, q) for x, y, t, ending, q in found.tolist()]
 
 
-def extract_minutiae(image: bytes | np.ndarray, *, dpi: int, resample: bool = True, extractor: str = "leader",
-                     threshold: float = leader.DETECTION_THRESHOLD) -> FingerRecord:
+def extract_minutiae(
+    image: bytes | np.ndarray, *, dpi: int, resample: bool = True, extractor: str = "leader", threshold: float = leader.DETECTION_THRESHOLD
+) -> FingerRecord:
     """Extract minutiae from a grey-scale fingerprint image into a 500-dpi ISO 19794-2 record."""
     if extractor not in EXTRACTORS:
         raise ValueError(f"unknown minutiae extractor {extractor!r}")

@@ -217,5 +217,11 @@ class EncoderPool:
 
 def fingerprint_pool(*, max_workers: int = 1, max_queue: int = 8, defaults: Mapping[str, Any] | None = None) -> EncoderPool:
     """A pool that extracts minutiae records from fingerprint images (LEADER by default)."""
-    return EncoderPool(max_workers=max_workers, max_queue=max_queue, defaults=defaults, task=_worker_extract, initializer=_finger_worker_init,
-                       busy=ExtractorBusy)
+    return EncoderPool(
+        max_workers=max_workers,
+        max_queue=max_queue,
+        defaults=defaults,
+        task=_worker_extract,
+        initializer=_finger_worker_init,
+        busy=ExtractorBusy,
+    )

@@ -50,13 +50,16 @@ async def _run(pool: EncoderPool, items: list[tuple[Path, bytes]], kwargs: dict[
     return out
 
 
-async def encode_faces(pool: EncoderPool, paths: Iterable[Path], *, limits: dict[str, Any],
-                       progress: Progress | None = None) -> dict[Path, np.ndarray | str]:
+async def encode_faces(
+    pool: EncoderPool, paths: Iterable[Path], *, limits: dict[str, Any], progress: Progress | None = None
+) -> dict[Path, np.ndarray | str]:
     """Each photo's encoding under the service's image limits, or the code of why it has none (no_face_found, ...)."""
     return await _run(pool, [(p, p.read_bytes()) for p in paths], limits, progress)
 
 
-async def finger_records(pool: EncoderPool | None, paths: Iterable[Path], *, dpi: int, progress: Progress | None = None) -> dict[Path, FingerRecord | str]:
+async def finger_records(
+    pool: EncoderPool | None, paths: Iterable[Path], *, dpi: int, progress: Progress | None = None
+) -> dict[Path, FingerRecord | str]:
     """Each impression's minutiae record (ISO files are read as they are), or the code of why it has none."""
     images: list[tuple[Path, bytes]] = []
     out: dict[Path, FingerRecord | str] = {}
@@ -126,7 +129,11 @@ def finger_impostor_scores(groups: list[list[Identity]], records: dict[Path, Any
 def fit(face_impostors: np.ndarray, finger_impostors: np.ndarray, *, version: str, made_from: str) -> fusion.Calibration:
     """A calibration from impostor scores, with this release's caps, floors and shortlist."""
     return fusion.Calibration(
-        version=version, made_from=made_from, shortlist=SHORTLIST, face_floor=FACE_FLOOR, fingerprint_floor=FINGERPRINT_FLOOR,
+        version=version,
+        made_from=made_from,
+        shortlist=SHORTLIST,
+        face_floor=FACE_FLOOR,
+        fingerprint_floor=FINGERPRINT_FLOOR,
         face=fusion.fit_tail(face_impostors.tolist(), cap=FACE_CAP),
         fingerprint=fusion.fit_tail(finger_impostors.tolist(), cap=FINGERPRINT_CAP),
     )

@@ -18,8 +18,8 @@ import numpy as np
 from window_staff.biometrics import calibration, domain, face, mcc
 from window_staff.biometrics.iso19794 import parse_record
 from window_staff.biometrics.minutiae import extract_minutiae
-from window_staff.settings import Settings
 from window_staff.common.errors import DomainError
+from window_staff.settings import Settings
 
 
 def _resolve(raw: str, base: Path) -> Path:
@@ -49,8 +49,13 @@ class Scorer:
         self.dpi = dpi
         # Photos are scaled to the service's working size, so calibrated distances are the ones it will see.
         defaults = Settings()
-        self.face_limits = face_limits or {"min_face_px": 40, "max_pixels": defaults.face_max_pixels, "max_bytes": 50_000_000,
-                                           "working_px": defaults.face_working_px, "max_decoded_pixels": defaults.face_max_decoded_pixels}
+        self.face_limits = face_limits or {
+            "min_face_px": 40,
+            "max_pixels": defaults.face_max_pixels,
+            "max_bytes": 50_000_000,
+            "working_px": defaults.face_working_px,
+            "max_decoded_pixels": defaults.face_max_decoded_pixels,
+        }
         self._cache: dict[str, Any] = {}
         self.failures: dict[str, str] = {}
 

@@ -47,8 +47,21 @@ from window_staff.org.service import StaffChange
 from window_staff.settings import Settings
 
 __all__ = [
-    "consent_status", "delete_template", "delete_templates", "enrol_face_encoding", "enrol_face_image", "enrol_fingerprint",
-    "enrol_fingerprint_record", "enrolment", "extract_fingerprint", "grant_consent", "identify", "start", "stop", "summary", "withdraw_consent",
+    "consent_status",
+    "delete_template",
+    "delete_templates",
+    "enrol_face_encoding",
+    "enrol_face_image",
+    "enrol_fingerprint",
+    "enrol_fingerprint_record",
+    "enrolment",
+    "extract_fingerprint",
+    "grant_consent",
+    "identify",
+    "start",
+    "stop",
+    "summary",
+    "withdraw_consent",
 ]
 
 log = logging.getLogger("window_staff.biometrics")
@@ -61,6 +74,7 @@ SAME_FINGER_SURPRISAL = 6.0
 
 # --- lifecycle ---------------------------------------------------------------------------------
 
+
 def face_limits(ctx: AppContext) -> dict[str, Any]:
     """The encoder's image limits from settings."""
     return face_limits_of(ctx.settings)
@@ -69,8 +83,11 @@ def face_limits(ctx: AppContext) -> dict[str, Any]:
 def face_limits_of(settings: Settings) -> dict[str, Any]:
     """The encoder's image limits (keyword arguments of ``face.encode_face``) from a settings object."""
     return {
-        "min_face_px": settings.face_min_px, "max_pixels": settings.face_max_pixels, "max_bytes": settings.face_image_limit_bytes,
-        "working_px": settings.face_working_px, "max_decoded_pixels": settings.face_max_decoded_pixels,
+        "min_face_px": settings.face_min_px,
+        "max_pixels": settings.face_max_pixels,
+        "max_bytes": settings.face_image_limit_bytes,
+        "working_px": settings.face_working_px,
+        "max_decoded_pixels": settings.face_max_decoded_pixels,
     }
 
 
@@ -108,17 +125,27 @@ async def extract_fingerprint(ctx: AppContext, image: bytes, *, dpi: int) -> Fin
 
 # --- consent -----------------------------------------------------------------------------------
 
+
 def _consent_out(r: dict[str, Any]) -> ConsentOut:
     return ConsentOut(
-        id=r["id"], staff_id=r["staff"], modality=r["modality"], notice_version=r["notice_version"], granted_at=r["granted_at"],
-        recorded_by=r["recorded_by"], withdrawn_at=r["withdrawn_at"], withdrawal_reason=r["withdrawal_reason"], active=r["withdrawn_at"] is None,
+        id=r["id"],
+        staff_id=r["staff"],
+        modality=r["modality"],
+        notice_version=r["notice_version"],
+        granted_at=r["granted_at"],
+        recorded_by=r["recorded_by"],
+        withdrawn_at=r["withdrawn_at"],
+        withdrawal_reason=r["withdrawal_reason"],
+        active=r["withdrawn_at"] is None,
     )
 
 
 async def _active_consent(staff_id: int, modality: str) -> dict[str, Any] | None:
-    return await BiometricConsent.select().where(
-        (BiometricConsent.staff == staff_id) & (BiometricConsent.modality == modality) & BiometricConsent.withdrawn_at.is_null()
-    ).first()
+    return (
+        await BiometricConsent.select()
+        .where((BiometricConsent.staff == staff_id) & (BiometricConsent.modality == modality) & BiometricConsent.withdrawn_at.is_null())
+        .first()
+    )
 
 
 async def grant_consent(ctx: AppContext, staff_id: int, data: ConsentIn, *, actor: str) -> ConsentOut:
@@ -132,10 +159,19 @@ async def grant_consent(ctx: AppContext, staff_id: int, data: ConsentIn, *, acto
             if await _active_consent(staff_id, data.modality) is not None:
                 raise ConsentAlreadyActive()
             rows = await BiometricConsent.insert(
-                BiometricConsent(staff=staff_id, modality=data.modality, notice_version=data.notice_version, granted_at=now, recorded_by=actor)
+                BiometricConsent(
+                    staff=staff_id, modality=data.modality, notice_version=data.notice_version, granted_at=now, recorded_by=actor
+                )
             ).returning(BiometricConsent.id)
-            await audit.record(ctx.engine, at=now, actor=actor, action="biometrics.consent_granted", subject_type="staff", subject_id=staff_id,
-                               data={"modality": data.modality, "notice_version": data.notice_version})
+            await audit.record(
+                ctx.engine,
+                at=now,
+                actor=actor,
+                action="biometrics.consent_granted",
+                subject_type="staff",
+                subject_id=staff_id,
+                data={"modality": data.modality, "notice_version": data.notice_version},
+            )
     except INTEGRITY_ERRORS as exc:  # a concurrent grant won the partial unique index
         raise ConsentAlreadyActive() from exc
     row = await BiometricConsent.select().where(BiometricConsent.id == rows[0]["id"]).first()
@@ -163,8 +199,15 @@ async def withdraw_consent(ctx: AppContext, staff_id: int, modality: str, *, act
             {BiometricConsent.withdrawn_at: now, BiometricConsent.withdrawn_by: actor, BiometricConsent.withdrawal_reason: reason}
         ).where(BiometricConsent.id == row["id"])
         deleted = await store.delete_rows(staff_id, modality=modality, site_ids=[site_id])
-        await audit.record(ctx.engine, at=now, actor=actor, action="biometrics.consent_withdrawn", subject_type="staff", subject_id=staff_id,
-                           data={"modality": modality, "templates_deleted": deleted, "reason": reason})
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=actor,
+            action="biometrics.consent_withdrawn",
+            subject_type="staff",
+            subject_id=staff_id,
+            data={"modality": modality, "templates_deleted": deleted, "reason": reason},
+        )
     withdrawn = await BiometricConsent.select().where(BiometricConsent.id == row["id"]).first()
     assert withdrawn is not None  # updated above; consents are never deleted
     return _consent_out(withdrawn)
@@ -180,6 +223,7 @@ async def consent_status(ctx: AppContext, staff_id: int, *, only_staff_id: int |
 
 
 # --- enrolment ---------------------------------------------------------------------------------
+
 
 async def _enrolable_site(ctx: AppContext, staff_id: int) -> int:
     """The site whose gallery the staff member joins; refuses those who left or have no window."""
@@ -213,7 +257,9 @@ async def enrol_face_image(ctx: AppContext, staff_id: int, *, image: bytes, acto
     return await enrol_face_encoding(ctx, staff_id, encoding=encoding, actor=actor, confirm_lookalike=confirm_lookalike)
 
 
-async def enrol_face_encoding(ctx: AppContext, staff_id: int, *, encoding: np.ndarray, actor: str, confirm_lookalike: bool = False) -> TemplateOut:
+async def enrol_face_encoding(
+    ctx: AppContext, staff_id: int, *, encoding: np.ndarray, actor: str, confirm_lookalike: bool = False
+) -> TemplateOut:
     """Enrol a face encoding, unless it matches another enrolled staff member of the site (FaceDuplicate).
 
     ``confirm_lookalike``: HR has checked that the two are different people (twins, close look-alikes);
@@ -232,16 +278,28 @@ async def enrol_face_encoding(ctx: AppContext, staff_id: int, *, encoding: np.nd
     async with write_transaction(ctx.engine):
         await _require_consent_and_room(ctx, staff_id, "face", adding=1)
         ciphertext, nonce = vault.seal(encoding_to_bytes(vec), staff_id=staff_id, modality="face", version=domain.FACE_VERSION)
-        template_id = await store.insert(staff_id=staff_id, modality="face", version=domain.FACE_VERSION, ciphertext=ciphertext, nonce=nonce,
-                                         now=now, actor=actor, site_id=site_id)
+        template_id = await store.insert(
+            staff_id=staff_id,
+            modality="face",
+            version=domain.FACE_VERSION,
+            ciphertext=ciphertext,
+            nonce=nonce,
+            now=now,
+            actor=actor,
+            site_id=site_id,
+        )
         data: dict[str, Any] = {"modality": "face", "template_id": template_id}
         if lookalike_of is not None:
             data["lookalike_of_staff"] = lookalike_of
-        await audit.record(ctx.engine, at=now, actor=actor, action="biometrics.template_enrolled", subject_type="staff", subject_id=staff_id, data=data)
+        await audit.record(
+            ctx.engine, at=now, actor=actor, action="biometrics.template_enrolled", subject_type="staff", subject_id=staff_id, data=data
+        )
     return (await store.template_rows(staff_id, template_id=template_id))[0]
 
 
-async def enrol_fingerprint(ctx: AppContext, staff_id: int, *, data: bytes, dpi: int | None, position: int | None, actor: str) -> list[TemplateOut]:
+async def enrol_fingerprint(
+    ctx: AppContext, staff_id: int, *, data: bytes, dpi: int | None, position: int | None, actor: str
+) -> list[TemplateOut]:
     """Enrol an ISO 19794-2 record (every view) or a grey-scale image at ``dpi`` (one view at ``position``)."""
     if position is not None and not 0 <= position <= 10:
         raise InvalidInput("finger position must be 0-10 (ISO/IEC 19794-2)", code="finger_position_invalid")
@@ -257,7 +315,9 @@ async def enrol_fingerprint(ctx: AppContext, staff_id: int, *, data: bytes, dpi:
     return await enrol_fingerprint_record(ctx, staff_id, record=record, position=position, actor=actor)
 
 
-async def enrol_fingerprint_record(ctx: AppContext, staff_id: int, *, record: FingerRecord, position: int | None, actor: str) -> list[TemplateOut]:
+async def enrol_fingerprint_record(
+    ctx: AppContext, staff_id: int, *, record: FingerRecord, position: int | None, actor: str
+) -> list[TemplateOut]:
     """Enrol each view of a record as one template; all or none, each with enough valid cylinders."""
     site_id = await _enrolable_site(ctx, staff_id)
     vault = store.vault(ctx)
@@ -277,13 +337,32 @@ async def enrol_fingerprint_record(ctx: AppContext, staff_id: int, *, record: Fi
         for view, raw, valid in qualities:
             impression = await store.next_impression(staff_id, view.position)
             ciphertext, nonce = vault.seal(raw, staff_id=staff_id, modality="fingerprint", version=domain.FINGERPRINT_VERSION)
-            ids.append(await store.insert(
-                staff_id=staff_id, modality="fingerprint", version=domain.FINGERPRINT_VERSION, ciphertext=ciphertext, nonce=nonce, now=now,
-                actor=actor, site_id=site_id, finger_position=view.position, impression=impression, minutiae_count=len(view.minutiae),
-                valid_cylinders=valid, quality=view.quality,
-            ))
-        await audit.record(ctx.engine, at=now, actor=actor, action="biometrics.template_enrolled", subject_type="staff", subject_id=staff_id,
-                           data={"modality": "fingerprint", "template_ids": ids, "positions": [v.position for v, _, _ in qualities]})
+            ids.append(
+                await store.insert(
+                    staff_id=staff_id,
+                    modality="fingerprint",
+                    version=domain.FINGERPRINT_VERSION,
+                    ciphertext=ciphertext,
+                    nonce=nonce,
+                    now=now,
+                    actor=actor,
+                    site_id=site_id,
+                    finger_position=view.position,
+                    impression=impression,
+                    minutiae_count=len(view.minutiae),
+                    valid_cylinders=valid,
+                    quality=view.quality,
+                )
+            )
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=actor,
+            action="biometrics.template_enrolled",
+            subject_type="staff",
+            subject_id=staff_id,
+            data={"modality": "fingerprint", "template_ids": ids, "positions": [v.position for v, _, _ in qualities]},
+        )
     rows = await store.template_rows(staff_id)
     return [t for t in rows if t.id in ids]
 
@@ -306,25 +385,41 @@ def _check_same_finger(ctx: AppContext, template: mcc.MccTemplate, *, position: 
 
 # --- status and deletion -----------------------------------------------------------------------
 
+
 async def enrolment(ctx: AppContext, staff_id: int) -> EnrolmentOut:
     """Consent flags, counts and per-template quality of a staff member (never template bytes)."""
     await org.get_staff(ctx, staff_id)
     templates = await store.template_rows(staff_id)
-    consents = {r["modality"] for r in await BiometricConsent.select(BiometricConsent.modality).where(
-        (BiometricConsent.staff == staff_id) & BiometricConsent.withdrawn_at.is_null())}
+    consents = {
+        r["modality"]
+        for r in await BiometricConsent.select(BiometricConsent.modality).where(
+            (BiometricConsent.staff == staff_id) & BiometricConsent.withdrawn_at.is_null()
+        )
+    }
     s = ctx.settings
     faces = sum(t.modality == "face" for t in templates)
     counts: dict[int, int] = {}
     for t in templates:
         if t.modality == "fingerprint":
             counts[t.finger_position or 0] = counts.get(t.finger_position or 0, 0) + 1
-    fingers = [FingerEnrolmentOut(position=p, impressions=c, wanted=max(0, s.fingerprint_enrol_impressions - c)) for p, c in sorted(counts.items()) if p]
+    fingers = [
+        FingerEnrolmentOut(position=p, impressions=c, wanted=max(0, s.fingerprint_enrol_impressions - c))
+        for p, c in sorted(counts.items())
+        if p
+    ]
     faces_wanted = max(0, s.face_enrol_photos - faces)
     fingers_wanted = domain.fingers_wanted(counts, fingers=s.fingerprint_enrol_fingers, impressions=s.fingerprint_enrol_impressions)
     return EnrolmentOut(
-        staff_id=staff_id, face_consent="face" in consents, fingerprint_consent="fingerprint" in consents,
-        face_count=faces, fingerprint_count=sum(counts.values()), templates=templates, faces_wanted=faces_wanted, fingers=fingers,
-        fingers_wanted=fingers_wanted, complete=faces_wanted == 0 and fingers_wanted == 0,
+        staff_id=staff_id,
+        face_consent="face" in consents,
+        fingerprint_consent="fingerprint" in consents,
+        face_count=faces,
+        fingerprint_count=sum(counts.values()),
+        templates=templates,
+        faces_wanted=faces_wanted,
+        fingers=fingers,
+        fingers_wanted=fingers_wanted,
+        complete=faces_wanted == 0 and fingers_wanted == 0,
     )
 
 
@@ -337,8 +432,15 @@ async def delete_templates(ctx: AppContext, staff_id: int, *, modality: str | No
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
         deleted = await store.delete_rows(staff_id, modality=modality, site_ids=[site_id])
-        await audit.record(ctx.engine, at=now, actor=actor, action="biometrics.templates_deleted", subject_type="staff", subject_id=staff_id,
-                           data={"modality": modality or "all", "count": deleted})
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=actor,
+            action="biometrics.templates_deleted",
+            subject_type="staff",
+            subject_id=staff_id,
+            data={"modality": modality or "all", "count": deleted},
+        )
     return deleted
 
 
@@ -349,8 +451,15 @@ async def delete_template(ctx: AppContext, staff_id: int, template_id: int, *, a
     async with write_transaction(ctx.engine):
         if await store.delete_rows(staff_id, template_id=template_id, site_ids=[site_id]) == 0:
             raise TemplateNotFound()
-        await audit.record(ctx.engine, at=now, actor=actor, action="biometrics.templates_deleted", subject_type="staff", subject_id=staff_id,
-                           data={"template_id": template_id, "count": 1})
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=actor,
+            action="biometrics.templates_deleted",
+            subject_type="staff",
+            subject_id=staff_id,
+            data={"template_id": template_id, "count": 1},
+        )
 
 
 async def summary(ctx: AppContext) -> SummaryOut:
@@ -367,8 +476,15 @@ async def on_staff_changed(ctx: AppContext, change: StaffChange) -> None:
         {BiometricConsent.withdrawn_at: change.at, BiometricConsent.withdrawn_by: change.actor, BiometricConsent.withdrawal_reason: "left"}
     ).where((BiometricConsent.staff == change.staff_id) & BiometricConsent.withdrawn_at.is_null())
     deleted = await store.delete_rows(change.staff_id, site_ids=[change.old_site_id])
-    await audit.record(ctx.engine, at=change.at, actor=change.actor, action="biometrics.erased_on_leaving", subject_type="staff",
-                       subject_id=change.staff_id, data={"templates_deleted": deleted})
+    await audit.record(
+        ctx.engine,
+        at=change.at,
+        actor=change.actor,
+        action="biometrics.erased_on_leaving",
+        subject_type="staff",
+        subject_id=change.staff_id,
+        data={"templates_deleted": deleted},
+    )
 
 
 org.on_staff_changed(on_staff_changed)

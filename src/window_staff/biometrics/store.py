@@ -33,14 +33,24 @@ def vault(ctx: AppContext) -> Vault:
 async def check_vault(ctx: AppContext) -> None:
     """Start-up check: a key is needed once templates exist, and it must open them (RuntimeError otherwise)."""
     key = load_key(ctx.settings)  # a malformed key raises VaultKeyInvalid here
-    row = await BiometricTemplate.select(
-        BiometricTemplate.staff, BiometricTemplate.modality, BiometricTemplate.version, BiometricTemplate.ciphertext, BiometricTemplate.nonce
-    ).order_by(BiometricTemplate.id, ascending=False).first()
+    row = (
+        await BiometricTemplate.select(
+            BiometricTemplate.staff,
+            BiometricTemplate.modality,
+            BiometricTemplate.version,
+            BiometricTemplate.ciphertext,
+            BiometricTemplate.nonce,
+        )
+        .order_by(BiometricTemplate.id, ascending=False)
+        .first()
+    )
     if row is None:
         return
     if key is None:
-        raise RuntimeError("the database holds biometric templates but no vault key is configured "
-                           "(set WINDOW_STAFF_VAULT_KEY or WINDOW_STAFF_VAULT_KEY_FILE)")
+        raise RuntimeError(
+            "the database holds biometric templates but no vault key is configured "
+            "(set WINDOW_STAFF_VAULT_KEY or WINDOW_STAFF_VAULT_KEY_FILE)"
+        )
     try:
         vault(ctx).open(row["ciphertext"], nonce=row["nonce"], staff_id=row["staff"], modality=row["modality"], version=row["version"])
     except TemplateUndecryptable:
@@ -49,15 +59,27 @@ async def check_vault(ctx: AppContext) -> None:
 
 def _template_out(r: dict[str, Any]) -> TemplateOut:
     return TemplateOut(
-        id=r["id"], modality=r["modality"], finger_position=r["finger_position"], impression=r["impression"],
-        minutiae_count=r["minutiae_count"], valid_cylinders=r["valid_cylinders"], quality=r["quality"], created_at=r["created_at"],
+        id=r["id"],
+        modality=r["modality"],
+        finger_position=r["finger_position"],
+        impression=r["impression"],
+        minutiae_count=r["minutiae_count"],
+        valid_cylinders=r["valid_cylinders"],
+        quality=r["quality"],
+        created_at=r["created_at"],
         grade=impression_grade(r["valid_cylinders"]) if r["modality"] == "fingerprint" else None,
     )
 
 
 _META = (
-    BiometricTemplate.id, BiometricTemplate.modality, BiometricTemplate.finger_position, BiometricTemplate.impression,
-    BiometricTemplate.minutiae_count, BiometricTemplate.valid_cylinders, BiometricTemplate.quality, BiometricTemplate.created_at,
+    BiometricTemplate.id,
+    BiometricTemplate.modality,
+    BiometricTemplate.finger_position,
+    BiometricTemplate.impression,
+    BiometricTemplate.minutiae_count,
+    BiometricTemplate.valid_cylinders,
+    BiometricTemplate.quality,
+    BiometricTemplate.created_at,
 )
 
 
@@ -70,14 +92,38 @@ async def template_rows(staff_id: int, *, template_id: int | None = None) -> lis
     return [_template_out(r) for r in rows]
 
 
-async def insert(*, staff_id: int, modality: str, version: int, ciphertext: bytes, nonce: bytes, now: datetime, actor: str,
-                 site_id: int | None, finger_position: int | None = None, impression: int | None = None, minutiae_count: int | None = None,
-                 valid_cylinders: int | None = None, quality: int | None = None) -> int:
+async def insert(
+    *,
+    staff_id: int,
+    modality: str,
+    version: int,
+    ciphertext: bytes,
+    nonce: bytes,
+    now: datetime,
+    actor: str,
+    site_id: int | None,
+    finger_position: int | None = None,
+    impression: int | None = None,
+    minutiae_count: int | None = None,
+    valid_cylinders: int | None = None,
+    quality: int | None = None,
+) -> int:
     """Insert one sealed template and bump its site's gallery (inside the caller's transaction); faces leave the fingerprint fields null."""
     rows = await BiometricTemplate.insert(
-        BiometricTemplate(staff=staff_id, modality=modality, version=version, ciphertext=ciphertext, nonce=nonce, created_at=now, created_by=actor,
-                          finger_position=finger_position, impression=impression, minutiae_count=minutiae_count, valid_cylinders=valid_cylinders,
-                          quality=quality)
+        BiometricTemplate(
+            staff=staff_id,
+            modality=modality,
+            version=version,
+            ciphertext=ciphertext,
+            nonce=nonce,
+            created_at=now,
+            created_by=actor,
+            finger_position=finger_position,
+            impression=impression,
+            minutiae_count=minutiae_count,
+            valid_cylinders=valid_cylinders,
+            quality=quality,
+        )
     ).returning(BiometricTemplate.id)
     await bump_galleries([site_id])
     return rows[0]["id"]
@@ -86,12 +132,16 @@ async def insert(*, staff_id: int, modality: str, version: int, ciphertext: byte
 async def next_impression(staff_id: int, position: int) -> int:
     """The next impression number for a finger position of a staff member."""
     rows = await BiometricTemplate.select(BiometricTemplate.impression).where(
-        (BiometricTemplate.staff == staff_id) & (BiometricTemplate.modality == "fingerprint") & (BiometricTemplate.finger_position == position)
+        (BiometricTemplate.staff == staff_id)
+        & (BiometricTemplate.modality == "fingerprint")
+        & (BiometricTemplate.finger_position == position)
     )
     return max((r["impression"] or 0 for r in rows), default=0) + 1
 
 
-async def delete_rows(staff_id: int, *, modality: str | None = None, template_id: int | None = None, site_ids: Iterable[int | None] = ()) -> int:
+async def delete_rows(
+    staff_id: int, *, modality: str | None = None, template_id: int | None = None, site_ids: Iterable[int | None] = ()
+) -> int:
     """Delete templates of a staff member (all, one modality, or one id) and bump galleries; returns the count."""
     where: Combinable = BiometricTemplate.staff == staff_id
     if modality is not None:
@@ -109,7 +159,8 @@ async def bump_galleries(site_ids: Iterable[int | None]) -> None:
     for site_id in sorted({s for s in site_ids if s is not None}):
         await execute(
             GalleryVersion._meta.db,
-            "INSERT INTO gallery_version (site, version) VALUES ({}, 1) ON CONFLICT (site) DO UPDATE SET version = gallery_version.version + 1",
+            "INSERT INTO gallery_version (site, version) VALUES ({}, 1) ON CONFLICT (site) DO UPDATE SET version = gallery_version.version "
+            "+ 1",
             site_id,
         )
 
@@ -129,9 +180,17 @@ async def opened(ctx: AppContext, staff_ids: list[int], *, modality: str, positi
         if position is not None:
             # Position 0 means "unknown finger": it is compared with every enrolled finger.
             where = where & BiometricTemplate.finger_position.is_in([0, position])
-        rows = await BiometricTemplate.select(
-            BiometricTemplate.id, BiometricTemplate.staff, BiometricTemplate.version, BiometricTemplate.ciphertext, BiometricTemplate.nonce
-        ).where(where).order_by(BiometricTemplate.id)
+        rows = (
+            await BiometricTemplate.select(
+                BiometricTemplate.id,
+                BiometricTemplate.staff,
+                BiometricTemplate.version,
+                BiometricTemplate.ciphertext,
+                BiometricTemplate.nonce,
+            )
+            .where(where)
+            .order_by(BiometricTemplate.id)
+        )
         for r in rows:
             try:
                 plain = box.open(r["ciphertext"], nonce=r["nonce"], staff_id=r["staff"], modality=modality, version=r["version"])
@@ -152,7 +211,9 @@ async def counts() -> dict[str, int]:
     """Distinct staff with templates and active consents, per modality."""
     out: dict[str, int] = {}
     for modality in ("face", "fingerprint"):
-        rows = await execute(BiometricTemplate._meta.db, "SELECT COUNT(DISTINCT staff) AS n FROM biometric_template WHERE modality = {}", modality)
+        rows = await execute(
+            BiometricTemplate._meta.db, "SELECT COUNT(DISTINCT staff) AS n FROM biometric_template WHERE modality = {}", modality
+        )
         out[f"staff_with_{modality}"] = int(rows[0]["n"])
         out[f"active_{modality}_consents"] = await BiometricConsent.count().where(
             (BiometricConsent.modality == modality) & BiometricConsent.withdrawn_at.is_null()

@@ -143,7 +143,9 @@ def _coefficients(r: Reader, grades: Sequence[str]) -> tuple[tuple[str, Decimal]
     return tuple(out)
 
 
-def _amounts(r: Reader, section: str, *, default_key: str, quantum: Decimal | None, extra: tuple[str, ...] = ()) -> tuple[DepartmentAmounts | None, Reader | None]:
+def _amounts(
+    r: Reader, section: str, *, default_key: str, quantum: Decimal | None, extra: tuple[str, ...] = ()
+) -> tuple[DepartmentAmounts | None, Reader | None]:
     # Only the selected formula's section is required; the other may stay in the file, validated, for a switch.
     raw = _table(r, section, required=r.data.get("formula") == section)
     if raw is None:
@@ -227,6 +229,9 @@ def bonus_rules_of(ctx: AppContext) -> BonusRules:
 
         scoring = rules_of(ctx)
         found = ctx.resources[_RESOURCE] = load_bonus_rules(
-            ctx.settings.resolved_rules_dir / BONUS_FILE, grades=scoring.grades, veto_grade=scoring.scale.veto_grade, file=BONUS_FILE.as_posix()
+            ctx.settings.resolved_rules_dir / BONUS_FILE,
+            grades=scoring.grades,
+            veto_grade=scoring.scale.veto_grade,
+            file=BONUS_FILE.as_posix(),
         )
     return found

@@ -36,7 +36,9 @@ def event_hash(*, prev_hash: str, at: datetime | str, actor: str, action: str, s
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
 
-async def record(engine: Engine, *, at: datetime, actor: str, action: str, subject_type: str, subject_id: str | int, data: dict[str, Any] | None = None) -> str:
+async def record(
+    engine: Engine, *, at: datetime, actor: str, action: str, subject_type: str, subject_id: str | int, data: dict[str, Any] | None = None
+) -> str:
     """Append one event inside the caller's write transaction; returns its hash."""
     if engine.current_transaction.get() is None:
         raise RuntimeError("audit events are written inside the transaction of the change they describe")
@@ -46,11 +48,21 @@ async def record(engine: Engine, *, at: datetime, actor: str, action: str, subje
     last = await execute(engine, "SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1")
     prev = last[0]["hash"] if last else GENESIS
     payload = canonical_json(data or {})
-    digest = event_hash(prev_hash=prev, at=at, actor=actor, action=action, subject_type=subject_type, subject_id=str(subject_id), data=payload)
+    digest = event_hash(
+        prev_hash=prev, at=at, actor=actor, action=action, subject_type=subject_type, subject_id=str(subject_id), data=payload
+    )
     await execute(
         engine,
-        "INSERT INTO audit_event (at, actor, action, subject_type, subject_id, data, prev_hash, hash) VALUES ({}, {}, {}, {}, {}, {}, {}, {})",
-        at, actor, action, subject_type, str(subject_id), payload, prev, digest,
+        "INSERT INTO audit_event (at, actor, action, subject_type, subject_id, data, prev_hash, hash) VALUES ({}, {}, {}, {}, {}, {}, {}, "
+        "{})",
+        at,
+        actor,
+        action,
+        subject_type,
+        str(subject_id),
+        payload,
+        prev,
+        digest,
     )
     return digest
 
@@ -75,17 +87,28 @@ async def verify(engine: Engine, *, batch: int = 5000) -> VerifyResult:
     while True:
         rows = await execute(
             engine,
-            "SELECT id, at, actor, action, subject_type, subject_id, data, prev_hash, hash FROM audit_event WHERE id > {} ORDER BY id LIMIT {}",
-            last_id, batch,
+            "SELECT id, at, actor, action, subject_type, subject_id, data, prev_hash, hash FROM audit_event WHERE id > {} ORDER BY id "
+            "LIMIT {}",
+            last_id,
+            batch,
         )
         if not rows:
             return VerifyResult(checked=checked)
         for row in rows:
             if row["prev_hash"] != prev:
-                return VerifyResult(checked=checked, broken_id=row["id"], reason="previous-hash link broken (a row was removed, inserted or altered before it)")
+                return VerifyResult(
+                    checked=checked,
+                    broken_id=row["id"],
+                    reason="previous-hash link broken (a row was removed, inserted or altered before it)",
+                )
             expected = event_hash(
-                prev_hash=prev, at=row["at"], actor=row["actor"], action=row["action"],
-                subject_type=row["subject_type"], subject_id=row["subject_id"], data=row["data"],
+                prev_hash=prev,
+                at=row["at"],
+                actor=row["actor"],
+                action=row["action"],
+                subject_type=row["subject_type"],
+                subject_id=row["subject_id"],
+                data=row["data"],
             )
             if expected != row["hash"]:
                 return VerifyResult(checked=checked, broken_id=row["id"], reason="content does not match its hash (the row was altered)")

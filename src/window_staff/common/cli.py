@@ -26,8 +26,12 @@ class Wiring:
 WIRING = Wiring()
 
 
-def configure(*, build_context: Callable[[Settings], AppContext], load_rules: Callable[[AppContext], None],
-              migrate: Callable[[Engine], Awaitable[Any]]) -> None:
+def configure(
+    *,
+    build_context: Callable[[Settings], AppContext],
+    load_rules: Callable[[AppContext], None],
+    migrate: Callable[[Engine], Awaitable[Any]],
+) -> None:
     """Called once by the wiring point when it is imported."""
     WIRING.build_context, WIRING.load_rules, WIRING.migrate = build_context, load_rules, migrate
 

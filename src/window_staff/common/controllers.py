@@ -7,10 +7,10 @@ from datetime import datetime
 import msgspec
 from litestar import Controller, get
 
-from window_staff.common.guards import PUBLIC, roles
 from window_staff.common import audit
 from window_staff.common.context import AppContext
 from window_staff.common.db import execute
+from window_staff.common.guards import PUBLIC, roles
 
 
 class HealthOut(msgspec.Struct, kw_only=True):

@@ -11,10 +11,10 @@ from typing import Any, TypeVar
 from urllib.parse import unquote, urlparse
 
 import aiosqlite
+from piccolo.columns import Column
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
-from piccolo.columns import Column
 from piccolo.table import Table
 
 try:  # asyncpg is optional at import time for SQLite-only installs
@@ -36,7 +36,8 @@ _SQLITE_OUTAGE = ("database is locked", "database table is locked", "disk i/o er
 # PostgreSQL: the server is gone, restarting, refusing, or out of connection slots.
 _PG_OUTAGE: tuple[type[BaseException], ...] = (
     (_pg.PostgresConnectionError, _pg.CannotConnectNowError, _pg.AdminShutdownError, _pg.CrashShutdownError, _pg.TooManyConnectionsError)
-    if _pg is not None else ()
+    if _pg is not None
+    else ()
 )
 _DRIVER_MODULES = ("asyncpg", "aiosqlite", "piccolo", "sqlite3", "window_staff.common.db")
 
@@ -55,7 +56,11 @@ def outage_reason(exc: BaseException) -> str | None:
             return f"sqlite: {current}"
         if _PG_OUTAGE and isinstance(current, _PG_OUTAGE):
             return f"postgresql: {type(current).__name__}"
-        if _pg is not None and isinstance(current, _pg.InterfaceError) and any(m in str(current) for m in ("connection is closed", "pool is closing", "pool is closed")):
+        if (
+            _pg is not None
+            and isinstance(current, _pg.InterfaceError)
+            and any(m in str(current) for m in ("connection is closed", "pool is closing", "pool is closed"))
+        ):
             # Only a closed connection or pool: other interface errors (e.g. two operations at once) are bugs.
             return f"postgresql: {current}"
         if isinstance(current, (OSError, TimeoutError)) and _raised_in_driver(current):
@@ -238,7 +243,9 @@ class PooledSQLiteEngine(SQLiteEngine):
         """A transaction whose connection always returns to the pool."""
         return _PooledSQLiteTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
 
-    async def _run_in_new_connection(self, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None) -> Any:
+    async def _run_in_new_connection(
+        self, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None
+    ) -> Any:
         conn = await self._acquire()
         try:
             async with conn.execute(query, args or []) as cursor:
@@ -246,7 +253,9 @@ class PooledSQLiteEngine(SQLiteEngine):
         finally:
             await self._release(conn)
 
-    async def _run_in_existing_connection(self, connection: Any, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None) -> Any:
+    async def _run_in_existing_connection(
+        self, connection: Any, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None
+    ) -> Any:
         # Piccolo re-issues "PRAGMA foreign_keys" before every statement; ours are set at connect.
         async with connection.execute(query, args or []) as cursor:
             return await cursor.fetchall()
@@ -277,11 +286,13 @@ class PooledPostgresEngine(PostgresEngine):
         return _PooledPostgresTransaction(engine=self, allow_nested=allow_nested)
 
 
-def create_engine(url: str, *, sqlite_pool_size: int = 4, busy_timeout_ms: int = 10_000, pg_pool_min: int = 2, pg_pool_max: int = 10) -> Engine:
+def create_engine(
+    url: str, *, sqlite_pool_size: int = 4, busy_timeout_ms: int = 10_000, pg_pool_min: int = 2, pg_pool_max: int = 10
+) -> Engine:
     """Build the engine for a ``sqlite:///path`` or ``postgresql://`` URL."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
-        path = unquote(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else unquote(parsed.path)
+        path = unquote(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else unquote(parsed.path)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         return PooledSQLiteEngine(path, pool_size=sqlite_pool_size, busy_timeout_ms=busy_timeout_ms)
     if parsed.scheme in {"postgres", "postgresql"}:
@@ -324,7 +335,15 @@ async def execute(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any]]:
     return await engine.run_querystring(QueryString(sql, *args))
 
 
-async def insert_rows(engine: Engine, table: type[Table], columns: Sequence[Column], rows: Sequence[Sequence[Any]], *, chunk: int = 2500, skip_conflicts: bool = False) -> list[int]:
+async def insert_rows(
+    engine: Engine,
+    table: type[Table],
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[Any]],
+    *,
+    chunk: int = 2500,
+    skip_conflicts: bool = False,
+) -> list[int]:
     """Insert many rows in the current transaction and return their ids, in input order.
 
     With ``skip_conflicts`` rows that hit a unique constraint are skipped and only new ids return.
@@ -387,7 +406,7 @@ async def update_rows(engine: Engine, table: type[Table], columns: Sequence[Colu
     aliases = ", ".join(f"c{i}" for i in range(len(columns)))
     sql = f'UPDATE "{name}" AS t SET {sets} FROM unnest($1::integer[], {casts}) AS v(id, {aliases}) WHERE t."{pk}" = v.id'
     for start in range(0, len(rows), 25000):
-        part = rows[start:start + 25000]
+        part = rows[start : start + 25000]
         await tx.connection.execute(sql, *[list(col) for col in zip(*part, strict=True)])
 
 
@@ -395,4 +414,4 @@ def chunks(values: Sequence[T], size: int = 5000) -> list[list[T]]:
     """Bounded IN-lists: SQLite refuses a statement with more than 32,766 parameters, and a batch may hold more.
 
     Lists, since Piccolo's ``is_in`` takes a list."""
-    return [list(values[i:i + size]) for i in range(0, len(values), size)]
+    return [list(values[i : i + size]) for i in range(0, len(values), size)]

@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from multipart import MultipartSegment, ParserError, ParserLimitReached, PushMultipartParser
-from multipart import parse_options_header
+from multipart import MultipartSegment, ParserError, ParserLimitReached, PushMultipartParser, parse_options_header
 
 from window_staff.common.errors import InvalidInput, MalformedRequest, PayloadTooLarge, UnsupportedMediaType
 
@@ -58,6 +57,7 @@ class UnknownField(InvalidInput):
 
     code = "unknown_field"
     title = "Invalid request"
+
 
 TEXT_TYPES = frozenset({None, "text/plain"})
 BINARY_TYPES = frozenset({None, "application/octet-stream"})

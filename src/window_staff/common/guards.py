@@ -20,6 +20,7 @@ from window_staff.common.principal import Principal
 PUBLIC = {"public": True}
 SESSION_COOKIE = "ws_session"
 
+
 class SessionInvalid(Unauthenticated):
     """The session token is missing, expired or revoked."""
 

@@ -66,7 +66,11 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 # Every answer carries Date, so a terminal with a skewed clock can correct it.
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode()), (b"date", formatdate(usegmt=True).encode())]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", rid.encode()),
+                    (b"date", formatdate(usegmt=True).encode()),
+                ]
             await send(message)
 
         try:
@@ -74,9 +78,19 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         finally:
             # Path only, never the query string: it may carry invitation tokens.
             access_log.info(
-                "%s %s %s", scope.get("method"), scope.get("path"), status,
-                extra={"fields": {"request_id": rid, "method": scope.get("method"), "path": scope.get("path"), "status": status,
-                                  "ms": round((time.perf_counter() - started) * 1000, 1)}},
+                "%s %s %s",
+                scope.get("method"),
+                scope.get("path"),
+                status,
+                extra={
+                    "fields": {
+                        "request_id": rid,
+                        "method": scope.get("method"),
+                        "path": scope.get("path"),
+                        "status": status,
+                        "ms": round((time.perf_counter() - started) * 1000, 1),
+                    }
+                },
             )
 
     return middleware

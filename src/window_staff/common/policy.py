@@ -44,7 +44,9 @@ def one_of(*choices: str) -> Check:
     return lambda value: None if isinstance(value, str) and value in choices else expected
 
 
-def policy_from_mapping(data: Mapping[str, Any], *, schema: type[T], checks: Mapping[str, Check], error: type[DomainError], source: str) -> T:
+def policy_from_mapping(
+    data: Mapping[str, Any], *, schema: type[T], checks: Mapping[str, Check], error: type[DomainError], source: str
+) -> T:
     """Build ``schema`` from a parsed table; the first unknown, missing or failing key raises ``error`` naming it."""
     known = [f.name for f in fields(schema)]
     if set(checks) != set(known):  # a field without a check would accept anything: a programming error

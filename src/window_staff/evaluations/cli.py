@@ -25,9 +25,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from window_staff.auth.errors import RoleRequired
     from window_staff.auth.service import principal_for
     from window_staff.common.errors import DomainError
-    from window_staff.evaluations.service import metrics as service_metrics
     from window_staff.evaluations.errors import ImportRejected
     from window_staff.evaluations.schemas.metrics import ImportOut
+    from window_staff.evaluations.service import metrics as service_metrics
 
     path = Path(args.file)
     try:
@@ -58,7 +58,10 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     except DomainError as exc:
         return _error(exc.detail)
     batch = f" (batch {out.batch_id})" if out.batch_id is not None else ""
-    print(f"{path.name}: {out.rows} rows: {out.imported} imported, {out.completed} completed since, {out.skipped} skipped as already imported{batch}")
+    print(
+        f"{path.name}: {out.rows} rows: {out.imported} imported, {out.completed} completed since, {out.skipped} skipped as already "
+        f"imported{batch}"
+    )
     return 0
 
 

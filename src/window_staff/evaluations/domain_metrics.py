@@ -22,7 +22,15 @@ from window_staff.common.clock import DEFAULT_TIME_ZONE, as_utc
 from window_staff.common.periods import next_month
 
 COLUMNS: tuple[str, ...] = (
-    "external_id", "item", "site_code", "window_number", "employee_no", "received_at", "promised_at", "completed_at", "onsite",
+    "external_id",
+    "item",
+    "site_code",
+    "window_number",
+    "employee_no",
+    "received_at",
+    "promised_at",
+    "completed_at",
+    "onsite",
 )
 OPTIONAL = frozenset({"completed_at"})
 MAX_ROWS = 50_000
@@ -134,10 +142,10 @@ def read_csv(data: bytes) -> tuple[list[RawRow], list[RowError]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        return [], [RowError(line, None, "the file is not UTF-8 text (save it as \"CSV UTF-8\")")]
+        line = data[: exc.start].count(b"\n") + 1
+        return [], [RowError(line, None, 'the file is not UTF-8 text (save it as "CSV UTF-8")')]
     if "\x00" in text:
-        return [], [RowError(text[:text.index("\x00")].count("\n") + 1, None, "the file holds NUL bytes: not a CSV text file")]
+        return [], [RowError(text[: text.index("\x00")].count("\n") + 1, None, "the file holds NUL bytes: not a CSV text file")]
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
@@ -210,7 +218,12 @@ def local_date(at: datetime, *, zone: str) -> date:
 
 
 def check_rows(
-    rows: Iterable[RawRow], *, windows: Mapping[tuple[str, str], WindowRef], site_codes: Iterable[str], staff: Mapping[str, StaffRef], now: datetime,
+    rows: Iterable[RawRow],
+    *,
+    windows: Mapping[tuple[str, str], WindowRef],
+    site_codes: Iterable[str],
+    staff: Mapping[str, StaffRef],
+    now: datetime,
 ) -> tuple[list[Checked], list[RowError]]:
     """Check every row fully against the directory and each other; the valid rows and every problem found."""
     sites = set(site_codes)
@@ -274,10 +287,20 @@ def check_rows(
             errors.extend(found)
             continue
         assert window is not None and person is not None and received is not None and onsite is not None
-        checked.append(Checked(
-            line=row.line, external_id=external_id, item=v["item"], window_id=window.id, department_id=window.department_id, staff_id=person.id,
-            received_at=received, promised_at=times["promised_at"], completed_at=times.get("completed_at"), onsite=onsite,
-        ))
+        checked.append(
+            Checked(
+                line=row.line,
+                external_id=external_id,
+                item=v["item"],
+                window_id=window.id,
+                department_id=window.department_id,
+                staff_id=person.id,
+                received_at=received,
+                promised_at=times["promised_at"],
+                completed_at=times.get("completed_at"),
+                onsite=onsite,
+            )
+        )
     return checked, errors
 
 
@@ -298,8 +321,18 @@ def against_stored(rows: Iterable[Checked], *, stored: Mapping[str, Stored]) -> 
         elif old.completed_at is None and row.completed_at is not None and was[:5] == now[:5] and was[6] == now[6]:
             completions.append((old.id, row.completed_at))  # the pending transaction has been completed since
         else:
-            changed = [name for name, a, b in zip(("item", "window", "staff", "received_at", "promised_at", "completed_at", "onsite"), was, now, strict=True) if a != b]
-            errors.append(RowError(row.line, "external_id", f"external_id {row.external_id!r} was imported before with a different {', '.join(changed)}"))
+            changed = [
+                name
+                for name, a, b in zip(
+                    ("item", "window", "staff", "received_at", "promised_at", "completed_at", "onsite"), was, now, strict=True
+                )
+                if a != b
+            ]
+            errors.append(
+                RowError(
+                    row.line, "external_id", f"external_id {row.external_id!r} was imported before with a different {', '.join(changed)}"
+                )
+            )
     return Plan(new=new, completions=completions, skipped=skipped), errors
 
 
@@ -373,4 +406,3 @@ def rate(part: int, *, whole: int) -> Decimal | None:
     if whole <= 0:
         return None
     return (_HUNDRED * part / whole).quantize(_CENT, rounding=ROUND_DOWN)
-

@@ -1,4 +1,5 @@
-"""Evaluations (服务评价标准): delegate campaigns and evaluations, citizen ratings (好差评) and their bad-review cases, service transactions (办件)."""
+"""Evaluations (服务评价标准): delegate campaigns and evaluations, citizen ratings (好差评) and their bad-review cases,
+service transactions (办件)."""
 
 from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table

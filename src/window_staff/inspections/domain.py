@@ -15,8 +15,17 @@ PLANNED, IN_PROGRESS, DONE, CANCELLED = "planned", "in_progress", "done", "cance
 CLOCK_SKEW = timedelta(minutes=5)
 # The fields a FindingRevision keeps, in this order (the canonical JSON sorts them anyway).
 SNAPSHOT_FIELDS = (
-    "staff", "window", "item", "category", "positive", "severity", "observed_at", "note",
-    "status", "published_at", "published_by",
+    "staff",
+    "window",
+    "item",
+    "category",
+    "positive",
+    "severity",
+    "observed_at",
+    "note",
+    "status",
+    "published_at",
+    "published_by",
 )
 
 

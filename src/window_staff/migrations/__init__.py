@@ -64,7 +64,9 @@ async def migrate(engine: Engine) -> list[str]:
     return done
 
 
-async def create_tables(engine: Engine, tables: Sequence[type[Table]], *, indexes: Sequence[str] = (), append_only: tuple[str, ...] = ()) -> None:
+async def create_tables(
+    engine: Engine, tables: Sequence[type[Table]], *, indexes: Sequence[str] = (), append_only: tuple[str, ...] = ()
+) -> None:
     """Create tables (if missing), then their indexes, then append-only triggers on the named tables."""
     for table in tables:
         for ddl in table.create_table(if_not_exists=True).ddl:
@@ -81,7 +83,9 @@ async def table_columns(engine: Engine, table: str) -> set[str]:
     """The column names a table has now (to add a column only where an older database lacks it)."""
     if is_sqlite(engine):
         return {r["name"] for r in await execute(engine, f"PRAGMA table_info({table})")}
-    rows = await execute(engine, "SELECT column_name FROM information_schema.columns WHERE table_name = {} AND table_schema = current_schema()", table)
+    rows = await execute(
+        engine, "SELECT column_name FROM information_schema.columns WHERE table_name = {} AND table_schema = current_schema()", table
+    )
     return {r["column_name"] for r in rows}
 
 
@@ -97,10 +101,8 @@ def append_only_ddl(table: str, *, sqlite: bool) -> list[str]:
     return [
         "CREATE OR REPLACE FUNCTION ws_append_only() RETURNS trigger LANGUAGE plpgsql AS "
         "$$ BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'restrict_violation'; END $$",
-        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-        "FOR EACH ROW EXECUTE FUNCTION ws_append_only()",
-        f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-        "FOR EACH STATEMENT EXECUTE FUNCTION ws_append_only()",
+        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION ws_append_only()",
+        f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION ws_append_only()",
     ]
 
 

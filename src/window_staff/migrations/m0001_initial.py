@@ -15,10 +15,10 @@ TABLES = [Site, Department, Window, Staff, User, UserRole, UserSession, LoginAtt
 
 INDEXES = [
     "CREATE UNIQUE INDEX IF NOT EXISTS service_window_site_number ON service_window (site, number)",
-    "CREATE UNIQUE INDEX IF NOT EXISTS user_role_user_role ON user_role (\"user\", role)",
+    'CREATE UNIQUE INDEX IF NOT EXISTS user_role_user_role ON user_role ("user", role)',
     "CREATE INDEX IF NOT EXISTS staff_department ON staff (department)",
     "CREATE INDEX IF NOT EXISTS login_attempt_username_at ON login_attempt (username, at)",
-    "CREATE INDEX IF NOT EXISTS user_session_user ON user_session (\"user\")",
+    'CREATE INDEX IF NOT EXISTS user_session_user ON user_session ("user")',
     "CREATE UNIQUE INDEX IF NOT EXISTS calendar_override_site_day ON calendar_override (site, day)",
     "CREATE INDEX IF NOT EXISTS audit_event_subject ON audit_event (subject_type, subject_id)",
 ]

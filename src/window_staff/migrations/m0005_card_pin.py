@@ -31,7 +31,9 @@ INDEXES = [
 async def _columns(engine: Engine, table: str) -> set[str]:
     if is_sqlite(engine):
         return {r["name"] for r in await execute(engine, f"PRAGMA table_info({table})")}
-    rows = await execute(engine, "SELECT column_name FROM information_schema.columns WHERE table_name = {} AND table_schema = current_schema()", table)
+    rows = await execute(
+        engine, "SELECT column_name FROM information_schema.columns WHERE table_name = {} AND table_schema = current_schema()", table
+    )
     return {r["column_name"] for r in rows}
 
 

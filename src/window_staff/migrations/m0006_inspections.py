@@ -12,7 +12,7 @@ TABLES = INSPECTION_TABLES
 INDEXES = [
     "CREATE INDEX IF NOT EXISTS inspection_visit_site ON inspection_visit (site, planned_at)",
     "CREATE UNIQUE INDEX IF NOT EXISTS inspection_visit_inspector_unique ON inspection_visit_inspector (visit, inspector)",
-    "CREATE UNIQUE INDEX IF NOT EXISTS inspection_visit_window_unique ON inspection_visit_window (visit, \"window\")",
+    'CREATE UNIQUE INDEX IF NOT EXISTS inspection_visit_window_unique ON inspection_visit_window (visit, "window")',
     "CREATE INDEX IF NOT EXISTS inspection_finding_staff ON inspection_finding (staff, observed_at)",
     "CREATE INDEX IF NOT EXISTS inspection_finding_visit ON inspection_finding (visit)",
     "CREATE UNIQUE INDEX IF NOT EXISTS inspection_finding_revision_unique ON inspection_finding_revision (finding, revision)",

@@ -24,6 +24,8 @@ INDEXES = [
 async def forward(engine: Engine) -> None:
     """Create the tables; the trail, computations, appeals and decisions are append-only."""
     await create_tables(
-        engine, TABLES, indexes=INDEXES,
+        engine,
+        TABLES,
+        indexes=INDEXES,
         append_only=("appraisal_period_event", "appraisal_computation", "appraisal_appeal", "appraisal_appeal_decision"),
     )

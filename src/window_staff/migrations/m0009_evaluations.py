@@ -20,7 +20,20 @@ from window_staff.migrations import create_tables
 
 ID = "0009_evaluations"
 
-TABLES = [Delegate, Campaign, CampaignTarget, Invitation, DelegateSession, Evaluation, RatingCode, Rating, BadReviewCase, CaseEvent, ImportBatch, ServiceTransaction]
+TABLES = [
+    Delegate,
+    Campaign,
+    CampaignTarget,
+    Invitation,
+    DelegateSession,
+    Evaluation,
+    RatingCode,
+    Rating,
+    BadReviewCase,
+    CaseEvent,
+    ImportBatch,
+    ServiceTransaction,
+]
 
 INDEXES = [
     "CREATE UNIQUE INDEX IF NOT EXISTS delegate_campaign_target_one ON delegate_campaign_target (campaign, kind, target_id)",
@@ -33,7 +46,7 @@ INDEXES = [
     "CREATE INDEX IF NOT EXISTS citizen_rating_staff ON citizen_rating (staff, rated_at)",
     'CREATE INDEX IF NOT EXISTS citizen_rating_window ON citizen_rating ("window", rated_at)',
     "CREATE INDEX IF NOT EXISTS bad_review_case_status ON bad_review_case (status, deadline)",
-    "CREATE INDEX IF NOT EXISTS bad_review_case_event_case ON bad_review_case_event (\"case\", id)",
+    'CREATE INDEX IF NOT EXISTS bad_review_case_event_case ON bad_review_case_event ("case", id)',
     "CREATE INDEX IF NOT EXISTS service_transaction_staff ON service_transaction (staff, received_at)",
     'CREATE INDEX IF NOT EXISTS service_transaction_window ON service_transaction ("window", received_at)',
     # The month's rates read by received and by promised time across the whole centre.
@@ -45,5 +58,4 @@ INDEXES = [
 
 async def forward(engine: Engine) -> None:
     """Create the tables; evaluations, ratings, case steps and transactions are append-only events."""
-    await create_tables(engine, TABLES, indexes=INDEXES,
-                        append_only=("delegate_evaluation", "citizen_rating", "bad_review_case_event"))
+    await create_tables(engine, TABLES, indexes=INDEXES, append_only=("delegate_evaluation", "citizen_rating", "bad_review_case_event"))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from litestar import Controller, get, post
 from litestar.di import Provide
 
-from window_staff.common.guards import authenticated, provide_principal
-from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
+from window_staff.common.guards import authenticated, provide_principal
 from window_staff.common.pagination import PageParams
+from window_staff.common.principal import Principal
 from window_staff.common.web import PAGE
 from window_staff.notifications import service
 from window_staff.notifications.schemas import NotificationOut, NotificationPage

@@ -20,14 +20,30 @@ async def notify(ctx: AppContext, texts: Mapping[int, str], *, kind: str, subjec
         return 0
     now = ctx.clock.now()
     # A month shown to a whole centre is one message per person: bulk rows, not one Piccolo object each.
-    columns = [Notification.recipient, Notification.kind, Notification.subject_type, Notification.subject_id, Notification.text, Notification.created_at]
-    await insert_rows(ctx.engine, Notification, columns, [(uid, kind, subject_type, subject_id, text, now) for uid, text in sorted(texts.items())])
+    columns = [
+        Notification.recipient,
+        Notification.kind,
+        Notification.subject_type,
+        Notification.subject_id,
+        Notification.text,
+        Notification.created_at,
+    ]
+    await insert_rows(
+        ctx.engine, Notification, columns, [(uid, kind, subject_type, subject_id, text, now) for uid, text in sorted(texts.items())]
+    )
     return len(texts)
 
 
 def _out(r: dict[str, Any]) -> NotificationOut:
-    return NotificationOut(id=r["id"], kind=r["kind"], subject_type=r["subject_type"], subject_id=r["subject_id"], text=r["text"],
-                           created_at=as_utc(r["created_at"]), read_at=as_utc(r["read_at"]) if r["read_at"] else None)
+    return NotificationOut(
+        id=r["id"],
+        kind=r["kind"],
+        subject_type=r["subject_type"],
+        subject_id=r["subject_id"],
+        text=r["text"],
+        created_at=as_utc(r["created_at"]),
+        read_at=as_utc(r["read_at"]) if r["read_at"] else None,
+    )
 
 
 async def list_notifications(ctx: AppContext, user_id: int, params: PageParams, *, unread_only: bool = False) -> NotificationPage:
@@ -38,7 +54,9 @@ async def list_notifications(ctx: AppContext, user_id: int, params: PageParams, 
     total = await Notification.count().where(shown)
     unread = await Notification.count().where(mine & Notification.read_at.is_null())
     page = page_of([_out(r) for r in rows], total=total, params=params)
-    return NotificationPage(items=page.items, total=total, unread=unread, limit=page.limit, offset=page.offset, next_offset=page.next_offset)
+    return NotificationPage(
+        items=page.items, total=total, unread=unread, limit=page.limit, offset=page.offset, next_offset=page.next_offset
+    )
 
 
 async def mark_read(ctx: AppContext, user_id: int, notification_id: int) -> NotificationOut:

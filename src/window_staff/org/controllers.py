@@ -6,10 +6,10 @@ from litestar import Controller, get, patch, post, put
 from litestar.di import Provide
 from litestar.params import Parameter
 
-from window_staff.common.guards import provide_principal
-from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
+from window_staff.common.guards import provide_principal
 from window_staff.common.pagination import Page, PageParams, page_of
+from window_staff.common.principal import Principal
 from window_staff.common.web import PAGE
 from window_staff.org import service
 from window_staff.org.guards import STAFF_FULL_READERS, can_read_org, can_write_org
@@ -109,7 +109,10 @@ class StaffController(Controller):
 
     @get("/", guards=[can_read_org])
     async def list_staff(
-        self, ctx: AppContext, principal: Principal, page: PageParams,
+        self,
+        ctx: AppContext,
+        principal: Principal,
+        page: PageParams,
         department_id: int | None = None,
         status: str | None = Parameter(default=None, pattern="^(active|left)$"),
     ) -> Page[StaffOut] | Page[StaffBriefOut]:

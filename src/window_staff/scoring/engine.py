@@ -251,8 +251,13 @@ def _score_all(facts_by_staff: Mapping[int, Sequence[Fact]], *, rules: RuleSet, 
         problems = [p for staff_id in sorted(facts_by_staff) for p in check_facts(staff_id, facts_by_staff[staff_id], checklist=checklist)]
         if problems:
             more = f" (and {len(problems) - _MAX_REPORTED} more)" if len(problems) > _MAX_REPORTED else ""
-            raise FactInvalid(f"{len(problems)} invalid fact(s){more}: " + "; ".join(problems[:_MAX_REPORTED]), problems=problems[:_MAX_REPORTED])
-    return {staff_id: _score_one(staff_id, facts_by_staff[staff_id], plan=plan, rules=rules, period=period) for staff_id in sorted(facts_by_staff)}
+            raise FactInvalid(
+                f"{len(problems)} invalid fact(s){more}: " + "; ".join(problems[:_MAX_REPORTED]), problems=problems[:_MAX_REPORTED]
+            )
+    return {
+        staff_id: _score_one(staff_id, facts_by_staff[staff_id], plan=plan, rules=rules, period=period)
+        for staff_id in sorted(facts_by_staff)
+    }
 
 
 def _score_one(staff_id: int, facts: Sequence[Fact], *, plan: Mapping[str, _KindPlan], rules: RuleSet, period: date) -> StaffScore:

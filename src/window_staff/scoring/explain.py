@@ -6,8 +6,24 @@ from window_staff.scoring.engine import Line, StaffScore
 from window_staff.scoring.rules import RuleSet
 
 _WORDS = {
-    "zh": {"total": "总分", "grade": "等级", "veto": "一票否决", "times": "次", "capped": "已达本项月度上限", "none": "本月无加减分", "units": "单位"},
-    "en": {"total": "Total", "grade": "Grade", "veto": "veto", "times": "x", "capped": "monthly cap reached", "none": "no points added or deducted this month", "units": "units"},
+    "zh": {
+        "total": "总分",
+        "grade": "等级",
+        "veto": "一票否决",
+        "times": "次",
+        "capped": "已达本项月度上限",
+        "none": "本月无加减分",
+        "units": "单位",
+    },
+    "en": {
+        "total": "Total",
+        "grade": "Grade",
+        "veto": "veto",
+        "times": "x",
+        "capped": "monthly cap reached",
+        "none": "no points added or deducted this month",
+        "units": "units",
+    },
 }
 
 
@@ -15,7 +31,10 @@ def explain(result: StaffScore, *, rules: RuleSet, lang: str = "zh") -> str:
     """Render a StaffScore as readable lines in Chinese (``zh``) or English (``en``)."""
     w = _WORDS["en" if lang == "en" else "zh"]
     grade = result.grade.title_en if lang == "en" else result.grade.title_zh
-    out = [f"{result.period:%Y-%m} staff {result.staff_id}: {w['total']} {result.total} ({w['grade']} {grade})" + (f" [{w['veto']}]" if result.veto else "")]
+    out = [
+        f"{result.period:%Y-%m} staff {result.staff_id}: {w['total']} {result.total} ({w['grade']} {grade})"
+        + (f" [{w['veto']}]" if result.veto else "")
+    ]
     for spec in rules.categories:
         title = spec.title_en if lang == "en" else spec.title_zh
         out.append(f"  {title}: {result.categories[spec.code]} / {spec.max_points}")

@@ -84,7 +84,14 @@ def _categories(file: str, data: object, *, errors: Errors) -> tuple[CategorySpe
         return ()
     out = []
     for code, table in data.items():
-        r = Reader(table, file=file, entry=f"category {code}", prefix=f"categories.{code}", errors=errors, keys=("title_zh", "title_en", "max_points", "bonus_max"))
+        r = Reader(
+            table,
+            file=file,
+            entry=f"category {code}",
+            prefix=f"categories.{code}",
+            errors=errors,
+            keys=("title_zh", "title_en", "max_points", "bonus_max"),
+        )
         if code not in CATEGORY_CODES:
             r.fail(None, f"unknown category (the five are: {', '.join(CATEGORY_CODES)})")
         title_zh, title_en = r.text("title_zh"), r.text("title_en")
@@ -118,7 +125,14 @@ def _checklist(file: str, data: object, *, errors: Errors) -> tuple[ChecklistIte
     for i, table in enumerate(array_of(file, "checklist", data, errors=errors)):
         item_id = table.get("id") if isinstance(table, dict) else None
         entry = f"checklist {item_id}" if isinstance(item_id, str) else f"checklist #{i + 1}"
-        r = Reader(table, file=file, entry=entry, prefix=f"checklist[{i}]", errors=errors, keys=("id", "title_zh", "title_en", "category", "positive"))
+        r = Reader(
+            table,
+            file=file,
+            entry=entry,
+            prefix=f"checklist[{i}]",
+            errors=errors,
+            keys=("id", "title_zh", "title_en", "category", "positive"),
+        )
         item_id, title_zh, title_en = r.text("id", pattern=ID), r.text("title_zh"), r.text("title_en")
         category, positive = r.text("category"), r.boolean("positive")
         if category is not None and category not in CATEGORY_CODES:

@@ -30,7 +30,12 @@ def cross_check(
         total = sum((c.max_points for c in categories), start=scale.base * 0)
         if total != scale.base:
             parts = " + ".join(f"{c.code} {c.max_points}" for c in categories)
-            errors.add(files_of["categories"], "categories", "max_points", f"category max points add up to {total} ({parts}), but scale.base is {scale.base}")
+            errors.add(
+                files_of["categories"],
+                "categories",
+                "max_points",
+                f"category max points add up to {total} ({parts}), but scale.base is {scale.base}",
+            )
     if "grades" in files_of:
         _check_grades(scale, grades, file=files_of["grades"], scale_file=files_of.get("scale", "?"), errors=errors)
     items = _check_checklist(checklist, file=files_of.get("checklist", "?"), errors=errors)
@@ -50,16 +55,33 @@ def _check_grades(scale: Scale | None, grades: Sequence[GradeBand], *, file: str
             errors.add(file, entry, f"grades[{i}].code", "duplicate grade code")
         seen.add(band.code)
         if i and band.min_score >= grades[i - 1].min_score:
-            errors.add(file, entry, f"grades[{i}].min_score", f"bands must be listed highest first with strictly falling min_score; {band.min_score} follows {grades[i - 1].min_score}")
+            errors.add(
+                file,
+                entry,
+                f"grades[{i}].min_score",
+                f"bands must be listed highest first with strictly falling min_score; {band.min_score} follows {grades[i - 1].min_score}",
+            )
         if scale is not None and band.min_score > scale.ceiling:
-            errors.add(file, entry, f"grades[{i}].min_score", f"{band.min_score} is above the ceiling {scale.ceiling}: no score can reach it")
+            errors.add(
+                file, entry, f"grades[{i}].min_score", f"{band.min_score} is above the ceiling {scale.ceiling}: no score can reach it"
+            )
     if scale is not None:
         lowest = min(grades, key=lambda g: g.min_score)
         if lowest.min_score > scale.floor:
             where = f"grades[{list(grades).index(lowest)}].min_score"
-            errors.add(file, f"grade {lowest.code}", where, f"the lowest band starts at {lowest.min_score}, above the floor {scale.floor}: some scores would have no grade")
+            errors.add(
+                file,
+                f"grade {lowest.code}",
+                where,
+                f"the lowest band starts at {lowest.min_score}, above the floor {scale.floor}: some scores would have no grade",
+            )
         if scale.veto_grade not in seen:
-            errors.add(scale_file, "scale", "scale.veto_grade", f"{scale.veto_grade!r} is not a grade code (known: {', '.join(g.code for g in grades)})")
+            errors.add(
+                scale_file,
+                "scale",
+                "scale.veto_grade",
+                f"{scale.veto_grade!r} is not a grade code (known: {', '.join(g.code for g in grades)})",
+            )
 
 
 def _check_checklist(checklist: Sequence[ChecklistItem], *, file: str, errors: Errors) -> dict[str, ChecklistItem]:
@@ -79,9 +101,19 @@ def _check_rule_ids(rules: Sequence[Rule], *, errors: Errors) -> None:
         for j, later in enumerate(versions):
             for earlier in versions[:j]:
                 if later.effective_from == earlier.effective_from:
-                    errors.add(later.source, rule_id, "id", f"duplicate rule id (also in {earlier.source}, same effective_from); give a new version its own effective_from")
+                    errors.add(
+                        later.source,
+                        rule_id,
+                        "id",
+                        f"duplicate rule id (also in {earlier.source}, same effective_from); give a new version its own effective_from",
+                    )
                 elif _overlap(earlier, later):
-                    errors.add(later.source, rule_id, "effective_from", f"effective dates {_span(later)} overlap {_span(earlier)} of the same id in {earlier.source}")
+                    errors.add(
+                        later.source,
+                        rule_id,
+                        "effective_from",
+                        f"effective dates {_span(later)} overlap {_span(earlier)} of the same id in {earlier.source}",
+                    )
 
 
 def _overlap(a: Rule, b: Rule) -> bool:
@@ -125,6 +157,11 @@ def _check_finding_rules(rules: Sequence[Rule], items: dict[str, ChecklistItem],
                 kind = "a commendation (positive = true)" if item.positive else "a violation (positive = false)"
                 errors.add(rule.source, rule.id, "points", f"checklist item {value!r} is {kind} but the rule's points are {rule.points}")
             if op == "eq" and item.category != rule.category:
-                errors.add(rule.source, rule.id, "category", f"checklist item {value!r} is in category {item.category!r}, the rule in {rule.category!r}")
+                errors.add(
+                    rule.source,
+                    rule.id,
+                    "category",
+                    f"checklist item {value!r} is in category {item.category!r}, the rule in {rule.category!r}",
+                )
     for item_id in sorted(items.keys() - used):
         errors.add(file, f"checklist {item_id}", "id", "no rule reads this checklist item (add a rule with condition item eq/in it)")

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 
 from window_staff.biometrics.face import ENCODING_BYTES
-from window_staff.terminals.errors import CheckInInvalid
 from window_staff.common.form import BINARY_TYPES, FACE_IMAGE_TYPES, IMAGE_TYPES, Field, text_field
+from window_staff.terminals.errors import CheckInInvalid
 
 EVENT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 EMPLOYEE_NO = re.compile(r"[A-Za-z0-9_-]{1,32}")
@@ -28,8 +28,12 @@ MAX_PARTS = 16
 def fields(*, upload_limit: int, face_limit: int) -> dict[str, Field]:
     """Every field a check-in may carry, with its size cap and accepted declared types."""
     return {
-        "event_id": text_field(), "captured_at": text_field(), "dpi": text_field(), "employee_no": text_field(),
-        "card_no": text_field(), "pin": text_field(),
+        "event_id": text_field(),
+        "captured_at": text_field(),
+        "dpi": text_field(),
+        "employee_no": text_field(),
+        "card_no": text_field(),
+        "pin": text_field(),
         "face": Field(face_limit, FACE_IMAGE_TYPES),
         "fingerprint_image": Field(upload_limit, IMAGE_TYPES),
         "face_encoding": Field(ENCODING_BYTES * 2, BINARY_TYPES),
@@ -128,8 +132,16 @@ def parse(form: Form, *, allowed: set[str] | None = None) -> CheckInInput:
     employee_no = _text(form, "employee_no")
     if employee_no is not None and not EMPLOYEE_NO.fullmatch(employee_no):
         raise CheckInInvalid("employee_no is malformed", code="employee_no_invalid")
-    return CheckInInput(event_id=event_id, captured_at=captured, face_image=face, face_encoding=encoding,
-                        fingerprint_record=record, fingerprint_image=image, dpi=dpi, employee_no=employee_no or None)
+    return CheckInInput(
+        event_id=event_id,
+        captured_at=captured,
+        face_image=face,
+        face_encoding=encoding,
+        fingerprint_record=record,
+        fingerprint_image=image,
+        dpi=dpi,
+        employee_no=employee_no or None,
+    )
 
 
 def _captured_at(raw: str | None) -> dt.datetime:

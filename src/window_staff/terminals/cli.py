@@ -57,17 +57,40 @@ def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
             settings = replace_settings(settings, vault_key_file=demo_key)  # the key `window-staff demo` made
         kinds = ("signed", "zkteco") if args.kind == "both" else (args.kind,)
         faces = Path(args.faces) if args.faces else None
-        creds = run_job(settings, lambda ctx: simulator_setup.provision(
-            ctx, terminals_per_kind=args.terminals or 10, kinds=kinds, staff=args.staff, site_code=args.site, prefix=args.prefix, faces=faces))
+        creds = run_job(
+            settings,
+            lambda ctx: simulator_setup.provision(
+                ctx,
+                terminals_per_kind=args.terminals or 10,
+                kinds=kinds,
+                staff=args.staff,
+                site_code=args.site,
+                prefix=args.prefix,
+                faces=faces,
+            ),
+        )
         simulator_setup.save_credentials(creds_path, creds)
         with_images = sum(1 for s in creds.staff if s.images)
-        print(f"provisioned {len(creds.staff)} staff ({with_images} with face images) and {len(creds.terminals)} terminals at site {creds.site}; credentials in {creds_path}")
+        print(
+            f"provisioned {len(creds.staff)} staff ({with_images} with face images) and {len(creds.terminals)} terminals at site "
+            f"{creds.site}; credentials in {creds_path}"
+        )
         return 0
     if not creds_path.exists():
         print(f"error: no credentials at {creds_path}; run `window-staff terminals simulate --setup` first", file=sys.stderr)
         return 2
-    plan = simulator.Plan(events=args.events, payload=args.payload, terminals=args.terminals, concurrency=args.concurrency, duplicates=args.duplicates,
-                          max_copies=args.max_copies, batch=args.batch, interval=args.interval, seed=args.seed, poor=args.poor)
+    plan = simulator.Plan(
+        events=args.events,
+        payload=args.payload,
+        terminals=args.terminals,
+        concurrency=args.concurrency,
+        duplicates=args.duplicates,
+        max_copies=args.max_copies,
+        batch=args.batch,
+        interval=args.interval,
+        seed=args.seed,
+        poor=args.poor,
+    )
     url = args.url or f"http://{settings.host}:{settings.port}"
     try:
         summary = asyncio.run(simulator.simulate(simulator_setup.load_credentials(creds_path), plan=plan, base_url=url))
@@ -100,13 +123,22 @@ def add_commands(sub: Any) -> None:
     sim.add_argument("--faces", help="setup: folder of face images (one sub-folder per person); default synthetic encodings")
     sim.add_argument("--url", help="server URL (default http://HOST:PORT from settings)")
     sim.add_argument("--events", type=int, default=20, help="events per terminal (default 20)")
-    sim.add_argument("--payload", choices=["encoding", "image", "adms"], default="encoding", help="encoding (default), image (JPEG face) or adms (ZKTeco ATTLOG)")
+    sim.add_argument(
+        "--payload",
+        choices=["encoding", "image", "adms"],
+        default="encoding",
+        help="encoding (default), image (JPEG face) or adms (ZKTeco ATTLOG)",
+    )
     sim.add_argument("--concurrency", type=int, default=16, help="requests in flight across terminals (default 16)")
     sim.add_argument("--duplicates", type=float, default=0.0, help="share of events sent 2..--max-copies times (default 0)")
     sim.add_argument("--max-copies", type=int, default=3, help="copies of a duplicated event (default 3)")
     sim.add_argument("--batch", type=int, default=1, help="adms: ATTLOG lines per upload (default 1)")
     sim.add_argument("--interval", type=float, default=0.0, help="seconds between a terminal's events (default 0)")
     sim.add_argument("--seed", type=int, default=0, help="random seed (who checks in, duplicates)")
-    sim.add_argument("--poor", type=float, default=0.0,
-                     help="share of check-ins whose first touch is too poor: the server answers retry and the terminal touches again (default 0)")
+    sim.add_argument(
+        "--poor",
+        type=float,
+        default=0.0,
+        help="share of check-ins whose first touch is too poor: the server answers retry and the terminal touches again (default 0)",
+    )
     sim.set_defaults(func=cmd_simulate)

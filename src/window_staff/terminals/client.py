@@ -29,7 +29,15 @@ class CheckInEvent:
     pin: str | None = None
 
 
-def build_request(client: httpx.AsyncClient, event: CheckInEvent, *, serial: str, secret: bytes, created: dt.datetime | None = None, nonce: str | None = None) -> httpx.Request:
+def build_request(
+    client: httpx.AsyncClient,
+    event: CheckInEvent,
+    *,
+    serial: str,
+    secret: bytes,
+    created: dt.datetime | None = None,
+    nonce: str | None = None,
+) -> httpx.Request:
     """A signed multipart request for one event."""
     data = {"event_id": event.event_id, "captured_at": event.captured_at.isoformat()}
     if event.employee_no:
@@ -60,6 +68,14 @@ def build_request(client: httpx.AsyncClient, event: CheckInEvent, *, serial: str
     return request
 
 
-async def send(client: httpx.AsyncClient, event: CheckInEvent, *, serial: str, secret: bytes, created: dt.datetime | None = None, nonce: str | None = None) -> httpx.Response:
+async def send(
+    client: httpx.AsyncClient,
+    event: CheckInEvent,
+    *,
+    serial: str,
+    secret: bytes,
+    created: dt.datetime | None = None,
+    nonce: str | None = None,
+) -> httpx.Response:
     """Sign and send one event."""
     return await client.send(build_request(client, event, serial=serial, secret=secret, created=created, nonce=nonce))

@@ -1,18 +1,18 @@
 """Terminal registry errors."""
 
-from window_staff.common.form import (  # noqa: F401 (a check-in's body errors; declared with the reader)
-    ContentTypeUnsupported,
-    MultipartInvalid,
-    PartTooLarge,
-    PartTypeUnsupported,
-    TooManyParts,
-)
 from window_staff.common.errors import (
     Conflict,
     Forbidden,
     InvalidInput,
     NotFound,
     Unauthenticated,
+)
+from window_staff.common.form import (  # noqa: F401 (a check-in's body errors; declared with the reader)
+    ContentTypeUnsupported,
+    MultipartInvalid,
+    PartTooLarge,
+    PartTypeUnsupported,
+    TooManyParts,
 )
 
 

@@ -143,12 +143,27 @@ def verify(request: SignedRequest, body: bytes, *, secrets_for_key: Sequence[byt
     raise SignatureRefused(last_error)
 
 
-def sign(method: str, url: str, body: bytes, *, key_id: str, secret: bytes, created: dt.datetime | None = None, nonce: str | None = None, headers: Mapping[str, str] | None = None) -> dict[str, str]:
+def sign(
+    method: str,
+    url: str,
+    body: bytes,
+    *,
+    key_id: str,
+    secret: bytes,
+    created: dt.datetime | None = None,
+    nonce: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> dict[str, str]:
     """Headers that sign a request the way terminals must (used by the simulator and tests)."""
     message = _Message(method, url, headers or {})
     signer = HTTPMessageSigner(signature_algorithm=algorithms.HMAC_SHA256, key_resolver=_Keys({key_id: secret}))
     signer.sign(
-        message, key_id=key_id, created=created or dt.datetime.now(dt.UTC), nonce=nonce or secrets.token_urlsafe(16),
-        covered_component_ids=COVERED, body=body, label="sig1",
+        message,
+        key_id=key_id,
+        created=created or dt.datetime.now(dt.UTC),
+        nonce=nonce or secrets.token_urlsafe(16),
+        covered_component_ids=COVERED,
+        body=body,
+        label="sig1",
     )
     return dict(message.headers)

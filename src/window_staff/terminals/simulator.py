@@ -108,13 +108,26 @@ class Summary:
         statuses = " ".join(f"{k}={v}" for k, v in sorted(self.statuses.items())) or "-"
         errors = " ".join(f"{k}={v}" for k, v in sorted(self.errors.items())) or "-"
         lines = [
-            f"payload: {self.payload}", f"terminals: {self.terminals}", f"planned: {self.planned}", f"sent: {self.sent}",
-            f"acknowledged: {self.acknowledged}", f"accepted: {self.accepted}", f"rejected: {self.rejected}", f"asked again: {self.asked_again}",
+            f"payload: {self.payload}",
+            f"terminals: {self.terminals}",
+            f"planned: {self.planned}",
+            f"sent: {self.sent}",
+            f"acknowledged: {self.acknowledged}",
+            f"accepted: {self.accepted}",
+            f"rejected: {self.rejected}",
+            f"asked again: {self.asked_again}",
             f"refused: {self.refused}",
-            f"given up: {self.given_up}", f"requests: {self.requests}", f"retries: {self.retries}", f"duplicate copies: {self.copies}",
-            f"replay mismatches: {self.replay_mismatches}", f"statuses: {statuses}", f"errors: {errors}",
-            f"latency p50: {self.percentile(0.5) * 1000:.1f} ms", f"latency p95: {self.percentile(0.95) * 1000:.1f} ms",
-            f"elapsed: {self.elapsed:.2f} s", f"rate: {self.rate:.1f} events/s",
+            f"given up: {self.given_up}",
+            f"requests: {self.requests}",
+            f"retries: {self.retries}",
+            f"duplicate copies: {self.copies}",
+            f"replay mismatches: {self.replay_mismatches}",
+            f"statuses: {statuses}",
+            f"errors: {errors}",
+            f"latency p50: {self.percentile(0.5) * 1000:.1f} ms",
+            f"latency p95: {self.percentile(0.95) * 1000:.1f} ms",
+            f"elapsed: {self.elapsed:.2f} s",
+            f"rate: {self.rate:.1f} events/s",
         ]
         return "\n".join(lines)
 
@@ -135,7 +148,9 @@ class _Images:
         return self._cache[path]
 
 
-def make_events(creds: Credentials, terminal: SimTerminal, *, plan: Plan, run_id: str, start: dt.datetime, rng: random.Random, images: _Images) -> list[Pending]:
+def make_events(
+    creds: Credentials, terminal: SimTerminal, *, plan: Plan, run_id: str, start: dt.datetime, rng: random.Random, images: _Images
+) -> list[Pending]:
     """A terminal's buffer: captures one second apart before ``start``, each by a random simulated staff member."""
     people: list[SimStaff] = [s for s in creds.staff if s.images] if plan.payload == "image" else list(creds.staff)
     if not people:
@@ -153,8 +168,9 @@ def make_events(creds: Credentials, terminal: SimTerminal, *, plan: Plan, run_id
             continue
         face = images.get(rng.choice(who.images)) if plan.payload == "image" else None
         touch = synthetic_touch(who.fingerprint, rng.randrange(2**32), poor=rng.random() < plan.poor)
-        event = CheckInEvent(event_id=event_id, captured_at=captured, fingerprint=touch, face_encoding=None if face else who.face_encoding,
-                             face_image=face)
+        event = CheckInEvent(
+            event_id=event_id, captured_at=captured, fingerprint=touch, face_encoding=None if face else who.face_encoding, face_image=face
+        )
         out.append(Pending(event_id, event=event, staff=who))
     return out
 
@@ -162,17 +178,31 @@ def make_events(creds: Credentials, terminal: SimTerminal, *, plan: Plan, run_id
 def touch_again(pending: Pending, *, rng: random.Random, captured: dt.datetime) -> Pending:
     """What a terminal does when asked for another capture: a new event of the same person, with a good touch."""
     assert pending.event is not None and pending.staff is not None
-    event = CheckInEvent(event_id=f"{pending.event_id}-again", captured_at=captured,
-                         fingerprint=synthetic_touch(pending.staff.fingerprint, rng.randrange(2**32)),
-                         face_encoding=pending.event.face_encoding, face_image=pending.event.face_image)
+    event = CheckInEvent(
+        event_id=f"{pending.event_id}-again",
+        captured_at=captured,
+        fingerprint=synthetic_touch(pending.staff.fingerprint, rng.randrange(2**32)),
+        face_encoding=pending.event.face_encoding,
+        face_image=pending.event.face_image,
+    )
     return Pending(event.event_id, event=event, staff=pending.staff)
 
 
 class _Terminal:
     """One simulated terminal: sends its buffer in order, each unit until acknowledged."""
 
-    def __init__(self, spec: SimTerminal, buffer: list[Pending], *, http: httpx.AsyncClient, plan: Plan, summary: Summary,
-                 gate: asyncio.Semaphore, rng: random.Random, clock: Callable[[], dt.datetime]) -> None:
+    def __init__(
+        self,
+        spec: SimTerminal,
+        buffer: list[Pending],
+        *,
+        http: httpx.AsyncClient,
+        plan: Plan,
+        summary: Summary,
+        gate: asyncio.Semaphore,
+        rng: random.Random,
+        clock: Callable[[], dt.datetime],
+    ) -> None:
         self.spec, self.buffer, self.http, self.plan = spec, collections.deque(buffer), http, plan
         self.summary, self.gate, self.rng, self.clock = summary, gate, rng, clock
         self.stamp = 0
@@ -215,8 +245,12 @@ class _Terminal:
     async def _send(self, unit: list[Pending]) -> _Outcome:
         if self.plan.payload == "adms":
             self.stamp += 1
-            request = self.http.build_request("POST", ADMS_PATH, params={"SN": self.spec.serial, "table": "ATTLOG", "Stamp": str(self.stamp)},
-                                              content="\n".join(p.line or "" for p in unit).encode() + b"\n")
+            request = self.http.build_request(
+                "POST",
+                ADMS_PATH,
+                params={"SN": self.spec.serial, "table": "ATTLOG", "Stamp": str(self.stamp)},
+                content="\n".join(p.line or "" for p in unit).encode() + b"\n",
+            )
         else:
             assert unit[0].event is not None
             # Signed at send time: a retry is a new request (new nonce, fresh created) carrying the same event.
@@ -285,8 +319,15 @@ def terminals_for(creds: Credentials, plan: Plan) -> list[SimTerminal]:
     return chosen[: plan.terminals] if plan.terminals else chosen
 
 
-async def simulate(creds: Credentials, *, plan: Plan, base_url: str = "http://127.0.0.1:8000", client: httpx.AsyncClient | None = None,
-                   clock: Callable[[], dt.datetime] = _utcnow, summary: Summary | None = None) -> Summary:
+async def simulate(
+    creds: Credentials,
+    *,
+    plan: Plan,
+    base_url: str = "http://127.0.0.1:8000",
+    client: httpx.AsyncClient | None = None,
+    clock: Callable[[], dt.datetime] = _utcnow,
+    summary: Summary | None = None,
+) -> Summary:
     """Run every terminal until its buffer is acknowledged (or given up); pass ``summary`` to watch progress."""
     rng = random.Random(plan.seed)
     run_id = secrets.token_hex(4)
@@ -301,8 +342,10 @@ async def simulate(creds: Credentials, *, plan: Plan, base_url: str = "http://12
     http = client or httpx.AsyncClient(base_url=base_url, limits=limits, timeout=plan.timeout)
     began = time.perf_counter()
     try:
-        workers = [_Terminal(t, b, http=http, plan=plan, summary=summary, gate=gate, rng=random.Random(rng.random()), clock=clock)
-                   for t, b in zip(devices, buffers, strict=True)]
+        workers = [
+            _Terminal(t, b, http=http, plan=plan, summary=summary, gate=gate, rng=random.Random(rng.random()), clock=clock)
+            for t, b in zip(devices, buffers, strict=True)
+        ]
         await asyncio.gather(*(w.run() for w in workers))
     finally:
         summary.elapsed = time.perf_counter() - began

@@ -102,13 +102,19 @@ async def _place(ctx: AppContext, *, site_code: str, prefix: str, actor: str) ->
     """The site (created when missing), a simulator department and window there: (site, department, window, zone)."""
     site_id = await org.site_id_by_code(site_code)
     if site_id is None:
-        site_id = (await org.create_site(ctx, SiteIn(code=site_code, name=f"Simulated centre {site_code}", kind="county_centre"), actor=actor)).id
+        site_id = (
+            await org.create_site(ctx, SiteIn(code=site_code, name=f"Simulated centre {site_code}", kind="county_centre"), actor=actor)
+        ).id
     dept_id = await org.department_id_by_code(f"{prefix}-DEPT")
     if dept_id is None:
         dept_id = (await org.create_department(ctx, DepartmentIn(code=f"{prefix}-DEPT", name="Simulated staff"), actor=actor)).id
     window_id = await org.window_id_by_number(site_id, prefix[:16])
     if window_id is None:
-        window_id = (await org.create_window(ctx, WindowIn(site_id=site_id, department_id=dept_id, number=prefix[:16], name="simulator"), actor=actor)).id
+        window_id = (
+            await org.create_window(
+                ctx, WindowIn(site_id=site_id, department_id=dept_id, number=prefix[:16], name="simulator"), actor=actor
+            )
+        ).id
     return site_id, dept_id, window_id, (await org.site_time_zones([site_id])).get(site_id) or "Asia/Shanghai"
 
 
@@ -131,7 +137,11 @@ async def _terminal(ctx: AppContext, serial: str, *, kind: str, site_id: int, wi
     """Register and approve a terminal, or issue a fresh secret to one provisioned before."""
     known = await terminals.find_by_serial(ctx, serial)
     if known is None:
-        _, secret = await terminals.register_approved(ctx, TerminalIn(serial=serial, site_id=site_id, window_id=window_id, name="simulator", kind=kind), actor=actor)  # type: ignore[arg-type]
+        _, secret = await terminals.register_approved(
+            ctx,
+            TerminalIn(serial=serial, site_id=site_id, window_id=window_id, name="simulator", kind=kind),  # type: ignore[arg-type]
+            actor=actor,
+        )
     else:
         _, secret, _ = await terminals.issue_secret(ctx, known.id, actor=actor)
     return SimTerminal(serial=serial, secret=secret if kind == "signed" else b"", kind=kind)  # type: ignore[arg-type]
@@ -160,13 +170,26 @@ async def provision(
         seed = zlib.crc32(f"{prefix}:{i}".encode())
         face, images = people[i] if i < len(people) else (synthetic_face_encoding(seed), [])
         finger = synthetic_record(seed)
-        staff_id = (await org.staff_ids_by_employee_no([employee_no])).get(employee_no) or (await org.create_staff(ctx, StaffIn(
-            employee_no=employee_no, name=f"模拟员工{i + 1}", department_id=dept_id, window_id=window_id, hired_on=ctx.clock.now().date()), actor=actor)).id
+        staff_id = (await org.staff_ids_by_employee_no([employee_no])).get(employee_no) or (
+            await org.create_staff(
+                ctx,
+                StaffIn(
+                    employee_no=employee_no,
+                    name=f"模拟员工{i + 1}",
+                    department_id=dept_id,
+                    window_id=window_id,
+                    hired_on=ctx.clock.now().date(),
+                ),
+                actor=actor,
+            )
+        ).id
         await _enrol(ctx, staff_id, face=face, finger=finger, actor=actor)
         roster.append(SimStaff(employee_no=employee_no, face_encoding=face, fingerprint=finger, images=images))
     devices = []
     for kind in kinds:
         letter = "T" if kind == "signed" else "Z"
         for n in range(terminals_per_kind):
-            devices.append(await _terminal(ctx, f"{prefix}-{letter}{n + 1:03d}", kind=kind, site_id=site_id, window_id=window_id, actor=actor))
+            devices.append(
+                await _terminal(ctx, f"{prefix}-{letter}{n + 1:03d}", kind=kind, site_id=site_id, window_id=window_id, actor=actor)
+            )
     return Credentials(site=site_code, timezone=zone, terminals=devices, staff=roster)

@@ -21,7 +21,6 @@ class Terminal(Table, tablename="terminal"):
     revoked_at = Timestamptz(null=True, default=None)
 
 
-
 class TerminalSecret(Table, tablename="terminal_secret"):
     """An HMAC secret of a terminal, sealed with the vault key; two may be active during rotation."""
 

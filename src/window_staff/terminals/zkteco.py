@@ -14,12 +14,32 @@ from zoneinfo import ZoneInfo
 # code can always be read back from the stored name (``verify_code``) without a column of its own;
 # codes outside the table are kept as ``mode-<n>``.
 VERIFY_MODES = {
-    0: "password", 1: "fingerprint", 2: "card", 3: "pin", 4: "rf-card",
-    5: "fingerprint|password", 6: "fingerprint|card", 7: "password|card", 8: "pin+fingerprint", 9: "fingerprint+password",
-    10: "fingerprint+card", 11: "password+card", 12: "fingerprint+password+card", 13: "pin+fingerprint+password",
-    14: "fingerprint+card+pin", 15: "face", 16: "face+fingerprint", 17: "face+password", 18: "face+card",
-    19: "face+fingerprint+card", 20: "face+fingerprint+password", 21: "finger-vein", 22: "finger-vein+password",
-    23: "finger-vein+card", 24: "finger-vein+password+card", 25: "palm",
+    0: "password",
+    1: "fingerprint",
+    2: "card",
+    3: "pin",
+    4: "rf-card",
+    5: "fingerprint|password",
+    6: "fingerprint|card",
+    7: "password|card",
+    8: "pin+fingerprint",
+    9: "fingerprint+password",
+    10: "fingerprint+card",
+    11: "password+card",
+    12: "fingerprint+password+card",
+    13: "pin+fingerprint+password",
+    14: "fingerprint+card+pin",
+    15: "face",
+    16: "face+fingerprint",
+    17: "face+password",
+    18: "face+card",
+    19: "face+fingerprint+card",
+    20: "face+fingerprint+password",
+    21: "finger-vein",
+    22: "finger-vein+password",
+    23: "finger-vein+card",
+    24: "finger-vein+password+card",
+    25: "palm",
 }
 _VERIFY_CODES = {name: code for code, name in VERIFY_MODES.items()}
 STATUS_KINDS = {0: "in", 1: "out", 2: "out", 3: "in", 4: "in", 5: "out"}
@@ -99,8 +119,15 @@ def parse_attlog(body: bytes, *, max_bad: int = MAX_BAD_LINES) -> tuple[list[Att
             more.update(f"{no}\n{line}\n".encode())
             more_count, more_first, more_last = more_count + 1, more_first or no, no
     if more_count:
-        bad.append(BadLine(more_first, f"{more_count} more unreadable lines (not queued one by one)", digest=more.hexdigest(),
-                           count=more_count, last_line_no=more_last))
+        bad.append(
+            BadLine(
+                more_first,
+                f"{more_count} more unreadable lines (not queued one by one)",
+                digest=more.hexdigest(),
+                count=more_count,
+                last_line_no=more_last,
+            )
+        )
     return good, bad
 
 

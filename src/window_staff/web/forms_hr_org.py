@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from window_staff.attendance.service import admin as service_admin
 from window_staff.attendance.schemas import ClosureIn, OverrideIn, RotaIn, SiteHoursIn
+from window_staff.attendance.service import admin as service_admin
 from window_staff.common import periods
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
@@ -26,126 +26,159 @@ STAFF_PER_PAGE = 50
 ALL = PageParams(limit=2000, offset=0)
 
 # Each form's fields and how a text box becomes an input value ("int", "time" or plain text).
-STAFF_FIELDS = {"employee_no": "text", "name": "text", "department_id": "int", "window_id": "int", "badge_no": "text", "phone": "text",
-                "card_no": "text", "hired_on": "text"}
+STAFF_FIELDS = {
+    "employee_no": "text",
+    "name": "text",
+    "department_id": "int",
+    "window_id": "int",
+    "badge_no": "text",
+    "phone": "text",
+    "card_no": "text",
+    "hired_on": "text",
+}
 UPDATE_FIELDS = {k: v for k, v in STAFF_FIELDS.items() if k not in ("employee_no", "hired_on")}
 LEAVE_FIELDS = {"left_on": "text", "reason": "text"}
 WINDOW_FIELDS = {"site_id": "int", "department_id": "int", "number": "text", "name": "text"}
 HEAD_FIELDS = {"staff_id": "int"}
-HOURS_FIELDS = {"name": "text", "valid_from": "text", "valid_to": "text", "am_start": "time", "am_end": "time", "pm_start": "time", "pm_end": "time"}
+HOURS_FIELDS = {
+    "name": "text",
+    "valid_from": "text",
+    "valid_to": "text",
+    "am_start": "time",
+    "am_end": "time",
+    "pm_start": "time",
+    "pm_end": "time",
+}
 CLOSURE_FIELDS = {"window_id": "int", "day": "text", "note": "text"}
 OVERRIDE_FIELDS = {"day": "text", "kind": "text", "note": "text"}
 ROTA_FIELDS = {"staff_id": "int", "day": "text", "session": "text", "action": "text", "start": "time", "end": "time", "note": "text"}
 SCHEMAS: dict[str, tuple[dict[str, str], type]] = {
-    "staff": (STAFF_FIELDS, StaffIn), "update": (UPDATE_FIELDS, StaffUpdateIn), "leave": (LEAVE_FIELDS, StaffLeaveIn),
-    "window": (WINDOW_FIELDS, WindowIn), "head": (HEAD_FIELDS, DepartmentHeadIn), "hours": (HOURS_FIELDS, SiteHoursIn),
-    "closure": (CLOSURE_FIELDS, ClosureIn), "override": (OVERRIDE_FIELDS, OverrideIn), "rota": (ROTA_FIELDS, RotaIn),
+    "staff": (STAFF_FIELDS, StaffIn),
+    "update": (UPDATE_FIELDS, StaffUpdateIn),
+    "leave": (LEAVE_FIELDS, StaffLeaveIn),
+    "window": (WINDOW_FIELDS, WindowIn),
+    "head": (HEAD_FIELDS, DepartmentHeadIn),
+    "hours": (HOURS_FIELDS, SiteHoursIn),
+    "closure": (CLOSURE_FIELDS, ClosureIn),
+    "override": (OVERRIDE_FIELDS, OverrideIn),
+    "rota": (ROTA_FIELDS, RotaIn),
 }
 _HH_MM = re.compile(r"^\d{2}:\d{2}$")
 
-add_words({
-    "org.staff": {"zh": "人员", "en": "Staff"},
-    "org.windows": {"zh": "窗口与部门", "en": "Windows and departments"},
-    "org.schedules": {"zh": "排班与作息", "en": "Schedules"},
-    "org.employee_no": {"zh": "工号", "en": "Employee no."},
-    "org.name": {"zh": "姓名", "en": "Name"},
-    "org.department": {"zh": "部门", "en": "Department"},
-    "org.window": {"zh": "窗口", "en": "Window"},
-    "org.site": {"zh": "场所", "en": "Site"},
-    "org.status": {"zh": "状态", "en": "Status"},
-    "org.status.active": {"zh": "在岗", "en": "Active"},
-    "org.status.left": {"zh": "已离开", "en": "Left"},
-    "org.all": {"zh": "全部", "en": "All"},
-    "org.none": {"zh": "（无）", "en": "(none)"},
-    "org.filter": {"zh": "筛选", "en": "Filter"},
-    "org.find": {"zh": "按工号查找", "en": "Find by employee no."},
-    "org.go": {"zh": "查找", "en": "Find"},
-    "org.not_found": {"zh": "没有此工号的人员", "en": "No staff member has this employee number"},
-    "org.total": {"zh": "共", "en": "Total"},
-    "org.prev": {"zh": "上一页", "en": "Previous"},
-    "org.next": {"zh": "下一页", "en": "Next"},
-    "org.empty": {"zh": "暂无记录", "en": "Nothing here yet"},
-    "org.read_only": {"zh": "只读（审计）", "en": "Read only (audit)"},
-    "org.new_staff": {"zh": "新增人员", "en": "New staff member"},
-    "org.badge_no": {"zh": "胸牌号", "en": "Badge no."},
-    "org.phone": {"zh": "电话", "en": "Phone"},
-    "org.card_no": {"zh": "卡号", "en": "Card no."},
-    "org.hired_on": {"zh": "入职日期", "en": "Hired on"},
-    "org.left_on": {"zh": "离开日期", "en": "Left on"},
-    "org.reason": {"zh": "原因", "en": "Reason"},
-    "org.create": {"zh": "创建", "en": "Create"},
-    "org.save": {"zh": "保存", "en": "Save"},
-    "org.add": {"zh": "添加", "en": "Add"},
-    "org.delete": {"zh": "删除", "en": "Delete"},
-    "org.edit": {"zh": "修改信息与岗位", "en": "Edit details and posting"},
-    "org.edit_hint": {"zh": "留空的项保持不变", "en": "Fields left empty stay as they are"},
-    "org.leaves": {"zh": "离开中心", "en": "Leaves the centre"},
-    "org.leaves_hint": {"zh": "历史记录保留；其生物特征数据将被删除", "en": "History is kept; their biometric data is erased"},
-    "org.confirm": {"zh": "我已确认", "en": "I confirm"},
-    "org.number": {"zh": "窗口号", "en": "Number"},
-    "org.window_name": {"zh": "窗口名称", "en": "Window name"},
-    "org.active": {"zh": "启用", "en": "Active"},
-    "org.inactive": {"zh": "停用", "en": "Inactive"},
-    "org.new_window": {"zh": "新增窗口", "en": "New window"},
-    "org.departments": {"zh": "进驻部门", "en": "Departments"},
-    "org.code": {"zh": "代码", "en": "Code"},
-    "org.head": {"zh": "负责人", "en": "Head"},
-    "org.set_head": {"zh": "设为负责人", "en": "Make head"},
-    "org.no_staff": {"zh": "本部门暂无在岗人员", "en": "No active staff in this department"},
-    "org.month": {"zh": "月份", "en": "Month"},
-    "org.show": {"zh": "查看", "en": "Show"},
-    "org.month_closed": {"zh": "本月考勤已结账，不能再修改排班", "en": "This month is closed for attendance; its schedules cannot change"},
-    "org.hours": {"zh": "作息时间", "en": "Session hours"},
-    "org.hours_name": {"zh": "名称（如 summer）", "en": "Name (e.g. summer)"},
-    "org.valid_from": {"zh": "起始日期", "en": "From"},
-    "org.valid_to": {"zh": "截止日期", "en": "To"},
-    "org.am": {"zh": "上午", "en": "Morning"},
-    "org.pm": {"zh": "下午", "en": "Afternoon"},
-    "org.am_start": {"zh": "上午上班", "en": "Morning starts"},
-    "org.am_end": {"zh": "上午下班", "en": "Morning ends"},
-    "org.pm_start": {"zh": "下午上班", "en": "Afternoon starts"},
-    "org.pm_end": {"zh": "下午下班", "en": "Afternoon ends"},
-    "org.closures": {"zh": "窗口停办日", "en": "Window closures"},
-    "org.day": {"zh": "日期", "en": "Day"},
-    "org.note": {"zh": "备注", "en": "Note"},
-    "org.overrides": {"zh": "本场所特殊日期", "en": "Calendar overrides of the site"},
-    "org.kind": {"zh": "类型", "en": "Kind"},
-    "org.kind.holiday": {"zh": "放假", "en": "Holiday"},
-    "org.kind.closed": {"zh": "闭馆", "en": "Closed"},
-    "org.kind.working": {"zh": "周末服务日", "en": "Weekend service day"},
-    "org.rota": {"zh": "排班调整", "en": "Rota changes"},
-    "org.session": {"zh": "时段", "en": "Session"},
-    "org.session.am": {"zh": "上午", "en": "Morning"},
-    "org.session.pm": {"zh": "下午", "en": "Afternoon"},
-    "org.session.extended": {"zh": "延时服务", "en": "Extended hours"},
-    "org.action": {"zh": "调整", "en": "Change"},
-    "org.action.add": {"zh": "加班/值班", "en": "Add duty"},
-    "org.action.remove": {"zh": "取消该时段", "en": "Remove session"},
-    "org.start": {"zh": "开始", "en": "Start"},
-    "org.end": {"zh": "结束", "en": "End"},
-    "org.rota_hint": {"zh": "上午/下午不填时间则按作息时间；延时服务须填开始和结束", "en": "Morning/afternoon take the site's hours unless times are given; extended hours need both"},
-    "org.closed_months": {"zh": "考勤已结账月份", "en": "Months closed for attendance"},
-    "org.sheet": {"zh": "部门考勤月报（Excel）", "en": "Department attendance sheet (Excel)"},
-    "org.download": {"zh": "下载", "en": "Download"},
-    "org.closed_at": {"zh": "结账时间", "en": "Closed at"},
-    "org.closed_by": {"zh": "结账人", "en": "Closed by"},
-    "org.close_month": {"zh": "结账本月考勤", "en": "Close this month"},
-    "org.close_hint": {"zh": "结账后本月记录冻结，之后的补录进入异常队列", "en": "Closing freezes the month's records; later inputs go to the exception queue"},
-    "error.org_close_unconfirmed": {"zh": "请勾选确认后再结账", "en": "Tick the confirmation box first"},
-    "org.done.staff_created": {"zh": "已添加人员", "en": "Staff member added"},
-    "org.done.staff_updated": {"zh": "已保存", "en": "Saved"},
-    "org.done.staff_left": {"zh": "已登记离开", "en": "Recorded as left"},
-    "org.done.window_created": {"zh": "已添加窗口", "en": "Window added"},
-    "org.done.head_set": {"zh": "已设置部门负责人", "en": "Department head set"},
-    "org.done.hours_added": {"zh": "已添加作息时间", "en": "Session hours added"},
-    "org.done.closure_added": {"zh": "已添加窗口停办日", "en": "Window closure added"},
-    "org.done.closure_deleted": {"zh": "已删除窗口停办日", "en": "Window closure deleted"},
-    "org.done.override_added": {"zh": "已添加特殊日期", "en": "Override added"},
-    "org.done.override_deleted": {"zh": "已删除特殊日期", "en": "Override deleted"},
-    "org.done.rota_added": {"zh": "已添加排班调整", "en": "Rota change added"},
-    "org.done.rota_deleted": {"zh": "已删除排班调整", "en": "Rota change deleted"},
-    "org.done.month_closed": {"zh": "本月考勤已结账", "en": "The month is closed"},
-})
+add_words(
+    {
+        "org.staff": {"zh": "人员", "en": "Staff"},
+        "org.windows": {"zh": "窗口与部门", "en": "Windows and departments"},
+        "org.schedules": {"zh": "排班与作息", "en": "Schedules"},
+        "org.employee_no": {"zh": "工号", "en": "Employee no."},
+        "org.name": {"zh": "姓名", "en": "Name"},
+        "org.department": {"zh": "部门", "en": "Department"},
+        "org.window": {"zh": "窗口", "en": "Window"},
+        "org.site": {"zh": "场所", "en": "Site"},
+        "org.status": {"zh": "状态", "en": "Status"},
+        "org.status.active": {"zh": "在岗", "en": "Active"},
+        "org.status.left": {"zh": "已离开", "en": "Left"},
+        "org.all": {"zh": "全部", "en": "All"},
+        "org.none": {"zh": "（无）", "en": "(none)"},
+        "org.filter": {"zh": "筛选", "en": "Filter"},
+        "org.find": {"zh": "按工号查找", "en": "Find by employee no."},
+        "org.go": {"zh": "查找", "en": "Find"},
+        "org.not_found": {"zh": "没有此工号的人员", "en": "No staff member has this employee number"},
+        "org.total": {"zh": "共", "en": "Total"},
+        "org.prev": {"zh": "上一页", "en": "Previous"},
+        "org.next": {"zh": "下一页", "en": "Next"},
+        "org.empty": {"zh": "暂无记录", "en": "Nothing here yet"},
+        "org.read_only": {"zh": "只读（审计）", "en": "Read only (audit)"},
+        "org.new_staff": {"zh": "新增人员", "en": "New staff member"},
+        "org.badge_no": {"zh": "胸牌号", "en": "Badge no."},
+        "org.phone": {"zh": "电话", "en": "Phone"},
+        "org.card_no": {"zh": "卡号", "en": "Card no."},
+        "org.hired_on": {"zh": "入职日期", "en": "Hired on"},
+        "org.left_on": {"zh": "离开日期", "en": "Left on"},
+        "org.reason": {"zh": "原因", "en": "Reason"},
+        "org.create": {"zh": "创建", "en": "Create"},
+        "org.save": {"zh": "保存", "en": "Save"},
+        "org.add": {"zh": "添加", "en": "Add"},
+        "org.delete": {"zh": "删除", "en": "Delete"},
+        "org.edit": {"zh": "修改信息与岗位", "en": "Edit details and posting"},
+        "org.edit_hint": {"zh": "留空的项保持不变", "en": "Fields left empty stay as they are"},
+        "org.leaves": {"zh": "离开中心", "en": "Leaves the centre"},
+        "org.leaves_hint": {"zh": "历史记录保留；其生物特征数据将被删除", "en": "History is kept; their biometric data is erased"},
+        "org.confirm": {"zh": "我已确认", "en": "I confirm"},
+        "org.number": {"zh": "窗口号", "en": "Number"},
+        "org.window_name": {"zh": "窗口名称", "en": "Window name"},
+        "org.active": {"zh": "启用", "en": "Active"},
+        "org.inactive": {"zh": "停用", "en": "Inactive"},
+        "org.new_window": {"zh": "新增窗口", "en": "New window"},
+        "org.departments": {"zh": "进驻部门", "en": "Departments"},
+        "org.code": {"zh": "代码", "en": "Code"},
+        "org.head": {"zh": "负责人", "en": "Head"},
+        "org.set_head": {"zh": "设为负责人", "en": "Make head"},
+        "org.no_staff": {"zh": "本部门暂无在岗人员", "en": "No active staff in this department"},
+        "org.month": {"zh": "月份", "en": "Month"},
+        "org.show": {"zh": "查看", "en": "Show"},
+        "org.month_closed": {
+            "zh": "本月考勤已结账，不能再修改排班",
+            "en": "This month is closed for attendance; its schedules cannot change",
+        },
+        "org.hours": {"zh": "作息时间", "en": "Session hours"},
+        "org.hours_name": {"zh": "名称（如 summer）", "en": "Name (e.g. summer)"},
+        "org.valid_from": {"zh": "起始日期", "en": "From"},
+        "org.valid_to": {"zh": "截止日期", "en": "To"},
+        "org.am": {"zh": "上午", "en": "Morning"},
+        "org.pm": {"zh": "下午", "en": "Afternoon"},
+        "org.am_start": {"zh": "上午上班", "en": "Morning starts"},
+        "org.am_end": {"zh": "上午下班", "en": "Morning ends"},
+        "org.pm_start": {"zh": "下午上班", "en": "Afternoon starts"},
+        "org.pm_end": {"zh": "下午下班", "en": "Afternoon ends"},
+        "org.closures": {"zh": "窗口停办日", "en": "Window closures"},
+        "org.day": {"zh": "日期", "en": "Day"},
+        "org.note": {"zh": "备注", "en": "Note"},
+        "org.overrides": {"zh": "本场所特殊日期", "en": "Calendar overrides of the site"},
+        "org.kind": {"zh": "类型", "en": "Kind"},
+        "org.kind.holiday": {"zh": "放假", "en": "Holiday"},
+        "org.kind.closed": {"zh": "闭馆", "en": "Closed"},
+        "org.kind.working": {"zh": "周末服务日", "en": "Weekend service day"},
+        "org.rota": {"zh": "排班调整", "en": "Rota changes"},
+        "org.session": {"zh": "时段", "en": "Session"},
+        "org.session.am": {"zh": "上午", "en": "Morning"},
+        "org.session.pm": {"zh": "下午", "en": "Afternoon"},
+        "org.session.extended": {"zh": "延时服务", "en": "Extended hours"},
+        "org.action": {"zh": "调整", "en": "Change"},
+        "org.action.add": {"zh": "加班/值班", "en": "Add duty"},
+        "org.action.remove": {"zh": "取消该时段", "en": "Remove session"},
+        "org.start": {"zh": "开始", "en": "Start"},
+        "org.end": {"zh": "结束", "en": "End"},
+        "org.rota_hint": {
+            "zh": "上午/下午不填时间则按作息时间；延时服务须填开始和结束",
+            "en": "Morning/afternoon take the site's hours unless times are given; extended hours need both",
+        },
+        "org.closed_months": {"zh": "考勤已结账月份", "en": "Months closed for attendance"},
+        "org.sheet": {"zh": "部门考勤月报（Excel）", "en": "Department attendance sheet (Excel)"},
+        "org.download": {"zh": "下载", "en": "Download"},
+        "org.closed_at": {"zh": "结账时间", "en": "Closed at"},
+        "org.closed_by": {"zh": "结账人", "en": "Closed by"},
+        "org.close_month": {"zh": "结账本月考勤", "en": "Close this month"},
+        "org.close_hint": {
+            "zh": "结账后本月记录冻结，之后的补录进入异常队列",
+            "en": "Closing freezes the month's records; later inputs go to the exception queue",
+        },
+        "error.org_close_unconfirmed": {"zh": "请勾选确认后再结账", "en": "Tick the confirmation box first"},
+        "org.done.staff_created": {"zh": "已添加人员", "en": "Staff member added"},
+        "org.done.staff_updated": {"zh": "已保存", "en": "Saved"},
+        "org.done.staff_left": {"zh": "已登记离开", "en": "Recorded as left"},
+        "org.done.window_created": {"zh": "已添加窗口", "en": "Window added"},
+        "org.done.head_set": {"zh": "已设置部门负责人", "en": "Department head set"},
+        "org.done.hours_added": {"zh": "已添加作息时间", "en": "Session hours added"},
+        "org.done.closure_added": {"zh": "已添加窗口停办日", "en": "Window closure added"},
+        "org.done.closure_deleted": {"zh": "已删除窗口停办日", "en": "Window closure deleted"},
+        "org.done.override_added": {"zh": "已添加特殊日期", "en": "Override added"},
+        "org.done.override_deleted": {"zh": "已删除特殊日期", "en": "Override deleted"},
+        "org.done.rota_added": {"zh": "已添加排班调整", "en": "Rota change added"},
+        "org.done.rota_deleted": {"zh": "已删除排班调整", "en": "Rota change deleted"},
+        "org.done.month_closed": {"zh": "本月考勤已结账", "en": "The month is closed"},
+    }
+)
 
 
 def read_form(form: Mapping[str, Any], kind: str) -> dict[str, str]:
@@ -196,8 +229,14 @@ async def pick_lists(ctx: AppContext) -> dict[str, Any]:
     departments = sorted((await org.department_codes()).items(), key=lambda kv: kv[1][0])
     windows = (await org.list_windows(ctx, ALL)).items
     site_names = {s.id: s.name for s in sites}
-    return {"sites": sites, "site_names": site_names, "departments": departments, "dept_names": dict(departments),
-            "all_windows": windows, "window_names": {w.id: f"{w.number} {w.name}".strip() for w in windows}}
+    return {
+        "sites": sites,
+        "site_names": site_names,
+        "departments": departments,
+        "dept_names": dict(departments),
+        "all_windows": windows,
+        "window_names": {w.id: f"{w.number} {w.name}".strip() for w in windows},
+    }
 
 
 async def staff_list(ctx: AppContext, *, department_id: int | None, status: str | None, offset: int) -> dict[str, Any]:
@@ -223,8 +262,14 @@ async def windows_page(ctx: AppContext, *, site_id: int | None) -> dict[str, Any
     for head in {d.head_staff_id for d in departments if d.head_staff_id is not None} - names.keys():
         person = await org.get_staff(ctx, head)  # a head who has since left still names the department
         names[head] = f"{person.employee_no} {person.name}"
-    return {"windows": windows, "site_id": site_id, "dept_rows": departments, "by_department": by_department, "staff_names": names,
-            **await pick_lists(ctx)}
+    return {
+        "windows": windows,
+        "site_id": site_id,
+        "dept_rows": departments,
+        "by_department": by_department,
+        "staff_names": names,
+        **await pick_lists(ctx),
+    }
 
 
 async def schedules_page(ctx: AppContext, *, site_id: int | None, month: str) -> dict[str, Any]:
@@ -242,13 +287,21 @@ async def schedules_page(ctx: AppContext, *, site_id: int | None, month: str) ->
     posted = {p.staff_id for p in postings if p.site_id == site.id}
     closed = await service_admin.list_closed_months(ctx, site_id=site.id)
     return {
-        **lists, "site": site, "month": key, "year": first.year, "site_windows": windows,
+        **lists,
+        "site": site,
+        "month": key,
+        "year": first.year,
+        "site_windows": windows,
         "hours": await service_admin.list_site_hours(ctx, site_id=site.id),
         "closures": [c for c in (await service_admin.list_closures(ctx, ALL, month=key)).items if c.window_id in window_ids],
         "overrides": (await service_admin.list_overrides(ctx, ALL, site_id=site.id, year=first.year)).items,
         "rota": [r for r in (await service_admin.list_rota(ctx, ALL, month=key)).items if r.staff_id in posted],
-        "people": [p for p in postings if p.staff_id in posted], "person_names": {p.staff_id: f"{p.employee_no} {p.name}" for p in postings},
-        "closed_months": closed, "month_closed": any(c.month == key for c in closed), "default_day": first.isoformat(), "local_time": local_time,
+        "people": [p for p in postings if p.staff_id in posted],
+        "person_names": {p.staff_id: f"{p.employee_no} {p.name}" for p in postings},
+        "closed_months": closed,
+        "month_closed": any(c.month == key for c in closed),
+        "default_day": first.isoformat(),
+        "local_time": local_time,
     }
 
 

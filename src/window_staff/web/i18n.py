@@ -40,7 +40,10 @@ WORDS: dict[str, dict[str, str]] = {
     "error.login_failed": {"zh": "用户名或密码错误", "en": "Wrong username or password"},
     "error.totp_required": {"zh": "此账号需要动态验证码", "en": "This account needs an authenticator code"},
     "error.totp_invalid": {"zh": "动态验证码不正确或已使用", "en": "The authenticator code is wrong or was used already"},
-    "error.totp_enrolment_required": {"zh": "请先由管理员为此账号设置动态验证码", "en": "An administrator must set up this account's authenticator first"},
+    "error.totp_enrolment_required": {
+        "zh": "请先由管理员为此账号设置动态验证码",
+        "en": "An administrator must set up this account's authenticator first",
+    },
     "error.login_throttled": {"zh": "尝试次数过多，请稍后再试", "en": "Too many attempts; try again later"},
     **REFUSALS,
 }
@@ -88,6 +91,7 @@ def lang_of(connection: ASGIConnection) -> str:
 
 def translator(lang: str) -> Callable[[str], str]:
     """A ``_(key)`` for templates: the word in ``lang``, the key itself when unknown (visible, never a crash)."""
+
     def word(key: str) -> str:
         entry = WORDS.get(key)
         return entry.get(lang, entry["zh"]) if entry else key

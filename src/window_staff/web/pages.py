@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-
 from urllib.parse import quote
 
 from litestar import Request, Response
@@ -14,9 +13,9 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect, Template
 
 from window_staff.auth.errors import RoleRequired, SessionInvalid
+from window_staff.common.errors import DomainError
 from window_staff.common.guards import Guard, principal_of
 from window_staff.common.principal import Principal
-from window_staff.common.errors import DomainError
 from window_staff.errors import register_page_errors, status_of
 from window_staff.web.i18n import LANG_COOKIE, LANG_COOKIE_AGE, LANGS, lang_of, refusal, translator
 
@@ -25,7 +24,7 @@ PAGE = {"page": True}
 HEADERS = {
     # Scripts only from this server (htmx is vendored under /static): no inline script, no CDN.
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-                               "media-src 'self' blob:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    "media-src 'self' blob:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
@@ -35,8 +34,12 @@ START: Mapping[str, tuple[tuple[str, str], ...]] = {
     "staff": (("my_month", "/app/me"), ("my_appraisal", "/app/me/appraisal"), ("my_leave", "/app/me/leave")),
     "inspector": (("inspections", "/app/inspect"),),
     "inspection_lead": (("inspections", "/app/inspections"), ("board", "/board")),
-    "hr": (("appraisal_console", "/app/hr/appraisal"), ("staff_and_windows", "/app/hr/org"), ("leave_approvals", "/app/hr/leave"),
-           ("terminals_enrolment", "/app/hr/enrolment")),
+    "hr": (
+        ("appraisal_console", "/app/hr/appraisal"),
+        ("staff_and_windows", "/app/hr/org"),
+        ("leave_approvals", "/app/hr/leave"),
+        ("terminals_enrolment", "/app/hr/enrolment"),
+    ),
     "approver": (("approvals", "/app/approver"),),
     "auditor": (("appraisal_console", "/app/hr/appraisal"), ("staff_and_windows", "/app/hr/org")),
     "admin": (("administration", "/app/admin"),),
@@ -45,6 +48,7 @@ START: Mapping[str, tuple[tuple[str, str], ...]] = {
 
 def page_roles(*allowed: str) -> Guard:
     """A page guard: no session -> the login page (via the error mapping); a session without the role -> 403 page."""
+
     async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         principal = await principal_of(connection)
         if allowed and not principal.has_any(*allowed):
@@ -79,11 +83,25 @@ def render(request: Request, template: str, *, principal: Principal | None, stat
     lang = lang_of(request)
     # A language asked for in the address sticks (as the switch does), so the redirect after a form keeps it.
     asked = request.query_params.get("lang")
-    cookies = [Cookie(key=LANG_COOKIE, value=asked, httponly=True, samesite="lax", path="/", max_age=LANG_COOKIE_AGE)] \
-        if asked in LANGS and asked != request.cookies.get(LANG_COOKIE) else []
+    cookies = (
+        [Cookie(key=LANG_COOKIE, value=asked, httponly=True, samesite="lax", path="/", max_age=LANG_COOKIE_AGE)]
+        if asked in LANGS and asked != request.cookies.get(LANG_COOKIE)
+        else []
+    )
     return Template(
-        template_name=template, status_code=status, headers=HEADERS, media_type="text/html", cookies=cookies,
-        context={"principal": principal, "lang": lang, "_": translator(lang), "links": links_for(principal), "path": request.url.path, **context},
+        template_name=template,
+        status_code=status,
+        headers=HEADERS,
+        media_type="text/html",
+        cookies=cookies,
+        context={
+            "principal": principal,
+            "lang": lang,
+            "_": translator(lang),
+            "links": links_for(principal),
+            "path": request.url.path,
+            **context,
+        },
     )
 
 
@@ -121,8 +139,14 @@ def page_error(request: Request, exc: DomainError, status: int) -> Response:
     lang = lang_of(request)
     cached = request.scope.get("principal")  # set by principal_of when the session resolved
     principal = cached if isinstance(cached, Principal) else None
-    return render(request, "web/error.html", principal=principal, status=status, title=translator(lang)("error"),
-                  detail=refusal(lang, code=exc.code, detail=exc.detail, status=status))
+    return render(
+        request,
+        "web/error.html",
+        principal=principal,
+        status=status,
+        title=translator(lang)("error"),
+        detail=refusal(lang, code=exc.code, detail=exc.detail, status=status),
+    )
 
 
 register_page_errors(page_error)

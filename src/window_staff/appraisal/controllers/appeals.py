@@ -8,12 +8,12 @@ from litestar import Controller, get, post
 from litestar.di import Provide
 from litestar.params import Parameter
 
-from window_staff.appraisal.service import appeals as service_appeals, reports as service_reports
 from window_staff.appraisal.errors import SheetNotFound
 from window_staff.appraisal.schemas import AppealDecisionIn, AppealIn, AppealReviewOut, SheetAppealOut, SheetOut
+from window_staff.appraisal.service import appeals as service_appeals, reports as service_reports
+from window_staff.common.context import AppContext
 from window_staff.common.guards import authenticated, provide_principal, roles
 from window_staff.common.principal import Principal, own_staff_id
-from window_staff.common.context import AppContext
 
 _deps = {"principal": Provide(provide_principal)}
 _APPEAL_BODY = 16384  # rule id + a reason of up to 2000 characters, escaped or not
@@ -30,14 +30,16 @@ class MyAppraisalController(Controller):
     dependencies = _deps
 
     @get("/appeals", guards=[authenticated])
-    async def my_appeals(self, ctx: AppContext, principal: Principal,
-                         month: Annotated[str | None, Parameter(description="YYYY-MM", required=False)] = None) -> list[SheetAppealOut]:
+    async def my_appeals(
+        self, ctx: AppContext, principal: Principal, month: Annotated[str | None, Parameter(description="YYYY-MM", required=False)] = None
+    ) -> list[SheetAppealOut]:
         """My appraisal appeals (of one month when given), oldest first."""
         return await service_appeals.my_appeals(ctx, principal=principal, month=month)
 
     @get("/{month:str}", guards=[authenticated])
-    async def my_sheet(self, ctx: AppContext, principal: Principal, month: str,
-                       lang: Annotated[Literal["zh", "en"], Parameter(required=False)] = "zh") -> SheetOut:
+    async def my_sheet(
+        self, ctx: AppContext, principal: Principal, month: str, lang: Annotated[Literal["zh", "en"], Parameter(required=False)] = "zh"
+    ) -> SheetOut:
         """My sheet of a month, once HR has shown it (404 before): every line with its facts, and the explanation."""
         return await service_reports.sheet(ctx, month, own_staff_id(principal, missing=SheetNotFound), principal=principal, lang=lang)
 
@@ -55,7 +57,9 @@ class AppraisalAppealController(Controller):
     dependencies = _deps
 
     @get("/periods/{month:str}/appeals", guards=[can_review])
-    async def appeals(self, ctx: AppContext, month: str, pending: Annotated[bool, Parameter(required=False)] = False) -> list[AppealReviewOut]:
+    async def appeals(
+        self, ctx: AppContext, month: str, pending: Annotated[bool, Parameter(required=False)] = False
+    ) -> list[AppealReviewOut]:
         """The month's appeals, oldest first (only those awaiting a decision with ``pending=true``)."""
         return await service_appeals.review_queue(ctx, month, pending_only=pending)
 

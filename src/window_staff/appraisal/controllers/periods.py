@@ -12,9 +12,7 @@ from litestar import Controller, Response, get, post
 from litestar.di import Provide
 from litestar.params import Parameter
 
-from window_staff.common import periods
 from window_staff.appraisal import service
-from window_staff.appraisal.service import close as service_close, reports as service_reports
 from window_staff.appraisal.errors import AppraisalInputInvalid
 from window_staff.appraisal.schemas import (
     ComputeOut,
@@ -27,12 +25,14 @@ from window_staff.appraisal.schemas import (
     SheetSummaryOut,
     TrendOut,
 )
+from window_staff.appraisal.service import close as service_close, reports as service_reports
 from window_staff.auth.errors import RoleRequired
-from window_staff.common.guards import authenticated, provide_principal, roles
-from window_staff.common.principal import Principal
 from window_staff.bonuses.export import bonus_csv, bonus_xlsx
+from window_staff.common import periods
 from window_staff.common.context import AppContext
+from window_staff.common.guards import authenticated, provide_principal, roles
 from window_staff.common.pagination import Page, PageParams
+from window_staff.common.principal import Principal
 from window_staff.common.web import PAGE
 
 _deps = {"principal": Provide(provide_principal), "page": PAGE}
@@ -78,8 +78,9 @@ class AppraisalController(Controller):
         return await service.trail(ctx, month)
 
     @get("/periods/{month:str}/sheets", guards=[can_read])
-    async def sheets(self, ctx: AppContext, month: str, page: PageParams,
-                     department_id: Annotated[int | None, Parameter(ge=1, required=False)] = None) -> Page[SheetSummaryOut]:
+    async def sheets(
+        self, ctx: AppContext, month: str, page: PageParams, department_id: Annotated[int | None, Parameter(ge=1, required=False)] = None
+    ) -> Page[SheetSummaryOut]:
         """A page of the month's sheets by employee number (optionally one department's)."""
         return await service_reports.list_sheets(ctx, month, page, department_id=department_id)
 
@@ -89,8 +90,13 @@ class AppraisalController(Controller):
         return await service_reports.sheet(ctx, month, staff_id, principal=principal, lang=lang)
 
     @get("/periods/{month:str}/ranking", guards=[authenticated])
-    async def ranking(self, ctx: AppContext, principal: Principal, month: str,
-                      by: Annotated[Literal["department", "window"], Parameter(required=False)] = "department") -> RankingOut:
+    async def ranking(
+        self,
+        ctx: AppContext,
+        principal: Principal,
+        month: str,
+        by: Annotated[Literal["department", "window"], Parameter(required=False)] = "department",
+    ) -> RankingOut:
         """Departments or windows ranked by average total (staff see it once the month is shown to them)."""
         return await service_reports.ranking(ctx, month, by=by, principal=principal)
 
@@ -101,7 +107,9 @@ class AppraisalController(Controller):
 
     @get("/trend", guards=[authenticated])
     async def trend(
-        self, ctx: AppContext, principal: Principal,
+        self,
+        ctx: AppContext,
+        principal: Principal,
         staff_id: Annotated[int | None, Parameter(ge=1, required=False)] = None,
         department_id: Annotated[int | None, Parameter(ge=1, required=False)] = None,
         months: Annotated[int, Parameter(ge=1, le=60, required=False)] = 12,
@@ -116,8 +124,9 @@ class AppraisalController(Controller):
     # --- payroll and proof -----------------------------------------------------------------------------
 
     @get("/periods/{month:str}/bonus", guards=[can_read])
-    async def bonus(self, ctx: AppContext, month: str,
-                    format: Annotated[Literal["xlsx", "csv"], Parameter(required=False)] = "xlsx") -> Response[bytes]:  # noqa: A002 (the query name)
+    async def bonus(
+        self, ctx: AppContext, month: str, format: Annotated[Literal["xlsx", "csv"], Parameter(required=False)] = "xlsx"
+    ) -> Response[bytes]:  # noqa: A002 (the query name)
         """The month's bonus for payroll as XLSX (default) or CSV; 409 until the figures are approved."""
         key = periods.month_key(periods.parse_month(month))
         result = await service_close.bonus(ctx, key)

@@ -9,17 +9,24 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from window_staff.common import periods
 from window_staff.appraisal import domain, store
-from window_staff.appraisal.service import notices as service_notices
-from window_staff.appraisal.errors import AppealConflict, AppealNotFound, AppraisalInputInvalid, PeriodNotFound, PeriodStateConflict, ReviewerNotAllowed, SheetNotFound
+from window_staff.appraisal.errors import (
+    AppealConflict,
+    AppealNotFound,
+    AppraisalInputInvalid,
+    PeriodNotFound,
+    PeriodStateConflict,
+    ReviewerNotAllowed,
+    SheetNotFound,
+)
 from window_staff.appraisal.schemas import AppealDecisionIn, AppealIn, AppealReviewOut, SheetAppealOut
+from window_staff.appraisal.service import notices as service_notices
 from window_staff.appraisal.service.lifecycle import appeals_open, decisions_allowed, month_facts, score_sheets, write_computation
-from window_staff.common.principal import Principal
-from window_staff.common import audit
+from window_staff.common import audit, periods
 from window_staff.common.clock import DEFAULT_TIME_ZONE, as_utc
 from window_staff.common.context import AppContext
 from window_staff.common.db import INTEGRITY_ERRORS, write_transaction
+from window_staff.common.principal import Principal
 from window_staff.inspections import service as inspections
 from window_staff.org import service as org
 
@@ -30,9 +37,16 @@ _FINDING = "inspection.finding:"
 def appeal_out(row: Mapping[str, Any]) -> SheetAppealOut:
     """An appeal as its appellant sees it."""
     return SheetAppealOut(
-        id=row["id"], month=row["month"], rule_id=row["rule_id"], category=row["category"], line_points=Decimal(row["line_points"]),
-        reason=row["reason"], filed_at=as_utc(row["filed_at"]), outcome=row["outcome"],
-        points=Decimal(row["points"]) if row["points"] is not None else None, decision_reason=row["decision_reason"],
+        id=row["id"],
+        month=row["month"],
+        rule_id=row["rule_id"],
+        category=row["category"],
+        line_points=Decimal(row["line_points"]),
+        reason=row["reason"],
+        filed_at=as_utc(row["filed_at"]),
+        outcome=row["outcome"],
+        points=Decimal(row["points"]) if row["points"] is not None else None,
+        decision_reason=row["decision_reason"],
         decided_at=as_utc(row["decided_at"]) if row["decided_at"] is not None else None,
     )
 
@@ -41,9 +55,22 @@ def review_out(row: Mapping[str, Any], *, employee_no: str, name: str) -> Appeal
     """An appeal as reviewers see it."""
     mine = appeal_out(row)
     return AppealReviewOut(
-        id=mine.id, month=mine.month, staff_id=row["staff"], employee_no=employee_no, name=name, rule_id=mine.rule_id, category=mine.category,
-        line_points=mine.line_points, fact_ids=msgspec.json.decode(row["fact_ids"]), reason=mine.reason, filed_at=mine.filed_at,
-        outcome=mine.outcome, points=mine.points, decision_reason=mine.decision_reason, reviewer=row["reviewer"], decided_at=mine.decided_at,
+        id=mine.id,
+        month=mine.month,
+        staff_id=row["staff"],
+        employee_no=employee_no,
+        name=name,
+        rule_id=mine.rule_id,
+        category=mine.category,
+        line_points=mine.line_points,
+        fact_ids=msgspec.json.decode(row["fact_ids"]),
+        reason=mine.reason,
+        filed_at=mine.filed_at,
+        outcome=mine.outcome,
+        points=mine.points,
+        decision_reason=mine.decision_reason,
+        reviewer=row["reviewer"],
+        decided_at=mine.decided_at,
     )
 
 
@@ -75,12 +102,29 @@ async def file_appeal(ctx: AppContext, month: str, *, principal: Principal, data
             period = await store.lock_period(ctx, month=key)
             if not appeals_open(period, now=now):
                 until = period["appeal_until"]
-                raise AppealConflict(f"the appeal window of {key} is not open" + (f" (it ran until {as_utc(until).isoformat()})" if until else ""))
-            appeal_id = await store.add_appeal(period_id=period["id"], staff_id=principal.staff_id, rule_id=data.rule_id, category=line["category"],
-                                               line_points=points, fact_ids=[item[0] for item in line["items"]], reason=data.reason,
-                                               filed_by=principal.actor, at=now)
-            await audit.record(ctx.engine, at=now, actor=principal.actor, action="appraisal.appeal_filed", subject_type="appraisal_appeal",
-                               subject_id=appeal_id, data={"month": key, "rule_id": data.rule_id, "line_points": str(points)})
+                raise AppealConflict(
+                    f"the appeal window of {key} is not open" + (f" (it ran until {as_utc(until).isoformat()})" if until else "")
+                )
+            appeal_id = await store.add_appeal(
+                period_id=period["id"],
+                staff_id=principal.staff_id,
+                rule_id=data.rule_id,
+                category=line["category"],
+                line_points=points,
+                fact_ids=[item[0] for item in line["items"]],
+                reason=data.reason,
+                filed_by=principal.actor,
+                at=now,
+            )
+            await audit.record(
+                ctx.engine,
+                at=now,
+                actor=principal.actor,
+                action="appraisal.appeal_filed",
+                subject_type="appraisal_appeal",
+                subject_id=appeal_id,
+                data={"month": key, "rule_id": data.rule_id, "line_points": str(points)},
+            )
     except INTEGRITY_ERRORS as exc:
         raise AppealConflict(f"you have already appealed the line {data.rule_id!r} of {key}", rule_id=data.rule_id) from exc
     return appeal_out((await store.appeals(appeal_id=appeal_id))[0])
@@ -117,8 +161,9 @@ def adjustment_points(line_points: Decimal, *, outcome: str, asked: Decimal | No
     if asked is None:
         return full
     if asked == 0 or (asked > 0) != (full > 0) or abs(asked) > abs(full):
-        raise AppraisalInputInvalid(f"points must restore part or all of the line: between {full.copy_sign(Decimal('0.01'))} and {full}, got {asked}",
-                                    key="points")
+        raise AppraisalInputInvalid(
+            f"points must restore part or all of the line: between {full.copy_sign(Decimal('0.01'))} and {full}, got {asked}", key="points"
+        )
     return asked
 
 
@@ -132,10 +177,12 @@ async def decide_appeal(ctx: AppContext, appeal_id: int, *, principal: Principal
         raise AppealConflict(f"appeal {appeal_id} was already decided ({appeal['outcome']})")
     period = await store.period_or_404(appeal["month"])
     if not decisions_allowed(period):
-        raise PeriodStateConflict(f"{period['month']} is {period['state']}: appeals are decided while the month is in appeals", state=period["state"])
+        raise PeriodStateConflict(
+            f"{period['month']} is {period['state']}: appeals are decided while the month is in appeals", state=period["state"]
+        )
     if principal.staff_id == appeal["staff"]:
         raise ReviewerNotAllowed("nobody decides their own appeal")
-    findings = [int(f[len(_FINDING):]) for f in msgspec.json.decode(appeal["fact_ids"]) if f.startswith(_FINDING)]
+    findings = [int(f[len(_FINDING) :]) for f in msgspec.json.decode(appeal["fact_ids"]) if f.startswith(_FINDING)]
     if principal.user_id in await inspections.finding_makers(findings):
         raise ReviewerNotAllowed("you made a finding behind this line (logged it or inspected on its visit): another reviewer decides")
     points = adjustment_points(Decimal(appeal["line_points"]), outcome=data.outcome, asked=data.points)
@@ -143,11 +190,27 @@ async def decide_appeal(ctx: AppContext, appeal_id: int, *, principal: Principal
 
     async def record_decision(current: Mapping[str, Any]) -> None:
         if not decisions_allowed(current):
-            raise PeriodStateConflict(f"{current['month']} is {current['state']}: appeals are decided while the month is in appeals", state=current["state"])
-        await store.add_decision(appeal_id=appeal_id, outcome=data.outcome, points=points, reason=data.reason, reviewer=principal.actor,
-                                 reviewer_user=principal.user_id, at=now)
-        await audit.record(ctx.engine, at=now, actor=principal.actor, action="appraisal.appeal_decided", subject_type="appraisal_appeal",
-                           subject_id=appeal_id, data={"month": current["month"], "outcome": data.outcome, "points": str(points), "reason": data.reason})
+            raise PeriodStateConflict(
+                f"{current['month']} is {current['state']}: appeals are decided while the month is in appeals", state=current["state"]
+            )
+        await store.add_decision(
+            appeal_id=appeal_id,
+            outcome=data.outcome,
+            points=points,
+            reason=data.reason,
+            reviewer=principal.actor,
+            reviewer_user=principal.user_id,
+            at=now,
+        )
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=principal.actor,
+            action="appraisal.appeal_decided",
+            subject_type="appraisal_appeal",
+            subject_id=appeal_id,
+            data={"month": current["month"], "outcome": data.outcome, "points": str(points), "reason": data.reason},
+        )
         await service_notices.appeal_decided(ctx, appeal, outcome=data.outcome, reason=data.reason)
 
     try:
@@ -163,16 +226,30 @@ async def decide_appeal(ctx: AppContext, appeal_id: int, *, principal: Principal
     return review_out(row, employee_no=person.employee_no, name=person.name)
 
 
-async def _recompute_with(ctx: AppContext, period: Mapping[str, Any], *, appeal: Mapping[str, Any], points: Decimal, principal: Principal,
-                          record: Any, now: Any) -> None:
+async def _recompute_with(
+    ctx: AppContext, period: Mapping[str, Any], *, appeal: Mapping[str, Any], points: Decimal, principal: Principal, record: Any, now: Any
+) -> None:
     # The decision and the recomputed sheet are written in one transaction: never one without the other.
     first = periods.parse_month(period["month"])
     postings = await org.postings_of([appeal["staff"]])
     facts = await month_facts(ctx, postings=postings, first=first, period_id=period["id"])
     local = now.astimezone(ZoneInfo(DEFAULT_TIME_ZONE)).date()
-    facts[appeal["staff"]].append(store.adjustment_fact(appeal["id"], staff_id=appeal["staff"], rule_id=appeal["rule_id"],
-                                                        category=appeal["category"], points=points, on=local))
+    facts[appeal["staff"]].append(
+        store.adjustment_fact(
+            appeal["id"], staff_id=appeal["staff"], rule_id=appeal["rule_id"], category=appeal["category"], points=points, on=local
+        )
+    )
     sheets = score_sheets(ctx, facts, first=first)
     placed = {p.staff_id: (p.department_id, p.window_id) for p in postings}
-    await write_computation(ctx, period["month"], principal=principal, expected=period["computation"], scope="staff", sheets=sheets,
-                            placed=placed, facts=sum(map(len, facts.values())), retire_missing=False, before_write=record)
+    await write_computation(
+        ctx,
+        period["month"],
+        principal=principal,
+        expected=period["computation"],
+        scope="staff",
+        sheets=sheets,
+        placed=placed,
+        facts=sum(map(len, facts.values())),
+        retire_missing=False,
+        before_write=record,
+    )

@@ -11,18 +11,17 @@ from typing import Any
 
 import msgspec
 
-from window_staff.common import periods
 from window_staff.appraisal import domain, store
 from window_staff.appraisal.domain import BONUS_READY, CLOSED
 from window_staff.appraisal.errors import FourEyesRequired, PeriodStateConflict
 from window_staff.appraisal.schemas import PeriodOut
 from window_staff.appraisal.service.lifecycle import period_out, transition
-from window_staff.common.principal import Principal
 from window_staff.bonuses.domain import BonusLine, BonusResult, DepartmentTotal, StaffResult, compute_bonuses
 from window_staff.bonuses.rules import BONUS_FILE, bonus_rules_of
-from window_staff.common import audit
+from window_staff.common import audit, periods
 from window_staff.common.context import AppContext
 from window_staff.common.db import execute, write_transaction
+from window_staff.common.principal import Principal
 from window_staff.common.signing import sign_document, signing_key
 from window_staff.org import service as org
 
@@ -37,8 +36,14 @@ async def _bonus_inputs(period_id: int) -> tuple[list[dict[str, Any]], list[Staf
     postings = {p.staff_id: p for p in await org.postings_of([s["staff"] for s in sheets])}
     departments = await org.department_codes()
     results = [
-        StaffResult(employee_no=postings[s["staff"]].employee_no, name=postings[s["staff"]].name, department=departments[s["department"]][0],
-                    score=domain.cents(s["total_cents"]), grade=s["grade"], veto=s["veto"])
+        StaffResult(
+            employee_no=postings[s["staff"]].employee_no,
+            name=postings[s["staff"]].name,
+            department=departments[s["department"]][0],
+            score=domain.cents(s["total_cents"]),
+            grade=s["grade"],
+            veto=s["veto"],
+        )
         for s in sheets
     ]
     return sheets, results
@@ -55,22 +60,36 @@ async def bonus(ctx: AppContext, month: str) -> BonusResult:
     summary = msgspec.json.decode(period["bonus_summary"])
     titles = summary["grade_titles"]
     lines = sorted(
-        (BonusLine(r.employee_no, r.name, r.department, r.score, s["paid_grade"], titles[s["paid_grade"]], r.veto, Decimal(s["bonus"]))
-         for s, r in zip(sheets, results, strict=True)),
+        (
+            BonusLine(r.employee_no, r.name, r.department, r.score, s["paid_grade"], titles[s["paid_grade"]], r.veto, Decimal(s["bonus"]))
+            for s, r in zip(sheets, results, strict=True)
+        ),
         key=lambda b: (b.department, b.employee_no),
     )
-    departments = tuple(DepartmentTotal(d["department"], d["headcount"], Decimal(d["amount"]), Decimal(d["total"]), Decimal(d["undistributed"]))
-                        for d in summary["departments"])
+    departments = tuple(
+        DepartmentTotal(d["department"], d["headcount"], Decimal(d["amount"]), Decimal(d["total"]), Decimal(d["undistributed"]))
+        for d in summary["departments"]
+    )
     return BonusResult(summary["formula"], tuple(lines), departments)
 
 
 def _summary(result: BonusResult, *, titles: Mapping[str, str]) -> str:
-    return msgspec.json.encode({
-        "formula": result.formula,
-        "grade_titles": dict(titles),
-        "departments": [{"department": d.department, "headcount": d.headcount, "amount": str(d.amount), "total": str(d.total),
-                         "undistributed": str(d.undistributed)} for d in result.departments],
-    }).decode()
+    return msgspec.json.encode(
+        {
+            "formula": result.formula,
+            "grade_titles": dict(titles),
+            "departments": [
+                {
+                    "department": d.department,
+                    "headcount": d.headcount,
+                    "amount": str(d.amount),
+                    "total": str(d.total),
+                    "undistributed": str(d.undistributed),
+                }
+                for d in result.departments
+            ],
+        }
+    ).decode()
 
 
 async def close(ctx: AppContext, month: str, *, principal: Principal) -> PeriodOut:
@@ -90,20 +109,59 @@ async def close(ctx: AppContext, month: str, *, principal: Principal) -> PeriodO
         frozen = [(s["id"], str(paid[r.employee_no].bonus), paid[r.employee_no].grade) for s, r in zip(sheets, results, strict=True)]
         await store.set_bonuses(ctx, frozen)
         inputs = domain.month_hash((s["staff"], s["inputs_hash"]) for s in sheets)
-        figures = domain.month_hash((s["staff"], f"{s['sheet_hash']}:{bonus}:{grade}") for s, (_, bonus, grade) in zip(sheets, frozen, strict=True))
+        figures = domain.month_hash(
+            (s["staff"], f"{s['sheet_hash']}:{bonus}:{grade}") for s, (_, bonus, grade) in zip(sheets, frozen, strict=True)
+        )
         number = period["closes"] + 1
-        facts = {"computation": period["computation"], "close": number, "staff": len(sheets), "rules_version": period["rules_version"],
-                 "bonus_rules_hash": rules_hash, "inputs_hash": inputs, "results_hash": figures, "bonus_total": str(result.total)}
-        await store.add_event(period_id=period["id"], action="close", from_state=period["state"], to_state=target, actor=principal.actor,
-                              actor_user=principal.user_id, reason="", at=now)
-        head = await audit.record(ctx.engine, at=now, actor=principal.actor, action="appraisal.close", subject_type="appraisal_period", subject_id=key, data=facts)
+        facts = {
+            "computation": period["computation"],
+            "close": number,
+            "staff": len(sheets),
+            "rules_version": period["rules_version"],
+            "bonus_rules_hash": rules_hash,
+            "inputs_hash": inputs,
+            "results_hash": figures,
+            "bonus_total": str(result.total),
+        }
+        await store.add_event(
+            period_id=period["id"],
+            action="close",
+            from_state=period["state"],
+            to_state=target,
+            actor=principal.actor,
+            actor_user=principal.user_id,
+            reason="",
+            at=now,
+        )
+        head = await audit.record(
+            ctx.engine, at=now, actor=principal.actor, action="appraisal.close", subject_type="appraisal_period", subject_id=key, data=facts
+        )
         head_id = (await execute(ctx.engine, "SELECT id FROM audit_event WHERE hash = {}", head))[0]["id"]
-        document = sign_document({"kind": "window-staff appraisal chain head", "month": key, "closed_at": now, "closed_by": principal.actor, **facts,
-                                  "audit_chain": {"event_id": head_id, "hash": head}}, key=signer)
-        await store.update_period(period["id"], {
-            "state": target, "closed_at": now, "closes": number, "inputs_hash": inputs, "results_hash": figures, "bonus_rules_hash": rules_hash,
-            "chain_head": document.decode(), "bonus_summary": _summary(result, titles={g: rules.title(g) for g in rules.grades}), "updated_at": now,
-        })
+        document = sign_document(
+            {
+                "kind": "window-staff appraisal chain head",
+                "month": key,
+                "closed_at": now,
+                "closed_by": principal.actor,
+                **facts,
+                "audit_chain": {"event_id": head_id, "hash": head},
+            },
+            key=signer,
+        )
+        await store.update_period(
+            period["id"],
+            {
+                "state": target,
+                "closed_at": now,
+                "closes": number,
+                "inputs_hash": inputs,
+                "results_hash": figures,
+                "bonus_rules_hash": rules_hash,
+                "chain_head": document.decode(),
+                "bonus_summary": _summary(result, titles={g: rules.title(g) for g in rules.grades}),
+                "updated_at": now,
+            },
+        )
     export_chain_head(ctx, key, number=number, document=document)
     return await period_out(await store.period_or_404(key))
 
@@ -141,21 +199,45 @@ async def request_reopen(ctx: AppContext, month: str, *, principal: Principal, r
             raise PeriodStateConflict(f"{key} is {period['state']}: only a closed month is reopened", state=period["state"])
         if await store.pending_reopen(period["id"], close_number=period["closes"]) is not None:
             raise PeriodStateConflict(f"a request to reopen {key} already awaits a second approver", state=period["state"])
-        await store.add_reopen_request(period_id=period["id"], close_number=period["closes"], reason=reason, actor=principal.actor,
-                                       actor_user=principal.user_id, at=now)
-        await store.add_event(period_id=period["id"], action="reopen_requested", from_state=CLOSED, to_state=CLOSED, actor=principal.actor,
-                              actor_user=principal.user_id, reason=reason, at=now)
-        await audit.record(ctx.engine, at=now, actor=principal.actor, action="appraisal.reopen_requested", subject_type="appraisal_period",
-                           subject_id=key, data={"reason": reason, "close": period["closes"]})
+        await store.add_reopen_request(
+            period_id=period["id"],
+            close_number=period["closes"],
+            reason=reason,
+            actor=principal.actor,
+            actor_user=principal.user_id,
+            at=now,
+        )
+        await store.add_event(
+            period_id=period["id"],
+            action="reopen_requested",
+            from_state=CLOSED,
+            to_state=CLOSED,
+            actor=principal.actor,
+            actor_user=principal.user_id,
+            reason=reason,
+            at=now,
+        )
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=principal.actor,
+            action="appraisal.reopen_requested",
+            subject_type="appraisal_period",
+            subject_id=key,
+            data={"reason": reason, "close": period["closes"]},
+        )
     return await period_out(await store.period_or_404(key))
 
 
 async def confirm_reopen(ctx: AppContext, month: str, *, principal: Principal) -> PeriodOut:
     """A second approver, not the first, confirms: the month goes back to computed and may be recomputed."""
+
     async def check(period: Mapping[str, Any], now: datetime) -> dict[str, Any]:
         request = await store.pending_reopen(period["id"], close_number=period["closes"])
         if request is None:
-            raise PeriodStateConflict(f"nobody has asked to reopen {period['month']}: a first approver requests it with a reason", state=period["state"])
+            raise PeriodStateConflict(
+                f"nobody has asked to reopen {period['month']}: a first approver requests it with a reason", state=period["state"]
+            )
         if request["requested_user"] == principal.user_id:
             raise FourEyesRequired("you asked to reopen this month: a second approver must confirm it")
         await store.confirm_reopen(request["id"], actor=principal.actor, actor_user=principal.user_id, at=now)

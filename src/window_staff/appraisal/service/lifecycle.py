@@ -8,19 +8,18 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from window_staff.common import periods
-from window_staff.appraisal.sources import fact_sources
 from window_staff.appraisal import domain, store
-from window_staff.appraisal.service import notices
 from window_staff.appraisal.domain import APPEALS, SheetRow
 from window_staff.appraisal.errors import FourEyesRequired, MonthInvalid, PeriodChanged, PeriodStateConflict
 from window_staff.appraisal.policy import policy_of
 from window_staff.appraisal.schemas import ComputeOut, EventOut, PeriodOut
-from window_staff.common.principal import Principal
-from window_staff.common import audit
+from window_staff.appraisal.service import notices
+from window_staff.appraisal.sources import fact_sources
+from window_staff.common import audit, periods
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
 from window_staff.common.db import write_transaction
+from window_staff.common.principal import Principal
 from window_staff.org import service as org
 from window_staff.org.service import Posting
 from window_staff.scoring import Fact, score
@@ -45,10 +44,22 @@ async def period_out(row: Mapping[str, Any], *, counts: tuple[int, int] | None =
     """The API view of a period row (``counts``: its current sheets and pending appeals, when already at hand)."""
     staff, pending = counts if counts is not None else (await store.period_counts([row["id"]]))[row["id"]]
     return PeriodOut(
-        month=row["month"], state=row["state"], computation=row["computation"], rules_version=row["rules_version"],
-        appeal_opened_at=row["appeal_opened_at"], appeal_until=row["appeal_until"], approved_by=row["approved_by"], approved_at=row["approved_at"],
-        published_at=row["published_at"], closed_at=row["closed_at"], closes=row["closes"], inputs_hash=row["inputs_hash"],
-        results_hash=row["results_hash"], bonus_rules_hash=row["bonus_rules_hash"], staff=staff, pending_appeals=pending,
+        month=row["month"],
+        state=row["state"],
+        computation=row["computation"],
+        rules_version=row["rules_version"],
+        appeal_opened_at=row["appeal_opened_at"],
+        appeal_until=row["appeal_until"],
+        approved_by=row["approved_by"],
+        approved_at=row["approved_at"],
+        published_at=row["published_at"],
+        closed_at=row["closed_at"],
+        closes=row["closes"],
+        inputs_hash=row["inputs_hash"],
+        results_hash=row["results_hash"],
+        bonus_rules_hash=row["bonus_rules_hash"],
+        staff=staff,
+        pending_appeals=pending,
     )
 
 
@@ -67,8 +78,10 @@ async def list_periods(ctx: AppContext) -> list[PeriodOut]:
 async def trail(ctx: AppContext, month: str) -> list[EventOut]:
     """The period's transitions, oldest first."""
     row = await store.period_or_404(periods.month_key(periods.parse_month(month)))
-    return [EventOut(action=e["action"], from_state=e["from_state"], to_state=e["to_state"], actor=e["actor"], reason=e["reason"], at=e["at"])
-            for e in await store.events_of(row["id"])]
+    return [
+        EventOut(action=e["action"], from_state=e["from_state"], to_state=e["to_state"], actor=e["actor"], reason=e["reason"], at=e["at"])
+        for e in await store.events_of(row["id"])
+    ]
 
 
 async def month_facts(ctx: AppContext, *, postings: Sequence[Posting], first: date, period_id: int | None) -> dict[int, list[Fact]]:
@@ -105,17 +118,41 @@ async def compute(ctx: AppContext, month: str, *, principal: Principal) -> Compu
     sheets = score_sheets(ctx, facts, first=first)
     placed = {p.staff_id: (p.department_id, p.window_id) for p in postings}
     changed = await write_computation(
-        ctx, key, principal=principal, expected=before["computation"] if before else 0, scope="month", sheets=sheets, placed=placed,
-        facts=sum(map(len, facts.values())), retire_missing=True, create=before is None,
+        ctx,
+        key,
+        principal=principal,
+        expected=before["computation"] if before else 0,
+        scope="month",
+        sheets=sheets,
+        placed=placed,
+        facts=sum(map(len, facts.values())),
+        retire_missing=True,
+        create=before is None,
     )
     period = await store.period_or_404(key)
-    return ComputeOut(period=await period_out(period), computation=period["computation"], staff=len(sheets), changed=changed,
-                      facts=sum(map(len, facts.values())), seconds=round(time.perf_counter() - started, 3))
+    return ComputeOut(
+        period=await period_out(period),
+        computation=period["computation"],
+        staff=len(sheets),
+        changed=changed,
+        facts=sum(map(len, facts.values())),
+        seconds=round(time.perf_counter() - started, 3),
+    )
 
 
 async def write_computation(
-    ctx: AppContext, month: str, *, principal: Principal, expected: int, scope: str, sheets: Sequence[SheetRow],
-    placed: Mapping[int, tuple[int, int | None]], facts: int, retire_missing: bool, before_write: Any = None, create: bool = False,
+    ctx: AppContext,
+    month: str,
+    *,
+    principal: Principal,
+    expected: int,
+    scope: str,
+    sheets: Sequence[SheetRow],
+    placed: Mapping[int, tuple[int, int | None]],
+    facts: int,
+    retire_missing: bool,
+    before_write: Any = None,
+    create: bool = False,
 ) -> int:
     """Store one computation in one transaction (``create``: the month's first, the period created in it too); refused when
     someone else computed or moved the period meanwhile."""
@@ -137,22 +174,65 @@ async def write_computation(
             scored = {s.staff_id for s in sheets}
             retire += [sheet_id for sid, (sheet_id, _) in existing.items() if sid not in scored]
         number = period["computation"] + 1
-        await store.replace_sheets(ctx, period_id=period["id"], computation=number, retire=retire,
-                                   rows=[(s, *placed[s.staff_id]) for s in fresh])
-        await store.add_computation(period_id=period["id"], number=number, scope=scope, actor=principal.actor, actor_user=principal.user_id,
-                                    rules_version=rules_version, staff_count=len(sheets), changed=len(fresh), facts=facts, at=now)
+        await store.replace_sheets(
+            ctx, period_id=period["id"], computation=number, retire=retire, rows=[(s, *placed[s.staff_id]) for s in fresh]
+        )
+        await store.add_computation(
+            period_id=period["id"],
+            number=number,
+            scope=scope,
+            actor=principal.actor,
+            actor_user=principal.user_id,
+            rules_version=rules_version,
+            staff_count=len(sheets),
+            changed=len(fresh),
+            facts=facts,
+            at=now,
+        )
         await store.update_period(period["id"], {"computation": number, "state": state, "rules_version": rules_version, "updated_at": now})
         if state != period["state"]:
-            await store.add_event(period_id=period["id"], action="compute", from_state=period["state"], to_state=state, actor=principal.actor,
-                                  actor_user=principal.user_id, reason="", at=now)
-        await audit.record(ctx.engine, at=now, actor=principal.actor, action="appraisal.computed", subject_type="appraisal_period", subject_id=month,
-                           data={"computation": number, "scope": scope, "staff": len(sheets), "changed": len(fresh), "facts": facts, "rules_version": rules_version})
+            await store.add_event(
+                period_id=period["id"],
+                action="compute",
+                from_state=period["state"],
+                to_state=state,
+                actor=principal.actor,
+                actor_user=principal.user_id,
+                reason="",
+                at=now,
+            )
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=principal.actor,
+            action="appraisal.computed",
+            subject_type="appraisal_period",
+            subject_id=month,
+            data={
+                "computation": number,
+                "scope": scope,
+                "staff": len(sheets),
+                "changed": len(fresh),
+                "facts": facts,
+                "rules_version": rules_version,
+            },
+        )
     return len(fresh)
 
 
-async def transition(ctx: AppContext, month: str, *, action: str, principal: Principal, reason: str = "", check: Any = None,
-                     values: Mapping[str, Any] | None = None, then: Any = None) -> PeriodOut:
-    """Move the period by ``action`` in one transaction, with the trail row and the audit event; ``check`` may refuse, ``then`` follows up."""
+async def transition(
+    ctx: AppContext,
+    month: str,
+    *,
+    action: str,
+    principal: Principal,
+    reason: str = "",
+    check: Any = None,
+    values: Mapping[str, Any] | None = None,
+    then: Any = None,
+) -> PeriodOut:
+    """Move the period by ``action`` in one transaction, with the trail row and the audit event; ``check`` may refuse, ``then`` follows
+    up."""
     key = periods.month_key(periods.parse_month(month))
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
@@ -162,10 +242,25 @@ async def transition(ctx: AppContext, month: str, *, action: str, principal: Pri
         if check is not None:
             extra.update(await check(period, now) or {})
         await store.update_period(period["id"], {"state": target, "updated_at": now, **extra})
-        await store.add_event(period_id=period["id"], action=action, from_state=period["state"], to_state=target, actor=principal.actor,
-                              actor_user=principal.user_id, reason=reason, at=now)
-        await audit.record(ctx.engine, at=now, actor=principal.actor, action=f"appraisal.{action}", subject_type="appraisal_period", subject_id=key,
-                           data={"from": period["state"], "to": target, "reason": reason, "computation": period["computation"]})
+        await store.add_event(
+            period_id=period["id"],
+            action=action,
+            from_state=period["state"],
+            to_state=target,
+            actor=principal.actor,
+            actor_user=principal.user_id,
+            reason=reason,
+            at=now,
+        )
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=principal.actor,
+            action=f"appraisal.{action}",
+            subject_type="appraisal_period",
+            subject_id=key,
+            data={"from": period["state"], "to": target, "reason": reason, "computation": period["computation"]},
+        )
         if then is not None:
             await then({**period, **extra, "state": target}, now)
     return await period_out(await store.period_or_404(key))
@@ -173,10 +268,13 @@ async def transition(ctx: AppContext, month: str, *, action: str, principal: Pri
 
 async def open_appeals(ctx: AppContext, month: str, *, principal: Principal) -> PeriodOut:
     """Show staff their sheets and open the appeal window for the policy's days; the month must have ended."""
+
     async def check(period: Mapping[str, Any], now: datetime) -> dict[str, Any]:
         first = periods.parse_month(period["month"])
         if local_today(ctx) < periods.next_month(first):
-            raise PeriodStateConflict(f"{period['month']} has not ended: appeals open once every day of it has been worked", state=period["state"])
+            raise PeriodStateConflict(
+                f"{period['month']} has not ended: appeals open once every day of it has been worked", state=period["state"]
+            )
         return {"appeal_opened_at": now, "appeal_until": now + timedelta(days=policy_of(ctx).appeal_days)}
 
     async def tell(period: Mapping[str, Any], now: datetime) -> None:
@@ -187,13 +285,16 @@ async def open_appeals(ctx: AppContext, month: str, *, principal: Principal) -> 
 
 async def end_appeals(ctx: AppContext, month: str, *, principal: Principal) -> PeriodOut:
     """Close the appeal window once it has run out and every appeal is decided."""
+
     async def check(period: Mapping[str, Any], now: datetime) -> None:
         until = period["appeal_until"]
         if until is not None and now < until:
             raise PeriodStateConflict(f"the appeal window of {period['month']} runs until {until.isoformat()}", state=period["state"])
         pending = await store.pending_appeals(period["id"])
         if pending:
-            raise PeriodStateConflict(f"{pending} appeal(s) of {period['month']} still await a decision", state=period["state"], pending=pending)
+            raise PeriodStateConflict(
+                f"{pending} appeal(s) of {period['month']} still await a decision", state=period["state"], pending=pending
+            )
 
     return await transition(ctx, month, action="end_appeals", principal=principal, check=check)
 
@@ -205,6 +306,7 @@ async def preparers(period_id: int) -> set[int]:
 
 async def approve(ctx: AppContext, month: str, *, principal: Principal) -> PeriodOut:
     """A second person approves the figures: never someone who computed them or decided an appeal in them."""
+
     async def check(period: Mapping[str, Any], now: datetime) -> dict[str, Any]:
         if principal.user_id in await preparers(period["id"]):
             raise FourEyesRequired("you prepared this month (computed it or decided an appeal in it): another approver must approve it")
@@ -215,11 +317,14 @@ async def approve(ctx: AppContext, month: str, *, principal: Principal) -> Perio
 
 async def return_month(ctx: AppContext, month: str, *, principal: Principal, reason: str) -> PeriodOut:
     """The approver sends the month back to HR with a reason (the approval, if any, is withdrawn)."""
-    return await transition(ctx, month, action="return", principal=principal, reason=reason, values={"approved_by": None, "approved_at": None})
+    return await transition(
+        ctx, month, action="return", principal=principal, reason=reason, values={"approved_by": None, "approved_at": None}
+    )
 
 
 async def publish(ctx: AppContext, month: str, *, principal: Principal) -> PeriodOut:
     """Publish the approved figures: staff see them as final."""
+
     async def tell(period: Mapping[str, Any], now: datetime) -> None:
         await notices.sheets_shown(ctx, period, final=True)
 

@@ -43,5 +43,6 @@ async def appeal_decided(ctx: AppContext, appeal: Mapping[str, Any], *, outcome:
     titles = {r.id: r.title_zh for r in rules_of(ctx).rules}
     said = "支持" if outcome == "upheld" else "驳回"
     text = f"您对{appeal['month']}考核“{titles.get(appeal['rule_id'], appeal['rule_id'])}”的申诉已{said}：{reason}"
-    return await notifications.notify(ctx, dict.fromkeys(users, text), kind="appraisal_appeal_decided", subject_type="appraisal_appeal",
-                                      subject_id=appeal["id"])
+    return await notifications.notify(
+        ctx, dict.fromkeys(users, text), kind="appraisal_appeal_decided", subject_type="appraisal_appeal", subject_id=appeal["id"]
+    )

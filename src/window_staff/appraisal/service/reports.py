@@ -8,7 +8,6 @@ from typing import Any
 
 import msgspec
 
-from window_staff.common import periods
 from window_staff.appraisal import domain, store
 from window_staff.appraisal.errors import PeriodNotFound, SheetNotFound
 from window_staff.appraisal.schemas import (
@@ -25,9 +24,10 @@ from window_staff.appraisal.schemas import (
     TrendPointOut,
 )
 from window_staff.appraisal.service.appeals import appeal_out
-from window_staff.common.principal import Principal
+from window_staff.common import periods
 from window_staff.common.context import AppContext
 from window_staff.common.pagination import Page, PageParams, page_of
+from window_staff.common.principal import Principal
 from window_staff.org import service as org
 from window_staff.scoring import Line, LineItem, StaffScore, explain
 from window_staff.scoring.rules import rules_of
@@ -44,10 +44,22 @@ def _visible_period(period: dict[str, Any] | None, *, principal: Principal, mont
 
 def _lines(lines_json: str) -> list[LineOut]:
     return [
-        LineOut(rule_id=ln["rule_id"], category=ln["category"], title_zh=ln["title_zh"], title_en=ln["title_en"], occurrences=ln["occurrences"],
-                points=Decimal(ln["points"]), uncapped=Decimal(ln["uncapped"]), veto=ln["veto"],
-                items=[ItemOut(fact_id=i[0], day=date.fromisoformat(i[1]), units=Decimal(i[2]), factor=Decimal(i[3]), points=Decimal(i[4]), fields=i[5])
-                       for i in ln["items"]])
+        LineOut(
+            rule_id=ln["rule_id"],
+            category=ln["category"],
+            title_zh=ln["title_zh"],
+            title_en=ln["title_en"],
+            occurrences=ln["occurrences"],
+            points=Decimal(ln["points"]),
+            uncapped=Decimal(ln["uncapped"]),
+            veto=ln["veto"],
+            items=[
+                ItemOut(
+                    fact_id=i[0], day=date.fromisoformat(i[1]), units=Decimal(i[2]), factor=Decimal(i[3]), points=Decimal(i[4]), fields=i[5]
+                )
+                for i in ln["items"]
+            ],
+        )
         for ln in msgspec.json.decode(lines_json)
     ]
 
@@ -57,11 +69,27 @@ def _score(row: dict[str, Any], lines: list[LineOut], *, ctx: AppContext, first:
     rules = rules_of(ctx)
     grade = next((g for g in rules.grades if g.code == row["grade"]), rules.grades[-1])
     return StaffScore(
-        staff_id=row["staff"], period=first, rules_version=rules_version,
-        categories={k: Decimal(v) for k, v in msgspec.json.decode(row["categories"]).items()}, total=domain.cents(row["total_cents"]),
-        grade=grade, veto=row["veto"],
-        lines=tuple(Line(ln.rule_id, ln.title_zh, ln.title_en, ln.category, ln.occurrences, ln.points, ln.uncapped, ln.veto,
-                         tuple(LineItem(i.fact_id, i.day, i.units, i.factor, i.points) for i in ln.items)) for ln in lines),
+        staff_id=row["staff"],
+        period=first,
+        rules_version=rules_version,
+        categories={k: Decimal(v) for k, v in msgspec.json.decode(row["categories"]).items()},
+        total=domain.cents(row["total_cents"]),
+        grade=grade,
+        veto=row["veto"],
+        lines=tuple(
+            Line(
+                ln.rule_id,
+                ln.title_zh,
+                ln.title_en,
+                ln.category,
+                ln.occurrences,
+                ln.points,
+                ln.uncapped,
+                ln.veto,
+                tuple(LineItem(i.fact_id, i.day, i.units, i.factor, i.points) for i in ln.items),
+            )
+            for ln in lines
+        ),
     )
 
 
@@ -82,15 +110,37 @@ async def sheet(ctx: AppContext, month: str, staff_id: int, *, principal: Princi
     rules = rules_of(ctx)
     lines = _lines(row["lines"])
     result = _score(row, lines, ctx=ctx, first=first, rules_version=period["rules_version"])
-    categories = [CategoryOut(code=c.code, title_zh=c.title_zh, title_en=c.title_en, points=result.categories.get(c.code, Decimal(0)),
-                              max_points=Decimal(c.max_points)) for c in rules.categories]
+    categories = [
+        CategoryOut(
+            code=c.code,
+            title_zh=c.title_zh,
+            title_en=c.title_en,
+            points=result.categories.get(c.code, Decimal(0)),
+            max_points=Decimal(c.max_points),
+        )
+        for c in rules.categories
+    ]
     appeals = [appeal_out(a) for a in await store.appeals(period_id=period["id"], staff_id=staff_id)]
     return SheetOut(
-        month=key, state=period["state"], staff_id=staff_id, employee_no=person.employee_no, name=person.name,
-        department=departments[row["department"]][1], window=windows.get(row["window"]), computation=row["computation"],
-        rules_version=period["rules_version"], total=result.total, grade=result.grade.code, grade_title_zh=result.grade.title_zh,
-        grade_title_en=result.grade.title_en, veto=result.veto, categories=categories, lines=lines,
-        explanation=explain(result, rules=rules, lang=lang), appeals=appeals, bonus=Decimal(row["bonus"]) if row["bonus"] else None,
+        month=key,
+        state=period["state"],
+        staff_id=staff_id,
+        employee_no=person.employee_no,
+        name=person.name,
+        department=departments[row["department"]][1],
+        window=windows.get(row["window"]),
+        computation=row["computation"],
+        rules_version=period["rules_version"],
+        total=result.total,
+        grade=result.grade.code,
+        grade_title_zh=result.grade.title_zh,
+        grade_title_en=result.grade.title_en,
+        veto=result.veto,
+        categories=categories,
+        lines=lines,
+        explanation=explain(result, rules=rules, lang=lang),
+        appeals=appeals,
+        bonus=Decimal(row["bonus"]) if row["bonus"] else None,
     )
 
 
@@ -106,8 +156,19 @@ async def list_sheets(ctx: AppContext, month: str, params: PageParams, *, depart
     """A page of the month's sheets by employee number (for HR and approvers)."""
     period = await store.period_or_404(periods.month_key(periods.parse_month(month)))
     rows, total = await store.sheet_page(period["id"], limit=params.limit, offset=params.offset, department_id=department_id)
-    items = [SheetSummaryOut(staff_id=r["staff"], employee_no=r["employee_no"], name=r["name"], department=r["department"],
-                             total=domain.cents(r["total_cents"]), grade=r["grade"], veto=r["veto"], computation=r["computation"]) for r in rows]
+    items = [
+        SheetSummaryOut(
+            staff_id=r["staff"],
+            employee_no=r["employee_no"],
+            name=r["name"],
+            department=r["department"],
+            total=domain.cents(r["total_cents"]),
+            grade=r["grade"],
+            veto=r["veto"],
+            computation=r["computation"],
+        )
+        for r in rows
+    ]
     return page_of(items, total=total, params=params)
 
 
@@ -121,13 +182,28 @@ async def ranking(ctx: AppContext, month: str, *, by: str, principal: Principal)
     else:
         labels = await org.window_labels()
     groups = domain.rank_groups(rows, labels=labels, grade_codes=[g.code for g in rules_of(ctx).grades])
-    return RankingOut(month=key, by=by, groups=[
-        GroupOut(id=g.key, label=g.label, rank=g.rank, headcount=g.headcount, average=g.average, best=g.best, worst=g.worst, grades=dict(g.grades))
-        for g in groups
-    ])
+    return RankingOut(
+        month=key,
+        by=by,
+        groups=[
+            GroupOut(
+                id=g.key,
+                label=g.label,
+                rank=g.rank,
+                headcount=g.headcount,
+                average=g.average,
+                best=g.best,
+                worst=g.worst,
+                grades=dict(g.grades),
+            )
+            for g in groups
+        ],
+    )
 
 
-async def trend(ctx: AppContext, *, principal: Principal, staff_id: int | None = None, department_id: int | None = None, months: int = 12) -> TrendOut:
+async def trend(
+    ctx: AppContext, *, principal: Principal, staff_id: int | None = None, department_id: int | None = None, months: int = 12
+) -> TrendOut:
     """A person's or a department's last ``months`` months; staff see their own over months already shown to them."""
     reader = principal.has_any(*READER_ROLES)
     if not reader and (department_id is not None or principal.staff_id != staff_id):
@@ -136,11 +212,21 @@ async def trend(ctx: AppContext, *, principal: Principal, staff_id: int | None =
     wanted = sorted(p["month"] for p in periods[:months])
     rows = await store.trend_rows(months=wanted, staff_id=staff_id, department_id=department_id)
     points = [
-        TrendPointOut(month=r["month"], headcount=int(r["headcount"]), average=(Decimal(str(r["average_cents"])) / 100).quantize(Decimal("0.01")),
-                      best=domain.cents(int(r["best_cents"])), worst=domain.cents(int(r["worst_cents"])), grade=r["grade"] if staff_id is not None else None)
+        TrendPointOut(
+            month=r["month"],
+            headcount=int(r["headcount"]),
+            average=(Decimal(str(r["average_cents"])) / 100).quantize(Decimal("0.01")),
+            best=domain.cents(int(r["best_cents"])),
+            worst=domain.cents(int(r["worst_cents"])),
+            grade=r["grade"] if staff_id is not None else None,
+        )
         for r in rows
     ]
-    return TrendOut(subject="staff" if staff_id is not None else "department", subject_id=staff_id if staff_id is not None else department_id or 0, points=points)
+    return TrendOut(
+        subject="staff" if staff_id is not None else "department",
+        subject_id=staff_id if staff_id is not None else department_id or 0,
+        points=points,
+    )
 
 
 async def diff(ctx: AppContext, month: str, *, since: int | None = None) -> DiffOut:
@@ -156,9 +242,17 @@ async def diff(ctx: AppContext, month: str, *, since: int | None = None) -> Diff
         before = (r["prev_total_cents"], r["prev_grade"], r["prev_lines"]) if r["prev_total_cents"] is not None else None
         change = domain.sheet_change(r["staff"], before=before, after=(r["total_cents"], r["grade"], r["lines"]))
         person = people[r["staff"]]
-        changes.append(ChangeOut(
-            staff_id=r["staff"], employee_no=person.employee_no, name=person.name,
-            before=domain.cents(change.before_cents) if change.before_cents is not None else None, after=domain.cents(change.after_cents),
-            before_grade=change.before_grade, after_grade=change.after_grade, rules_changed=list(change.rules_added), rules_removed=list(change.rules_removed),
-        ))
+        changes.append(
+            ChangeOut(
+                staff_id=r["staff"],
+                employee_no=person.employee_no,
+                name=person.name,
+                before=domain.cents(change.before_cents) if change.before_cents is not None else None,
+                after=domain.cents(change.after_cents),
+                before_grade=change.before_grade,
+                after_grade=change.after_grade,
+                rules_changed=list(change.rules_added),
+                rules_removed=list(change.rules_removed),
+            )
+        )
     return DiffOut(month=period["month"], since=since, current=period["computation"], changes=changes)

@@ -3,6 +3,6 @@
 from window_staff.attendance.controllers.month import (  # noqa: F401 (the package's face)
     MONTH,
     XLSX,
-    MyAttendanceController,
     AttendanceReadController,
+    MyAttendanceController,
 )

@@ -6,17 +6,16 @@ from litestar import Controller, delete, get, post
 from litestar.di import Provide
 from litestar.params import Parameter
 
-from window_staff.attendance.service import admin as service_admin, leave as service_leave, punches as service_punches
 from window_staff.attendance.controllers.month import MONTH
 from window_staff.attendance.guards import can_manage_attendance
 from window_staff.attendance.schemas import (
     AttestationIn,
-    LeaveCancelIn,
     ClosureIn,
     ClosureOut,
     CorrectionIn,
     CorrectionOut,
     ExceptionOut,
+    LeaveCancelIn,
     LeaveDecisionIn,
     LeaveOut,
     ManualPunchForIn,
@@ -32,10 +31,11 @@ from window_staff.attendance.schemas import (
     SiteHoursIn,
     SiteHoursOut,
 )
-from window_staff.common.guards import provide_principal
-from window_staff.common.principal import Principal
+from window_staff.attendance.service import admin as service_admin, leave as service_leave, punches as service_punches
 from window_staff.common.context import AppContext
+from window_staff.common.guards import provide_principal
 from window_staff.common.pagination import Page, PageParams
+from window_staff.common.principal import Principal
 from window_staff.common.web import PAGE
 
 _deps = {"principal": Provide(provide_principal), "page": PAGE}
@@ -51,7 +51,11 @@ class AttendanceAdminController(Controller):
 
     @get("/leave", guards=[can_manage_attendance])
     async def list_leave(
-        self, ctx: AppContext, page: PageParams, staff_id: int | None = None, department_id: int | None = None,
+        self,
+        ctx: AppContext,
+        page: PageParams,
+        staff_id: int | None = None,
+        department_id: int | None = None,
         status: str | None = Parameter(default=None, pattern="^(requested|approved|refused)$"),
     ) -> Page[LeaveOut]:
         """Leave requests, newest first."""
@@ -119,7 +123,9 @@ class AttendanceAdminController(Controller):
         await service_admin.delete_closure(ctx, closure_id, actor=principal.actor)
 
     @get("/overrides", guards=[can_manage_attendance])
-    async def list_overrides(self, ctx: AppContext, page: PageParams, site_id: int, year: int = Parameter(ge=2000, le=2100)) -> Page[OverrideOut]:
+    async def list_overrides(
+        self, ctx: AppContext, page: PageParams, site_id: int, year: int = Parameter(ge=2000, le=2100)
+    ) -> Page[OverrideOut]:
         """A site's overrides of a year."""
         return await service_admin.list_overrides(ctx, page, site_id=site_id, year=year)
 

@@ -7,14 +7,14 @@ from litestar.di import Provide
 from litestar.params import Parameter
 
 from window_staff.attendance import views
-from window_staff.attendance.service import leave as service_leave, punches as service_punches
 from window_staff.attendance.errors import AttendanceStaffNotFound
 from window_staff.attendance.guards import MONTH_FULL_READERS, can_read_month, can_read_sheets, is_staff_member
 from window_staff.attendance.schemas import LeaveCancelIn, LeaveIn, LeaveOut, ManualPunchIn, MonthOut, PunchOut, SheetOut
-from window_staff.common.guards import provide_principal
-from window_staff.common.principal import Principal, own_staff_id
+from window_staff.attendance.service import leave as service_leave, punches as service_punches
 from window_staff.common.context import AppContext
+from window_staff.common.guards import provide_principal
 from window_staff.common.pagination import Page, PageParams
+from window_staff.common.principal import Principal, own_staff_id
 from window_staff.common.web import PAGE
 
 _deps = {"principal": Provide(provide_principal), "page": PAGE}
@@ -54,7 +54,9 @@ class MyAttendanceController(Controller):
     @post("/manual-punches", guards=[is_staff_member], request_max_body_size=8192)
     async def manual_punch(self, ctx: AppContext, principal: Principal, data: ManualPunchIn) -> PunchOut:
         """Record a manual punch (terminal failure, no biometric consent); a supervisor attests it."""
-        return await service_punches.record_manual_punch(ctx, own_staff_id(principal, missing=AttendanceStaffNotFound), data, actor=principal.actor)
+        return await service_punches.record_manual_punch(
+            ctx, own_staff_id(principal, missing=AttendanceStaffNotFound), data, actor=principal.actor
+        )
 
 
 class AttendanceReadController(Controller):

@@ -22,12 +22,12 @@ from window_staff.attendance.schedule import Duty, RotaChange, Schedule, WindowC
 from window_staff.attendance.tables import (
     CalendarOverride,
     LeaveRequest,
+    Punch as PunchRow,
     PunchAttestation,
     RotaEntry,
     SiteHours,
     WindowClosureDay,
 )
-from window_staff.attendance.tables import Punch as PunchRow
 from window_staff.common.context import AppContext
 from window_staff.org import service as org
 from window_staff.org.service import Posting
@@ -72,27 +72,39 @@ async def work_calendar(ctx: AppContext, *, site_ids: Sequence[int], start: date
     hours: dict[int, list[SessionHours]] = defaultdict(list)
     if sites:
         for r in await CalendarOverride.select().where(
-            CalendarOverride.site.is_in(sites) & (CalendarOverride.day >= start - timedelta(days=1)) & (CalendarOverride.day <= end + timedelta(days=1))
+            CalendarOverride.site.is_in(sites)
+            & (CalendarOverride.day >= start - timedelta(days=1))
+            & (CalendarOverride.day <= end + timedelta(days=1))
         ):
             overrides.append(SiteOverride(r["site"], r["day"], r["kind"], r["note"]))
         for r in await SiteHours.select().where(SiteHours.site.is_in(sites)):
-            hours[r["site"]].append(SessionHours(r["name"], r["valid_from"], r["valid_to"], r["am_start"], r["am_end"], r["pm_start"], r["pm_end"]))
+            hours[r["site"]].append(
+                SessionHours(r["name"], r["valid_from"], r["valid_to"], r["am_start"], r["am_end"], r["pm_start"], r["pm_end"])
+            )
     zones = await org.site_time_zones(sites)
     return WorkCalendar(national_of(ctx), overrides, hours=hours, time_zones=zones)
 
 
 async def schedule_of(postings: Sequence[Posting], *, start: date, end: date) -> Schedule:
     """Default postings (one window each, hired..left), rota changes and window closures in [start, end]."""
-    duties = [Duty(p.staff_id, p.window_id, p.site_id, p.hired_on, p.left_on) for p in postings if p.window_id is not None and p.site_id is not None]
+    duties = [
+        Duty(p.staff_id, p.window_id, p.site_id, p.hired_on, p.left_on)
+        for p in postings
+        if p.window_id is not None and p.site_id is not None
+    ]
     staff = [p.staff_id for p in postings]
     windows = sorted({d.window_id for d in duties})
     rota: list[RotaChange] = []
     closures: list[WindowClosure] = []
     if staff:
         for r in await RotaEntry.select().where(RotaEntry.staff.is_in(staff) & (RotaEntry.day >= start) & (RotaEntry.day <= end)):
-            rota.append(RotaChange(r["staff"], r["day"], r["session"], r["action"], time_of(r["start_time"]), time_of(r["end_time"]), r["note"]))
+            rota.append(
+                RotaChange(r["staff"], r["day"], r["session"], r["action"], time_of(r["start_time"]), time_of(r["end_time"]), r["note"])
+            )
     if windows:
-        for r in await WindowClosureDay.select().where(WindowClosureDay.window.is_in(windows) & (WindowClosureDay.day >= start) & (WindowClosureDay.day <= end)):
+        for r in await WindowClosureDay.select().where(
+            WindowClosureDay.window.is_in(windows) & (WindowClosureDay.day >= start) & (WindowClosureDay.day <= end)
+        ):
             closures.append(WindowClosure(r["window"], r["day"], r["note"]))
     return Schedule(duties, rota, closures)
 
@@ -124,18 +136,23 @@ class Inputs:
 async def counted_punches(staff_ids: Sequence[int], *, start: date, end: date) -> list[Punch]:
     """Punches of the staff around [start, end]; those needing attestation count only once approved."""
     lo, hi = _span(start, end)
-    rows = await PunchRow.select(PunchRow.id, PunchRow.staff, PunchRow.captured_at, PunchRow.kind, PunchRow.source, PunchRow.needs_attestation).where(
-        PunchRow.staff.is_in(list(staff_ids)) & (PunchRow.captured_at >= lo) & (PunchRow.captured_at < hi)
-    )
+    rows = await PunchRow.select(
+        PunchRow.id, PunchRow.staff, PunchRow.captured_at, PunchRow.kind, PunchRow.source, PunchRow.needs_attestation
+    ).where(PunchRow.staff.is_in(list(staff_ids)) & (PunchRow.captured_at >= lo) & (PunchRow.captured_at < hi))
     pending = [r["id"] for r in rows if r["needs_attestation"]]
     approved: set[int] = set()
     if pending:
-        for a in await PunchAttestation.select(PunchAttestation.punch, PunchAttestation.approved).where(PunchAttestation.punch.is_in(pending)).order_by(PunchAttestation.id):
+        for a in (
+            await PunchAttestation.select(PunchAttestation.punch, PunchAttestation.approved)
+            .where(PunchAttestation.punch.is_in(pending))
+            .order_by(PunchAttestation.id)
+        ):
             # the last decision counts (there is one unless two supervisors raced)
             (approved.add if a["approved"] else approved.discard)(a["punch"])
     return [
         Punch(r["id"], r["staff"], _aware(r["captured_at"]), r["kind"], r["source"])
-        for r in rows if not r["needs_attestation"] or r["id"] in approved
+        for r in rows
+        if not r["needs_attestation"] or r["id"] in approved
     ]
 
 
@@ -143,7 +160,10 @@ async def approved_leave(staff_ids: Sequence[int], *, start: date, end: date) ->
     """Approved leave of the staff overlapping [start, end]."""
     lo, hi = _span(start, end)
     rows = await LeaveRequest.select().where(
-        LeaveRequest.staff.is_in(list(staff_ids)) & (LeaveRequest.status == "approved") & (LeaveRequest.start_at < hi) & (LeaveRequest.end_at > lo)
+        LeaveRequest.staff.is_in(list(staff_ids))
+        & (LeaveRequest.status == "approved")
+        & (LeaveRequest.start_at < hi)
+        & (LeaveRequest.end_at > lo)
     )
     return [LeaveSpan(r["staff"], r["kind"], _aware(r["start_at"]), _aware(r["end_at"]), approved=True) for r in rows]
 

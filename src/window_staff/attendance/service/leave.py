@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from piccolo.columns.combination import Combinable
 
-from window_staff.common import periods
 from window_staff.attendance import service
 from window_staff.attendance.calendar import DEFAULT_TIME_ZONE
 from window_staff.attendance.errors import (
@@ -22,7 +21,7 @@ from window_staff.attendance.errors import (
 )
 from window_staff.attendance.schemas import LeaveCancelIn, LeaveDecisionIn, LeaveIn, LeaveOut
 from window_staff.attendance.tables import AttendanceException, LeaveDecision, LeaveRequest
-from window_staff.common import audit
+from window_staff.common import audit, periods
 from window_staff.common.clock import as_utc
 from window_staff.common.context import AppContext
 from window_staff.common.db import write_transaction
@@ -34,8 +33,15 @@ MAX_SPAN = timedelta(days=366)
 
 def _out(r: dict[str, Any]) -> LeaveOut:
     return LeaveOut(
-        id=r["id"], staff_id=r["staff"], kind=r["kind"], start=as_utc(r["start_at"]), end=as_utc(r["end_at"]), reason=r["reason"],
-        status=r["status"], requested_at=as_utc(r["requested_at"]), decided_by=r["decided_by"],
+        id=r["id"],
+        staff_id=r["staff"],
+        kind=r["kind"],
+        start=as_utc(r["start_at"]),
+        end=as_utc(r["end_at"]),
+        reason=r["reason"],
+        status=r["status"],
+        requested_at=as_utc(r["requested_at"]),
+        decided_by=r["decided_by"],
         decided_at=as_utc(r["decided_at"]) if r["decided_at"] else None,
     )
 
@@ -77,17 +83,34 @@ async def request_leave(ctx: AppContext, staff_id: int, data: LeaveIn, *, actor:
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
         clash = await LeaveRequest.exists().where(
-            (LeaveRequest.staff == staff_id) & LeaveRequest.status.is_in(["requested", "approved"])
-            & (LeaveRequest.start_at < data.end) & (LeaveRequest.end_at > data.start)
+            (LeaveRequest.staff == staff_id)
+            & LeaveRequest.status.is_in(["requested", "approved"])
+            & (LeaveRequest.start_at < data.end)
+            & (LeaveRequest.end_at > data.start)
         )
         if clash:
             raise LeaveOverlaps("another requested or approved leave overlaps this span")
-        rows = await LeaveRequest.insert(LeaveRequest(
-            staff=staff_id, kind=data.kind, start_at=data.start, end_at=data.end, reason=data.reason, status="requested",
-            requested_by=actor, requested_at=now,
-        )).returning(LeaveRequest.id)
-        await audit.record(ctx.engine, at=now, actor=actor, action="leave.requested", subject_type="leave_request", subject_id=rows[0]["id"],
-                           data={"staff": staff_id, "kind": data.kind, "start": data.start.isoformat(), "end": data.end.isoformat()})
+        rows = await LeaveRequest.insert(
+            LeaveRequest(
+                staff=staff_id,
+                kind=data.kind,
+                start_at=data.start,
+                end_at=data.end,
+                reason=data.reason,
+                status="requested",
+                requested_by=actor,
+                requested_at=now,
+            )
+        ).returning(LeaveRequest.id)
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=actor,
+            action="leave.requested",
+            subject_type="leave_request",
+            subject_id=rows[0]["id"],
+            data={"staff": staff_id, "kind": data.kind, "start": data.start.isoformat(), "end": data.end.isoformat()},
+        )
     return await get_leave(ctx, rows[0]["id"])
 
 
@@ -102,7 +125,9 @@ async def get_leave(ctx: AppContext, leave_id: int, *, only_staff_id: int | None
     return _out(row)
 
 
-async def list_leave(ctx: AppContext, params: PageParams, *, staff_id: int | None = None, status: str | None = None, department_id: int | None = None) -> Page[LeaveOut]:
+async def list_leave(
+    ctx: AppContext, params: PageParams, *, staff_id: int | None = None, status: str | None = None, department_id: int | None = None
+) -> Page[LeaveOut]:
     """Requests, newest first, filtered by staff, status or department."""
     conds = []
     if staff_id is not None:
@@ -134,15 +159,28 @@ async def decide_leave(ctx: AppContext, leave_id: int, data: LeaveDecisionIn, *,
             raise AttendanceInputInvalid("a refusal needs a note saying why", code="leave_note_required", field="note")
         status = "approved" if data.approved else "refused"
         await LeaveDecision.insert(LeaveDecision(request=leave_id, approved=data.approved, note=data.note, decided_by=actor, at=now))
-        await LeaveRequest.update({LeaveRequest.status: status, LeaveRequest.decided_by: actor, LeaveRequest.decided_at: now}).where(LeaveRequest.id == leave_id)
+        await LeaveRequest.update({LeaveRequest.status: status, LeaveRequest.decided_by: actor, LeaveRequest.decided_at: now}).where(
+            LeaveRequest.id == leave_id
+        )
         months, closed = await _months_touched(row)
         if data.approved and closed:
-            await AttendanceException.insert(AttendanceException(
-                kind="leave_in_closed_month", staff=row["staff"], created_at=now,
-                detail=json.dumps({"leave_request": leave_id, "months": [periods.month_key(m) for m in closed]}),
-            ))
-        await audit.record(ctx.engine, at=now, actor=actor, action=f"leave.{status}", subject_type="leave_request", subject_id=leave_id,
-                           data={"staff": row["staff"], "note": data.note})
+            await AttendanceException.insert(
+                AttendanceException(
+                    kind="leave_in_closed_month",
+                    staff=row["staff"],
+                    created_at=now,
+                    detail=json.dumps({"leave_request": leave_id, "months": [periods.month_key(m) for m in closed]}),
+                )
+            )
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=actor,
+            action=f"leave.{status}",
+            subject_type="leave_request",
+            subject_id=leave_id,
+            data={"staff": row["staff"], "note": data.note},
+        )
     if data.approved:
         for m in _begun(months, closed=closed, now=now):
             await service.recompute_staff_month(ctx, staff_ids=[row["staff"]], month=m)
@@ -170,12 +208,23 @@ async def cancel_leave(ctx: AppContext, leave_id: int, data: LeaveCancelIn, *, a
         was_approved = row["status"] == "approved"
         months, closed = await _months_touched(row)
         if was_approved and closed:
-            await AttendanceException.insert(AttendanceException(
-                kind="leave_cancelled_in_closed_month", staff=row["staff"], created_at=now,
-                detail=json.dumps({"leave_request": leave_id, "months": [periods.month_key(m) for m in closed]}),
-            ))
-        await audit.record(ctx.engine, at=now, actor=actor, action="leave.cancelled", subject_type="leave_request", subject_id=leave_id,
-                           data={"staff": row["staff"], "was": row["status"], "note": data.note})
+            await AttendanceException.insert(
+                AttendanceException(
+                    kind="leave_cancelled_in_closed_month",
+                    staff=row["staff"],
+                    created_at=now,
+                    detail=json.dumps({"leave_request": leave_id, "months": [periods.month_key(m) for m in closed]}),
+                )
+            )
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=actor,
+            action="leave.cancelled",
+            subject_type="leave_request",
+            subject_id=leave_id,
+            data={"staff": row["staff"], "was": row["status"], "note": data.note},
+        )
     if was_approved:
         for m in _begun(months, closed=closed, now=now):
             await service.recompute_staff_month(ctx, staff_ids=[row["staff"]], month=m)

@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from window_staff.common import periods
 from window_staff.attendance import service
 from window_staff.attendance.calendar import DEFAULT_TIME_ZONE
 from window_staff.attendance.errors import (
@@ -25,7 +24,7 @@ from window_staff.attendance.errors import (
 )
 from window_staff.attendance.schemas import AttestationIn, CorrectionIn, CorrectionOut, ExceptionIn, ExceptionOut, ManualPunchIn, PunchOut
 from window_staff.attendance.tables import AttendanceException, DayRecordCorrection, Punch, PunchAttestation
-from window_staff.common import audit
+from window_staff.common import audit, periods
 from window_staff.common.clock import as_utc
 from window_staff.common.context import AppContext
 from window_staff.common.db import chunks, execute, insert_rows, write_transaction
@@ -59,8 +58,20 @@ class NewPunch:
     threshold_version: str | None = None
 
 
-_PUNCH_COLUMNS = (Punch.staff, Punch.terminal, Punch.captured_at, Punch.received_at, Punch.kind, Punch.source, Punch.verify_mode,
-                  Punch.verified_on_device, Punch.needs_attestation, Punch.future_capture, Punch.threshold_version, Punch.event_key)
+_PUNCH_COLUMNS = (
+    Punch.staff,
+    Punch.terminal,
+    Punch.captured_at,
+    Punch.received_at,
+    Punch.kind,
+    Punch.source,
+    Punch.verify_mode,
+    Punch.verified_on_device,
+    Punch.needs_attestation,
+    Punch.future_capture,
+    Punch.threshold_version,
+    Punch.event_key,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +91,23 @@ async def record_punches(ctx: AppContext, punches: Sequence[NewPunch], *, site_i
     """
     if not punches:
         return StoredPunches([], 0)
-    rows = [(p.staff_id, p.terminal_id, p.captured_at, received_at, p.kind, p.source, p.verify_mode, p.verified_on_device,
-             p.needs_attestation, p.future_capture, p.threshold_version, p.event_key) for p in punches]
+    rows = [
+        (
+            p.staff_id,
+            p.terminal_id,
+            p.captured_at,
+            received_at,
+            p.kind,
+            p.source,
+            p.verify_mode,
+            p.verified_on_device,
+            p.needs_attestation,
+            p.future_capture,
+            p.threshold_version,
+            p.event_key,
+        )
+        for p in punches
+    ]
     ids = await insert_rows(ctx.engine, Punch, _PUNCH_COLUMNS, rows, skip_conflicts=True)
     closed = await _queue_closed_month(ctx, ids, site_id=site_id, at=received_at) if ids and site_id is not None else 0
     return StoredPunches(ids, closed)
@@ -89,14 +115,27 @@ async def record_punches(ctx: AppContext, punches: Sequence[NewPunch], *, site_i
 
 async def _queue_closed_month(ctx: AppContext, ids: list[int], *, site_id: int, at: datetime) -> int:
     zone = ZoneInfo((await org.site_time_zones([site_id])).get(site_id, DEFAULT_TIME_ZONE))
-    stored = [r for part in chunks(ids) for r in await Punch.select(Punch.id, Punch.staff, Punch.terminal, Punch.source, Punch.captured_at)
-              .where(Punch.id.is_in(part))]
+    stored = [
+        r
+        for part in chunks(ids)
+        for r in await Punch.select(Punch.id, Punch.staff, Punch.terminal, Punch.source, Punch.captured_at).where(Punch.id.is_in(part))
+    ]
     month_of = {r["id"]: as_utc(r["captured_at"]).astimezone(zone).date().replace(day=1) for r in stored}
     closed = {m for m in set(month_of.values()) if await service.closed_sites([site_id], month=m)}
-    return await queue_exceptions(ctx, [
-        ExceptionIn(kind="punch_in_closed_month", staff_id=r["staff"], terminal_id=r["terminal"],
-                    detail={"punch": r["id"], "captured_at": as_utc(r["captured_at"]).isoformat(), "source": r["source"]})
-        for r in stored if month_of[r["id"]] in closed], at=at)
+    return await queue_exceptions(
+        ctx,
+        [
+            ExceptionIn(
+                kind="punch_in_closed_month",
+                staff_id=r["staff"],
+                terminal_id=r["terminal"],
+                detail={"punch": r["id"], "captured_at": as_utc(r["captured_at"]).isoformat(), "source": r["source"]},
+            )
+            for r in stored
+            if month_of[r["id"]] in closed
+        ],
+        at=at,
+    )
 
 
 async def record_manual_punch(ctx: AppContext, staff_id: int, data: ManualPunchIn, *, actor: str) -> PunchOut:
@@ -108,24 +147,59 @@ async def record_manual_punch(ctx: AppContext, staff_id: int, data: ManualPunchI
         raise AttendanceInputInvalid("a manual punch cannot be in the future")
     posting = await service.posting_or_404(staff_id)
     async with write_transaction(ctx.engine):
-        [punch_id] = (await record_punches(ctx, [NewPunch(
-            staff_id=staff_id, captured_at=data.captured_at, kind=data.kind, source="manual", verify_mode="manual",
-            needs_attestation=True, event_key=f"manual:{uuid.uuid4()}")], site_id=posting.site_id, received_at=now)).ids
-        await audit.record(ctx.engine, at=now, actor=actor, action="punch.manual_recorded", subject_type="punch", subject_id=punch_id,
-                           data={"staff": staff_id, "captured_at": data.captured_at.isoformat(), "reason": data.reason})
+        [punch_id] = (
+            await record_punches(
+                ctx,
+                [
+                    NewPunch(
+                        staff_id=staff_id,
+                        captured_at=data.captured_at,
+                        kind=data.kind,
+                        source="manual",
+                        verify_mode="manual",
+                        needs_attestation=True,
+                        event_key=f"manual:{uuid.uuid4()}",
+                    )
+                ],
+                site_id=posting.site_id,
+                received_at=now,
+            )
+        ).ids
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=actor,
+            action="punch.manual_recorded",
+            subject_type="punch",
+            subject_id=punch_id,
+            data={"staff": staff_id, "captured_at": data.captured_at.isoformat(), "reason": data.reason},
+        )
     return await get_punch(ctx, punch_id)
 
 
 def _punch_out(r: dict[str, Any], decision: bool | None, *, closed: bool = False) -> PunchOut:
     state = None if decision is None else "approved" if decision else "refused"
-    return PunchOut(id=r["id"], staff_id=r["staff"], captured_at=as_utc(r["captured_at"]), kind=r["kind"], source=r["source"], verify_mode=r["verify_mode"],
-                    needs_attestation=bool(r["needs_attestation"]), attestation=state, in_closed_month=closed)
+    return PunchOut(
+        id=r["id"],
+        staff_id=r["staff"],
+        captured_at=as_utc(r["captured_at"]),
+        kind=r["kind"],
+        source=r["source"],
+        verify_mode=r["verify_mode"],
+        needs_attestation=bool(r["needs_attestation"]),
+        attestation=state,
+        in_closed_month=closed,
+    )
 
 
 async def _decisions(punch_ids: list[int]) -> dict[int, bool]:
     if not punch_ids:
         return {}
-    rows = await PunchAttestation.select(PunchAttestation.punch, PunchAttestation.approved).where(PunchAttestation.punch.is_in(punch_ids)).order_by(PunchAttestation.id)
+    rows = (
+        await PunchAttestation.select(PunchAttestation.punch, PunchAttestation.approved)
+        .where(PunchAttestation.punch.is_in(punch_ids))
+        .order_by(PunchAttestation.id)
+    )
     return {r["punch"]: r["approved"] for r in rows}
 
 
@@ -161,17 +235,31 @@ async def attest_punch(ctx: AppContext, punch_id: int, data: AttestationIn, *, a
         captured = as_utc(row["captured_at"])
         closed = await _month_closed_for(posting, captured)
         if closed and data.approved:
-            await AttendanceException.insert(AttendanceException(
-                kind="punch_attested_in_closed_month", staff=row["staff"], terminal=row["terminal"], created_at=now,
-                detail=json.dumps({"punch": punch_id, "captured_at": captured.isoformat()})))
-        await audit.record(ctx.engine, at=now, actor=actor, action="punch.attested" if data.approved else "punch.attestation_refused",
-                           subject_type="punch", subject_id=punch_id, data={"staff": row["staff"], "note": data.note})
+            await AttendanceException.insert(
+                AttendanceException(
+                    kind="punch_attested_in_closed_month",
+                    staff=row["staff"],
+                    terminal=row["terminal"],
+                    created_at=now,
+                    detail=json.dumps({"punch": punch_id, "captured_at": captured.isoformat()}),
+                )
+            )
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=actor,
+            action="punch.attested" if data.approved else "punch.attestation_refused",
+            subject_type="punch",
+            subject_id=punch_id,
+            data={"staff": row["staff"], "note": data.note},
+        )
     if data.approved and not closed:
         await service.recompute(ctx, [posting], month=_local_month(posting, captured))
     return _punch_out(row, data.approved, closed=closed)
 
 
 # --- corrections -----------------------------------------------------------------------------
+
 
 async def correct(ctx: AppContext, data: CorrectionIn, *, actor: str) -> CorrectionOut:
     """HR corrects one session of an open month: a new row with a reason; nothing is edited."""
@@ -188,25 +276,71 @@ async def correct(ctx: AppContext, data: CorrectionIn, *, actor: str) -> Correct
     async with write_transaction(ctx.engine):
         if posting.site_id is not None and await service.closed_sites([posting.site_id], month=first):
             raise MonthClosed()
-        rows = await DayRecordCorrection.insert(DayRecordCorrection(
-            staff=data.staff_id, day=data.day, session=data.session, status=data.status, late_minutes=data.late_minutes,
-            early_minutes=data.early_minutes, leave_kind=data.leave_kind, reason=data.reason, corrected_by=actor, at=now,
-        )).returning(DayRecordCorrection.id)
-        await audit.record(ctx.engine, at=now, actor=actor, action="attendance.corrected", subject_type="day_record_correction", subject_id=rows[0]["id"],
-                           data={"staff": data.staff_id, "day": data.day.isoformat(), "session": data.session, "status": data.status, "reason": data.reason})
-    return CorrectionOut(id=rows[0]["id"], status=data.status, late_minutes=data.late_minutes, early_minutes=data.early_minutes,
-                         leave_kind=data.leave_kind, reason=data.reason, corrected_by=actor, at=now)
+        rows = await DayRecordCorrection.insert(
+            DayRecordCorrection(
+                staff=data.staff_id,
+                day=data.day,
+                session=data.session,
+                status=data.status,
+                late_minutes=data.late_minutes,
+                early_minutes=data.early_minutes,
+                leave_kind=data.leave_kind,
+                reason=data.reason,
+                corrected_by=actor,
+                at=now,
+            )
+        ).returning(DayRecordCorrection.id)
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=actor,
+            action="attendance.corrected",
+            subject_type="day_record_correction",
+            subject_id=rows[0]["id"],
+            data={
+                "staff": data.staff_id,
+                "day": data.day.isoformat(),
+                "session": data.session,
+                "status": data.status,
+                "reason": data.reason,
+            },
+        )
+    return CorrectionOut(
+        id=rows[0]["id"],
+        status=data.status,
+        late_minutes=data.late_minutes,
+        early_minutes=data.early_minutes,
+        leave_kind=data.leave_kind,
+        reason=data.reason,
+        corrected_by=actor,
+        at=now,
+    )
 
 
 # --- exception queue -------------------------------------------------------------------------
 
+
 def _exception_out(r: dict[str, Any]) -> ExceptionOut:
-    return ExceptionOut(id=r["id"], kind=r["kind"], staff_id=r["staff"], terminal_id=r["terminal"], detail=r["detail"], created_at=as_utc(r["created_at"]),
-                        resolved_at=as_utc(r["resolved_at"]) if r["resolved_at"] else None, resolved_by=r["resolved_by"])
+    return ExceptionOut(
+        id=r["id"],
+        kind=r["kind"],
+        staff_id=r["staff"],
+        terminal_id=r["terminal"],
+        detail=r["detail"],
+        created_at=as_utc(r["created_at"]),
+        resolved_at=as_utc(r["resolved_at"]) if r["resolved_at"] else None,
+        resolved_by=r["resolved_by"],
+    )
 
 
-_QUEUE_COLUMNS = [AttendanceException.kind, AttendanceException.staff, AttendanceException.terminal, AttendanceException.detail,
-                  AttendanceException.created_at, AttendanceException.source_key]
+_QUEUE_COLUMNS = [
+    AttendanceException.kind,
+    AttendanceException.staff,
+    AttendanceException.terminal,
+    AttendanceException.detail,
+    AttendanceException.created_at,
+    AttendanceException.source_key,
+]
 
 
 async def queue_exceptions(ctx: AppContext, items: Sequence[ExceptionIn], *, at: datetime) -> int:
@@ -230,10 +364,23 @@ async def resolve_exception(ctx: AppContext, exception_id: int, *, note: str, ac
     """Mark an open item resolved; the note goes to the audit chain."""
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
-        row = await AttendanceException.select().where((AttendanceException.id == exception_id) & AttendanceException.resolved_at.is_null()).first()
+        row = (
+            await AttendanceException.select()
+            .where((AttendanceException.id == exception_id) & AttendanceException.resolved_at.is_null())
+            .first()
+        )
         if row is None:
             raise ExceptionNotFound()
-        await AttendanceException.update({AttendanceException.resolved_at: now, AttendanceException.resolved_by: actor}).where(AttendanceException.id == exception_id)
-        await audit.record(ctx.engine, at=now, actor=actor, action="attendance.exception_resolved", subject_type="attendance_exception",
-                           subject_id=exception_id, data={"kind": row["kind"], "note": note})
+        await AttendanceException.update({AttendanceException.resolved_at: now, AttendanceException.resolved_by: actor}).where(
+            AttendanceException.id == exception_id
+        )
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=actor,
+            action="attendance.exception_resolved",
+            subject_type="attendance_exception",
+            subject_id=exception_id,
+            data={"kind": row["kind"], "note": note},
+        )
     return _exception_out({**row, "resolved_at": now, "resolved_by": actor})

@@ -22,9 +22,9 @@ from window_staff.attendance.tables import DayRecordCorrection, MonthClose, Stor
 from window_staff.common.clock import as_utc
 from window_staff.common.context import AppContext
 from window_staff.common.db import execute, insert_rows, write_transaction
+from window_staff.common.periods import month_end, month_key, parse_month
 from window_staff.org import service as org
 from window_staff.org.service import Posting
-from window_staff.common.periods import month_end, month_key, parse_month
 
 LATE_GRACE = timedelta(minutes=5)
 
@@ -107,16 +107,13 @@ async def describe_punch(ctx: AppContext, *, site_id: int, at: datetime) -> Punc
 # --- months ----------------------------------------------------------------------------------
 
 
-
-
-
-
-
 async def closed_sites(site_ids: Sequence[int], *, month: date) -> set[int]:
     """The sites among ``site_ids`` whose month is closed."""
     if not site_ids:
         return set()
-    rows = await MonthClose.select(MonthClose.site).where(MonthClose.site.is_in(sorted(set(site_ids))) & (MonthClose.month == month_key(month)))
+    rows = await MonthClose.select(MonthClose.site).where(
+        MonthClose.site.is_in(sorted(set(site_ids))) & (MonthClose.month == month_key(month))
+    )
     return {r["site"] for r in rows}
 
 
@@ -139,17 +136,33 @@ async def derive(ctx: AppContext, postings: Sequence[Posting], *, month: date) -
         return []
     inputs = await inputs_for(ctx, posted, start=start, end=end)
     records = day_records(
-        calendar=inputs.calendar, schedule=inputs.schedule, punches=inputs.punches, leave=inputs.leave, grace=inputs.grace,
-        staff_ids=[p.staff_id for p in posted], period_start=start, period_end=end,
+        calendar=inputs.calendar,
+        schedule=inputs.schedule,
+        punches=inputs.punches,
+        leave=inputs.leave,
+        grace=inputs.grace,
+        staff_ids=[p.staff_id for p in posted],
+        period_start=start,
+        period_end=end,
     )
     return _decided(records, now=ctx.clock.now(), after=timedelta(minutes=inputs.grace.sign_out_window_after))
 
 
 _STORED = [
-    StoredDayRecord.staff, StoredDayRecord.site, StoredDayRecord.month, StoredDayRecord.day, StoredDayRecord.session,
-    StoredDayRecord.start_at, StoredDayRecord.end_at, StoredDayRecord.status, StoredDayRecord.late_minutes,
-    StoredDayRecord.early_minutes, StoredDayRecord.sign_in_punch, StoredDayRecord.sign_out_punch,
-    StoredDayRecord.leave_kind, StoredDayRecord.computed_at,
+    StoredDayRecord.staff,
+    StoredDayRecord.site,
+    StoredDayRecord.month,
+    StoredDayRecord.day,
+    StoredDayRecord.session,
+    StoredDayRecord.start_at,
+    StoredDayRecord.end_at,
+    StoredDayRecord.status,
+    StoredDayRecord.late_minutes,
+    StoredDayRecord.early_minutes,
+    StoredDayRecord.sign_in_punch,
+    StoredDayRecord.sign_out_punch,
+    StoredDayRecord.leave_kind,
+    StoredDayRecord.computed_at,
 ]
 
 
@@ -158,10 +171,24 @@ async def store(ctx: AppContext, staff_ids: Sequence[int], *, month: date, recor
     key, now = month_key(month), ctx.clock.now()
     ids = sorted(set(staff_ids))
     for i in range(0, len(ids), 500):
-        await StoredDayRecord.delete().where(StoredDayRecord.staff.is_in(ids[i:i + 500]) & (StoredDayRecord.month == key))
+        await StoredDayRecord.delete().where(StoredDayRecord.staff.is_in(ids[i : i + 500]) & (StoredDayRecord.month == key))
     rows = [
-        (r.staff_id, r.site_id, key, r.day, r.session, r.start, r.end, r.status.value, r.late_minutes, r.early_minutes,
-         r.sign_in_punch_id, r.sign_out_punch_id, r.leave_kind, now)
+        (
+            r.staff_id,
+            r.site_id,
+            key,
+            r.day,
+            r.session,
+            r.start,
+            r.end,
+            r.status.value,
+            r.late_minutes,
+            r.early_minutes,
+            r.sign_in_punch_id,
+            r.sign_out_punch_id,
+            r.leave_kind,
+            now,
+        )
         for r in records
     ]
     if rows:
@@ -173,10 +200,24 @@ async def load_stored(staff_ids: Sequence[int], *, month: date) -> list[DayRecor
     out: list[DayRecord] = []
     ids = sorted(set(staff_ids))
     for i in range(0, len(ids), 500):
-        rows = await StoredDayRecord.select().where(StoredDayRecord.staff.is_in(ids[i:i + 500]) & (StoredDayRecord.month == month_key(month)))
+        rows = await StoredDayRecord.select().where(
+            StoredDayRecord.staff.is_in(ids[i : i + 500]) & (StoredDayRecord.month == month_key(month))
+        )
         out.extend(
-            DayRecord(r["staff"], r["site"], r["day"], r["session"], as_utc(r["start_at"]), as_utc(r["end_at"]), Status(r["status"]),
-                      r["late_minutes"], r["early_minutes"], r["sign_in_punch"], r["sign_out_punch"], r["leave_kind"])
+            DayRecord(
+                r["staff"],
+                r["site"],
+                r["day"],
+                r["session"],
+                as_utc(r["start_at"]),
+                as_utc(r["end_at"]),
+                Status(r["status"]),
+                r["late_minutes"],
+                r["early_minutes"],
+                r["sign_in_punch"],
+                r["sign_out_punch"],
+                r["leave_kind"],
+            )
             for r in rows
         )
     return out
@@ -194,16 +235,20 @@ async def stored_sessions(ctx: AppContext, *, staff_ids: Sequence[int], month: d
     table = StoredDayRecord._meta.tablename
     out: list[Any] = []
     for i in range(0, len(ids), _IN_CHUNK):
-        part = ids[i:i + _IN_CHUNK]
+        part = ids[i : i + _IN_CHUNK]
         where = '"month" = {} AND "staff" IN (' + ", ".join(["{}"] * len(part)) + ")"
         args: list[Any] = [month_key(month), *part]
         if scoring_only:
             # most of a closed month is clean: leave those rows in the database instead of reading them
             where += ' AND ("status" NOT IN ({}, {}) OR "late_minutes" > 0 OR "early_minutes" > 0)'
             args += _QUIET_STATUSES
-        out.extend(await execute(
-            ctx.engine, f'SELECT "staff", "day", "session", "status", "late_minutes", "early_minutes" FROM "{table}" WHERE {where}', *args,
-        ))
+        out.extend(
+            await execute(
+                ctx.engine,
+                f'SELECT "staff", "day", "session", "status", "late_minutes", "early_minutes" FROM "{table}" WHERE {where}',
+                *args,
+            )
+        )
     return out
 
 
@@ -255,16 +300,26 @@ async def corrections_of(staff_ids: Sequence[int], *, month: date) -> dict[tuple
     """The latest correction per (staff, day, session) in the month."""
     if not staff_ids:
         return {}
-    rows = await DayRecordCorrection.select().where(
-        DayRecordCorrection.staff.is_in(sorted(set(staff_ids))) & (DayRecordCorrection.day >= month) & (DayRecordCorrection.day <= month_end(month))
-    ).order_by(DayRecordCorrection.id)
+    rows = (
+        await DayRecordCorrection.select()
+        .where(
+            DayRecordCorrection.staff.is_in(sorted(set(staff_ids)))
+            & (DayRecordCorrection.day >= month)
+            & (DayRecordCorrection.day <= month_end(month))
+        )
+        .order_by(DayRecordCorrection.id)
+    )
     return {
-        (r["staff"], r["day"], r["session"]): Correction(r["id"], r["status"], r["late_minutes"], r["early_minutes"], r["leave_kind"], r["reason"], r["corrected_by"], as_utc(r["at"]))
+        (r["staff"], r["day"], r["session"]): Correction(
+            r["id"], r["status"], r["late_minutes"], r["early_minutes"], r["leave_kind"], r["reason"], r["corrected_by"], as_utc(r["at"])
+        )
         for r in rows
     }
 
 
-def apply_corrections(records: Sequence[DayRecord], corrections: dict[tuple[int, date, str], Correction]) -> list[tuple[DayRecord, DayRecord | None, Correction | None]]:
+def apply_corrections(
+    records: Sequence[DayRecord], corrections: dict[tuple[int, date, str], Correction]
+) -> list[tuple[DayRecord, DayRecord | None, Correction | None]]:
     """(effective record, derived record if corrected, correction) per record (pure)."""
     out: list[tuple[DayRecord, DayRecord | None, Correction | None]] = []
     for r in records:
@@ -277,13 +332,17 @@ def apply_corrections(records: Sequence[DayRecord], corrections: dict[tuple[int,
     return out
 
 
-async def derived_month(ctx: AppContext, postings: Sequence[Posting], *, month: date) -> list[tuple[DayRecord, DayRecord | None, Correction | None]]:
+async def derived_month(
+    ctx: AppContext, postings: Sequence[Posting], *, month: date
+) -> list[tuple[DayRecord, DayRecord | None, Correction | None]]:
     """The month's records of postings at open sites, derived from current inputs with HR's corrections applied; nothing is stored."""
     records = await derive(ctx, postings, month=parse_month(month))
     return apply_corrections(_order(records), await corrections_of([p.staff_id for p in postings], month=month))
 
 
-async def effective_month(ctx: AppContext, postings: Sequence[Posting], *, month: date) -> list[tuple[DayRecord, DayRecord | None, Correction | None]]:
+async def effective_month(
+    ctx: AppContext, postings: Sequence[Posting], *, month: date
+) -> list[tuple[DayRecord, DayRecord | None, Correction | None]]:
     """The month's records (recomputed unless closed) with HR's corrections applied."""
     records = await recompute(ctx, postings, month=month)
     return apply_corrections(records, await corrections_of([p.staff_id for p in postings], month=month))
@@ -299,7 +358,9 @@ async def posting_or_404(staff_id: int, *, only_staff_id: int | None = None) -> 
     return found[0]
 
 
-def by_staff(effective: Sequence[tuple[DayRecord, DayRecord | None, Correction | None]]) -> dict[int, list[tuple[DayRecord, DayRecord | None, Correction | None]]]:
+def by_staff(
+    effective: Sequence[tuple[DayRecord, DayRecord | None, Correction | None]],
+) -> dict[int, list[tuple[DayRecord, DayRecord | None, Correction | None]]]:
     """Group effective records per staff member, keeping order."""
     out: dict[int, list[tuple[DayRecord, DayRecord | None, Correction | None]]] = defaultdict(list)
     for item in effective:

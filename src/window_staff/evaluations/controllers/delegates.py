@@ -15,13 +15,13 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Parameter
 
 from window_staff.auth.errors import SessionInvalid
-from window_staff.common.guards import PUBLIC, provide_principal, roles
-from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
+from window_staff.common.guards import PUBLIC, provide_principal, roles
 from window_staff.common.pagination import Page, PageParams
+from window_staff.common.principal import Principal
 from window_staff.common.web import PAGE
-from window_staff.evaluations.service import campaigns as service_campaigns, delegates as service_delegates
 from window_staff.evaluations.schemas.delegates import (
+    MONTH_PATTERN,
     CampaignBriefOut,
     CampaignIn,
     CampaignOut,
@@ -35,9 +35,9 @@ from window_staff.evaluations.schemas.delegates import (
     InvitationIn,
     InvitationIssuedOut,
     InvitationStatusOut,
-    MONTH_PATTERN,
     RedeemIn,
 )
+from window_staff.evaluations.service import campaigns as service_campaigns, delegates as service_delegates
 from window_staff.evaluations.service.delegates import DelegateCaller
 
 _deps = {"principal": Provide(provide_principal), "page": PAGE}
@@ -108,7 +108,9 @@ class CampaignController(Controller):
         return await service_campaigns.create_campaign(ctx, principal=principal, data=data)
 
     @get("", guards=[can_read])
-    async def list_campaigns(self, ctx: AppContext, page: PageParams, month: Annotated[str | None, Parameter(pattern=MONTH_PATTERN, required=False)] = None) -> Page[CampaignBriefOut]:
+    async def list_campaigns(
+        self, ctx: AppContext, page: PageParams, month: Annotated[str | None, Parameter(pattern=MONTH_PATTERN, required=False)] = None
+    ) -> Page[CampaignBriefOut]:
         """Campaigns, newest first."""
         return await service_campaigns.list_campaigns(ctx, params=page, month=month)
 

@@ -6,15 +6,15 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.params import Parameter
 
-from window_staff.common.guards import provide_principal, roles
-from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
+from window_staff.common.form import Field, UnknownField, read_multipart
+from window_staff.common.guards import provide_principal, roles
 from window_staff.common.pagination import Page, PageParams
+from window_staff.common.principal import Principal
 from window_staff.common.web import PAGE
-from window_staff.evaluations.service import metrics as service
 from window_staff.evaluations.errors import EvaluationInputInvalid
 from window_staff.evaluations.schemas.metrics import ImportOut, ServiceRateOut, TransactionIn, TransactionOut
-from window_staff.common.form import Field, UnknownField, read_multipart
+from window_staff.evaluations.service import metrics as service
 
 can_import = roles("hr")
 can_read_rates = roles("hr", "approver", "auditor")
@@ -42,7 +42,9 @@ class ServiceMetricsController(Controller):
     async def import_csv(self, ctx: AppContext, principal: Principal, request: Request) -> Response[ImportOut]:
         """Import a CSV file (multipart field ``file``): every row or none; 422 ``import_rejected`` lists each bad line and column."""
         try:
-            form = read_multipart(await request.body(), request.headers.get("content-type", ""), fields={"file": Field(FILE_LIMIT, CSV_TYPES)}, max_parts=2)
+            form = read_multipart(
+                await request.body(), request.headers.get("content-type", ""), fields={"file": Field(FILE_LIMIT, CSV_TYPES)}, max_parts=2
+            )
         except UnknownField as exc:
             # The reader speaks check-in; an unknown field here is an import request error.
             raise EvaluationInputInvalid(exc.detail, code=exc.code) from None
@@ -58,15 +60,23 @@ class ServiceMetricsController(Controller):
 
     @get("/transactions", guards=[can_import])
     async def list_transactions(
-        self, ctx: AppContext, page: PageParams, month: str | None = Parameter(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM received"),
-        staff_id: int | None = None, window_id: int | None = None,
+        self,
+        ctx: AppContext,
+        page: PageParams,
+        month: str | None = Parameter(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM received"),
+        staff_id: int | None = None,
+        window_id: int | None = None,
     ) -> Page[TransactionOut]:
         """Transactions by received time, optionally of one month (site local time), staff member or window."""
         return await service.list_transactions(ctx, page, month=month, staff_id=staff_id, window_id=window_id)
 
     @get("/service-rates", guards=[can_read_rates])
     async def service_rates(
-        self, ctx: AppContext, page: PageParams, month: str = MONTH, by: str = Parameter(default="staff", pattern="^(staff|window|department)$"),
+        self,
+        ctx: AppContext,
+        page: PageParams,
+        month: str = MONTH,
+        by: str = Parameter(default="staff", pattern="^(staff|window|department)$"),
     ) -> Page[ServiceRateOut]:
         """现场办结率 and 按时办结率 of a month per staff member, window or department, with the counts behind them."""
         return await service.service_rates(ctx, page, month=month, by=by)

@@ -8,13 +8,12 @@ from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import Provide
 from litestar.params import Parameter
 
-from window_staff.common.periods import parse_month
-from window_staff.common.guards import provide_principal, roles
-from window_staff.common.principal import Principal, own_staff_id
 from window_staff.common.context import AppContext
+from window_staff.common.guards import provide_principal, roles
 from window_staff.common.pagination import Page, PageParams
+from window_staff.common.periods import parse_month
+from window_staff.common.principal import Principal, own_staff_id
 from window_staff.common.web import PAGE
-from window_staff.evaluations.service import cases as service_cases, ratings as service_ratings
 from window_staff.evaluations.errors import CaseNotFound
 from window_staff.evaluations.schemas.ratings import (
     CaseAppealIn,
@@ -28,6 +27,7 @@ from window_staff.evaluations.schemas.ratings import (
     RatingOut,
     SatisfactionPage,
 )
+from window_staff.evaluations.service import cases as service_cases, ratings as service_ratings
 from window_staff.terminals.guards import signed_terminal
 
 DEVICE_BODY_LIMIT = 8 * 1024
@@ -48,8 +48,13 @@ class DeviceRatingController(Controller):
     path = "/api/v1/devices/ratings"
     tags = ["terminal protocol"]
 
-    @post("", guards=[signed_terminal], request_max_body_size=DEVICE_BODY_LIMIT, status_code=201,
-          response_description="The stored rating: 201 when new, 200 for an identical resend")
+    @post(
+        "",
+        guards=[signed_terminal],
+        request_max_body_size=DEVICE_BODY_LIMIT,
+        status_code=201,
+        response_description="The stored rating: 201 when new, 200 for an identical resend",
+    )
     async def rate(self, ctx: AppContext, request: Request) -> Response[RatingOut]:
         """Store one rating of a service transaction (JSON); a different rating of a rated transaction is 409."""
         # The guard has read and verified the whole body; it is cached on the request.
@@ -156,7 +161,9 @@ class MyRatingsController(Controller):
     dependencies = _deps
 
     @get("", guards=[is_staff])
-    async def my_ratings(self, ctx: AppContext, principal: Principal, month: Annotated[str, Parameter(pattern=r"^\d{4}-\d{2}$")]) -> MyRatingsOut:
+    async def my_ratings(
+        self, ctx: AppContext, principal: Principal, month: Annotated[str, Parameter(pattern=r"^\d{4}-\d{2}$")]
+    ) -> MyRatingsOut:
         """My valid ratings of the month by level, satisfied and the rate."""
         return await service_ratings.my_month_ratings(ctx, own_staff_id(principal, missing=CaseNotFound), month=parse_month(month))
 
@@ -169,8 +176,12 @@ class SatisfactionController(Controller):
     dependencies = _deps
 
     @get("", guards=[can_read_report])
-    async def report(self, ctx: AppContext, page: PageParams, month: Annotated[str, Parameter(pattern=r"^\d{4}-\d{2}$")],
-                     by: Literal["staff", "window", "department"] = "staff") -> SatisfactionPage:
+    async def report(
+        self,
+        ctx: AppContext,
+        page: PageParams,
+        month: Annotated[str, Parameter(pattern=r"^\d{4}-\d{2}$")],
+        by: Literal["staff", "window", "department"] = "staff",
+    ) -> SatisfactionPage:
         """Valid ratings, satisfied (基本满意 or better) and the rate, per group."""
         return await service_ratings.satisfaction_report(ctx, month=parse_month(month), by=by, params=page)
-

@@ -15,7 +15,9 @@ import msgspec
 Level = Annotated[int, msgspec.Meta(ge=1, le=5)]
 Comment = Annotated[str, msgspec.Meta(max_length=500)]
 # No control characters, no blank at either end: the ref is a key, and "A1" and "A1 " must not be two transactions.
-TransactionRef = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$")]
+TransactionRef = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$")
+]
 Note = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
 Reason = Annotated[str, msgspec.Meta(min_length=2, max_length=1000)]
 CaseStatus = Literal["open", "verified", "rectified", "called_back", "closed", "appealed", "voided"]

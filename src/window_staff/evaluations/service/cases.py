@@ -19,12 +19,12 @@ from piccolo.columns.combination import Combinable
 
 from window_staff.attendance.service.inputs import work_calendar
 from window_staff.auth import service as auth
-from window_staff.common.principal import Principal
 from window_staff.common import audit
 from window_staff.common.clock import DEFAULT_TIME_ZONE, as_utc
 from window_staff.common.context import AppContext
 from window_staff.common.db import execute, is_sqlite, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
+from window_staff.common.principal import Principal
 from window_staff.evaluations.errors import CaseNotFound, CaseReviewerNotAllowed, CaseStateConflict, EvaluationInputInvalid
 from window_staff.evaluations.policy import policy_of
 from window_staff.evaluations.schemas.ratings import (
@@ -41,11 +41,22 @@ from window_staff.notifications import service as notifications
 from window_staff.org import service as org
 from window_staff.scoring import Fact
 
-OPEN, VERIFIED, RECTIFIED, CALLED_BACK, CLOSED, APPEALED, VOIDED = "open", "verified", "rectified", "called_back", "closed", "appealed", "voided"
+OPEN, VERIFIED, RECTIFIED, CALLED_BACK, CLOSED, APPEALED, VOIDED = (
+    "open",
+    "verified",
+    "rectified",
+    "called_back",
+    "closed",
+    "appealed",
+    "voided",
+)
 FINISHED = (CLOSED, VOIDED)
 # action -> (from, to): the loop runs in this order only.
 STEPS: Mapping[str, tuple[str, str]] = {
-    "verify": (OPEN, VERIFIED), "rectify": (VERIFIED, RECTIFIED), "call_back": (RECTIFIED, CALLED_BACK), "close": (CALLED_BACK, CLOSED),
+    "verify": (OPEN, VERIFIED),
+    "rectify": (VERIFIED, RECTIFIED),
+    "call_back": (RECTIFIED, CALLED_BACK),
+    "close": (CALLED_BACK, CLOSED),
 }
 APPEALABLE = (OPEN, VERIFIED)
 STEP_ROLES = ("hr", "inspection_lead")
@@ -83,17 +94,36 @@ async def rectify_deadline(ctx: AppContext, *, site_id: int, rated_on: date) -> 
         horizon *= 2
 
 
-async def open_case(ctx: AppContext, *, rating_id: int, staff_id: int | None, window_id: int, deadline: date, at: datetime, actor: str) -> int:
+async def open_case(
+    ctx: AppContext, *, rating_id: int, staff_id: int | None, window_id: int, deadline: date, at: datetime, actor: str
+) -> int:
     """Open the case of a bad rating; runs inside the transaction that stores the rating. Returns the case id."""
     if ctx.engine.current_transaction.get() is None:
         raise RuntimeError("a bad-review case is opened in the transaction that stores its rating")
-    rows = await BadReviewCase.insert(BadReviewCase(
-        rating=rating_id, staff=staff_id, window=window_id, status=OPEN, opened_at=at, deadline=deadline, voided=False,
-    )).returning(BadReviewCase.id)
+    rows = await BadReviewCase.insert(
+        BadReviewCase(
+            rating=rating_id,
+            staff=staff_id,
+            window=window_id,
+            status=OPEN,
+            opened_at=at,
+            deadline=deadline,
+            voided=False,
+        )
+    ).returning(BadReviewCase.id)
     case_id = rows[0]["id"]
-    await CaseEvent.insert(CaseEvent(case=case_id, action="open", from_status="", to_status=OPEN, note="", actor=actor, actor_user=None, at=at))
-    await audit.record(ctx.engine, at=at, actor=actor, action="rating_case.opened", subject_type="bad_review_case", subject_id=case_id,
-                       data={"rating": rating_id, "staff": staff_id, "window": window_id, "deadline": deadline.isoformat()})
+    await CaseEvent.insert(
+        CaseEvent(case=case_id, action="open", from_status="", to_status=OPEN, note="", actor=actor, actor_user=None, at=at)
+    )
+    await audit.record(
+        ctx.engine,
+        at=at,
+        actor=actor,
+        action="rating_case.opened",
+        subject_type="bad_review_case",
+        subject_id=case_id,
+        data={"rating": rating_id, "staff": staff_id, "window": window_id, "deadline": deadline.isoformat()},
+    )
     await _tell_case_opened(ctx, case_id, staff_id=staff_id, window_id=window_id, deadline=deadline)
     return case_id
 
@@ -117,10 +147,14 @@ async def _tell_case_opened(ctx: AppContext, case_id: int, *, staff_id: int | No
 
 _COLUMNS = (
     *BadReviewCase.all_columns(),
-    BadReviewCase.rating.level.as_alias("level"), BadReviewCase.rating.efficiency.as_alias("efficiency"),
-    BadReviewCase.rating.service_level.as_alias("service_level"), BadReviewCase.rating.attitude.as_alias("attitude"),
-    BadReviewCase.rating.comment.as_alias("comment"), BadReviewCase.rating.rated_at.as_alias("rated_at"),
-    BadReviewCase.rating.transaction_ref.as_alias("transaction_ref"), BadReviewCase.staff.name.as_alias("staff_name"),
+    BadReviewCase.rating.level.as_alias("level"),
+    BadReviewCase.rating.efficiency.as_alias("efficiency"),
+    BadReviewCase.rating.service_level.as_alias("service_level"),
+    BadReviewCase.rating.attitude.as_alias("attitude"),
+    BadReviewCase.rating.comment.as_alias("comment"),
+    BadReviewCase.rating.rated_at.as_alias("rated_at"),
+    BadReviewCase.rating.transaction_ref.as_alias("transaction_ref"),
+    BadReviewCase.staff.name.as_alias("staff_name"),
     BadReviewCase.window.department.as_alias("department"),
 )
 
@@ -133,8 +167,15 @@ def days_overdue(row: Mapping[str, Any], *, on: date) -> int:
 
 
 def _rating(r: Mapping[str, Any]) -> CaseRatingOut:
-    return CaseRatingOut(window_id=r["window"], level=r["level"], efficiency=r["efficiency"], service_level=r["service_level"],
-                         attitude=r["attitude"], comment=r["comment"], rated_at=as_utc(r["rated_at"]))
+    return CaseRatingOut(
+        window_id=r["window"],
+        level=r["level"],
+        efficiency=r["efficiency"],
+        service_level=r["service_level"],
+        attitude=r["attitude"],
+        comment=r["comment"],
+        rated_at=as_utc(r["rated_at"]),
+    )
 
 
 def _opt(at: datetime | None) -> datetime | None:
@@ -145,28 +186,63 @@ async def _events(case_ids: Sequence[int], *, with_actor: bool) -> dict[int, lis
     out: dict[int, list[CaseEventOut]] = {i: [] for i in case_ids}
     if case_ids:
         for e in await CaseEvent.select().where(CaseEvent.case.is_in(list(case_ids))).order_by(CaseEvent.id):
-            out[e["case"]].append(CaseEventOut(action=e["action"], from_status=e["from_status"], to_status=e["to_status"], note=e["note"],
-                                               at=as_utc(e["at"]), actor=e["actor"] if with_actor else None))
+            out[e["case"]].append(
+                CaseEventOut(
+                    action=e["action"],
+                    from_status=e["from_status"],
+                    to_status=e["to_status"],
+                    note=e["note"],
+                    at=as_utc(e["at"]),
+                    actor=e["actor"] if with_actor else None,
+                )
+            )
     return out
 
 
 async def _case_outs(rows: list[dict[str, Any]], *, on: date) -> list[CaseOut]:
     events = await _events([r["id"] for r in rows], with_actor=True)
-    return [CaseOut(
-        id=r["id"], rating_id=r["rating"], staff_id=r["staff"], staff_name=r["staff_name"], window_id=r["window"], department_id=r["department"],
-        transaction_ref=r["transaction_ref"], status=r["status"], deadline=r["deadline"], opened_at=as_utc(r["opened_at"]),
-        rectified_at=_opt(r["rectified_at"]), closed_at=_opt(r["closed_at"]), voided=bool(r["voided"]), overdue=days_overdue(r, on=on) > 0,
-        days_overdue=days_overdue(r, on=on), rating=_rating(r), events=events[r["id"]],
-    ) for r in rows]
+    return [
+        CaseOut(
+            id=r["id"],
+            rating_id=r["rating"],
+            staff_id=r["staff"],
+            staff_name=r["staff_name"],
+            window_id=r["window"],
+            department_id=r["department"],
+            transaction_ref=r["transaction_ref"],
+            status=r["status"],
+            deadline=r["deadline"],
+            opened_at=as_utc(r["opened_at"]),
+            rectified_at=_opt(r["rectified_at"]),
+            closed_at=_opt(r["closed_at"]),
+            voided=bool(r["voided"]),
+            overdue=days_overdue(r, on=on) > 0,
+            days_overdue=days_overdue(r, on=on),
+            rating=_rating(r),
+            events=events[r["id"]],
+        )
+        for r in rows
+    ]
 
 
 async def _my_outs(rows: list[dict[str, Any]], *, on: date) -> list[MyCaseOut]:
     events = await _events([r["id"] for r in rows], with_actor=False)
-    return [MyCaseOut(
-        id=r["id"], status=r["status"], deadline=r["deadline"], opened_at=as_utc(r["opened_at"]), rectified_at=_opt(r["rectified_at"]),
-        closed_at=_opt(r["closed_at"]), voided=bool(r["voided"]), overdue=days_overdue(r, on=on) > 0, days_overdue=days_overdue(r, on=on),
-        rating=_rating(r), events=events[r["id"]],
-    ) for r in rows]
+    return [
+        MyCaseOut(
+            id=r["id"],
+            status=r["status"],
+            deadline=r["deadline"],
+            opened_at=as_utc(r["opened_at"]),
+            rectified_at=_opt(r["rectified_at"]),
+            closed_at=_opt(r["closed_at"]),
+            voided=bool(r["voided"]),
+            overdue=days_overdue(r, on=on) > 0,
+            days_overdue=days_overdue(r, on=on),
+            rating=_rating(r),
+            events=events[r["id"]],
+        )
+        for r in rows
+    ]
 
 
 async def get_case(ctx: AppContext, case_id: int) -> CaseOut:
@@ -185,15 +261,26 @@ async def list_cases(ctx: AppContext, params: PageParams, *, status: str | None 
         where &= BadReviewCase.status == status
     if overdue:
         where &= BadReviewCase.status.not_in(list(FINISHED)) & (BadReviewCase.deadline < on)
-    rows = await BadReviewCase.select(*_COLUMNS).where(where).order_by(BadReviewCase.deadline, BadReviewCase.id).limit(
-        params.limit).offset(params.offset)
+    rows = (
+        await BadReviewCase.select(*_COLUMNS)
+        .where(where)
+        .order_by(BadReviewCase.deadline, BadReviewCase.id)
+        .limit(params.limit)
+        .offset(params.offset)
+    )
     return page_of(await _case_outs(rows, on=on), total=await BadReviewCase.count().where(where), params=params)
 
 
 async def list_my_cases(ctx: AppContext, staff_id: int, params: PageParams) -> Page[MyCaseOut]:
     """A staff member's own cases, newest first."""
     mine = BadReviewCase.staff == staff_id
-    rows = await BadReviewCase.select(*_COLUMNS).where(mine).order_by(BadReviewCase.id, ascending=False).limit(params.limit).offset(params.offset)
+    rows = (
+        await BadReviewCase.select(*_COLUMNS)
+        .where(mine)
+        .order_by(BadReviewCase.id, ascending=False)
+        .limit(params.limit)
+        .offset(params.offset)
+    )
     return page_of(await _my_outs(rows, on=today(ctx)), total=await BadReviewCase.count().where(mine), params=params)
 
 
@@ -212,20 +299,49 @@ async def _lock(ctx: AppContext, case_id: int) -> dict[str, Any]:
     # PostgreSQL serialises steps on the case row; SQLite's IMMEDIATE write transaction already does.
     if not is_sqlite(ctx.engine):
         await execute(ctx.engine, "SELECT id FROM bad_review_case WHERE id = {} FOR UPDATE", case_id)
-    row = await BadReviewCase.select(*BadReviewCase.all_columns(), BadReviewCase.staff.department.as_alias("staff_department")).where(
-        BadReviewCase.id == case_id).first()
+    row = (
+        await BadReviewCase.select(*BadReviewCase.all_columns(), BadReviewCase.staff.department.as_alias("staff_department"))
+        .where(BadReviewCase.id == case_id)
+        .first()
+    )
     if row is None:
         raise CaseNotFound()
     return row
 
 
-async def _move(ctx: AppContext, principal: Principal, row: Mapping[str, Any], *, action: str, to: str, note: str, now: datetime,
-                changes: Mapping[Any, Any] | None = None) -> None:
+async def _move(
+    ctx: AppContext,
+    principal: Principal,
+    row: Mapping[str, Any],
+    *,
+    action: str,
+    to: str,
+    note: str,
+    now: datetime,
+    changes: Mapping[Any, Any] | None = None,
+) -> None:
     await BadReviewCase.update({BadReviewCase.status: to, **(changes or {})}).where(BadReviewCase.id == row["id"])
-    await CaseEvent.insert(CaseEvent(case=row["id"], action=action, from_status=row["status"], to_status=to, note=note, actor=principal.actor,
-                                     actor_user=principal.user_id, at=now))
-    await audit.record(ctx.engine, at=now, actor=principal.actor, action=f"rating_case.{action}", subject_type="bad_review_case",
-                       subject_id=row["id"], data={"from": row["status"], "to": to, "staff": row["staff"], "note": note})
+    await CaseEvent.insert(
+        CaseEvent(
+            case=row["id"],
+            action=action,
+            from_status=row["status"],
+            to_status=to,
+            note=note,
+            actor=principal.actor,
+            actor_user=principal.user_id,
+            at=now,
+        )
+    )
+    await audit.record(
+        ctx.engine,
+        at=now,
+        actor=principal.actor,
+        action=f"rating_case.{action}",
+        subject_type="bad_review_case",
+        subject_id=row["id"],
+        data={"from": row["status"], "to": to, "staff": row["staff"], "note": note},
+    )
 
 
 async def step(ctx: AppContext, principal: Principal, case_id: int, *, action: str, data: CaseStepIn) -> CaseOut:
@@ -243,7 +359,9 @@ async def step(ctx: AppContext, principal: Principal, case_id: int, *, action: s
     return await get_case(ctx, case_id)
 
 
-async def file_appeal(ctx: AppContext, principal: Principal, case_id: int, data: CaseAppealIn, *, own_staff_id: int | None = None) -> CaseOut:
+async def file_appeal(
+    ctx: AppContext, principal: Principal, case_id: int, data: CaseAppealIn, *, own_staff_id: int | None = None
+) -> CaseOut:
     """Appeal (复核) an open or verified case; with ``own_staff_id`` only a case about that staff member (else 404). Once per case."""
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
@@ -251,7 +369,9 @@ async def file_appeal(ctx: AppContext, principal: Principal, case_id: int, data:
         if own_staff_id is not None and row["staff"] != own_staff_id:
             raise CaseNotFound()
         if row["status"] not in APPEALABLE:
-            raise CaseStateConflict(f"only an open or verified case can be appealed; this one is {row['status']}", case_status=row["status"])
+            raise CaseStateConflict(
+                f"only an open or verified case can be appealed; this one is {row['status']}", case_status=row["status"]
+            )
         # One appeal per case: an upheld review cannot be stalled by appealing it again and again.
         if await CaseEvent.exists().where((CaseEvent.case == case_id) & (CaseEvent.action == "appeal")):
             raise CaseStateConflict("this case was appealed already", code="case_already_appealed")
@@ -288,17 +408,30 @@ async def month_case_facts(*, staff_ids: Sequence[int], first: date, last: date)
     where = (BadReviewCase.deadline >= first) & (BadReviewCase.deadline <= last) & BadReviewCase.staff.is_not_null()
     if len(wanted) <= MAX_IN_LIST:
         where &= BadReviewCase.staff.is_in(sorted(wanted) or [0])
-    rows = await BadReviewCase.select(
-        BadReviewCase.id, BadReviewCase.staff, BadReviewCase.deadline, BadReviewCase.rectified_at, BadReviewCase.voided,
-        BadReviewCase.window._.site._.timezone.as_alias("tz"),
-    ).where(where).order_by(BadReviewCase.id)
+    rows = (
+        await BadReviewCase.select(
+            BadReviewCase.id,
+            BadReviewCase.staff,
+            BadReviewCase.deadline,
+            BadReviewCase.rectified_at,
+            BadReviewCase.voided,
+            BadReviewCase.window._.site._.timezone.as_alias("tz"),
+        )
+        .where(where)
+        .order_by(BadReviewCase.id)
+    )
     out: dict[int, list[Fact]] = {}
     for r in rows:
         if r["staff"] not in wanted:
             continue
         on_time = r["rectified_at"] is not None and local_date(r["rectified_at"], r["tz"]) <= r["deadline"]
-        out.setdefault(r["staff"], []).append(Fact(
-            id=f"rating.bad_review_case:{r['id']}", kind="rating.bad_review_case", staff_id=r["staff"], occurred_on=r["deadline"],
-            fields={"rectified_on_time": on_time, "voided": bool(r["voided"])},
-        ))
+        out.setdefault(r["staff"], []).append(
+            Fact(
+                id=f"rating.bad_review_case:{r['id']}",
+                kind="rating.bad_review_case",
+                staff_id=r["staff"],
+                occurred_on=r["deadline"],
+                fields={"rectified_on_time": on_time, "voided": bool(r["voided"])},
+            )
+        )
     return out

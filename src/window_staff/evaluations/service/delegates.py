@@ -23,7 +23,14 @@ from window_staff.common import audit
 from window_staff.common.clock import DEFAULT_TIME_ZONE, as_utc
 from window_staff.common.context import AppContext
 from window_staff.common.db import INTEGRITY_ERRORS, write_transaction
-from window_staff.evaluations.errors import AlreadyEvaluated, CampaignNotFound, CampaignStateConflict, EvaluationInputInvalid, InvitationInvalid
+from window_staff.common.periods import month_key
+from window_staff.evaluations.errors import (
+    AlreadyEvaluated,
+    CampaignNotFound,
+    CampaignStateConflict,
+    EvaluationInputInvalid,
+    InvitationInvalid,
+)
 from window_staff.evaluations.policy import policy_of
 from window_staff.evaluations.schemas.delegates import (
     DelegateCampaignOut,
@@ -38,7 +45,6 @@ from window_staff.evaluations.schemas.delegates import (
 from window_staff.evaluations.tables import Campaign, CampaignTarget, DelegateSession, Evaluation, Invitation
 from window_staff.org import service as org
 from window_staff.scoring import Fact
-from window_staff.common.periods import month_key
 
 FACT_KIND = "evaluation.delegate"
 SCALE = (1, 5)
@@ -74,8 +80,6 @@ def code_hash(token: str, *, code: str) -> str:
 def local_today(now: datetime) -> date:
     """The calendar day at the centre (campaign dates are local days)."""
     return as_utc(now).astimezone(ZoneInfo(DEFAULT_TIME_ZONE)).date()
-
-
 
 
 def default_form() -> list[dict[str, str]]:
@@ -216,46 +220,85 @@ def _usable(row: Mapping[str, Any] | None, *, token_digest: str, now: datetime) 
 
 
 async def redeem(ctx: AppContext, *, data: RedeemIn) -> DelegateSessionOut:
-    """Trade an invitation's token and code for a delegate session; unknown, expired, used, revoked or wrong all answer InvitationInvalid."""
+    """Trade an invitation's token and code for a delegate session; unknown, expired, used, revoked or wrong all answer
+    InvitationInvalid."""
     policy = policy_of(ctx)
     now = ctx.clock.now()
     digest = sha256_hex(data.token)
     wrong_code = False
     async with write_transaction(ctx.engine):
-        row = await Invitation.select(
-            Invitation.id, Invitation.token_hash, Invitation.code_hash, Invitation.expires_at, Invitation.used_at, Invitation.revoked_at,
-            Invitation.campaign, Invitation.delegate, Invitation.delegate.active.as_alias("delegate_active"),
-        ).where(Invitation.token_hash == digest).first()
+        row = (
+            await Invitation.select(
+                Invitation.id,
+                Invitation.token_hash,
+                Invitation.code_hash,
+                Invitation.expires_at,
+                Invitation.used_at,
+                Invitation.revoked_at,
+                Invitation.campaign,
+                Invitation.delegate,
+                Invitation.delegate.active.as_alias("delegate_active"),
+            )
+            .where(Invitation.token_hash == digest)
+            .first()
+        )
         if not _usable(row, token_digest=digest, now=now):
             raise InvitationInvalid()
         assert row is not None
         if not hmac.compare_digest(row["code_hash"], code_hash(data.token, code=data.code)):
             wrong_code = True
             # Counted in the database (not read-modify-write) so parallel guesses all count.
-            counted = await Invitation.update({Invitation.failed_attempts: Invitation.failed_attempts + 1}).where(
-                Invitation.id == row["id"]
-            ).returning(Invitation.failed_attempts)
+            counted = (
+                await Invitation.update({Invitation.failed_attempts: Invitation.failed_attempts + 1})
+                .where(Invitation.id == row["id"])
+                .returning(Invitation.failed_attempts)
+            )
             attempts = counted[0]["failed_attempts"]
-            await audit.record(ctx.engine, at=now, actor="delegate:anonymous", action="delegate_invitation.code_failed", subject_type="delegate_invitation",
-                               subject_id=row["id"], data={"attempts": attempts})
+            await audit.record(
+                ctx.engine,
+                at=now,
+                actor="delegate:anonymous",
+                action="delegate_invitation.code_failed",
+                subject_type="delegate_invitation",
+                subject_id=row["id"],
+                data={"attempts": attempts},
+            )
             if attempts >= policy.invitation_attempts:
                 await Invitation.update({Invitation.revoked_at: now}).where((Invitation.id == row["id"]) & Invitation.revoked_at.is_null())
-                await audit.record(ctx.engine, at=now, actor="system", action="delegate_invitation.revoked", subject_type="delegate_invitation",
-                                   subject_id=row["id"], data={"reason": "too many wrong codes", "attempts": attempts})
+                await audit.record(
+                    ctx.engine,
+                    at=now,
+                    actor="system",
+                    action="delegate_invitation.revoked",
+                    subject_type="delegate_invitation",
+                    subject_id=row["id"],
+                    data={"reason": "too many wrong codes", "attempts": attempts},
+                )
         else:
             # The holder is genuine, so the campaign's state may be told; the invitation stays usable.
             ensure_accepting(await campaign_row(row["campaign"]), today=local_today(now))
             # Conditional update: of two redeems racing with the right code, one wins.
-            claimed = await Invitation.update({Invitation.used_at: now}).where(
-                (Invitation.id == row["id"]) & Invitation.used_at.is_null() & Invitation.revoked_at.is_null()
-            ).returning(Invitation.id)
+            claimed = (
+                await Invitation.update({Invitation.used_at: now})
+                .where((Invitation.id == row["id"]) & Invitation.used_at.is_null() & Invitation.revoked_at.is_null())
+                .returning(Invitation.id)
+            )
             if not claimed:
                 raise InvitationInvalid()
             token = secrets.token_urlsafe(32)
             expires = now + timedelta(minutes=policy.delegate_session_minutes)
-            await DelegateSession.insert(DelegateSession(invitation=row["id"], token_hash=sha256_hex(token), expires_at=expires, created_at=now))
-            await audit.record(ctx.engine, at=now, actor=f"delegate:{row['delegate']}", action="delegate_invitation.redeemed",
-                               subject_type="delegate_invitation", subject_id=row["id"], data={"campaign": row["campaign"]})
+            await DelegateSession.insert(
+                DelegateSession(invitation=row["id"], token_hash=sha256_hex(token), expires_at=expires, created_at=now)
+            )
+            await audit.record(
+                ctx.engine,
+                at=now,
+                actor=f"delegate:{row['delegate']}",
+                action="delegate_invitation.redeemed",
+                subject_type="delegate_invitation",
+                subject_id=row["id"],
+                data={"campaign": row["campaign"]},
+            )
     if wrong_code:
         raise InvitationInvalid()  # after the commit: the failed attempt must count
     return DelegateSessionOut(token=token, expires_at=expires, campaign_id=row["campaign"])
@@ -264,14 +307,29 @@ async def redeem(ctx: AppContext, *, data: RedeemIn) -> DelegateSessionOut:
 async def resolve_session(ctx: AppContext, *, token: str) -> DelegateCaller:
     """The delegate behind a session token, or SessionInvalid (staff sessions are never accepted here)."""
     digest = sha256_hex(token)
-    row = await DelegateSession.select(
-        DelegateSession.id, DelegateSession.token_hash, DelegateSession.expires_at, DelegateSession.invitation,
-        DelegateSession.invitation.campaign.as_alias("campaign_id"), DelegateSession.invitation.delegate.as_alias("delegate_id"),
-        DelegateSession.invitation._.delegate._.active.as_alias("active"),
-    ).where(DelegateSession.token_hash == digest).first()
-    if row is None or not hmac.compare_digest(row["token_hash"], digest) or as_utc(row["expires_at"]) <= ctx.clock.now() or not row["active"]:
+    row = (
+        await DelegateSession.select(
+            DelegateSession.id,
+            DelegateSession.token_hash,
+            DelegateSession.expires_at,
+            DelegateSession.invitation,
+            DelegateSession.invitation.campaign.as_alias("campaign_id"),
+            DelegateSession.invitation.delegate.as_alias("delegate_id"),
+            DelegateSession.invitation._.delegate._.active.as_alias("active"),
+        )
+        .where(DelegateSession.token_hash == digest)
+        .first()
+    )
+    if (
+        row is None
+        or not hmac.compare_digest(row["token_hash"], digest)
+        or as_utc(row["expires_at"]) <= ctx.clock.now()
+        or not row["active"]
+    ):
         raise SessionInvalid()
-    return DelegateCaller(session_id=row["id"], invitation_id=row["invitation"], campaign_id=row["campaign_id"], delegate_id=row["delegate_id"])
+    return DelegateCaller(
+        session_id=row["id"], invitation_id=row["invitation"], campaign_id=row["campaign_id"], delegate_id=row["delegate_id"]
+    )
 
 
 # --- the delegate's form ------------------------------------------------------------------------------------------
@@ -289,7 +347,10 @@ async def delegate_campaign(ctx: AppContext, *, caller: DelegateCaller) -> Deleg
         )
     }
     return DelegateCampaignOut(
-        title=campaign["title"], opens_on=campaign["opens_on"], closes_on=campaign["closes_on"], form=form_out(campaign["form"]),
+        title=campaign["title"],
+        opens_on=campaign["opens_on"],
+        closes_on=campaign["closes_on"],
+        form=form_out(campaign["form"]),
         targets=[DelegateTargetOut(kind=k, id=i, label=labels.get((k, i), ""), evaluated=(k, i) in done) for k, i in targets],
     )
 
@@ -299,7 +360,9 @@ def _check_scores(scores: Mapping[str, int], *, codes: Sequence[str]) -> None:
     unknown = sorted(set(scores) - set(codes))
     if missing or unknown:
         parts = ([f"missing: {', '.join(missing)}"] if missing else []) + ([f"unknown: {', '.join(unknown)}"] if unknown else [])
-        raise EvaluationInputInvalid(f"every dimension of the form is rated, and only those ({'; '.join(parts)})", missing=missing, unknown=unknown)
+        raise EvaluationInputInvalid(
+            f"every dimension of the form is rated, and only those ({'; '.join(parts)})", missing=missing, unknown=unknown
+        )
 
 
 async def submit_evaluation(ctx: AppContext, *, caller: DelegateCaller, data: EvaluationIn) -> EvaluationReceiptOut:
@@ -312,16 +375,35 @@ async def submit_evaluation(ctx: AppContext, *, caller: DelegateCaller, data: Ev
             ensure_accepting(campaign, today=local_today(now))
             _check_scores(data.scores, codes=dimension_codes(campaign["form"]))
             if not await CampaignTarget.exists().where(
-                (CampaignTarget.campaign == caller.campaign_id) & (CampaignTarget.kind == data.target_kind) & (CampaignTarget.target_id == data.target_id)
+                (CampaignTarget.campaign == caller.campaign_id)
+                & (CampaignTarget.kind == data.target_kind)
+                & (CampaignTarget.target_id == data.target_id)
             ):
-                raise EvaluationInputInvalid(f"{data.target_kind} {data.target_id} is not a target of this campaign", code="target_not_in_campaign")
+                raise EvaluationInputInvalid(
+                    f"{data.target_kind} {data.target_id} is not a target of this campaign", code="target_not_in_campaign"
+                )
             # No check-then-insert: the unique index decides, also between two tabs submitting at once.
-            rows = await Evaluation.insert(Evaluation(
-                campaign=caller.campaign_id, delegate=caller.delegate_id, target_kind=data.target_kind, target_id=data.target_id,
-                scores=json.dumps(dict(sorted(data.scores.items()))), overall=data.overall, comment=data.comment.strip(), submitted_at=now,
-            )).returning(Evaluation.id)
-            await audit.record(ctx.engine, at=now, actor=caller.actor, action="delegate_evaluation.submitted", subject_type="delegate_evaluation",
-                               subject_id=rows[0]["id"], data={"campaign": caller.campaign_id})
+            rows = await Evaluation.insert(
+                Evaluation(
+                    campaign=caller.campaign_id,
+                    delegate=caller.delegate_id,
+                    target_kind=data.target_kind,
+                    target_id=data.target_id,
+                    scores=json.dumps(dict(sorted(data.scores.items()))),
+                    overall=data.overall,
+                    comment=data.comment.strip(),
+                    submitted_at=now,
+                )
+            ).returning(Evaluation.id)
+            await audit.record(
+                ctx.engine,
+                at=now,
+                actor=caller.actor,
+                action="delegate_evaluation.submitted",
+                subject_type="delegate_evaluation",
+                subject_id=rows[0]["id"],
+                data={"campaign": caller.campaign_id},
+            )
     except INTEGRITY_ERRORS as exc:
         raise AlreadyEvaluated(f"this {target[0]} has already been evaluated by you in this campaign") from exc
     return EvaluationReceiptOut(target_kind=data.target_kind, target_id=data.target_id, submitted_at=now)
@@ -338,23 +420,28 @@ def _occurred_on(closes_on: date, month: date) -> date:
 
 
 async def month_facts(ctx: AppContext, *, staff_ids: Sequence[int], month: date) -> dict[int, list[Fact]]:
-    """One ``evaluation.delegate`` fact per staff member and campaign of the month: their own results, else their window's, else their department's."""
+    """One ``evaluation.delegate`` fact per staff member and campaign of the month: their own results, else their window's, else their
+    department's."""
     if not staff_ids:
         return {}
-    campaigns = await Campaign.select(Campaign.id, Campaign.form, Campaign.closes_on).where(
-        (Campaign.month == month_key(month)) & (Campaign.status != "draft")
-    ).order_by(Campaign.id)
+    campaigns = (
+        await Campaign.select(Campaign.id, Campaign.form, Campaign.closes_on)
+        .where((Campaign.month == month_key(month)) & (Campaign.status != "draft"))
+        .order_by(Campaign.id)
+    )
     if not campaigns:
         return {}
     minimum = policy_of(ctx).min_answers
     # The month's campaigns are few; their evaluations are read once and matched to staff in Python.
-    rows = await Evaluation.select(Evaluation.campaign, Evaluation.target_kind, Evaluation.target_id, Evaluation.scores, Evaluation.overall).where(
-        Evaluation.campaign.is_in([c["id"] for c in campaigns])
-    )
+    rows = await Evaluation.select(
+        Evaluation.campaign, Evaluation.target_kind, Evaluation.target_id, Evaluation.scores, Evaluation.overall
+    ).where(Evaluation.campaign.is_in([c["id"] for c in campaigns]))
     by_campaign: dict[int, list[dict[str, Any]]] = {}
     for r in rows:
         by_campaign.setdefault(r["campaign"], []).append(r)
-    tallies = {c["id"]: {k: t for k, t in tally(by_campaign.get(c["id"], []), comments=False).items() if t.count >= minimum} for c in campaigns}
+    tallies = {
+        c["id"]: {k: t for k, t in tally(by_campaign.get(c["id"], []), comments=False).items() if t.count >= minimum} for c in campaigns
+    }
     if not any(tallies.values()):
         return {}
     wanted = set(staff_ids)
@@ -376,8 +463,13 @@ async def month_facts(ctx: AppContext, *, staff_ids: Sequence[int], month: date)
             chosen = next((found[(kind, home[kind])] for kind in FALLBACK if kind in home and (kind, home[kind]) in found), None)
             if chosen is None:
                 continue
-            out.setdefault(sid, []).append(Fact(
-                id=f"{FACT_KIND}:{campaign['id']}", kind=FACT_KIND, staff_id=sid, occurred_on=occurred_on,
-                fields={"score": chosen.score(codes), "count": chosen.count},
-            ))
+            out.setdefault(sid, []).append(
+                Fact(
+                    id=f"{FACT_KIND}:{campaign['id']}",
+                    kind=FACT_KIND,
+                    staff_id=sid,
+                    occurred_on=occurred_on,
+                    fields={"score": chosen.score(codes), "count": chosen.count},
+                )
+            )
     return out

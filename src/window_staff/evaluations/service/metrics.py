@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 from piccolo.columns.combination import Combinable
 
-from window_staff.common import periods
-from window_staff.common import audit
+from window_staff.common import audit, periods
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
 from window_staff.common.db import execute, insert_rows, is_sqlite, update_rows, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
+from window_staff.common.periods import parse_month
 from window_staff.evaluations import domain_metrics as domain
 from window_staff.evaluations.domain_metrics import RawRow, RowError, StaffRef, Stored, Tally, Transaction, WindowRef
 from window_staff.evaluations.errors import EvaluationInputInvalid, ImportRejected
@@ -23,7 +23,6 @@ from window_staff.evaluations.schemas.metrics import ImportOut, ServiceRateOut, 
 from window_staff.evaluations.tables import ImportBatch, ServiceTransaction as Tx
 from window_staff.org import service as org
 from window_staff.scoring import Fact
-from window_staff.common.periods import parse_month
 
 T = TypeVar("T")
 # Bounded IN-lists (SQLite refuses more than 32,766 parameters) and bounded memory when reading a month.
@@ -34,7 +33,19 @@ _LIST_PAGE = 1000
 # same new external ids cannot both pass the "already stored?" check.
 _IMPORT_LOCK = 7343009
 KINDS = ("staff", "window", "department")
-_COLUMNS = (Tx.id, Tx.external_id, Tx.item, Tx.window, Tx.staff, Tx.department, Tx.received_at, Tx.promised_at, Tx.completed_at, Tx.onsite, Tx.batch)
+_COLUMNS = (
+    Tx.id,
+    Tx.external_id,
+    Tx.item,
+    Tx.window,
+    Tx.staff,
+    Tx.department,
+    Tx.received_at,
+    Tx.promised_at,
+    Tx.completed_at,
+    Tx.onsite,
+    Tx.batch,
+)
 
 
 # --- imports -------------------------------------------------------------------------------------------------
@@ -48,7 +59,9 @@ async def import_csv(ctx: AppContext, data: bytes, *, filename: str, actor: str,
     return await _import(ctx, rows, early=early, source="csv", filename=filename[:200], actor=actor, max_errors=max_errors)
 
 
-async def import_json(ctx: AppContext, items: Sequence[TransactionIn], *, actor: str, max_errors: int | None = domain.MAX_ERRORS) -> ImportOut:
+async def import_json(
+    ctx: AppContext, items: Sequence[TransactionIn], *, actor: str, max_errors: int | None = domain.MAX_ERRORS
+) -> ImportOut:
     """Import a JSON list of transactions, checked exactly like CSV rows (``line`` is the 1-based position)."""
     if not items:
         _reject([RowError(1, None, "the list is empty")], max_errors=max_errors)
@@ -56,17 +69,28 @@ async def import_json(ctx: AppContext, items: Sequence[TransactionIn], *, actor:
     if too_many is not None:
         _reject([too_many], max_errors=max_errors)
     rows = [
-        RawRow(i, {
-            "external_id": t.external_id.strip(), "item": t.item.strip(), "site_code": t.site_code.strip(), "window_number": t.window_number.strip(),
-            "employee_no": t.employee_no.strip(), "received_at": t.received_at.strip(), "promised_at": t.promised_at.strip(),
-            "completed_at": (t.completed_at or "").strip(), "onsite": "1" if t.onsite else "0",
-        })
+        RawRow(
+            i,
+            {
+                "external_id": t.external_id.strip(),
+                "item": t.item.strip(),
+                "site_code": t.site_code.strip(),
+                "window_number": t.window_number.strip(),
+                "employee_no": t.employee_no.strip(),
+                "received_at": t.received_at.strip(),
+                "promised_at": t.promised_at.strip(),
+                "completed_at": (t.completed_at or "").strip(),
+                "onsite": "1" if t.onsite else "0",
+            },
+        )
         for i, t in enumerate(items, start=1)
     ]
     return await _import(ctx, rows, early=[], source="api", filename="", actor=actor, max_errors=max_errors)
 
 
-async def _import(ctx: AppContext, rows: list[RawRow], *, early: list[RowError], source: str, filename: str, actor: str, max_errors: int | None) -> ImportOut:
+async def _import(
+    ctx: AppContext, rows: list[RawRow], *, early: list[RowError], source: str, filename: str, actor: str, max_errors: int | None
+) -> ImportOut:
     site_codes, windows = await _windows_of(ctx, {r.values["site_code"] for r in rows})
     staff = await _staff_of({r.values["employee_no"] for r in rows})
     now = ctx.clock.now()
@@ -81,16 +105,57 @@ async def _import(ctx: AppContext, rows: list[RawRow], *, early: list[RowError],
         written = len(plan.new) + len(plan.completions)
         if not written:
             return ImportOut(batch_id=None, rows=len(rows), imported=0, completed=0, skipped=plan.skipped)
-        batch = await ImportBatch.insert(ImportBatch(source=source, filename=filename, rows=written, created_by=actor, created_at=now)).returning(ImportBatch.id)
+        batch = await ImportBatch.insert(
+            ImportBatch(source=source, filename=filename, rows=written, created_by=actor, created_at=now)
+        ).returning(ImportBatch.id)
         batch_id = batch[0]["id"]
         await insert_rows(
-            ctx.engine, Tx,
-            [Tx.external_id, Tx.item, Tx.window, Tx.staff, Tx.department, Tx.received_at, Tx.promised_at, Tx.completed_at, Tx.onsite, Tx.batch],
-            [(r.external_id, r.item, r.window_id, r.staff_id, r.department_id, r.received_at, r.promised_at, r.completed_at, r.onsite, batch_id) for r in plan.new],
+            ctx.engine,
+            Tx,
+            [
+                Tx.external_id,
+                Tx.item,
+                Tx.window,
+                Tx.staff,
+                Tx.department,
+                Tx.received_at,
+                Tx.promised_at,
+                Tx.completed_at,
+                Tx.onsite,
+                Tx.batch,
+            ],
+            [
+                (
+                    r.external_id,
+                    r.item,
+                    r.window_id,
+                    r.staff_id,
+                    r.department_id,
+                    r.received_at,
+                    r.promised_at,
+                    r.completed_at,
+                    r.onsite,
+                    batch_id,
+                )
+                for r in plan.new
+            ],
         )
         await update_rows(ctx.engine, Tx, [Tx.completed_at], plan.completions)
-        await audit.record(ctx.engine, at=now, actor=actor, action="service_transactions.imported", subject_type="service_import_batch", subject_id=batch_id,
-                           data={"source": source, "filename": filename, "imported": len(plan.new), "completed": len(plan.completions), "skipped": plan.skipped})
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=actor,
+            action="service_transactions.imported",
+            subject_type="service_import_batch",
+            subject_id=batch_id,
+            data={
+                "source": source,
+                "filename": filename,
+                "imported": len(plan.new),
+                "completed": len(plan.completions),
+                "skipped": plan.skipped,
+            },
+        )
     return ImportOut(batch_id=batch_id, rows=len(rows), imported=len(plan.new), completed=len(plan.completions), skipped=plan.skipped)
 
 
@@ -99,8 +164,11 @@ def _reject(errors: Iterable[RowError], *, max_errors: int | None) -> None:
     shown = found if max_errors is None else found[:max_errors]
     lines = len({e.line for e in found})
     more = f" (the first {len(shown)} are listed)" if len(shown) < len(found) else ""
-    raise ImportRejected(f"{len(found)} problem(s) on {lines} line(s){more}; nothing was imported",
-                         errors=[e.as_dict() for e in shown], error_count=len(found))
+    raise ImportRejected(
+        f"{len(found)} problem(s) on {lines} line(s){more}; nothing was imported",
+        errors=[e.as_dict() for e in shown],
+        error_count=len(found),
+    )
 
 
 async def _every(fetch: Callable[[PageParams], Awaitable[Page[T]]]) -> list[T]:
@@ -127,28 +195,39 @@ async def _staff_of(employee_nos: set[str]) -> dict[str, StaffRef]:
     wanted = sorted(e for e in employee_nos if e)
     ids: dict[str, int] = {}
     for i in range(0, len(wanted), _ID_CHUNK):
-        ids.update(await org.staff_ids_by_employee_no(wanted[i:i + _ID_CHUNK]))
-    return {p.employee_no: StaffRef(id=p.staff_id, hired_on=p.hired_on, left_on=p.left_on) for p in await org.postings_of(list(ids.values()))}
+        ids.update(await org.staff_ids_by_employee_no(wanted[i : i + _ID_CHUNK]))
+    return {
+        p.employee_no: StaffRef(id=p.staff_id, hired_on=p.hired_on, left_on=p.left_on) for p in await org.postings_of(list(ids.values()))
+    }
 
 
 async def _stored(external_ids: Sequence[str]) -> dict[str, Stored]:
     wanted = sorted(set(external_ids))
     out: dict[str, Stored] = {}
     for i in range(0, len(wanted), _ID_CHUNK):
-        for r in await Tx.select(*_COLUMNS).where(Tx.external_id.is_in(wanted[i:i + _ID_CHUNK])):
-            out[r["external_id"]] = Stored(id=r["id"], item=r["item"], window_id=r["window"], staff_id=r["staff"], received_at=r["received_at"],
-                                           promised_at=r["promised_at"], completed_at=r["completed_at"], onsite=bool(r["onsite"]))
+        for r in await Tx.select(*_COLUMNS).where(Tx.external_id.is_in(wanted[i : i + _ID_CHUNK])):
+            out[r["external_id"]] = Stored(
+                id=r["id"],
+                item=r["item"],
+                window_id=r["window"],
+                staff_id=r["staff"],
+                received_at=r["received_at"],
+                promised_at=r["promised_at"],
+                completed_at=r["completed_at"],
+                onsite=bool(r["onsite"]),
+            )
     return out
 
 
 # --- reading -------------------------------------------------------------------------------------------------
 
 
-
-
 def _month_range(first: date, *, zone: str) -> tuple[datetime, datetime]:
     tz = ZoneInfo(zone)
-    return (datetime.combine(first, time.min, tz).astimezone(UTC), datetime.combine(periods.next_month(first), time.min, tz).astimezone(UTC))
+    return (
+        datetime.combine(first, time.min, tz).astimezone(UTC),
+        datetime.combine(periods.next_month(first), time.min, tz).astimezone(UTC),
+    )
 
 
 async def _received_in(ctx: AppContext, first: date) -> Combinable:
@@ -168,12 +247,23 @@ async def _received_in(ctx: AppContext, first: date) -> Combinable:
 
 def _out(r: dict[str, Any]) -> TransactionOut:
     return TransactionOut(
-        id=r["id"], external_id=r["external_id"], item=r["item"], window_id=r["window"], staff_id=r["staff"], department_id=r["department"],
-        received_at=r["received_at"], promised_at=r["promised_at"], completed_at=r["completed_at"], onsite=bool(r["onsite"]), batch_id=r["batch"],
+        id=r["id"],
+        external_id=r["external_id"],
+        item=r["item"],
+        window_id=r["window"],
+        staff_id=r["staff"],
+        department_id=r["department"],
+        received_at=r["received_at"],
+        promised_at=r["promised_at"],
+        completed_at=r["completed_at"],
+        onsite=bool(r["onsite"]),
+        batch_id=r["batch"],
     )
 
 
-async def list_transactions(ctx: AppContext, params: PageParams, *, month: str | None = None, staff_id: int | None = None, window_id: int | None = None) -> Page[TransactionOut]:
+async def list_transactions(
+    ctx: AppContext, params: PageParams, *, month: str | None = None, staff_id: int | None = None, window_id: int | None = None
+) -> Page[TransactionOut]:
     """Transactions by received time, filtered by the month received (site local time), staff member and window."""
     conds: list[Combinable] = []
     if month is not None:
@@ -201,10 +291,22 @@ async def _tallies(ctx: AppContext, first: date, *, by: str, staff_ids: set[int]
     out: dict[int, Tally] = {}
     last = 0
     while True:
-        rows = await Tx.select(
-            Tx.id, Tx.staff, Tx.window, Tx.department, Tx.received_at, Tx.promised_at, Tx.completed_at, Tx.onsite,
-            Tx.window._.site._.timezone.as_alias("tz"),
-        ).where(where & (Tx.id > last)).order_by(Tx.id).limit(_READ_CHUNK)
+        rows = (
+            await Tx.select(
+                Tx.id,
+                Tx.staff,
+                Tx.window,
+                Tx.department,
+                Tx.received_at,
+                Tx.promised_at,
+                Tx.completed_at,
+                Tx.onsite,
+                Tx.window._.site._.timezone.as_alias("tz"),
+            )
+            .where(where & (Tx.id > last))
+            .order_by(Tx.id)
+            .limit(_READ_CHUNK)
+        )
         for r in rows:
             if staff_ids is not None and r["staff"] not in staff_ids:
                 continue
@@ -212,8 +314,17 @@ async def _tallies(ctx: AppContext, first: date, *, by: str, staff_ids: set[int]
             found = out.get(key)
             if found is None:
                 found = out[key] = Tally()
-            found.add(Transaction(received_at=r["received_at"], promised_at=r["promised_at"], completed_at=r["completed_at"], onsite=bool(r["onsite"]),
-                                  zone=r["tz"] or DEFAULT_TIME_ZONE), first=first, now=now)
+            found.add(
+                Transaction(
+                    received_at=r["received_at"],
+                    promised_at=r["promised_at"],
+                    completed_at=r["completed_at"],
+                    onsite=bool(r["onsite"]),
+                    zone=r["tz"] or DEFAULT_TIME_ZONE,
+                ),
+                first=first,
+                now=now,
+            )
         if len(rows) < _READ_CHUNK:
             return out
         last = rows[-1]["id"]
@@ -233,11 +344,19 @@ async def service_rates(ctx: AppContext, params: PageParams, *, month: str, by: 
         raise EvaluationInputInvalid(f"by must be one of {', '.join(KINDS)}", code="by_invalid")
     tallies = await _tallies(ctx, parse_month(month), by=by)
     keys = sorted(k for k, t in tallies.items() if t.transactions or t.due)
-    shown = keys[params.offset:params.offset + params.limit]
+    shown = keys[params.offset : params.offset + params.limit]
     labels = await _labels(shown, by=by)
     items = [
-        ServiceRateOut(id=k, label=labels.get(k, ""), transactions=t.transactions, onsite=t.onsite, onsite_rate=t.onsite_rate,
-                       due=t.due, on_time=t.on_time, ontime_rate=t.ontime_rate)
+        ServiceRateOut(
+            id=k,
+            label=labels.get(k, ""),
+            transactions=t.transactions,
+            onsite=t.onsite,
+            onsite_rate=t.onsite_rate,
+            due=t.due,
+            on_time=t.on_time,
+            ontime_rate=t.ontime_rate,
+        )
         for k, t in ((k, tallies[k]) for k in shown)
     ]
     return page_of(items, total=len(keys), params=params)
@@ -256,9 +375,19 @@ async def month_facts(ctx: AppContext, *, staff_ids: Sequence[int], month: date)
         t = tallies[sid]
         facts = []
         if t.transactions:
-            facts.append(Fact(f"service.onsite_rate:{key}", "service.onsite_rate", sid, last_day, {"rate": t.onsite_rate, "transactions": t.transactions}))
+            facts.append(
+                Fact(
+                    f"service.onsite_rate:{key}",
+                    "service.onsite_rate",
+                    sid,
+                    last_day,
+                    {"rate": t.onsite_rate, "transactions": t.transactions},
+                )
+            )
         if t.due:
-            facts.append(Fact(f"service.ontime_rate:{key}", "service.ontime_rate", sid, last_day, {"rate": t.ontime_rate, "transactions": t.due}))
+            facts.append(
+                Fact(f"service.ontime_rate:{key}", "service.ontime_rate", sid, last_day, {"rate": t.ontime_rate, "transactions": t.due})
+            )
         if facts:
             out[sid] = facts
     return out

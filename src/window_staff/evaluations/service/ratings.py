@@ -22,17 +22,24 @@ from urllib.parse import parse_qsl
 import msgspec
 
 from window_staff.attendance import service as attendance
-from window_staff.common.principal import Principal
 from window_staff.common import audit
 from window_staff.common.clock import as_utc
 from window_staff.common.context import AppContext
 from window_staff.common.db import INTEGRITY_ERRORS, execute, is_sqlite, write_transaction
 from window_staff.common.errors import MalformedRequest
 from window_staff.common.pagination import PageParams
-from window_staff.evaluations.service import cases as service_cases
+from window_staff.common.principal import Principal
 from window_staff.evaluations.errors import EvaluationInputInvalid, RatingConflict, RatingMonthClosed
 from window_staff.evaluations.policy import policy_of
-from window_staff.evaluations.schemas.ratings import DeviceRatingIn, MyRatingsOut, RatingCodeOut, RatingOut, SatisfactionOut, SatisfactionPage
+from window_staff.evaluations.schemas.ratings import (
+    DeviceRatingIn,
+    MyRatingsOut,
+    RatingCodeOut,
+    RatingOut,
+    SatisfactionOut,
+    SatisfactionPage,
+)
+from window_staff.evaluations.service import cases as service_cases
 from window_staff.evaluations.service.cases import MAX_IN_LIST, local_date
 from window_staff.evaluations.tables import BadReviewCase, Rating, RatingCode
 from window_staff.org import service as org
@@ -80,9 +87,21 @@ def _hash(token: str) -> str:
 
 
 def _out(r: dict[str, Any], case_id: int | None) -> RatingOut:
-    return RatingOut(id=r["id"], window_id=r["window"], staff_id=r["staff"], transaction_ref=r["transaction_ref"], level=r["level"],
-                     efficiency=r["efficiency"], service_level=r["service_level"], attitude=r["attitude"], comment=r["comment"],
-                     source=r["source"], rated_at=as_utc(r["rated_at"]), received_at=as_utc(r["received_at"]), case_id=case_id)
+    return RatingOut(
+        id=r["id"],
+        window_id=r["window"],
+        staff_id=r["staff"],
+        transaction_ref=r["transaction_ref"],
+        level=r["level"],
+        efficiency=r["efficiency"],
+        service_level=r["service_level"],
+        attitude=r["attitude"],
+        comment=r["comment"],
+        source=r["source"],
+        rated_at=as_utc(r["rated_at"]),
+        received_at=as_utc(r["received_at"]),
+        case_id=case_id,
+    )
 
 
 async def _stored(window_id: int, transaction_ref: str) -> dict[str, Any] | None:
@@ -90,7 +109,15 @@ async def _stored(window_id: int, transaction_ref: str) -> dict[str, Any] | None
 
 
 async def _answer(stored: dict[str, Any], data: RatingInput, *, staff_id: int | None, source: str) -> RatingOut:
-    said = (stored["staff"], stored["level"], stored["efficiency"], stored["service_level"], stored["attitude"], stored["comment"], stored["source"])
+    said = (
+        stored["staff"],
+        stored["level"],
+        stored["efficiency"],
+        stored["service_level"],
+        stored["attitude"],
+        stored["comment"],
+        stored["source"],
+    )
     same = said == (staff_id, data.level, data.efficiency, data.service_level, data.attitude, data.comment, source)
     # A device resends its own capture time; on the QR page the time is ours, so a double tap differs only there.
     if not same or (source == "device" and as_utc(stored["rated_at"]) != as_utc(data.rated_at)):
@@ -106,8 +133,16 @@ async def _site_of(window_id: int) -> tuple[int, str]:
     return site_id, (await org.site_time_zones([site_id])).get(site_id, "Asia/Shanghai")
 
 
-async def record_rating(ctx: AppContext, data: RatingInput, *, window_id: int, staff_id: int | None, source: Literal["device", "qr"],
-                        device_id: int | None, actor: str) -> tuple[RatingOut, bool]:
+async def record_rating(
+    ctx: AppContext,
+    data: RatingInput,
+    *,
+    window_id: int,
+    staff_id: int | None,
+    source: Literal["device", "qr"],
+    device_id: int | None,
+    actor: str,
+) -> tuple[RatingOut, bool]:
     """Store one rating (and open its case when bad); an identical resend returns the stored one. True when new."""
     now = ctx.clock.now()
     if data.rated_at > now + MAX_SKEW:
@@ -127,17 +162,42 @@ async def record_rating(ctx: AppContext, data: RatingInput, *, window_id: int, s
         async with write_transaction(ctx.engine):
             previous = await _stored(window_id, data.transaction_ref)  # SQLite: the IMMEDIATE lock makes this re-check exact
             if previous is None:
-                rows = await Rating.insert(Rating(
-                    window=window_id, staff=staff_id, transaction_ref=data.transaction_ref, level=data.level, efficiency=data.efficiency,
-                    service_level=data.service_level, attitude=data.attitude, comment=data.comment, source=source, device=device_id,
-                    rated_at=data.rated_at, received_at=now,
-                )).returning(Rating.id)
+                rows = await Rating.insert(
+                    Rating(
+                        window=window_id,
+                        staff=staff_id,
+                        transaction_ref=data.transaction_ref,
+                        level=data.level,
+                        efficiency=data.efficiency,
+                        service_level=data.service_level,
+                        attitude=data.attitude,
+                        comment=data.comment,
+                        source=source,
+                        device=device_id,
+                        rated_at=data.rated_at,
+                        received_at=now,
+                    )
+                ).returning(Rating.id)
                 rating_id = rows[0]["id"]
-                await audit.record(ctx.engine, at=now, actor=actor, action="rating.recorded", subject_type="citizen_rating", subject_id=rating_id,
-                                   data={"window": window_id, "staff": staff_id, "level": data.level, "source": source,
-                                         "transaction_ref": data.transaction_ref})
+                await audit.record(
+                    ctx.engine,
+                    at=now,
+                    actor=actor,
+                    action="rating.recorded",
+                    subject_type="citizen_rating",
+                    subject_id=rating_id,
+                    data={
+                        "window": window_id,
+                        "staff": staff_id,
+                        "level": data.level,
+                        "source": source,
+                        "transaction_ref": data.transaction_ref,
+                    },
+                )
                 if deadline is not None:
-                    await service_cases.open_case(ctx, rating_id=rating_id, staff_id=staff_id, window_id=window_id, deadline=deadline, at=now, actor=actor)
+                    await service_cases.open_case(
+                        ctx, rating_id=rating_id, staff_id=staff_id, window_id=window_id, deadline=deadline, at=now, actor=actor
+                    )
     except INTEGRITY_ERRORS:
         # PostgreSQL: a concurrent copy committed first (unique window + transaction); its content decides.
         previous = await _stored(window_id, data.transaction_ref)
@@ -183,10 +243,24 @@ async def record_device_rating(ctx: AppContext, terminal: dict[str, Any], body: 
         raise EvaluationInputInvalid("this device is not assigned to a window", code="device_without_window")
     data = decode_device_rating(body)
     staff_id = await _device_staff(terminal["window"], data.staff_employee_no)
-    rating = RatingInput(transaction_ref=data.transaction_ref, level=data.level, efficiency=data.efficiency, service_level=data.service_level,
-                         attitude=data.attitude, comment=data.comment, rated_at=data.rated_at)
-    return await record_rating(ctx, rating, window_id=terminal["window"], staff_id=staff_id, source="device", device_id=terminal["id"],
-                               actor=f"terminal:{terminal['serial']}")
+    rating = RatingInput(
+        transaction_ref=data.transaction_ref,
+        level=data.level,
+        efficiency=data.efficiency,
+        service_level=data.service_level,
+        attitude=data.attitude,
+        comment=data.comment,
+        rated_at=data.rated_at,
+    )
+    return await record_rating(
+        ctx,
+        rating,
+        window_id=terminal["window"],
+        staff_id=staff_id,
+        source="device",
+        device_id=terminal["id"],
+        actor=f"terminal:{terminal['serial']}",
+    )
 
 
 # --- QR codes and the citizen page ---
@@ -202,10 +276,18 @@ async def create_rating_code(ctx: AppContext, principal: Principal, window_id: i
             # Two HR clicks at once must still leave exactly one live code for the window.
             await execute(ctx.engine, "SELECT id FROM service_window WHERE id = {} FOR UPDATE", window_id)
         await RatingCode.update({RatingCode.revoked_at: now}).where((RatingCode.window == window_id) & RatingCode.revoked_at.is_null())
-        rows = await RatingCode.insert(RatingCode(window=window_id, token_hash=_hash(token), created_by=principal.actor, created_at=now)).returning(
-            RatingCode.id)
-        await audit.record(ctx.engine, at=now, actor=principal.actor, action="rating_code.created", subject_type="window_rating_code",
-                           subject_id=rows[0]["id"], data={"window": window_id})
+        rows = await RatingCode.insert(
+            RatingCode(window=window_id, token_hash=_hash(token), created_by=principal.actor, created_at=now)
+        ).returning(RatingCode.id)
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=principal.actor,
+            action="rating_code.created",
+            subject_type="window_rating_code",
+            subject_id=rows[0]["id"],
+            data={"window": window_id},
+        )
     return RatingCodeOut(window_id=window_id, token=token, url=RATING_URL.format(token=token), created_at=now)
 
 
@@ -217,27 +299,48 @@ async def revoke_rating_code(ctx: AppContext, principal: Principal, window_id: i
         live = await RatingCode.select(RatingCode.id).where((RatingCode.window == window_id) & RatingCode.revoked_at.is_null())
         if live:
             await RatingCode.update({RatingCode.revoked_at: now}).where(RatingCode.id.is_in([r["id"] for r in live]))
-            await audit.record(ctx.engine, at=now, actor=principal.actor, action="rating_code.revoked", subject_type="service_window",
-                               subject_id=window_id, data={"codes": [r["id"] for r in live]})
+            await audit.record(
+                ctx.engine,
+                at=now,
+                actor=principal.actor,
+                action="rating_code.revoked",
+                subject_type="service_window",
+                subject_id=window_id,
+                data={"codes": [r["id"] for r in live]},
+            )
 
 
 async def qr_window(ctx: AppContext, token: str) -> QrWindow | None:
     """The window of a live QR token, or None (unknown, revoked, or an inactive window: one answer for all)."""
     if not 16 <= len(token) <= 64 or not set(token) <= _TOKEN_CHARS:
         return None
-    code = await RatingCode.select(
-        RatingCode.window, RatingCode.window.number.as_alias("number"), RatingCode.window.name.as_alias("name"),
-        RatingCode.window.active.as_alias("active"), RatingCode.window.site.as_alias("site"), RatingCode.window._.site._.timezone.as_alias("tz"),
-        RatingCode.window._.department._.name.as_alias("department"),
-    ).where((RatingCode.token_hash == _hash(token)) & RatingCode.revoked_at.is_null()).first()
+    code = (
+        await RatingCode.select(
+            RatingCode.window,
+            RatingCode.window.number.as_alias("number"),
+            RatingCode.window.name.as_alias("name"),
+            RatingCode.window.active.as_alias("active"),
+            RatingCode.window.site.as_alias("site"),
+            RatingCode.window._.site._.timezone.as_alias("tz"),
+            RatingCode.window._.department._.name.as_alias("department"),
+        )
+        .where((RatingCode.token_hash == _hash(token)) & RatingCode.revoked_at.is_null())
+        .first()
+    )
     if code is None or not code["active"]:
         return None
     posted = await _posted_staff(code["window"])
     # Several people at one window: the page names nobody and the rating counts for the window and department.
     person = posted[0] if len(posted) == 1 else None
     title = " ".join(p for p in (code["department"], f"{code['number']}号窗口", code["name"]) if p)
-    return QrWindow(window_id=code["window"], title=title, person=person["name"] if person else None, staff_id=person["id"] if person else None,
-                    site_id=code["site"], time_zone=code["tz"] or "Asia/Shanghai")
+    return QrWindow(
+        window_id=code["window"],
+        title=title,
+        person=person["name"] if person else None,
+        staff_id=person["id"] if person else None,
+        site_id=code["site"],
+        time_zone=code["tz"] or "Asia/Shanghai",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,9 +394,18 @@ async def record_qr_rating(ctx: AppContext, window: QrWindow, form: QrForm) -> R
     now = ctx.clock.now()
     ref = f"{local_date(now, window.time_zone).isoformat()}:{form.ticket}"
     level, efficiency, service_level, attitude = form.levels
-    data = RatingInput(transaction_ref=ref, level=level, efficiency=efficiency, service_level=service_level, attitude=attitude,
-                       comment=form.comment, rated_at=now)
-    out, _ = await record_rating(ctx, data, window_id=window.window_id, staff_id=window.staff_id, source="qr", device_id=None, actor="citizen:qr")
+    data = RatingInput(
+        transaction_ref=ref,
+        level=level,
+        efficiency=efficiency,
+        service_level=service_level,
+        attitude=attitude,
+        comment=form.comment,
+        rated_at=now,
+    )
+    out, _ = await record_rating(
+        ctx, data, window_id=window.window_id, staff_id=window.staff_id, source="qr", device_id=None, actor="citizen:qr"
+    )
     return out
 
 
@@ -314,10 +426,19 @@ async def _month_ratings(first: date, last: date, *, staff_ids: set[int] | None)
     where = (Rating.rated_at >= lo) & (Rating.rated_at < hi) & Rating.id.not_in(voided)
     if staff_ids is not None:
         where &= Rating.staff.is_in(sorted(staff_ids) or [0])
-    rows = await Rating.select(
-        Rating.id, Rating.staff, Rating.window, Rating.level, Rating.rated_at, Rating.window.department.as_alias("department"),
-        Rating.window._.site._.timezone.as_alias("tz"),
-    ).where(where).order_by(Rating.id)
+    rows = (
+        await Rating.select(
+            Rating.id,
+            Rating.staff,
+            Rating.window,
+            Rating.level,
+            Rating.rated_at,
+            Rating.window.department.as_alias("department"),
+            Rating.window._.site._.timezone.as_alias("tz"),
+        )
+        .where(where)
+        .order_by(Rating.id)
+    )
     out = []
     for r in rows:
         r["day"] = local_date(r["rated_at"], r["tz"])
@@ -340,15 +461,23 @@ async def month_facts(ctx: AppContext, *, staff_ids: Sequence[int], month: date)
         staff = r["staff"]
         if staff not in wanted:
             continue
-        out.setdefault(staff, []).append(Fact(id=f"rating.citizen:{r['id']}", kind="rating.citizen", staff_id=staff, occurred_on=r["day"],
-                                              fields={"level": r["level"]}))
+        out.setdefault(staff, []).append(
+            Fact(id=f"rating.citizen:{r['id']}", kind="rating.citizen", staff_id=staff, occurred_on=r["day"], fields={"level": r["level"]})
+        )
         tally = counts.setdefault(staff, [0, 0])
         tally[0] += r["level"] >= SATISFIED_LEVEL
         tally[1] += 1
     key = f"{first.year:04d}-{first.month:02d}"
     for staff, (satisfied, total) in counts.items():
-        out[staff].append(Fact(id=f"service.satisfaction_rate:{key}", kind="service.satisfaction_rate", staff_id=staff, occurred_on=last,
-                               fields={"rate": satisfaction_rate(satisfied, total), "transactions": total}))
+        out[staff].append(
+            Fact(
+                id=f"service.satisfaction_rate:{key}",
+                kind="service.satisfaction_rate",
+                staff_id=staff,
+                occurred_on=last,
+                fields={"rate": satisfaction_rate(satisfied, total), "transactions": total},
+            )
+        )
     for staff, facts in (await service_cases.month_case_facts(staff_ids=sorted(wanted), first=first, last=last)).items():
         out.setdefault(staff, []).extend(facts)
     return out
@@ -371,11 +500,18 @@ async def my_month_ratings(ctx: AppContext, staff_id: int, *, month: date) -> My
     for r in rows:
         levels[r["level"]] += 1
     satisfied = sum(r["level"] >= SATISFIED_LEVEL for r in rows)
-    return MyRatingsOut(month=f"{first.year:04d}-{first.month:02d}", ratings=len(rows), satisfied=satisfied,
-                        rate=satisfaction_rate(satisfied, len(rows)) if rows else None, levels=levels)
+    return MyRatingsOut(
+        month=f"{first.year:04d}-{first.month:02d}",
+        ratings=len(rows),
+        satisfied=satisfied,
+        rate=satisfaction_rate(satisfied, len(rows)) if rows else None,
+        levels=levels,
+    )
 
 
-async def satisfaction_report(ctx: AppContext, *, month: date, by: Literal["staff", "window", "department"], params: PageParams) -> SatisfactionPage:
+async def satisfaction_report(
+    ctx: AppContext, *, month: date, by: Literal["staff", "window", "department"], params: PageParams
+) -> SatisfactionPage:
     """Valid ratings of the month per staff member, window or department: count, satisfied, rate; by id."""
     first = month.replace(day=1)
     last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
@@ -388,10 +524,25 @@ async def satisfaction_report(ctx: AppContext, *, month: date, by: Literal["staf
         tally[0] += r["level"] >= SATISFIED_LEVEL
         tally[1] += 1
     ids = sorted(counts)
-    part = ids[params.offset: params.offset + params.limit]
+    part = ids[params.offset : params.offset + params.limit]
     labels = await _labels(by, part)
-    items = [SatisfactionOut(group_id=i, label=labels.get(i, str(i)), ratings=counts[i][1], satisfied=counts[i][0],
-                             rate=satisfaction_rate(counts[i][0], counts[i][1])) for i in part]
+    items = [
+        SatisfactionOut(
+            group_id=i,
+            label=labels.get(i, str(i)),
+            ratings=counts[i][1],
+            satisfied=counts[i][0],
+            rate=satisfaction_rate(counts[i][0], counts[i][1]),
+        )
+        for i in part
+    ]
     nxt = params.offset + len(items)
-    return SatisfactionPage(month=f"{first.year:04d}-{first.month:02d}", by=by, items=items, total=len(ids), limit=params.limit,
-                            offset=params.offset, next_offset=nxt if nxt < len(ids) else None)
+    return SatisfactionPage(
+        month=f"{first.year:04d}-{first.month:02d}",
+        by=by,
+        items=items,
+        total=len(ids),
+        limit=params.limit,
+        offset=params.offset,
+        next_offset=nxt if nxt < len(ids) else None,
+    )

@@ -2,9 +2,9 @@
 
 from window_staff.inspections.controllers.visits import (  # noqa: F401 (the package's face)
     SMALL_BODY,
-    VisitStatus,
-    FindingStatus,
-    VisitController,
     FindingController,
+    FindingStatus,
     MyFindingsController,
+    VisitController,
+    VisitStatus,
 )

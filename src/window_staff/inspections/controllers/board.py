@@ -5,14 +5,14 @@ from __future__ import annotations
 from litestar import Controller, Response, get, post
 from litestar.di import Provide
 
-from window_staff.common.guards import PUBLIC, provide_principal, roles
-from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
+from window_staff.common.guards import PUBLIC, provide_principal, roles
 from window_staff.common.pagination import Page, PageParams
+from window_staff.common.principal import Principal
 from window_staff.common.web import PAGE
-from window_staff.inspections.service import board as service_board, evidence as service_evidence
 from window_staff.inspections.controllers.evidence import photo_response
 from window_staff.inspections.schemas.publication import BoardPage, ExposureIn, ExposureOut, ExposureWithdrawIn
+from window_staff.inspections.service import board as service_board, evidence as service_evidence
 
 can_manage_board = roles("inspection_lead")
 

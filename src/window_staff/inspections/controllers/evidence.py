@@ -5,14 +5,14 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import Provide
 
+from window_staff.common.context import AppContext
+from window_staff.common.form import Field, UnknownField, read_multipart
 from window_staff.common.guards import authenticated, provide_principal, roles
 from window_staff.common.principal import Principal
-from window_staff.common.context import AppContext
-from window_staff.inspections.service import evidence as service
 from window_staff.inspections.errors import EvidenceInvalid, EvidenceTooLarge
 from window_staff.inspections.evidence import PHOTO_TYPES
 from window_staff.inspections.schemas.evidence import EvidenceOut
-from window_staff.common.form import Field, UnknownField, read_multipart
+from window_staff.inspections.service import evidence as service
 
 # Declared part types are claims; the format is decided by magic bytes. A foreign claim is a 415.
 # A static ceiling for the route (Litestar answers 413 itself past it); the policy's smaller cap is
@@ -77,7 +77,9 @@ async def _photo_part(ctx: AppContext, request: Request) -> bytes:
     if len(body) > limit + MULTIPART_OVERHEAD:
         raise EvidenceTooLarge(f"the body is over {limit} bytes", limit_bytes=limit)
     try:
-        form = read_multipart(body, request.headers.get("content-type", ""), fields={"photo": Field(limit, PHOTO_TYPES)}, max_parts=MAX_PARTS)
+        form = read_multipart(
+            body, request.headers.get("content-type", ""), fields={"photo": Field(limit, PHOTO_TYPES)}, max_parts=MAX_PARTS
+        )
     except UnknownField as exc:
         # The reader speaks check-in; an unknown field here is an evidence request error.
         raise EvidenceInvalid(exc.detail, code=exc.code) from None

@@ -7,14 +7,14 @@ from typing import Literal
 from litestar import Controller, get, post
 from litestar.di import Provide
 
-from window_staff.common.guards import provide_principal, roles
-from window_staff.common.principal import Principal, own_staff_id
 from window_staff.common.context import AppContext
+from window_staff.common.guards import provide_principal, roles
 from window_staff.common.pagination import Page, PageParams
+from window_staff.common.principal import Principal, own_staff_id
 from window_staff.common.web import PAGE
-from window_staff.inspections.service import publication as service_publication
 from window_staff.inspections.errors import InspectionStaffNotFound
 from window_staff.inspections.schemas.publication import AppealDecisionIn, AppealIn, AppealOut, AppealReviewOut
+from window_staff.inspections.service import publication as service_publication
 
 _deps = {"principal": Provide(provide_principal), "page": PAGE}
 can_appeal = roles("staff")
@@ -53,8 +53,9 @@ class AppealReviewController(Controller):
     dependencies = _deps
 
     @get("", guards=[can_review_appeals])
-    async def appeals(self, ctx: AppContext, principal: Principal, page: PageParams,
-                      status: Literal["open", "upheld", "rejected"] = "open") -> Page[AppealReviewOut]:
+    async def appeals(
+        self, ctx: AppContext, principal: Principal, page: PageParams, status: Literal["open", "upheld", "rejected"] = "open"
+    ) -> Page[AppealReviewOut]:
         """Appeals in a state (open by default), oldest first."""
         return await service_publication.list_appeals(ctx, principal, page, status=status)
 

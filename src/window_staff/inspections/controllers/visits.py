@@ -7,13 +7,12 @@ from typing import Literal
 from litestar import Controller, get, patch, post
 from litestar.di import Provide
 
-from window_staff.common.guards import provide_principal
-from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
+from window_staff.common.guards import provide_principal
 from window_staff.common.pagination import Page, PageParams
+from window_staff.common.principal import Principal
 from window_staff.common.web import PAGE
 from window_staff.inspections import service
-from window_staff.inspections.service import review as service_review
 from window_staff.inspections.guards import (
     can_plan_visits,
     can_read_checklist,
@@ -36,6 +35,7 @@ from window_staff.inspections.schemas.visits import (
     VisitIn,
     VisitOut,
 )
+from window_staff.inspections.service import review as service_review
 
 _deps = {"principal": Provide(provide_principal), "page": PAGE}
 SMALL_BODY = 16_384
@@ -61,8 +61,14 @@ class VisitController(Controller):
         return await service.plan_visit(ctx, data, principal=principal)
 
     @get("/visits", guards=[can_read_visits])
-    async def list_visits(self, ctx: AppContext, principal: Principal, page: PageParams, kind: Literal["open", "undercover"] | None = None,
-                          status: VisitStatus | None = None) -> Page[VisitOut]:
+    async def list_visits(
+        self,
+        ctx: AppContext,
+        principal: Principal,
+        page: PageParams,
+        kind: Literal["open", "undercover"] | None = None,
+        status: VisitStatus | None = None,
+    ) -> Page[VisitOut]:
         """The visits the caller may see."""
         return await service.list_visits(ctx, page, principal=principal, kind=kind, status=status)
 
@@ -105,8 +111,15 @@ class FindingController(Controller):
     dependencies = _deps
 
     @get("/", guards=[can_read_findings])
-    async def list_findings(self, ctx: AppContext, principal: Principal, page: PageParams, status: FindingStatus | None = None,
-                            staff_id: int | None = None, visit_id: int | None = None) -> Page[FindingOut]:
+    async def list_findings(
+        self,
+        ctx: AppContext,
+        principal: Principal,
+        page: PageParams,
+        status: FindingStatus | None = None,
+        staff_id: int | None = None,
+        visit_id: int | None = None,
+    ) -> Page[FindingOut]:
         """The findings the caller may see."""
         return await service.list_findings(ctx, page, principal=principal, status=status, staff_id=staff_id, visit_id=visit_id)
 

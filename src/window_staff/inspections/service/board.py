@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from window_staff.common.principal import Principal
 from window_staff.common import audit
 from window_staff.common.context import AppContext
 from window_staff.common.db import INTEGRITY_ERRORS, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
+from window_staff.common.principal import Principal
 from window_staff.inspections import store
 from window_staff.inspections.errors import ExposureConflict, ExposureEntryNotFound, ExposureInputInvalid
 from window_staff.inspections.policy import InspectionPolicy, policy_of
@@ -50,14 +50,25 @@ def _state(row: dict[str, Any], *, today: date, upheld: bool) -> str:
 
 
 def _entry_out(row: dict[str, Any], *, today: date, upheld: bool) -> ExposureOut:
-    return ExposureOut(id=row["id"], finding_id=row["finding"], named=row["named"], show_photos=row["show_photos"], chosen_by=row["chosen_by"],
-                       chosen_at=row["chosen_at"], expires_on=row["expires_on"], withdrawn_at=row["withdrawn_at"],
-                       state=_state(row, today=today, upheld=upheld))
+    return ExposureOut(
+        id=row["id"],
+        finding_id=row["finding"],
+        named=row["named"],
+        show_photos=row["show_photos"],
+        chosen_by=row["chosen_by"],
+        chosen_at=row["chosen_at"],
+        expires_on=row["expires_on"],
+        withdrawn_at=row["withdrawn_at"],
+        state=_state(row, today=today, upheld=upheld),
+    )
 
 
 async def _entry(ctx: AppContext, entry_id: int) -> ExposureOut:
-    row = await ExposureEntry.select(*ExposureEntry.all_columns(), ExposureEntry.finding._.visit._.site._.timezone.as_alias("tz")).where(
-        ExposureEntry.id == entry_id).first()
+    row = (
+        await ExposureEntry.select(*ExposureEntry.all_columns(), ExposureEntry.finding._.visit._.site._.timezone.as_alias("tz"))
+        .where(ExposureEntry.id == entry_id)
+        .first()
+    )
     if row is None:
         raise ExposureEntryNotFound()
     upheld = await Finding.exists().where((Finding.id == row["finding"]) & Finding.id.is_in(upheld_findings()))
@@ -88,16 +99,33 @@ async def choose(ctx: AppContext, principal: Principal, data: ExposureIn) -> Exp
         if await ExposureEntry.exists().where(ExposureEntry.finding == data.finding_id):
             raise ExposureConflict("this finding is already on the board (or was withdrawn from it)", code="already_on_board")
         try:
-            rows = await ExposureEntry.insert(ExposureEntry(
-                finding=data.finding_id, named=not data.anonymous and policy.exposure_naming != "anonymous", show_photos=data.show_photos,
-                chosen_by=principal.actor, chosen_at=now, expires_on=expires_on,
-            )).returning(ExposureEntry.id)
+            rows = await ExposureEntry.insert(
+                ExposureEntry(
+                    finding=data.finding_id,
+                    named=not data.anonymous and policy.exposure_naming != "anonymous",
+                    show_photos=data.show_photos,
+                    chosen_by=principal.actor,
+                    chosen_at=now,
+                    expires_on=expires_on,
+                )
+            ).returning(ExposureEntry.id)
         except INTEGRITY_ERRORS as exc:  # a concurrent choice of the same finding
             raise ExposureConflict("this finding is already on the board", code="already_on_board") from exc
         entry_id = rows[0]["id"]
-        await audit.record(ctx.engine, at=now, actor=principal.actor, action="exposure.chosen", subject_type="exposure_entry", subject_id=entry_id,
-                           data={"finding": data.finding_id, "expires_on": expires_on.isoformat(), "show_photos": data.show_photos,
-                                 "anonymous": data.anonymous})
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=principal.actor,
+            action="exposure.chosen",
+            subject_type="exposure_entry",
+            subject_id=entry_id,
+            data={
+                "finding": data.finding_id,
+                "expires_on": expires_on.isoformat(),
+                "show_photos": data.show_photos,
+                "anonymous": data.anonymous,
+            },
+        )
     return await _entry(ctx, entry_id)
 
 
@@ -111,15 +139,26 @@ async def withdraw(ctx: AppContext, principal: Principal, entry_id: int, data: E
         if row["withdrawn_at"] is not None:
             raise ExposureConflict("the entry is already withdrawn", code="already_withdrawn")
         await ExposureEntry.update({ExposureEntry.withdrawn_at: now}).where(ExposureEntry.id == entry_id)
-        await audit.record(ctx.engine, at=now, actor=principal.actor, action="exposure.withdrawn", subject_type="exposure_entry", subject_id=entry_id,
-                           data={"finding": row["finding"], "reason": data.reason})
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=principal.actor,
+            action="exposure.withdrawn",
+            subject_type="exposure_entry",
+            subject_id=entry_id,
+            data={"finding": row["finding"], "reason": data.reason},
+        )
     return await _entry(ctx, entry_id)
 
 
 async def list_entries(ctx: AppContext, params: PageParams) -> Page[ExposureOut]:
     """Every board entry with its state, newest first (for the lead)."""
-    rows = await ExposureEntry.select(*ExposureEntry.all_columns(), ExposureEntry.finding._.visit._.site._.timezone.as_alias("tz")).order_by(
-        ExposureEntry.id, ascending=False).limit(params.limit).offset(params.offset)
+    rows = (
+        await ExposureEntry.select(*ExposureEntry.all_columns(), ExposureEntry.finding._.visit._.site._.timezone.as_alias("tz"))
+        .order_by(ExposureEntry.id, ascending=False)
+        .limit(params.limit)
+        .offset(params.offset)
+    )
     ids = [r["finding"] for r in rows]
     upheld = {r["id"] for r in await Finding.select(Finding.id).where(Finding.id.is_in(ids or [-1]) & Finding.id.is_in(upheld_findings()))}
     items = [_entry_out(r, today=_today(ctx, r["tz"]), upheld=r["finding"] in upheld) for r in rows]
@@ -127,14 +166,23 @@ async def list_entries(ctx: AppContext, params: PageParams) -> Page[ExposureOut]
 
 
 _BOARD_COLUMNS = (
-    ExposureEntry.id, ExposureEntry.finding, ExposureEntry.named, ExposureEntry.show_photos, ExposureEntry.expires_on,
-    ExposureEntry.finding.item.as_alias("item"), ExposureEntry.finding.category.as_alias("category"),
-    ExposureEntry.finding.severity.as_alias("severity"), ExposureEntry.finding.observed_at.as_alias("observed_at"),
-    ExposureEntry.finding.note.as_alias("note"), ExposureEntry.finding._.staff._.name.as_alias("staff_name"),
+    ExposureEntry.id,
+    ExposureEntry.finding,
+    ExposureEntry.named,
+    ExposureEntry.show_photos,
+    ExposureEntry.expires_on,
+    ExposureEntry.finding.item.as_alias("item"),
+    ExposureEntry.finding.category.as_alias("category"),
+    ExposureEntry.finding.severity.as_alias("severity"),
+    ExposureEntry.finding.observed_at.as_alias("observed_at"),
+    ExposureEntry.finding.note.as_alias("note"),
+    ExposureEntry.finding._.staff._.name.as_alias("staff_name"),
     ExposureEntry.finding._.staff._.department._.name.as_alias("staff_department"),
-    ExposureEntry.finding._.window._.number.as_alias("window_number"), ExposureEntry.finding._.window._.name.as_alias("window_name"),
+    ExposureEntry.finding._.window._.number.as_alias("window_number"),
+    ExposureEntry.finding._.window._.name.as_alias("window_name"),
     ExposureEntry.finding._.window._.department._.name.as_alias("window_department"),
-    ExposureEntry.finding._.visit._.site._.name.as_alias("site"), ExposureEntry.finding._.visit._.site._.timezone.as_alias("tz"),
+    ExposureEntry.finding._.visit._.site._.name.as_alias("site"),
+    ExposureEntry.finding._.visit._.site._.timezone.as_alias("tz"),
 )
 
 
@@ -144,9 +192,17 @@ def _board_out(r: dict[str, Any], *, policy: InspectionPolicy, titles: dict[str,
     # Photos need both the lead's choice for this entry and the centre's policy as it is now.
     shown = photo_ids if (r["show_photos"] and policy.exposure_photos) else []
     return BoardEntryOut(
-        id=r["id"], item=titles.get(r["item"], r["item"]), category=r["category"], severity=r["severity"],
-        observed_on=local_date(r["observed_at"], r["tz"]), site=r["site"] or "", department=r["window_department"] or r["staff_department"] or "",
-        window=window or None, person=display_name(r["staff_name"], naming), note=r["note"], expires_on=r["expires_on"],
+        id=r["id"],
+        item=titles.get(r["item"], r["item"]),
+        category=r["category"],
+        severity=r["severity"],
+        observed_on=local_date(r["observed_at"], r["tz"]),
+        site=r["site"] or "",
+        department=r["window_department"] or r["staff_department"] or "",
+        window=window or None,
+        person=display_name(r["staff_name"], naming),
+        note=r["note"],
+        expires_on=r["expires_on"],
         photos=[PHOTO_URL.format(entry=r["id"], index=i) for i in range(len(shown))],
     )
 
@@ -155,11 +211,16 @@ async def live_entry_rows(ctx: AppContext) -> list[dict[str, Any]]:
     """Rows of the live entries, newest first (expiry is checked on each site's local day)."""
     # A local day is never more than one day behind the UTC day: a safe prefilter before the per-site check.
     earliest = local_date(ctx.clock.now(), "UTC") - timedelta(days=1)
-    rows = await ExposureEntry.select(*_BOARD_COLUMNS).where(
-        ExposureEntry.withdrawn_at.is_null() & (ExposureEntry.expires_on >= earliest)
-        & ExposureEntry.finding.is_in(store.visible_finding_ids(None))
-        & ExposureEntry.finding.not_in(upheld_findings())
-    ).order_by(ExposureEntry.id, ascending=False)
+    rows = (
+        await ExposureEntry.select(*_BOARD_COLUMNS)
+        .where(
+            ExposureEntry.withdrawn_at.is_null()
+            & (ExposureEntry.expires_on >= earliest)
+            & ExposureEntry.finding.is_in(store.visible_finding_ids(None))
+            & ExposureEntry.finding.not_in(upheld_findings())
+        )
+        .order_by(ExposureEntry.id, ascending=False)
+    )
     return [r for r in rows if r["expires_on"] >= _today(ctx, r["tz"])]
 
 
@@ -177,7 +238,11 @@ async def _photo_ids(rows: list[dict[str, Any]], policy: InspectionPolicy) -> di
     findings = [r["finding"] for r in rows if r["show_photos"]] if policy.exposure_photos else []
     out: dict[int, list[int]] = {}
     if findings:
-        for e in await Evidence.select(Evidence.id, Evidence.finding).where(Evidence.finding.is_in(findings) & Evidence.removed_at.is_null()).order_by(Evidence.id):
+        for e in (
+            await Evidence.select(Evidence.id, Evidence.finding)
+            .where(Evidence.finding.is_in(findings) & Evidence.removed_at.is_null())
+            .order_by(Evidence.id)
+        ):
             out.setdefault(e["finding"], []).append(e["id"])
     return out
 
@@ -186,7 +251,7 @@ async def board(ctx: AppContext, params: PageParams) -> BoardPage:
     """The public board: live entries, newest first."""
     rows = await live_entry_rows(ctx)
     policy, titles = policy_of(ctx), checklist_titles(ctx)
-    part = rows[params.offset: params.offset + params.limit]
+    part = rows[params.offset : params.offset + params.limit]
     photos = await _photo_ids(part, policy)
     items = [_board_out(r, policy=policy, titles=titles, photo_ids=photos.get(r["finding"], [])) for r in part]
     page = page_of(items, total=len(rows), params=params)

@@ -16,17 +16,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from window_staff.common.principal import Principal
 from window_staff.common import audit
 from window_staff.common.blobs import BlobStore
 from window_staff.common.context import AppContext
 from window_staff.common.db import write_transaction
+from window_staff.common.principal import Principal
 from window_staff.inspections import store
-from window_staff.inspections.service import board as service_board
 from window_staff.inspections.errors import EvidenceNotAllowed, EvidenceNotFound, FindingNotFound
 from window_staff.inspections.evidence import EXTENSIONS, CleanPhoto, clean_photo
 from window_staff.inspections.policy import policy_of
 from window_staff.inspections.schemas.evidence import EvidenceOut
+from window_staff.inspections.service import board as service_board
 from window_staff.inspections.tables import Evidence
 
 log = logging.getLogger("window_staff.inspections.evidence")
@@ -73,16 +73,30 @@ async def upload(ctx: AppContext, principal: Principal, finding_id: int, data: b
     async with write_transaction(ctx.engine):
         # Again inside the transaction: the lead may have published the finding meanwhile.
         _may_change(principal, await store.get_finding(principal, finding_id))
-        existing = await Evidence.select().where(
-            (Evidence.finding == finding_id) & (Evidence.sha256 == photo.sha256) & Evidence.removed_at.is_null()
-        ).first()
+        existing = (
+            await Evidence.select()
+            .where((Evidence.finding == finding_id) & (Evidence.sha256 == photo.sha256) & Evidence.removed_at.is_null())
+            .first()
+        )
         if existing is not None:
             return _out(existing, principal), False
         row_id = await _insert(ctx, principal, finding_id, photo, now=now)
         await audit.record(
-            ctx.engine, at=now, actor=principal.actor, action="evidence.uploaded", subject_type="evidence", subject_id=row_id,
-            data={"finding": finding_id, "sha256": photo.sha256, "media_type": photo.media_type, "size": len(photo.data),
-                  "width": photo.width, "height": photo.height, "received_bytes": len(data)},
+            ctx.engine,
+            at=now,
+            actor=principal.actor,
+            action="evidence.uploaded",
+            subject_type="evidence",
+            subject_id=row_id,
+            data={
+                "finding": finding_id,
+                "sha256": photo.sha256,
+                "media_type": photo.media_type,
+                "size": len(photo.data),
+                "width": photo.width,
+                "height": photo.height,
+                "received_bytes": len(data),
+            },
         )
     return _out(await _row(row_id), principal), True
 
@@ -144,7 +158,12 @@ async def remove(ctx: AppContext, principal: Principal, evidence_id: int) -> Evi
             raise EvidenceNotAllowed("only the inspection lead removes evidence")
         await Evidence.update({Evidence.removed_at: now}).where(Evidence.id == evidence_id)
         await audit.record(
-            ctx.engine, at=now, actor=principal.actor, action="evidence.removed", subject_type="evidence", subject_id=evidence_id,
+            ctx.engine,
+            at=now,
+            actor=principal.actor,
+            action="evidence.removed",
+            subject_type="evidence",
+            subject_id=evidence_id,
             data={"finding": row["finding"], "sha256": row["sha256"]},
         )
     return _out(await _row(evidence_id), principal)
@@ -173,8 +192,16 @@ def _slots(ctx: AppContext) -> asyncio.Semaphore:
 
 async def _insert(ctx: AppContext, principal: Principal, finding_id: int, photo: CleanPhoto, *, now: datetime) -> int:
     rows = await Evidence.insert(
-        Evidence(finding=finding_id, sha256=photo.sha256, media_type=photo.media_type, size=len(photo.data),
-                 width=photo.width, height=photo.height, uploaded_by=principal.actor, uploaded_at=now)
+        Evidence(
+            finding=finding_id,
+            sha256=photo.sha256,
+            media_type=photo.media_type,
+            size=len(photo.data),
+            width=photo.width,
+            height=photo.height,
+            uploaded_by=principal.actor,
+            uploaded_at=now,
+        )
     ).returning(Evidence.id)
     return rows[0]["id"]
 
@@ -207,7 +234,14 @@ def _out(row: dict[str, Any], principal: Principal) -> EvidenceOut:
     # The inspected staff member does not learn which inspector took the photo.
     by = row["uploaded_by"] if principal.has_any(*store.INSPECTION_ROLES) else None
     return EvidenceOut(
-        id=row["id"], finding_id=row["finding"], media_type=row["media_type"], size=row["size"], width=row["width"],
-        height=row["height"], sha256=row["sha256"], uploaded_at=row["uploaded_at"], url=f"/api/v1/inspections/evidence/{row['id']}",
+        id=row["id"],
+        finding_id=row["finding"],
+        media_type=row["media_type"],
+        size=row["size"],
+        width=row["width"],
+        height=row["height"],
+        sha256=row["sha256"],
+        uploaded_at=row["uploaded_at"],
+        url=f"/api/v1/inspections/evidence/{row['id']}",
         uploaded_by=by,
     )

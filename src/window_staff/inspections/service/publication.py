@@ -15,12 +15,12 @@ from piccolo.columns.combination import Combinable
 from piccolo.query.methods.select import Select
 
 from window_staff.auth import service as auth
-from window_staff.common.principal import Principal
 from window_staff.common import audit
 from window_staff.common.clock import DEFAULT_TIME_ZONE, as_utc
 from window_staff.common.context import AppContext
 from window_staff.common.db import execute, is_sqlite, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
+from window_staff.common.principal import Principal
 from window_staff.inspections import store
 from window_staff.inspections.errors import (
     AppealAlreadyDecided,
@@ -66,11 +66,23 @@ def upheld_findings() -> Select:
 
 async def _finding_context(finding_id: int) -> dict[str, Any] | None:
     # Internal read by id for the hook and the deadline: callers have already applied visibility.
-    return await Finding.select(
-        Finding.id, Finding.staff, Finding.item, Finding.observed_at, Finding.published_at, Finding.logged_by, Finding.visit,
-        Finding.staff.name.as_alias("staff_name"), Finding.staff.department.as_alias("staff_department"),
-        Finding.window.department.as_alias("window_department"), Finding.visit._.site._.timezone.as_alias("tz"),
-    ).where(Finding.id == finding_id).first()
+    return (
+        await Finding.select(
+            Finding.id,
+            Finding.staff,
+            Finding.item,
+            Finding.observed_at,
+            Finding.published_at,
+            Finding.logged_by,
+            Finding.visit,
+            Finding.staff.name.as_alias("staff_name"),
+            Finding.staff.department.as_alias("staff_department"),
+            Finding.window.department.as_alias("window_department"),
+            Finding.visit._.site._.timezone.as_alias("tz"),
+        )
+        .where(Finding.id == finding_id)
+        .first()
+    )
 
 
 def appeal_deadline(published_at: datetime, *, zone: str | None, appeal_days: int) -> date:
@@ -106,19 +118,44 @@ async def on_published(ctx: AppContext, finding_id: int, *, actor: str) -> int:
 
 
 def _appeal_out(r: dict[str, Any]) -> AppealOut:
-    return AppealOut(id=r["id"], finding_id=r["finding"], item=r["item"], reason=r["reason"], filed_at=as_utc(r["filed_at"]), status=r["status"],
-                     decided_at=as_utc(r["decided_at"]) if r["decided_at"] else None, decision_note=r["decision_note"])
+    return AppealOut(
+        id=r["id"],
+        finding_id=r["finding"],
+        item=r["item"],
+        reason=r["reason"],
+        filed_at=as_utc(r["filed_at"]),
+        status=r["status"],
+        decided_at=as_utc(r["decided_at"]) if r["decided_at"] else None,
+        decision_note=r["decision_note"],
+    )
 
 
 def _review_out(r: dict[str, Any]) -> AppealReviewOut:
-    return AppealReviewOut(id=r["id"], finding_id=r["finding"], staff_id=r["staff"], item=r["item"], reason=r["reason"], filed_at=as_utc(r["filed_at"]),
-                           status=r["status"], decided_by=r["decided_by"], decided_at=as_utc(r["decided_at"]) if r["decided_at"] else None,
-                           decision_note=r["decision_note"])
+    return AppealReviewOut(
+        id=r["id"],
+        finding_id=r["finding"],
+        staff_id=r["staff"],
+        item=r["item"],
+        reason=r["reason"],
+        filed_at=as_utc(r["filed_at"]),
+        status=r["status"],
+        decided_by=r["decided_by"],
+        decided_at=as_utc(r["decided_at"]) if r["decided_at"] else None,
+        decision_note=r["decision_note"],
+    )
 
 
 _APPEAL_COLUMNS = (
-    FindingAppeal.id, FindingAppeal.finding, FindingAppeal.staff, FindingAppeal.reason, FindingAppeal.filed_at, FindingAppeal.status,
-    FindingAppeal.decided_by, FindingAppeal.decided_at, FindingAppeal.decision_note, FindingAppeal.finding.item.as_alias("item"),
+    FindingAppeal.id,
+    FindingAppeal.finding,
+    FindingAppeal.staff,
+    FindingAppeal.reason,
+    FindingAppeal.filed_at,
+    FindingAppeal.status,
+    FindingAppeal.decided_by,
+    FindingAppeal.decided_at,
+    FindingAppeal.decision_note,
+    FindingAppeal.finding.item.as_alias("item"),
 )
 
 
@@ -151,12 +188,25 @@ async def file_appeal(ctx: AppContext, principal: Principal, finding_id: int, da
             raise AppealAlreadyOpen()
         if any(a["status"] == "upheld" for a in decided):
             raise AppealAlreadyDecided("an appeal against this finding was already upheld")
-        rows = await FindingAppeal.insert(FindingAppeal(
-            finding=finding_id, staff=principal.staff_id, reason=data.reason, filed_at=now, status="open",
-        )).returning(FindingAppeal.id)
+        rows = await FindingAppeal.insert(
+            FindingAppeal(
+                finding=finding_id,
+                staff=principal.staff_id,
+                reason=data.reason,
+                filed_at=now,
+                status="open",
+            )
+        ).returning(FindingAppeal.id)
         appeal_id = rows[0]["id"]
-        await audit.record(ctx.engine, at=now, actor=principal.actor, action="finding.appeal_filed", subject_type="finding_appeal",
-                           subject_id=appeal_id, data={"finding": finding_id, "staff": principal.staff_id, "reason": data.reason})
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=principal.actor,
+            action="finding.appeal_filed",
+            subject_type="finding_appeal",
+            subject_id=appeal_id,
+            data={"finding": finding_id, "staff": principal.staff_id, "reason": data.reason},
+        )
     row = await FindingAppeal.select(*_APPEAL_COLUMNS).where(FindingAppeal.id == appeal_id).first()
     assert row is not None  # inserted above; appeals are never deleted
     return _appeal_out(row)
@@ -182,17 +232,28 @@ async def decide_appeal(ctx: AppContext, principal: Principal, appeal_id: int, d
         assert appeal is not None  # found above; appeals are never deleted
         if appeal["status"] != "open":
             raise AppealAlreadyDecided()
-        await FindingAppeal.update({
-            FindingAppeal.status: data.outcome, FindingAppeal.decided_by: principal.actor, FindingAppeal.decided_at: now,
-            FindingAppeal.decision_note: data.note,
-        }).where(FindingAppeal.id == appeal_id)
+        await FindingAppeal.update(
+            {
+                FindingAppeal.status: data.outcome,
+                FindingAppeal.decided_by: principal.actor,
+                FindingAppeal.decided_at: now,
+                FindingAppeal.decision_note: data.note,
+            }
+        ).where(FindingAppeal.id == appeal_id)
         if data.outcome == "upheld":
             # The board also hides upheld findings by query; withdrawing records when and why it left.
             await ExposureEntry.update({ExposureEntry.withdrawn_at: now}).where(
                 (ExposureEntry.finding == appeal["finding"]) & ExposureEntry.withdrawn_at.is_null()
             )
-        await audit.record(ctx.engine, at=now, actor=principal.actor, action=f"finding.appeal_{data.outcome}", subject_type="finding_appeal",
-                           subject_id=appeal_id, data={"finding": appeal["finding"], "staff": appeal["staff"], "note": data.note})
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=principal.actor,
+            action=f"finding.appeal_{data.outcome}",
+            subject_type="finding_appeal",
+            subject_id=appeal_id,
+            data={"finding": appeal["finding"], "staff": appeal["staff"], "note": data.note},
+        )
     row = await FindingAppeal.select(*_APPEAL_COLUMNS).where(FindingAppeal.id == appeal_id).first()
     assert row is not None  # decided above; appeals are never deleted
     return _review_out(row)
@@ -201,7 +262,13 @@ async def decide_appeal(ctx: AppContext, principal: Principal, appeal_id: int, d
 async def list_my_appeals(ctx: AppContext, staff_id: int, params: PageParams) -> Page[AppealOut]:
     """A staff member's own appeals, newest first."""
     mine = FindingAppeal.staff == staff_id
-    rows = await FindingAppeal.select(*_APPEAL_COLUMNS).where(mine).order_by(FindingAppeal.id, ascending=False).limit(params.limit).offset(params.offset)
+    rows = (
+        await FindingAppeal.select(*_APPEAL_COLUMNS)
+        .where(mine)
+        .order_by(FindingAppeal.id, ascending=False)
+        .limit(params.limit)
+        .offset(params.offset)
+    )
     return page_of([_appeal_out(r) for r in rows], total=await FindingAppeal.count().where(mine), params=params)
 
 

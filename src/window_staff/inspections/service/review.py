@@ -14,17 +14,17 @@ from typing import Any
 
 import msgspec
 
-from window_staff.common.principal import Principal
 from window_staff.common import audit
 from window_staff.common.context import AppContext
 from window_staff.common.db import write_transaction
+from window_staff.common.principal import Principal
 from window_staff.inspections import domain, store
 from window_staff.inspections.errors import FindingRevisionConflict, VisitStateConflict
 from window_staff.inspections.schemas.visits import FindingEditIn, FindingOut, FindingRejectIn, RevisionOut
 from window_staff.inspections.service.publication import on_published
 from window_staff.inspections.service.visits import add_revision, check_placement, get_finding
-from window_staff.scoring.rules import rules_of
 from window_staff.inspections.tables import Finding, FindingRevision, Visit
+from window_staff.scoring.rules import rules_of
 
 
 async def _draft_for_review(principal: Principal, finding_id: int, *, action: str) -> dict[str, Any]:
@@ -35,9 +35,11 @@ async def _draft_for_review(principal: Principal, finding_id: int, *, action: st
 
 async def _update_draft(row: dict[str, Any], values: dict[Any, Any]) -> None:
     # Conditional on the revision read: on PostgreSQL two reviews of one draft may interleave.
-    done = await Finding.update(values).where(
-        (Finding.id == row["id"]) & (Finding.revision == row["revision"]) & (Finding.status == domain.DRAFT)
-    ).returning(Finding.id)
+    done = (
+        await Finding.update(values)
+        .where((Finding.id == row["id"]) & (Finding.revision == row["revision"]) & (Finding.status == domain.DRAFT))
+        .returning(Finding.id)
+    )
     if not done:
         raise FindingRevisionConflict("the finding changed meanwhile; reload it", revision=row["revision"])
 
@@ -48,7 +50,9 @@ async def edit_finding(ctx: AppContext, finding_id: int, data: FindingEditIn, *,
     async with write_transaction(ctx.engine):
         row = await _draft_for_review(principal, finding_id, action="edit")
         if data.revision != row["revision"]:
-            raise FindingRevisionConflict(f"the finding is at revision {row['revision']}, the edit is based on {data.revision}", revision=row["revision"])
+            raise FindingRevisionConflict(
+                f"the finding is at revision {row['revision']}, the edit is based on {data.revision}", revision=row["revision"]
+            )
         values: dict[Any, Any] = {}
         if data.item is not msgspec.UNSET:
             item = domain.checklist_item(rules_of(ctx), data.item)
@@ -59,7 +63,9 @@ async def edit_finding(ctx: AppContext, finding_id: int, data: FindingEditIn, *,
             values[Finding.note] = data.note
         if data.observed_at is not msgspec.UNSET:
             visit = await Visit.select(Visit.started_at).where(Visit.id == row["visit"]).first()
-            values[Finding.observed_at] = domain.check_observed_at(data.observed_at, now=now, visit_started_at=visit["started_at"] if visit else None)
+            values[Finding.observed_at] = domain.check_observed_at(
+                data.observed_at, now=now, visit_started_at=visit["started_at"] if visit else None
+            )
         window_id = row["window"] if data.window_id is msgspec.UNSET else data.window_id
         staff_id = row["staff"] if data.staff_id is msgspec.UNSET else data.staff_id
         if (window_id, staff_id) != (row["window"], row["staff"]):
@@ -71,8 +77,15 @@ async def edit_finding(ctx: AppContext, finding_id: int, data: FindingEditIn, *,
         state = await Finding.select().where(Finding.id == finding_id).first()
         assert state is not None  # updated above in this transaction; findings are never deleted
         await add_revision(finding_id, revision=revision, action="edited", state=state, reason=data.reason, actor=principal.actor, at=now)
-        await audit.record(ctx.engine, at=now, actor=principal.actor, action="inspection.finding.edited", subject_type="inspection_finding",
-                           subject_id=finding_id, data={"revision": revision, "reason": data.reason})
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=principal.actor,
+            action="inspection.finding.edited",
+            subject_type="inspection_finding",
+            subject_id=finding_id,
+            data={"revision": revision, "reason": data.reason},
+        )
     return await get_finding(ctx, finding_id, principal=principal)
 
 
@@ -86,8 +99,15 @@ async def reject_finding(ctx: AppContext, finding_id: int, data: FindingRejectIn
         state = await Finding.select().where(Finding.id == finding_id).first()
         assert state is not None  # updated above in this transaction; findings are never deleted
         await add_revision(finding_id, revision=revision, action="rejected", state=state, reason=data.reason, actor=principal.actor, at=now)
-        await audit.record(ctx.engine, at=now, actor=principal.actor, action="inspection.finding.rejected", subject_type="inspection_finding",
-                           subject_id=finding_id, data={"revision": revision, "reason": data.reason})
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=principal.actor,
+            action="inspection.finding.rejected",
+            subject_type="inspection_finding",
+            subject_id=finding_id,
+            data={"revision": revision, "reason": data.reason},
+        )
     return await get_finding(ctx, finding_id, principal=principal)
 
 
@@ -101,18 +121,38 @@ async def publish_finding(ctx: AppContext, finding_id: int, *, principal: Princi
         if visit["kind"] == "undercover" and visit["status"] != domain.DONE:
             raise VisitStateConflict("an undercover visit's findings are published after the visit has ended", visit_status=visit["status"])
         revision = row["revision"] + 1
-        await _update_draft(row, {
-            Finding.status: domain.PUBLISHED, Finding.revision: revision, Finding.published_at: now, Finding.published_by: principal.actor,
-        })
+        await _update_draft(
+            row,
+            {
+                Finding.status: domain.PUBLISHED,
+                Finding.revision: revision,
+                Finding.published_at: now,
+                Finding.published_by: principal.actor,
+            },
+        )
         if visit["published_at"] is None:
             await Visit.update({Visit.published_at: now}).where(Visit.id == visit["id"])
-            await audit.record(ctx.engine, at=now, actor=principal.actor, action="inspection.visit.published", subject_type="inspection_visit",
-                               subject_id=visit["id"], data={"with_finding": finding_id})
+            await audit.record(
+                ctx.engine,
+                at=now,
+                actor=principal.actor,
+                action="inspection.visit.published",
+                subject_type="inspection_visit",
+                subject_id=visit["id"],
+                data={"with_finding": finding_id},
+            )
         state = await Finding.select().where(Finding.id == finding_id).first()
         assert state is not None  # updated above in this transaction; findings are never deleted
         await add_revision(finding_id, revision=revision, action="published", state=state, reason="", actor=principal.actor, at=now)
-        await audit.record(ctx.engine, at=now, actor=principal.actor, action="inspection.finding.published", subject_type="inspection_finding",
-                           subject_id=finding_id, data={"revision": revision})
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=principal.actor,
+            action="inspection.finding.published",
+            subject_type="inspection_finding",
+            subject_id=finding_id,
+            data={"revision": revision},
+        )
         # In the publishing transaction: the staff member is told and the appeal window opens with the publication, or neither.
         await on_published(ctx, finding_id, actor=principal.actor)
     return await get_finding(ctx, finding_id, principal=principal)
@@ -123,6 +163,13 @@ async def revisions(ctx: AppContext, finding_id: int, *, principal: Principal) -
     await store.get_finding(principal, finding_id)
     rows = await FindingRevision.select().where(FindingRevision.finding == finding_id).order_by(FindingRevision.revision)
     return [
-        RevisionOut(revision=r["revision"], action=r["action"], data=json.loads(r["data"]), reason=r["reason"], changed_by=r["changed_by"], changed_at=r["changed_at"])
+        RevisionOut(
+            revision=r["revision"],
+            action=r["action"],
+            data=json.loads(r["data"]),
+            reason=r["reason"],
+            changed_by=r["changed_by"],
+            changed_at=r["changed_at"],
+        )
         for r in rows
     ]

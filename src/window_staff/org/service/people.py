@@ -79,17 +79,35 @@ def _window_out(r: dict[str, Any]) -> WindowOut:
 
 def _staff_out(r: dict[str, Any]) -> StaffOut:
     return StaffOut(
-        id=r["id"], employee_no=r["employee_no"], name=r["name"], department_id=r["department"], window_id=r["window"],
-        badge_no=r["badge_no"], phone=r["phone"], card_no=r["card_no"], hired_on=r["hired_on"], left_on=r["left_on"], status=r["status"],
+        id=r["id"],
+        employee_no=r["employee_no"],
+        name=r["name"],
+        department_id=r["department"],
+        window_id=r["window"],
+        badge_no=r["badge_no"],
+        phone=r["phone"],
+        card_no=r["card_no"],
+        hired_on=r["hired_on"],
+        left_on=r["left_on"],
+        status=r["status"],
     )
 
 
 def staff_brief(out: StaffOut) -> StaffBriefOut:
     """The contact-free view of a staff member."""
-    return StaffBriefOut(id=out.id, employee_no=out.employee_no, name=out.name, department_id=out.department_id, window_id=out.window_id, badge_no=out.badge_no, status=out.status)
+    return StaffBriefOut(
+        id=out.id,
+        employee_no=out.employee_no,
+        name=out.name,
+        department_id=out.department_id,
+        window_id=out.window_id,
+        badge_no=out.badge_no,
+        status=out.status,
+    )
 
 
 # --- sites -----------------------------------------------------------------------------------
+
 
 async def create_site(ctx: AppContext, data: SiteIn, *, actor: str) -> SiteOut:
     """Add a site under an optional parent."""
@@ -98,8 +116,18 @@ async def create_site(ctx: AppContext, data: SiteIn, *, actor: str) -> SiteOut:
         async with write_transaction(ctx.engine):
             if data.parent_id is not None and not await Site.exists().where(Site.id == data.parent_id):
                 raise InvalidReference(f"parent site {data.parent_id} does not exist")
-            rows = await Site.insert(Site(code=data.code, name=data.name, kind=data.kind, parent=data.parent_id, timezone=data.timezone, created_at=now)).returning(Site.id)
-            await audit.record(ctx.engine, at=now, actor=actor, action="site.created", subject_type="site", subject_id=rows[0]["id"], data={"code": data.code})
+            rows = await Site.insert(
+                Site(code=data.code, name=data.name, kind=data.kind, parent=data.parent_id, timezone=data.timezone, created_at=now)
+            ).returning(Site.id)
+            await audit.record(
+                ctx.engine,
+                at=now,
+                actor=actor,
+                action="site.created",
+                subject_type="site",
+                subject_id=rows[0]["id"],
+                data={"code": data.code},
+            )
     except INTEGRITY_ERRORS as exc:
         raise DuplicateCode(f"site code {data.code!r} already exists") from exc
     return await get_site(ctx, rows[0]["id"])
@@ -121,13 +149,22 @@ async def list_sites(ctx: AppContext, params: PageParams) -> Page[SiteOut]:
 
 # --- departments -----------------------------------------------------------------------------
 
+
 async def create_department(ctx: AppContext, data: DepartmentIn, *, actor: str) -> DepartmentOut:
     """Add a department."""
     now = ctx.clock.now()
     try:
         async with write_transaction(ctx.engine):
             rows = await Department.insert(Department(code=data.code, name=data.name, created_at=now)).returning(Department.id)
-            await audit.record(ctx.engine, at=now, actor=actor, action="department.created", subject_type="department", subject_id=rows[0]["id"], data={"code": data.code})
+            await audit.record(
+                ctx.engine,
+                at=now,
+                actor=actor,
+                action="department.created",
+                subject_type="department",
+                subject_id=rows[0]["id"],
+                data={"code": data.code},
+            )
     except INTEGRITY_ERRORS as exc:
         raise DuplicateCode(f"department code {data.code!r} already exists") from exc
     return DepartmentOut(id=rows[0]["id"], code=data.code, name=data.name, active=True)
@@ -152,8 +189,15 @@ async def set_department_head(ctx: AppContext, department_id: int, data: Departm
         if staff is None or staff["department"] != department_id or staff["status"] != "active":
             raise InvalidReference("the head must be an active staff member of the department", code="head_not_in_department")
         await DepartmentHead.insert(DepartmentHead(department=department_id, staff=data.staff_id, since=now, set_by=actor))
-        await audit.record(ctx.engine, at=now, actor=actor, action="department.head_set", subject_type="department", subject_id=department_id,
-                           data={"staff": data.staff_id})
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=actor,
+            action="department.head_set",
+            subject_type="department",
+            subject_id=department_id,
+            data={"staff": data.staff_id},
+        )
     return DepartmentOut(id=dept["id"], code=dept["code"], name=dept["name"], active=dept["active"], head_staff_id=data.staff_id)
 
 
@@ -161,12 +205,16 @@ async def department_heads(department_ids: Sequence[int]) -> dict[int, int]:
     """Map departments to the staff id of their current head (departments without one are left out)."""
     if not department_ids:
         return {}
-    rows = await DepartmentHead.select(DepartmentHead.department, DepartmentHead.staff).where(
-        DepartmentHead.department.is_in(list(department_ids))).order_by(DepartmentHead.id)
+    rows = (
+        await DepartmentHead.select(DepartmentHead.department, DepartmentHead.staff)
+        .where(DepartmentHead.department.is_in(list(department_ids)))
+        .order_by(DepartmentHead.id)
+    )
     return {r["department"]: r["staff"] for r in rows}  # later rows win
 
 
 # --- windows ---------------------------------------------------------------------------------
+
 
 async def create_window(ctx: AppContext, data: WindowIn, *, actor: str) -> WindowOut:
     """Add a window to a site, for a department."""
@@ -177,8 +225,18 @@ async def create_window(ctx: AppContext, data: WindowIn, *, actor: str) -> Windo
                 raise InvalidReference(f"site {data.site_id} does not exist")
             if not await Department.exists().where(Department.id == data.department_id):
                 raise InvalidReference(f"department {data.department_id} does not exist")
-            rows = await Window.insert(Window(site=data.site_id, department=data.department_id, number=data.number, name=data.name, created_at=now)).returning(Window.id)
-            await audit.record(ctx.engine, at=now, actor=actor, action="window.created", subject_type="window", subject_id=rows[0]["id"], data={"number": data.number, "site": data.site_id})
+            rows = await Window.insert(
+                Window(site=data.site_id, department=data.department_id, number=data.number, name=data.name, created_at=now)
+            ).returning(Window.id)
+            await audit.record(
+                ctx.engine,
+                at=now,
+                actor=actor,
+                action="window.created",
+                subject_type="window",
+                subject_id=rows[0]["id"],
+                data={"number": data.number, "site": data.site_id},
+            )
     except INTEGRITY_ERRORS as exc:
         raise DuplicateCode(f"window {data.number!r} already exists at site {data.site_id}") from exc
     return await get_window(ctx, rows[0]["id"])
@@ -204,6 +262,7 @@ async def list_windows(ctx: AppContext, params: PageParams, *, site_id: int | No
 
 # --- staff -----------------------------------------------------------------------------------
 
+
 async def _check_staff_refs(department_id: int | None, window_id: int | None) -> None:
     if department_id is not None and not await Department.exists().where(Department.id == department_id):
         raise InvalidReference(f"department {department_id} does not exist")
@@ -225,25 +284,62 @@ async def import_staff(ctx: AppContext, rows: Sequence[StaffIn], *, actor: str) 
     window_ids = {r.window_id for r in rows if r.window_id is not None}
     try:
         async with write_transaction(ctx.engine):
-            known_depts = {r["id"] for r in await Department.select(Department.id).where(Department.id.is_in(list(dept_ids)))} if dept_ids else set()
-            known_windows = {r["id"] for r in await Window.select(Window.id).where(Window.id.is_in(list(window_ids)))} if window_ids else set()
+            known_depts = (
+                {r["id"] for r in await Department.select(Department.id).where(Department.id.is_in(list(dept_ids)))} if dept_ids else set()
+            )
+            known_windows = (
+                {r["id"] for r in await Window.select(Window.id).where(Window.id.is_in(list(window_ids)))} if window_ids else set()
+            )
             for i, r in enumerate(rows):
                 if r.department_id not in known_depts:
                     raise InvalidReference(f"row {i + 1}: department {r.department_id} does not exist")
                 if r.window_id is not None and r.window_id not in known_windows:
                     raise InvalidReference(f"row {i + 1}: window {r.window_id} does not exist")
             ids = await insert_rows(
-                ctx.engine, Staff,
-                [Staff.employee_no, Staff.name, Staff.department, Staff.window, Staff.badge_no, Staff.phone, Staff.card_no, Staff.hired_on, Staff.status, Staff.created_at],
-                [(r.employee_no, r.name, r.department_id, r.window_id, r.badge_no, r.phone, r.card_no, r.hired_on, "active", now) for r in rows],
+                ctx.engine,
+                Staff,
+                [
+                    Staff.employee_no,
+                    Staff.name,
+                    Staff.department,
+                    Staff.window,
+                    Staff.badge_no,
+                    Staff.phone,
+                    Staff.card_no,
+                    Staff.hired_on,
+                    Staff.status,
+                    Staff.created_at,
+                ],
+                [
+                    (r.employee_no, r.name, r.department_id, r.window_id, r.badge_no, r.phone, r.card_no, r.hired_on, "active", now)
+                    for r in rows
+                ],
             )
-            await audit.record(ctx.engine, at=now, actor=actor, action="staff.created", subject_type="staff", subject_id=ids[0] if len(ids) == 1 else f"{ids[0]}..{ids[-1]}",
-                               data={"count": len(ids), "employee_nos": [r.employee_no for r in rows[:50]]})
+            await audit.record(
+                ctx.engine,
+                at=now,
+                actor=actor,
+                action="staff.created",
+                subject_type="staff",
+                subject_id=ids[0] if len(ids) == 1 else f"{ids[0]}..{ids[-1]}",
+                data={"count": len(ids), "employee_nos": [r.employee_no for r in rows[:50]]},
+            )
     except INTEGRITY_ERRORS as exc:
         raise DuplicateCode("an employee number is already in use") from exc
     return [
-        StaffOut(id=i, employee_no=r.employee_no, name=r.name, department_id=r.department_id, window_id=r.window_id, badge_no=r.badge_no,
-                 phone=r.phone, card_no=r.card_no, hired_on=r.hired_on, left_on=None, status="active")
+        StaffOut(
+            id=i,
+            employee_no=r.employee_no,
+            name=r.name,
+            department_id=r.department_id,
+            window_id=r.window_id,
+            badge_no=r.badge_no,
+            phone=r.phone,
+            card_no=r.card_no,
+            hired_on=r.hired_on,
+            left_on=None,
+            status="active",
+        )
         for i, r in zip(ids, rows, strict=True)
     ]
 
@@ -259,7 +355,9 @@ async def get_staff(ctx: AppContext, staff_id: int, *, only_staff_id: int | None
     return _staff_out(row)
 
 
-async def list_staff(ctx: AppContext, params: PageParams, *, department_id: int | None = None, status: str | None = None, only_staff_id: int | None = None) -> Page[StaffOut]:
+async def list_staff(
+    ctx: AppContext, params: PageParams, *, department_id: int | None = None, status: str | None = None, only_staff_id: int | None = None
+) -> Page[StaffOut]:
     """Staff by employee number, filtered; a staff user only ever sees themself."""
     conds = []
     if department_id is not None:
@@ -291,8 +389,18 @@ async def update_staff(ctx: AppContext, staff_id: int, data: StaffUpdateIn, *, a
         if "window_id" in changes:
             new_site = await site_of_staff(staff_id)
             if new_site != old_site:
-                await _tell_hooks(ctx, StaffChange(staff_id=staff_id, old_site_id=old_site, new_site_id=new_site, left=False, at=now, actor=actor))
-        await audit.record(ctx.engine, at=now, actor=actor, action="staff.updated", subject_type="staff", subject_id=staff_id, data={k: str(v) for k, v in changes.items() if k != "phone"})
+                await _tell_hooks(
+                    ctx, StaffChange(staff_id=staff_id, old_site_id=old_site, new_site_id=new_site, left=False, at=now, actor=actor)
+                )
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=actor,
+            action="staff.updated",
+            subject_type="staff",
+            subject_id=staff_id,
+            data={k: str(v) for k, v in changes.items() if k != "phone"},
+        )
     return await get_staff(ctx, staff_id)
 
 
@@ -312,5 +420,13 @@ async def leave_staff(ctx: AppContext, staff_id: int, data: StaffLeaveIn, *, act
         await Staff.update({Staff.status: "left", Staff.left_on: data.left_on}).where(Staff.id == staff_id)
         # Same transaction: if erasing the person's biometric data fails, they have not left yet.
         await _tell_hooks(ctx, StaffChange(staff_id=staff_id, old_site_id=old_site, new_site_id=None, left=True, at=now, actor=actor))
-        await audit.record(ctx.engine, at=now, actor=actor, action="staff.left", subject_type="staff", subject_id=staff_id, data={"left_on": data.left_on.isoformat(), "reason": data.reason})
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=actor,
+            action="staff.left",
+            subject_type="staff",
+            subject_id=staff_id,
+            data={"left_on": data.left_on.isoformat(), "reason": data.reason},
+        )
     return await get_staff(ctx, staff_id)

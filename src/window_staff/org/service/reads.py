@@ -62,14 +62,30 @@ class Posting:
 
 
 _POSTING_COLUMNS = (
-    Staff.id, Staff.employee_no, Staff.name, Staff.department, Staff.window, Staff.hired_on, Staff.left_on,
-    Staff.window.site.as_alias("site"), Staff.window._.site._.timezone.as_alias("tz"),
+    Staff.id,
+    Staff.employee_no,
+    Staff.name,
+    Staff.department,
+    Staff.window,
+    Staff.hired_on,
+    Staff.left_on,
+    Staff.window.site.as_alias("site"),
+    Staff.window._.site._.timezone.as_alias("tz"),
 )
 
 
 def _posting(r: dict[str, Any]) -> Posting:
-    return Posting(staff_id=r["id"], employee_no=r["employee_no"], name=r["name"], department_id=r["department"], window_id=r["window"],
-                   site_id=r["site"], timezone=r["tz"], hired_on=r["hired_on"], left_on=r["left_on"])
+    return Posting(
+        staff_id=r["id"],
+        employee_no=r["employee_no"],
+        name=r["name"],
+        department_id=r["department"],
+        window_id=r["window"],
+        site_id=r["site"],
+        timezone=r["tz"],
+        hired_on=r["hired_on"],
+        left_on=r["left_on"],
+    )
 
 
 # Bounded IN-lists: SQLite refuses a statement with more than 32,766 parameters.
@@ -81,15 +97,17 @@ async def postings_of(staff_ids: Sequence[int]) -> list[Posting]:
     ids = sorted(set(staff_ids))
     rows: list[dict[str, Any]] = []
     for i in range(0, len(ids), _ID_CHUNK):
-        rows.extend(await Staff.select(*_POSTING_COLUMNS).where(Staff.id.is_in(ids[i:i + _ID_CHUNK])))
+        rows.extend(await Staff.select(*_POSTING_COLUMNS).where(Staff.id.is_in(ids[i : i + _ID_CHUNK])))
     return [_posting(r) for r in sorted(rows, key=lambda r: r["employee_no"])]
 
 
 async def postings_employed_between(*, first: date, last: date) -> list[Posting]:
     """Postings of everyone employed on some day of [first, last] (leavers included), by employee number."""
-    rows = await Staff.select(*_POSTING_COLUMNS).where(
-        (Staff.hired_on <= last) & (Staff.left_on.is_null() | (Staff.left_on >= first))
-    ).order_by(Staff.employee_no)
+    rows = (
+        await Staff.select(*_POSTING_COLUMNS)
+        .where((Staff.hired_on <= last) & (Staff.left_on.is_null() | (Staff.left_on >= first)))
+        .order_by(Staff.employee_no)
+    )
     return [_posting(r) for r in rows]
 
 
@@ -144,9 +162,12 @@ async def people_at(window_ids: Sequence[int]) -> list[dict[str, Any]]:
     """Staff posted at the windows and not left (id, name, employee_no, window), by window then employee number."""
     if not window_ids:
         return []
-    rows = await Staff.select(Staff.id, Staff.name, Staff.employee_no, Staff.window).where(
-        Staff.window.is_in(list(window_ids)) & Staff.left_on.is_null()
-    ).order_by(Staff.window).order_by(Staff.employee_no)
+    rows = (
+        await Staff.select(Staff.id, Staff.name, Staff.employee_no, Staff.window)
+        .where(Staff.window.is_in(list(window_ids)) & Staff.left_on.is_null())
+        .order_by(Staff.window)
+        .order_by(Staff.employee_no)
+    )
     return list(rows)
 
 
@@ -193,6 +214,6 @@ async def staff_labels(staff_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
     ids = sorted(set(staff_ids))
     out: dict[int, tuple[str, str]] = {}
     for i in range(0, len(ids), _ID_CHUNK):
-        for r in await Staff.select(Staff.id, Staff.employee_no, Staff.name).where(Staff.id.is_in(ids[i:i + _ID_CHUNK])):
+        for r in await Staff.select(Staff.id, Staff.employee_no, Staff.name).where(Staff.id.is_in(ids[i : i + _ID_CHUNK])):
             out[r["id"]] = (r["employee_no"], r["name"])
     return out

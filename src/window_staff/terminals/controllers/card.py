@@ -9,11 +9,11 @@ from __future__ import annotations
 from litestar import Controller, delete, get, put
 from litestar.di import Provide
 
+from window_staff.common.context import AppContext
 from window_staff.common.guards import provide_principal, roles
 from window_staff.common.principal import Principal
-from window_staff.common.context import AppContext
-from window_staff.terminals.service import card as service_card
 from window_staff.terminals.schemas.card import CardIn, CardOut
+from window_staff.terminals.service import card as service_card
 
 
 class StaffCardController(Controller):

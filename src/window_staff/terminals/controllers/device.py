@@ -7,11 +7,11 @@ import logging
 from litestar import Controller, MediaType, Request, Response, get, post
 
 from window_staff.common.context import AppContext
+from window_staff.common.form import read_multipart
 from window_staff.settings import FACE_IMAGE_LIMIT_MAX
 from window_staff.terminals import checkin, zkteco
-from window_staff.terminals.service import checkin as service_checkin, zkteco as service_zkteco
-from window_staff.common.form import read_multipart
 from window_staff.terminals.guards import signed_terminal, zkteco_device
+from window_staff.terminals.service import checkin as service_checkin, zkteco as service_zkteco
 
 log = logging.getLogger("window_staff.terminals.zkteco")
 # A face photo at the largest face image limit, plus room for a fingerprint image and the text fields;
@@ -25,8 +25,13 @@ class TerminalCheckInController(Controller):
     path = "/api/v1/terminal"
     tags = ["terminal protocol"]
 
-    @post("/check-ins", guards=[signed_terminal], request_max_body_size=CHECK_IN_LIMIT, status_code=200,
-          response_description="A CheckInOut JSON object (stored bytes, replayed verbatim on retry)")
+    @post(
+        "/check-ins",
+        guards=[signed_terminal],
+        request_max_body_size=CHECK_IN_LIMIT,
+        status_code=200,
+        response_description="A CheckInOut JSON object (stored bytes, replayed verbatim on retry)",
+    )
     async def check_in(self, ctx: AppContext, request: Request) -> Response[bytes]:
         """Decide a check-in (multipart: face + fingerprint, or card_no + pin); retries of an event id get the stored answer."""
         form = await _form(ctx, request)
@@ -82,4 +87,3 @@ class IclockController(Controller):
         """Results of executed commands."""
         await service_zkteco.command_results(ctx, request.scope["terminal"], await request.body())  # type: ignore[typeddict-item]
         return _text("OK")
-

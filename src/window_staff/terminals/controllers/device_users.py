@@ -5,13 +5,13 @@ from __future__ import annotations
 from litestar import Controller, delete, get, put
 from litestar.di import Provide
 
-from window_staff.common.guards import provide_principal, roles
-from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
+from window_staff.common.guards import provide_principal, roles
 from window_staff.common.pagination import Page, PageParams
+from window_staff.common.principal import Principal
 from window_staff.common.web import PAGE
-from window_staff.terminals.service import device_users
 from window_staff.terminals.schemas.registry import DeviceRosterOut, DeviceUserIn, DeviceUserOut
+from window_staff.terminals.service import device_users
 
 
 class DeviceUserController(Controller):
@@ -43,7 +43,9 @@ class DeviceUserController(Controller):
         return await device_users.roster(ctx, terminal_id, page)
 
     @put("/terminals/{terminal_id:int}/device-users/{staff_id:int}", request_max_body_size=1024)
-    async def set_for_terminal(self, ctx: AppContext, principal: Principal, terminal_id: int, staff_id: int, data: DeviceUserIn) -> DeviceUserOut:
+    async def set_for_terminal(
+        self, ctx: AppContext, principal: Principal, terminal_id: int, staff_id: int, data: DeviceUserIn
+    ) -> DeviceUserOut:
         """Set a staff member's id on this device only (overriding the site-wide one here)."""
         return await device_users.set_for_terminal(ctx, terminal_id, staff_id, data, actor=principal.actor)
 

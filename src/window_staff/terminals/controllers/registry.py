@@ -7,14 +7,14 @@ import base64
 from litestar import Controller, get, post
 from litestar.di import Provide
 
-from window_staff.common.guards import provide_principal, roles
-from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
+from window_staff.common.guards import provide_principal, roles
 from window_staff.common.pagination import Page, PageParams
+from window_staff.common.principal import Principal
 from window_staff.common.web import PAGE
 from window_staff.terminals import service
-from window_staff.terminals.service import zkteco as service_zkteco
 from window_staff.terminals.schemas.registry import TerminalCommandIn, TerminalCommandOut, TerminalIn, TerminalOut, TerminalSecretOut
+from window_staff.terminals.service import zkteco as service_zkteco
 
 
 class TerminalController(Controller):

@@ -1,14 +1,14 @@
 """The terminals schemas: the public names of ``registry`` here; the rest in sibling modules."""
 
 from window_staff.terminals.schemas.registry import (  # noqa: F401 (the package's face)
-    TerminalIn,
-    TerminalOut,
     CheckInOut,
-    TerminalSecretOut,
-    TerminalCommandIn,
-    TerminalCommandOut,
+    DeviceRosterOut,
     DeviceUserId,
     DeviceUserIn,
     DeviceUserOut,
-    DeviceRosterOut,
+    TerminalCommandIn,
+    TerminalCommandOut,
+    TerminalIn,
+    TerminalOut,
+    TerminalSecretOut,
 )

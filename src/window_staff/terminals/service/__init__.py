@@ -1,12 +1,12 @@
 """The terminals service: the public names of ``registry`` here; the rest in sibling modules."""
 
 from window_staff.terminals.service.registry import (  # noqa: F401 (the package's face)
-    register,
+    approve,
     find_by_serial,
     get,
-    list_terminals,
-    approve,
-    revoke,
     issue_secret,
+    list_terminals,
+    register,
     register_approved,
+    revoke,
 )

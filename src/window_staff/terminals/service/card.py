@@ -57,8 +57,15 @@ def _since(row: dict[str, Any], now: datetime) -> datetime:
 
 async def _out(row: dict[str, Any], now: datetime) -> CardOut:
     locked = await _failures_since(row["id"], since=_since(row, now)) >= LOCK_AFTER
-    return CardOut(staff_id=row["staff"], card_no=row["card_no"], set_at=row["set_at"], set_by=row["set_by"],
-                   biometric_override=row["biometric_override"], override_until=row["override_until"], locked=locked)
+    return CardOut(
+        staff_id=row["staff"],
+        card_no=row["card_no"],
+        set_at=row["set_at"],
+        set_by=row["set_by"],
+        biometric_override=row["biometric_override"],
+        override_until=row["override_until"],
+        locked=locked,
+    )
 
 
 async def set_card(ctx: AppContext, staff_id: int, data: CardIn, *, actor: str) -> CardOut:
@@ -76,8 +83,14 @@ async def set_card(ctx: AppContext, staff_id: int, data: CardIn, *, actor: str) 
             raise CardInputInvalid("override_until must be a future time with an offset", code="override_invalid")
     card_no = data.card_no.upper()
     pin_hash = await asyncio.to_thread(passwords.hash_password, data.pin)
-    values: dict[Column, Any] = {CardPin.card_no: card_no, CardPin.pin_hash: pin_hash, CardPin.set_at: now, CardPin.set_by: actor,
-              CardPin.biometric_override: data.biometric_override, CardPin.override_until: data.override_until}
+    values: dict[Column, Any] = {
+        CardPin.card_no: card_no,
+        CardPin.pin_hash: pin_hash,
+        CardPin.set_at: now,
+        CardPin.set_by: actor,
+        CardPin.biometric_override: data.biometric_override,
+        CardPin.override_until: data.override_until,
+    }
     try:
         async with write_transaction(ctx.engine):
             if await CardPin.exists().where((CardPin.card_no == card_no) & (CardPin.staff != staff_id)):
@@ -87,9 +100,19 @@ async def set_card(ctx: AppContext, staff_id: int, data: CardIn, *, actor: str) 
                 await CardPin.update(cast("dict[Column | str, Any]", values)).where(CardPin.staff == staff_id)
             else:
                 await CardPin.insert(CardPin({**values, CardPin.staff: staff_id}))
-            await audit.record(ctx.engine, at=now, actor=actor, action="terminal.card_set", subject_type="staff", subject_id=staff_id,
-                               data={"card_no": card_no, "biometric_override": data.biometric_override,
-                                     "override_until": data.override_until.isoformat() if data.override_until else None})
+            await audit.record(
+                ctx.engine,
+                at=now,
+                actor=actor,
+                action="terminal.card_set",
+                subject_type="staff",
+                subject_id=staff_id,
+                data={
+                    "card_no": card_no,
+                    "biometric_override": data.biometric_override,
+                    "override_until": data.override_until.isoformat() if data.override_until else None,
+                },
+            )
     except INTEGRITY_ERRORS as exc:  # a concurrent set took the number first
         raise CardNumberTaken() from exc
     return await get_card(ctx, staff_id)
@@ -114,8 +137,15 @@ async def delete_card(ctx: AppContext, staff_id: int, *, actor: str) -> None:
             raise CardNotSet()
         await CardPinFailure.delete().where(CardPinFailure.card == row["id"])
         await CardPin.delete().where(CardPin.id == row["id"])
-        await audit.record(ctx.engine, at=now, actor=actor, action="terminal.card_removed", subject_type="staff", subject_id=staff_id,
-                           data={"card_no": row["card_no"]})
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=actor,
+            action="terminal.card_removed",
+            subject_type="staff",
+            subject_id=staff_id,
+            data={"card_no": row["card_no"]},
+        )
 
 
 def _override_active(row: dict[str, Any], now: datetime) -> bool:

@@ -12,20 +12,20 @@ from typing import Any
 import msgspec
 
 from window_staff.attendance import service as attendance
+from window_staff.attendance.service.punches import NewPunch, record_punches
 from window_staff.biometrics import service as biometrics
 from window_staff.biometrics.domain import finger_name
 from window_staff.biometrics.errors import FaceBlurred, FaceImageUnsupported, FaceTooSmall, MultipleFaces, NoFaceFound, TemplateFormatError
 from window_staff.biometrics.images import sniff_image_format
 from window_staff.biometrics.iso19794 import FingerRecord, parse_record
 from window_staff.common import audit
-from window_staff.org import service as org
 from window_staff.common.context import AppContext
 from window_staff.common.db import INTEGRITY_ERRORS, execute, write_transaction
-from window_staff.attendance.service.punches import NewPunch, record_punches
+from window_staff.org import service as org
 from window_staff.terminals import checkin, secrets as terminal_secrets
-from window_staff.terminals.service import card as service_card
 from window_staff.terminals.errors import EventIdReused, SignatureInvalid
 from window_staff.terminals.schemas.registry import CheckInOut
+from window_staff.terminals.service import card as service_card
 from window_staff.terminals.signatures import SignatureRefused, SignedRequest, key_id_of, verify
 from window_staff.terminals.tables import CheckInEvent, CheckInRejection, Terminal, TerminalNonce, TerminalSecret
 
@@ -36,8 +36,12 @@ PURGE_EVERY = timedelta(seconds=60)
 _NONCES_PURGED = "terminals.nonces_purged_at"
 # What a terminal is told (stable codes it can show in its own words): who was not recognised by what.
 REASONS = {
-    "no_face_candidate": "face_not_matched", "face_mismatch": "face_not_matched", "no_match": "face_not_matched",
-    "face_required": "face_not_matched", "fingerprint_mismatch": "fingerprint_not_matched", "not_confident": "not_matched",
+    "no_face_candidate": "face_not_matched",
+    "face_mismatch": "face_not_matched",
+    "no_match": "face_not_matched",
+    "face_required": "face_not_matched",
+    "fingerprint_mismatch": "fingerprint_not_matched",
+    "not_confident": "not_matched",
     "ambiguous": "not_matched",
 }
 # A capture too poor to decide on: the terminal asks again (a retry is neither a punch nor a refusal).
@@ -100,8 +104,14 @@ async def check_in(ctx: AppContext, terminal: dict[str, Any], form: dict[str, li
     received = ctx.clock.now()
     if data.by_card:
         outcome = await service_card.check(ctx, terminal, card_no=data.card_no or "", pin=data.pin or "", now=received)
-        verdict = _Verdict(staff_id=outcome.staff_id, reason=outcome.reason, mode="card+pin", threshold_version=None,
-                           needs_attestation=True, failure_id=outcome.failure_id)
+        verdict = _Verdict(
+            staff_id=outcome.staff_id,
+            reason=outcome.reason,
+            mode="card+pin",
+            threshold_version=None,
+            needs_attestation=True,
+            failure_id=outcome.failure_id,
+        )
     else:
         verdict = await _biometric(ctx, terminal, data)
     return await _store(ctx, terminal, data, verdict, digest=digest, received=received)
@@ -137,18 +147,34 @@ async def _biometric(ctx: AppContext, terminal: dict[str, Any], data: checkin.Ch
     if len(record.views) != 1:
         # A check-in is one touch: one view (an empty one is a poor touch, answered with a retry below).
         raise TemplateFormatError(f"a check-in fingerprint holds exactly one finger view, not {len(record.views)}")
-    decision = await biometrics.identify(ctx, site_id=terminal["site"], face_encoding=encoding, fingerprint_record=record, claimed_employee_no=data.employee_no)
+    decision = await biometrics.identify(
+        ctx, site_id=terminal["site"], face_encoding=encoding, fingerprint_record=record, claimed_employee_no=data.employee_no
+    )
     if decision.retry:
-        return _Verdict(staff_id=None, reason="fingerprint_quality", mode="", threshold_version=decision.threshold_version, retry=True,
-                        fingers=decision.enrolled_positions)
+        return _Verdict(
+            staff_id=None,
+            reason="fingerprint_quality",
+            mode="",
+            threshold_version=decision.threshold_version,
+            retry=True,
+            fingers=decision.enrolled_positions,
+        )
     modes = "+".join(m for m, ok in (("face", decision.face_passed), ("fingerprint", decision.fingerprint_passed)) if ok)
-    return _Verdict(staff_id=decision.staff_id if decision.accepted else None, reason=None if decision.accepted else REASONS.get(decision.reason, decision.reason),
-                    mode=modes, threshold_version=decision.threshold_version)
+    return _Verdict(
+        staff_id=decision.staff_id if decision.accepted else None,
+        reason=None if decision.accepted else REASONS.get(decision.reason, decision.reason),
+        mode=modes,
+        threshold_version=decision.threshold_version,
+    )
 
 
-async def _store(ctx: AppContext, terminal: dict[str, Any], data: checkin.CheckInInput, verdict: _Verdict, *, digest: str, received: datetime) -> tuple[int, bytes]:
+async def _store(
+    ctx: AppContext, terminal: dict[str, Any], data: checkin.CheckInInput, verdict: _Verdict, *, digest: str, received: datetime
+) -> tuple[int, bytes]:
     postings = await org.postings_of([verdict.staff_id]) if verdict.staff_id else []
-    staff: dict[str, Any] | None = {"id": postings[0].staff_id, "employee_no": postings[0].employee_no, "name": postings[0].name} if postings else None
+    staff: dict[str, Any] | None = (
+        {"id": postings[0].staff_id, "employee_no": postings[0].employee_no, "name": postings[0].name} if postings else None
+    )
     result = "accepted" if staff else "retry" if verdict.retry else "rejected"
     answer: dict[str, Any] = {"event_id": data.event_id, "result": result, "recorded_at": received.isoformat()}
     if verdict.retry:
@@ -167,22 +193,59 @@ async def _store(ctx: AppContext, terminal: dict[str, Any], data: checkin.CheckI
     try:
         async with write_transaction(ctx.engine):
             if staff is not None:
-                ids = (await record_punches(ctx, [NewPunch(
-                    staff_id=staff["id"], terminal_id=terminal["id"], captured_at=data.captured_at, source="signed_terminal",
-                    verify_mode=verdict.mode, threshold_version=verdict.threshold_version, needs_attestation=verdict.needs_attestation,
-                    future_capture=checkin.is_future(data.captured_at, received_at=received), event_key=f"{terminal['serial']}:{data.event_id}",
-                )], site_id=terminal["site"], received_at=received)).ids
+                ids = (
+                    await record_punches(
+                        ctx,
+                        [
+                            NewPunch(
+                                staff_id=staff["id"],
+                                terminal_id=terminal["id"],
+                                captured_at=data.captured_at,
+                                source="signed_terminal",
+                                verify_mode=verdict.mode,
+                                threshold_version=verdict.threshold_version,
+                                needs_attestation=verdict.needs_attestation,
+                                future_capture=checkin.is_future(data.captured_at, received_at=received),
+                                event_key=f"{terminal['serial']}:{data.event_id}",
+                            )
+                        ],
+                        site_id=terminal["site"],
+                        received_at=received,
+                    )
+                ).ids
                 if verdict.failure_id is not None:
                     await service_card.clear_failure(verdict.failure_id)
                 if ids:  # none: a concurrent copy of this event stored it; its CheckInEvent below conflicts and answers
-                    await audit.record(ctx.engine, at=received, actor=f"terminal:{terminal['serial']}", action="punch.recorded", subject_type="punch",
-                                       subject_id=ids[0], data={"staff": staff["id"], "captured_at": data.captured_at.isoformat(), "mode": verdict.mode})
+                    await audit.record(
+                        ctx.engine,
+                        at=received,
+                        actor=f"terminal:{terminal['serial']}",
+                        action="punch.recorded",
+                        subject_type="punch",
+                        subject_id=ids[0],
+                        data={"staff": staff["id"], "captured_at": data.captured_at.isoformat(), "mode": verdict.mode},
+                    )
             elif not verdict.retry:
-                await CheckInRejection.insert(CheckInRejection(
-                    terminal=terminal["id"], event_id=data.event_id, reason=answer["reason"], claimed_employee_no=data.employee_no,
-                    captured_at=data.captured_at, received_at=received))
-            await CheckInEvent.insert(CheckInEvent(terminal=terminal["id"], event_id=data.event_id, body_sha256=digest, status_code=200,
-                                                   response=body.decode(), created_at=received))
+                await CheckInRejection.insert(
+                    CheckInRejection(
+                        terminal=terminal["id"],
+                        event_id=data.event_id,
+                        reason=answer["reason"],
+                        claimed_employee_no=data.employee_no,
+                        captured_at=data.captured_at,
+                        received_at=received,
+                    )
+                )
+            await CheckInEvent.insert(
+                CheckInEvent(
+                    terminal=terminal["id"],
+                    event_id=data.event_id,
+                    body_sha256=digest,
+                    status_code=200,
+                    response=body.decode(),
+                    created_at=received,
+                )
+            )
     except INTEGRITY_ERRORS:
         # A concurrent copy of this event committed first; its answer is the answer.
         previous = await _stored(terminal["id"], data.event_id)

@@ -60,7 +60,14 @@ async def remove_for_terminal(ctx: AppContext, terminal_id: int, staff_id: int, 
 async def list_for_site(ctx: AppContext, site_id: int, params: PageParams) -> Page[DeviceUserOut]:
     """The ids HR set at a site, site-wide and per device, by staff member."""
     await org.get_site(ctx, site_id)
-    rows = await DeviceUser.select().where(DeviceUser.site == site_id).order_by(DeviceUser.staff).order_by(DeviceUser.id).limit(params.limit).offset(params.offset)
+    rows = (
+        await DeviceUser.select()
+        .where(DeviceUser.site == site_id)
+        .order_by(DeviceUser.staff)
+        .order_by(DeviceUser.id)
+        .limit(params.limit)
+        .offset(params.offset)
+    )
     numbers = await org.employee_nos_of([r["staff"] for r in rows])
     return page_of([_out(r, numbers) for r in rows], total=await DeviceUser.count().where(DeviceUser.site == site_id), params=params)
 
@@ -76,17 +83,26 @@ async def roster(ctx: AppContext, terminal_id: int, params: PageParams) -> Page[
     """Everyone working at the device's site, by employee number, with the id this device knows them by."""
     terminal = await _device(terminal_id)
     ids = await org.active_staff_ids_at_site(terminal["site"])
-    postings = (await org.postings_of(ids))[params.offset:params.offset + params.limit]
+    postings = (await org.postings_of(ids))[params.offset : params.offset + params.limit]
     rows = await DeviceUser.select(DeviceUser.staff, DeviceUser.terminal, DeviceUser.device_user_id).where(
-        (DeviceUser.site == terminal["site"]) & (DeviceUser.terminal.is_null() | (DeviceUser.terminal == terminal_id))
-        & DeviceUser.staff.is_in([p.staff_id for p in postings] or [0]))
+        (DeviceUser.site == terminal["site"])
+        & (DeviceUser.terminal.is_null() | (DeviceUser.terminal == terminal_id))
+        & DeviceUser.staff.is_in([p.staff_id for p in postings] or [0])
+    )
     own = {r["staff"]: r["device_user_id"] for r in rows if r["terminal"] is not None}
     site = {r["staff"]: r["device_user_id"] for r in rows if r["terminal"] is None}
     items = []
     for p in postings:
         default = default_device_user_id(p.employee_no)
-        value, source = (own[p.staff_id], "terminal") if p.staff_id in own else (site[p.staff_id], "site") if p.staff_id in site \
-            else (default, "employee_no") if default else (None, "none")
+        value, source = (
+            (own[p.staff_id], "terminal")
+            if p.staff_id in own
+            else (site[p.staff_id], "site")
+            if p.staff_id in site
+            else (default, "employee_no")
+            if default
+            else (None, "none")
+        )
         items.append(DeviceRosterOut(staff_id=p.staff_id, employee_no=p.employee_no, name=p.name, device_user_id=value, source=source))  # type: ignore[arg-type]
     return page_of(items, total=len(ids), params=params)
 
@@ -97,24 +113,36 @@ async def staff_for_device_ids(terminal: dict[str, Any], device_user_ids: Sequen
     found: dict[str, int] = {}
     # Bounded IN-lists: SQLite refuses a statement with more than 32,766 parameters.
     for i in range(0, len(wanted), 5000):
-        found.update(await _staff_for(terminal, wanted[i:i + 5000]))
+        found.update(await _staff_for(terminal, wanted[i : i + 5000]))
     return found
 
 
 async def _staff_for(terminal: dict[str, Any], wanted: list[str]) -> dict[str, int]:
     site_id, terminal_id = terminal["site"], terminal["id"]
     here = (DeviceUser.site == site_id) & (DeviceUser.terminal.is_null() | (DeviceUser.terminal == terminal_id))
-    rows = await DeviceUser.select(DeviceUser.staff, DeviceUser.terminal, DeviceUser.device_user_id).where(here & DeviceUser.device_user_id.is_in(wanted))
+    rows = await DeviceUser.select(DeviceUser.staff, DeviceUser.terminal, DeviceUser.device_user_id).where(
+        here & DeviceUser.device_user_id.is_in(wanted)
+    )
     site_staff = [r["staff"] for r in rows if r["terminal"] is None]
     # A person with an id of this device's own is not known here by their site-wide one.
-    overridden = {r["staff"] for r in await DeviceUser.select(DeviceUser.staff).where(
-        (DeviceUser.terminal == terminal_id) & DeviceUser.staff.is_in(site_staff))} if site_staff else set()
+    overridden = (
+        {
+            r["staff"]
+            for r in await DeviceUser.select(DeviceUser.staff).where(
+                (DeviceUser.terminal == terminal_id) & DeviceUser.staff.is_in(site_staff)
+            )
+        }
+        if site_staff
+        else set()
+    )
     found = {r["device_user_id"]: r["staff"] for r in rows if r["terminal"] is None and r["staff"] not in overridden}
     found.update({r["device_user_id"]: r["staff"] for r in rows if r["terminal"] is not None})
     by_number = await org.staff_ids_by_employee_no([v for v in wanted if v not in found])
     if by_number:
         # An employee number is a person's id only where HR set them none.
-        mapped = {r["staff"] for r in await DeviceUser.select(DeviceUser.staff).where(here & DeviceUser.staff.is_in(list(by_number.values())))}
+        mapped = {
+            r["staff"] for r in await DeviceUser.select(DeviceUser.staff).where(here & DeviceUser.staff.is_in(list(by_number.values())))
+        }
         found.update({number: staff for number, staff in by_number.items() if staff not in mapped})
     return found
 
@@ -132,17 +160,35 @@ async def _set(ctx: AppContext, *, site_id: int, terminal_id: int | None, staff_
             rows = await _site_rows(ctx, site_id)
             before = next((r for r in rows if r["terminal"] == terminal_id and r["staff"] == staff_id), None)
             after = [r for r in rows if r is not before] + [{"terminal": terminal_id, "staff": staff_id, "device_user_id": value}]
-            holder = _holder(after, staff_id=staff_id, default=default_device_user_id(person.employee_no), scopes=_scopes(after, terminal_id))
+            holder = _holder(
+                after, staff_id=staff_id, default=default_device_user_id(person.employee_no), scopes=_scopes(after, terminal_id)
+            )
             if holder is None:
                 holder = await _number_holder(value, staff_id=staff_id, rows=after)
             if holder is not None:
                 raise DeviceUserIdTaken(f"device user id {value!r} belongs to staff {holder} at site {site_id}", staff_id=holder)
             if before is None:
-                await DeviceUser.insert(DeviceUser(site=site_id, terminal=terminal_id, staff=staff_id, device_user_id=value, set_by=actor, set_at=now))
+                await DeviceUser.insert(
+                    DeviceUser(site=site_id, terminal=terminal_id, staff=staff_id, device_user_id=value, set_by=actor, set_at=now)
+                )
             else:
-                await DeviceUser.update({DeviceUser.device_user_id: value, DeviceUser.set_by: actor, DeviceUser.set_at: now}).where(DeviceUser.id == before["id"])
-            await audit.record(ctx.engine, at=now, actor=actor, action="device_user.set", subject_type="staff", subject_id=staff_id, data={
-                "site": site_id, "terminal": terminal_id, "device_user_id": value, "previous": before["device_user_id"] if before else None})
+                await DeviceUser.update({DeviceUser.device_user_id: value, DeviceUser.set_by: actor, DeviceUser.set_at: now}).where(
+                    DeviceUser.id == before["id"]
+                )
+            await audit.record(
+                ctx.engine,
+                at=now,
+                actor=actor,
+                action="device_user.set",
+                subject_type="staff",
+                subject_id=staff_id,
+                data={
+                    "site": site_id,
+                    "terminal": terminal_id,
+                    "device_user_id": value,
+                    "previous": before["device_user_id"] if before else None,
+                },
+            )
     except INTEGRITY_ERRORS as exc:
         # Two HR changes at once: the unique indexes refuse the second one.
         raise DeviceUserIdTaken(f"device user id {value!r} is taken at site {site_id}") from exc
@@ -163,19 +209,36 @@ async def _remove(ctx: AppContext, *, site_id: int, terminal_id: int | None, sta
             raise DeviceUserNotSet()
         after = [r for r in rows if r is not before]
         # Someone still working here falls back to another id, which must not be someone else's (a leaver's frees theirs).
-        holder = _holder(after, staff_id=staff_id, default=default_device_user_id(person.employee_no), scopes=_scopes(after, terminal_id)) if posted else None
+        holder = (
+            _holder(after, staff_id=staff_id, default=default_device_user_id(person.employee_no), scopes=_scopes(after, terminal_id))
+            if posted
+            else None
+        )
         if holder is not None:
-            raise DeviceUserIdTaken(f"without it, staff {staff_id} would share an id with staff {holder} at site {site_id}: set another id instead",
-                                    staff_id=holder)
+            raise DeviceUserIdTaken(
+                f"without it, staff {staff_id} would share an id with staff {holder} at site {site_id}: set another id instead",
+                staff_id=holder,
+            )
         await DeviceUser.delete().where(DeviceUser.id == before["id"])
-        await audit.record(ctx.engine, at=now, actor=actor, action="device_user.removed", subject_type="staff", subject_id=staff_id, data={
-            "site": site_id, "terminal": terminal_id, "device_user_id": before["device_user_id"]})
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=actor,
+            action="device_user.removed",
+            subject_type="staff",
+            subject_id=staff_id,
+            data={"site": site_id, "terminal": terminal_id, "device_user_id": before["device_user_id"]},
+        )
 
 
 async def _site_rows(ctx: AppContext, site_id: int) -> list[dict[str, Any]]:
     if not is_sqlite(ctx.engine):
         await execute(ctx.engine, "SELECT pg_advisory_xact_lock({}, {})", _SITE_LOCK, site_id)
-    return list(await DeviceUser.select(DeviceUser.id, DeviceUser.terminal, DeviceUser.staff, DeviceUser.device_user_id).where(DeviceUser.site == site_id))
+    return list(
+        await DeviceUser.select(DeviceUser.id, DeviceUser.terminal, DeviceUser.staff, DeviceUser.device_user_id).where(
+            DeviceUser.site == site_id
+        )
+    )
 
 
 def _scopes(rows: list[dict[str, Any]], terminal_id: int | None) -> set[int | None]:
@@ -220,5 +283,12 @@ def _key(site_id: int, terminal_id: int | None, staff_id: int) -> Any:
 
 
 def _out(r: dict[str, Any], numbers: dict[int, str]) -> DeviceUserOut:
-    return DeviceUserOut(site_id=r["site"], terminal_id=r["terminal"], staff_id=r["staff"], employee_no=numbers.get(r["staff"], ""),
-                         device_user_id=r["device_user_id"], set_by=r["set_by"], set_at=as_utc(r["set_at"]))
+    return DeviceUserOut(
+        site_id=r["site"],
+        terminal_id=r["terminal"],
+        staff_id=r["staff"],
+        employee_no=numbers.get(r["staff"], ""),
+        device_user_id=r["device_user_id"],
+        set_by=r["set_by"],
+        set_at=as_utc(r["set_at"]),
+    )

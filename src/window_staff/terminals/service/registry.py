@@ -8,18 +8,26 @@ from window_staff.common import audit
 from window_staff.common.context import AppContext
 from window_staff.common.db import INTEGRITY_ERRORS, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
-from window_staff.org.errors import InvalidReference
 from window_staff.org import service as org
+from window_staff.org.errors import InvalidReference
+from window_staff.terminals import secrets as terminal_secrets
 from window_staff.terminals.errors import TerminalNotFound, TerminalSerialTaken, TerminalStateConflict
 from window_staff.terminals.schemas.registry import TerminalIn, TerminalOut
-from window_staff.terminals import secrets as terminal_secrets
 from window_staff.terminals.tables import Terminal, TerminalSecret
 
 
 def _out(r: dict[str, Any]) -> TerminalOut:
     return TerminalOut(
-        id=r["id"], serial=r["serial"], name=r["name"], kind=r["kind"], site_id=r["site"], window_id=r["window"],
-        status=r["status"], registered_at=r["registered_at"], approved_at=r["approved_at"], revoked_at=r["revoked_at"],
+        id=r["id"],
+        serial=r["serial"],
+        name=r["name"],
+        kind=r["kind"],
+        site_id=r["site"],
+        window_id=r["window"],
+        status=r["status"],
+        registered_at=r["registered_at"],
+        approved_at=r["approved_at"],
+        revoked_at=r["revoked_at"],
     )
 
 
@@ -33,9 +41,25 @@ async def register(ctx: AppContext, data: TerminalIn, *, actor: str) -> Terminal
             if data.window_id is not None and not await org.window_is_at_site(data.window_id, site_id=data.site_id):
                 raise InvalidReference(f"window {data.window_id} is not at site {data.site_id}")
             rows = await Terminal.insert(
-                Terminal(serial=data.serial, name=data.name, kind=data.kind, site=data.site_id, window=data.window_id, status="pending", registered_at=now)
+                Terminal(
+                    serial=data.serial,
+                    name=data.name,
+                    kind=data.kind,
+                    site=data.site_id,
+                    window=data.window_id,
+                    status="pending",
+                    registered_at=now,
+                )
             ).returning(Terminal.id)
-            await audit.record(ctx.engine, at=now, actor=actor, action="terminal.registered", subject_type="terminal", subject_id=rows[0]["id"], data={"serial": data.serial})
+            await audit.record(
+                ctx.engine,
+                at=now,
+                actor=actor,
+                action="terminal.registered",
+                subject_type="terminal",
+                subject_id=rows[0]["id"],
+                data={"serial": data.serial},
+            )
     except INTEGRITY_ERRORS as exc:
         raise TerminalSerialTaken(f"serial {data.serial!r} is registered already") from exc
     return await get(ctx, rows[0]["id"])
@@ -95,14 +119,20 @@ async def issue_secret(ctx: AppContext, terminal_id: int, *, actor: str) -> tupl
             raise TerminalNotFound()
         if row["status"] == "revoked":
             raise TerminalStateConflict("a revoked terminal gets no secret")
-        active = await TerminalSecret.select(TerminalSecret.id).where((TerminalSecret.terminal == terminal_id) & TerminalSecret.retired_at.is_null()).order_by(TerminalSecret.id, ascending=False)
+        active = (
+            await TerminalSecret.select(TerminalSecret.id)
+            .where((TerminalSecret.terminal == terminal_id) & TerminalSecret.retired_at.is_null())
+            .order_by(TerminalSecret.id, ascending=False)
+        )
         # Two active at most: the new one and the newest previous one.
         stale = [r["id"] for r in active[1:]]
         if stale:
             await TerminalSecret.update({TerminalSecret.retired_at: now}).where(TerminalSecret.id.is_in(stale))
         ciphertext, nonce = terminal_secrets.seal(ctx, secret, terminal_id=terminal_id)
         await TerminalSecret.insert(TerminalSecret(terminal=terminal_id, ciphertext=ciphertext, nonce=nonce, created_at=now))
-        await audit.record(ctx.engine, at=now, actor=actor, action="terminal.secret_issued", subject_type="terminal", subject_id=terminal_id)
+        await audit.record(
+            ctx.engine, at=now, actor=actor, action="terminal.secret_issued", subject_type="terminal", subject_id=terminal_id
+        )
     return row["serial"], secret, min(2, len(active) + 1)
 
 

@@ -8,19 +8,18 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from window_staff.attendance.service import punches as attendance_queue
-from window_staff.attendance.service.punches import NewPunch
-from window_staff.common.db import chunks
 from window_staff.attendance.calendar import DEFAULT_TIME_ZONE
 from window_staff.attendance.schemas import ExceptionIn
+from window_staff.attendance.service import punches as attendance_queue
+from window_staff.attendance.service.punches import NewPunch
 from window_staff.common import audit
 from window_staff.common.context import AppContext
-from window_staff.common.db import execute, insert_rows, is_sqlite, write_transaction
-from window_staff.terminals.service import device_users
+from window_staff.common.db import chunks, execute, insert_rows, is_sqlite, write_transaction
 from window_staff.terminals import zkteco
 from window_staff.terminals.checkin import is_future
 from window_staff.terminals.errors import TerminalNotAllowed, TerminalNotFound, TerminalStateConflict
 from window_staff.terminals.schemas.registry import TerminalCommandOut
+from window_staff.terminals.service import device_users
 from window_staff.terminals.tables import CheckInRejection, Terminal, TerminalCommand
 
 log = logging.getLogger("window_staff.terminals.zkteco")
@@ -28,16 +27,31 @@ log = logging.getLogger("window_staff.terminals.zkteco")
 # pg_advisory_xact_lock(namespace, terminal id): one upload per device at a time, so the
 # unknown-PIN de-duplication below (select, then insert) cannot race with a concurrent resend.
 _UPLOAD_LOCK = 7343100
-_REJECTION_COLUMNS = [CheckInRejection.terminal, CheckInRejection.event_id, CheckInRejection.reason, CheckInRejection.claimed_employee_no,
-                      CheckInRejection.captured_at, CheckInRejection.received_at]
+_REJECTION_COLUMNS = [
+    CheckInRejection.terminal,
+    CheckInRejection.event_id,
+    CheckInRejection.reason,
+    CheckInRejection.claimed_employee_no,
+    CheckInRejection.captured_at,
+    CheckInRejection.received_at,
+]
 
 
 async def device(ctx: AppContext, serial: str | None) -> dict[str, Any]:
     """The approved ZKTeco terminal with this serial; unknown, pending, revoked and signed ones are refused (never added)."""
-    row = await Terminal.select(*Terminal.all_columns(), Terminal.site.timezone.as_alias("timezone")).where(Terminal.serial == serial).first() if serial else None
+    row = (
+        await Terminal.select(*Terminal.all_columns(), Terminal.site.timezone.as_alias("timezone")).where(Terminal.serial == serial).first()
+        if serial
+        else None
+    )
     # A serial is no secret: a signed terminal's serial must not open the unsigned push protocol.
     if row is None or row["status"] != "approved" or row["kind"] != "zkteco":
-        log.warning("iclock request refused: serial=%r status=%s kind=%s", (serial or "")[:64], row["status"] if row else "unknown", row["kind"] if row else "-")
+        log.warning(
+            "iclock request refused: serial=%r status=%s kind=%s",
+            (serial or "")[:64],
+            row["status"] if row else "unknown",
+            row["kind"] if row else "-",
+        )
         raise TerminalNotAllowed()
     return row
 
@@ -93,9 +107,19 @@ def plan_punches(logs: list[zkteco.AttLog], *, terminal: dict[str, Any], staff_b
             unknown.append(entry)
             continue
         at = zkteco.to_instant(entry.local_time, timezone=zone)
-        rows.append(NewPunch(staff_id=staff_id, terminal_id=terminal["id"], captured_at=at, kind=entry.kind, source="zkteco",
-                             verify_mode=entry.verify_mode, verified_on_device=True, future_capture=is_future(at, received_at=now),
-                             event_key=punch_key(terminal["serial"], entry)))
+        rows.append(
+            NewPunch(
+                staff_id=staff_id,
+                terminal_id=terminal["id"],
+                captured_at=at,
+                kind=entry.kind,
+                source="zkteco",
+                verify_mode=entry.verify_mode,
+                verified_on_device=True,
+                future_capture=is_future(at, received_at=now),
+                event_key=punch_key(terminal["serial"], entry),
+            )
+        )
     return _Planned(punches=rows, unknown=unknown)
 
 
@@ -106,8 +130,13 @@ async def receive_attlog(ctx: AppContext, terminal: dict[str, Any], body: bytes)
     bad_count = sum(line.count for line in bad)
     for line in bad:
         # The line number and reason only: the line itself may hold what a device must not leak (see safe_excerpt).
-        log.warning("iclock %s: ATTLOG line %d%s unreadable (queued for HR): %s", serial, line.line_no,
-                    f"-{line.last_line_no}" if line.last_line_no else "", line.reason)
+        log.warning(
+            "iclock %s: ATTLOG line %d%s unreadable (queued for HR): %s",
+            serial,
+            line.line_no,
+            f"-{line.last_line_no}" if line.last_line_no else "",
+            line.reason,
+        )
     now = ctx.clock.now()
     # The PIN of a line is the user id the device knows the person by: HR's id for them there, else their employee number.
     staff_by_pin = await device_users.staff_for_device_ids(terminal, [entry.pin for entry in logs])
@@ -125,38 +154,91 @@ async def receive_attlog(ctx: AppContext, terminal: dict[str, Any], body: bytes)
             # One audit event per upload, not per punch: every append takes the chain's global lock and
             # reads its tail, so per-punch events would serialise all devices (and double the rows) at
             # ~9 M punches a month; the id range, counts and body digest still pin down what was stored.
-            await audit.record(ctx.engine, at=now, actor=f"terminal:{serial}", action="punch.batch_recorded", subject_type="terminal",
-                               subject_id=terminal["id"], data={
-                                   "punches": len(ids), "first_id": min(ids, default=None), "last_id": max(ids, default=None),
-                                   "unknown_pin": len(new_unknown), "closed_month": closed, "bad_lines": bad_count, "bad_queued": queued_bad,
-                                   "body_sha256": hashlib.sha256(body).hexdigest()})
+            await audit.record(
+                ctx.engine,
+                at=now,
+                actor=f"terminal:{serial}",
+                action="punch.batch_recorded",
+                subject_type="terminal",
+                subject_id=terminal["id"],
+                data={
+                    "punches": len(ids),
+                    "first_id": min(ids, default=None),
+                    "last_id": max(ids, default=None),
+                    "unknown_pin": len(new_unknown),
+                    "closed_month": closed,
+                    "bad_lines": bad_count,
+                    "bad_queued": queued_bad,
+                    "body_sha256": hashlib.sha256(body).hexdigest(),
+                },
+            )
     future = sum(1 for punch in plan.punches if punch.future_capture)
-    result = AttlogResult(stored=len(ids), duplicates=len(plan.punches) - len(ids), unknown_pin=len(plan.unknown),
-                          closed_month=closed, future=future, bad_lines=bad_count, bad_queued=queued_bad)
+    result = AttlogResult(
+        stored=len(ids),
+        duplicates=len(plan.punches) - len(ids),
+        unknown_pin=len(plan.unknown),
+        closed_month=closed,
+        future=future,
+        bad_lines=bad_count,
+        bad_queued=queued_bad,
+    )
     if new_unknown:
-        log.warning("iclock %s: %d ATTLOG line(s) with unknown PIN(s) %s recorded as rejections", serial, len(new_unknown),
-                    ",".join(sorted({e.pin for e in new_unknown}))[:300])
-    log.info("iclock %s: ATTLOG stored=%d duplicates=%d unknown_pin=%d closed_month=%d future=%d bad=%d bad_queued=%d", serial,
-             result.stored, result.duplicates, result.unknown_pin, result.closed_month, result.future, result.bad_lines, result.bad_queued)
+        log.warning(
+            "iclock %s: %d ATTLOG line(s) with unknown PIN(s) %s recorded as rejections",
+            serial,
+            len(new_unknown),
+            ",".join(sorted({e.pin for e in new_unknown}))[:300],
+        )
+    log.info(
+        "iclock %s: ATTLOG stored=%d duplicates=%d unknown_pin=%d closed_month=%d future=%d bad=%d bad_queued=%d",
+        serial,
+        result.stored,
+        result.duplicates,
+        result.unknown_pin,
+        result.closed_month,
+        result.future,
+        result.bad_lines,
+        result.bad_queued,
+    )
     return result
 
 
-async def _record_unknown(ctx: AppContext, terminal: dict[str, Any], unknown: list[zkteco.AttLog], *, now: dt.datetime) -> list[zkteco.AttLog]:
+async def _record_unknown(
+    ctx: AppContext, terminal: dict[str, Any], unknown: list[zkteco.AttLog], *, now: dt.datetime
+) -> list[zkteco.AttLog]:
     """Keep each unknown-PIN line once as a rejection (a resend adds nothing); HR's queue gets one item per upload with new ones."""
     if not unknown:
         return []
     by_id = {rejection_id(e): e for e in unknown}
-    seen = {r["event_id"] for part in chunks(list(by_id)) for r in await CheckInRejection.select(CheckInRejection.event_id).where(
-        (CheckInRejection.terminal == terminal["id"]) & CheckInRejection.event_id.is_in(part))}
+    seen = {
+        r["event_id"]
+        for part in chunks(list(by_id))
+        for r in await CheckInRejection.select(CheckInRejection.event_id).where(
+            (CheckInRejection.terminal == terminal["id"]) & CheckInRejection.event_id.is_in(part)
+        )
+    }
     fresh = [(rid, e) for rid, e in by_id.items() if rid not in seen]
     if not fresh:
         return []
     zone = time_zone_of(terminal)
-    await insert_rows(ctx.engine, CheckInRejection, _REJECTION_COLUMNS, [
-        (terminal["id"], rid, "unknown_employee", e.pin, zkteco.to_instant(e.local_time, timezone=zone), now) for rid, e in fresh])
+    await insert_rows(
+        ctx.engine,
+        CheckInRejection,
+        _REJECTION_COLUMNS,
+        [(terminal["id"], rid, "unknown_employee", e.pin, zkteco.to_instant(e.local_time, timezone=zone), now) for rid, e in fresh],
+    )
     # Nothing acknowledged is lost: a PIN we cannot place waits for HR instead of vanishing.
-    await attendance_queue.queue_exceptions(ctx, [ExceptionIn(
-        kind="unknown_device_pin", terminal_id=terminal["id"], detail={"lines": len(fresh), "pins": sorted({e.pin for _, e in fresh})[:100]})], at=now)
+    await attendance_queue.queue_exceptions(
+        ctx,
+        [
+            ExceptionIn(
+                kind="unknown_device_pin",
+                terminal_id=terminal["id"],
+                detail={"lines": len(fresh), "pins": sorted({e.pin for _, e in fresh})[:100]},
+            )
+        ],
+        at=now,
+    )
     return [e for _, e in fresh]
 
 
@@ -188,7 +270,12 @@ async def next_commands(ctx: AppContext, terminal: dict[str, Any]) -> str:
     """Queued commands as ``C:<id>:<command>`` lines (marked sent), or ``OK`` when none wait."""
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
-        pending = await TerminalCommand.select().where((TerminalCommand.terminal == terminal["id"]) & TerminalCommand.sent_at.is_null()).order_by(TerminalCommand.id).limit(20)
+        pending = (
+            await TerminalCommand.select()
+            .where((TerminalCommand.terminal == terminal["id"]) & TerminalCommand.sent_at.is_null())
+            .order_by(TerminalCommand.id)
+            .limit(20)
+        )
         if not pending:
             return "OK"
         await TerminalCommand.update({TerminalCommand.sent_at: now}).where(TerminalCommand.id.is_in([r["id"] for r in pending]))
@@ -203,8 +290,13 @@ async def command_results(ctx: AppContext, terminal: dict[str, Any], body: bytes
         for item in zkteco.parse_devicecmd(body):
             done = []
             if item.get("ID", "").isdigit():
-                done = await TerminalCommand.update({TerminalCommand.returned_at: now, TerminalCommand.return_code: item.get("Return", "")[:32]}).where(
-                    (TerminalCommand.id == int(item["ID"])) & (TerminalCommand.terminal == terminal["id"])).returning(TerminalCommand.id)
+                done = (
+                    await TerminalCommand.update(
+                        {TerminalCommand.returned_at: now, TerminalCommand.return_code: item.get("Return", "")[:32]}
+                    )
+                    .where((TerminalCommand.id == int(item["ID"])) & (TerminalCommand.terminal == terminal["id"]))
+                    .returning(TerminalCommand.id)
+                )
             if not done:
                 log.warning("iclock %s: result for unknown command id %r ignored", terminal["serial"], item.get("ID", "")[:20])
             matched += len(done)
@@ -212,8 +304,15 @@ async def command_results(ctx: AppContext, terminal: dict[str, Any], body: bytes
 
 
 def _command_out(r: dict[str, Any]) -> TerminalCommandOut:
-    return TerminalCommandOut(id=r["id"], terminal_id=r["terminal"], command=r["command"], created_at=r["created_at"],
-                              sent_at=r["sent_at"], returned_at=r["returned_at"], return_code=r["return_code"])
+    return TerminalCommandOut(
+        id=r["id"],
+        terminal_id=r["terminal"],
+        command=r["command"],
+        created_at=r["created_at"],
+        sent_at=r["sent_at"],
+        returned_at=r["returned_at"],
+        return_code=r["return_code"],
+    )
 
 
 async def queue_command(ctx: AppContext, terminal_id: int, command: str, *, actor: str) -> TerminalCommandOut:
@@ -225,8 +324,18 @@ async def queue_command(ctx: AppContext, terminal_id: int, command: str, *, acto
             raise TerminalNotFound()
         if terminal["kind"] != "zkteco" or terminal["status"] == "revoked":
             raise TerminalStateConflict("commands go only to ZKTeco devices that are not revoked")
-        rows = await TerminalCommand.insert(TerminalCommand(terminal=terminal_id, command=command, created_at=now)).returning(TerminalCommand.id)
-        await audit.record(ctx.engine, at=now, actor=actor, action="terminal.command_queued", subject_type="terminal", subject_id=terminal_id, data={"command": command})
+        rows = await TerminalCommand.insert(TerminalCommand(terminal=terminal_id, command=command, created_at=now)).returning(
+            TerminalCommand.id
+        )
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=actor,
+            action="terminal.command_queued",
+            subject_type="terminal",
+            subject_id=terminal_id,
+            data={"command": command},
+        )
     row = await TerminalCommand.select().where(TerminalCommand.id == rows[0]["id"]).first()
     assert row is not None  # inserted above; commands are never deleted
     return _command_out(row)
@@ -236,5 +345,10 @@ async def list_commands(ctx: AppContext, terminal_id: int, *, limit: int = 100) 
     """A device's latest commands with what each returned, newest first."""
     if not await Terminal.exists().where(Terminal.id == terminal_id):
         raise TerminalNotFound()
-    rows = await TerminalCommand.select().where(TerminalCommand.terminal == terminal_id).order_by(TerminalCommand.id, ascending=False).limit(limit)
+    rows = (
+        await TerminalCommand.select()
+        .where(TerminalCommand.terminal == terminal_id)
+        .order_by(TerminalCommand.id, ascending=False)
+        .limit(limit)
+    )
     return [_command_out(r) for r in rows]

@@ -1,6 +1,6 @@
 """The web controllers: the public names of ``session`` here; the rest in sibling modules."""
 
 from window_staff.web.controllers.session import (  # noqa: F401 (the package's face)
-    safe_next,
     WebController,
+    safe_next,
 )

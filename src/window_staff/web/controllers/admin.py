@@ -10,77 +10,106 @@ from litestar.response import Redirect, Template
 
 from window_staff.auth import service as auth_service
 from window_staff.auth.domain import ROLES
-from window_staff.common.guards import principal_of
 from window_staff.auth.schemas import UserCreateIn, UserUpdateIn
-from window_staff.common.principal import Principal
 from window_staff.common import audit
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError, InvalidInput
+from window_staff.common.guards import principal_of
 from window_staff.common.pagination import PageParams
+from window_staff.common.principal import Principal
 from window_staff.errors import status_of
 from window_staff.settings import Settings
 from window_staff.terminals import service as terminals
 from window_staff.web.i18n import add_words
 from window_staff.web.pages import PAGE, page_roles, refusal_of, render
 
-add_words({
-    "admin.users": {"zh": "用户", "en": "Users"},
-    "admin.roles": {"zh": "角色", "en": "Roles"},
-    "admin.display_name": {"zh": "姓名", "en": "Display name"},
-    "admin.active": {"zh": "启用", "en": "Active"},
-    "admin.inactive": {"zh": "停用", "en": "Disabled"},
-    "admin.mfa": {"zh": "动态验证码", "en": "Authenticator"},
-    "admin.yes": {"zh": "是", "en": "yes"},
-    "admin.no": {"zh": "否", "en": "no"},
-    "admin.create_user": {"zh": "新建用户", "en": "Create a user"},
-    "admin.create": {"zh": "创建", "en": "Create"},
-    "admin.created": {"zh": "已创建用户", "en": "User created"},
-    "admin.totp_once": {"zh": "请立即将此地址录入身份验证器（只显示一次）", "en": "Enter this in the authenticator app now (shown once)"},
-    "admin.terminals": {"zh": "签到终端", "en": "Terminals"},
-    "admin.no_terminals": {"zh": "暂无终端", "en": "No terminals"},
-    "admin.serial": {"zh": "序列号", "en": "Serial"},
-    "admin.name": {"zh": "名称", "en": "Name"},
-    "admin.status": {"zh": "状态", "en": "Status"},
-    "admin.approve": {"zh": "批准", "en": "Approve"},
-    "admin.revoke": {"zh": "吊销", "en": "Revoke"},
-    "admin.audit": {"zh": "审计链", "en": "Audit chain"},
-    "admin.audit_ok": {"zh": "完整", "en": "OK"},
-    "admin.audit_events": {"zh": "条事件已校验", "en": "events checked"},
-    "admin.audit_broken": {"zh": "审计链断裂，首个异常记录", "en": "The chain is broken at row"},
-    "admin.settings": {"zh": "系统设置（只读）", "en": "Settings (read-only)"},
-    "admin.setting": {"zh": "设置项", "en": "Setting"},
-    "admin.value": {"zh": "值", "en": "Value"},
-    "admin.done": {"zh": "已完成", "en": "Done"},
-    "admin.role.staff": {"zh": "窗口人员", "en": "Staff"},
-    "admin.role.inspector": {"zh": "检查员", "en": "Inspector"},
-    "admin.role.inspection_lead": {"zh": "检查负责人", "en": "Inspection lead"},
-    "admin.role.hr": {"zh": "人事", "en": "HR"},
-    "admin.role.approver": {"zh": "审批人", "en": "Approver"},
-    "admin.role.delegate": {"zh": "评议代表", "en": "Delegate"},
-    "admin.role.auditor": {"zh": "审计", "en": "Auditor"},
-    "admin.role.admin": {"zh": "管理员", "en": "Administrator"},
-    "admin.edit_user": {"zh": "修改用户", "en": "Edit user"},
-    "admin.save": {"zh": "保存", "en": "Save"},
-    "admin.saved": {"zh": "已保存", "en": "Saved"},
-    "admin.active_hint": {"zh": "停用后该用户的所有会话立即结束", "en": "Disabling ends all of the user's sessions at once"},
-    "admin.totp_reset": {"zh": "重置动态验证码", "en": "Reset the authenticator"},
-    "admin.totp_reset_hint": {"zh": "旧验证码立即失效，该用户所有会话结束", "en": "The old authenticator stops working and the user's sessions end"},
-    "admin.totp_was_reset": {"zh": "动态验证码已重置", "en": "The authenticator was reset"},
-    "admin.back": {"zh": "返回系统管理", "en": "Back to administration"},
-    "admin.tstatus.pending": {"zh": "待批准", "en": "pending"},
-    "admin.tstatus.approved": {"zh": "已批准", "en": "approved"},
-    "admin.tstatus.revoked": {"zh": "已吊销", "en": "revoked"},
-})
+add_words(
+    {
+        "admin.users": {"zh": "用户", "en": "Users"},
+        "admin.roles": {"zh": "角色", "en": "Roles"},
+        "admin.display_name": {"zh": "姓名", "en": "Display name"},
+        "admin.active": {"zh": "启用", "en": "Active"},
+        "admin.inactive": {"zh": "停用", "en": "Disabled"},
+        "admin.mfa": {"zh": "动态验证码", "en": "Authenticator"},
+        "admin.yes": {"zh": "是", "en": "yes"},
+        "admin.no": {"zh": "否", "en": "no"},
+        "admin.create_user": {"zh": "新建用户", "en": "Create a user"},
+        "admin.create": {"zh": "创建", "en": "Create"},
+        "admin.created": {"zh": "已创建用户", "en": "User created"},
+        "admin.totp_once": {
+            "zh": "请立即将此地址录入身份验证器（只显示一次）",
+            "en": "Enter this in the authenticator app now (shown once)",
+        },
+        "admin.terminals": {"zh": "签到终端", "en": "Terminals"},
+        "admin.no_terminals": {"zh": "暂无终端", "en": "No terminals"},
+        "admin.serial": {"zh": "序列号", "en": "Serial"},
+        "admin.name": {"zh": "名称", "en": "Name"},
+        "admin.status": {"zh": "状态", "en": "Status"},
+        "admin.approve": {"zh": "批准", "en": "Approve"},
+        "admin.revoke": {"zh": "吊销", "en": "Revoke"},
+        "admin.audit": {"zh": "审计链", "en": "Audit chain"},
+        "admin.audit_ok": {"zh": "完整", "en": "OK"},
+        "admin.audit_events": {"zh": "条事件已校验", "en": "events checked"},
+        "admin.audit_broken": {"zh": "审计链断裂，首个异常记录", "en": "The chain is broken at row"},
+        "admin.settings": {"zh": "系统设置（只读）", "en": "Settings (read-only)"},
+        "admin.setting": {"zh": "设置项", "en": "Setting"},
+        "admin.value": {"zh": "值", "en": "Value"},
+        "admin.done": {"zh": "已完成", "en": "Done"},
+        "admin.role.staff": {"zh": "窗口人员", "en": "Staff"},
+        "admin.role.inspector": {"zh": "检查员", "en": "Inspector"},
+        "admin.role.inspection_lead": {"zh": "检查负责人", "en": "Inspection lead"},
+        "admin.role.hr": {"zh": "人事", "en": "HR"},
+        "admin.role.approver": {"zh": "审批人", "en": "Approver"},
+        "admin.role.delegate": {"zh": "评议代表", "en": "Delegate"},
+        "admin.role.auditor": {"zh": "审计", "en": "Auditor"},
+        "admin.role.admin": {"zh": "管理员", "en": "Administrator"},
+        "admin.edit_user": {"zh": "修改用户", "en": "Edit user"},
+        "admin.save": {"zh": "保存", "en": "Save"},
+        "admin.saved": {"zh": "已保存", "en": "Saved"},
+        "admin.active_hint": {"zh": "停用后该用户的所有会话立即结束", "en": "Disabling ends all of the user's sessions at once"},
+        "admin.totp_reset": {"zh": "重置动态验证码", "en": "Reset the authenticator"},
+        "admin.totp_reset_hint": {
+            "zh": "旧验证码立即失效，该用户所有会话结束",
+            "en": "The old authenticator stops working and the user's sessions end",
+        },
+        "admin.totp_was_reset": {"zh": "动态验证码已重置", "en": "The authenticator was reset"},
+        "admin.back": {"zh": "返回系统管理", "en": "Back to administration"},
+        "admin.tstatus.pending": {"zh": "待批准", "en": "pending"},
+        "admin.tstatus.approved": {"zh": "已批准", "en": "approved"},
+        "admin.tstatus.revoked": {"zh": "已吊销", "en": "revoked"},
+    }
+)
 
 _LIST = PageParams(limit=200, offset=0)
 _FORM_LIMIT = 16_384
 # Shown on the page; never the vault key, key files, the database URL (it may hold a password) or the public URL's secrets.
 _SHOWN = (
-    "data_dir", "rules_dir", "host", "port", "session_ttl_hours", "login_max_failures", "login_window_seconds", "page_size_max",
-    "body_limit_bytes", "upload_limit_bytes", "target_far", "biometric_calibration", "match_policy", "fingerprint_extractor",
-    "face_image_limit_bytes", "face_max_pixels", "face_max_decoded_pixels", "face_working_px", "face_min_px",
-    "fingerprint_min_cylinders", "face_max_templates", "fingerprint_max_templates", "face_enrol_photos", "fingerprint_enrol_fingers",
-    "fingerprint_enrol_impressions", "demo",
+    "data_dir",
+    "rules_dir",
+    "host",
+    "port",
+    "session_ttl_hours",
+    "login_max_failures",
+    "login_window_seconds",
+    "page_size_max",
+    "body_limit_bytes",
+    "upload_limit_bytes",
+    "target_far",
+    "biometric_calibration",
+    "match_policy",
+    "fingerprint_extractor",
+    "face_image_limit_bytes",
+    "face_max_pixels",
+    "face_max_decoded_pixels",
+    "face_working_px",
+    "face_min_px",
+    "fingerprint_min_cylinders",
+    "face_max_templates",
+    "fingerprint_max_templates",
+    "face_enrol_photos",
+    "fingerprint_enrol_fingers",
+    "fingerprint_enrol_impressions",
+    "demo",
 )
 
 
@@ -99,14 +128,35 @@ class AdminPages(Controller):
     include_in_schema = False
     path = "/app/admin"
 
-    async def _page(self, ctx: AppContext, request: Request, principal: Principal, *, message: str | None = None, notice: str | None = None,
-                    totp_uri: str | None = None, status: int = 200, form: dict[str, Any] | None = None) -> Template:
+    async def _page(
+        self,
+        ctx: AppContext,
+        request: Request,
+        principal: Principal,
+        *,
+        message: str | None = None,
+        notice: str | None = None,
+        totp_uri: str | None = None,
+        status: int = 200,
+        form: dict[str, Any] | None = None,
+    ) -> Template:
         users = (await auth_service.list_users(ctx, _LIST)).items
         terms = (await terminals.list_terminals(ctx, _LIST)).items
         chain = await audit.verify(ctx.engine)
         return render(
-            request, "admin/index.html", principal=principal, status=status, users=users, terminals=terms, chain=chain,
-            settings_rows=visible_settings(ctx.settings), roles=ROLES, message=message, notice=notice, totp_uri=totp_uri, form=form or {},
+            request,
+            "admin/index.html",
+            principal=principal,
+            status=status,
+            users=users,
+            terminals=terms,
+            chain=chain,
+            settings_rows=visible_settings(ctx.settings),
+            roles=ROLES,
+            message=message,
+            notice=notice,
+            totp_uri=totp_uri,
+            form=form or {},
         )
 
     @get("", guards=[page_roles("admin")], opt=PAGE)
@@ -120,8 +170,11 @@ class AdminPages(Controller):
         """Create a user; the page shows the TOTP address once (so it is rendered here, not redirected)."""
         principal = await principal_of(request)
         form = await request.form()
-        values = {"username": str(form.get("username", "")).strip(), "display_name": str(form.get("display_name", "")).strip(),
-                  "roles": [str(r) for r in form.getall("roles", [])]}
+        values = {
+            "username": str(form.get("username", "")).strip(),
+            "display_name": str(form.get("display_name", "")).strip(),
+            "roles": [str(r) for r in form.getall("roles", [])],
+        }
         try:
             data = _user_in(values, password=str(form.get("password", "")))
             user, uri = await auth_service.create_user(ctx, data, actor=principal.actor)
@@ -129,11 +182,30 @@ class AdminPages(Controller):
             return await self._page(ctx, request, principal, message=refusal_of(request, exc), status=422, form=values)
         return await self._page(ctx, request, principal, notice="admin.created", totp_uri=uri, form={"created": user.username})
 
-    async def _user_page(self, ctx: AppContext, request: Request, principal: Principal, user_id: int, *, message: str | None = None,
-                         notice: str | None = None, totp_uri: str | None = None, status: int = 200) -> Template:
+    async def _user_page(
+        self,
+        ctx: AppContext,
+        request: Request,
+        principal: Principal,
+        user_id: int,
+        *,
+        message: str | None = None,
+        notice: str | None = None,
+        totp_uri: str | None = None,
+        status: int = 200,
+    ) -> Template:
         user = await auth_service.get_user(ctx, user_id)
-        return render(request, "admin/user.html", principal=principal, status=status, user=user, roles=ROLES, message=message, notice=notice,
-                      totp_uri=totp_uri)
+        return render(
+            request,
+            "admin/user.html",
+            principal=principal,
+            status=status,
+            user=user,
+            roles=ROLES,
+            message=message,
+            notice=notice,
+            totp_uri=totp_uri,
+        )
 
     @get("/users/{user_id:int}", guards=[page_roles("admin")], opt=PAGE)
     async def user(self, ctx: AppContext, request: Request, user_id: int) -> Template:
@@ -146,7 +218,9 @@ class AdminPages(Controller):
         """Change a user's display name, roles or activity (disabling ends their sessions)."""
         principal = await principal_of(request)
         try:
-            await auth_service.update_user(ctx, user_id, _user_update_in(await request.form()), actor=principal.actor, actor_user_id=principal.user_id)
+            await auth_service.update_user(
+                ctx, user_id, _user_update_in(await request.form()), actor=principal.actor, actor_user_id=principal.user_id
+            )
         except DomainError as exc:
             return await self._user_page(ctx, request, principal, user_id, message=refusal_of(request, exc), status=status_of(exc))
         return Redirect(f"/app/admin/users/{user_id}?done=1", status_code=303)
@@ -182,8 +256,14 @@ class AdminPages(Controller):
 def _user_update_in(form: Any) -> UserUpdateIn:
     """The edit form as the API's update input: every field is sent (an unticked box means inactive)."""
     try:
-        return msgspec.convert({"display_name": str(form.get("display_name", "")).strip(), "roles": [str(r) for r in form.getall("roles", [])],
-                                "active": form.get("active") == "on"}, UserUpdateIn)
+        return msgspec.convert(
+            {
+                "display_name": str(form.get("display_name", "")).strip(),
+                "roles": [str(r) for r in form.getall("roles", [])],
+                "active": form.get("active") == "on",
+            },
+            UserUpdateIn,
+        )
     except msgspec.ValidationError as exc:
         raise InvalidInput(str(exc), code="user_input_invalid") from None
 
@@ -191,7 +271,9 @@ def _user_update_in(form: Any) -> UserUpdateIn:
 def _user_in(values: dict[str, Any], *, password: str) -> UserCreateIn:
     """The form as the API's input, validated by the same schema (a refusal is a DomainError with the reason)."""
     try:
-        return msgspec.convert({"username": values["username"], "password": password, "display_name": values["display_name"], "roles": values["roles"]},
-                               UserCreateIn)
+        return msgspec.convert(
+            {"username": values["username"], "password": password, "display_name": values["display_name"], "roles": values["roles"]},
+            UserCreateIn,
+        )
     except msgspec.ValidationError as exc:
         raise InvalidInput(str(exc), code="user_input_invalid") from None

@@ -7,13 +7,13 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
-from window_staff.common import periods
 from window_staff.appraisal import domain, service
-from window_staff.appraisal.service import close as service_close, reports as service_reports
 from window_staff.appraisal.errors import AppraisalInputInvalid
-from window_staff.common.guards import principal_of
+from window_staff.appraisal.service import close as service_close, reports as service_reports
+from window_staff.common import periods
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError
+from window_staff.common.guards import principal_of
 from window_staff.errors import status_of
 from window_staff.web.controllers.hr import grade_titles, local_time
 from window_staff.web.i18n import add_words, lang_of
@@ -24,28 +24,30 @@ _REASON_MIN, _REASON_MAX = 2, 2000
 
 approvers = page_roles("approver")
 
-add_words({
-    "ap.waiting": {"zh": "待审批月份", "en": "Months awaiting approval"},
-    "ap.closed": {"zh": "已结账月份（可申请重开）", "en": "Closed months (reopen on request)"},
-    "ap.others": {"zh": "其他月份", "en": "Other months"},
-    "ap.none": {"zh": "当前没有待审批的月份", "en": "No month awaits approval"},
-    "ap.diff": {"zh": "与上次计算相比的变化", "en": "Changes since the last computation"},
-    "ap.since": {"zh": "对比版本", "en": "Compared with computation"},
-    "ap.no_changes": {"zh": "没有变化", "en": "Nothing changed"},
-    "ap.before": {"zh": "之前", "en": "Before"},
-    "ap.after": {"zh": "之后", "en": "After"},
-    "ap.rules_changed": {"zh": "新增条目", "en": "Rules added"},
-    "ap.rules_removed": {"zh": "移除条目", "en": "Rules removed"},
-    "ap.approve": {"zh": "批准", "en": "Approve"},
-    "ap.return": {"zh": "退回人事", "en": "Return to HR"},
-    "ap.reopen": {"zh": "申请重开", "en": "Ask to reopen"},
-    "ap.reopen-confirm": {"zh": "确认重开", "en": "Confirm reopening"},
-    "ap.done.approve": {"zh": "已批准", "en": "Approved"},
-    "ap.done.return": {"zh": "已退回人事", "en": "Returned to HR"},
-    "ap.done.reopen": {"zh": "重开申请已提交，等待另一位审批人确认", "en": "Reopening requested: a second approver confirms"},
-    "ap.done.reopen-confirm": {"zh": "已重开", "en": "Reopened"},
-    "ap.reason_needed": {"zh": "请填写理由（2至2000字）", "en": "Give a reason (2 to 2000 characters)"},
-})
+add_words(
+    {
+        "ap.waiting": {"zh": "待审批月份", "en": "Months awaiting approval"},
+        "ap.closed": {"zh": "已结账月份（可申请重开）", "en": "Closed months (reopen on request)"},
+        "ap.others": {"zh": "其他月份", "en": "Other months"},
+        "ap.none": {"zh": "当前没有待审批的月份", "en": "No month awaits approval"},
+        "ap.diff": {"zh": "与上次计算相比的变化", "en": "Changes since the last computation"},
+        "ap.since": {"zh": "对比版本", "en": "Compared with computation"},
+        "ap.no_changes": {"zh": "没有变化", "en": "Nothing changed"},
+        "ap.before": {"zh": "之前", "en": "Before"},
+        "ap.after": {"zh": "之后", "en": "After"},
+        "ap.rules_changed": {"zh": "新增条目", "en": "Rules added"},
+        "ap.rules_removed": {"zh": "移除条目", "en": "Rules removed"},
+        "ap.approve": {"zh": "批准", "en": "Approve"},
+        "ap.return": {"zh": "退回人事", "en": "Return to HR"},
+        "ap.reopen": {"zh": "申请重开", "en": "Ask to reopen"},
+        "ap.reopen-confirm": {"zh": "确认重开", "en": "Confirm reopening"},
+        "ap.done.approve": {"zh": "已批准", "en": "Approved"},
+        "ap.done.return": {"zh": "已退回人事", "en": "Returned to HR"},
+        "ap.done.reopen": {"zh": "重开申请已提交，等待另一位审批人确认", "en": "Reopening requested: a second approver confirms"},
+        "ap.done.reopen-confirm": {"zh": "已重开", "en": "Reopened"},
+        "ap.reason_needed": {"zh": "请填写理由（2至2000字）", "en": "Give a reason (2 to 2000 characters)"},
+    }
+)
 
 _CALLS: dict[str, Any] = {
     "approve": lambda ctx, month, p, reason: service.approve(ctx, month, principal=p),
@@ -71,9 +73,16 @@ async def _month_page(ctx: AppContext, request: Request, month: str, *, message:
     principal = await principal_of(request)
     key = periods.month_key(periods.parse_month(month))
     period = await service.get_period(ctx, key)
-    context: dict[str, Any] = {"month": key, "period": period, "message": message, "done": request.query_params.get("done"),
-                               "diff": None, "departments": [], "actions": actions_for(period.state),
-                               "grade_title": grade_titles(ctx, lang_of(request))}
+    context: dict[str, Any] = {
+        "month": key,
+        "period": period,
+        "message": message,
+        "done": request.query_params.get("done"),
+        "diff": None,
+        "departments": [],
+        "actions": actions_for(period.state),
+        "grade_title": grade_titles(ctx, lang_of(request)),
+    }
     if period.computation:
         context["diff"] = await service_reports.diff(ctx, key)
         context["departments"] = (await service_reports.ranking(ctx, key, by="department", principal=principal)).groups

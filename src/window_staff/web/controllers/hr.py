@@ -1,4 +1,5 @@
-"""HR's monthly appraisal console (auditors read it without the action buttons): months, lifecycle, charts, sheets, appeals, payroll files."""
+"""HR's monthly appraisal console (auditors read it without the action buttons): months, lifecycle, charts, sheets, appeals, payroll
+files."""
 
 from __future__ import annotations
 
@@ -11,16 +12,16 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
-from window_staff.common import periods
 from window_staff.appraisal import domain, service
-from window_staff.appraisal.service import appeals as service_appeals, close as service_close, reports as service_reports
 from window_staff.appraisal.errors import AppraisalInputInvalid, PeriodNotFound
 from window_staff.appraisal.schemas import AppealDecisionIn, GroupOut, PeriodOut, TrendPointOut
-from window_staff.common.guards import principal_of
+from window_staff.appraisal.service import appeals as service_appeals, close as service_close, reports as service_reports
 from window_staff.bonuses.export import bonus_csv, bonus_xlsx
+from window_staff.common import periods
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError
+from window_staff.common.guards import principal_of
 from window_staff.common.pagination import PageParams
 from window_staff.errors import status_of
 from window_staff.org import service as org
@@ -36,84 +37,86 @@ CSV = "text/csv; charset=utf-8"
 readers = page_roles("hr", "auditor")
 preparers = page_roles("hr")
 
-add_words({
-    "hr.months": {"zh": "考核月份", "en": "Appraisal months"},
-    "hr.month": {"zh": "月份", "en": "Month"},
-    "hr.state": {"zh": "状态", "en": "State"},
-    "hr.computation": {"zh": "计算版本", "en": "Computation"},
-    "hr.staff": {"zh": "人数", "en": "Staff"},
-    "hr.pending_appeals": {"zh": "待处理申诉", "en": "Pending appeals"},
-    "hr.open_month": {"zh": "打开月份", "en": "Open month"},
-    "hr.no_months": {"zh": "尚无考核月份", "en": "No appraisal months yet"},
-    "hr.not_computed": {"zh": "本月尚未计算", "en": "This month has not been computed"},
-    "hr.read_only": {"zh": "只读（审计）", "en": "Read only (audit)"},
-    "hr.appeal_until": {"zh": "申诉截止", "en": "Appeals until"},
-    "hr.approved_by": {"zh": "批准人", "en": "Approved by"},
-    "hr.actions": {"zh": "操作", "en": "Actions"},
-    "hr.action.compute": {"zh": "计算", "en": "Compute"},
-    "hr.action.recompute": {"zh": "重新计算", "en": "Recompute"},
-    "hr.action.open-appeals": {"zh": "开放申诉", "en": "Open appeals"},
-    "hr.action.end-appeals": {"zh": "结束申诉", "en": "End appeals"},
-    "hr.action.publish": {"zh": "公布", "en": "Publish"},
-    "hr.action.close": {"zh": "结账归档", "en": "Close"},
-    "hr.done.compute": {"zh": "已计算", "en": "Computed"},
-    "hr.done.open-appeals": {"zh": "申诉已开放", "en": "Appeals are open"},
-    "hr.done.end-appeals": {"zh": "申诉已结束", "en": "Appeals have ended"},
-    "hr.done.publish": {"zh": "已公布", "en": "Published"},
-    "hr.done.close": {"zh": "已结账", "en": "Closed"},
-    "hr.done.decision": {"zh": "申诉已处理", "en": "The appeal was decided"},
-    "hr.distribution": {"zh": "等级分布", "en": "Grade distribution"},
-    "hr.dept_ranking": {"zh": "部门排名", "en": "Department ranking"},
-    "hr.window_ranking": {"zh": "窗口排名", "en": "Window ranking"},
-    "hr.rank": {"zh": "名次", "en": "Rank"},
-    "hr.group": {"zh": "名称", "en": "Name"},
-    "hr.headcount": {"zh": "人数", "en": "Headcount"},
-    "hr.average": {"zh": "平均分", "en": "Average"},
-    "hr.best": {"zh": "最高", "en": "Best"},
-    "hr.worst": {"zh": "最低", "en": "Worst"},
-    "hr.trend": {"zh": "趋势", "en": "Trend"},
-    "hr.sheets": {"zh": "考核表", "en": "Sheets"},
-    "hr.employee_no": {"zh": "工号", "en": "Employee no."},
-    "hr.name": {"zh": "姓名", "en": "Name"},
-    "hr.department": {"zh": "部门", "en": "Department"},
-    "hr.window": {"zh": "窗口", "en": "Window"},
-    "hr.total": {"zh": "总分", "en": "Total"},
-    "hr.grade": {"zh": "等级", "en": "Grade"},
-    "hr.veto": {"zh": "一票否决", "en": "Veto"},
-    "hr.previous": {"zh": "上一页", "en": "Previous"},
-    "hr.next": {"zh": "下一页", "en": "Next"},
-    "hr.appeals": {"zh": "申诉", "en": "Appeals"},
-    "hr.no_pending": {"zh": "没有待处理的申诉", "en": "No appeal awaits a decision"},
-    "hr.rule": {"zh": "条目", "en": "Rule"},
-    "hr.points": {"zh": "分值", "en": "Points"},
-    "hr.reason": {"zh": "理由", "en": "Reason"},
-    "hr.upheld": {"zh": "支持", "en": "Upheld"},
-    "hr.rejected": {"zh": "驳回", "en": "Rejected"},
-    "hr.points_optional": {"zh": "恢复分值（可选）", "en": "Points restored (optional)"},
-    "hr.decide": {"zh": "提交决定", "en": "Decide"},
-    "hr.bonus": {"zh": "绩效奖金导出", "en": "Bonus export"},
-    "hr.bonus_later": {"zh": "批准后可导出", "en": "Available once approved"},
-    "hr.trail": {"zh": "流转记录", "en": "Trail"},
-    "hr.actor": {"zh": "操作人", "en": "By"},
-    "hr.at": {"zh": "时间", "en": "At"},
-    "hr.back": {"zh": "返回", "en": "Back"},
-    "hr.lines": {"zh": "扣加分明细", "en": "Lines"},
-    "hr.categories": {"zh": "分项", "en": "Categories"},
-    "hr.explanation": {"zh": "说明", "en": "Explanation"},
-    "hr.occurrences": {"zh": "次数", "en": "Times"},
-    "hr.facts": {"zh": "事实", "en": "Facts"},
-    "hr.dept_trend": {"zh": "部门月度平均分趋势", "en": "Department monthly average"},
-    "hr.show": {"zh": "显示", "en": "Show"},
-    "hr.no_data": {"zh": "暂无数据", "en": "No data"},
-    "hr.invalid_points": {"zh": "分值必须是数字", "en": "Points must be a number"},
-    "hr.state.open": {"zh": "未计算", "en": "open"},
-    "hr.state.computed": {"zh": "已计算", "en": "computed"},
-    "hr.state.appeals": {"zh": "申诉期", "en": "appeals"},
-    "hr.state.decided": {"zh": "申诉已结束", "en": "decided"},
-    "hr.state.approved": {"zh": "已批准", "en": "approved"},
-    "hr.state.published": {"zh": "已公布", "en": "published"},
-    "hr.state.closed": {"zh": "已结账", "en": "closed"},
-})
+add_words(
+    {
+        "hr.months": {"zh": "考核月份", "en": "Appraisal months"},
+        "hr.month": {"zh": "月份", "en": "Month"},
+        "hr.state": {"zh": "状态", "en": "State"},
+        "hr.computation": {"zh": "计算版本", "en": "Computation"},
+        "hr.staff": {"zh": "人数", "en": "Staff"},
+        "hr.pending_appeals": {"zh": "待处理申诉", "en": "Pending appeals"},
+        "hr.open_month": {"zh": "打开月份", "en": "Open month"},
+        "hr.no_months": {"zh": "尚无考核月份", "en": "No appraisal months yet"},
+        "hr.not_computed": {"zh": "本月尚未计算", "en": "This month has not been computed"},
+        "hr.read_only": {"zh": "只读（审计）", "en": "Read only (audit)"},
+        "hr.appeal_until": {"zh": "申诉截止", "en": "Appeals until"},
+        "hr.approved_by": {"zh": "批准人", "en": "Approved by"},
+        "hr.actions": {"zh": "操作", "en": "Actions"},
+        "hr.action.compute": {"zh": "计算", "en": "Compute"},
+        "hr.action.recompute": {"zh": "重新计算", "en": "Recompute"},
+        "hr.action.open-appeals": {"zh": "开放申诉", "en": "Open appeals"},
+        "hr.action.end-appeals": {"zh": "结束申诉", "en": "End appeals"},
+        "hr.action.publish": {"zh": "公布", "en": "Publish"},
+        "hr.action.close": {"zh": "结账归档", "en": "Close"},
+        "hr.done.compute": {"zh": "已计算", "en": "Computed"},
+        "hr.done.open-appeals": {"zh": "申诉已开放", "en": "Appeals are open"},
+        "hr.done.end-appeals": {"zh": "申诉已结束", "en": "Appeals have ended"},
+        "hr.done.publish": {"zh": "已公布", "en": "Published"},
+        "hr.done.close": {"zh": "已结账", "en": "Closed"},
+        "hr.done.decision": {"zh": "申诉已处理", "en": "The appeal was decided"},
+        "hr.distribution": {"zh": "等级分布", "en": "Grade distribution"},
+        "hr.dept_ranking": {"zh": "部门排名", "en": "Department ranking"},
+        "hr.window_ranking": {"zh": "窗口排名", "en": "Window ranking"},
+        "hr.rank": {"zh": "名次", "en": "Rank"},
+        "hr.group": {"zh": "名称", "en": "Name"},
+        "hr.headcount": {"zh": "人数", "en": "Headcount"},
+        "hr.average": {"zh": "平均分", "en": "Average"},
+        "hr.best": {"zh": "最高", "en": "Best"},
+        "hr.worst": {"zh": "最低", "en": "Worst"},
+        "hr.trend": {"zh": "趋势", "en": "Trend"},
+        "hr.sheets": {"zh": "考核表", "en": "Sheets"},
+        "hr.employee_no": {"zh": "工号", "en": "Employee no."},
+        "hr.name": {"zh": "姓名", "en": "Name"},
+        "hr.department": {"zh": "部门", "en": "Department"},
+        "hr.window": {"zh": "窗口", "en": "Window"},
+        "hr.total": {"zh": "总分", "en": "Total"},
+        "hr.grade": {"zh": "等级", "en": "Grade"},
+        "hr.veto": {"zh": "一票否决", "en": "Veto"},
+        "hr.previous": {"zh": "上一页", "en": "Previous"},
+        "hr.next": {"zh": "下一页", "en": "Next"},
+        "hr.appeals": {"zh": "申诉", "en": "Appeals"},
+        "hr.no_pending": {"zh": "没有待处理的申诉", "en": "No appeal awaits a decision"},
+        "hr.rule": {"zh": "条目", "en": "Rule"},
+        "hr.points": {"zh": "分值", "en": "Points"},
+        "hr.reason": {"zh": "理由", "en": "Reason"},
+        "hr.upheld": {"zh": "支持", "en": "Upheld"},
+        "hr.rejected": {"zh": "驳回", "en": "Rejected"},
+        "hr.points_optional": {"zh": "恢复分值（可选）", "en": "Points restored (optional)"},
+        "hr.decide": {"zh": "提交决定", "en": "Decide"},
+        "hr.bonus": {"zh": "绩效奖金导出", "en": "Bonus export"},
+        "hr.bonus_later": {"zh": "批准后可导出", "en": "Available once approved"},
+        "hr.trail": {"zh": "流转记录", "en": "Trail"},
+        "hr.actor": {"zh": "操作人", "en": "By"},
+        "hr.at": {"zh": "时间", "en": "At"},
+        "hr.back": {"zh": "返回", "en": "Back"},
+        "hr.lines": {"zh": "扣加分明细", "en": "Lines"},
+        "hr.categories": {"zh": "分项", "en": "Categories"},
+        "hr.explanation": {"zh": "说明", "en": "Explanation"},
+        "hr.occurrences": {"zh": "次数", "en": "Times"},
+        "hr.facts": {"zh": "事实", "en": "Facts"},
+        "hr.dept_trend": {"zh": "部门月度平均分趋势", "en": "Department monthly average"},
+        "hr.show": {"zh": "显示", "en": "Show"},
+        "hr.no_data": {"zh": "暂无数据", "en": "No data"},
+        "hr.invalid_points": {"zh": "分值必须是数字", "en": "Points must be a number"},
+        "hr.state.open": {"zh": "未计算", "en": "open"},
+        "hr.state.computed": {"zh": "已计算", "en": "computed"},
+        "hr.state.appeals": {"zh": "申诉期", "en": "appeals"},
+        "hr.state.decided": {"zh": "申诉已结束", "en": "decided"},
+        "hr.state.approved": {"zh": "已批准", "en": "approved"},
+        "hr.state.published": {"zh": "已公布", "en": "published"},
+        "hr.state.closed": {"zh": "已结账", "en": "closed"},
+    }
+)
 
 # The lifecycle buttons by state (the service still checks each one).
 ACTIONS: dict[str, tuple[str, ...]] = {
@@ -150,8 +153,17 @@ def bar_chart(counts: list[tuple[str, int]]) -> dict[str, Any]:
     bars = []
     for i, (label, count) in enumerate(counts):
         height = round(inner * count / top, 1)
-        bars.append({"label": label, "count": count, "x": round(PAD + i * slot + slot * 0.15, 1), "w": round(slot * 0.7, 1),
-                     "y": round(CHART_H - PAD - height, 1), "h": height, "cx": round(PAD + i * slot + slot / 2, 1)})
+        bars.append(
+            {
+                "label": label,
+                "count": count,
+                "x": round(PAD + i * slot + slot * 0.15, 1),
+                "w": round(slot * 0.7, 1),
+                "y": round(CHART_H - PAD - height, 1),
+                "h": height,
+                "cx": round(PAD + i * slot + slot / 2, 1),
+            }
+        )
     return {"width": CHART_W, "height": CHART_H, "base": CHART_H - PAD, "bars": bars}
 
 
@@ -163,10 +175,19 @@ def line_chart(points: list[TrendPointOut]) -> dict[str, Any]:
     span = (high - low) or 1.0
     step = (CHART_W - 2 * PAD) / max(len(points) - 1, 1)
     inner = CHART_H - 2 * PAD
-    dots = [{"x": round(PAD + i * step, 1), "y": round(CHART_H - PAD - inner * (v - low) / span, 1), "month": p.month, "average": p.average}
-            for i, (p, v) in enumerate(zip(points, values, strict=True))]
-    return {"width": CHART_W, "height": CHART_H, "base": CHART_H - PAD, "dots": dots,
-            "polyline": " ".join(f"{d['x']},{d['y']}" for d in dots), "low": low, "high": high}
+    dots = [
+        {"x": round(PAD + i * step, 1), "y": round(CHART_H - PAD - inner * (v - low) / span, 1), "month": p.month, "average": p.average}
+        for i, (p, v) in enumerate(zip(points, values, strict=True))
+    ]
+    return {
+        "width": CHART_W,
+        "height": CHART_H,
+        "base": CHART_H - PAD,
+        "dots": dots,
+        "polyline": " ".join(f"{d['x']},{d['y']}" for d in dots),
+        "low": low,
+        "high": high,
+    }
 
 
 def grade_counts(ctx: AppContext, groups: list[GroupOut]) -> list[tuple[str, int]]:
@@ -198,19 +219,36 @@ async def _month_page(ctx: AppContext, request: Request, month: str, *, message:
         period: PeriodOut | None = await service.get_period(ctx, key)
     except PeriodNotFound:
         period = None
-    context: dict[str, Any] = {"month": key, "period": period, "message": message, "can_act": principal.has_any("hr"),
-                               "done": request.query_params.get("done"), "chart": None, "departments": [], "windows": [], "sheets": None,
-                               "pending": [], "trail": [], "bonus_ready": False, "offset": 0, "grade_title": {}}
+    context: dict[str, Any] = {
+        "month": key,
+        "period": period,
+        "message": message,
+        "can_act": principal.has_any("hr"),
+        "done": request.query_params.get("done"),
+        "chart": None,
+        "departments": [],
+        "windows": [],
+        "sheets": None,
+        "pending": [],
+        "trail": [],
+        "bonus_ready": False,
+        "offset": 0,
+        "grade_title": {},
+    }
     if period is not None and period.computation:
         departments = await service_reports.ranking(ctx, key, by="department", principal=principal)
         windows = await service_reports.ranking(ctx, key, by="window", principal=principal)
         offset, per_page = offset_of(request), _per_page(request)
         titles = context["grade_title"] = grade_titles(ctx, lang_of(request))
         context.update(
-            chart=bar_chart([(titles.get(code, code), count) for code, count in grade_counts(ctx, departments.groups)]), departments=departments.groups, windows=windows.groups, offset=offset,
+            chart=bar_chart([(titles.get(code, code), count) for code, count in grade_counts(ctx, departments.groups)]),
+            departments=departments.groups,
+            windows=windows.groups,
+            offset=offset,
             sheets=await service_reports.list_sheets(ctx, key, PageParams(limit=per_page, offset=offset)),
             pending=await service_appeals.review_queue(ctx, key, pending_only=True),
-            bonus_ready=period.state in domain.BONUS_READY, per_page=per_page,
+            bonus_ready=period.state in domain.BONUS_READY,
+            per_page=per_page,
         )
     if period is not None:
         context["trail"] = await service.trail(ctx, key)
@@ -223,8 +261,16 @@ async def _sheet_list(ctx: AppContext, request: Request, month: str) -> Template
     key = periods.month_key(periods.parse_month(month))
     offset, per_page = offset_of(request), _per_page(request)
     sheets = await service_reports.list_sheets(ctx, key, PageParams(limit=per_page, offset=offset))
-    return render(request, "hr/_sheets.html", principal=await principal_of(request), month=key, sheets=sheets, offset=offset,
-                  per_page=per_page, grade_title=grade_titles(ctx, lang_of(request)))
+    return render(
+        request,
+        "hr/_sheets.html",
+        principal=await principal_of(request),
+        month=key,
+        sheets=sheets,
+        offset=offset,
+        per_page=per_page,
+        grade_title=grade_titles(ctx, lang_of(request)),
+    )
 
 
 def _attachment(body: bytes, *, media_type: str, filename: str) -> Response[bytes]:
@@ -246,8 +292,14 @@ class HrAppraisalPageController(Controller):
         principal = await principal_of(request)
         departments = sorted((await org.department_codes()).items(), key=lambda kv: kv[1][0])
         today = service.local_today(ctx)
-        return render(request, "hr/months.html", principal=principal, periods=await service.list_periods(ctx),
-                      this_month=periods.month_key(today.replace(day=1)), departments=departments)
+        return render(
+            request,
+            "hr/months.html",
+            principal=principal,
+            periods=await service.list_periods(ctx),
+            this_month=periods.month_key(today.replace(day=1)),
+            departments=departments,
+        )
 
     @get("/appraisal/{month:str}", guards=[readers], opt=PAGE)
     async def month(self, ctx: AppContext, request: Request, month: str) -> Template:
@@ -282,8 +334,10 @@ class HrAppraisalPageController(Controller):
             except InvalidOperation:
                 raise AppraisalInputInvalid("points must be a number", key="points") from None
             try:
-                data = msgspec.convert({"outcome": str(form.get("outcome", "")), "reason": str(form.get("reason", "")).strip(), "points": points},
-                                       AppealDecisionIn)
+                data = msgspec.convert(
+                    {"outcome": str(form.get("outcome", "")), "reason": str(form.get("reason", "")).strip(), "points": points},
+                    AppealDecisionIn,
+                )
             except msgspec.ValidationError as exc:
                 raise AppraisalInputInvalid(str(exc), key="decision") from None
             await service_appeals.decide_appeal(ctx, appeal_id, principal=await principal_of(request), data=data)
@@ -320,5 +374,12 @@ class HrAppraisalPageController(Controller):
         raw = request.query_params.get("department_id")
         chosen = int(raw) if raw and raw.isdigit() and int(raw) in dict(departments) else (departments[0][0] if departments else None)
         points = (await service_reports.trend(ctx, principal=principal, department_id=chosen, months=12)).points if chosen else []
-        return render(request, "hr/trend.html", principal=principal, departments=departments, chosen=chosen, points=points,
-                      chart=line_chart(points) if points else None)
+        return render(
+            request,
+            "hr/trend.html",
+            principal=principal,
+            departments=departments,
+            chosen=chosen,
+            points=points,
+            chart=line_chart(points) if points else None,
+        )

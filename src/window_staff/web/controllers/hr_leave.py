@@ -12,63 +12,65 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
-from window_staff.attendance.service import leave as service_leave
 from window_staff.attendance.errors import AttendanceInputInvalid, AttendanceStaffNotFound
 from window_staff.attendance.schemas import LeaveCancelIn, LeaveDecisionIn, LeaveIn, LeaveOut
-from window_staff.common.guards import principal_of
-from window_staff.common.principal import Principal, own_staff_id
+from window_staff.attendance.service import leave as service_leave
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError
+from window_staff.common.guards import principal_of
 from window_staff.common.pagination import PageParams
+from window_staff.common.principal import Principal, own_staff_id
 from window_staff.errors import status_of
 from window_staff.org import service as org
 from window_staff.web.i18n import add_words
 from window_staff.web.pages import PAGE, page_roles, refusal_of, render
 
-add_words({
-    "leave.hr_title": {"zh": "请假审批", "en": "Leave approvals"},
-    "leave.my_title": {"zh": "我的请假", "en": "My leave"},
-    "leave.pending": {"zh": "待审批的申请", "en": "Pending requests"},
-    "leave.no_pending": {"zh": "没有待审批的申请。", "en": "No pending requests."},
-    "leave.recent": {"zh": "最近处理的申请", "en": "Recently decided"},
-    "leave.no_recent": {"zh": "没有已处理的申请。", "en": "No decided requests."},
-    "leave.filter": {"zh": "筛选", "en": "Filter"},
-    "leave.all": {"zh": "全部", "en": "All"},
-    "leave.department": {"zh": "科室", "en": "Department"},
-    "leave.staff": {"zh": "工作人员", "en": "Staff member"},
-    "leave.kind": {"zh": "类型", "en": "Kind"},
-    "leave.span": {"zh": "起止时间", "en": "From - to"},
-    "leave.start": {"zh": "开始时间", "en": "Start"},
-    "leave.end": {"zh": "结束时间", "en": "End"},
-    "leave.reason": {"zh": "事由", "en": "Reason"},
-    "leave.requested_at": {"zh": "申请时间", "en": "Requested"},
-    "leave.status": {"zh": "状态", "en": "Status"},
-    "leave.decided": {"zh": "处理人/时间", "en": "Decided by / at"},
-    "leave.note": {"zh": "审批意见（不同意或撤销时必填）", "en": "Note (required to refuse or cancel)"},
-    "leave.approve": {"zh": "同意", "en": "Approve"},
-    "leave.refuse": {"zh": "不同意", "en": "Refuse"},
-    "leave.cancel": {"zh": "撤销", "en": "Cancel"},
-    "leave.withdraw": {"zh": "撤回申请", "en": "Withdraw"},
-    "leave.cancel_note": {"zh": "撤销理由", "en": "Why cancel"},
-    "leave.request": {"zh": "提出申请", "en": "Request leave"},
-    "leave.send": {"zh": "提交申请", "en": "Send the request"},
-    "leave.mine": {"zh": "我的申请", "en": "My requests"},
-    "leave.none_mine": {"zh": "您还没有请假申请。", "en": "You have no leave requests."},
-    "leave.zone_hint": {"zh": "时间按北京时间填写。", "en": "Times are Beijing time (Asia/Shanghai)."},
-    "leave.k.leave": {"zh": "请假", "en": "Leave"},
-    "leave.k.official_business": {"zh": "公出", "en": "Official business"},
-    "leave.k.training": {"zh": "培训", "en": "Training"},
-    "leave.s.requested": {"zh": "待审批", "en": "Pending"},
-    "leave.s.approved": {"zh": "已同意", "en": "Approved"},
-    "leave.s.refused": {"zh": "不同意", "en": "Refused"},
-    "leave.s.cancelled": {"zh": "已撤销", "en": "Cancelled"},
-    "leave.done.requested": {"zh": "申请已提交，等待人事审批。", "en": "Your request was sent and awaits HR."},
-    "leave.done.cancelled": {"zh": "已撤销。", "en": "Cancelled."},
-    "leave.done.approved": {"zh": "已同意该申请。", "en": "The request was approved."},
-    "leave.done.refused": {"zh": "已不同意该申请。", "en": "The request was refused."},
-    "error.leave_form_invalid": {"zh": "表单内容不完整，请重新填写。", "en": "The form is incomplete; fill it in again."},
-})
+add_words(
+    {
+        "leave.hr_title": {"zh": "请假审批", "en": "Leave approvals"},
+        "leave.my_title": {"zh": "我的请假", "en": "My leave"},
+        "leave.pending": {"zh": "待审批的申请", "en": "Pending requests"},
+        "leave.no_pending": {"zh": "没有待审批的申请。", "en": "No pending requests."},
+        "leave.recent": {"zh": "最近处理的申请", "en": "Recently decided"},
+        "leave.no_recent": {"zh": "没有已处理的申请。", "en": "No decided requests."},
+        "leave.filter": {"zh": "筛选", "en": "Filter"},
+        "leave.all": {"zh": "全部", "en": "All"},
+        "leave.department": {"zh": "科室", "en": "Department"},
+        "leave.staff": {"zh": "工作人员", "en": "Staff member"},
+        "leave.kind": {"zh": "类型", "en": "Kind"},
+        "leave.span": {"zh": "起止时间", "en": "From - to"},
+        "leave.start": {"zh": "开始时间", "en": "Start"},
+        "leave.end": {"zh": "结束时间", "en": "End"},
+        "leave.reason": {"zh": "事由", "en": "Reason"},
+        "leave.requested_at": {"zh": "申请时间", "en": "Requested"},
+        "leave.status": {"zh": "状态", "en": "Status"},
+        "leave.decided": {"zh": "处理人/时间", "en": "Decided by / at"},
+        "leave.note": {"zh": "审批意见（不同意或撤销时必填）", "en": "Note (required to refuse or cancel)"},
+        "leave.approve": {"zh": "同意", "en": "Approve"},
+        "leave.refuse": {"zh": "不同意", "en": "Refuse"},
+        "leave.cancel": {"zh": "撤销", "en": "Cancel"},
+        "leave.withdraw": {"zh": "撤回申请", "en": "Withdraw"},
+        "leave.cancel_note": {"zh": "撤销理由", "en": "Why cancel"},
+        "leave.request": {"zh": "提出申请", "en": "Request leave"},
+        "leave.send": {"zh": "提交申请", "en": "Send the request"},
+        "leave.mine": {"zh": "我的申请", "en": "My requests"},
+        "leave.none_mine": {"zh": "您还没有请假申请。", "en": "You have no leave requests."},
+        "leave.zone_hint": {"zh": "时间按北京时间填写。", "en": "Times are Beijing time (Asia/Shanghai)."},
+        "leave.k.leave": {"zh": "请假", "en": "Leave"},
+        "leave.k.official_business": {"zh": "公出", "en": "Official business"},
+        "leave.k.training": {"zh": "培训", "en": "Training"},
+        "leave.s.requested": {"zh": "待审批", "en": "Pending"},
+        "leave.s.approved": {"zh": "已同意", "en": "Approved"},
+        "leave.s.refused": {"zh": "不同意", "en": "Refused"},
+        "leave.s.cancelled": {"zh": "已撤销", "en": "Cancelled"},
+        "leave.done.requested": {"zh": "申请已提交，等待人事审批。", "en": "Your request was sent and awaits HR."},
+        "leave.done.cancelled": {"zh": "已撤销。", "en": "Cancelled."},
+        "leave.done.approved": {"zh": "已同意该申请。", "en": "The request was approved."},
+        "leave.done.refused": {"zh": "已不同意该申请。", "en": "The request was refused."},
+        "error.leave_form_invalid": {"zh": "表单内容不完整，请重新填写。", "en": "The form is incomplete; fill it in again."},
+    }
+)
 
 KINDS = ("leave", "official_business", "training")
 STATUSES = ("requested", "approved", "refused", "cancelled")
@@ -113,12 +115,18 @@ async def _rows(items: list[LeaveOut]) -> list[dict[str, Any]]:
     for item in items:
         p = postings.get(item.staff_id)
         zone = ZoneInfo(p.timezone) if p and p.timezone else _ZONE
-        out.append({
-            "l": item, "name": p.name if p else f"#{item.staff_id}", "employee_no": p.employee_no if p else "",
-            "department": depts.get(p.department_id, ("", ""))[1] if p else "",
-            "start": local_text(item.start, zone), "end": local_text(item.end, zone), "requested_at": local_text(item.requested_at, zone),
-            "decided_at": local_text(item.decided_at, zone),
-        })
+        out.append(
+            {
+                "l": item,
+                "name": p.name if p else f"#{item.staff_id}",
+                "employee_no": p.employee_no if p else "",
+                "department": depts.get(p.department_id, ("", ""))[1] if p else "",
+                "start": local_text(item.start, zone),
+                "end": local_text(item.end, zone),
+                "requested_at": local_text(item.requested_at, zone),
+                "decided_at": local_text(item.decided_at, zone),
+            }
+        )
     return out
 
 
@@ -128,7 +136,9 @@ class HrLeavePages(Controller):
     include_in_schema = False
     path = "/app/hr/leave"
 
-    async def _page(self, ctx: AppContext, request: Request, principal: Principal, *, message: str | None = None, status: int = 200) -> Template:
+    async def _page(
+        self, ctx: AppContext, request: Request, principal: Principal, *, message: str | None = None, status: int = 200
+    ) -> Template:
         q = request.query_params
         asked_status = q.get("status") if q.get("status") in STATUSES else None
         department = int(q["department_id"]) if str(q.get("department_id", "")).isdigit() else None
@@ -137,14 +147,26 @@ class HrLeavePages(Controller):
             pending = (await service_leave.list_leave(ctx, _LIST, status="requested", department_id=department)).items
         recent: list[LeaveOut] = []
         if asked_status != "requested":
-            recent = [r for r in (await service_leave.list_leave(ctx, _LIST, status=asked_status, department_id=department)).items
-                      if r.status != "requested"]
+            recent = [
+                r
+                for r in (await service_leave.list_leave(ctx, _LIST, status=asked_status, department_id=department)).items
+                if r.status != "requested"
+            ]
         departments = sorted((await org.department_codes()).items(), key=lambda kv: kv[1][0])
         done = q.get("done")
         return render(
-            request, "hr/leave/index.html", principal=principal, status=status, message=message,
-            notice=f"leave.done.{done}" if done in _DONE else None, pending=await _rows(pending), recent=await _rows(recent),
-            departments=departments, statuses=STATUSES, asked_status=asked_status or "", department_id=department,
+            request,
+            "hr/leave/index.html",
+            principal=principal,
+            status=status,
+            message=message,
+            notice=f"leave.done.{done}" if done in _DONE else None,
+            pending=await _rows(pending),
+            recent=await _rows(recent),
+            departments=departments,
+            statuses=STATUSES,
+            asked_status=asked_status or "",
+            department_id=department,
         )
 
     async def _act(self, ctx: AppContext, request: Request, act: Callable[[Principal, Any], Awaitable[str]]) -> Template | Redirect:
@@ -154,7 +176,9 @@ class HrLeavePages(Controller):
             done = await act(principal, form)
         except DomainError as exc:
             return await self._page(ctx, request, principal, message=refusal_of(request, exc), status=status_of(exc))
-        back = {k: v for k, v in (("status", str(form.get("back_status", ""))), ("department_id", str(form.get("back_department", "")))) if v}
+        back = {
+            k: v for k, v in (("status", str(form.get("back_status", ""))), ("department_id", str(form.get("back_department", "")))) if v
+        }
         return Redirect(f"/app/hr/leave?{urlencode({**back, 'done': done})}", status_code=303)
 
     @get("", guards=[page_roles("hr")], opt=PAGE)
@@ -165,6 +189,7 @@ class HrLeavePages(Controller):
     @post("/{leave_id:int}/decision", guards=[page_roles("hr")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def decide(self, ctx: AppContext, request: Request, leave_id: int) -> Template | Redirect:
         """Approve or refuse a request; a refusal needs a reason."""
+
         async def act(principal: Principal, form: Any) -> str:
             decision = str(form.get("decision", ""))
             if decision not in ("approve", "refuse"):
@@ -173,15 +198,18 @@ class HrLeavePages(Controller):
             data = _convert({"approved": approved, "note": _note(form)}, LeaveDecisionIn)
             await service_leave.decide_leave(ctx, leave_id, data, actor=principal.actor, decider_staff_id=principal.staff_id)
             return "approved" if approved else "refused"
+
         return await self._act(ctx, request, act)
 
     @post("/{leave_id:int}/cancel", guards=[page_roles("hr")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def cancel(self, ctx: AppContext, request: Request, leave_id: int) -> Template | Redirect:
         """Cancel a request or approved leave, with a reason."""
+
         async def act(principal: Principal, form: Any) -> str:
             data = _convert({"note": _note(form)}, LeaveCancelIn)
             await service_leave.cancel_leave(ctx, leave_id, data, actor=principal.actor)
             return "cancelled"
+
         return await self._act(ctx, request, act)
 
 
@@ -197,8 +225,16 @@ class MyLeavePages(Controller):
     include_in_schema = False
     path = "/app/me/leave"
 
-    async def _page(self, ctx: AppContext, request: Request, principal: Principal, *, message: str | None = None, status: int = 200,
-                    form: dict[str, str] | None = None) -> Template:
+    async def _page(
+        self,
+        ctx: AppContext,
+        request: Request,
+        principal: Principal,
+        *,
+        message: str | None = None,
+        status: int = 200,
+        form: dict[str, str] | None = None,
+    ) -> Template:
         mine: list[dict[str, Any]] = []
         if principal.staff_id is not None:
             mine = await _rows((await service_leave.list_leave(ctx, _LIST, staff_id=principal.staff_id)).items)
@@ -209,8 +245,17 @@ class MyLeavePages(Controller):
             # The service lets staff cancel approved leave only before it starts; offer the button only then.
             row["cancellable"] = row["l"].status == "requested" or (row["l"].status == "approved" and row["l"].start > now)
         done = request.query_params.get("done")
-        return render(request, "staff/leave.html", principal=principal, status=status, message=message, mine=mine, kinds=KINDS,
-                      notice=f"leave.done.{done}" if done in ("requested", "cancelled") else None, form=form or {})
+        return render(
+            request,
+            "staff/leave.html",
+            principal=principal,
+            status=status,
+            message=message,
+            mine=mine,
+            kinds=KINDS,
+            notice=f"leave.done.{done}" if done in ("requested", "cancelled") else None,
+            form=form or {},
+        )
 
     @get("", guards=[page_roles("staff")], opt=PAGE)
     async def index(self, ctx: AppContext, request: Request) -> Template:
@@ -228,8 +273,15 @@ class MyLeavePages(Controller):
             if not (values["kind"] and values["start"] and values["end"]):
                 raise AttendanceInputInvalid("kind, start and end are required", code="leave_form_invalid")
             zone = await _zone_of(staff_id)
-            data = _convert({"kind": values["kind"], "start": local_input(values["start"], zone, field="start"),
-                             "end": local_input(values["end"], zone, field="end"), "reason": values["reason"]}, LeaveIn)
+            data = _convert(
+                {
+                    "kind": values["kind"],
+                    "start": local_input(values["start"], zone, field="start"),
+                    "end": local_input(values["end"], zone, field="end"),
+                    "reason": values["reason"],
+                },
+                LeaveIn,
+            )
             await service_leave.request_leave(ctx, staff_id, data, actor=principal.actor)
         except DomainError as exc:
             return await self._page(ctx, request, principal, message=refusal_of(request, exc), status=status_of(exc), form=values)

@@ -10,9 +10,9 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from window_staff.attendance.service import admin as service_admin
-from window_staff.common.guards import principal_of
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError, InvalidInput
+from window_staff.common.guards import principal_of
 from window_staff.errors import status_of
 from window_staff.org import service as org
 from window_staff.web import forms_hr_org as forms
@@ -43,14 +43,27 @@ class HrOrgPages(Controller):
 
     # --- staff -----------------------------------------------------------------------------
 
-    async def _staff_page(self, ctx: AppContext, request: Request, *, message: str | None = None, status: int = 200,
-                          form: dict[str, str] | None = None) -> Template:
+    async def _staff_page(
+        self, ctx: AppContext, request: Request, *, message: str | None = None, status: int = 200, form: dict[str, str] | None = None
+    ) -> Template:
         principal = await principal_of(request)
         q = request.query_params
         status_filter = q.get("status") if q.get("status") in ("active", "left") else None
-        context = await forms.staff_list(ctx, department_id=forms.query_int(q.get("department_id")), status=status_filter, offset=offset_of(request))
-        return render(request, "hr/org/staff.html", principal=principal, status=status, message=message, form=form or {},
-                      done=q.get("done"), created=q.get("created"), can_write=principal.has_any("hr"), **context)
+        context = await forms.staff_list(
+            ctx, department_id=forms.query_int(q.get("department_id")), status=status_filter, offset=offset_of(request)
+        )
+        return render(
+            request,
+            "hr/org/staff.html",
+            principal=principal,
+            status=status,
+            message=message,
+            form=form or {},
+            done=q.get("done"),
+            created=q.get("created"),
+            can_write=principal.has_any("hr"),
+            **context,
+        )
 
     @get("", guards=[readers], opt=PAGE)
     async def index(self, ctx: AppContext, request: Request) -> Response:
@@ -74,12 +87,29 @@ class HrOrgPages(Controller):
             return await self._staff_page(ctx, request, message=refusal_of(request, exc), status=status_of(exc), form=raw)
         return _back("", department_id=person.department_id, done="staff_created", created=person.employee_no)
 
-    async def _person_page(self, ctx: AppContext, request: Request, staff_id: int, *, message: str | None = None, status: int = 200,
-                           form: dict[str, str] | None = None) -> Template:
+    async def _person_page(
+        self,
+        ctx: AppContext,
+        request: Request,
+        staff_id: int,
+        *,
+        message: str | None = None,
+        status: int = 200,
+        form: dict[str, str] | None = None,
+    ) -> Template:
         principal = await principal_of(request)
         context = await forms.staff_detail(ctx, staff_id)
-        return render(request, "hr/org/person.html", principal=principal, status=status, message=message, form=form or {},
-                      done=request.query_params.get("done"), can_write=principal.has_any("hr"), **context)
+        return render(
+            request,
+            "hr/org/person.html",
+            principal=principal,
+            status=status,
+            message=message,
+            form=form or {},
+            done=request.query_params.get("done"),
+            can_write=principal.has_any("hr"),
+            **context,
+        )
 
     @get("/staff/{staff_id:int}", guards=[readers], opt=PAGE)
     async def person(self, ctx: AppContext, request: Request, staff_id: int) -> Template:
@@ -110,12 +140,22 @@ class HrOrgPages(Controller):
 
     # --- windows and departments -----------------------------------------------------------
 
-    async def _windows_page(self, ctx: AppContext, request: Request, *, message: str | None = None, status: int = 200,
-                            form: dict[str, str] | None = None) -> Template:
+    async def _windows_page(
+        self, ctx: AppContext, request: Request, *, message: str | None = None, status: int = 200, form: dict[str, str] | None = None
+    ) -> Template:
         principal = await principal_of(request)
         context = await forms.windows_page(ctx, site_id=forms.query_int(request.query_params.get("site_id")))
-        return render(request, "hr/org/windows.html", principal=principal, status=status, message=message, form=form or {},
-                      done=request.query_params.get("done"), can_write=principal.has_any("hr"), **context)
+        return render(
+            request,
+            "hr/org/windows.html",
+            principal=principal,
+            status=status,
+            message=message,
+            form=form or {},
+            done=request.query_params.get("done"),
+            can_write=principal.has_any("hr"),
+            **context,
+        )
 
     @get("/windows", guards=[readers], opt=PAGE)
     async def windows(self, ctx: AppContext, request: Request) -> Template:
@@ -146,18 +186,37 @@ class HrOrgPages(Controller):
 
     # --- schedules -------------------------------------------------------------------------
 
-    async def _schedules_page(self, ctx: AppContext, request: Request, *, site_id: int | None, month: str, message: str | None = None,
-                              status: int = 200, form: dict[str, str] | None = None) -> Template:
+    async def _schedules_page(
+        self,
+        ctx: AppContext,
+        request: Request,
+        *,
+        site_id: int | None,
+        month: str,
+        message: str | None = None,
+        status: int = 200,
+        form: dict[str, str] | None = None,
+    ) -> Template:
         principal = await principal_of(request)
         context = await forms.schedules_page(ctx, site_id=site_id, month=month)
-        return render(request, "hr/org/schedules.html", principal=principal, status=status, message=message, form=form or {},
-                      done=request.query_params.get("done"), **context)
+        return render(
+            request,
+            "hr/org/schedules.html",
+            principal=principal,
+            status=status,
+            message=message,
+            form=form or {},
+            done=request.query_params.get("done"),
+            **context,
+        )
 
     @get("/schedules", guards=[writers], opt=PAGE)
     async def schedules(self, ctx: AppContext, request: Request) -> Template:
         """A site's month (``?site_id=&month=YYYY-MM``, default the first site and this month)."""
         q = request.query_params
-        return await self._schedules_page(ctx, request, site_id=forms.query_int(q.get("site_id")), month=q.get("month") or forms.this_month(ctx))
+        return await self._schedules_page(
+            ctx, request, site_id=forms.query_int(q.get("site_id")), month=q.get("month") or forms.this_month(ctx)
+        )
 
     async def _schedule_act(self, ctx: AppContext, request: Request, *, kind: str | None, act: Act, done: str) -> Response:
         """Read the form (its site and month ride along as hidden fields), run the service, PRG back or show the refusal."""
@@ -169,65 +228,84 @@ class HrOrgPages(Controller):
         try:
             await act(ctx, (raw, site_id, form), principal.actor)
         except DomainError as exc:
-            return await self._schedules_page(ctx, request, site_id=site_id, month=month, message=refusal_of(request, exc),
-                                              status=status_of(exc), form=raw)
+            return await self._schedules_page(
+                ctx, request, site_id=site_id, month=month, message=refusal_of(request, exc), status=status_of(exc), form=raw
+            )
         return _back("/schedules", site_id=site_id, month=month, done=done)
 
     @post("/schedules/hours", guards=[writers], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def add_hours(self, ctx: AppContext, request: Request) -> Response:
         """Session hours of the site over a dated range (ranges never overlap)."""
+
         async def act(ctx: AppContext, got: Any, actor: str) -> Any:
             return await service_admin.add_site_hours(ctx, forms.to_input(got[0], "hours", site_id=got[1]), actor=actor)
+
         return await self._schedule_act(ctx, request, kind="hours", act=act, done="hours_added")
 
     @post("/schedules/closures", guards=[writers], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def add_closure(self, ctx: AppContext, request: Request) -> Response:
         """Close one of the site's windows for a day."""
+
         async def act(ctx: AppContext, got: Any, actor: str) -> Any:
             return await service_admin.add_closure(ctx, forms.to_input(got[0], "closure"), actor=actor)
+
         return await self._schedule_act(ctx, request, kind="closure", act=act, done="closure_added")
 
     @post("/schedules/closures/{closure_id:int}/delete", guards=[writers], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def delete_closure(self, ctx: AppContext, request: Request, closure_id: int) -> Response:
         """Reopen a window's day (open months only)."""
+
         async def act(ctx: AppContext, _: Any, actor: str) -> Any:
             return await service_admin.delete_closure(ctx, closure_id, actor=actor)
+
         return await self._schedule_act(ctx, request, kind=None, act=act, done="closure_deleted")
 
     @post("/schedules/overrides", guards=[writers], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def add_override(self, ctx: AppContext, request: Request) -> Response:
         """A local holiday, closed day or weekend service day of the site."""
+
         async def act(ctx: AppContext, got: Any, actor: str) -> Any:
             return await service_admin.add_override(ctx, forms.to_input(got[0], "override", site_id=got[1]), actor=actor)
+
         return await self._schedule_act(ctx, request, kind="override", act=act, done="override_added")
 
     @post("/schedules/overrides/{override_id:int}/delete", guards=[writers], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def delete_override(self, ctx: AppContext, request: Request, override_id: int) -> Response:
         """Withdraw an override (open months only)."""
+
         async def act(ctx: AppContext, _: Any, actor: str) -> Any:
             return await service_admin.delete_override(ctx, override_id, actor=actor)
+
         return await self._schedule_act(ctx, request, kind=None, act=act, done="override_deleted")
 
     @post("/schedules/rota", guards=[writers], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def add_rota(self, ctx: AppContext, request: Request) -> Response:
         """Add weekend or extended-hours duty for one person, or remove one of their sessions."""
+
         async def act(ctx: AppContext, got: Any, actor: str) -> Any:
             return await service_admin.add_rota(ctx, forms.to_input(got[0], "rota"), actor=actor)
+
         return await self._schedule_act(ctx, request, kind="rota", act=act, done="rota_added")
 
     @post("/schedules/rota/{rota_id:int}/delete", guards=[writers], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def delete_rota(self, ctx: AppContext, request: Request, rota_id: int) -> Response:
         """Withdraw a rota change (open months only)."""
+
         async def act(ctx: AppContext, _: Any, actor: str) -> Any:
             return await service_admin.delete_rota(ctx, rota_id, actor=actor)
+
         return await self._schedule_act(ctx, request, kind=None, act=act, done="rota_deleted")
 
     @post("/schedules/close", guards=[writers], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def close_month(self, ctx: AppContext, request: Request) -> Response:
         """Freeze the site's month for attendance (asks for a ticked confirmation: it cannot be undone here)."""
+
         async def act(ctx: AppContext, got: Any, actor: str) -> Any:
             _, site_id, form = got
             if not form.get("confirm"):
                 raise InvalidInput("tick the confirmation box first", code="org_close_unconfirmed")
-            return await service_admin.close_month(ctx, site_id=site_id if site_id is not None else 0, month=str(form.get("month", "")), actor=actor)
+            return await service_admin.close_month(
+                ctx, site_id=site_id if site_id is not None else 0, month=str(form.get("month", "")), actor=actor
+            )
+
         return await self._schedule_act(ctx, request, kind=None, act=act, done="month_closed")

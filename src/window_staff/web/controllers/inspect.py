@@ -13,88 +13,92 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from window_staff.auth import service as auth_service
-from window_staff.common.guards import principal_of
-from window_staff.common.principal import Principal
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError
+from window_staff.common.form import TEXT_TYPES, Field, read_multipart, text_field
+from window_staff.common.guards import principal_of
 from window_staff.common.pagination import PageParams
+from window_staff.common.principal import Principal
 from window_staff.inspections import service
-from window_staff.inspections.service import board as service_board, evidence as service_evidence, review as service_review
-from window_staff.inspections.evidence import PHOTO_TYPES
 from window_staff.inspections.errors import EvidenceTooLarge, InspectionInputInvalid
-from window_staff.inspections.evidence import clean_photo
+from window_staff.inspections.evidence import PHOTO_TYPES, clean_photo
 from window_staff.inspections.policy import policy_of
-from window_staff.inspections.schemas.visits import FindingIn, FindingOut, FindingRejectIn, VisitIn
 from window_staff.inspections.schemas.publication import ExposureIn
+from window_staff.inspections.schemas.visits import FindingIn, FindingOut, FindingRejectIn, VisitIn
+from window_staff.inspections.service import board as service_board, evidence as service_evidence, review as service_review
 from window_staff.org import service as org
 from window_staff.scoring.rules import rules_of
-from window_staff.common.form import TEXT_TYPES, Field, read_multipart, text_field
 from window_staff.web.i18n import add_words, lang_of, translator
 from window_staff.web.pages import HEADERS, PAGE, page_roles, refusal_of, render
 
-add_words({
-    "insp.my_visits": {"zh": "我的检查任务", "en": "My visits"},
-    "insp.no_visits": {"zh": "暂无待进行的检查", "en": "No visits to carry out"},
-    "insp.visit": {"zh": "检查", "en": "Visit"},
-    "insp.site": {"zh": "地点", "en": "Site"},
-    "insp.planned_at": {"zh": "计划时间", "en": "Planned for"},
-    "insp.status": {"zh": "状态", "en": "Status"},
-    "insp.kind": {"zh": "方式", "en": "Kind"},
-    "insp.kind.open": {"zh": "公开检查", "en": "Open"},
-    "insp.kind.undercover": {"zh": "暗访", "en": "Undercover"},
-    "insp.status.planned": {"zh": "待开始", "en": "Planned"},
-    "insp.status.in_progress": {"zh": "进行中", "en": "In progress"},
-    "insp.status.done": {"zh": "已结束", "en": "Ended"},
-    "insp.status.cancelled": {"zh": "已取消", "en": "Cancelled"},
-    "insp.status.draft": {"zh": "待审核", "en": "Draft"},
-    "insp.status.rejected": {"zh": "已驳回", "en": "Rejected"},
-    "insp.status.published": {"zh": "已发布", "en": "Published"},
-    "insp.open": {"zh": "打开", "en": "Open"},
-    "insp.start": {"zh": "开始检查", "en": "Start the visit"},
-    "insp.end": {"zh": "结束检查", "en": "End the visit"},
-    "insp.window": {"zh": "窗口", "en": "Window"},
-    "insp.person": {"zh": "工作人员", "en": "Staff member"},
-    "insp.person_unknown": {"zh": "（不确定）", "en": "(not known)"},
-    "insp.items": {"zh": "检查项目", "en": "Checklist"},
-    "insp.commendation": {"zh": "表扬", "en": "commendation"},
-    "insp.severity": {"zh": "严重程度", "en": "Severity"},
-    "insp.severity.minor": {"zh": "一般", "en": "Minor"},
-    "insp.severity.major": {"zh": "较重", "en": "Major"},
-    "insp.severity.serious": {"zh": "严重", "en": "Serious"},
-    "insp.note": {"zh": "情况说明", "en": "Note"},
-    "insp.photos": {"zh": "现场照片", "en": "Photos"},
-    "insp.submit": {"zh": "提交记录", "en": "Log the findings"},
-    "insp.draft_saved": {"zh": "草稿已保存", "en": "Draft saved"},
-    "insp.draft_restored": {"zh": "已恢复草稿", "en": "Draft restored"},
-    "insp.submitted": {"zh": "已记录，草稿已清除", "en": "Logged; the draft was cleared"},
-    "insp.findings": {"zh": "检查记录", "en": "Findings"},
-    "insp.no_findings": {"zh": "暂无记录", "en": "No findings yet"},
-    "insp.item": {"zh": "项目", "en": "Item"},
-    "insp.observed_at": {"zh": "发现时间", "en": "Observed"},
-    "insp.tick_one": {"zh": "请至少勾选一个检查项目", "en": "Tick at least one checklist item"},
-    "insp.not_started": {"zh": "检查开始后才能记录", "en": "Findings are logged once the visit has started"},
-    "insp.too_many_photos": {"zh": "照片过多", "en": "Too many photos"},
-    # The lead's page.
-    "insp.review": {"zh": "待审核记录", "en": "Findings to review"},
-    "insp.no_drafts": {"zh": "没有待审核的记录", "en": "Nothing to review"},
-    "insp.publish": {"zh": "发布", "en": "Publish"},
-    "insp.reject": {"zh": "驳回", "en": "Reject"},
-    "insp.reason": {"zh": "理由", "en": "Reason"},
-    "insp.plan": {"zh": "安排检查（暗访）", "en": "Plan a visit (undercover)"},
-    "insp.inspectors": {"zh": "检查人员", "en": "Inspectors"},
-    "insp.windows": {"zh": "检查窗口", "en": "Windows"},
-    "insp.plan_submit": {"zh": "安排", "en": "Plan"},
-    "insp.planned": {"zh": "已安排检查", "en": "Visit planned"},
-    "insp.published": {"zh": "已发布记录", "en": "Published findings"},
-    "insp.no_published": {"zh": "暂无已发布记录", "en": "No published findings"},
-    "insp.to_board": {"zh": "上曝光台", "en": "Show on the board"},
-    "insp.anonymous": {"zh": "不显示姓名", "en": "Hide the name"},
-    "insp.on_board": {"zh": "已上曝光台", "en": "On the board"},
-    "insp.done": {"zh": "已完成", "en": "Done"},
-    "insp.visits": {"zh": "检查安排", "en": "Visits"},
-    "insp.offline": {"zh": "当前离线：显示的是上次打开时保存的页面，恢复网络后再提交", "en": "Offline: this is the page as last opened; submit once the network is back"},
-})
+add_words(
+    {
+        "insp.my_visits": {"zh": "我的检查任务", "en": "My visits"},
+        "insp.no_visits": {"zh": "暂无待进行的检查", "en": "No visits to carry out"},
+        "insp.visit": {"zh": "检查", "en": "Visit"},
+        "insp.site": {"zh": "地点", "en": "Site"},
+        "insp.planned_at": {"zh": "计划时间", "en": "Planned for"},
+        "insp.status": {"zh": "状态", "en": "Status"},
+        "insp.kind": {"zh": "方式", "en": "Kind"},
+        "insp.kind.open": {"zh": "公开检查", "en": "Open"},
+        "insp.kind.undercover": {"zh": "暗访", "en": "Undercover"},
+        "insp.status.planned": {"zh": "待开始", "en": "Planned"},
+        "insp.status.in_progress": {"zh": "进行中", "en": "In progress"},
+        "insp.status.done": {"zh": "已结束", "en": "Ended"},
+        "insp.status.cancelled": {"zh": "已取消", "en": "Cancelled"},
+        "insp.status.draft": {"zh": "待审核", "en": "Draft"},
+        "insp.status.rejected": {"zh": "已驳回", "en": "Rejected"},
+        "insp.status.published": {"zh": "已发布", "en": "Published"},
+        "insp.open": {"zh": "打开", "en": "Open"},
+        "insp.start": {"zh": "开始检查", "en": "Start the visit"},
+        "insp.end": {"zh": "结束检查", "en": "End the visit"},
+        "insp.window": {"zh": "窗口", "en": "Window"},
+        "insp.person": {"zh": "工作人员", "en": "Staff member"},
+        "insp.person_unknown": {"zh": "（不确定）", "en": "(not known)"},
+        "insp.items": {"zh": "检查项目", "en": "Checklist"},
+        "insp.commendation": {"zh": "表扬", "en": "commendation"},
+        "insp.severity": {"zh": "严重程度", "en": "Severity"},
+        "insp.severity.minor": {"zh": "一般", "en": "Minor"},
+        "insp.severity.major": {"zh": "较重", "en": "Major"},
+        "insp.severity.serious": {"zh": "严重", "en": "Serious"},
+        "insp.note": {"zh": "情况说明", "en": "Note"},
+        "insp.photos": {"zh": "现场照片", "en": "Photos"},
+        "insp.submit": {"zh": "提交记录", "en": "Log the findings"},
+        "insp.draft_saved": {"zh": "草稿已保存", "en": "Draft saved"},
+        "insp.draft_restored": {"zh": "已恢复草稿", "en": "Draft restored"},
+        "insp.submitted": {"zh": "已记录，草稿已清除", "en": "Logged; the draft was cleared"},
+        "insp.findings": {"zh": "检查记录", "en": "Findings"},
+        "insp.no_findings": {"zh": "暂无记录", "en": "No findings yet"},
+        "insp.item": {"zh": "项目", "en": "Item"},
+        "insp.observed_at": {"zh": "发现时间", "en": "Observed"},
+        "insp.tick_one": {"zh": "请至少勾选一个检查项目", "en": "Tick at least one checklist item"},
+        "insp.not_started": {"zh": "检查开始后才能记录", "en": "Findings are logged once the visit has started"},
+        "insp.too_many_photos": {"zh": "照片过多", "en": "Too many photos"},
+        # The lead's page.
+        "insp.review": {"zh": "待审核记录", "en": "Findings to review"},
+        "insp.no_drafts": {"zh": "没有待审核的记录", "en": "Nothing to review"},
+        "insp.publish": {"zh": "发布", "en": "Publish"},
+        "insp.reject": {"zh": "驳回", "en": "Reject"},
+        "insp.reason": {"zh": "理由", "en": "Reason"},
+        "insp.plan": {"zh": "安排检查（暗访）", "en": "Plan a visit (undercover)"},
+        "insp.inspectors": {"zh": "检查人员", "en": "Inspectors"},
+        "insp.windows": {"zh": "检查窗口", "en": "Windows"},
+        "insp.plan_submit": {"zh": "安排", "en": "Plan"},
+        "insp.planned": {"zh": "已安排检查", "en": "Visit planned"},
+        "insp.published": {"zh": "已发布记录", "en": "Published findings"},
+        "insp.no_published": {"zh": "暂无已发布记录", "en": "No published findings"},
+        "insp.to_board": {"zh": "上曝光台", "en": "Show on the board"},
+        "insp.anonymous": {"zh": "不显示姓名", "en": "Hide the name"},
+        "insp.on_board": {"zh": "已上曝光台", "en": "On the board"},
+        "insp.done": {"zh": "已完成", "en": "Done"},
+        "insp.visits": {"zh": "检查安排", "en": "Visits"},
+        "insp.offline": {
+            "zh": "当前离线：显示的是上次打开时保存的页面，恢复网络后再提交",
+            "en": "Offline: this is the page as last opened; submit once the network is back",
+        },
+    }
+)
 
 _LIST = PageParams(limit=200, offset=0)
 _FORM_LIMIT = 65_536
@@ -161,8 +165,14 @@ async def _read_finding_form(ctx: AppContext, request: Request) -> dict[str, lis
     body = await request.body()
     if len(body) > ceiling:
         raise EvidenceTooLarge(f"the photos are over {MAX_PHOTOS} x {limit} bytes", limit_bytes=limit)
-    fields = {"window_id": text_field(), "staff_id": text_field(), "item": text_field(), "severity": text_field(),
-              "note": NOTE_FIELD, "photo": Field(limit, PHOTO_TYPES)}
+    fields = {
+        "window_id": text_field(),
+        "staff_id": text_field(),
+        "item": text_field(),
+        "severity": text_field(),
+        "note": NOTE_FIELD,
+        "photo": Field(limit, PHOTO_TYPES),
+    }
     try:
         return read_multipart(body, request.headers.get("content-type", ""), fields=fields, max_parts=MAX_ITEMS + MAX_PHOTOS + 6)
     except DomainError as exc:
@@ -187,8 +197,17 @@ class InspectorPages(Controller):
         """The offline worker of the inspector's pages, with the page headers and leave to control all of /app/inspect."""
         return Response(WORKER_SCRIPT, media_type="application/javascript", headers=WORKER_HEADERS)
 
-    async def _visit_page(self, ctx: AppContext, request: Request, principal: Principal, visit_id: int, *, message: str | None = None,
-                          status: int = 200, submitted: int = 0) -> Template:
+    async def _visit_page(
+        self,
+        ctx: AppContext,
+        request: Request,
+        principal: Principal,
+        visit_id: int,
+        *,
+        message: str | None = None,
+        status: int = 200,
+        submitted: int = 0,
+    ) -> Template:
         lang = lang_of(request)
         visit = await service.get_visit(ctx, visit_id, principal=principal)
         findings = (await service.list_findings(ctx, _LIST, principal=principal, visit_id=visit_id)).items
@@ -196,16 +215,31 @@ class InspectorPages(Controller):
         people = await org.people_at(visit.window_ids)
         names = await _staff_names([f.staff_id for f in findings if f.staff_id])
         return render(
-            request, "inspect/visit.html", principal=principal, status=status, visit=visit, findings=findings, windows=windows, people=people,
-            names=names, groups=_checklist_groups(ctx, lang), titles=_item_titles(ctx, lang), sites=await org.site_names(), message=message,
-            submitted=submitted, max_photos=MAX_PHOTOS, when=when,
+            request,
+            "inspect/visit.html",
+            principal=principal,
+            status=status,
+            visit=visit,
+            findings=findings,
+            windows=windows,
+            people=people,
+            names=names,
+            groups=_checklist_groups(ctx, lang),
+            titles=_item_titles(ctx, lang),
+            sites=await org.site_names(),
+            message=message,
+            submitted=submitted,
+            max_photos=MAX_PHOTOS,
+            when=when,
         )
 
     @get("/visits/{visit_id:int}", guards=[page_roles("inspector")], opt=PAGE)
     async def visit(self, ctx: AppContext, request: Request, visit_id: int) -> Template:
         """One visit: the finding form while it runs, its findings always."""
         submitted = request.query_params.get("submitted", "")
-        return await self._visit_page(ctx, request, await principal_of(request), visit_id, submitted=int(submitted) if submitted.isdigit() else 0)
+        return await self._visit_page(
+            ctx, request, await principal_of(request), visit_id, submitted=int(submitted) if submitted.isdigit() else 0
+        )
 
     @post("/visits/{visit_id:int}/start", guards=[page_roles("inspector")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def start(self, ctx: AppContext, request: Request, visit_id: int) -> Redirect:
@@ -278,8 +312,16 @@ class LeadPages(Controller):
     include_in_schema = False
     path = "/app/inspections"
 
-    async def _page(self, ctx: AppContext, request: Request, principal: Principal, *, message: str | None = None, notice: str | None = None,
-                    status: int = 200) -> Template:
+    async def _page(
+        self,
+        ctx: AppContext,
+        request: Request,
+        principal: Principal,
+        *,
+        message: str | None = None,
+        notice: str | None = None,
+        status: int = 200,
+    ) -> Template:
         lang = lang_of(request)
         drafts = (await service.list_findings(ctx, _LIST, principal=principal, status="draft")).items
         published = (await service.list_findings(ctx, _LIST, principal=principal, status="published")).items
@@ -291,10 +333,23 @@ class LeadPages(Controller):
         inspectors = [u for u in users if u.active and "inspector" in u.roles]
         visits = [v for v in (await service.list_visits(ctx, _LIST, principal=principal)).items if v.status in ("planned", "in_progress")]
         return render(
-            request, "inspect/lead.html", principal=principal, status=status, drafts=drafts, published=published, on_board=on_board,
-            windows=windows_page.items, window_names=await org.window_labels(), sites=sites, inspectors=inspectors, visits=visits,
-            titles=_item_titles(ctx, lang), names=await _staff_names([f.staff_id for f in [*drafts, *published] if f.staff_id]),
-            message=message, notice=notice, when=when,
+            request,
+            "inspect/lead.html",
+            principal=principal,
+            status=status,
+            drafts=drafts,
+            published=published,
+            on_board=on_board,
+            windows=windows_page.items,
+            window_names=await org.window_labels(),
+            sites=sites,
+            inspectors=inspectors,
+            visits=visits,
+            titles=_item_titles(ctx, lang),
+            names=await _staff_names([f.staff_id for f in [*drafts, *published] if f.staff_id]),
+            message=message,
+            notice=notice,
+            when=when,
         )
 
     @get("", guards=[page_roles("inspection_lead")], opt=PAGE)
@@ -316,30 +371,37 @@ class LeadPages(Controller):
     @post("/findings/{finding_id:int}/publish", guards=[page_roles("inspection_lead")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def publish(self, ctx: AppContext, request: Request, finding_id: int) -> Template | Redirect:
         """Publish a draft finding."""
+
         async def act(principal: Principal, form: Any) -> None:
             await service_review.publish_finding(ctx, finding_id, principal=principal)
+
         return await self._act(ctx, request, act)
 
     @post("/findings/{finding_id:int}/reject", guards=[page_roles("inspection_lead")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def reject(self, ctx: AppContext, request: Request, finding_id: int) -> Template | Redirect:
         """Reject a draft finding, with a reason."""
+
         async def act(principal: Principal, form: Any) -> None:
             reason = str(form.get("reason", "")).strip()
             if not 2 <= len(reason) <= 1000:
                 raise InspectionInputInvalid("give a reason (2 to 1000 characters)", field="reason")
             await service_review.reject_finding(ctx, finding_id, FindingRejectIn(reason=reason), principal=principal)
+
         return await self._act(ctx, request, act)
 
     @post("/findings/{finding_id:int}/board", guards=[page_roles("inspection_lead")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def board(self, ctx: AppContext, request: Request, finding_id: int) -> Template | Redirect:
         """Put a published finding on the exposure board (until the policy's default expiry)."""
+
         async def act(principal: Principal, form: Any) -> None:
             await service_board.choose(ctx, principal, ExposureIn(finding_id=finding_id, anonymous=form.get("anonymous") == "1"))
+
         return await self._act(ctx, request, act)
 
     @post("/visits", guards=[page_roles("inspection_lead")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def plan(self, ctx: AppContext, request: Request) -> Template | Redirect:
         """Plan a visit: kind, site, local time, inspectors and windows."""
+
         async def act(principal: Principal, form: Any) -> None:
             site = _int_or_none(str(form.get("site_id", "")), field="site_id")
             if site is None:
@@ -352,7 +414,14 @@ class LeadPages(Controller):
             window_ids = [int(v) for v in form.getall("window_ids", []) if str(v).isdigit()]
             if not inspector_ids or not window_ids:
                 raise InspectionInputInvalid("pick at least one inspector and one window", field="inspector_ids")
-            data = VisitIn(kind=kind, site_id=site, planned_at=_local_input(str(form.get("planned_at", "")), zone),  # type: ignore[arg-type]
-                           inspector_ids=inspector_ids, window_ids=window_ids, note=str(form.get("note", ""))[:2000])
+            data = VisitIn(
+                kind=kind,  # type: ignore[arg-type]
+                site_id=site,
+                planned_at=_local_input(str(form.get("planned_at", "")), zone),
+                inspector_ids=inspector_ids,
+                window_ids=window_ids,
+                note=str(form.get("note", ""))[:2000],
+            )
             await service.plan_visit(ctx, data, principal=principal)
+
         return await self._act(ctx, request, act)

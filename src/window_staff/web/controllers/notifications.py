@@ -5,8 +5,8 @@ from __future__ import annotations
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
-from window_staff.common.guards import principal_of
 from window_staff.common.context import AppContext
+from window_staff.common.guards import principal_of
 from window_staff.common.pagination import PageParams
 from window_staff.notifications import service as notifications
 from window_staff.web.controllers.hr import local_time
@@ -16,14 +16,16 @@ from window_staff.web.pages import PAGE, offset_of, page_roles, render
 _FORM_LIMIT = 1024
 _PER_PAGE = 50
 
-add_words({
-    "nt.none": {"zh": "暂无消息", "en": "No messages"},
-    "nt.unread": {"zh": "未读", "en": "Unread"},
-    "nt.unread_count": {"zh": "条未读", "en": "unread"},
-    "nt.read": {"zh": "标为已读", "en": "Mark read"},
-    "nt.read_all": {"zh": "全部标为已读", "en": "Mark all read"},
-    "nt.more": {"zh": "更早的消息", "en": "Older messages"},
-})
+add_words(
+    {
+        "nt.none": {"zh": "暂无消息", "en": "No messages"},
+        "nt.unread": {"zh": "未读", "en": "Unread"},
+        "nt.unread_count": {"zh": "条未读", "en": "unread"},
+        "nt.read": {"zh": "标为已读", "en": "Mark read"},
+        "nt.read_all": {"zh": "全部标为已读", "en": "Mark all read"},
+        "nt.more": {"zh": "更早的消息", "en": "Older messages"},
+    }
+)
 
 
 class NotificationPages(Controller):

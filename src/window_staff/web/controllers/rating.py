@@ -19,11 +19,18 @@ FORM_BODY_LIMIT = 8 * 1024
 
 # The citizen pages are rendered like every other page (one set of security headers, web.pages.HEADERS): they load
 # nothing from elsewhere, run no script, post only to themselves, and send no Referer off this site (the token is in the URL).
-def _form_page(request: Request, window: service_ratings.QrWindow, *, values: dict[str, str], errors: dict[str, str],
-               status: int = 200) -> Template:
-    context: dict[str, Any] = {"window": window, "values": values, "errors": errors, "indicators": service_ratings.INDICATORS,
-                               "levels": service_ratings.LEVEL_LABELS, "ticket_max": service_ratings.TICKET_MAX,
-                               "comment_max": service_ratings.COMMENT_MAX}
+def _form_page(
+    request: Request, window: service_ratings.QrWindow, *, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Template:
+    context: dict[str, Any] = {
+        "window": window,
+        "values": values,
+        "errors": errors,
+        "indicators": service_ratings.INDICATORS,
+        "levels": service_ratings.LEVEL_LABELS,
+        "ticket_max": service_ratings.TICKET_MAX,
+        "comment_max": service_ratings.COMMENT_MAX,
+    }
     return render(request, "ratings/form.html", principal=None, status=status, **context)
 
 

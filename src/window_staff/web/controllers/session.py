@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from window_staff.auth import service as auth
-from window_staff.common.guards import PUBLIC, SESSION_COOKIE
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError
+from window_staff.common.guards import PUBLIC, SESSION_COOKIE
 from window_staff.common.web import client_ip
 from window_staff.web.i18n import LANG_COOKIE, LANG_COOKIE_AGE, LANGS, lang_of, translator
 from window_staff.web.pages import PAGE, optional_principal, page_roles, render
@@ -37,7 +36,13 @@ class WebController(Controller):
     @get("/login", opt=PUBLIC)
     async def login_form(self, request: Request) -> Template:
         """The login form."""
-        return render(request, "web/login.html", principal=await optional_principal(request), next=safe_next(request.query_params.get("next")), message=None)
+        return render(
+            request,
+            "web/login.html",
+            principal=await optional_principal(request),
+            next=safe_next(request.query_params.get("next")),
+            message=None,
+        )
 
     @post("/login", opt=PUBLIC, request_max_body_size=_FORM_LIMIT)
     async def login(self, ctx: AppContext, request: Request) -> Response:
@@ -51,10 +56,18 @@ class WebController(Controller):
         except DomainError as exc:
             words = translator(lang_of(request))
             message = words(f"error.{exc.code}")
-            return render(request, "web/login.html", principal=None, next=target, status=401,
-                          message=message if message != f"error.{exc.code}" else (exc.detail or exc.title))
+            return render(
+                request,
+                "web/login.html",
+                principal=None,
+                next=target,
+                status=401,
+                message=message if message != f"error.{exc.code}" else (exc.detail or exc.title),
+            )
         response = Redirect(target, status_code=303)
-        response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", secure=False, expires=int(expires.timestamp()), path="/")
+        response.set_cookie(
+            SESSION_COOKIE, token, httponly=True, samesite="strict", secure=False, expires=int(expires.timestamp()), path="/"
+        )
         return response
 
     @post("/logout", guards=[page_roles()], opt=PAGE, request_max_body_size=_FORM_LIMIT)

@@ -14,21 +14,21 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
-from window_staff.common import periods
 from window_staff.appraisal import service as appraisal_service
-from window_staff.appraisal.service import appeals as service_appeals, reports as service_reports
 from window_staff.appraisal.errors import AppealConflict, AppraisalInputInvalid, MonthInvalid
 from window_staff.appraisal.schemas import AppealIn, LineOut, SheetOut
+from window_staff.appraisal.service import appeals as service_appeals, reports as service_reports
 from window_staff.attendance import views as attendance_views
 from window_staff.attendance.schemas import DayRecordOut
-from window_staff.common.guards import principal_of
-from window_staff.common.principal import Principal
 from window_staff.biometrics import service as biometrics
 from window_staff.biometrics.schemas import ConsentOut, ConsentStatusOut
+from window_staff.common import periods
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError, Forbidden
+from window_staff.common.guards import principal_of
 from window_staff.common.pagination import PageParams
+from window_staff.common.principal import Principal
 from window_staff.errors import status_of
 from window_staff.evaluations.service import cases as service_cases, ratings as service_ratings
 from window_staff.inspections import service as inspections
@@ -39,96 +39,101 @@ _FORM_LIMIT = 16384  # rule id + a reason of up to 2000 characters, form-encoded
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _ZONE = ZoneInfo(DEFAULT_TIME_ZONE)
 
-add_words({
-    "me.month_title": {"zh": "我的本月考勤", "en": "My month"},
-    "me.month_of": {"zh": "月份", "en": "Month"},
-    "me.show": {"zh": "查看", "en": "Show"},
-    "me.calendar": {"zh": "考勤日历", "en": "Attendance calendar"},
-    "me.day": {"zh": "日期", "en": "Day"},
-    "me.am": {"zh": "上午", "en": "Morning"},
-    "me.pm": {"zh": "下午", "en": "Afternoon"},
-    "me.no_record": {"zh": "—", "en": "—"},
-    "me.totals": {"zh": "本月合计", "en": "Month totals"},
-    "me.st.present": {"zh": "出勤", "en": "Present"},
-    "me.st.late": {"zh": "迟到 {n} 分钟", "en": "Late {n} min"},
-    "me.st.early_leave": {"zh": "早退 {n} 分钟", "en": "Left {n} min early"},
-    "me.st.absent": {"zh": "旷工", "en": "Absent"},
-    "me.st.missing_sign_in": {"zh": "缺签到", "en": "No sign-in"},
-    "me.st.missing_sign_out": {"zh": "缺签退", "en": "No sign-out"},
-    "me.st.leave": {"zh": "请假", "en": "Leave"},
-    "me.st.official_business": {"zh": "公出", "en": "Official business"},
-    "me.st.training": {"zh": "培训", "en": "Training"},
-    "me.corrected": {"zh": "已更正", "en": "corrected"},
-    "me.t.present": {"zh": "出勤(次)", "en": "Present"},
-    "me.t.late": {"zh": "迟到(次/分)", "en": "Late (times/min)"},
-    "me.t.early": {"zh": "早退(次/分)", "en": "Early (times/min)"},
-    "me.t.absent": {"zh": "旷工(半天)", "en": "Absent (half days)"},
-    "me.t.missing": {"zh": "缺卡(次)", "en": "Missing punches"},
-    "me.t.leave": {"zh": "请假(半天)", "en": "Leave (half days)"},
-    "me.findings": {"zh": "本月检查发现", "en": "Inspection findings this month"},
-    "me.no_findings": {"zh": "本月没有已公布的检查发现。", "en": "No published findings this month."},
-    "me.positive": {"zh": "表扬", "en": "Commendation"},
-    "me.cases": {"zh": "群众评价与差评整改", "en": "Citizen ratings and bad-review cases"},
-    "me.no_cases": {"zh": "本月没有差评整改事项。", "en": "No bad-review cases this month."},
-    "me.case_deadline": {"zh": "整改期限", "en": "Deadline"},
-    "me.overdue": {"zh": "已逾期 {n} 天", "en": "{n} days overdue"},
-    "me.ratings_summary": {"zh": "本月有效评价 {n} 次，满意 {s} 次，满意率 {r}%", "en": "{n} valid ratings this month, {s} satisfied: {r}%"},
-    "me.no_ratings": {"zh": "本月暂无群众评价。", "en": "No citizen ratings this month."},
-    "me.level.5": {"zh": "非常满意", "en": "Very satisfied"},
-    "me.level.4": {"zh": "满意", "en": "Satisfied"},
-    "me.level.3": {"zh": "基本满意", "en": "Fairly satisfied"},
-    "me.level.2": {"zh": "不满意", "en": "Dissatisfied"},
-    "me.level.1": {"zh": "非常不满意", "en": "Very dissatisfied"},
-    "me.severity.minor": {"zh": "一般", "en": "minor"},
-    "me.severity.major": {"zh": "较重", "en": "major"},
-    "me.severity.serious": {"zh": "严重", "en": "serious"},
-    "me.case.open": {"zh": "待核实", "en": "open"},
-    "me.case.verified": {"zh": "已核实", "en": "verified"},
-    "me.case.rectified": {"zh": "已整改", "en": "rectified"},
-    "me.case.called_back": {"zh": "已回访", "en": "called back"},
-    "me.case.closed": {"zh": "已办结", "en": "closed"},
-    "me.case.appealed": {"zh": "复核中", "en": "under review"},
-    "me.case.voided": {"zh": "已撤销（复核成立）", "en": "voided on review"},
-    "me.rating": {"zh": "评价", "en": "Rating"},
-    "me.consent": {"zh": "生物特征采集同意", "en": "Biometric consent"},
-    "me.face": {"zh": "人脸", "en": "Face"},
-    "me.fingerprint": {"zh": "指纹", "en": "Fingerprint"},
-    "me.consent_given": {"zh": "已同意（{at}）", "en": "Given ({at})"},
-    "me.consent_withdrawn": {"zh": "已撤回（{at}）", "en": "Withdrawn ({at})"},
-    "me.consent_none": {"zh": "未同意", "en": "Not given"},
-    "me.to_appraisal": {"zh": "查看我的考核表", "en": "Open my appraisal sheet"},
-    "me.appraisal_title": {"zh": "我的月度考核", "en": "My monthly appraisal"},
-    "me.no_sheet": {"zh": "尚无已公布给本人的考核。", "en": "No appraisal has been shown to you yet."},
-    "me.total": {"zh": "总分", "en": "Total"},
-    "me.grade": {"zh": "等次", "en": "Grade"},
-    "me.veto": {"zh": "一票否决", "en": "Veto"},
-    "me.categories": {"zh": "分项得分", "en": "Categories"},
-    "me.lines": {"zh": "加扣分明细", "en": "Lines"},
-    "me.occurrences": {"zh": "次数", "en": "Times"},
-    "me.points": {"zh": "分值", "en": "Points"},
-    "me.facts": {"zh": "依据", "en": "Facts"},
-    "me.explanation": {"zh": "说明", "en": "Explanation"},
-    "me.appeals": {"zh": "我的申诉", "en": "My appeals"},
-    "me.no_appeals": {"zh": "本月没有申诉。", "en": "No appeals this month."},
-    "me.appeal_line": {"zh": "对此项申诉", "en": "Appeal this line"},
-    "me.appeal_reason": {"zh": "申诉理由", "en": "Reason"},
-    "me.appeal_send": {"zh": "提交申诉", "en": "Send the appeal"},
-    "me.appeal_filed": {"zh": "申诉已提交，等待审核。", "en": "Your appeal was filed and awaits a decision."},
-    "me.appeal_window": {"zh": "申诉截止", "en": "Appeals until"},
-    "me.appeal_closed": {"zh": "申诉期未开放或已结束。", "en": "The appeal window is not open."},
-    "me.appeal_twice": {"zh": "您已对此项提出过申诉。", "en": "You have already appealed this line."},
-    "me.appeal_reason_short": {"zh": "请填写申诉理由（2至2000字）。", "en": "Please give a reason (2 to 2000 characters)."},
-    "me.appeal_no_line": {"zh": "您的考核表中没有可申诉的此项。", "en": "Your sheet has no such line to appeal."},
-    "me.appealed": {"zh": "已申诉", "en": "Appealed"},
-    "me.status": {"zh": "状态", "en": "Status"},
-    "me.pending": {"zh": "待审核", "en": "Pending"},
-    "me.upheld": {"zh": "已支持", "en": "Upheld"},
-    "me.rejected": {"zh": "已驳回", "en": "Rejected"},
-    "me.decision": {"zh": "处理意见", "en": "Decision"},
-    "me.filed_at": {"zh": "提交时间", "en": "Filed"},
-    "me.item": {"zh": "项目", "en": "Line"},
-    "me.not_linked": {"zh": "此账号未关联工作人员。", "en": "This account is not linked to a staff member."},
-})
+add_words(
+    {
+        "me.month_title": {"zh": "我的本月考勤", "en": "My month"},
+        "me.month_of": {"zh": "月份", "en": "Month"},
+        "me.show": {"zh": "查看", "en": "Show"},
+        "me.calendar": {"zh": "考勤日历", "en": "Attendance calendar"},
+        "me.day": {"zh": "日期", "en": "Day"},
+        "me.am": {"zh": "上午", "en": "Morning"},
+        "me.pm": {"zh": "下午", "en": "Afternoon"},
+        "me.no_record": {"zh": "—", "en": "—"},
+        "me.totals": {"zh": "本月合计", "en": "Month totals"},
+        "me.st.present": {"zh": "出勤", "en": "Present"},
+        "me.st.late": {"zh": "迟到 {n} 分钟", "en": "Late {n} min"},
+        "me.st.early_leave": {"zh": "早退 {n} 分钟", "en": "Left {n} min early"},
+        "me.st.absent": {"zh": "旷工", "en": "Absent"},
+        "me.st.missing_sign_in": {"zh": "缺签到", "en": "No sign-in"},
+        "me.st.missing_sign_out": {"zh": "缺签退", "en": "No sign-out"},
+        "me.st.leave": {"zh": "请假", "en": "Leave"},
+        "me.st.official_business": {"zh": "公出", "en": "Official business"},
+        "me.st.training": {"zh": "培训", "en": "Training"},
+        "me.corrected": {"zh": "已更正", "en": "corrected"},
+        "me.t.present": {"zh": "出勤(次)", "en": "Present"},
+        "me.t.late": {"zh": "迟到(次/分)", "en": "Late (times/min)"},
+        "me.t.early": {"zh": "早退(次/分)", "en": "Early (times/min)"},
+        "me.t.absent": {"zh": "旷工(半天)", "en": "Absent (half days)"},
+        "me.t.missing": {"zh": "缺卡(次)", "en": "Missing punches"},
+        "me.t.leave": {"zh": "请假(半天)", "en": "Leave (half days)"},
+        "me.findings": {"zh": "本月检查发现", "en": "Inspection findings this month"},
+        "me.no_findings": {"zh": "本月没有已公布的检查发现。", "en": "No published findings this month."},
+        "me.positive": {"zh": "表扬", "en": "Commendation"},
+        "me.cases": {"zh": "群众评价与差评整改", "en": "Citizen ratings and bad-review cases"},
+        "me.no_cases": {"zh": "本月没有差评整改事项。", "en": "No bad-review cases this month."},
+        "me.case_deadline": {"zh": "整改期限", "en": "Deadline"},
+        "me.overdue": {"zh": "已逾期 {n} 天", "en": "{n} days overdue"},
+        "me.ratings_summary": {
+            "zh": "本月有效评价 {n} 次，满意 {s} 次，满意率 {r}%",
+            "en": "{n} valid ratings this month, {s} satisfied: {r}%",
+        },
+        "me.no_ratings": {"zh": "本月暂无群众评价。", "en": "No citizen ratings this month."},
+        "me.level.5": {"zh": "非常满意", "en": "Very satisfied"},
+        "me.level.4": {"zh": "满意", "en": "Satisfied"},
+        "me.level.3": {"zh": "基本满意", "en": "Fairly satisfied"},
+        "me.level.2": {"zh": "不满意", "en": "Dissatisfied"},
+        "me.level.1": {"zh": "非常不满意", "en": "Very dissatisfied"},
+        "me.severity.minor": {"zh": "一般", "en": "minor"},
+        "me.severity.major": {"zh": "较重", "en": "major"},
+        "me.severity.serious": {"zh": "严重", "en": "serious"},
+        "me.case.open": {"zh": "待核实", "en": "open"},
+        "me.case.verified": {"zh": "已核实", "en": "verified"},
+        "me.case.rectified": {"zh": "已整改", "en": "rectified"},
+        "me.case.called_back": {"zh": "已回访", "en": "called back"},
+        "me.case.closed": {"zh": "已办结", "en": "closed"},
+        "me.case.appealed": {"zh": "复核中", "en": "under review"},
+        "me.case.voided": {"zh": "已撤销（复核成立）", "en": "voided on review"},
+        "me.rating": {"zh": "评价", "en": "Rating"},
+        "me.consent": {"zh": "生物特征采集同意", "en": "Biometric consent"},
+        "me.face": {"zh": "人脸", "en": "Face"},
+        "me.fingerprint": {"zh": "指纹", "en": "Fingerprint"},
+        "me.consent_given": {"zh": "已同意（{at}）", "en": "Given ({at})"},
+        "me.consent_withdrawn": {"zh": "已撤回（{at}）", "en": "Withdrawn ({at})"},
+        "me.consent_none": {"zh": "未同意", "en": "Not given"},
+        "me.to_appraisal": {"zh": "查看我的考核表", "en": "Open my appraisal sheet"},
+        "me.appraisal_title": {"zh": "我的月度考核", "en": "My monthly appraisal"},
+        "me.no_sheet": {"zh": "尚无已公布给本人的考核。", "en": "No appraisal has been shown to you yet."},
+        "me.total": {"zh": "总分", "en": "Total"},
+        "me.grade": {"zh": "等次", "en": "Grade"},
+        "me.veto": {"zh": "一票否决", "en": "Veto"},
+        "me.categories": {"zh": "分项得分", "en": "Categories"},
+        "me.lines": {"zh": "加扣分明细", "en": "Lines"},
+        "me.occurrences": {"zh": "次数", "en": "Times"},
+        "me.points": {"zh": "分值", "en": "Points"},
+        "me.facts": {"zh": "依据", "en": "Facts"},
+        "me.explanation": {"zh": "说明", "en": "Explanation"},
+        "me.appeals": {"zh": "我的申诉", "en": "My appeals"},
+        "me.no_appeals": {"zh": "本月没有申诉。", "en": "No appeals this month."},
+        "me.appeal_line": {"zh": "对此项申诉", "en": "Appeal this line"},
+        "me.appeal_reason": {"zh": "申诉理由", "en": "Reason"},
+        "me.appeal_send": {"zh": "提交申诉", "en": "Send the appeal"},
+        "me.appeal_filed": {"zh": "申诉已提交，等待审核。", "en": "Your appeal was filed and awaits a decision."},
+        "me.appeal_window": {"zh": "申诉截止", "en": "Appeals until"},
+        "me.appeal_closed": {"zh": "申诉期未开放或已结束。", "en": "The appeal window is not open."},
+        "me.appeal_twice": {"zh": "您已对此项提出过申诉。", "en": "You have already appealed this line."},
+        "me.appeal_reason_short": {"zh": "请填写申诉理由（2至2000字）。", "en": "Please give a reason (2 to 2000 characters)."},
+        "me.appeal_no_line": {"zh": "您的考核表中没有可申诉的此项。", "en": "Your sheet has no such line to appeal."},
+        "me.appealed": {"zh": "已申诉", "en": "Appealed"},
+        "me.status": {"zh": "状态", "en": "Status"},
+        "me.pending": {"zh": "待审核", "en": "Pending"},
+        "me.upheld": {"zh": "已支持", "en": "Upheld"},
+        "me.rejected": {"zh": "已驳回", "en": "Rejected"},
+        "me.decision": {"zh": "处理意见", "en": "Decision"},
+        "me.filed_at": {"zh": "提交时间", "en": "Filed"},
+        "me.item": {"zh": "项目", "en": "Line"},
+        "me.not_linked": {"zh": "此账号未关联工作人员。", "en": "This account is not linked to a staff member."},
+    }
+)
 
 _LEAVE_KINDS = ("leave", "official_business", "training")
 _WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")}
@@ -202,8 +207,14 @@ def calendar_rows(month: str, records: list[DayRecordOut], *, lang: str) -> tupl
                 cells.append({"text": words("me.no_record"), "tone": "muted", "corrected": False})
             else:
                 cells.append({"text": session_text(cell, words), "tone": _tone(cell.status), "corrected": cell.correction is not None})
-        rows.append({"day": day, "weekday": _WEEKDAYS["en" if lang == "en" else "zh"][day.weekday()], "cells": cells,
-                     "weekend": day.weekday() >= 5 and day not in by_day})
+        rows.append(
+            {
+                "day": day,
+                "weekday": _WEEKDAYS["en" if lang == "en" else "zh"][day.weekday()],
+                "cells": cells,
+                "weekend": day.weekday() >= 5 and day not in by_day,
+            }
+        )
     heads = [words(f"me.{s}") if s in ("am", "pm") else s for s in sessions]
     return heads, rows
 
@@ -250,30 +261,71 @@ def fact_text(line: LineOut, fields: Mapping[str, Any], words: Callable[[str], s
     return "，".join(f"{k}: {v}" for k, v in shown.items()) + where
 
 
-async def _appraisal_page(ctx: AppContext, request: Request, principal: Principal, month: str | None, *, message: str | None = None,
-                          notice: str | None = None, status: int = 200, reasons: Mapping[str, str] | None = None) -> Template:
+async def _appraisal_page(
+    ctx: AppContext,
+    request: Request,
+    principal: Principal,
+    month: str | None,
+    *,
+    message: str | None = None,
+    notice: str | None = None,
+    status: int = 200,
+    reasons: Mapping[str, str] | None = None,
+) -> Template:
     lang = lang_of(request)
     words = translator(lang)
     month = month or await appraisal_service.latest_staff_visible_month()
     if month is None:
-        return render(request, "staff/appraisal.html", principal=principal, sheet=None, month=None, message=message or words("me.no_sheet"),
-                      notice=notice, status=status)
+        return render(
+            request,
+            "staff/appraisal.html",
+            principal=principal,
+            sheet=None,
+            month=None,
+            message=message or words("me.no_sheet"),
+            notice=notice,
+            status=status,
+        )
     sheet: SheetOut = await service_reports.sheet(ctx, month, principal.staff_id or -1, principal=principal, lang=lang)
     appeal_until = await appraisal_service.open_appeal_window(ctx, sheet.month)
     window_open = appeal_until is not None
     appealed = {a.rule_id: a for a in sheet.appeals}
     titles = {ln.rule_id: (ln.title_en if lang == "en" else ln.title_zh) for ln in sheet.lines}
-    lines = [{
-        "line": ln, "title": titles[ln.rule_id],
-        "facts": [{"day": item.day, "what": fact_text(ln, item.fields, words), "points": item.points} for item in ln.items],
-        "appeal": appealed.get(ln.rule_id),
-        "can_appeal": window_open and ln.rule_id not in appealed and ln.points != 0,
-    } for ln in sheet.lines]
-    appeals = [{"appeal": a, "title": titles.get(a.rule_id, a.rule_id), "filed_at": _local(a.filed_at), "decided_at": _local(a.decided_at),
-                "status": words(f"me.{a.outcome}") if a.outcome else words("me.pending")} for a in sheet.appeals]
-    return render(request, "staff/appraisal.html", principal=principal, sheet=sheet, month=sheet.month, lines=lines, appeals=appeals,
-                  window_open=window_open, appeal_until=_local(appeal_until) if appeal_until else "",
-                  message=message, notice=notice, status=status, reasons=reasons or {})
+    lines = [
+        {
+            "line": ln,
+            "title": titles[ln.rule_id],
+            "facts": [{"day": item.day, "what": fact_text(ln, item.fields, words), "points": item.points} for item in ln.items],
+            "appeal": appealed.get(ln.rule_id),
+            "can_appeal": window_open and ln.rule_id not in appealed and ln.points != 0,
+        }
+        for ln in sheet.lines
+    ]
+    appeals = [
+        {
+            "appeal": a,
+            "title": titles.get(a.rule_id, a.rule_id),
+            "filed_at": _local(a.filed_at),
+            "decided_at": _local(a.decided_at),
+            "status": words(f"me.{a.outcome}") if a.outcome else words("me.pending"),
+        }
+        for a in sheet.appeals
+    ]
+    return render(
+        request,
+        "staff/appraisal.html",
+        principal=principal,
+        sheet=sheet,
+        month=sheet.month,
+        lines=lines,
+        appeals=appeals,
+        window_open=window_open,
+        appeal_until=_local(appeal_until) if appeal_until else "",
+        message=message,
+        notice=notice,
+        status=status,
+        reasons=reasons or {},
+    )
 
 
 class StaffPagesController(Controller):
@@ -290,16 +342,34 @@ class StaffPagesController(Controller):
         attendance = await attendance_views.staff_month(ctx, staff_id, month=month, only_staff_id=staff_id)
         heads, rows = calendar_rows(attendance.month, attendance.records, lang=lang)
         found = await inspections.my_findings(ctx, PageParams(limit=100, offset=0), principal=principal)
-        findings = [{"f": f, "title": f.title_en if lang == "en" else f.title_zh, "at": _local(f.observed_at)}
-                    for f in found.items if _in_month(f.observed_at, attendance.month)]
+        findings = [
+            {"f": f, "title": f.title_en if lang == "en" else f.title_zh, "at": _local(f.observed_at)}
+            for f in found.items
+            if _in_month(f.observed_at, attendance.month)
+        ]
         cases_page = await service_cases.list_my_cases(ctx, staff_id, PageParams(limit=100, offset=0))
-        cases = [{"c": c, "opened_at": _local(c.opened_at), "rated_at": _local(c.rating.rated_at)}
-                 for c in cases_page.items if _in_month(c.opened_at, attendance.month) or _in_month(c.rating.rated_at, attendance.month)]
+        cases = [
+            {"c": c, "opened_at": _local(c.opened_at), "rated_at": _local(c.rating.rated_at)}
+            for c in cases_page.items
+            if _in_month(c.opened_at, attendance.month) or _in_month(c.rating.rated_at, attendance.month)
+        ]
         consent = consent_rows(await biometrics.consent_status(ctx, staff_id, only_staff_id=staff_id), lang=lang)
         ratings = await service_ratings.my_month_ratings(ctx, staff_id, month=periods.parse_month(attendance.month))
         latest = await appraisal_service.latest_staff_visible_month()
-        return render(request, "staff/month.html", principal=principal, attendance=attendance, month=attendance.month, heads=heads, rows=rows,
-                      findings=findings, cases=cases, ratings=ratings, consent=consent, latest_sheet=latest)
+        return render(
+            request,
+            "staff/month.html",
+            principal=principal,
+            attendance=attendance,
+            month=attendance.month,
+            heads=heads,
+            rows=rows,
+            findings=findings,
+            cases=cases,
+            ratings=ratings,
+            consent=consent,
+            latest_sheet=latest,
+        )
 
     @get("/app/me/appraisal", guards=[page_roles("staff")], opt=PAGE)
     async def my_appraisal(self, ctx: AppContext, request: Request) -> Template:
@@ -321,8 +391,9 @@ class StaffPagesController(Controller):
         try:
             data = msgspec.convert({"rule_id": rule_id, "reason": reason}, AppealIn)
         except msgspec.ValidationError:
-            return await _appraisal_page(ctx, request, principal, month, message=words("me.appeal_reason_short"), status=422,
-                                         reasons={rule_id: reason})
+            return await _appraisal_page(
+                ctx, request, principal, month, message=words("me.appeal_reason_short"), status=422, reasons={rule_id: reason}
+            )
         try:
             await service_appeals.file_appeal(ctx, month, principal=principal, data=data)
         except AppealConflict as exc:
@@ -332,6 +403,8 @@ class StaffPagesController(Controller):
         except AppraisalInputInvalid as exc:
             return await _appraisal_page(ctx, request, principal, month, message=words("me.appeal_no_line"), status=status_of(exc))
         except DomainError as exc:
-            return await _appraisal_page(ctx, request, principal, month, message=refusal_of(request, exc), status=status_of(exc), reasons={rule_id: reason})
+            return await _appraisal_page(
+                ctx, request, principal, month, message=refusal_of(request, exc), status=status_of(exc), reasons={rule_id: reason}
+            )
         key = periods.month_key(periods.parse_month(month))
         return Redirect(f"/app/me/appraisal?month={key}&appealed={quote(rule_id)}#appeals", status_code=303)
