@@ -1,9 +1,17 @@
 """Test wiring: a fresh database per test on SQLite, or on PostgreSQL when
-``WINDOW_STAFF_TEST_POSTGRES_URL`` is set (``.ci/run`` sets it for the second pass)."""
+``WINDOW_STAFF_TEST_POSTGRES_URL`` is set (``.ci/run`` sets it for the second pass).
+
+The suite runs on two pytest-xdist workers by default (``-n 2`` in pyproject's addopts). Every worker
+process has its own databases (named after the worker and the process, so two runs sharing one
+PostgreSQL server do not meet), its own temporary folders and its own free ports; session fixtures run
+once per worker. Tests marked ``slow`` are put first so the longest start while the rest fills the other
+worker.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import shutil
@@ -26,6 +34,8 @@ from window_staff.settings import Settings, load_settings
 
 PG_URL = os.environ.get("WINDOW_STAFF_TEST_POSTGRES_URL", "")
 ENGINE = "postgres" if PG_URL else "sqlite"
+# "gw0", "gw1", ... under pytest-xdist; "main" when the tests run in one process (-n 0 or -p no:xdist).
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 _counter = itertools.count()
 
 
@@ -34,11 +44,38 @@ def _with_db(url: str, name: str) -> str:
     return urlunparse(parts._replace(path=f"/{name}"))
 
 
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    """With pytest-xdist disabled (``-p no:xdist``), accept and ignore pyproject's ``--numprocesses``/``--dist``."""
+    if pluginmanager.has_plugin("xdist"):
+        return
+    group = parser.getgroup("xdist-disabled", "pytest-xdist is disabled: these options of pyproject's addopts are ignored")
+    group.addoption("--numprocesses", dest="numprocesses", default=None, help="ignored without pytest-xdist")
+    group.addoption("--dist", dest="dist", default="no", help="ignored without pytest-xdist")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Slow tests first, longest first (by their ``slow(seconds=...)`` estimate); the rest keep their order.
+
+    Under xdist every worker collects the same order and the scheduler hands tests out in it, so the long
+    ones start at once on both workers while the short ones fill in behind them.
+    """
+    def weight(item: pytest.Item) -> float:
+        marker = item.get_closest_marker("slow")
+        return -float(marker.kwargs.get("seconds", 1)) if marker else 0.0
+
+    items.sort(key=weight)  # stable: equal weights keep the collection order
+
+
+def _db_name(kind: str, n: int | None = None) -> str:
+    base = f"ws_{kind}_{WORKER}_{os.getpid()}"
+    return base if n is None else f"{base}_{n}"
+
+
 @pytest.fixture(scope="session")
 async def template_db() -> AsyncIterator[str]:
     """A migrated database that each test copies."""
     if ENGINE == "sqlite":
-        folder = Path(tempfile.mkdtemp(prefix="ws-test-"))
+        folder = Path(tempfile.mkdtemp(prefix=f"ws-test-{WORKER}-"))
         url = f"sqlite:///{folder / 'template.sqlite3'}"
         engine = create_engine(url)
         await migrate(engine)
@@ -46,7 +83,7 @@ async def template_db() -> AsyncIterator[str]:
         yield url
         shutil.rmtree(folder, ignore_errors=True)
         return
-    name = f"ws_tpl_{os.getpid()}"
+    name = _db_name("tpl")
     admin = await asyncpg.connect(PG_URL)
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
@@ -66,31 +103,42 @@ async def template_db() -> AsyncIterator[str]:
         await admin.close()
 
 
-@pytest.fixture
-async def database_url(template_db: str) -> AsyncIterator[str]:
-    """A fresh, migrated database for one test."""
+@contextlib.asynccontextmanager
+async def fresh_database(template_db: str) -> AsyncIterator[str]:
+    """A new database copied from the migrated template (dropped afterwards); its URL."""
     n = next(_counter)
     if ENGINE == "sqlite":
         src = Path(urlparse(template_db).path)
         dst = src.with_name(f"t{n}.sqlite3")
         shutil.copyfile(src, dst)
-        yield f"sqlite:///{dst}"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{dst}{suffix}").unlink(missing_ok=True)
+        try:
+            yield f"sqlite:///{dst}"
+        finally:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{dst}{suffix}").unlink(missing_ok=True)
         return
-    name = f"ws_t_{os.getpid()}_{n}"
+    name = _db_name("t", n)
     template = urlparse(template_db).path.lstrip("/")
     admin = await asyncpg.connect(PG_URL)
     try:
         await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     finally:
         await admin.close()
-    yield _with_db(PG_URL, name)
-    admin = await asyncpg.connect(PG_URL)
     try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        yield _with_db(PG_URL, name)
     finally:
-        await admin.close()
+        admin = await asyncpg.connect(PG_URL)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@pytest.fixture
+async def database_url(template_db: str) -> AsyncIterator[str]:
+    """A fresh, migrated database for one test."""
+    async with fresh_database(template_db) as url:
+        yield url
 
 
 @pytest.fixture
@@ -114,9 +162,9 @@ async def ctx(settings: Settings, clock: FixedClock) -> AsyncIterator[AppContext
     await close_pool(context.engine)
 
 
-@pytest.fixture
-async def app(settings: Settings, clock: FixedClock):
-    """The application with its lifespan running in the test's loop."""
+@contextlib.asynccontextmanager
+async def running_app(settings: Settings, clock: FixedClock):
+    """The application with its lifespan running in the current loop."""
     application = create_app(settings, clock=clock, configure_logs=False)
     started, stop = asyncio.Event(), asyncio.Event()
 
@@ -130,16 +178,30 @@ async def app(settings: Settings, clock: FixedClock):
     await asyncio.wait([task, asyncio.create_task(started.wait())], return_when=asyncio.FIRST_COMPLETED)
     if task.done():
         task.result()
-    yield application
-    stop.set()
-    await task
+    try:
+        yield application
+    finally:
+        stop.set()
+        await task
+
+
+def in_process_client(application) -> httpx.AsyncClient:
+    """An HTTP client talking to the app in-process (from one fixed client address)."""
+    transport = httpx.ASGITransport(app=application, client=("203.0.113.7", 50000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FixedClock):
+    """The application with its lifespan running in the test's loop."""
+    async with running_app(settings, clock) as application:
+        yield application
 
 
 @pytest.fixture
 async def client(app) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client talking to the app in-process."""
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+    async with in_process_client(app) as c:
         yield c
 
 
