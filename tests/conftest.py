@@ -1,11 +1,10 @@
 """Test wiring: a fresh database per test on SQLite, or on PostgreSQL when
 ``WINDOW_STAFF_TEST_POSTGRES_URL`` is set (``.ci/run`` sets it for the second pass).
 
-The suite runs on two pytest-xdist workers by default (``-n 2`` in pyproject's addopts). Every worker
-process has its own databases (named after the worker and the process, so two runs sharing one
+The suite runs on two pytest-xdist workers by default (``--numprocesses 2`` in pyproject's addopts).
+Every worker process has its own databases (named after the worker and the process, so two runs sharing one
 PostgreSQL server do not meet), its own temporary folders and its own free ports; session fixtures run
-once per worker. Tests marked ``slow`` are put first so the longest start while the rest fills the other
-worker.
+once per worker. The browser tests stay together on one worker; tests marked ``slow`` start first.
 """
 
 from __future__ import annotations
@@ -45,25 +44,49 @@ def _with_db(url: str, name: str) -> str:
 
 
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
-    """With pytest-xdist disabled (``-p no:xdist``), accept and ignore pyproject's ``--numprocesses``/``--dist``."""
+    """With pytest-xdist disabled (``-p no:xdist``), accept and ignore pyproject's ``--numprocesses``."""
     if pluginmanager.has_plugin("xdist"):
         return
     group = parser.getgroup("xdist-disabled", "pytest-xdist is disabled: these options of pyproject's addopts are ignored")
     group.addoption("--numprocesses", dest="numprocesses", default=None, help="ignored without pytest-xdist")
-    group.addoption("--dist", dest="dist", default="no", help="ignored without pytest-xdist")
+
+
+BROWSER_TESTS = Path(__file__).parent / "web"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Slow tests first, longest first (by their ``slow(seconds=...)`` estimate); the rest keep their order.
 
-    Under xdist every worker collects the same order and the scheduler hands tests out in it, so the long
-    ones start at once on both workers while the short ones fill in behind them.
+    Under xdist every worker collects the same order and the scheduler hands tests out in it, so the longest
+    starts at once while the short tests fill in on the other worker.
     """
     def weight(item: pytest.Item) -> float:
         marker = item.get_closest_marker("slow")
         return -float(marker.kwargs.get("seconds", 1)) if marker else 0.0
 
     items.sort(key=weight)  # stable: equal weights keep the collection order
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """``--dist load`` (what ``--numprocesses`` implies), except that the browser tests are one unit of work.
+
+    They share one demo server and one Chromium per worker (tests/web/conftest.py) and change the demo centre
+    as they go, so they run together on one worker in their files' order; being the largest unit, that group
+    is handed out first. (xdist's own ``--dist loadgroup`` marks groups by rewriting node ids, which pytest 9.2
+    no longer lets it do: pytest-xdist issue 1386.) Other ``--dist`` modes are xdist's own.
+    """
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    browser = BROWSER_TESTS.relative_to(config.rootpath).as_posix() + "/"
+
+    class BrowserTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "browser tests" if nodeid.startswith(browser) else nodeid
+
+    return BrowserTestsTogether(config, log)
 
 
 def _db_name(kind: str, n: int | None = None) -> str:
