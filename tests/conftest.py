@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import os
 import shutil
@@ -25,6 +26,7 @@ import httpx
 import pytest
 
 from window_staff.app import build_context, create_app
+from window_staff.auth import domain as auth_domain
 from window_staff.common.clock import FixedClock
 from window_staff.common.context import AppContext
 from window_staff.common.db import close_pool, create_engine, start_pool
@@ -92,6 +94,31 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
 def _db_name(kind: str, n: int | None = None) -> str:
     base = f"ws_{kind}_{WORKER}_{os.getpid()}"
     return base if n is None else f"{base}_{n}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def argon2_once_per_password():
+    """Each distinct password is hashed once per worker, and each (hash, password) pair verified once.
+
+    Nearly every test user has the same password, and argon2id at the production cost (~0.1-0.2 s a call
+    on these machines, once per user made and once per login) was about half the time of the API tests.
+    The hashes stay real argon2id hashes at the production parameters and every first verification is
+    real; users with the same password share one salt, and a repeated verification gives the result
+    the first one gave (verification is a pure function of hash and password).
+    """
+    real_hash, real_verify = auth_domain.hash_password, auth_domain.verify_password
+    hashes: dict[str, str] = {}
+
+    def hash_password(password: str) -> str:
+        if password not in hashes:
+            hashes[password] = real_hash(password)
+        return hashes[password]
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(auth_domain, "hash_password", hash_password)
+    patch.setattr(auth_domain, "verify_password", functools.cache(real_verify))
+    yield
+    patch.undo()
 
 
 @pytest.fixture(scope="session")
