@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ import pyotp
 import pytest
 
 from tests.conftest import ENGINE
+from tests.terminals.live import free_port, port_was_taken
 
 
 def run(args: list[str], *, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -73,6 +73,7 @@ def test_audit_verify_names_the_tampered_row(cli_env):
     assert result.returncode == 1 and "BROKEN at event id 2" in result.stdout
 
 
+@pytest.mark.slow(seconds=15)
 def test_demo_seeds_once_and_prints_logins(tmp_path):
     env = {"WINDOW_STAFF_DATA_DIR": str(tmp_path)}
     first = run(["demo", "--no-serve"], env=env)
@@ -82,29 +83,36 @@ def test_demo_seeds_once_and_prints_logins(tmp_path):
     assert run(["audit", "verify"], env=env).stdout.startswith("OK")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_the_demo_serves_health_openapi_and_an_admin_login_with_totp(tmp_path):
-    port = _free_port()
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("WINDOW_STAFF_")}, "WINDOW_STAFF_DATA_DIR": str(tmp_path), "WINDOW_STAFF_PORT": str(port)}
-    proc = subprocess.Popen([sys.executable, "-m", "window_staff.cli", "demo"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
+def _serve_demo(tmp_path) -> tuple[subprocess.Popen[str], str]:
+    """``window-staff demo`` on a free port, once /health answers; another port if that one was taken before the demo bound it."""
+    for _ in range(3):
+        port = free_port()
+        env = {**{k: v for k, v in os.environ.items() if not k.startswith("WINDOW_STAFF_")}, "WINDOW_STAFF_DATA_DIR": str(tmp_path), "WINDOW_STAFF_PORT": str(port)}
+        proc = subprocess.Popen([sys.executable, "-m", "window_staff.cli", "demo"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         base = f"http://127.0.0.1:{port}"
         # Seeding (a month of punches, its appraisal) comes before serving: allow for a loaded machine.
         deadline = time.monotonic() + 180
-        while True:
+        while proc.poll() is None:
             try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200 and proc.poll() is None:
+                    return proc, base
             except httpx.HTTPError:
                 pass
-            if time.monotonic() > deadline or proc.poll() is not None:
+            if time.monotonic() > deadline:
+                proc.terminate()
+                proc.wait(timeout=20)
                 raise AssertionError("demo did not come up")
             time.sleep(0.2)
+        output = proc.stdout.read() if proc.stdout else ""
+        if not port_was_taken(output):
+            raise AssertionError(f"demo exited {proc.returncode}: {output[-2000:]}")
+    raise AssertionError("no free port stayed free for the demo")
+
+
+@pytest.mark.slow(seconds=15)
+def test_the_demo_serves_health_openapi_and_an_admin_login_with_totp(tmp_path):
+    proc, base = _serve_demo(tmp_path)
+    try:
         assert httpx.get(f"{base}/api/schema/openapi.json").json()["info"]["title"] == "window-staff"
         from window_staff.demo import DEMO_PASSWORD, DEMO_USERS
 

@@ -52,6 +52,7 @@ def test_evaluate_needs_two_people(tmp_path, capsys):
     assert "at least two people" in capsys.readouterr().err
 
 
+@pytest.mark.slow(seconds=13)
 @needs_data
 def test_fit_on_iso_records_writes_a_calibration_the_service_can_read(tmp_path, capsys):
     out = tmp_path / "centre.json"
@@ -66,6 +67,7 @@ def test_fit_on_iso_records_writes_a_calibration_the_service_can_read(tmp_path, 
     assert 0.55 < cal.max_face_distance < 0.8
 
 
+@pytest.mark.slow(seconds=10)
 @needs_data
 def test_evaluate_enrols_people_and_checks_them_in_as_themselves_and_as_impostors(tmp_path, capsys):
     plot = tmp_path / "det.png"
@@ -78,6 +80,7 @@ def test_evaluate_enrols_people_and_checks_them_in_as_themselves_and_as_impostor
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow(seconds=35)
 @needs_data
 def test_evaluate_prints_a_table_a_person_can_read(tmp_path, capsys):
     assert main(["biometrics", "evaluate", "--faces", str(LFW), "--fingers", str(FVC), "--max-people", "2", "--dpi", "500"]) == 0

@@ -6,6 +6,7 @@ import base64
 import logging
 
 import numpy as np
+import pytest
 
 from tests.factories import logged_in, make_staff, make_window
 from window_staff.biometrics import mcc, service
@@ -42,6 +43,7 @@ def _floats(value) -> list[float]:
     return []
 
 
+@pytest.mark.slow(seconds=9)
 async def test_enrolment_and_identify_leak_nothing(client, app_ctx, caplog):
     caplog.set_level(logging.DEBUG)
     window = await make_window(app_ctx)

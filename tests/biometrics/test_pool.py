@@ -144,6 +144,7 @@ def test_constructor_validates_limits() -> None:
         EncoderPool(max_workers=0, max_queue=1)
 
 
+@pytest.mark.slow(seconds=6)
 async def test_pool_recovers_after_a_worker_dies() -> None:
     import os
     import signal

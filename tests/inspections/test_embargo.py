@@ -4,6 +4,7 @@ world without the undercover finding; after publication, their own finding appea
 import re
 from zoneinfo import ZoneInfo
 
+import pytest
 from litestar.handlers import HTTPRouteHandler
 
 from tests.factories import make_staff, make_user, make_window
@@ -60,6 +61,7 @@ async def _next_id(table) -> int:
     return (row["id"] if row else 0) + 1
 
 
+@pytest.mark.slow(seconds=10)
 async def test_every_get_route_is_blind_to_the_undercover_finding_until_it_is_published(client, app, app_ctx):
     # The world before the finding: the people and the window exist, the visit does not.
     lead = await make_user(app_ctx, "inspection_lead")

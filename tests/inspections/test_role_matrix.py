@@ -1,11 +1,16 @@
-"""Who may call each inspections route: status codes per role, on an undercover visit (the strictest case)."""
+"""Who may call each inspections route: status codes per role, on an undercover visit (the strictest case).
+
+The actors are made and logged in once per module (``cast``, tests/inspections/conftest.py); each test
+makes its own visit, led by the cast's lead for the cast's inspector at the cast's window.
+"""
 
 from dataclasses import dataclass
 
 import pytest
 
-from tests.factories import make_staff, make_user
-from tests.inspections.support import Scene, end_visit, headers_for, log_finding, make_inspector, make_visit, publish
+from tests.factories import make_staff
+from tests.inspections.conftest import Cast
+from tests.inspections.support import Scene, end_visit, log_finding, make_visit, publish
 from window_staff.inspections import service
 
 ACTORS = ("anonymous", "delegate", "other_staff", "staff", "hr", "inspector_off", "inspector_on", "lead")
@@ -21,22 +26,9 @@ class World:
     finding_id: int | None = None
 
 
-async def _world(client, ctx, *, start: bool = True) -> World:
-    scene = await make_visit(ctx, kind="undercover", start=start)
-    staff = await make_staff(ctx, window=scene.window)
-    other = await make_staff(ctx, window=scene.window)
-    users = {
-        "delegate": await make_user(ctx, "delegate"),
-        "other_staff": await make_user(ctx, "staff", staff_id=other.id),
-        "staff": await make_user(ctx, "staff", staff_id=staff.id),
-        "hr": await make_user(ctx, "hr"),
-        "inspector_off": await make_inspector(ctx),
-        "inspector_on": scene.inspector,
-        "lead": scene.lead,
-    }
-    headers = {"anonymous": {}} | {name: await headers_for(client, ctx, user) for name, user in users.items()}
-    client.cookies.clear()  # login sets a session cookie: each actor must be only its bearer header
-    return World(scene=scene, staff_id=staff.id, headers=headers)
+async def _world(cast: Cast, *, start: bool = True) -> World:
+    scene = await make_visit(cast.ctx, kind="undercover", window=cast.window, inspector=cast.inspector, lead=cast.lead, start=start)
+    return World(scene=scene, staff_id=cast.staff_id, headers=cast.headers)
 
 
 def _expect(*codes: int) -> dict[str, int]:
@@ -94,39 +86,39 @@ def _url(template: str, world: World) -> str:
 
 
 @pytest.mark.parametrize(("template", "expected"), DRAFT_READS, ids=[t for t, _ in DRAFT_READS])
-async def test_reads_while_the_finding_is_an_embargoed_draft(client, app_ctx, template, expected):
-    world = await _world(client, app_ctx)
-    world.finding_id = (await log_finding(app_ctx, world.scene, staff_id=world.staff_id)).id
-    await _check(client, world, "GET", _url(template, world), expected)
+async def test_reads_while_the_finding_is_an_embargoed_draft(cast, template, expected):
+    world = await _world(cast)
+    world.finding_id = (await log_finding(cast.ctx, world.scene, staff_id=world.staff_id)).id
+    await _check(cast.client, world, "GET", _url(template, world), expected)
 
 
 @pytest.mark.parametrize(("template", "expected"), PUBLISHED_READS, ids=[t for t, _ in PUBLISHED_READS])
-async def test_reads_once_the_finding_is_published(client, app_ctx, template, expected):
-    world = await _world(client, app_ctx)
-    world.finding_id = (await log_finding(app_ctx, world.scene, staff_id=world.staff_id)).id
-    await publish(app_ctx, world.scene, world.finding_id)
-    await _check(client, world, "GET", _url(template, world), expected)
+async def test_reads_once_the_finding_is_published(cast, template, expected):
+    world = await _world(cast)
+    world.finding_id = (await log_finding(cast.ctx, world.scene, staff_id=world.staff_id)).id
+    await publish(cast.ctx, world.scene, world.finding_id)
+    await _check(cast.client, world, "GET", _url(template, world), expected)
 
 
-async def test_only_the_lead_plans_a_visit(client, app_ctx):
-    world = await _world(client, app_ctx)
-    await _check(client, world, "POST", "/api/v1/inspections/visits", _expect(401, 403, 403, 403, 403, 403, 403, 201), body=_visit_body(world))
+async def test_only_the_lead_plans_a_visit(cast):
+    world = await _world(cast)
+    await _check(cast.client, world, "POST", "/api/v1/inspections/visits", _expect(401, 403, 403, 403, 403, 403, 403, 201), body=_visit_body(world))
 
 
-async def test_only_an_inspector_on_the_visit_starts_it(client, app_ctx):
-    world = await _world(client, app_ctx, start=False)
-    await _check(client, world, "POST", _url("/api/v1/inspections/visits/{v}/start", world), _expect(401, 403, 403, 403, 403, 404, 200, 403))
+async def test_only_an_inspector_on_the_visit_starts_it(cast):
+    world = await _world(cast, start=False)
+    await _check(cast.client, world, "POST", _url("/api/v1/inspections/visits/{v}/start", world), _expect(401, 403, 403, 403, 403, 404, 200, 403))
 
 
-async def test_only_an_inspector_on_the_visit_ends_it(client, app_ctx):
-    world = await _world(client, app_ctx)
-    await _check(client, world, "POST", _url("/api/v1/inspections/visits/{v}/end", world), _expect(401, 403, 403, 403, 403, 404, 200, 403))
+async def test_only_an_inspector_on_the_visit_ends_it(cast):
+    world = await _world(cast)
+    await _check(cast.client, world, "POST", _url("/api/v1/inspections/visits/{v}/end", world), _expect(401, 403, 403, 403, 403, 404, 200, 403))
 
 
-async def test_only_an_inspector_on_the_visit_logs_findings(client, app_ctx):
-    world = await _world(client, app_ctx)
-    body = _finding_body(world, app_ctx)
-    await _check(client, world, "POST", _url("/api/v1/inspections/visits/{v}/findings", world), _expect(401, 403, 403, 403, 403, 404, 201, 403), body=body)
+async def test_only_an_inspector_on_the_visit_logs_findings(cast):
+    world = await _world(cast)
+    body = _finding_body(world, cast.ctx)
+    await _check(cast.client, world, "POST", _url("/api/v1/inspections/visits/{v}/findings", world), _expect(401, 403, 403, 403, 403, 404, 201, 403), body=body)
 
 
 @pytest.mark.parametrize(("action", "method", "body"), [
@@ -134,33 +126,35 @@ async def test_only_an_inspector_on_the_visit_logs_findings(client, app_ctx):
     ("reject", "POST", {"reason": "wrong window"}),
     ("publish", "POST", None),
 ])
-async def test_only_the_lead_reviews(client, app_ctx, action, method, body):
-    world = await _world(client, app_ctx)
-    world.finding_id = (await log_finding(app_ctx, world.scene, staff_id=world.staff_id)).id
-    await end_visit(app_ctx, world.scene)
+async def test_only_the_lead_reviews(cast, action, method, body):
+    world = await _world(cast)
+    world.finding_id = (await log_finding(cast.ctx, world.scene, staff_id=world.staff_id)).id
+    await end_visit(cast.ctx, world.scene)
     url = _url("/api/v1/inspections/findings/{f}", world) + ("" if action == "edit" else f"/{action}")
-    await _check(client, world, method, url, _expect(401, 403, 403, 403, 403, 403, 403, 200), body=body)
+    await _check(cast.client, world, method, url, _expect(401, 403, 403, 403, 403, 403, 403, 200), body=body)
 
 
-async def test_a_published_finding_answers_409_to_an_edit(client, app_ctx):
-    world = await _world(client, app_ctx)
-    world.finding_id = (await log_finding(app_ctx, world.scene, staff_id=world.staff_id)).id
-    await publish(app_ctx, world.scene, world.finding_id)
-    response = await client.patch(_url("/api/v1/inspections/findings/{f}", world), headers=world.headers["lead"], json={"revision": 2, "reason": "too late"})
+async def test_a_published_finding_answers_409_to_an_edit(cast):
+    world = await _world(cast)
+    world.finding_id = (await log_finding(cast.ctx, world.scene, staff_id=world.staff_id)).id
+    await publish(cast.ctx, world.scene, world.finding_id)
+    response = await cast.client.patch(_url("/api/v1/inspections/findings/{f}", world), headers=world.headers["lead"], json={"revision": 2, "reason": "too late"})
     assert response.status_code == 409
     assert response.json()["code"] == "finding_not_editable"
 
 
-async def test_protected_fields_in_a_finding_body_are_refused(client, app_ctx):
-    world = await _world(client, app_ctx)
-    body = _finding_body(world, app_ctx) | {"status": "published"}
-    response = await client.post(_url("/api/v1/inspections/visits/{v}/findings", world), headers=world.headers["inspector_on"], json=body)
+async def test_protected_fields_in_a_finding_body_are_refused(cast):
+    world = await _world(cast)
+    # A staff member of its own: the cast's is the subject of other tests' published findings this month.
+    world.staff_id = (await make_staff(cast.ctx, window=cast.window)).id
+    body = _finding_body(world, cast.ctx) | {"status": "published"}
+    response = await cast.client.post(_url("/api/v1/inspections/visits/{v}/findings", world), headers=world.headers["inspector_on"], json=body)
     assert response.status_code == 400
-    assert await service.month_facts(app_ctx, staff_ids=[world.staff_id], month=app_ctx.clock.now().date()) == []
+    assert await service.month_facts(cast.ctx, staff_ids=[world.staff_id], month=cast.ctx.clock.now().date()) == []
 
 
 @pytest.mark.parametrize(("change", "code"), [({"item": "no_such_item"}, "checklist_item_unknown"), ({"window_id": 999999}, "window_not_covered")])
-async def test_invalid_findings_answer_422(client, app_ctx, change, code):
-    world = await _world(client, app_ctx)
-    response = await client.post(_url("/api/v1/inspections/visits/{v}/findings", world), headers=world.headers["inspector_on"], json=_finding_body(world, app_ctx) | change)
+async def test_invalid_findings_answer_422(cast, change, code):
+    world = await _world(cast)
+    response = await cast.client.post(_url("/api/v1/inspections/visits/{v}/findings", world), headers=world.headers["inspector_on"], json=_finding_body(world, cast.ctx) | change)
     assert (response.status_code, response.json()["code"]) == (422, code)

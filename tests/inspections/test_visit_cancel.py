@@ -22,7 +22,7 @@ async def test_a_started_visit_cannot_be_cancelled(ctx):
         await service.cancel_visit(ctx, scene.visit.id, reason="太晚了", principal=scene.lead_p)
 
 
-async def test_only_the_lead_cancels(client, app_ctx):
-    world = await _world(client, app_ctx, start=False)
+async def test_only_the_lead_cancels(cast):
+    world = await _world(cast, start=False)
     url = _url("/api/v1/inspections/visits/{v}/cancel", world)
-    await _check(client, world, "POST", url, _expect(401, 403, 403, 403, 403, 403, 403, 200), body={"reason": "计划调整"})
+    await _check(cast.client, world, "POST", url, _expect(401, 403, 403, 403, 403, 403, 403, 200), body={"reason": "计划调整"})

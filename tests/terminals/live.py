@@ -20,24 +20,56 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def port_was_taken(output: str) -> bool:
+    """True when a server's output says another process had its port (uvicorn logs the bind error and exits 3)."""
+    return "address already in use" in output
+
+
 class LiveServer:
     """``window-staff serve`` (or another sub-command) on the test's database; start, SIGKILL, restart, stop."""
 
     def __init__(self, *, database_url: str, data_dir: Path, env: dict[str, str] | None = None, command: tuple[str, ...] = ("serve",)) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.command = command
         self.log_path = data_dir / "server.log"
         base = {k: v for k, v in os.environ.items() if not k.startswith("WINDOW_STAFF_")}
         self.env = {
-            **base, "WINDOW_STAFF_DATABASE_URL": database_url, "WINDOW_STAFF_DATA_DIR": str(data_dir), "WINDOW_STAFF_PORT": str(self.port),
+            **base, "WINDOW_STAFF_DATABASE_URL": database_url, "WINDOW_STAFF_DATA_DIR": str(data_dir),
             # No encoder workers to spawn (these tests send encodings), and no log line per check-in.
             "WINDOW_STAFF_FACE_POOL_WARM": "false", "WINDOW_STAFF_LOG_LEVEL": "WARNING", "OPENBLAS_NUM_THREADS": "1", **(env or {}),
         }
+        self._use_port(free_port())
         self.proc: subprocess.Popen[bytes] | None = None
+        self.served = False
+
+    def _use_port(self, port: int) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.env["WINDOW_STAFF_PORT"] = str(port)
 
     async def start(self, *, timeout: float = 60.0) -> None:
-        """Start the process and wait until /health answers."""
+        """Start the process and wait until /health answers.
+
+        The port was free when chosen, but another process (a test on the other xdist worker, say) may bind
+        it before this server does: the first start then moves to another free port. A restart keeps the port
+        its clients know.
+        """
+        for _ in range(3):
+            offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+            try:
+                await self._start(timeout)
+                self.served = True
+                return
+            except AssertionError:
+                if self.served or self.proc is None or self.proc.poll() is None:
+                    raise
+                with self.log_path.open("rb") as log:
+                    log.seek(offset)
+                    if not port_was_taken(log.read().decode(errors="replace")):
+                        raise
+                self._use_port(free_port())
+        raise AssertionError(f"no free port stayed free for the server: {self.log_path.read_text(errors='replace')[-2000:]}")
+
+    async def _start(self, timeout: float) -> None:
         # A file, not a pipe: nobody reads a pipe while the test runs, and a full pipe blocks the server.
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen([sys.executable, "-m", "window_staff.cli", *self.command], env=self.env, stdout=log, stderr=subprocess.STDOUT)
@@ -47,7 +79,7 @@ class LiveServer:
                 if self.proc.poll() is not None:
                     raise AssertionError(f"server exited {self.proc.returncode}: {self.log_path.read_text(errors='replace')[-2000:]}")
                 try:
-                    if (await client.get("/health")).status_code == 200:
+                    if (await client.get("/health")).status_code == 200 and self.proc.poll() is None:
                         return
                 except httpx.HTTPError:
                     pass

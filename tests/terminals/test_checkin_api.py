@@ -162,6 +162,7 @@ async def _enrol_real_finger(ctx, desk) -> None:
         await biometrics.enrol_fingerprint_record(ctx, desk.staff_id, record=record, position=2, actor="test")
 
 
+@__import__("pytest").mark.slow(seconds=10)
 @__import__("pytest").mark.skipif(not (FVC / "101_1.tif").is_file(), reason="FVC2002 impressions not found under ../shared/data")
 async def test_a_scanner_image_is_extracted_by_the_server_and_a_cropped_touch_is_asked_again(client, app_ctx, desk, clock):
     await _enrol_real_finger(app_ctx, desk)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tests.biometrics.conftest import VAULT_KEY
 from tests.terminals.live import LiveServer, decided_rows, repeated_events, stored_answers
 from window_staff.terminals.simulator import Plan, Summary, simulate
 from window_staff.terminals.simulator_setup import provision
 
 
+@pytest.mark.slow(seconds=30)
 async def test_a_killed_and_restarted_server_loses_no_acknowledged_check_in_and_doubles_none(ctx, database_url, tmp_path):
     creds = await provision(ctx, terminals_per_kind=10, staff=10, actor="test")
     server = LiveServer(database_url=database_url, data_dir=tmp_path, env={"WINDOW_STAFF_VAULT_KEY": VAULT_KEY})

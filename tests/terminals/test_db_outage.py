@@ -26,6 +26,8 @@ from window_staff.settings import Settings, load_settings
 from window_staff.terminals.client import CheckInEvent as Event, send
 from window_staff.terminals.tables import CheckInEvent
 
+pytestmark = pytest.mark.slow(seconds=4)
+
 CONCURRENT = 6  # more requests at once than the pool has connections: a leaked connection would hang the rest
 POOL = 2
 

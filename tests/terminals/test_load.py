@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.biometrics.conftest import VAULT_KEY
 from tests.terminals.live import LiveServer, decided_rows, repeated_events, stored_answers
 from window_staff.terminals.simulator import Plan, simulate
 from window_staff.terminals.simulator_setup import provision
+
+pytestmark = pytest.mark.slow(seconds=300)
 
 TERMINALS = 50
 EVENTS = 200

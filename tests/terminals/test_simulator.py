@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import stat
 
+import pytest
+
 from tests.terminals.live import LiveServer, decided_rows, repeated_events, stored_answers
 from tests.test_cli import run
 from window_staff.terminals.simulator import Plan, simulate
 from window_staff.terminals.simulator_setup import provision
 
 
+@pytest.mark.slow(seconds=22)
 async def test_events_sent_one_to_three_times_some_at_once_are_stored_once_and_replayed_byte_for_byte(client, app_ctx, clock):
     creds = await provision(app_ctx, terminals_per_kind=5, staff=8, actor="test")
     plan = Plan(events=30, concurrency=10, duplicates=0.7, max_copies=3, together=0.5)
@@ -46,6 +49,7 @@ def _demo_env(tmp_path, database_url) -> dict[str, str]:
     return {"WINDOW_STAFF_DATA_DIR": str(tmp_path), "WINDOW_STAFF_DATABASE_URL": database_url}
 
 
+@pytest.mark.slow(seconds=20)
 async def test_cli_setup_then_a_run_against_the_served_demo_prints_sent_equal_to_acknowledged(tmp_path, database_url):
     server = LiveServer(database_url=database_url, data_dir=tmp_path, command=("demo",))
     await server.start()  # seeds the demo and makes <data dir>/vault.key, which --setup finds on its own

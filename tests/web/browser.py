@@ -43,10 +43,29 @@ class Site:
     database: Path
 
 
-def totp_of(username: str) -> str | None:
-    """The current TOTP code of a demo user that has a second factor."""
-    secret = next((s for name, _, s in demo.DEMO_USERS if name == username), None)
-    return pyotp.TOTP(secret).now() if secret else None
+def _secret_of(username: str) -> str | None:
+    return next((s for name, _, s in demo.DEMO_USERS if name == username), None)
+
+
+# The last TOTP step this process used per (site, user). The server takes each step once and allows one
+# step of clock drift either way, so a second login within the same 30 s uses the next step's code
+# instead of waiting for it; only a third one waits for the clock.
+_LAST_STEP: dict[tuple[str, str], int] = {}
+
+
+async def next_totp(site: Site, username: str) -> str | None:
+    """A TOTP code of the user that this site has not seen used yet (None for a user without a second factor)."""
+    secret = _secret_of(username)
+    if secret is None:
+        return None
+    totp, key = pyotp.TOTP(secret), (site.url, username)
+    while True:
+        current = int(time.time()) // totp.interval
+        step = max(current, _LAST_STEP.get(key, current - 1) + 1)
+        if step <= current + 1:
+            _LAST_STEP[key] = step
+            return totp.generate_otp(step)
+        await asyncio.sleep(totp.interval + 0.05 - time.time() % totp.interval)
 
 
 async def open_page(browser, *, phone: bool = False):
@@ -55,8 +74,8 @@ async def open_page(browser, *, phone: bool = False):
     return await context.new_page()
 
 
-# One API login per user per test session: a TOTP code is accepted once, so logging in again within the
-# same 30 s step would be refused; every later page and API call reuses the session token.
+# One API login per user per test session (per xdist worker, each with its own demo server); every later
+# page and API call reuses the session token.
 _TOKENS: dict[tuple[str, str], str] = {}
 
 
@@ -66,12 +85,11 @@ async def token_of(site: Site, username: str) -> str:
     if key not in _TOKENS:
         async with httpx.AsyncClient(base_url=site.url, timeout=30) as client:
             for _ in range(3):
-                response = await client.post("/api/v1/auth/login", json={"username": username, "password": demo.DEMO_PASSWORD, "totp": totp_of(username)})
+                response = await client.post("/api/v1/auth/login", json={"username": username, "password": demo.DEMO_PASSWORD, "totp": await next_totp(site, username)})
                 if response.status_code == 200:
                     _TOKENS[key] = response.json()["token"]
                     break
-                assert response.status_code == 401, response.text
-                await asyncio.sleep(30.5 - time.time() % 30)  # this step's code was used already: wait for the next one
+                assert response.status_code == 401, response.text  # that code was used already: try the next one
             else:
                 raise AssertionError(f"could not log in as {username}")
     return _TOKENS[key]
@@ -104,15 +122,14 @@ async def log_in(page, site: Site, username: str, *, next_path: str = "/app") ->
         await page.goto(f"{site.url}/login?next={next_path}")
         await page.fill("#username", username)
         await page.fill("#password", demo.DEMO_PASSWORD)
-        code = totp_of(username)
+        code = await next_totp(site, username)
         if code:
             await page.fill("#totp", code)
         await page.click("button[type=submit]")
         await page.wait_for_load_state("networkidle")
         if "/login" not in page.url or not code:
             return
-        # Each TOTP code is good once: another test may have just used this one; wait for the next step.
-        await asyncio.sleep(30.5 - time.time() % 30)
+        # Each TOTP code is good once: if this one was used already, the next attempt takes a later one.
 
 
 async def wait_for(page, expression: str, *, timeout: float = 15.0) -> None:
