@@ -62,6 +62,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     Under xdist every worker collects the same order and the scheduler hands tests out in it, so the longest
     starts at once while the short tests fill in on the other worker.
     """
+
     def weight(item: pytest.Item) -> float:
         marker = item.get_closest_marker("slow")
         return -float(marker.kwargs.get("seconds", 1)) if marker else 0.0

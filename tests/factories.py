@@ -24,10 +24,14 @@ def n() -> int:
     return next(_seq)
 
 
-async def make_site(ctx: AppContext, *, kind: str = "county_centre", parent_id: int | None = None, timezone: str = "Asia/Shanghai") -> SiteOut:
+async def make_site(
+    ctx: AppContext, *, kind: str = "county_centre", parent_id: int | None = None, timezone: str = "Asia/Shanghai"
+) -> SiteOut:
     """A site with a unique code."""
     i = n()
-    return await org.create_site(ctx, SiteIn(code=f"S{i}", name=f"Site {i}", kind=kind, parent_id=parent_id, timezone=timezone), actor="test")  # type: ignore[arg-type]
+    return await org.create_site(
+        ctx, SiteIn(code=f"S{i}", name=f"Site {i}", kind=kind, parent_id=parent_id, timezone=timezone), actor="test"
+    )  # type: ignore[arg-type]
 
 
 async def make_window(ctx: AppContext, *, site_id: int | None = None) -> WindowOut:
@@ -43,7 +47,15 @@ async def make_staff(ctx: AppContext, *, window: WindowOut | None = None, hired_
     window = window or await make_window(ctx)
     i = n()
     return await org.create_staff(
-        ctx, StaffIn(employee_no=f"E{i:05d}", name=f"员工{i}", department_id=window.department_id, window_id=window.id, phone="13800000000", hired_on=hired_on),
+        ctx,
+        StaffIn(
+            employee_no=f"E{i:05d}",
+            name=f"员工{i}",
+            department_id=window.department_id,
+            window_id=window.id,
+            phone="13800000000",
+            hired_on=hired_on,
+        ),
         actor="test",
     )
 
@@ -67,7 +79,9 @@ class TestUser:
 async def make_user(ctx: AppContext, *roles: str, staff_id: int | None = None) -> TestUser:
     """A user with the given roles (TOTP secret captured when the roles need one)."""
     username = f"u{n()}"
-    user, uri = await auth_service.create_user(ctx, UserCreateIn(username=username, password=PASSWORD, roles=list(roles or ("staff",)), staff_id=staff_id), actor="test")
+    user, uri = await auth_service.create_user(
+        ctx, UserCreateIn(username=username, password=PASSWORD, roles=list(roles or ("staff",)), staff_id=staff_id), actor="test"
+    )
     secret = pyotp.parse_uri(uri).secret if uri else None
     return TestUser(id=user.id, username=username, password=PASSWORD, totp_secret=secret, staff_id=staff_id)
 
@@ -82,7 +96,9 @@ async def login(client: httpx.AsyncClient, ctx: AppContext, user: TestUser) -> d
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
-async def logged_in(client: httpx.AsyncClient, ctx: AppContext, *roles: str, staff_id: int | None = None) -> tuple[TestUser, dict[str, str]]:
+async def logged_in(
+    client: httpx.AsyncClient, ctx: AppContext, *roles: str, staff_id: int | None = None
+) -> tuple[TestUser, dict[str, str]]:
     """Make a user and log in; returns the user and its auth header."""
     user = await make_user(ctx, *roles, staff_id=staff_id)
     headers = await login(client, ctx, user)

@@ -49,8 +49,11 @@ def _imports() -> list[Import]:
 
 
 IMPORTS = _imports()
-DOMAINS = {p.name: importlib.import_module(f"window_staff.{p.name}").PUBLIC
-           for p in sorted(ROOT.iterdir()) if (p / "__init__.py").exists() and p.name not in LAYERS | WIRING}
+DOMAINS = {
+    p.name: importlib.import_module(f"window_staff.{p.name}").PUBLIC
+    for p in sorted(ROOT.iterdir())
+    if (p / "__init__.py").exists() and p.name not in LAYERS | WIRING
+}
 
 
 def _is_module(package: str, name: str) -> bool:
@@ -158,11 +161,14 @@ def test_every_fact_source_is_a_domains_facts_month_facts_with_the_one_signature
     assert with_facts == registered, "a domain's facts.py is not registered in app.FACT_SOURCES"
 
 
-@pytest.mark.parametrize(("where", "target", "caught"), [
-    ("inspections/service/visits.py", ["org", "tables", "Staff"], True),  # reading another domain's table
-    ("web/controllers/staff.py", ["appraisal", "store"], True),  # a page reading a domain's queries
-    ("inspections/service/visits.py", ["org", "service"], False),
-    ("inspections/tables.py", ["org", "tables", "Staff"], False),  # a foreign key
-])
+@pytest.mark.parametrize(
+    ("where", "target", "caught"),
+    [
+        ("inspections/service/visits.py", ["org", "tables", "Staff"], True),  # reading another domain's table
+        ("web/controllers/staff.py", ["appraisal", "store"], True),  # a page reading a domain's queries
+        ("inspections/service/visits.py", ["org", "service"], False),
+        ("inspections/tables.py", ["org", "tables", "Staff"], False),  # a foreign key
+    ],
+)
 def test_the_face_check_catches_what_it_forbids(where: str, target: list[str], caught: bool) -> None:
     assert bool(past_the_face([Import(where, where.split("/")[0], target, 1)])) is caught

@@ -18,7 +18,9 @@ from tests.terminals.live import free_port, port_was_taken
 def run(args: list[str], *, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run the CLI with a clean WINDOW_STAFF_* environment plus ``env``."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("WINDOW_STAFF_")}
-    result = subprocess.run([sys.executable, "-m", "window_staff.cli", *args], env={**base, **env}, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "window_staff.cli", *args], env={**base, **env}, capture_output=True, text=True, timeout=120
+    )
     if check and result.returncode != 0:
         raise AssertionError(f"{args} exited {result.returncode}: {result.stderr}")
     return result
@@ -58,7 +60,9 @@ def test_audit_verify_says_ok_on_an_intact_chain(cli_env):
     assert result.stdout.startswith("OK: 1 events")
 
 
-@pytest.mark.skipif(ENGINE != "sqlite", reason="tampers through the sqlite3 module; the PostgreSQL pass tampers in tests/common/test_audit.py")
+@pytest.mark.skipif(
+    ENGINE != "sqlite", reason="tampers through the sqlite3 module; the PostgreSQL pass tampers in tests/common/test_audit.py"
+)
 def test_audit_verify_names_the_tampered_row(cli_env):
     import sqlite3
 
@@ -87,8 +91,14 @@ def _serve_demo(tmp_path) -> tuple[subprocess.Popen[str], str]:
     """``window-staff demo`` on a free port, once /health answers; another port if that one was taken before the demo bound it."""
     for _ in range(3):
         port = free_port()
-        env = {**{k: v for k, v in os.environ.items() if not k.startswith("WINDOW_STAFF_")}, "WINDOW_STAFF_DATA_DIR": str(tmp_path), "WINDOW_STAFF_PORT": str(port)}
-        proc = subprocess.Popen([sys.executable, "-m", "window_staff.cli", "demo"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("WINDOW_STAFF_")},
+            "WINDOW_STAFF_DATA_DIR": str(tmp_path),
+            "WINDOW_STAFF_PORT": str(port),
+        }
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "window_staff.cli", "demo"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
         base = f"http://127.0.0.1:{port}"
         # Seeding (a month of punches, its appraisal) comes before serving: allow for a loaded machine.
         deadline = time.monotonic() + 180
@@ -117,7 +127,9 @@ def test_the_demo_serves_health_openapi_and_an_admin_login_with_totp(tmp_path):
         from window_staff.demo import DEMO_PASSWORD, DEMO_USERS
 
         secret = dict((u, s) for u, _, s in DEMO_USERS)["admin"]
-        login = httpx.post(f"{base}/api/v1/auth/login", json={"username": "admin", "password": DEMO_PASSWORD, "totp": pyotp.TOTP(secret).now()})
+        login = httpx.post(
+            f"{base}/api/v1/auth/login", json={"username": "admin", "password": DEMO_PASSWORD, "totp": pyotp.TOTP(secret).now()}
+        )
         assert login.status_code == 200
         sites = httpx.get(f"{base}/api/v1/sites", headers={"Authorization": f"Bearer {login.json()['token']}"}).json()
         assert sites["total"] == 3

@@ -1,7 +1,7 @@
 """Builders for appraisal tests: a March 2025 with one late morning and a published finding, and the people who run it.
 
-    month = await make_month(ctx)          # site, window, two staff, punches, a finding about staff[0]
-    await service.compute(ctx, MONTH, principal=month.hr)
+month = await make_month(ctx)          # site, window, two staff, punches, a finding about staff[0]
+await service.compute(ctx, MONTH, principal=month.hr)
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from datetime import date, datetime
 from tests.attendance.support import SH, local, make_world
 from tests.factories import TestUser, make_user
 from tests.inspections.support import ensure_rules, log_finding, make_visit, principal, publish
-from window_staff.common.principal import Principal
 from window_staff.attendance.tables import Punch
 from window_staff.common.context import AppContext
 from window_staff.common.db import insert_rows, write_transaction
+from window_staff.common.principal import Principal
 from window_staff.org.schemas import StaffOut, WindowOut
 
 MONTH = "2025-03"
@@ -61,13 +61,21 @@ async def punch_month(ctx: AppContext, staff_ids: list[int], *, late: set[tuple[
         for day in DAYS:
             am_in = (8, 52) if (staff_id, day) in late else (8, 20)
             for hh, mm in (am_in, (12, 5), (14, 20), (17, 35)):
-                rows.append((staff_id, local(day, hh, mm), ctx.clock.now(), "any", "signed_terminal", "face+fingerprint", f"test:{uuid.uuid4()}"))
+                rows.append(
+                    (staff_id, local(day, hh, mm), ctx.clock.now(), "any", "signed_terminal", "face+fingerprint", f"test:{uuid.uuid4()}")
+                )
     async with write_transaction(ctx.engine):
-        await insert_rows(ctx.engine, Punch, [Punch.staff, Punch.captured_at, Punch.received_at, Punch.kind, Punch.source, Punch.verify_mode, Punch.event_key], rows)
+        await insert_rows(
+            ctx.engine,
+            Punch,
+            [Punch.staff, Punch.captured_at, Punch.received_at, Punch.kind, Punch.source, Punch.verify_mode, Punch.event_key],
+            rows,
+        )
 
 
 async def make_month(ctx: AppContext) -> Month:
-    """Two staff punching every working day of March (staff 0 late on the 4th), a published badge finding about staff 0; clock left on 1 April."""
+    """Two staff punching every working day of March (staff 0 late on the 4th), a published badge finding about staff 0; clock left on 1
+    April."""
     ensure_rules(ctx)
     ctx.clock.at = at(20)  # type: ignore[attr-defined]
     world = await make_world(ctx, n_staff=2)
@@ -77,8 +85,14 @@ async def make_month(ctx: AppContext) -> Month:
     await publish(ctx, scene, finding.id)
     users = [await make_user(ctx, "staff", staff_id=s.id) for s in world.staff]
     cast = Month(
-        hr=await person(ctx, "hr"), approver=await person(ctx, "approver"), approver2=await person(ctx, "approver"),
-        reviewer=await person(ctx, "hr"), inspector=scene.inspector_p, staff=world.staff, staff_users=users, finding_id=finding.id,
+        hr=await person(ctx, "hr"),
+        approver=await person(ctx, "approver"),
+        approver2=await person(ctx, "approver"),
+        reviewer=await person(ctx, "hr"),
+        inspector=scene.inspector_p,
+        staff=world.staff,
+        staff_users=users,
+        finding_id=finding.id,
         window=world.window,
     )
     ctx.clock.at = at(1, 9, 0, month=4)  # type: ignore[attr-defined]

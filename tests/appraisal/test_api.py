@@ -68,8 +68,10 @@ async def test_staff_cannot_compute(client, app_ctx) -> None:
 
 async def test_an_invalid_month_is_a_422_problem(client, app_ctx) -> None:
     _, hr = await logged_in(client, app_ctx, "hr")
-    for response in (await client.get("/api/v1/appraisal/periods/2025-13", headers=hr),
-                     await client.post("/api/v1/appraisal/periods/2025-13/compute", headers=hr)):
+    for response in (
+        await client.get("/api/v1/appraisal/periods/2025-13", headers=hr),
+        await client.post("/api/v1/appraisal/periods/2025-13/compute", headers=hr),
+    ):
         assert response.status_code == 422
         assert response.headers["content-type"].startswith(PROBLEM) and response.json()["code"] == "month_invalid"
 
@@ -132,8 +134,9 @@ async def test_a_reviewer_upholds_an_appeal_from_the_queue(client, app_ctx) -> N
     await client.post(f"/api/v1/me/appraisal/{MONTH}/appeals", json=BADGE, headers=await staff_headers(client, app_ctx, month, 0))
     _, reviewer = await logged_in(client, app_ctx, "hr")
     [queued] = (await client.get(f"{BASE}/appeals?pending=true", headers=reviewer)).json()
-    response = await client.post(f"/api/v1/appraisal/appeals/{queued['id']}/decision", json={"outcome": "upheld", "reason": "photo shows it"},
-                                 headers=reviewer)
+    response = await client.post(
+        f"/api/v1/appraisal/appeals/{queued['id']}/decision", json={"outcome": "upheld", "reason": "photo shows it"}, headers=reviewer
+    )
     assert response.status_code == 200, response.text
     assert response.json()["outcome"] == "upheld" and response.json()["staff_id"] == month.staff[0].id
     assert (await client.get(f"{BASE}/appeals?pending=true", headers=reviewer)).json() == []

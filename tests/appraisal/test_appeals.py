@@ -9,9 +9,9 @@ import pytest
 
 from tests.appraisal.support import MONTH, make_month, person
 from window_staff.appraisal import service
-from window_staff.appraisal.service import appeals as service_appeals, reports as service_reports
 from window_staff.appraisal.errors import AppealConflict, AppraisalInputInvalid, PeriodChanged, PeriodNotFound, ReviewerNotAllowed
 from window_staff.appraisal.schemas import AppealDecisionIn, AppealIn
+from window_staff.appraisal.service import appeals as service_appeals, reports as service_reports
 
 BADGE = AppealIn(rule_id="cond.badge_worn", reason="I wore it under my coat")
 
@@ -54,20 +54,26 @@ async def test_the_inspector_who_made_the_finding_cannot_decide(ctx) -> None:
     month = await open_month(ctx)
     appeal = await service_appeals.file_appeal(ctx, MONTH, principal=month.staff_p(0), data=BADGE)
     with pytest.raises(ReviewerNotAllowed, match="made a finding"):
-        await service_appeals.decide_appeal(ctx, appeal.id, principal=month.inspector, data=AppealDecisionIn(outcome="upheld", reason="sure"))
+        await service_appeals.decide_appeal(
+            ctx, appeal.id, principal=month.inspector, data=AppealDecisionIn(outcome="upheld", reason="sure")
+        )
 
 
 async def test_nobody_decides_their_own_appeal(ctx) -> None:
     month = await open_month(ctx)
     appeal = await service_appeals.file_appeal(ctx, MONTH, principal=month.staff_p(0), data=BADGE)
     with pytest.raises(ReviewerNotAllowed, match="own appeal"):
-        await service_appeals.decide_appeal(ctx, appeal.id, principal=month.staff_p(0), data=AppealDecisionIn(outcome="upheld", reason="mine"))
+        await service_appeals.decide_appeal(
+            ctx, appeal.id, principal=month.staff_p(0), data=AppealDecisionIn(outcome="upheld", reason="mine")
+        )
 
 
 async def test_a_rejected_appeal_changes_no_figure(ctx) -> None:
     month = await open_month(ctx)
     appeal = await service_appeals.file_appeal(ctx, MONTH, principal=month.staff_p(0), data=BADGE)
-    decided = await service_appeals.decide_appeal(ctx, appeal.id, principal=month.reviewer, data=AppealDecisionIn(outcome="rejected", reason="photo: no badge"))
+    decided = await service_appeals.decide_appeal(
+        ctx, appeal.id, principal=month.reviewer, data=AppealDecisionIn(outcome="rejected", reason="photo: no badge")
+    )
     assert (decided.outcome, decided.points) == ("rejected", Decimal(0))
     assert (await service_reports.sheet(ctx, MONTH, month.staff[0].id, principal=month.hr)).total == Decimal("98.40")
 
@@ -75,7 +81,9 @@ async def test_a_rejected_appeal_changes_no_figure(ctx) -> None:
 async def test_a_partly_upheld_appeal_restores_the_points_given(ctx) -> None:
     month = await open_month(ctx)
     appeal = await service_appeals.file_appeal(ctx, MONTH, principal=month.staff_p(0), data=BADGE)
-    await service_appeals.decide_appeal(ctx, appeal.id, principal=month.reviewer, data=AppealDecisionIn(outcome="upheld", reason="half", points=Decimal("0.5")))
+    await service_appeals.decide_appeal(
+        ctx, appeal.id, principal=month.reviewer, data=AppealDecisionIn(outcome="upheld", reason="half", points=Decimal("0.5"))
+    )
     sheet = await service_reports.sheet(ctx, MONTH, month.staff[0].id, principal=month.staff_p(0))
     assert sheet.total == Decimal("98.90")
     assert sheet.appeals[0].outcome == "upheld" and sheet.appeals[0].points == Decimal("0.5")
@@ -99,7 +107,6 @@ async def test_an_appeal_is_decided_once_even_by_two_reviewers_at_once(ctx) -> N
         return_exceptions=True,
     )
     assert sum(1 for r in results if not isinstance(r, Exception)) == 1
-    assert all(isinstance(r, (AppealConflict, PeriodChanged))
-               for r in results if isinstance(r, Exception))
+    assert all(isinstance(r, (AppealConflict, PeriodChanged)) for r in results if isinstance(r, Exception))
     queue = await service_appeals.review_queue(ctx, MONTH)
     assert len(queue) == 1 and queue[0].outcome is not None

@@ -8,9 +8,9 @@ import pytest
 
 from tests.appraisal.support import MONTH, make_month
 from window_staff.appraisal import service
-from window_staff.appraisal.service import appeals as service_appeals, close as service_close
 from window_staff.appraisal.errors import AppealConflict, FourEyesRequired, PeriodStateConflict
 from window_staff.appraisal.schemas import AppealIn
+from window_staff.appraisal.service import appeals as service_appeals, close as service_close
 from window_staff.bonuses.rules import _RESOURCE as BONUS_RULES, BonusRules
 from window_staff.common import audit
 from window_staff.common.db import execute
@@ -52,8 +52,12 @@ async def test_closed_bonus_is_frozen_even_when_the_bonus_rules_change(ctx) -> N
     month = await published_month(ctx)
     await service_close.close(ctx, MONTH, principal=month.hr)
     rules: BonusRules = ctx.resources[BONUS_RULES]
-    ctx.resources[BONUS_RULES] = BonusRules(**{**{f: getattr(rules, f) for f in rules.__dataclass_fields__},
-                                               "coefficients": tuple((g, Decimal(2)) for g, _ in rules.coefficients)})
+    ctx.resources[BONUS_RULES] = BonusRules(
+        **{
+            **{f: getattr(rules, f) for f in rules.__dataclass_fields__},
+            "coefficients": tuple((g, Decimal(2)) for g, _ in rules.coefficients),
+        }
+    )
     result = await service_close.bonus(ctx, MONTH)
     assert [(line.employee_no, line.bonus) for line in result.lines] == sorted((s.employee_no, Decimal("1200.00")) for s in month.staff)
     assert result.total == Decimal("2400.00")

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from window_staff.common import periods
 from window_staff.appraisal import domain
 from window_staff.appraisal.errors import AppraisalInputInvalid, MonthInvalid, PeriodStateConflict
 from window_staff.appraisal.service.appeals import adjustment_points
+from window_staff.common import periods
 from window_staff.scoring import Fact
 
 
@@ -18,20 +18,42 @@ def late(fact_id: str, minutes: int) -> Fact:
     return Fact(id=fact_id, kind="attendance.late", staff_id=1, occurred_on=date(2025, 3, 4), fields={"minutes": minutes, "session": "am"})
 
 
-@pytest.mark.parametrize(("state", "action", "target"), [
-    ("open", "compute", "computed"), ("computed", "compute", "computed"), ("appeals", "compute", "appeals"), ("decided", "compute", "decided"),
-    ("computed", "open_appeals", "appeals"), ("appeals", "end_appeals", "decided"), ("decided", "approve", "approved"),
-    ("decided", "return", "computed"), ("approved", "return", "computed"), ("approved", "publish", "published"),
-    ("published", "close", "closed"), ("closed", "reopen", "computed"),
-])
+@pytest.mark.parametrize(
+    ("state", "action", "target"),
+    [
+        ("open", "compute", "computed"),
+        ("computed", "compute", "computed"),
+        ("appeals", "compute", "appeals"),
+        ("decided", "compute", "decided"),
+        ("computed", "open_appeals", "appeals"),
+        ("appeals", "end_appeals", "decided"),
+        ("decided", "approve", "approved"),
+        ("decided", "return", "computed"),
+        ("approved", "return", "computed"),
+        ("approved", "publish", "published"),
+        ("published", "close", "closed"),
+        ("closed", "reopen", "computed"),
+    ],
+)
 def test_allowed_transitions(state: str, action: str, target: str) -> None:
     assert domain.next_state(state, action=action) == target
 
 
-@pytest.mark.parametrize(("state", "action"), [
-    ("approved", "compute"), ("published", "compute"), ("closed", "compute"), ("computed", "approve"), ("appeals", "approve"),
-    ("open", "open_appeals"), ("decided", "publish"), ("approved", "close"), ("published", "reopen"), ("computed", "end_appeals"),
-])
+@pytest.mark.parametrize(
+    ("state", "action"),
+    [
+        ("approved", "compute"),
+        ("published", "compute"),
+        ("closed", "compute"),
+        ("computed", "approve"),
+        ("appeals", "approve"),
+        ("open", "open_appeals"),
+        ("decided", "publish"),
+        ("approved", "close"),
+        ("published", "reopen"),
+        ("computed", "end_appeals"),
+    ],
+)
 def test_refused_transitions_name_the_state(state: str, action: str) -> None:
     with pytest.raises(PeriodStateConflict) as caught:
         domain.next_state(state, action=action)

@@ -16,9 +16,9 @@ from decimal import Decimal
 from tests.appraisal.support import MONTH, at, make_month
 from tests.evaluations.support_ratings import rate
 from window_staff.appraisal import service
-
-
 from window_staff.appraisal.service import reports as service_reports
+
+
 async def test_ratings_and_their_bad_review_case_are_scored(ctx) -> None:
     month = await make_month(ctx)
     staff_id = month.staff[1].id
@@ -27,7 +27,9 @@ async def test_ratings_and_their_bad_review_case_are_scored(ctx) -> None:
     await service.compute(ctx, MONTH, principal=month.hr)
     sheet = await service_reports.sheet(ctx, MONTH, staff_id, principal=month.hr)
     assert {(ln.rule_id, ln.points) for ln in sheet.lines} == {
-        ("rating.very_satisfied", Decimal("0.10")), ("rating.very_dissatisfied", Decimal("-1")),
-        ("service.satisfaction", Decimal("-5")), ("rating.bad_review_unrectified", Decimal("-2")),
+        ("rating.very_satisfied", Decimal("0.10")),
+        ("rating.very_dissatisfied", Decimal("-1")),
+        ("service.satisfaction", Decimal("-5")),
+        ("rating.bad_review_unrectified", Decimal("-2")),
     }
     assert (sheet.total, sheet.grade) == (Decimal("92.10"), "good")

@@ -11,9 +11,9 @@ from tests.appraisal.support import MONTH, at, make_month
 from tests.factories import make_staff
 from tests.inspections.support import log_finding, make_visit, publish
 from window_staff.appraisal import service, store as appraisal_store
-from window_staff.appraisal.service import appeals as service_appeals
 from window_staff.appraisal.errors import FourEyesRequired, MonthInvalid, PeriodStateConflict
 from window_staff.appraisal.schemas import AppealDecisionIn, AppealIn
+from window_staff.appraisal.service import appeals as service_appeals
 from window_staff.common import audit
 from window_staff.common.db import execute
 from window_staff.org import service as org
@@ -79,7 +79,9 @@ async def test_the_appeal_window_cannot_end_with_an_appeal_undecided(ctx) -> Non
     month = await make_month(ctx)
     await service.compute(ctx, MONTH, principal=month.hr)
     await service.open_appeals(ctx, MONTH, principal=month.hr)
-    await service_appeals.file_appeal(ctx, MONTH, principal=month.staff_p(0), data=AppealIn(rule_id="att.late", reason="the terminal was down"))
+    await service_appeals.file_appeal(
+        ctx, MONTH, principal=month.staff_p(0), data=AppealIn(rule_id="att.late", reason="the terminal was down")
+    )
     ctx.clock.advance(days=6)
     with pytest.raises(PeriodStateConflict, match="await a decision"):
         await service.end_appeals(ctx, MONTH, principal=month.hr)
@@ -100,8 +102,12 @@ async def test_a_reviewer_who_decided_an_appeal_cannot_approve(ctx) -> None:
     month = await make_month(ctx)
     await service.compute(ctx, MONTH, principal=month.hr)
     await service.open_appeals(ctx, MONTH, principal=month.hr)
-    appeal = await service_appeals.file_appeal(ctx, MONTH, principal=month.staff_p(0), data=AppealIn(rule_id="att.late", reason="bus broke down"))
-    await service_appeals.decide_appeal(ctx, appeal.id, principal=month.approver, data=AppealDecisionIn(outcome="upheld", reason="bus company letter"))
+    appeal = await service_appeals.file_appeal(
+        ctx, MONTH, principal=month.staff_p(0), data=AppealIn(rule_id="att.late", reason="bus broke down")
+    )
+    await service_appeals.decide_appeal(
+        ctx, appeal.id, principal=month.approver, data=AppealDecisionIn(outcome="upheld", reason="bus company letter")
+    )
     ctx.clock.advance(days=6)
     await service.end_appeals(ctx, MONTH, principal=month.hr)
     with pytest.raises(FourEyesRequired):
@@ -139,9 +145,16 @@ async def test_every_transition_is_in_the_trail_and_the_audit_chain(ctx) -> None
     await service.approve(ctx, MONTH, principal=month.approver)
     await service.publish(ctx, MONTH, principal=month.hr)
     steps = [(e.action, e.from_state, e.to_state) for e in await service.trail(ctx, MONTH)]
-    assert steps == [("compute", "open", "computed"), ("open_appeals", "computed", "appeals"), ("end_appeals", "appeals", "decided"),
-                     ("approve", "decided", "approved"), ("publish", "approved", "published")]
-    events = [r["action"] for r in await execute(ctx.engine, "SELECT action FROM audit_event WHERE subject_type = 'appraisal_period' ORDER BY id")]
+    assert steps == [
+        ("compute", "open", "computed"),
+        ("open_appeals", "computed", "appeals"),
+        ("end_appeals", "appeals", "decided"),
+        ("approve", "decided", "approved"),
+        ("publish", "approved", "published"),
+    ]
+    events = [
+        r["action"] for r in await execute(ctx.engine, "SELECT action FROM audit_event WHERE subject_type = 'appraisal_period' ORDER BY id")
+    ]
     assert events == ["appraisal.computed", "appraisal.open_appeals", "appraisal.end_appeals", "appraisal.approve", "appraisal.publish"]
     assert (await audit.verify(ctx.engine)).ok
 

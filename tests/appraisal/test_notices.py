@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 from tests.appraisal.support import MONTH, make_month
 from window_staff.appraisal import service
-from window_staff.appraisal.service import appeals as service_appeals, reports as service_reports
 from window_staff.appraisal.schemas import AppealDecisionIn, AppealIn
+from window_staff.appraisal.service import appeals as service_appeals, reports as service_reports
 from window_staff.common.pagination import PageParams
 from window_staff.notifications import service as notifications
 
@@ -40,8 +40,12 @@ async def test_a_decided_appeal_tells_the_appellant_the_outcome_and_the_reason(c
     month = await make_month(ctx)
     await service.compute(ctx, MONTH, principal=month.hr)
     await service.open_appeals(ctx, MONTH, principal=month.hr)
-    appeal = await service_appeals.file_appeal(ctx, MONTH, principal=month.staff_p(0), data=AppealIn(rule_id="cond.badge_worn", reason="戴在外套里面"))
-    await service_appeals.decide_appeal(ctx, appeal.id, principal=month.reviewer, data=AppealDecisionIn(outcome="rejected", reason="照片显示未佩戴"))
+    appeal = await service_appeals.file_appeal(
+        ctx, MONTH, principal=month.staff_p(0), data=AppealIn(rule_id="cond.badge_worn", reason="戴在外套里面")
+    )
+    await service_appeals.decide_appeal(
+        ctx, appeal.id, principal=month.reviewer, data=AppealDecisionIn(outcome="rejected", reason="照片显示未佩戴")
+    )
     [text] = await texts_of(ctx, month.staff_users[0].id, "appraisal_appeal_decided")
     assert "已驳回" in text and "照片显示未佩戴" in text and MONTH in text
     assert not await texts_of(ctx, month.staff_users[1].id, "appraisal_appeal_decided")

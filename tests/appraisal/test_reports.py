@@ -8,9 +8,9 @@ import pytest
 
 from tests.appraisal.support import MONTH, make_month
 from window_staff.appraisal import service
-from window_staff.appraisal.service import appeals as service_appeals, reports as service_reports
 from window_staff.appraisal.errors import PeriodNotFound, SheetNotFound
 from window_staff.appraisal.schemas import AppealDecisionIn, AppealIn
+from window_staff.appraisal.service import appeals as service_appeals, reports as service_reports
 from window_staff.common.pagination import PageParams
 
 
@@ -65,8 +65,12 @@ async def test_the_diff_shows_who_an_appeal_changed(ctx) -> None:
     month = await make_month(ctx)
     await service.compute(ctx, MONTH, principal=month.hr)
     await service.open_appeals(ctx, MONTH, principal=month.hr)
-    appeal = await service_appeals.file_appeal(ctx, MONTH, principal=month.staff_p(0), data=AppealIn(rule_id="att.late", reason="tram strike"))
-    await service_appeals.decide_appeal(ctx, appeal.id, principal=month.reviewer, data=AppealDecisionIn(outcome="upheld", reason="strike confirmed"))
+    appeal = await service_appeals.file_appeal(
+        ctx, MONTH, principal=month.staff_p(0), data=AppealIn(rule_id="att.late", reason="tram strike")
+    )
+    await service_appeals.decide_appeal(
+        ctx, appeal.id, principal=month.reviewer, data=AppealDecisionIn(outcome="upheld", reason="strike confirmed")
+    )
     diff = await service_reports.diff(ctx, MONTH, since=1)
     assert [(c.staff_id, c.before, c.after, c.rules_changed) for c in diff.changes] == [
         (month.staff[0].id, Decimal("98.40"), Decimal("99.00"), ["appeal.management"]),

@@ -17,8 +17,8 @@ from decimal import Decimal
 
 from tests.appraisal.support import MONTH, make_month
 from window_staff.appraisal import service
-from window_staff.appraisal.service import appeals as service_appeals, reports as service_reports
 from window_staff.appraisal.schemas import AppealDecisionIn, AppealIn
+from window_staff.appraisal.service import appeals as service_appeals, reports as service_reports
 
 
 async def test_the_worked_month(ctx) -> None:
@@ -27,7 +27,11 @@ async def test_the_worked_month(ctx) -> None:
     first = await service_reports.sheet(ctx, MONTH, month.staff[0].id, principal=month.hr)
     assert first.total == Decimal("98.40") and first.grade == "excellent" and not first.veto
     assert {c.code: c.points for c in first.categories} == {
-        "basic": Decimal("14.00"), "quality": Decimal("20.00"), "management": Decimal("24.40"), "post": Decimal("20.00"), "evaluation": Decimal("20.00"),
+        "basic": Decimal("14.00"),
+        "quality": Decimal("20.00"),
+        "management": Decimal("24.40"),
+        "post": Decimal("20.00"),
+        "evaluation": Decimal("20.00"),
     }
     assert {(ln.rule_id, ln.points) for ln in first.lines} == {("att.late", Decimal("-0.60")), ("cond.badge_worn", Decimal("-1"))}
     late = next(ln for ln in first.lines if ln.rule_id == "att.late")
@@ -35,8 +39,16 @@ async def test_the_worked_month(ctx) -> None:
     assert (await service_reports.sheet(ctx, MONTH, month.staff[1].id, principal=month.hr)).total == Decimal("100.00")
 
     await service.open_appeals(ctx, MONTH, principal=month.hr)
-    appeal = await service_appeals.file_appeal(ctx, MONTH, principal=month.staff_p(0), data=AppealIn(rule_id="cond.badge_worn", reason="I wore it under my coat"))
-    await service_appeals.decide_appeal(ctx, appeal.id, principal=month.reviewer, data=AppealDecisionIn(outcome="upheld", reason="photo shows the badge"))
+    appeal = await service_appeals.file_appeal(
+        ctx, MONTH, principal=month.staff_p(0), data=AppealIn(rule_id="cond.badge_worn", reason="I wore it under my coat")
+    )
+    await service_appeals.decide_appeal(
+        ctx, appeal.id, principal=month.reviewer, data=AppealDecisionIn(outcome="upheld", reason="photo shows the badge")
+    )
     after = await service_reports.sheet(ctx, MONTH, month.staff[0].id, principal=month.staff_p(0))
     assert after.total == Decimal("99.40")
-    assert {(ln.rule_id, ln.points) for ln in after.lines} == {("att.late", Decimal("-0.60")), ("cond.badge_worn", Decimal("-1")), ("appeal.basic", Decimal("1.00"))}
+    assert {(ln.rule_id, ln.points) for ln in after.lines} == {
+        ("att.late", Decimal("-0.60")),
+        ("cond.badge_worn", Decimal("-1")),
+        ("appeal.basic", Decimal("1.00")),
+    }

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from window_staff.attendance.service import admin as service_admin
+from tests.factories import make_staff, make_window
 from window_staff.attendance.schemas import SiteHoursIn
+from window_staff.attendance.service import admin as service_admin
 from window_staff.attendance.service.punches import NewPunch, record_punches
 from window_staff.common.context import AppContext
 from window_staff.common.db import write_transaction
 from window_staff.org.schemas import StaffOut, WindowOut
-from tests.factories import make_staff, make_window
 
 SH = ZoneInfo("Asia/Shanghai")
 MONTH = "2025-03"  # Saturday 1 March; Monday 3 to Friday 7 an ordinary week
@@ -31,10 +31,20 @@ class World:
 async def make_world(ctx: AppContext, *, n_staff: int = 1) -> World:
     """A site with hours 08:30-12:00 and 14:30-17:30 and ``n_staff`` staff at one window."""
     window = await make_window(ctx)
-    await service_admin.add_site_hours(ctx, SiteHoursIn(
-        site_id=window.site_id, name="all", valid_from=date(2025, 1, 1), valid_to=date(2027, 12, 31),
-        am_start=time(8, 30), am_end=time(12), pm_start=time(14, 30), pm_end=time(17, 30),
-    ), actor="test")
+    await service_admin.add_site_hours(
+        ctx,
+        SiteHoursIn(
+            site_id=window.site_id,
+            name="all",
+            valid_from=date(2025, 1, 1),
+            valid_to=date(2027, 12, 31),
+            am_start=time(8, 30),
+            am_end=time(12),
+            pm_start=time(14, 30),
+            pm_end=time(17, 30),
+        ),
+        actor="test",
+    )
     staff = [await make_staff(ctx, window=window) for _ in range(n_staff)]
     return World(window.site_id, window, staff)
 
@@ -47,8 +57,20 @@ def local(day: int, hh: int, mm: int, *, month: int = 3, year: int = 2025) -> da
 async def terminal_punch(ctx: AppContext, staff_id: int, at: datetime, *, site_id: int) -> int:
     """Store a punch the way the terminal check-in does (closed month -> exception queue)."""
     async with write_transaction(ctx.engine):
-        stored = await record_punches(ctx, [NewPunch(staff_id=staff_id, captured_at=at, source="signed_terminal", verify_mode="face+fingerprint",
-                                                     event_key=f"test:{uuid.uuid4()}")], site_id=site_id, received_at=ctx.clock.now())
+        stored = await record_punches(
+            ctx,
+            [
+                NewPunch(
+                    staff_id=staff_id,
+                    captured_at=at,
+                    source="signed_terminal",
+                    verify_mode="face+fingerprint",
+                    event_key=f"test:{uuid.uuid4()}",
+                )
+            ],
+            site_id=site_id,
+            received_at=ctx.clock.now(),
+        )
     return stored.ids[0]
 
 

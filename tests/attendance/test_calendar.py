@@ -154,9 +154,7 @@ def test_file_for_a_package_year_must_agree(tmp_path: Path) -> None:
     agreeing = "holidays = [2025-01-01, 2025-01-28, 2025-01-29, 2025-01-30, 2025-01-31, 2025-02-01, 2025-02-02, 2025-02-03, 2025-02-04, 2025-04-04, 2025-05-01, 2025-05-02, 2025-05-03, 2025-05-04, 2025-05-05, 2025-05-31, 2025-06-01, 2025-06-02, 2025-10-01, 2025-10-02, 2025-10-03, 2025-10-04, 2025-10-05, 2025-10-06, 2025-10-07, 2025-10-08]\nworking_days = [2025-01-26, 2025-02-08, 2025-04-27, 2025-09-28, 2025-10-11]\n"  # noqa: E501
     (tmp_path / "2025.toml").write_text(f'year = 2025\nnotice = "国办发明电〔2024〕12号"\n{agreeing}', encoding="utf-8")
     assert load_national_calendar(tmp_path).kind_of(date(2025, 2, 8)) == DayKind.ADJUSTED_WORKDAY
-    (tmp_path / "2025.toml").write_text(
-        f'year = 2025\nnotice = "typo"\n{agreeing.replace("2025-02-08, ", "")}', encoding="utf-8"
-    )
+    (tmp_path / "2025.toml").write_text(f'year = 2025\nnotice = "typo"\n{agreeing.replace("2025-02-08, ", "")}', encoding="utf-8")
     with pytest.raises(CalendarFileInvalid, match="2025-02-08"):
         load_national_calendar(tmp_path)
 
@@ -197,9 +195,7 @@ def test_site_working_on_a_sunday(national: NationalCalendar) -> None:
 
 
 def test_local_holiday_and_override_in_an_uncovered_year(national: NationalCalendar) -> None:
-    cal = make_calendar(
-        national, [SiteOverride(1, date(2025, 3, 4), "holiday"), SiteOverride(1, date(2027, 1, 4), "closed")]
-    )
+    cal = make_calendar(national, [SiteOverride(1, date(2025, 3, 4), "holiday"), SiteOverride(1, date(2027, 1, 4), "closed")])
     assert cal.kind_of(date(2025, 3, 4), site_id=1) == DayKind.LOCAL_HOLIDAY
     # HR's statement for the site answers without national data; the next day still needs it
     assert cal.kind_of(date(2027, 1, 4), site_id=1) == DayKind.CLOSED
@@ -211,9 +207,7 @@ def test_bad_overrides(national: NationalCalendar) -> None:
     with pytest.raises(CalendarOverrideInvalid):
         SiteOverride(1, date(2025, 3, 3), "party")
     with pytest.raises(CalendarOverrideInvalid):
-        make_calendar(
-            national, [SiteOverride(1, date(2025, 3, 3), "closed"), SiteOverride(1, date(2025, 3, 3), "holiday")]
-        )
+        make_calendar(national, [SiteOverride(1, date(2025, 3, 3), "closed"), SiteOverride(1, date(2025, 3, 3), "holiday")])
 
 
 def test_sessions_are_aware_in_the_site_zone_and_follow_the_season(national: NationalCalendar) -> None:

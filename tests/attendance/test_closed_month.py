@@ -1,13 +1,18 @@
 """A closed month never changes: later punches, approvals and attestations go to HR's exception queue."""
 
-from window_staff.attendance import service
-from window_staff.attendance.tables import StoredDayRecord
 from tests.attendance.support import MONTH, full_day, local, make_world, session
 from tests.factories import logged_in
+from window_staff.attendance import service
+from window_staff.attendance.tables import StoredDayRecord
 
 
 async def _stored(staff_id: int) -> list[tuple]:
-    rows = await StoredDayRecord.select().where(StoredDayRecord.staff == staff_id).order_by(StoredDayRecord.day).order_by(StoredDayRecord.session)
+    rows = (
+        await StoredDayRecord.select()
+        .where(StoredDayRecord.staff == staff_id)
+        .order_by(StoredDayRecord.day)
+        .order_by(StoredDayRecord.session)
+    )
     return [(r["day"], r["session"], r["status"], r["late_minutes"], r["sign_in_punch"]) for r in rows]
 
 

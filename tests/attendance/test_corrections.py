@@ -2,10 +2,10 @@
 
 import pytest
 
-from window_staff.attendance.tables import DayRecordCorrection
-from window_staff.common.db import write_transaction
 from tests.attendance.support import MONTH, make_world, session
 from tests.factories import logged_in
+from window_staff.attendance.tables import DayRecordCorrection
+from window_staff.common.db import write_transaction
 
 
 async def test_corrections_are_new_rows_and_show_in_the_month_with_their_reason(client, app_ctx):

@@ -7,8 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from window_staff.attendance.calendar import SessionHours, SiteOverride, WorkCalendar, load_national_calendar
 from window_staff.attendance.domain import (

@@ -4,16 +4,16 @@ from datetime import date, time
 
 import pytest
 
-from window_staff.attendance import service
-from window_staff.attendance.service import admin as service_admin, punches as service_punches
-from window_staff.attendance.schemas import CorrectionIn, RotaIn
-from window_staff.attendance.facts import month_facts
-from window_staff.common.periods import parse_month
-from window_staff.common.context import AppContext
-from window_staff.org import service as org
-from window_staff.scoring.vocabulary import Fact, fact_problems
 from tests.attendance.support import MONTH, World, full_day, local, make_world, terminal_punch
 from tests.factories import make_staff
+from window_staff.attendance import service
+from window_staff.attendance.facts import month_facts
+from window_staff.attendance.schemas import CorrectionIn, RotaIn
+from window_staff.attendance.service import admin as service_admin, punches as service_punches
+from window_staff.common.context import AppContext
+from window_staff.common.periods import parse_month
+from window_staff.org import service as org
+from window_staff.scoring.vocabulary import Fact, fact_problems
 
 
 async def facts_of(ctx: AppContext, *staff_ids: int) -> dict[int, list[Fact]]:
@@ -160,7 +160,9 @@ async def test_an_added_duty_session_outside_am_and_pm_yields_no_fact(ctx):
     world = await make_world(ctx)
     me = world.staff[0].id
     await full_day(ctx, me, 3, site_id=world.site_id)
-    await service_admin.add_rota(ctx, RotaIn(staff_id=me, day=date(2025, 3, 3), session="extended", action="add", start=time(18), end=time(20)), actor="hr")
+    await service_admin.add_rota(
+        ctx, RotaIn(staff_id=me, day=date(2025, 3, 3), session="extended", action="add", start=time(18), end=time(20)), actor="hr"
+    )
     records = await service.recompute_staff_month(ctx, staff_ids=[me], month=MONTH)
     # the 17:35 am sign-out also opens the duty session, which then lacks its sign-out
     assert [r.status.value for r in records if r.session == "extended"] == ["missing_sign_out"]

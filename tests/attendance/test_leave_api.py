@@ -1,8 +1,8 @@
 """Leave: staff request their own, HR decides (never their own), approved leave wins over absence."""
 
-from window_staff.attendance.tables import LeaveDecision
 from tests.attendance.support import MONTH, make_world, session
 from tests.factories import logged_in
+from window_staff.attendance.tables import LeaveDecision
 
 AM_4 = {"kind": "leave", "start": "2025-03-04T08:30:00+08:00", "end": "2025-03-04T12:00:00+08:00", "reason": "看病"}
 

@@ -2,11 +2,11 @@
 
 from datetime import date
 
+from tests.attendance.support import MONTH, full_day, make_world
+from tests.factories import logged_in
 from window_staff.attendance.tables import StoredDayRecord
 from window_staff.org import service as org
 from window_staff.org.schemas import StaffLeaveIn
-from tests.attendance.support import MONTH, full_day, make_world
-from tests.factories import logged_in
 
 
 async def _leave_on_the_14th(ctx, world):

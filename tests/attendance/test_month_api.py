@@ -1,11 +1,11 @@
 """A staff member's month: statuses and minutes, object scoping, stored records, facts, attestation."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from window_staff.attendance import service
-from window_staff.attendance.tables import StoredDayRecord
 from tests.attendance.support import MONTH, full_day, local, make_world, session, terminal_punch
 from tests.factories import logged_in
+from window_staff.attendance import service
+from window_staff.attendance.tables import StoredDayRecord
 
 
 async def test_staff_read_their_own_month_with_statuses_and_minutes(client, app_ctx):
@@ -44,7 +44,7 @@ async def test_another_staff_members_month_is_404(client, app_ctx):
 
 
 async def test_a_year_without_a_calendar_is_refused_not_guessed(client, app_ctx):
-    app_ctx.clock.at = datetime(2027, 3, 1, tzinfo=timezone.utc)
+    app_ctx.clock.at = datetime(2027, 3, 1, tzinfo=UTC)
     world = await make_world(app_ctx)
     _, staff = await logged_in(client, app_ctx, "staff", staff_id=world.staff[0].id)
     r = await client.get("/api/v1/me/attendance?month=2027-01", headers=staff)
@@ -80,8 +80,12 @@ async def test_a_manual_punch_counts_once_a_supervisor_attests_it(client, app_ct
     first, second = (p["id"] for p in pending["items"])
     own = await client.post(f"/api/v1/attendance/punches/{first}/attestation", json={"approved": True}, headers=hr_self)
     assert own.status_code == 403
-    assert (await client.post(f"/api/v1/attendance/punches/{first}/attestation", json={"approved": True}, headers=hr)).json()["attestation"] == "approved"
-    assert (await client.post(f"/api/v1/attendance/punches/{second}/attestation", json={"approved": False, "note": "无证明"}, headers=hr)).status_code == 200
+    assert (await client.post(f"/api/v1/attendance/punches/{first}/attestation", json={"approved": True}, headers=hr)).json()[
+        "attestation"
+    ] == "approved"
+    assert (
+        await client.post(f"/api/v1/attendance/punches/{second}/attestation", json={"approved": False, "note": "无证明"}, headers=hr)
+    ).status_code == 200
     assert (await client.post(f"/api/v1/attendance/punches/{second}/attestation", json={"approved": True}, headers=hr)).status_code == 409
     month = (await client.get(f"/api/v1/me/attendance?month={MONTH}", headers=staff)).json()
     assert session(month, "2025-03-06", "am")["status"] == "missing_sign_out"  # the refused sign-out does not count
@@ -93,7 +97,15 @@ async def test_hr_set_up_shapes_the_month(client, app_ctx):
     me = world.staff[0].id
     _, hr = await logged_in(client, app_ctx, "hr")
     _, staff = await logged_in(client, app_ctx, "staff", staff_id=me)
-    extended = {"staff_id": me, "day": "2025-03-03", "session": "extended", "action": "add", "start": "17:30:00", "end": "19:00:00", "note": "延时服务"}
+    extended = {
+        "staff_id": me,
+        "day": "2025-03-03",
+        "session": "extended",
+        "action": "add",
+        "start": "17:30:00",
+        "end": "19:00:00",
+        "note": "延时服务",
+    }
     assert (await client.post("/api/v1/attendance/rota", json=extended, headers=hr)).status_code == 201
     assert (await client.post("/api/v1/attendance/rota", json=extended, headers=hr)).status_code == 409
     weekend = {"staff_id": me, "day": "2025-03-08", "session": "am", "action": "add"}
@@ -115,5 +127,10 @@ async def test_hr_set_up_shapes_the_month(client, app_ctx):
     assert month["totals"]["sessions"] == 42 - 2 + 2
     hours = (await client.get(f"/api/v1/attendance/site-hours?site_id={world.site_id}", headers=hr)).json()
     assert hours[0]["am_start"] == "08:30:00"
-    overlap = {**{k: hours[0][k] for k in ("site_id", "am_start", "am_end", "pm_start", "pm_end")}, "name": "x", "valid_from": "2025-06-01", "valid_to": "2025-09-30"}
+    overlap = {
+        **{k: hours[0][k] for k in ("site_id", "am_start", "am_end", "pm_start", "pm_end")},
+        "name": "x",
+        "valid_from": "2025-06-01",
+        "valid_to": "2025-09-30",
+    }
     assert (await client.post("/api/v1/attendance/site-hours", json=overlap, headers=hr)).status_code == 422

@@ -4,10 +4,10 @@ import io
 
 from openpyxl import load_workbook
 
-from window_staff.attendance.service import leave as service_leave
-from window_staff.attendance.schemas import LeaveDecisionIn, LeaveIn
 from tests.attendance.support import MONTH, full_day, local, make_world, terminal_punch
 from tests.factories import logged_in
+from window_staff.attendance.schemas import LeaveDecisionIn, LeaveIn
+from window_staff.attendance.service import leave as service_leave
 
 
 async def _month_of_two(ctx):
@@ -18,7 +18,9 @@ async def _month_of_two(ctx):
     await terminal_punch(ctx, a, local(5, 8, 20), site_id=world.site_id)  # am: no sign-out; pm: absent
     leave = await service_leave.request_leave(ctx, b, LeaveIn(kind="leave", start=local(3, 8, 0), end=local(3, 18, 0)), actor="test")
     await service_leave.decide_leave(ctx, leave.id, LeaveDecisionIn(approved=True), actor="hr", decider_staff_id=None)
-    trip = await service_leave.request_leave(ctx, b, LeaveIn(kind="official_business", start=local(4, 8, 0), end=local(4, 12, 30)), actor="test")
+    trip = await service_leave.request_leave(
+        ctx, b, LeaveIn(kind="official_business", start=local(4, 8, 0), end=local(4, 12, 30)), actor="test"
+    )
     await service_leave.decide_leave(ctx, trip.id, LeaveDecisionIn(approved=True), actor="hr", decider_staff_id=None)
     return world
 
@@ -35,7 +37,9 @@ async def test_the_json_sheet_has_a_symbol_per_day(client, app_ctx):
     assert b["days"][2] == "假" and b["days"][3] == "公/旷"
     assert a["totals"]["late_minutes"] == 20
     _, staff = await logged_in(client, app_ctx, "staff", staff_id=world.staff[0].id)
-    assert (await client.get(f"/api/v1/attendance/sheet?department_id={world.window.department_id}&month={MONTH}", headers=staff)).status_code == 403
+    assert (
+        await client.get(f"/api/v1/attendance/sheet?department_id={world.window.department_id}&month={MONTH}", headers=staff)
+    ).status_code == 403
 
 
 async def test_the_xlsx_has_one_row_per_person_and_the_right_symbols(client, app_ctx):
@@ -47,7 +51,18 @@ async def test_the_xlsx_has_one_row_per_person_and_the_right_symbols(client, app
     ws = load_workbook(io.BytesIO(r.content)).active
     header = [c.value for c in ws[1]]
     assert header[:3] == ["工号", "姓名", "1"] and header[2 + 30] == "31"
-    assert header[33:] == ["出勤(次)", "迟到(次)", "迟到(分)", "早退(次)", "早退(分)", "旷工(半天)", "缺卡(次)", "请假(半天)", "公出(半天)", "培训(半天)"]
+    assert header[33:] == [
+        "出勤(次)",
+        "迟到(次)",
+        "迟到(分)",
+        "早退(次)",
+        "早退(分)",
+        "旷工(半天)",
+        "缺卡(次)",
+        "请假(半天)",
+        "公出(半天)",
+        "培训(半天)",
+    ]
     people = [row for row in ws.iter_rows(min_row=2, values_only=True) if row and row[0] and str(row[0]).startswith("E")]
     assert [p[0] for p in people] == sorted([world.staff[0].employee_no, world.staff[1].employee_no])
     a, b = people

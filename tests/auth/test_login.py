@@ -2,7 +2,7 @@
 
 import pyotp
 
-from tests.factories import PASSWORD, login, logged_in, make_user
+from tests.factories import PASSWORD, logged_in, login, make_user
 
 
 async def test_staff_logs_in_with_password_alone(client, app_ctx):
@@ -114,7 +114,9 @@ async def test_unknown_role_is_422(client, app_ctx):
 async def test_duplicate_username_is_409(client, app_ctx):
     user = await make_user(app_ctx, "staff")
     _, admin = await logged_in(client, app_ctx, "admin")
-    response = await client.post("/api/v1/users", json={"username": user.username, "password": "a good password", "roles": ["staff"]}, headers=admin)
+    response = await client.post(
+        "/api/v1/users", json={"username": user.username, "password": "a good password", "roles": ["staff"]}, headers=admin
+    )
     assert response.status_code == 409
 
 

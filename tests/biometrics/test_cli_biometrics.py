@@ -48,8 +48,20 @@ def test_face_scores_are_one_minus_distance_and_failures_are_empty(tmp_path, cap
 def test_calibrate_prints_error_rates_and_a_threshold(tmp_path, capsys):
     (tmp_path / "g.csv").write_text("a,b,score\n" + "".join(f"x,y,{0.5 + i / 1000:.3f}\n" for i in range(200)) + "x,y,\n")
     (tmp_path / "i.csv").write_text("".join(f"{i / 10000:.4f}\n" for i in range(2000)))
-    code = main(["biometrics", "calibrate", "--modality", "fingerprint", "--genuine", str(tmp_path / "g.csv"),
-                 "--impostor", str(tmp_path / "i.csv"), "--target-fmr", "0.001"])
+    code = main(
+        [
+            "biometrics",
+            "calibrate",
+            "--modality",
+            "fingerprint",
+            "--genuine",
+            str(tmp_path / "g.csv"),
+            "--impostor",
+            str(tmp_path / "i.csv"),
+            "--target-fmr",
+            "0.001",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "EER: 0.000%" in out and "FMR100: 0.000%" in out and "FMR1000: 0.000%" in out
@@ -65,7 +77,9 @@ def test_manifest_errors_name_the_place(tmp_path):
     with pytest.raises(ManifestInvalid, match="needs dpi"):
         load_manifest(bad)
     csv_file = tmp_path / "m.csv"
-    csv_file.write_text("employee_no,notice_version,modality,path,position,dpi\nE1,v1,face,a.jpg,,\nE1,v1,fingerprint,f.png,2,500\nE2,v1,iris,x,,\n")
+    csv_file.write_text(
+        "employee_no,notice_version,modality,path,position,dpi\nE1,v1,face,a.jpg,,\nE1,v1,fingerprint,f.png,2,500\nE2,v1,iris,x,,\n"
+    )
     with pytest.raises(ManifestInvalid, match="line 4.*iris"):
         load_manifest(csv_file)
     csv_file.write_text("employee_no,notice_version,modality,path,position,dpi\nE1,v1,face,a.jpg,,\nE1,v1,fingerprint,f.png,2,500\n")

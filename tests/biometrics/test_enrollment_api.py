@@ -28,7 +28,17 @@ async def test_face_photo_is_enrolled_through_the_encoder_pool(client, app_ctx):
     r = await client.post(f"{_base(staff.id)}/face", files={"image": ("grace.jpg", grace_jpeg(), "image/jpeg")}, headers=hr)
     assert r.status_code == 201, r.text
     body = r.json()
-    assert body["modality"] == "face" and set(body) == {"id", "modality", "finger_position", "impression", "minutiae_count", "valid_cylinders", "quality", "created_at", "grade"}
+    assert body["modality"] == "face" and set(body) == {
+        "id",
+        "modality",
+        "finger_position",
+        "impression",
+        "minutiae_count",
+        "valid_cylinders",
+        "quality",
+        "created_at",
+        "grade",
+    }
     no_face = await client.post(f"{_base(staff.id)}/face", files={"image": ("coffee.png", no_face_png(), "image/png")}, headers=hr)
     assert no_face.status_code == 422 and no_face.json()["code"] == "no_face_found"
     not_image = await client.post(f"{_base(staff.id)}/face", files={"image": ("x.gif", b"GIF89a....", "image/gif")}, headers=hr)
@@ -109,7 +119,9 @@ async def test_fingerprint_records_are_enrolled_per_view_with_quality(client, ap
     [t] = one.json()
     assert (t["finger_position"], t["impression"], t["minutiae_count"]) == (2, 1, 45) and t["valid_cylinders"] >= 10
     # A second impression of the same finger, relabelled as position 7 by the desk.
-    again = await client.post(url, files={"file": ("x.iso", iso(finger(2), position=2), "application/octet-stream")}, data={"position": "7"}, headers=hr)
+    again = await client.post(
+        url, files={"file": ("x.iso", iso(finger(2), position=2), "application/octet-stream")}, data={"position": "7"}, headers=hr
+    )
     assert again.status_code == 201 and again.json()[0]["finger_position"] == 7
     two_views = parse_record(iso(moved(finger(1)), position=2))
     record = record_from_minutiae(finger(4), width=1000, height=1000, position=3)
@@ -131,7 +143,9 @@ async def test_poor_or_malformed_fingerprints_are_refused(client, app_ctx):
     assert truncated.status_code == 422 and truncated.json()["code"] == "fingerprint_template_invalid"
     no_dpi = await client.post(url, files={"file": ("f.png", astronaut_png(), "image/png")}, headers=hr)
     assert no_dpi.status_code == 422 and no_dpi.json()["code"] == "fingerprint_image_invalid"
-    bad_position = await client.post(url, files={"file": ("f.iso", iso(finger(5)), "application/octet-stream")}, data={"position": "11"}, headers=hr)
+    bad_position = await client.post(
+        url, files={"file": ("f.iso", iso(finger(5)), "application/octet-stream")}, data={"position": "11"}, headers=hr
+    )
     assert bad_position.status_code == 422 and bad_position.json()["code"] == "finger_position_invalid"
     assert await BiometricTemplate.count() == 0
 
@@ -168,12 +182,19 @@ async def test_only_hr_enrols_and_admins_see_counts(client, app_ctx):
     staff = await make_staff(app_ctx)
     await enrol(app_ctx, staff.id, face="grace")
     _, admin = await logged_in(client, app_ctx, "admin")
-    r = await client.post(f"{_base(staff.id)}/fingerprints", files={"file": ("a.iso", iso(finger(1)), "application/octet-stream")}, headers=admin)
+    r = await client.post(
+        f"{_base(staff.id)}/fingerprints", files={"file": ("a.iso", iso(finger(1)), "application/octet-stream")}, headers=admin
+    )
     assert r.status_code == 403
     assert (await client.get(_base(staff.id), headers=admin)).status_code == 403
     summary = await client.get("/api/v1/biometrics/summary", headers=admin)
     assert summary.status_code == 200
-    assert summary.json() == {"staff_with_face": 1, "staff_with_fingerprint": 0, "active_face_consents": 1, "active_fingerprint_consents": 1}
+    assert summary.json() == {
+        "staff_with_face": 1,
+        "staff_with_fingerprint": 0,
+        "active_face_consents": 1,
+        "active_fingerprint_consents": 1,
+    }
     _, hr = await logged_in(client, app_ctx, "hr")
     assert (await client.get("/api/v1/biometrics/staff/999999", headers=hr)).status_code == 404
 

@@ -60,7 +60,9 @@ def test_fit_on_iso_records_writes_a_calibration_the_service_can_read(tmp_path, 
     faces.mkdir()
     for person in sorted(p for p in LFW.iterdir() if p.is_dir())[:3]:
         (faces / person.name).symlink_to(person, target_is_directory=True)
-    code = main(["biometrics", "fit", "--faces", str(faces), "--fingers", str(FVC), "--iso", "--version", "centre-test", "--output", str(out)])
+    code = main(
+        ["biometrics", "fit", "--faces", str(faces), "--fingers", str(FVC), "--iso", "--version", "centre-test", "--output", str(out)]
+    )
     assert code == 0, capsys.readouterr().err
     cal = fusion.load_calibration(out)
     assert cal.version == "centre-test" and cal.fingerprint.cap > cal.face.cap
@@ -71,7 +73,9 @@ def test_fit_on_iso_records_writes_a_calibration_the_service_can_read(tmp_path, 
 @needs_data
 def test_evaluate_enrols_people_and_checks_them_in_as_themselves_and_as_impostors(tmp_path, capsys):
     plot = tmp_path / "det.png"
-    code = main(["biometrics", "evaluate", "--faces", str(LFW), "--fingers", str(FVC), "--max-people", "3", "--iso", "--json", "--plot", str(plot)])
+    code = main(
+        ["biometrics", "evaluate", "--faces", str(LFW), "--fingers", str(FVC), "--max-people", "3", "--iso", "--json", "--plot", str(plot)]
+    )
     assert code == 0
     figures = json.loads(capsys.readouterr().out)
     assert figures["people"] == 3 and figures["threshold_version"] == "dev-2026-12/far1e-04/n3"

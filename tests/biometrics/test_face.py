@@ -7,11 +7,17 @@ import io
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from PIL import Image
 
 from tests.biometrics.samples import astronaut_png, grace_crop_png, grace_jpeg, png  # noqa: F401 (read by name in encoded())
+from window_staff.biometrics.errors import (
+    EncodingInvalid,
+    FaceImageUnsupported,
+    FaceTooSmall,
+    MultipleFaces,
+    NoFaceFound,
+)
 from window_staff.biometrics.face import (
     ENCODING_BYTES,
     MAX_NORM,
@@ -19,13 +25,6 @@ from window_staff.biometrics.face import (
     encode_face,
     encoding_from_bytes,
     encoding_to_bytes,
-)
-from window_staff.biometrics.errors import (
-    EncodingInvalid,
-    FaceImageUnsupported,
-    FaceTooSmall,
-    MultipleFaces,
-    NoFaceFound,
 )
 
 LIMITS = {"min_face_px": 80, "max_pixels": 20_000_000, "max_bytes": 10_000_000, "working_px": 1600, "max_decoded_pixels": 20_000_000}
@@ -244,8 +243,8 @@ def test_plausible_vectors_round_trip(seed: int, norm: float) -> None:
 def test_loading_face_recognition_keeps_truncated_images_refused() -> None:
     from PIL import ImageFile
 
-    from window_staff.biometrics.face import preload
     from window_staff.biometrics.errors import FaceImageInvalid
+    from window_staff.biometrics.face import preload
 
     preload()
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False

@@ -6,8 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from window_staff.biometrics import fusion
 from window_staff.biometrics.matching import DEFAULT_CALIBRATION
@@ -25,8 +24,13 @@ def calibration(**changes: object) -> fusion.Calibration:
 
 
 def person(staff_id: int, *, face: float | None, finger: float | None, faces: int = 2, fingers: int = 3) -> fusion.Candidate:
-    return fusion.Candidate(staff_id=staff_id, face_distance=face, face_templates=faces if face is not None else 0,
-                            finger_similarity=finger, finger_templates=fingers if finger is not None else 0)
+    return fusion.Candidate(
+        staff_id=staff_id,
+        face_distance=face,
+        face_templates=faces if face is not None else 0,
+        finger_similarity=finger,
+        finger_templates=fingers if finger is not None else 0,
+    )
 
 
 def test_surprisal_reads_the_impostor_survival():
@@ -78,26 +82,40 @@ def test_the_right_person_ranked_second_by_face_is_accepted():
 
 def test_a_face_alone_never_carries_a_check_in():
     cal = calibration()
-    outcome = fusion.decide([person(1, face=0.0, finger=None)], calibration=cal, threshold=fusion.threshold(cal, target_far=1e-4, gallery_size=1))
-    assert (outcome.staff_id, outcome.reason, outcome.face_passed, outcome.fingerprint_passed) == (None, "fingerprint_mismatch", True, False)
+    outcome = fusion.decide(
+        [person(1, face=0.0, finger=None)], calibration=cal, threshold=fusion.threshold(cal, target_far=1e-4, gallery_size=1)
+    )
+    assert (outcome.staff_id, outcome.reason, outcome.face_passed, outcome.fingerprint_passed) == (
+        None,
+        "fingerprint_mismatch",
+        True,
+        False,
+    )
 
 
 def test_a_fingerprint_alone_never_carries_a_check_in():
     cal = calibration()
-    outcome = fusion.decide([person(1, face=0.9, finger=1.0)], calibration=cal, threshold=fusion.threshold(cal, target_far=1e-4, gallery_size=1))
+    outcome = fusion.decide(
+        [person(1, face=0.9, finger=1.0)], calibration=cal, threshold=fusion.threshold(cal, target_far=1e-4, gallery_size=1)
+    )
     assert (outcome.staff_id, outcome.reason) == (None, "no_face_candidate")
 
 
 def test_weak_agreement_of_both_is_not_enough():
     cal = calibration()
-    outcome = fusion.decide([person(1, face=0.64, finger=0.118)], calibration=cal, threshold=fusion.threshold(cal, target_far=1e-4, gallery_size=50))
+    outcome = fusion.decide(
+        [person(1, face=0.64, finger=0.118)], calibration=cal, threshold=fusion.threshold(cal, target_far=1e-4, gallery_size=50)
+    )
     assert (outcome.staff_id, outcome.reason, outcome.face_passed, outcome.fingerprint_passed) == (None, "not_confident", True, True)
 
 
 def test_two_people_who_both_fit_are_refused_as_ambiguous():
     cal = calibration()
-    outcome = fusion.decide([person(1, face=0.3, finger=0.5), person(2, face=0.32, finger=0.5)], calibration=cal,
-                            threshold=fusion.threshold(cal, target_far=1e-4, gallery_size=10))
+    outcome = fusion.decide(
+        [person(1, face=0.3, finger=0.5), person(2, face=0.32, finger=0.5)],
+        calibration=cal,
+        threshold=fusion.threshold(cal, target_far=1e-4, gallery_size=10),
+    )
     assert (outcome.staff_id, outcome.reason) == (None, "ambiguous")
 
 

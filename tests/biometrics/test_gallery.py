@@ -10,13 +10,12 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from matplotlib import cbook
 from PIL import Image
 
-from window_staff.biometrics.face import encode_face
 from window_staff.biometrics.errors import EncodingInvalid
+from window_staff.biometrics.face import encode_face
 from window_staff.biometrics.gallery import Gallery, GalleryCache, Match
 
 LIMITS = {"min_face_px": 80, "max_pixels": 20_000_000, "max_bytes": 10_000_000, "working_px": 1600, "max_decoded_pixels": 20_000_000}
@@ -159,10 +158,10 @@ def test_match_repr_hides_distances() -> None:
 def test_search_agrees_with_brute_force(seed: int, ids: list[int]) -> None:
     rng = np.random.default_rng(seed)
     vecs = synthetic(rng, len(ids)) * rng.uniform(0.9, 1.1, size=(len(ids), 1)).astype(np.float32)
-    g = Gallery.build(zip(ids, vecs), version=1)
+    g = Gallery.build(zip(ids, vecs, strict=True), version=1)
     probe = vecs[rng.integers(len(ids))] + rng.normal(scale=0.02, size=128).astype(np.float32)
     dist = np.linalg.norm(vecs.astype(np.float64) - probe.astype(np.float64), axis=1)
-    per_staff = {sid: min(d for s, d in zip(ids, dist) if s == sid) for sid in set(ids)}
+    per_staff = {sid: min(d for s, d in zip(ids, dist, strict=True) if s == sid) for sid in set(ids)}
     ranked = sorted(per_staff.items(), key=lambda kv: kv[1])
     match = g.search(probe, threshold=100.0)
     assert match is not None

@@ -67,18 +67,26 @@ async def test_wire_bytes_are_accepted_as_the_face_probe(ctx, site):
 
 async def test_claimed_employee_number_is_one_to_one_on_both(ctx, site):
     site_id, grace, astro = site
-    ok = await service.identify(ctx, site_id=site_id, face_encoding=encoding("grace"), fingerprint_record=iso(finger(1)), claimed_employee_no=grace.employee_no)
+    ok = await service.identify(
+        ctx, site_id=site_id, face_encoding=encoding("grace"), fingerprint_record=iso(finger(1)), claimed_employee_no=grace.employee_no
+    )
     assert (ok.accepted, ok.staff_id, ok.mode) == (True, grace.id, "verify")
-    wrong = await service.identify(ctx, site_id=site_id, face_encoding=encoding("grace"), fingerprint_record=iso(finger(1)), claimed_employee_no=astro.employee_no)
+    wrong = await service.identify(
+        ctx, site_id=site_id, face_encoding=encoding("grace"), fingerprint_record=iso(finger(1)), claimed_employee_no=astro.employee_no
+    )
     assert (wrong.accepted, wrong.face_passed, wrong.fingerprint_passed, wrong.staff_id) == (False, False, False, None)
-    unknown = await service.identify(ctx, site_id=site_id, face_encoding=encoding("grace"), fingerprint_record=iso(finger(1)), claimed_employee_no="NOBODY")
+    unknown = await service.identify(
+        ctx, site_id=site_id, face_encoding=encoding("grace"), fingerprint_record=iso(finger(1)), claimed_employee_no="NOBODY"
+    )
     assert (unknown.accepted, unknown.reason) == (False, "unknown_employee")
 
 
 async def test_claimed_fallback_policy_accepts_one_modality_only_with_a_claim(ctx, site):
     site_id, grace, _ = site
     ctx.settings = msgspec.structs.replace(ctx.settings, match_policy="claimed_fallback")
-    claimed = await service.identify(ctx, site_id=site_id, face_encoding=None, fingerprint_record=iso(moved(finger(1))), claimed_employee_no=grace.employee_no)
+    claimed = await service.identify(
+        ctx, site_id=site_id, face_encoding=None, fingerprint_record=iso(moved(finger(1))), claimed_employee_no=grace.employee_no
+    )
     assert (claimed.accepted, claimed.staff_id, claimed.face_passed, claimed.fingerprint_passed) == (True, grace.id, False, True)
     unclaimed = await service.identify(ctx, site_id=site_id, face_encoding=None, fingerprint_record=iso(finger(1)))
     assert (unclaimed.accepted, unclaimed.reason) == (False, "face_required")

@@ -9,8 +9,7 @@ import zlib
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from matplotlib import cbook
 from PIL import Image, ImageFile, ImageOps, WebPImagePlugin
 
@@ -296,7 +295,9 @@ def test_cmyk_jpeg_becomes_rgb() -> None:
     assert rgb[4, 4, 0] > 200 and rgb[4, 4, 1] < 60
 
 
-@pytest.mark.parametrize(("fmt", "save"), [("JPEG", {"quality": 95}), ("PNG", {}), ("WEBP", {"lossless": True})], ids=["jpeg", "png-exif", "webp"])
+@pytest.mark.parametrize(
+    ("fmt", "save"), [("JPEG", {"quality": 95}), ("PNG", {}), ("WEBP", {"lossless": True})], ids=["jpeg", "png-exif", "webp"]
+)
 @pytest.mark.parametrize("orientation", [3, 6, 8])
 def test_exif_orientation_is_applied(fmt: str, save: dict[str, object], orientation: int) -> None:
     stored = _encode(_gradient(40, 20), fmt, exif=_exif(orientation), **save)
@@ -323,8 +324,16 @@ def test_a_broken_exif_block_does_not_reject_a_good_photo(grace_jpeg: bytes) -> 
 
 @settings(max_examples=150, deadline=None)
 @given(
-    prefix=st.sampled_from([b"", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF\x00\x01\x00\x00WEBPVP8 ", b"RIFF\x00\x01\x00\x00WEBPVP8X",
-                            b"BM\x00\x01\x00\x00\x00\x00\x00\x00\x36\x00\x00\x00\x28\x00\x00\x00"]),
+    prefix=st.sampled_from(
+        [
+            b"",
+            b"\xff\xd8\xff",
+            b"\x89PNG\r\n\x1a\n",
+            b"RIFF\x00\x01\x00\x00WEBPVP8 ",
+            b"RIFF\x00\x01\x00\x00WEBPVP8X",
+            b"BM\x00\x01\x00\x00\x00\x00\x00\x00\x36\x00\x00\x00\x28\x00\x00\x00",
+        ]
+    ),
     body=st.binary(max_size=600),
 )
 def test_arbitrary_bytes_only_raise_domain_errors(prefix: bytes, body: bytes) -> None:

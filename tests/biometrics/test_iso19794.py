@@ -8,8 +8,7 @@ import struct
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from window_staff.biometrics.errors import TemplateFormatError
 from window_staff.biometrics.iso19794 import (
@@ -39,7 +38,7 @@ def _bytes(**overrides) -> bytes:
 
 
 def _patch(data: bytes, offset: int, new: bytes) -> bytes:
-    return data[:offset] + new + data[offset + len(new):]
+    return data[:offset] + new + data[offset + len(new) :]
 
 
 def _with_length_fixed(data: bytes) -> bytes:
@@ -64,7 +63,7 @@ def test_parse_reads_back_written_fields():
 
 def test_minutia_bits_are_packed_type_high_and_y_reserved_zero():
     data = _bytes()
-    assert data[28:34] == bytes.fromhex("400a" "0014" "40" "32")
+    assert data[28:34] == bytes.fromhex("400a00144032")
 
 
 @pytest.mark.parametrize("cut", [0, 10, 23, 24, 27, 33, 40])
@@ -171,9 +170,7 @@ _minutia = st.builds(
     angle=st.integers(0, 255),
     quality=st.integers(0, 100),
 )
-_block = st.tuples(st.integers(1, 0xFFFF), st.binary(max_size=12)).map(
-    lambda tb: struct.pack(">HH", tb[0], len(tb[1])) + tb[1]
-)
+_block = st.tuples(st.integers(1, 0xFFFF), st.binary(max_size=12)).map(lambda tb: struct.pack(">HH", tb[0], len(tb[1])) + tb[1])
 _view = st.builds(
     FingerView,
     position=st.integers(0, 10),

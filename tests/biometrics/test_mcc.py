@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
@@ -64,7 +63,7 @@ def test_partially_cropped_copy_matches():
 
 def test_unrelated_sets_do_not_match():
     templates = [tpl(finger(seed)) for seed in range(10, 16)]
-    scores = [mcc.similarity(a, b) for i, a in enumerate(templates) for b in templates[i + 1:]]
+    scores = [mcc.similarity(a, b) for i, a in enumerate(templates) for b in templates[i + 1 :]]
     assert max(scores) < NON_MATCH
 
 

@@ -75,7 +75,7 @@ def test_angles_turn_counter_clockwise_with_the_image(image, record):
     # np.rot90 turns the picture a quarter counter-clockwise: (x, y) -> (y, W - 1 - x).
     moved = np.stack([a[:, 1], image.shape[1] - 1 - a[:, 0]], axis=1)
     shifts = []
-    for (x, y), angle in zip(moved, a[:, 2]):
+    for (x, y), angle in zip(moved, a[:, 2], strict=True):
         d = np.hypot(b[:, 0] - x, b[:, 1] - y)
         if d.min() < 4:
             shifts.append((b[d.argmin(), 2] - angle) % 256)
@@ -150,7 +150,7 @@ def test_leader_directions_turn_with_the_image():
     b = _points(extract_minutiae(np.ascontiguousarray(np.rot90(pixels)), dpi=500))
     moved = np.stack([a[:, 1], pixels.shape[1] - 1 - a[:, 0]], axis=1)
     shifts = []
-    for (x, y), angle in zip(moved, a[:, 2]):
+    for (x, y), angle in zip(moved, a[:, 2], strict=True):
         d = np.hypot(b[:, 0] - x, b[:, 1] - y)
         if d.min() < 4:
             shifts.append(((b[d.argmin(), 2] - angle + 128) % 256) - 128)
@@ -163,5 +163,7 @@ def test_leader_impressions_of_one_finger_match_and_of_two_fingers_do_not():
     from window_staff.biometrics import mcc
 
     folder = FVC_TIF.parent
-    one, again, other = (mcc.build_template(extract_minutiae((folder / name).read_bytes(), dpi=500)) for name in ("101_1.tif", "101_2.tif", "102_1.tif"))
+    one, again, other = (
+        mcc.build_template(extract_minutiae((folder / name).read_bytes(), dpi=500)) for name in ("101_1.tif", "101_2.tif", "102_1.tif")
+    )
     assert mcc.similarity(one, again) > 0.2 > 0.12 > mcc.similarity(one, other)

@@ -53,12 +53,18 @@ async def test_enrolment_and_identify_leak_nothing(client, app_ctx, caplog):
     responses = []
     for staff in (grace, astro):
         for modality in ("face", "fingerprint"):
-            responses.append(await client.post(f"/api/v1/biometrics/staff/{staff.id}/consents", json={"modality": modality, "notice_version": "v1"}, headers=hr))
+            responses.append(
+                await client.post(
+                    f"/api/v1/biometrics/staff/{staff.id}/consents", json={"modality": modality, "notice_version": "v1"}, headers=hr
+                )
+            )
     base = f"/api/v1/biometrics/staff/{grace.id}"
     responses += [
         await client.post(f"{base}/face", files={"image": ("g.jpg", grace_jpeg(), "image/jpeg")}, headers=hr),
         await client.post(f"{base}/fingerprints", files={"file": ("g.iso", enrolled_iso, "application/octet-stream")}, headers=hr),
-        await client.post(f"/api/v1/biometrics/staff/{astro.id}/face", files={"image": ("a.png", astronaut_png(), "image/png")}, headers=hr),
+        await client.post(
+            f"/api/v1/biometrics/staff/{astro.id}/face", files={"image": ("a.png", astronaut_png(), "image/png")}, headers=hr
+        ),
         # Refusals too: a duplicate face, a truncated record.
         await client.post(f"/api/v1/biometrics/staff/{astro.id}/face", files={"image": ("g.jpg", grace_jpeg(), "image/jpeg")}, headers=hr),
         await client.post(f"{base}/fingerprints", files={"file": ("t.iso", enrolled_iso[:-5], "application/octet-stream")}, headers=hr),
@@ -67,7 +73,9 @@ async def test_enrolment_and_identify_leak_nothing(client, app_ctx, caplog):
         await client.get("/api/v1/biometrics/summary", headers=hr),
     ]
     assert [r.status_code for r in responses] == [201] * 7 + [409, 422, 200, 200, 200]
-    accepted = await service.identify(app_ctx, site_id=window.site_id, face_encoding=encoding_to_bytes(encoding("grace")), fingerprint_record=probe_iso)
+    accepted = await service.identify(
+        app_ctx, site_id=window.site_id, face_encoding=encoding_to_bytes(encoding("grace")), fingerprint_record=probe_iso
+    )
     rejected = await service.identify(app_ctx, site_id=window.site_id, face_encoding=encoding("astronaut"), fingerprint_record=probe_iso)
     assert accepted.accepted and not rejected.accepted
 

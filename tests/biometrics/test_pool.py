@@ -13,7 +13,6 @@ from matplotlib import cbook
 from PIL import Image
 
 from window_staff.biometrics import errors as biometric_errors
-from window_staff.biometrics.face import encode_face
 from window_staff.biometrics.errors import (
     EncoderBusy,
     FaceImageInvalid,
@@ -21,6 +20,7 @@ from window_staff.biometrics.errors import (
     MultipleFaces,
     NoFaceFound,
 )
+from window_staff.biometrics.face import encode_face
 from window_staff.biometrics.pool import EncoderPool
 from window_staff.common.errors import Busy, DomainError
 

@@ -12,8 +12,7 @@ from tests.factories import make_staff, make_window
 from window_staff.biometrics import service
 from window_staff.biometrics.errors import TemplateUndecryptable, VaultKeyInvalid, VaultUnavailable
 from window_staff.biometrics.tables import BiometricTemplate
-from window_staff.biometrics.vault import NONCE_BYTES, Vault, decode_key, load_key, write_key_file
-from window_staff.biometrics.vault import demo_vault_key
+from window_staff.biometrics.vault import NONCE_BYTES, Vault, decode_key, demo_vault_key, load_key, write_key_file
 from window_staff.common.context import AppContext
 from window_staff.settings import load_settings
 
@@ -95,8 +94,13 @@ async def test_a_ciphertext_moved_to_another_staff_member_does_not_decrypt(ctx):
         service.store.vault(ctx).open(row["ciphertext"], nonce=row["nonce"], staff_id=other.id, modality="face", version=row["version"])
     face = await service.identify(ctx, site_id=window.site_id, face_encoding=encoding("grace"), fingerprint_record=iso(finger(1)))
     assert (face.accepted, face.reason) == (False, "no_face_candidate")
-    claimed = await service.identify(ctx, site_id=window.site_id, face_encoding=encoding("grace"), fingerprint_record=iso(finger(1)),
-                                     claimed_employee_no=other.employee_no)
+    claimed = await service.identify(
+        ctx,
+        site_id=window.site_id,
+        face_encoding=encoding("grace"),
+        fingerprint_record=iso(finger(1)),
+        claimed_employee_no=other.employee_no,
+    )
     assert (claimed.accepted, claimed.face_passed, claimed.fingerprint_passed) == (False, False, False)
 
 

@@ -6,10 +6,9 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
-from tests.bonuses.conftest import edited, parse, pool_rules, staff, SHIPPED
+from tests.bonuses.conftest import SHIPPED, edited, parse, pool_rules, staff
 from window_staff.bonuses import BonusInputInvalid, StaffResult, compute_bonuses
 from window_staff.bonuses.domain import share_pool
 
@@ -25,7 +24,12 @@ def test_worked_example_per_person() -> None:
     #   004 优秀 but vetoed (一票否决) -> paid as 不合格 x 0 = 0.00
     #   total 1481.48 + 1234.57 + 987.66 + 0.00 = 3703.71
     rules = parse(edited("[per_person.departments]\n", '[per_person.departments]\nhall = "1234.57"\n'))
-    people = [staff("001", "97", "excellent", dept="hall"), staff("002", "88", dept="hall"), staff("003", "75", "pass", dept="hall"), staff("004", "96", "excellent", dept="hall", veto=True)]
+    people = [
+        staff("001", "97", "excellent", dept="hall"),
+        staff("002", "88", dept="hall"),
+        staff("003", "75", "pass", dept="hall"),
+        staff("004", "96", "excellent", dept="hall", veto=True),
+    ]
     result = compute_bonuses(people, rules=rules)
     assert [line.bonus for line in result.lines] == [D("1481.48"), D("1234.57"), D("987.66"), D("0.00")]
     assert result.departments[0].total == D("3703.71") and result.departments[0].amount == D("1234.57")

@@ -53,7 +53,7 @@ def test_float_money_is_refused_naming_the_key() -> None:
 
 
 def test_float_money_for_a_department_is_refused_naming_the_key() -> None:
-    text = edited("[per_person.departments]\n", '[per_person.departments]\ntax = 1200.5\n')
+    text = edited("[per_person.departments]\n", "[per_person.departments]\ntax = 1200.5\n")
     assert names(text, "per_person.departments.tax", "TOML float")
 
 

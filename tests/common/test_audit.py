@@ -10,7 +10,15 @@ from window_staff.common.db import INTEGRITY_ERRORS, execute, write_transaction
 async def _append(ctx, n):
     for i in range(n):
         async with write_transaction(ctx.engine):
-            await audit.record(ctx.engine, at=ctx.clock.now(), actor="test", action="thing.done", subject_type="thing", subject_id=i, data={"i": i, "名": "值"})
+            await audit.record(
+                ctx.engine,
+                at=ctx.clock.now(),
+                actor="test",
+                action="thing.done",
+                subject_type="thing",
+                subject_id=i,
+                data={"i": i, "名": "值"},
+            )
 
 
 async def test_a_fresh_chain_verifies(ctx):
@@ -74,7 +82,7 @@ async def test_a_failed_change_leaves_no_audit_event(ctx):
     with pytest.raises(ZeroDivisionError):
         async with write_transaction(ctx.engine):
             await audit.record(ctx.engine, at=ctx.clock.now(), actor="t", action="a", subject_type="s", subject_id=1)
-            1 / 0
+            raise ZeroDivisionError  # the machine stops mid-transaction
     assert (await execute(ctx.engine, "SELECT COUNT(*) AS n FROM audit_event"))[0]["n"] == 0
 
 
@@ -87,5 +95,16 @@ async def test_duplicate_hash_cannot_be_inserted(ctx):
     row = (await execute(ctx.engine, "SELECT * FROM audit_event"))[0]
     with pytest.raises(INTEGRITY_ERRORS):
         async with write_transaction(ctx.engine):
-            await execute(ctx.engine, "INSERT INTO audit_event (at, actor, action, subject_type, subject_id, data, prev_hash, hash) VALUES ({}, {}, {}, {}, {}, {}, {}, {})",
-                          row["at"], "x", "x", "x", "x", "{}", row["hash"], row["hash"])
+            await execute(
+                ctx.engine,
+                "INSERT INTO audit_event (at, actor, action, subject_type, subject_id, data, prev_hash, hash) VALUES ({}, {}, {}, {}, {}, "
+                "{}, {}, {})",
+                row["at"],
+                "x",
+                "x",
+                "x",
+                "x",
+                "{}",
+                row["hash"],
+                row["hash"],
+            )

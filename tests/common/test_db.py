@@ -67,8 +67,12 @@ async def test_postgres_queries_go_through_the_lifespan_pool(ctx):
 async def test_bulk_insert_returns_ids_in_input_order(ctx):
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
-        ids = await insert_rows(ctx.engine, Department, [Department.code, Department.name, Department.active, Department.created_at],
-                                [(f"B{i:04d}", f"n{i}", True, now) for i in range(3000)])
+        ids = await insert_rows(
+            ctx.engine,
+            Department,
+            [Department.code, Department.name, Department.active, Department.created_at],
+            [(f"B{i:04d}", f"n{i}", True, now) for i in range(3000)],
+        )
     rows = {r["id"]: r["code"] for r in await Department.select(Department.id, Department.code)}
     assert [rows[i] for i in ids] == [f"B{i:04d}" for i in range(3000)]
 
@@ -77,6 +81,10 @@ async def test_bulk_insert_with_a_duplicate_stores_nothing(ctx):
     now = ctx.clock.now()
     with pytest.raises(INTEGRITY_ERRORS):
         async with write_transaction(ctx.engine):
-            await insert_rows(ctx.engine, Department, [Department.code, Department.name, Department.active, Department.created_at],
-                              [("SAME", "a", True, now), ("OTHER", "b", True, now), ("SAME", "c", True, now)])
+            await insert_rows(
+                ctx.engine,
+                Department,
+                [Department.code, Department.name, Department.active, Department.created_at],
+                [("SAME", "a", True, now), ("OTHER", "b", True, now), ("SAME", "c", True, now)],
+            )
     assert await Department.count() == 0

@@ -1,5 +1,6 @@
 """The service answers health checks and serves a valid OpenAPI document."""
 
+
 async def test_health_reports_ok_and_engine(client):
     response = await client.get("/health")
     assert response.status_code == 200

@@ -54,11 +54,14 @@ def test_a_missing_key_is_refused_by_name(tmp_path: Path) -> None:
     assert error.detail.endswith("missing key 'mode'") and error.extra["key"] == "mode"
 
 
-@pytest.mark.parametrize(("line", "reason"), [
-    ("days = 0", "key 'days' must be an integer 1..30, got 0"),
-    ("days = true", "key 'days' must be an integer 1..30, got True"),
-    ('mode = "maybe"', "key 'mode' must be on | off, got 'maybe'"),
-])
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("days = 0", "key 'days' must be an integer 1..30, got 0"),
+        ("days = true", "key 'days' must be an integer 1..30, got True"),
+        ('mode = "maybe"', "key 'mode' must be on | off, got 'maybe'"),
+    ],
+)
 def test_a_bad_value_is_refused_with_the_checks_reason(tmp_path: Path, line: str, reason: str) -> None:
     key = line.split(" ")[0]
     text = "\n".join(line if row.startswith(key + " ") else row for row in GOOD.splitlines()) + "\n"

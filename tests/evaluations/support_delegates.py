@@ -1,9 +1,9 @@
 """Builders for delegate-evaluation tests: a March 2025 campaign, its HR user, delegates with sessions, answers.
 
-    world = await make_world(ctx)                          # HR, a window with two staff, clock on 10 March 2025
-    campaign = await make_campaign(ctx, world, targets=[("staff", world.staff[0].id)])
-    caller = await delegate_caller(ctx, world, campaign.id)  # a delegate, invited, redeemed
-    await service_delegates.submit_evaluation(ctx, caller=caller, data=answer(("staff", world.staff[0].id), 5))
+world = await make_world(ctx)                          # HR, a window with two staff, clock on 10 March 2025
+campaign = await make_campaign(ctx, world, targets=[("staff", world.staff[0].id)])
+caller = await delegate_caller(ctx, world, campaign.id)  # a delegate, invited, redeemed
+await service_delegates.submit_evaluation(ctx, caller=caller, data=answer(("staff", world.staff[0].id), 5))
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from datetime import UTC, date, datetime
 
 from tests.factories import make_staff, make_user, make_window, n
 from tests.inspections.support import principal
-from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
-from window_staff.evaluations.service import campaigns as service_campaigns, delegates as service_delegates
+from window_staff.common.principal import Principal
 from window_staff.evaluations.schemas.delegates import (
     CampaignIn,
     CampaignOut,
@@ -27,6 +26,7 @@ from window_staff.evaluations.schemas.delegates import (
     RedeemIn,
     TargetIn,
 )
+from window_staff.evaluations.service import campaigns as service_campaigns, delegates as service_delegates
 from window_staff.evaluations.service.delegates import DEFAULT_DIMENSIONS, DelegateCaller
 from window_staff.org.schemas import StaffOut, WindowOut
 
@@ -54,12 +54,23 @@ async def make_world(ctx: AppContext) -> World:
 
 
 async def make_campaign(
-    ctx: AppContext, world: World, *, targets: list[tuple[str, int]], month: str = MONTH,
-    opens_on: date = date(2025, 3, 1), closes_on: date = date(2025, 3, 20), open_it: bool = True,
+    ctx: AppContext,
+    world: World,
+    *,
+    targets: list[tuple[str, int]],
+    month: str = MONTH,
+    opens_on: date = date(2025, 3, 1),
+    closes_on: date = date(2025, 3, 20),
+    open_it: bool = True,
 ) -> CampaignOut:
     """A campaign with the default form, opened unless ``open_it=False``."""
-    data = CampaignIn(title=f"作风监督评议 {n()}", month=month, opens_on=opens_on, closes_on=closes_on,
-                      targets=[TargetIn(kind=k, id=i) for k, i in targets])  # type: ignore[arg-type]
+    data = CampaignIn(
+        title=f"作风监督评议 {n()}",
+        month=month,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        targets=[TargetIn(kind=k, id=i) for k, i in targets],
+    )  # type: ignore[arg-type]
     campaign = await service_campaigns.create_campaign(ctx, principal=world.hr, data=data)
     if open_it:
         campaign = await service_campaigns.move_campaign(ctx, principal=world.hr, campaign_id=campaign.id, action="open")
@@ -73,10 +84,14 @@ async def make_delegate(ctx: AppContext, world: World, *, name: str | None = Non
     return await service_campaigns.create_delegate(ctx, principal=world.hr, data=data)
 
 
-async def invite(ctx: AppContext, world: World, campaign_id: int, *, delegate: DelegateOut | None = None) -> tuple[DelegateOut, InvitationIssuedOut]:
+async def invite(
+    ctx: AppContext, world: World, campaign_id: int, *, delegate: DelegateOut | None = None
+) -> tuple[DelegateOut, InvitationIssuedOut]:
     """A delegate (new unless given) and a fresh invitation to the campaign."""
     delegate = delegate or await make_delegate(ctx, world)
-    return delegate, await service_campaigns.issue_invitation(ctx, principal=world.hr, campaign_id=campaign_id, data=InvitationIn(delegate_id=delegate.id))
+    return delegate, await service_campaigns.issue_invitation(
+        ctx, principal=world.hr, campaign_id=campaign_id, data=InvitationIn(delegate_id=delegate.id)
+    )
 
 
 async def delegate_caller(ctx: AppContext, world: World, campaign_id: int) -> DelegateCaller:
@@ -88,8 +103,13 @@ async def delegate_caller(ctx: AppContext, world: World, campaign_id: int) -> De
 
 def answer(target: tuple[str, int], rating: int = 5, *, overall: int | None = None, comment: str = "") -> EvaluationIn:
     """An evaluation rating every default dimension ``rating``."""
-    return EvaluationIn(target_kind=target[0], target_id=target[1], scores={c: rating for c in CODES}, overall=overall or rating,  # type: ignore[arg-type]
-                        comment=comment)
+    return EvaluationIn(
+        target_kind=target[0],
+        target_id=target[1],
+        scores={c: rating for c in CODES},
+        overall=overall or rating,  # type: ignore[arg-type]
+        comment=comment,
+    )
 
 
 async def evaluate_by(ctx: AppContext, world: World, campaign_id: int, target: tuple[str, int], ratings: list[int]) -> None:

@@ -27,9 +27,15 @@ class Scene:
     def row(self, external_id: str, **changes: str) -> dict[str, str]:
         """A good row (received 3 March 2025 09:00 local, promised the 5th, done on the spot), with ``changes``."""
         values = {
-            "external_id": external_id, "item": "营业执照设立登记", "site_code": self.site.code, "window_number": self.window.number,
-            "employee_no": self.staff.employee_no, "received_at": "2025-03-03 09:00", "promised_at": "2025-03-05 17:00",
-            "completed_at": "2025-03-03 09:30", "onsite": "1",
+            "external_id": external_id,
+            "item": "营业执照设立登记",
+            "site_code": self.site.code,
+            "window_number": self.window.number,
+            "employee_no": self.staff.employee_no,
+            "received_at": "2025-03-03 09:00",
+            "promised_at": "2025-03-05 17:00",
+            "completed_at": "2025-03-03 09:30",
+            "onsite": "1",
         }
         values.update(changes)
         return values
@@ -40,7 +46,12 @@ async def make_scene(ctx: AppContext, *, timezone: str = "Asia/Shanghai", hired_
     i = n()
     site = await org.create_site(ctx, SiteIn(code=f"GY{i}", name=f"中心{i}", kind="county_centre", timezone=timezone), actor="test")
     window = await make_window(ctx, site_id=site.id)
-    return Scene(site=site, window=window, staff=await make_staff(ctx, window=window, hired_on=hired_on), other=await make_staff(ctx, window=window, hired_on=hired_on))
+    return Scene(
+        site=site,
+        window=window,
+        staff=await make_staff(ctx, window=window, hired_on=hired_on),
+        other=await make_staff(ctx, window=window, hired_on=hired_on),
+    )
 
 
 def csv_bytes(rows: list[dict[str, str]], *, bom: bool = False, columns: tuple[str, ...] = COLUMNS) -> bytes:

@@ -1,8 +1,8 @@
 """Builders for citizen-rating tests: a window with its staff and an approved evaluator device, signed requests, ratings.
 
-    from tests.evaluations.support_ratings import settings  # noqa: F401  (a vault key: device secrets are sealed)
-    desk = await make_rating_desk(app_ctx)
-    response = await client.send(signed(client, rating_body(clock), desk=desk, clock=clock))
+from tests.evaluations.support_ratings import settings  # noqa: F401  (a vault key: device secrets are sealed)
+desk = await make_rating_desk(app_ctx)
+response = await client.send(signed(client, rating_body(clock), desk=desk, clock=clock))
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import pytest
 from tests.biometrics.conftest import VAULT_KEY
 from tests.factories import make_staff, make_user, make_window
 from tests.inspections.support import principal
-from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
-from window_staff.evaluations.service import ratings as service_ratings
+from window_staff.common.principal import Principal
 from window_staff.evaluations.schemas.ratings import RatingOut
+from window_staff.evaluations.service import ratings as service_ratings
 from window_staff.evaluations.service.ratings import RatingInput
 from window_staff.org.schemas import StaffOut, WindowOut
 from window_staff.settings import Settings, load_settings
@@ -57,14 +57,22 @@ async def make_rating_desk(ctx: AppContext, *, n_staff: int = 1, with_window: bo
     staff = [await make_staff(ctx, window=window) for _ in range(n_staff)]
     serial = f"EVAL-{secrets.token_hex(4)}"
     terminal, secret = await terminals.register_approved(
-        ctx, TerminalIn(serial=serial, site_id=window.site_id, window_id=window.id if with_window else None), actor="test")
+        ctx, TerminalIn(serial=serial, site_id=window.site_id, window_id=window.id if with_window else None), actor="test"
+    )
     return RatingDesk(window=window, staff=staff, serial=terminal.serial, secret=secret, terminal_id=terminal.id)
 
 
 def rating_body(clock: Any, *, ref: str = "T-0001", level: int = 4, **changes: Any) -> dict[str, Any]:
     """A valid device rating rated a minute ago."""
-    body = {"transaction_ref": ref, "level": level, "efficiency": level, "service_level": level, "attitude": level, "comment": "",
-            "rated_at": (clock.now() - dt.timedelta(minutes=1)).isoformat()}
+    body = {
+        "transaction_ref": ref,
+        "level": level,
+        "efficiency": level,
+        "service_level": level,
+        "attitude": level,
+        "comment": "",
+        "rated_at": (clock.now() - dt.timedelta(minutes=1)).isoformat(),
+    }
     body.update(changes)
     return body
 
@@ -77,12 +85,29 @@ def signed(client: httpx.AsyncClient, body: dict[str, Any], *, desk: RatingDesk,
     return request
 
 
-async def rate(ctx: AppContext, window: WindowOut, *, level: int, staff_id: int | None, rated_at: dt.datetime, ref: str | None = None,
-               comment: str = "") -> RatingOut:
+async def rate(
+    ctx: AppContext,
+    window: WindowOut,
+    *,
+    level: int,
+    staff_id: int | None,
+    rated_at: dt.datetime,
+    ref: str | None = None,
+    comment: str = "",
+) -> RatingOut:
     """Store a rating through the service, as a device would."""
-    data = RatingInput(transaction_ref=ref or f"R-{secrets.token_hex(4)}", level=level, efficiency=level, service_level=level, attitude=level,
-                       comment=comment, rated_at=rated_at)
-    out, _ = await service_ratings.record_rating(ctx, data, window_id=window.id, staff_id=staff_id, source="device", device_id=None, actor="test")
+    data = RatingInput(
+        transaction_ref=ref or f"R-{secrets.token_hex(4)}",
+        level=level,
+        efficiency=level,
+        service_level=level,
+        attitude=level,
+        comment=comment,
+        rated_at=rated_at,
+    )
+    out, _ = await service_ratings.record_rating(
+        ctx, data, window_id=window.id, staff_id=staff_id, source="device", device_id=None, actor="test"
+    )
     return out
 
 

@@ -13,9 +13,9 @@ from window_staff.attendance.errors import CalendarYearMissing
 from window_staff.common import audit
 from window_staff.common.db import execute
 from window_staff.common.pagination import PageParams
-from window_staff.evaluations.service import cases as service_cases
 from window_staff.evaluations.errors import CaseReviewerNotAllowed, CaseStateConflict
 from window_staff.evaluations.schemas.ratings import CaseAppealIn, CaseDecisionIn, CaseStepIn
+from window_staff.evaluations.service import cases as service_cases
 from window_staff.evaluations.tables import BadReviewCase, CaseEvent, Rating
 from window_staff.notifications import service as notifications
 from window_staff.org import service as org
@@ -30,7 +30,9 @@ RATED = dt.datetime(2025, 9, 26, 10, 0, tzinfo=SH)
 async def _bad_case(ctx, clock, *, level: int = 2):
     clock.at = RATED.astimezone(dt.UTC)
     desk = await make_rating_desk(ctx)
-    rating = await rate(ctx, desk.window, level=level, staff_id=desk.staff[0].id, rated_at=RATED - dt.timedelta(minutes=5), comment="等了很久")
+    rating = await rate(
+        ctx, desk.window, level=level, staff_id=desk.staff[0].id, rated_at=RATED - dt.timedelta(minutes=5), comment="等了很久"
+    )
     return desk, rating
 
 
@@ -71,7 +73,13 @@ async def test_the_full_loop_verify_rectify_call_back_close(client, app_ctx, clo
     assert [e["action"] for e in body["events"]] == ["open", "verify", "rectify", "call_back", "close"]
     assert all(e["actor"].startswith("user:") for e in body["events"][1:])
     audited = await execute(app_ctx.engine, "SELECT action FROM audit_event WHERE subject_type = {} ORDER BY id", "bad_review_case")
-    assert [r["action"] for r in audited] == ["rating_case.opened", "rating_case.verify", "rating_case.rectify", "rating_case.call_back", "rating_case.close"]
+    assert [r["action"] for r in audited] == [
+        "rating_case.opened",
+        "rating_case.verify",
+        "rating_case.rectify",
+        "rating_case.call_back",
+        "rating_case.close",
+    ]
     assert (await audit.verify(app_ctx.engine)).ok
 
 
@@ -102,7 +110,9 @@ async def test_the_department_head_cannot_decide_the_appeal_and_another_reviewer
     _, staff = await logged_in(client, app_ctx, "staff", staff_id=desk.staff[0].id)
     _, head_lead = await logged_in(client, app_ctx, "inspection_lead", staff_id=head.id)
     _, hr = await logged_in(client, app_ctx, "hr")
-    filed = await client.post(f"/api/v1/me/rating-cases/{case_id}/appeal", json={"reason": "该号码当天未在本窗口办理，属误评"}, headers=staff)
+    filed = await client.post(
+        f"/api/v1/me/rating-cases/{case_id}/appeal", json={"reason": "该号码当天未在本窗口办理，属误评"}, headers=staff
+    )
     assert filed.status_code == 200 and filed.json()["status"] == "appealed"
     decision = {"outcome": "void", "note": "核实为误评"}
     refused = await client.post(f"/api/v1/evaluations/cases/{case_id}/appeal-decision", json=decision, headers=head_lead)

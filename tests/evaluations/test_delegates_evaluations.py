@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 
 from tests.evaluations.support_delegates import CODES, answer, delegate_caller, invite, make_campaign, make_world
-from window_staff.evaluations.service import campaigns as service_campaigns, delegates as service_delegates
 from window_staff.evaluations.errors import AlreadyEvaluated, CampaignStateConflict, EvaluationInputInvalid
 from window_staff.evaluations.schemas.delegates import CampaignIn, DimensionIn, EvaluationIn, TargetIn
+from window_staff.evaluations.service import campaigns as service_campaigns, delegates as service_delegates
 from window_staff.evaluations.tables import Evaluation
 
 
@@ -28,7 +28,13 @@ async def _token(client, ctx, world, campaign_id) -> dict[str, str]:
 
 
 def _body(target: tuple[str, int], **changes: object) -> dict[str, object]:
-    body: dict[str, object] = {"target_kind": target[0], "target_id": target[1], "scores": {c: 4 for c in CODES}, "overall": 4, "comment": "很好"}
+    body: dict[str, object] = {
+        "target_kind": target[0],
+        "target_id": target[1],
+        "scores": {c: 4 for c in CODES},
+        "overall": 4,
+        "comment": "很好",
+    }
     body.update(changes)
     return body
 
@@ -67,7 +73,9 @@ async def test_a_missing_dimension_answers_422(client, app_ctx):
 async def test_an_unknown_dimension_answers_422(client, app_ctx):
     world, campaign, target = await _scene(app_ctx)
     auth = await _token(client, app_ctx, world, campaign.id)
-    response = await client.post("/api/v1/delegate/evaluations", json=_body(target, scores={**{c: 4 for c in CODES}, "speed": 3}), headers=auth)
+    response = await client.post(
+        "/api/v1/delegate/evaluations", json=_body(target, scores={**{c: 4 for c in CODES}, "speed": 3}), headers=auth
+    )
     assert response.status_code == 422 and response.json()["unknown"] == ["speed"]
 
 
@@ -143,11 +151,19 @@ async def test_the_closing_day_ends_at_midnight_in_shanghai(ctx, clock):
 
 async def test_a_custom_form_requires_its_own_dimensions(ctx):
     world = await make_world(ctx)
-    data = CampaignIn(title="窗口专项评议", month="2025-03", opens_on=date(2025, 3, 1), closes_on=date(2025, 3, 31),
-                      targets=[TargetIn(kind="window", id=world.window.id)], form=[DimensionIn(code="clear", title_zh="告知清楚", title_en="Clear")])
+    data = CampaignIn(
+        title="窗口专项评议",
+        month="2025-03",
+        opens_on=date(2025, 3, 1),
+        closes_on=date(2025, 3, 31),
+        targets=[TargetIn(kind="window", id=world.window.id)],
+        form=[DimensionIn(code="clear", title_zh="告知清楚", title_en="Clear")],
+    )
     campaign = await service_campaigns.create_campaign(ctx, principal=world.hr, data=data)
     await service_campaigns.move_campaign(ctx, principal=world.hr, campaign_id=campaign.id, action="open")
     caller = await delegate_caller(ctx, world, campaign.id)
     with pytest.raises(EvaluationInputInvalid):
         await service_delegates.submit_evaluation(ctx, caller=caller, data=answer(("window", world.window.id)))
-    await service_delegates.submit_evaluation(ctx, caller=caller, data=EvaluationIn(target_kind="window", target_id=world.window.id, scores={"clear": 5}, overall=5))
+    await service_delegates.submit_evaluation(
+        ctx, caller=caller, data=EvaluationIn(target_kind="window", target_id=world.window.id, scores={"clear": 5}, overall=5)
+    )

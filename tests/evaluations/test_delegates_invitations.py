@@ -11,10 +11,10 @@ import pytest
 from tests.evaluations.support_delegates import invite, make_campaign, make_world, wrong
 from tests.factories import logged_in
 from window_staff.auth.errors import SessionInvalid
-from window_staff.evaluations.service import campaigns as service_campaigns, delegates as service_delegates
 from window_staff.evaluations.errors import CampaignStateConflict, InvitationInvalid
 from window_staff.evaluations.policy import policy_of
 from window_staff.evaluations.schemas.delegates import RedeemIn
+from window_staff.evaluations.service import campaigns as service_campaigns, delegates as service_delegates
 from window_staff.evaluations.tables import DelegateSession, Invitation
 
 
@@ -56,8 +56,9 @@ async def test_an_invitation_is_redeemed_once(ctx):
 
 async def test_two_redeems_at_once_give_one_session(ctx):
     _, _, _, issued = await _invited(ctx)
-    results = await asyncio.gather(*[service_delegates.redeem(ctx, data=RedeemIn(token=issued.token, code=issued.code)) for _ in range(2)],
-                                   return_exceptions=True)
+    results = await asyncio.gather(
+        *[service_delegates.redeem(ctx, data=RedeemIn(token=issued.token, code=issued.code)) for _ in range(2)], return_exceptions=True
+    )
     assert sorted(type(r).__name__ for r in results) == ["DelegateSessionOut", "InvitationInvalid"]
     assert await DelegateSession.count().where(DelegateSession.invitation == issued.id) == 1
 
@@ -73,7 +74,9 @@ async def test_the_code_of_one_invitation_does_not_open_another(ctx):
     world, campaign, _, first = await _invited(ctx)
     _, second = await invite(ctx, world, campaign.id)
     with pytest.raises(InvitationInvalid):
-        await service_delegates.redeem(ctx, data=RedeemIn(token=second.token, code=first.code if first.code != second.code else wrong(first.code)))
+        await service_delegates.redeem(
+            ctx, data=RedeemIn(token=second.token, code=first.code if first.code != second.code else wrong(first.code))
+        )
 
 
 async def test_wrong_codes_up_to_the_limit_revoke_the_invitation(ctx):
@@ -154,8 +157,11 @@ async def test_every_invalid_invitation_answers_the_same_401(client, app_ctx, cl
     _, valid = await invite(app_ctx, world, campaign.id)
     assert (await client.post("/api/v1/delegate/redeem", json={"token": used.token, "code": used.code})).status_code == 200
     bodies = []
-    for body in ({"token": used.token, "code": used.code}, {"token": "forged" + valid.token[6:], "code": valid.code},
-                 {"token": valid.token, "code": wrong(valid.code)}):
+    for body in (
+        {"token": used.token, "code": used.code},
+        {"token": "forged" + valid.token[6:], "code": valid.code},
+        {"token": valid.token, "code": wrong(valid.code)},
+    ):
         response = await client.post("/api/v1/delegate/redeem", json=body)
         bodies.append((response.status_code, {k: v for k, v in response.json().items() if k not in ("request_id", "instance")}))
     clock.advance(days=policy_of(app_ctx).invitation_days + 1)
@@ -198,4 +204,3 @@ async def test_an_invitation_for_a_closed_campaign_is_not_issued(ctx):
     await service_campaigns.move_campaign(ctx, principal=world.hr, campaign_id=campaign.id, action="close")
     with pytest.raises(CampaignStateConflict):
         await invite(ctx, world, campaign.id)
-

@@ -10,10 +10,10 @@ from tests.evaluations.support_delegates import answer, delegate_caller, evaluat
 from tests.factories import logged_in, login, make_user
 from tests.inspections.support import principal
 from window_staff.common.pagination import PageParams
-from window_staff.evaluations.service import campaigns as service_campaigns, delegates as service_delegates
 from window_staff.evaluations.errors import CampaignNotFound, CampaignStateConflict
 from window_staff.evaluations.policy import policy_of
 from window_staff.evaluations.schemas.delegates import RedeemIn
+from window_staff.evaluations.service import campaigns as service_campaigns, delegates as service_delegates
 from window_staff.evaluations.tables import Delegate, Evaluation
 
 
@@ -33,7 +33,13 @@ async def test_below_min_answers_only_the_count_is_shown(ctx):
     await evaluate_by(ctx, world, campaign.id, target, [5] * (policy_of(ctx).min_answers - 1))
     result = _of(await service_campaigns.campaign_results(ctx, principal=world.hr, campaign_id=campaign.id), target)
     assert (result.count, result.shown, result.score, result.dimensions, result.overall, result.comments) == (
-        policy_of(ctx).min_answers - 1, False, None, None, None, [])
+        policy_of(ctx).min_answers - 1,
+        False,
+        None,
+        None,
+        None,
+        [],
+    )
 
 
 async def test_from_min_answers_averages_score_and_comments_are_shown(ctx):
@@ -48,9 +54,11 @@ async def test_from_min_answers_averages_score_and_comments_are_shown(ctx):
 
 async def test_the_score_is_the_mean_of_all_dimension_ratings_times_20(ctx):
     world, campaign, target = await _scene(ctx)
-    for ratings in ({"warm": 5, "courteous": 5, "respectful": 5, "patient": 5, "punctual": 1},
-                    {"warm": 3, "courteous": 3, "respectful": 3, "patient": 3, "punctual": 3},
-                    {"warm": 4, "courteous": 4, "respectful": 4, "patient": 4, "punctual": 4}):
+    for ratings in (
+        {"warm": 5, "courteous": 5, "respectful": 5, "patient": 5, "punctual": 1},
+        {"warm": 3, "courteous": 3, "respectful": 3, "patient": 3, "punctual": 3},
+        {"warm": 4, "courteous": 4, "respectful": 4, "patient": 4, "punctual": 4},
+    ):
         caller = await delegate_caller(ctx, world, campaign.id)
         data = answer(target, overall=1)
         data.scores = ratings
@@ -66,9 +74,16 @@ async def test_a_staff_member_sees_only_their_own_target_and_no_delegate(client,
         delegate, issued = await invite(app_ctx, world, campaign.id, delegate=await make_delegate(app_ctx, world, name=f"王代表{rating}"))
         names.append(delegate.name)
         token = (await client.post("/api/v1/delegate/redeem", json={"token": issued.token, "code": issued.code})).json()["token"]
-        body = {"target_kind": "staff", "target_id": target[1], "scores": {c: rating for c in ("warm", "courteous", "respectful", "patient", "punctual")},
-                "overall": rating, "comment": f"意见{rating}"}
-        assert (await client.post("/api/v1/delegate/evaluations", json=body, headers={"Authorization": f"Bearer {token}"})).status_code == 201
+        body = {
+            "target_kind": "staff",
+            "target_id": target[1],
+            "scores": {c: rating for c in ("warm", "courteous", "respectful", "patient", "punctual")},
+            "overall": rating,
+            "comment": f"意见{rating}",
+        }
+        assert (
+            await client.post("/api/v1/delegate/evaluations", json=body, headers={"Authorization": f"Bearer {token}"})
+        ).status_code == 201
     await service_campaigns.move_campaign(app_ctx, principal=world.hr, campaign_id=campaign.id, action="close")
     me = await make_user(app_ctx, "staff", staff_id=target[1])
     response = await client.get(f"/api/v1/evaluations/campaigns/{campaign.id}/results", headers=await login(client, app_ctx, me))

@@ -16,14 +16,20 @@ async def test_the_command_imports_a_file_and_says_how_many(ctx, run, tmp_path, 
     assert capsys.readouterr().out.startswith("march.csv: 2 rows: 2 imported, 0 completed since, 0 skipped as already imported (batch ")
     assert await run("services", "import", str(path)) == 0
     assert "0 imported, 0 completed since, 2 skipped" in capsys.readouterr().out
-    actors = [dict(r) for r in await execute(ctx.engine, "SELECT actor FROM audit_event WHERE action = {}", "service_transactions.imported")]
+    actors = [
+        dict(r) for r in await execute(ctx.engine, "SELECT actor FROM audit_event WHERE action = {}", "service_transactions.imported")
+    ]
     assert actors == [{"actor": "cli"}]
 
 
 async def test_the_command_prints_every_bad_line_and_exits_1(ctx, run, tmp_path, capsys) -> None:
     scene = await make_scene(ctx)
     path = tmp_path / "bad.csv"
-    path.write_bytes(csv_bytes([scene.row("T1"), scene.row("T2", onsite="maybe"), scene.row("T3", employee_no="E-NOBODY", promised_at="2025-03-01 08:00")]))
+    path.write_bytes(
+        csv_bytes(
+            [scene.row("T1"), scene.row("T2", onsite="maybe"), scene.row("T3", employee_no="E-NOBODY", promised_at="2025-03-01 08:00")]
+        )
+    )
     assert await run("services", "import", str(path)) == 1
     err = capsys.readouterr().err.splitlines()
     assert [line.split(":")[1].strip() for line in err[:-1]] == ["line 3, onsite", "line 4, employee_no", "line 4, promised_at"]
@@ -40,7 +46,9 @@ async def test_the_command_acts_as_an_hr_user_given_with_as(ctx, run, tmp_path, 
     assert "does not hold the role 'hr'" in capsys.readouterr().err
     hr = await make_user(ctx, "hr")
     assert await run("services", "import", str(path), "--as", hr.username) == 0
-    actors = [dict(r) for r in await execute(ctx.engine, "SELECT actor FROM audit_event WHERE action = {}", "service_transactions.imported")]
+    actors = [
+        dict(r) for r in await execute(ctx.engine, "SELECT actor FROM audit_event WHERE action = {}", "service_transactions.imported")
+    ]
     assert actors == [{"actor": f"user:{hr.id}:{hr.username}"}]
 
 

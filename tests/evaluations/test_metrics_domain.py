@@ -42,13 +42,17 @@ def test_onsite_rate_counts_transactions_received_in_the_month() -> None:
 
 
 def test_ontime_rate_counts_what_was_due_in_the_month() -> None:
-    t = tally([
-        tx(sh(3), sh(5), sh(4)),                      # on time
-        tx(sh(3), sh(5, 17), sh(5, 17)),              # on time: exactly at the promised minute
-        tx(sh(3), sh(6), sh(7)),                      # late
-        tx(sh(24, month=2), sh(3), sh(2)),            # received in February, due in March: counts in March
-        tx(sh(25), sh(2, month=4), sh(26)),           # due in April: not March's
-    ], first=MARCH, now=NOW)
+    t = tally(
+        [
+            tx(sh(3), sh(5), sh(4)),  # on time
+            tx(sh(3), sh(5, 17), sh(5, 17)),  # on time: exactly at the promised minute
+            tx(sh(3), sh(6), sh(7)),  # late
+            tx(sh(24, month=2), sh(3), sh(2)),  # received in February, due in March: counts in March
+            tx(sh(25), sh(2, month=4), sh(26)),  # due in April: not March's
+        ],
+        first=MARCH,
+        now=NOW,
+    )
     assert (t.due, t.on_time, t.ontime_rate) == (4, 3, Decimal("75.00"))
 
 
@@ -65,7 +69,9 @@ def test_an_open_transaction_not_due_yet_is_left_out() -> None:
 def test_the_month_is_the_local_date_in_the_sites_zone() -> None:
     # 31 March 23:30 in Shanghai is still March there, though it is 15:30 UTC; 1 April 00:30 is April's.
     last = Transaction(received_at=sh(31, 23, 30), promised_at=sh(31, 23, 45), completed_at=sh(31, 23, 40), onsite=True)
-    first_april = Transaction(received_at=sh(1, 0, 30, month=4), promised_at=sh(1, 1, month=4), completed_at=sh(1, 0, 40, month=4), onsite=True)
+    first_april = Transaction(
+        received_at=sh(1, 0, 30, month=4), promised_at=sh(1, 1, month=4), completed_at=sh(1, 0, 40, month=4), onsite=True
+    )
     march = tally([last, first_april], first=MARCH, now=sh(2, month=4))
     assert (march.transactions, march.due) == (1, 1)
 
@@ -100,13 +106,16 @@ def test_read_csv_names_the_line_of_each_row_and_skips_blank_lines() -> None:
     assert [(e.line, e.column) for e in errors] == [(6, None)]  # the quoted field spans lines 4-5
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (b"", "empty"),
-    ("external_id,item\r\n".encode(), "missing column"),
-    ((",".join(COLUMNS) + ",colour\r\n").encode(), "unknown column 'colour'"),
-    ((",".join(COLUMNS) + "\r\n").encode(), "no rows"),
-    ((",".join(COLUMNS) + "\r\n").encode() + "项目".encode("gbk"), "not UTF-8"),  # saved from Excel as plain "CSV" on a Chinese Windows
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b"external_id,item\r\n", "missing column"),
+        ((",".join(COLUMNS) + ",colour\r\n").encode(), "unknown column 'colour'"),
+        ((",".join(COLUMNS) + "\r\n").encode(), "no rows"),
+        ((",".join(COLUMNS) + "\r\n").encode() + "项目".encode("gbk"), "not UTF-8"),  # saved from Excel as plain "CSV" on a Chinese Windows
+    ],
+)
 def test_read_csv_refuses_a_file_it_cannot_read(data: bytes, message: str) -> None:
     rows, errors = read_csv(data)
     assert rows == [] and message in errors[0].message
@@ -123,21 +132,39 @@ def test_check_rows_reports_every_problem_of_every_row() -> None:
     staff = {"E1": StaffRef(id=5, hired_on=date(2025, 3, 10), left_on=None)}
 
     def raw(line: int, **changes: str) -> RawRow:
-        values = {"external_id": f"T{line}", "item": "登记", "site_code": "GY", "window_number": "A01", "employee_no": "E1",
-                  "received_at": "2025-03-11 09:00", "promised_at": "2025-03-12 09:00", "completed_at": "", "onsite": "0"}
+        values = {
+            "external_id": f"T{line}",
+            "item": "登记",
+            "site_code": "GY",
+            "window_number": "A01",
+            "employee_no": "E1",
+            "received_at": "2025-03-11 09:00",
+            "promised_at": "2025-03-12 09:00",
+            "completed_at": "",
+            "onsite": "0",
+        }
         return RawRow(line, {**values, **changes})
 
-    checked, errors = check_rows([
-        raw(2),
-        raw(3, external_id="T2", onsite="1"),                            # duplicate id; on the spot without a completion time
-        raw(4, site_code="XX", employee_no="E9", received_at="2025-03-11T09:00:00+08:00", promised_at="2025-03-10 09:00"),
-        raw(5, received_at="2025-03-03 09:00", promised_at="2025-03-04 09:00"),  # before E1 was hired
-        raw(6, received_at="2025-03-21 09:00", promised_at="2025-03-22 09:00"),  # after "now"
-    ], windows=windows, site_codes={"GY"}, staff=staff, now=NOW)
+    checked, errors = check_rows(
+        [
+            raw(2),
+            raw(3, external_id="T2", onsite="1"),  # duplicate id; on the spot without a completion time
+            raw(4, site_code="XX", employee_no="E9", received_at="2025-03-11T09:00:00+08:00", promised_at="2025-03-10 09:00"),
+            raw(5, received_at="2025-03-03 09:00", promised_at="2025-03-04 09:00"),  # before E1 was hired
+            raw(6, received_at="2025-03-21 09:00", promised_at="2025-03-22 09:00"),  # after "now"
+        ],
+        windows=windows,
+        site_codes={"GY"},
+        staff=staff,
+        now=NOW,
+    )
     assert [(c.line, c.staff_id, c.department_id) for c in checked] == [(2, 5, 7)]
     assert [(e.line, e.column) for e in errors] == [
-        (3, "external_id"), (3, "completed_at"),
-        (4, "site_code"), (4, "employee_no"), (4, "promised_at"),
+        (3, "external_id"),
+        (3, "completed_at"),
+        (4, "site_code"),
+        (4, "employee_no"),
+        (4, "promised_at"),
         (5, "employee_no"),
         (6, "received_at"),
     ]

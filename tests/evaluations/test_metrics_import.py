@@ -11,9 +11,9 @@ from tests.factories import logged_in
 from window_staff.common.audit import verify
 from window_staff.common.db import execute
 from window_staff.common.pagination import PageParams
-from window_staff.evaluations.service import metrics as service
 from window_staff.evaluations.errors import ImportRejected
 from window_staff.evaluations.schemas.metrics import TransactionIn
+from window_staff.evaluations.service import metrics as service
 
 PROBLEM = "application/problem+json"
 ALL = PageParams(limit=100, offset=0)
@@ -21,7 +21,11 @@ ALL = PageParams(limit=100, offset=0)
 
 async def test_a_good_csv_imports_every_row_in_one_batch(ctx) -> None:
     scene = await make_scene(ctx)
-    rows = [scene.row("T1"), scene.row("T2", onsite="0", completed_at=""), scene.row("T3", employee_no=scene.other.employee_no, onsite="否", completed_at="2025-03-06 10:00")]
+    rows = [
+        scene.row("T1"),
+        scene.row("T2", onsite="0", completed_at=""),
+        scene.row("T3", employee_no=scene.other.employee_no, onsite="否", completed_at="2025-03-06 10:00"),
+    ]
     out = await service.import_csv(ctx, csv_bytes(rows), filename="march.csv", actor="test")
     assert (out.rows, out.imported, out.completed, out.skipped) == (3, 3, 0, 0) and out.batch_id is not None
     listed = (await service.list_transactions(ctx, ALL)).items
@@ -31,7 +35,10 @@ async def test_a_good_csv_imports_every_row_in_one_batch(ctx) -> None:
         ("T3", scene.other.id, scene.window.id, scene.window.department_id, False, out.batch_id),
     ]
     assert listed[1].completed_at is None and listed[0].received_at == datetime(2025, 3, 3, 1, 0, tzinfo=UTC)
-    events = [dict(r) for r in await execute(ctx.engine, "SELECT action, subject_id FROM audit_event WHERE action = {}", "service_transactions.imported")]
+    events = [
+        dict(r)
+        for r in await execute(ctx.engine, "SELECT action, subject_id FROM audit_event WHERE action = {}", "service_transactions.imported")
+    ]
     assert events == [{"action": "service_transactions.imported", "subject_id": str(out.batch_id)}] and (await verify(ctx.engine)).ok
 
 
@@ -41,10 +48,10 @@ async def test_three_different_bad_rows_are_each_reported_and_nothing_is_stored(
     before = await stored_counts()
     rows = [
         scene.row("T1"),
-        scene.row("T2", window_number="Z99"),                                   # line 3: no such window at the site
+        scene.row("T2", window_number="Z99"),  # line 3: no such window at the site
         scene.row("T3"),
-        scene.row("T4", onsite="maybe"),                                        # line 5: not a yes/no value
-        scene.row("T5", completed_at="2025-03-02 17:00"),                       # line 6: completed before received
+        scene.row("T4", onsite="maybe"),  # line 5: not a yes/no value
+        scene.row("T5", completed_at="2025-03-02 17:00"),  # line 6: completed before received
     ]
     with pytest.raises(ImportRejected) as caught:
         await service.import_csv(ctx, csv_bytes(rows), filename="bad.csv", actor="test")
@@ -63,7 +70,10 @@ async def test_a_file_with_a_byte_order_mark_imports(ctx) -> None:
 
 async def test_local_times_are_read_in_the_sites_zone(ctx) -> None:
     scene = await make_scene(ctx, timezone="Asia/Tokyo")
-    rows = [scene.row("LOCAL", received_at="2025-03-03 09:00"), scene.row("OFFSET", received_at="2025-03-03T09:00:00+08:00", completed_at="2025-03-03T11:00:00+08:00")]
+    rows = [
+        scene.row("LOCAL", received_at="2025-03-03 09:00"),
+        scene.row("OFFSET", received_at="2025-03-03T09:00:00+08:00", completed_at="2025-03-03T11:00:00+08:00"),
+    ]
     await service.import_csv(ctx, csv_bytes(rows), filename="tokyo.csv", actor="test")
     got = {t.external_id: t.received_at for t in (await service.list_transactions(ctx, ALL)).items}
     assert got == {"LOCAL": datetime(2025, 3, 3, 0, 0, tzinfo=UTC), "OFFSET": datetime(2025, 3, 3, 1, 0, tzinfo=UTC)}
@@ -84,14 +94,18 @@ async def test_a_changed_row_under_a_stored_external_id_is_an_error(ctx) -> None
     await service.import_csv(ctx, csv_bytes([scene.row("T1")]), filename="march.csv", actor="test")
     with pytest.raises(ImportRejected) as caught:
         await service.import_csv(ctx, csv_bytes([scene.row("T2"), scene.row("T1", item="另一事项")]), filename="again.csv", actor="test")
-    assert caught.value.extra["errors"] == [{"line": 3, "column": "external_id", "message": "external_id 'T1' was imported before with a different item"}]
+    assert caught.value.extra["errors"] == [
+        {"line": 3, "column": "external_id", "message": "external_id 'T1' was imported before with a different item"}
+    ]
     assert await stored_counts() == (1, 1)
 
 
 async def test_a_pending_transaction_is_completed_by_a_later_import(ctx) -> None:
     scene = await make_scene(ctx)
     await service.import_csv(ctx, csv_bytes([scene.row("T1", onsite="0", completed_at="")]), filename="day1.csv", actor="test")
-    out = await service.import_csv(ctx, csv_bytes([scene.row("T1", onsite="0", completed_at="2025-03-04 16:00"), scene.row("T2")]), filename="day2.csv", actor="test")
+    out = await service.import_csv(
+        ctx, csv_bytes([scene.row("T1", onsite="0", completed_at="2025-03-04 16:00"), scene.row("T2")]), filename="day2.csv", actor="test"
+    )
     assert (out.imported, out.completed, out.skipped) == (1, 1, 0)
     listed = {t.external_id: t.completed_at for t in (await service.list_transactions(ctx, ALL)).items}
     assert listed["T1"] == datetime(2025, 3, 4, 8, 0, tzinfo=UTC)
@@ -106,7 +120,9 @@ async def test_json_rows_are_checked_like_csv_rows(ctx) -> None:
         return TransactionIn(**values)  # type: ignore[arg-type]
 
     with pytest.raises(ImportRejected) as caught:
-        await service.import_json(ctx, [item("J1"), item("J2", employee_no="E-NOBODY"), item("J3", promised_at="2025-03-01 09:00")], actor="test")
+        await service.import_json(
+            ctx, [item("J1"), item("J2", employee_no="E-NOBODY"), item("J3", promised_at="2025-03-01 09:00")], actor="test"
+        )
     assert [(e["line"], e["column"]) for e in caught.value.extra["errors"]] == [(2, "employee_no"), (3, "promised_at")]
     assert await stored_counts() == (0, 0)
     out = await service.import_json(ctx, [item("J1"), item("J2", onsite=False, completed_at=None)], actor="test")
@@ -120,7 +136,17 @@ async def test_the_upload_route_imports_a_file_and_answers_422_with_every_bad_li
     good = await client.post(url, files={"file": ("march.csv", csv_bytes([scene.row("T1")], bom=True), "text/csv")}, headers=hr)
     assert good.status_code == 201, good.text
     assert good.json() == {"batch_id": good.json()["batch_id"], "rows": 1, "imported": 1, "completed": 0, "skipped": 0}
-    bad = await client.post(url, files={"file": ("bad.csv", csv_bytes([scene.row("T2", received_at="3 March"), scene.row("T3", site_code="NOPE")]), "application/vnd.ms-excel")}, headers=hr)
+    bad = await client.post(
+        url,
+        files={
+            "file": (
+                "bad.csv",
+                csv_bytes([scene.row("T2", received_at="3 March"), scene.row("T3", site_code="NOPE")]),
+                "application/vnd.ms-excel",
+            )
+        },
+        headers=hr,
+    )
     assert bad.status_code == 422 and bad.headers["content-type"].startswith(PROBLEM)
     body = bad.json()
     assert body["code"] == "import_rejected" and body["error_count"] == 2

@@ -13,8 +13,14 @@ SHIPPED = Path(__file__).resolve().parents[2] / "rules" / "evaluations" / "polic
 
 
 def good(**changes: object) -> dict[str, object]:
-    values: dict[str, object] = {"invitation_days": 14, "invitation_attempts": 5, "delegate_session_minutes": 120, "min_answers": 3,
-                                 "bad_review_max_level": 2, "rectify_working_days": 15}
+    values: dict[str, object] = {
+        "invitation_days": 14,
+        "invitation_attempts": 5,
+        "delegate_session_minutes": 120,
+        "min_answers": 3,
+        "bad_review_max_level": 2,
+        "rectify_working_days": 15,
+    }
     values.update(changes)
     return values
 
@@ -24,10 +30,16 @@ def test_the_shipped_policy_loads() -> None:
     assert (policy.min_answers, policy.bad_review_max_level, policy.rectify_working_days) == (3, 2, 15)
 
 
-@pytest.mark.parametrize(("changes", "key"), [
-    ({"min_answers": 0}, "min_answers"), ({"rectify_working_days": "15"}, "rectify_working_days"), ({"bad_review_max_level": 5}, "bad_review_max_level"),
-    ({"invitation_days": True}, "invitation_days"), ({"surprise": 1}, "surprise"),
-])
+@pytest.mark.parametrize(
+    ("changes", "key"),
+    [
+        ({"min_answers": 0}, "min_answers"),
+        ({"rectify_working_days": "15"}, "rectify_working_days"),
+        ({"bad_review_max_level": 5}, "bad_review_max_level"),
+        ({"invitation_days": True}, "invitation_days"),
+        ({"surprise": 1}, "surprise"),
+    ],
+)
 def test_a_wrong_key_is_named(changes: dict[str, object], key: str) -> None:
     with pytest.raises(EvaluationPolicyInvalid) as caught:
         policy_from_mapping(good(**changes))

@@ -6,8 +6,8 @@ import asyncio
 import datetime as dt
 
 from tests.evaluations.support_ratings import RATING_PATH, make_rating_desk, rating_body, settings, signed  # noqa: F401
-from window_staff.attendance.service import admin as service_admin
 from window_staff.attendance.schemas import SiteHoursIn
+from window_staff.attendance.service import admin as service_admin
 from window_staff.evaluations.tables import Rating
 from window_staff.terminals.signatures import sign
 
@@ -17,7 +17,13 @@ async def test_a_signed_device_rating_is_stored_for_the_staff_posted_at_the_wind
     response = await client.send(signed(client, rating_body(clock, comment="办事很快"), desk=desk, clock=clock))
     assert response.status_code == 201, response.text
     [row] = await Rating.select()
-    assert (row["window"], row["staff"], row["source"], row["device"], row["comment"]) == (desk.window.id, desk.staff[0].id, "device", desk.terminal_id, "办事很快")
+    assert (row["window"], row["staff"], row["source"], row["device"], row["comment"]) == (
+        desk.window.id,
+        desk.staff[0].id,
+        "device",
+        desk.terminal_id,
+        "办事很快",
+    )
     assert response.json()["id"] == row["id"] and response.json()["case_id"] is None
 
 
@@ -87,8 +93,13 @@ async def test_a_window_with_several_staff_needs_the_employee_number(client, app
 
 async def test_levels_out_of_range_unknown_fields_and_long_comments_are_422(client, app_ctx, clock):
     desk = await make_rating_desk(app_ctx)
-    for body in (rating_body(clock, level=6), rating_body(clock, attitude=0), rating_body(clock, comment="长" * 501),
-                 {**rating_body(clock), "citizen_phone": "13800000000"}, rating_body(clock, ref="x" * 65)):
+    for body in (
+        rating_body(clock, level=6),
+        rating_body(clock, attitude=0),
+        rating_body(clock, comment="长" * 501),
+        {**rating_body(clock), "citizen_phone": "13800000000"},
+        rating_body(clock, ref="x" * 65),
+    ):
         response = await client.send(signed(client, body, desk=desk, clock=clock))
         assert response.status_code == 422, (body, response.text)
     assert await Rating.count() == 0
@@ -114,9 +125,20 @@ async def test_a_body_that_is_not_json_is_400(client, app_ctx, clock):
 
 async def test_a_late_rating_of_a_month_closed_at_the_site_is_409_and_stores_nothing(client, app_ctx, clock):
     desk = await make_rating_desk(app_ctx)
-    await service_admin.add_site_hours(app_ctx, SiteHoursIn(
-        site_id=desk.window.site_id, name="all", valid_from=dt.date(2025, 1, 1), valid_to=dt.date(2025, 12, 31),
-        am_start=dt.time(8, 30), am_end=dt.time(12), pm_start=dt.time(14, 30), pm_end=dt.time(17, 30)), actor="test")
+    await service_admin.add_site_hours(
+        app_ctx,
+        SiteHoursIn(
+            site_id=desk.window.site_id,
+            name="all",
+            valid_from=dt.date(2025, 1, 1),
+            valid_to=dt.date(2025, 12, 31),
+            am_start=dt.time(8, 30),
+            am_end=dt.time(12),
+            pm_start=dt.time(14, 30),
+            pm_end=dt.time(17, 30),
+        ),
+        actor="test",
+    )
     clock.at = dt.datetime(2025, 6, 3, 2, 0, tzinfo=dt.UTC)
     await service_admin.close_month(app_ctx, site_id=desk.window.site_id, month="2025-05", actor="hr")
     # The device was offline for a week: its rating of 30 May arrives after May was closed.

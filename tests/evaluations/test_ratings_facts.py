@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from tests.evaluations.support_ratings import make_rating_desk, person, rate, settings  # noqa: F401
 from tests.factories import logged_in
-from window_staff.evaluations.service import cases as service_cases, ratings as service_ratings
 from window_staff.evaluations.schemas.ratings import CaseAppealIn, CaseDecisionIn, CaseStepIn
+from window_staff.evaluations.service import cases as service_cases, ratings as service_ratings
 from window_staff.scoring.vocabulary import fact_problems
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -86,7 +86,9 @@ async def test_the_satisfaction_report_by_staff_window_and_department(client, ap
     assert rows == {a: (4, 3, "75.00"), b: (1, 1, "100.00")}
     by_window = (await client.get("/api/v1/evaluations/satisfaction", params={"month": "2025-05", "by": "window"}, headers=approver)).json()
     assert {r["group_id"]: r["rate"] for r in by_window["items"]}[desk.window.id] == "75.00"
-    by_dept = (await client.get("/api/v1/evaluations/satisfaction", params={"month": "2025-05", "by": "department"}, headers=approver)).json()
+    by_dept = (
+        await client.get("/api/v1/evaluations/satisfaction", params={"month": "2025-05", "by": "department"}, headers=approver)
+    ).json()
     assert {r["group_id"]: r["ratings"] for r in by_dept["items"]}[desk.window.department_id] == 4
 
 
@@ -97,14 +99,19 @@ async def test_staff_cannot_read_the_satisfaction_report(client, app_ctx, clock)
     assert response.status_code == 403
 
 
-
 async def test_staff_read_their_own_ratings_of_the_month_counted_by_level(client, app_ctx, clock):
     desk, a, b, *_ = await _may(app_ctx, clock)
     _, staff = await logged_in(client, app_ctx, "staff", staff_id=a)
     mine = await client.get("/api/v1/me/ratings", params={"month": "2025-05"}, headers=staff)
     assert mine.status_code == 200, mine.text
     # The voided 1 and April's 4 do not count; nothing about the citizens is in the answer.
-    assert mine.json() == {"month": "2025-05", "ratings": 4, "satisfied": 3, "rate": "75.00", "levels": {"1": 0, "2": 1, "3": 1, "4": 1, "5": 1}}
+    assert mine.json() == {
+        "month": "2025-05",
+        "ratings": 4,
+        "satisfied": 3,
+        "rate": "75.00",
+        "levels": {"1": 0, "2": 1, "3": 1, "4": 1, "5": 1},
+    }
 
 
 async def test_a_month_without_ratings_has_no_rate(client, app_ctx, clock):

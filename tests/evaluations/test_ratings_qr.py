@@ -48,7 +48,13 @@ async def test_a_posted_form_stores_a_qr_rating_of_todays_ticket(client, app_ctx
     [row] = await Rating.select()
     today = clock.now().astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
     assert (row["source"], row["transaction_ref"], row["staff"], row["level"], row["efficiency"], row["comment"]) == (
-        "qr", f"{today}:A012", desk.staff[0].id, 4, 5, "很耐心")
+        "qr",
+        f"{today}:A012",
+        desk.staff[0].id,
+        4,
+        5,
+        "很耐心",
+    )
 
 
 async def test_the_ticket_date_is_the_local_date_at_the_window(client, app_ctx, clock):

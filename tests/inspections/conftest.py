@@ -44,7 +44,9 @@ class Cast:
 @pytest.fixture(scope="module")
 async def _module_cast(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Cast]:
     async with fresh_database(template_db) as url:
-        settings = load_settings({}, database_url=url, data_dir=tmp_path_factory.mktemp("role-matrix"), login_max_failures=5, face_pool_warm=False)
+        settings = load_settings(
+            {}, database_url=url, data_dir=tmp_path_factory.mktemp("role-matrix"), login_max_failures=5, face_pool_warm=False
+        )
         async with running_app(settings, FixedClock(datetime.now(UTC).replace(microsecond=0))) as app, in_process_client(app) as client:
             ctx: AppContext = app.state.ctx
             window = await make_window(ctx)

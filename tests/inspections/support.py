@@ -1,9 +1,9 @@
 """Small builders of inspection data, through the services (shared by every inspections test module).
 
-    scene = await make_visit(ctx, kind="undercover")            # lead, inspector, site, window, started visit
-    staff = await make_staff(ctx, window=scene.window)
-    finding = await log_finding(ctx, scene, staff_id=staff.id)   # a draft
-    await publish(ctx, scene, finding.id)                        # ends an undercover visit first
+scene = await make_visit(ctx, kind="undercover")            # lead, inspector, site, window, started visit
+staff = await make_staff(ctx, window=scene.window)
+finding = await log_finding(ctx, scene, staff_id=staff.id)   # a draft
+await publish(ctx, scene, finding.id)                        # ends an undercover visit first
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from datetime import datetime
 import httpx
 
 from tests.factories import TestUser, login, make_staff, make_user, make_window
-from window_staff.common.principal import Principal
 from window_staff.common.context import AppContext
+from window_staff.common.principal import Principal
 from window_staff.inspections import service
-from window_staff.inspections.service import review as service_review
 from window_staff.inspections.schemas.visits import FindingIn, FindingOut, VisitIn, VisitOut
+from window_staff.inspections.service import review as service_review
 from window_staff.org.schemas import StaffOut, WindowOut
 
 
@@ -66,15 +66,23 @@ async def make_inspector(ctx: AppContext) -> TestUser:
 
 
 async def make_visit(
-    ctx: AppContext, *, kind: str = "open", window: WindowOut | None = None, inspector: TestUser | None = None,
-    lead: TestUser | None = None, start: bool = True, planned_at: datetime | None = None,
+    ctx: AppContext,
+    *,
+    kind: str = "open",
+    window: WindowOut | None = None,
+    inspector: TestUser | None = None,
+    lead: TestUser | None = None,
+    start: bool = True,
+    planned_at: datetime | None = None,
 ) -> Scene:
     """A visit planned by a lead for one inspector at one window (new ones unless given); started unless ``start=False``."""
     ensure_rules(ctx)
     window = window or await make_window(ctx)
     lead = lead or await make_lead(ctx)
     inspector = inspector or await make_inspector(ctx)
-    data = VisitIn(kind=kind, site_id=window.site_id, planned_at=planned_at or ctx.clock.now(), inspector_ids=[inspector.id], window_ids=[window.id])  # type: ignore[arg-type]
+    data = VisitIn(
+        kind=kind, site_id=window.site_id, planned_at=planned_at or ctx.clock.now(), inspector_ids=[inspector.id], window_ids=[window.id]
+    )  # type: ignore[arg-type]
     visit = await service.plan_visit(ctx, data, principal=principal(lead, "inspection_lead"))
     scene = Scene(visit=visit, window=window, lead=lead, inspector=inspector)
     if start:
@@ -88,12 +96,25 @@ async def make_inspected_staff(ctx: AppContext, scene: Scene) -> StaffOut:
 
 
 async def log_finding(
-    ctx: AppContext, scene: Scene, *, staff_id: int | None = None, item: str = "badge_worn", severity: str = "minor",
-    note: str = "", observed_at: datetime | None = None, window_id: int | None = None,
+    ctx: AppContext,
+    scene: Scene,
+    *,
+    staff_id: int | None = None,
+    item: str = "badge_worn",
+    severity: str = "minor",
+    note: str = "",
+    observed_at: datetime | None = None,
+    window_id: int | None = None,
 ) -> FindingOut:
     """A draft finding logged by the scene's inspector (window-only unless ``staff_id``)."""
-    data = FindingIn(window_id=window_id or scene.window.id, staff_id=staff_id, item=item, severity=severity,  # type: ignore[arg-type]
-                     observed_at=observed_at or ctx.clock.now(), note=note)
+    data = FindingIn(
+        window_id=window_id or scene.window.id,
+        staff_id=staff_id,
+        item=item,
+        severity=severity,  # type: ignore[arg-type]
+        observed_at=observed_at or ctx.clock.now(),
+        note=note,
+    )
     return await service.log_finding(ctx, scene.visit.id, data, principal=scene.inspector_p)
 
 
@@ -110,7 +131,9 @@ async def publish(ctx: AppContext, scene: Scene, finding_id: int) -> FindingOut:
     return await service_review.publish_finding(ctx, finding_id, principal=scene.lead_p)
 
 
-async def published_finding(ctx: AppContext, *, kind: str = "open", item: str = "badge_worn", severity: str = "minor") -> tuple[Scene, StaffOut, FindingOut]:
+async def published_finding(
+    ctx: AppContext, *, kind: str = "open", item: str = "badge_worn", severity: str = "minor"
+) -> tuple[Scene, StaffOut, FindingOut]:
     """A new visit, a staff member at its window, and a published finding about them."""
     scene = await make_visit(ctx, kind=kind)
     staff = await make_inspected_staff(ctx, scene)

@@ -7,10 +7,10 @@ import pytest
 
 from tests.inspections.support import log_finding, make_inspected_staff, make_visit, publish, published_finding
 from window_staff.common.pagination import PageParams
-from window_staff.inspections.service import board as service_board
 from window_staff.inspections.errors import ExposureConflict, ExposureInputInvalid
 from window_staff.inspections.policy import policy_of
 from window_staff.inspections.schemas.publication import ExposureIn, ExposureWithdrawIn
+from window_staff.inspections.service import board as service_board
 from window_staff.inspections.service.publication import local_date
 
 PAGE = PageParams(limit=50, offset=0)
@@ -26,7 +26,9 @@ async def _on_board(ctx, **choice):
     return scene, staff, finding, entry
 
 
-@pytest.mark.parametrize(("naming", "expected"), [("named", lambda n: n), ("surname", lambda n: n[0] + "某"), ("anonymous", lambda n: None)])
+@pytest.mark.parametrize(
+    ("naming", "expected"), [("named", lambda n: n), ("surname", lambda n: n[0] + "某"), ("anonymous", lambda n: None)]
+)
 async def test_the_policy_decides_how_the_person_is_named(ctx, naming, expected):
     _set_policy(ctx, exposure_naming=naming)
     _, staff, _, _ = await _on_board(ctx)

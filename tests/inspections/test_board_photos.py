@@ -1,10 +1,10 @@
 """Board photos over HTTP: public only when the lead showed them, addressed by position, never by id."""
 
+from tests.inspections.support import publish
 from tests.inspections.test_evidence_api import draft, upload
 from tests.inspections.test_evidence_photo import photo_jpeg
-from tests.inspections.support import publish
-from window_staff.inspections.service import board as service_board
 from window_staff.inspections.schemas.publication import ExposureIn
+from window_staff.inspections.service import board as service_board
 
 
 async def _board_with_a_photo(client, app_ctx, *, show_photos: bool):

@@ -13,7 +13,9 @@ from window_staff.inspections.tables import Finding, Visit
 
 # Routes whose answer to the staff member may change when a finding about them is published.
 # (evidence photos of one's own published finding are shown to the staff member.)
-MAY_CHANGE_ON_PUBLICATION = re.compile(r"^/api/v1/me/(findings|notifications|appeals)(/|$)|^/app/notifications$|/findings/\{finding_id:int\}/evidence$|board|exposure")
+MAY_CHANGE_ON_PUBLICATION = re.compile(
+    r"^/api/v1/me/(findings|notifications|appeals)(/|$)|^/app/notifications$|/findings/\{finding_id:int\}/evidence$|board|exposure"
+)
 MUST_CHANGE_ON_PUBLICATION = {"/api/v1/me/findings", "/api/v1/me/findings/{finding_id:int}"}
 VOLATILE_KEYS = {"request_id"}
 

@@ -89,25 +89,39 @@ async def test_the_same_photo_on_two_findings_is_one_file(client, app_ctx):
     assert len(files_of(app_ctx)) == 1
 
 
-@pytest.mark.parametrize(("data", "filename", "declared"), [
-    (b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF", "report.jpg", "image/jpeg"),
-    (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;", "a.png", "image/png"),
-    (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "a.jpg", "image/jpeg"),
-    (b"<html><script>alert(1)</script></html>", "a.jpg", "application/octet-stream"),
-    (b"hello, I am text", "photo.jpg", "image/jpeg"),
-], ids=["pdf", "gif", "svg", "html", "text"])
+@pytest.mark.parametrize(
+    ("data", "filename", "declared"),
+    [
+        (b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF", "report.jpg", "image/jpeg"),
+        (
+            b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;",
+            "a.png",
+            "image/png",
+        ),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "a.jpg", "image/jpeg"),
+        (b"<html><script>alert(1)</script></html>", "a.jpg", "application/octet-stream"),
+        (b"hello, I am text", "photo.jpg", "image/jpeg"),
+    ],
+    ids=["pdf", "gif", "svg", "html", "text"],
+)
 async def test_other_formats_are_415_whatever_their_name_and_declared_type(client, app_ctx, data, filename, declared):
     scene, _, finding = await draft(app_ctx)
-    await refused(await upload(client, app_ctx, scene, finding.id, data, filename=filename, content_type=declared), 415, "evidence_format_unsupported")
+    await refused(
+        await upload(client, app_ctx, scene, finding.id, data, filename=filename, content_type=declared), 415, "evidence_format_unsupported"
+    )
     assert files_of(app_ctx) == []
 
 
 async def test_a_part_declaring_a_foreign_type_is_415(client, app_ctx):
     scene, _, finding = await draft(app_ctx)
-    await refused(await upload(client, app_ctx, scene, finding.id, photo_jpeg(), content_type="application/pdf"), 415, "part_type_unsupported")
+    await refused(
+        await upload(client, app_ctx, scene, finding.id, photo_jpeg(), content_type="application/pdf"), 415, "part_type_unsupported"
+    )
 
 
-@pytest.mark.parametrize("appended", [b"PK\x03\x04\x14\x00" + b"\0" * 24 + b"payload.html", b"<html><script>alert(1)</script>"], ids=["zip", "html"])
+@pytest.mark.parametrize(
+    "appended", [b"PK\x03\x04\x14\x00" + b"\0" * 24 + b"payload.html", b"<html><script>alert(1)</script>"], ids=["zip", "html"]
+)
 async def test_a_polyglot_is_stored_without_its_trailing_data(client, app_ctx, appended):
     scene, _, finding = await draft(app_ctx)
     response = await upload(client, app_ctx, scene, finding.id, photo_jpeg() + appended)
@@ -147,8 +161,11 @@ async def test_a_chunked_body_over_the_cap_is_413(client, app_ctx):
             yield b"\0" * 65_536
         yield f"\r\n--{boundary}--\r\n".encode()
 
-    response = await client.post(f"/api/v1/inspections/findings/{finding.id}/evidence", content=chunks(),
-                                 headers={**headers, "content-type": f"multipart/form-data; boundary={boundary}"})
+    response = await client.post(
+        f"/api/v1/inspections/findings/{finding.id}/evidence",
+        content=chunks(),
+        headers={**headers, "content-type": f"multipart/form-data; boundary={boundary}"},
+    )
     await refused(response, 413, "evidence_too_large")
 
 
@@ -160,7 +177,11 @@ async def test_a_part_over_the_policy_cap_is_413(client, app_ctx):
 
 async def test_a_huge_pixel_count_header_is_413(client, app_ctx):
     scene, _, finding = await draft(app_ctx)
-    await refused(await upload(client, app_ctx, scene, finding.id, png_header_only(60_000, 60_000), filename="a.png", content_type="image/png"), 413, "evidence_too_large")
+    await refused(
+        await upload(client, app_ctx, scene, finding.id, png_header_only(60_000, 60_000), filename="a.png", content_type="image/png"),
+        413,
+        "evidence_too_large",
+    )
 
 
 async def test_a_decompression_bomb_png_is_413(client, app_ctx):
@@ -171,8 +192,15 @@ async def test_a_decompression_bomb_png_is_413(client, app_ctx):
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
-    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 5_000, 10_000, 8, 2, 0, 0, 0)) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
-    await refused(await upload(client, app_ctx, scene, finding.id, bomb, filename="a.png", content_type="image/png"), 413, "evidence_too_large")
+    bomb = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 5_000, 10_000, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", raw)
+        + chunk(b"IEND", b"")
+    )
+    await refused(
+        await upload(client, app_ctx, scene, finding.id, bomb, filename="a.png", content_type="image/png"), 413, "evidence_too_large"
+    )
 
 
 async def test_many_parts_are_413(client, app_ctx):

@@ -44,8 +44,10 @@ def gps_exif(orientation: int = 1) -> bytes:
 
 def png_header_only(width: int, height: int) -> bytes:
     """A PNG whose IHDR claims ``width`` x ``height`` with a token IDAT: decoding it would need GBs."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 16)) + chunk(b"IEND", b"")
 
@@ -102,14 +104,18 @@ def test_a_polyglot_loses_its_trailing_payload(appended):
     assert clean.data.endswith(b"\xff\xd9")
 
 
-@pytest.mark.parametrize("data", [
-    b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF",
-    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;",
-    b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
-    b"<!doctype html><html><body>hi</body></html>",
-    b"just some text pretending to be photo.jpg",
-    b"\x00\x00\x00\x0cjP  \r\n\x87\n",  # JPEG 2000
-], ids=["pdf", "gif", "svg", "html", "text", "jp2"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF",
+        b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;",
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        b"<!doctype html><html><body>hi</body></html>",
+        b"just some text pretending to be photo.jpg",
+        b"\x00\x00\x00\x0cjP  \r\n\x87\n",  # JPEG 2000
+    ],
+    ids=["pdf", "gif", "svg", "html", "text", "jp2"],
+)
 def test_other_formats_are_unsupported(data):
     with pytest.raises(EvidenceUnsupported):
         clean_photo(data, **LIMITS)
@@ -148,9 +154,16 @@ def test_a_decompression_bomb_png_is_refused_without_decoding():
     packer = zlib.compressobj(9)
     row = b"\0" * 60_001
     raw = b"".join(packer.compress(row) for _ in range(20_000)) + packer.flush()
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 20_000, 20_000, 8, 2, 0, 0, 0)) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+
+    bomb = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 20_000, 20_000, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", raw)
+        + chunk(b"IEND", b"")
+    )
     with pytest.raises(EvidenceTooLarge):
         clean_photo(bomb, max_bytes=len(bomb) + 1, max_pixels=LIMITS["max_pixels"])
 

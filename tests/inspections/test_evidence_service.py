@@ -11,10 +11,10 @@ import pytest
 from tests.factories import make_staff
 from tests.inspections.support import log_finding, make_visit, publish
 from tests.inspections.test_evidence_photo import photo_jpeg
-from window_staff.inspections.service import board as service_board, evidence as service_evidence
+from window_staff.inspections.errors import EvidenceNotFound
 from window_staff.inspections.policy import policy_of
 from window_staff.inspections.schemas.publication import ExposureIn
-from window_staff.inspections.errors import EvidenceNotFound
+from window_staff.inspections.service import board as service_board, evidence as service_evidence
 
 
 async def on_board(ctx, *, show_photos: bool):

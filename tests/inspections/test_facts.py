@@ -16,8 +16,15 @@ def _local_day(finding):
 async def test_a_published_finding_is_a_fact_of_its_month(ctx):
     _, staff, finding = await published_finding(ctx, kind="open", item="badge_worn", severity="major")
     facts = await service.month_facts(ctx, staff_ids=[staff.id], month=_local_day(finding))
-    assert facts == [Fact(id=f"inspection.finding:{finding.id}", kind="inspection.finding", staff_id=staff.id, occurred_on=facts[0].occurred_on,
-                          fields={"item": "badge_worn", "severity": "major", "visit_kind": "open", "positive": False})]
+    assert facts == [
+        Fact(
+            id=f"inspection.finding:{finding.id}",
+            kind="inspection.finding",
+            staff_id=staff.id,
+            occurred_on=facts[0].occurred_on,
+            fields={"item": "badge_worn", "severity": "major", "visit_kind": "open", "positive": False},
+        )
+    ]
 
 
 async def test_an_unpublished_undercover_finding_gives_no_fact(ctx):

@@ -5,7 +5,6 @@ import pytest
 from tests.factories import make_staff, make_window
 from tests.inspections.support import log_finding, make_inspector, make_visit, principal, publish
 from window_staff.inspections import service
-from window_staff.inspections.service import review as service_review
 from window_staff.inspections.errors import (
     ChecklistItemUnknown,
     FindingNotEditable,
@@ -17,6 +16,7 @@ from window_staff.inspections.errors import (
     WindowNotCovered,
 )
 from window_staff.inspections.schemas.visits import FindingEditIn, FindingIn, FindingRejectIn
+from window_staff.inspections.service import review as service_review
 
 
 async def test_a_logged_finding_is_a_draft_with_category_and_positive_copied_from_the_checklist(ctx):
@@ -77,13 +77,25 @@ async def test_findings_wait_for_the_visit_to_start(ctx):
 async def test_every_edit_is_kept_as_a_revision_with_its_reason(ctx):
     scene = await make_visit(ctx)
     finding = await log_finding(ctx, scene, severity="minor", note="no badge")
-    await service_review.edit_finding(ctx, finding.id, FindingEditIn(revision=1, reason="seen twice", severity="major"), principal=scene.lead_p)
-    await service_review.edit_finding(ctx, finding.id, FindingEditIn(revision=2, reason="typo", note="no badge at 9:05"), principal=scene.lead_p)
+    await service_review.edit_finding(
+        ctx, finding.id, FindingEditIn(revision=1, reason="seen twice", severity="major"), principal=scene.lead_p
+    )
+    await service_review.edit_finding(
+        ctx, finding.id, FindingEditIn(revision=2, reason="typo", note="no badge at 9:05"), principal=scene.lead_p
+    )
     await publish(ctx, scene, finding.id)
     revs = await service_review.revisions(ctx, finding.id, principal=scene.lead_p)
-    assert [(r.revision, r.action, r.reason) for r in revs] == [(1, "logged", ""), (2, "edited", "seen twice"), (3, "edited", "typo"), (4, "published", "")]
+    assert [(r.revision, r.action, r.reason) for r in revs] == [
+        (1, "logged", ""),
+        (2, "edited", "seen twice"),
+        (3, "edited", "typo"),
+        (4, "published", ""),
+    ]
     assert [(r.data["severity"], r.data["note"], r.data["status"]) for r in revs] == [
-        ("minor", "no badge", "draft"), ("major", "no badge", "draft"), ("major", "no badge at 9:05", "draft"), ("major", "no badge at 9:05", "published"),
+        ("minor", "no badge", "draft"),
+        ("major", "no badge", "draft"),
+        ("major", "no badge at 9:05", "draft"),
+        ("major", "no badge at 9:05", "published"),
     ]
 
 
@@ -99,7 +111,9 @@ async def test_editing_the_item_recopies_category_and_positive(ctx):
     scene = await make_visit(ctx)
     finding = await log_finding(ctx, scene, item="badge_worn")
     item = next(i for i in ctx.resources["scoring.rules"].checklist if i.positive)
-    edited = await service_review.edit_finding(ctx, finding.id, FindingEditIn(revision=1, reason="commendation", item=item.id), principal=scene.lead_p)
+    edited = await service_review.edit_finding(
+        ctx, finding.id, FindingEditIn(revision=1, reason="commendation", item=item.id), principal=scene.lead_p
+    )
     assert (edited.item, edited.category, edited.positive) == (item.id, item.category, True)
 
 

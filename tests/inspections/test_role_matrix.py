@@ -45,12 +45,22 @@ async def _check(client, world: World, method: str, url: str, expected: dict[str
 
 def _visit_body(world: World) -> dict:
     s = world.scene
-    return {"kind": "undercover", "site_id": s.window.site_id, "planned_at": "2030-01-01T09:00:00+08:00",
-            "inspector_ids": [s.inspector.id], "window_ids": [s.window.id]}
+    return {
+        "kind": "undercover",
+        "site_id": s.window.site_id,
+        "planned_at": "2030-01-01T09:00:00+08:00",
+        "inspector_ids": [s.inspector.id],
+        "window_ids": [s.window.id],
+    }
 
 
 def _finding_body(world: World, ctx) -> dict:
-    return {"window_id": world.scene.window.id, "staff_id": world.staff_id, "item": "badge_worn", "observed_at": ctx.clock.now().isoformat()}
+    return {
+        "window_id": world.scene.window.id,
+        "staff_id": world.staff_id,
+        "item": "badge_worn",
+        "observed_at": ctx.clock.now().isoformat(),
+    }
 
 
 DRAFT_READS = [
@@ -102,30 +112,46 @@ async def test_reads_once_the_finding_is_published(cast, template, expected):
 
 async def test_only_the_lead_plans_a_visit(cast):
     world = await _world(cast)
-    await _check(cast.client, world, "POST", "/api/v1/inspections/visits", _expect(401, 403, 403, 403, 403, 403, 403, 201), body=_visit_body(world))
+    await _check(
+        cast.client, world, "POST", "/api/v1/inspections/visits", _expect(401, 403, 403, 403, 403, 403, 403, 201), body=_visit_body(world)
+    )
 
 
 async def test_only_an_inspector_on_the_visit_starts_it(cast):
     world = await _world(cast, start=False)
-    await _check(cast.client, world, "POST", _url("/api/v1/inspections/visits/{v}/start", world), _expect(401, 403, 403, 403, 403, 404, 200, 403))
+    await _check(
+        cast.client, world, "POST", _url("/api/v1/inspections/visits/{v}/start", world), _expect(401, 403, 403, 403, 403, 404, 200, 403)
+    )
 
 
 async def test_only_an_inspector_on_the_visit_ends_it(cast):
     world = await _world(cast)
-    await _check(cast.client, world, "POST", _url("/api/v1/inspections/visits/{v}/end", world), _expect(401, 403, 403, 403, 403, 404, 200, 403))
+    await _check(
+        cast.client, world, "POST", _url("/api/v1/inspections/visits/{v}/end", world), _expect(401, 403, 403, 403, 403, 404, 200, 403)
+    )
 
 
 async def test_only_an_inspector_on_the_visit_logs_findings(cast):
     world = await _world(cast)
     body = _finding_body(world, cast.ctx)
-    await _check(cast.client, world, "POST", _url("/api/v1/inspections/visits/{v}/findings", world), _expect(401, 403, 403, 403, 403, 404, 201, 403), body=body)
+    await _check(
+        cast.client,
+        world,
+        "POST",
+        _url("/api/v1/inspections/visits/{v}/findings", world),
+        _expect(401, 403, 403, 403, 403, 404, 201, 403),
+        body=body,
+    )
 
 
-@pytest.mark.parametrize(("action", "method", "body"), [
-    ("edit", "PATCH", {"revision": 1, "reason": "clearer note", "note": "badge in pocket"}),
-    ("reject", "POST", {"reason": "wrong window"}),
-    ("publish", "POST", None),
-])
+@pytest.mark.parametrize(
+    ("action", "method", "body"),
+    [
+        ("edit", "PATCH", {"revision": 1, "reason": "clearer note", "note": "badge in pocket"}),
+        ("reject", "POST", {"reason": "wrong window"}),
+        ("publish", "POST", None),
+    ],
+)
 async def test_only_the_lead_reviews(cast, action, method, body):
     world = await _world(cast)
     world.finding_id = (await log_finding(cast.ctx, world.scene, staff_id=world.staff_id)).id
@@ -138,7 +164,9 @@ async def test_a_published_finding_answers_409_to_an_edit(cast):
     world = await _world(cast)
     world.finding_id = (await log_finding(cast.ctx, world.scene, staff_id=world.staff_id)).id
     await publish(cast.ctx, world.scene, world.finding_id)
-    response = await cast.client.patch(_url("/api/v1/inspections/findings/{f}", world), headers=world.headers["lead"], json={"revision": 2, "reason": "too late"})
+    response = await cast.client.patch(
+        _url("/api/v1/inspections/findings/{f}", world), headers=world.headers["lead"], json={"revision": 2, "reason": "too late"}
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "finding_not_editable"
 
@@ -148,13 +176,21 @@ async def test_protected_fields_in_a_finding_body_are_refused(cast):
     # A staff member of its own: the cast's is the subject of other tests' published findings this month.
     world.staff_id = (await make_staff(cast.ctx, window=cast.window)).id
     body = _finding_body(world, cast.ctx) | {"status": "published"}
-    response = await cast.client.post(_url("/api/v1/inspections/visits/{v}/findings", world), headers=world.headers["inspector_on"], json=body)
+    response = await cast.client.post(
+        _url("/api/v1/inspections/visits/{v}/findings", world), headers=world.headers["inspector_on"], json=body
+    )
     assert response.status_code == 400
     assert await service.month_facts(cast.ctx, staff_ids=[world.staff_id], month=cast.ctx.clock.now().date()) == []
 
 
-@pytest.mark.parametrize(("change", "code"), [({"item": "no_such_item"}, "checklist_item_unknown"), ({"window_id": 999999}, "window_not_covered")])
+@pytest.mark.parametrize(
+    ("change", "code"), [({"item": "no_such_item"}, "checklist_item_unknown"), ({"window_id": 999999}, "window_not_covered")]
+)
 async def test_invalid_findings_answer_422(cast, change, code):
     world = await _world(cast)
-    response = await cast.client.post(_url("/api/v1/inspections/visits/{v}/findings", world), headers=world.headers["inspector_on"], json=_finding_body(world, cast.ctx) | change)
+    response = await cast.client.post(
+        _url("/api/v1/inspections/visits/{v}/findings", world),
+        headers=world.headers["inspector_on"],
+        json=_finding_body(world, cast.ctx) | change,
+    )
     assert (response.status_code, response.json()["code"]) == (422, code)

@@ -26,4 +26,6 @@ async def test_staff_cannot_name_a_head(client, app_ctx):
     window = await make_window(app_ctx)
     me = await make_staff(app_ctx, window=window)
     _, headers = await logged_in(client, app_ctx, "staff", staff_id=me.id)
-    assert (await client.put(f"/api/v1/departments/{window.department_id}/head", json={"staff_id": me.id}, headers=headers)).status_code == 403
+    assert (
+        await client.put(f"/api/v1/departments/{window.department_id}/head", json={"staff_id": me.id}, headers=headers)
+    ).status_code == 403

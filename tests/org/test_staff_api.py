@@ -6,11 +6,19 @@ from tests.factories import logged_in, make_staff, make_window
 async def test_hr_builds_a_site_with_a_window_and_a_staff_member(client, app_ctx):
     _, hr = await logged_in(client, app_ctx, "hr")
     site = (await client.post("/api/v1/sites", json={"code": "C1", "name": "县中心", "kind": "county_centre"}, headers=hr)).json()
-    town = await client.post("/api/v1/sites", json={"code": "T1", "name": "镇中心", "kind": "township_centre", "parent_id": site["id"]}, headers=hr)
+    town = await client.post(
+        "/api/v1/sites", json={"code": "T1", "name": "镇中心", "kind": "township_centre", "parent_id": site["id"]}, headers=hr
+    )
     assert town.status_code == 201 and town.json()["parent_id"] == site["id"]
     dept = (await client.post("/api/v1/departments", json={"code": "TAX", "name": "税务局"}, headers=hr)).json()
-    window = (await client.post("/api/v1/windows", json={"site_id": site["id"], "department_id": dept["id"], "number": "A01"}, headers=hr)).json()
-    staff = await client.post("/api/v1/staff", json={"employee_no": "E1", "name": "王伟", "department_id": dept["id"], "window_id": window["id"], "hired_on": "2020-03-01"}, headers=hr)
+    window = (
+        await client.post("/api/v1/windows", json={"site_id": site["id"], "department_id": dept["id"], "number": "A01"}, headers=hr)
+    ).json()
+    staff = await client.post(
+        "/api/v1/staff",
+        json={"employee_no": "E1", "name": "王伟", "department_id": dept["id"], "window_id": window["id"], "hired_on": "2020-03-01"},
+        headers=hr,
+    )
     assert staff.status_code == 201 and staff.json()["status"] == "active"
     listed = await client.get(f"/api/v1/staff?department_id={dept['id']}", headers=hr)
     assert [s["employee_no"] for s in listed.json()["items"]] == ["E1"]
@@ -19,13 +27,17 @@ async def test_hr_builds_a_site_with_a_window_and_a_staff_member(client, app_ctx
 async def test_window_numbers_are_unique_per_site(client, app_ctx):
     window = await make_window(app_ctx)
     _, hr = await logged_in(client, app_ctx, "hr")
-    response = await client.post("/api/v1/windows", json={"site_id": window.site_id, "department_id": window.department_id, "number": window.number}, headers=hr)
+    response = await client.post(
+        "/api/v1/windows", json={"site_id": window.site_id, "department_id": window.department_id, "number": window.number}, headers=hr
+    )
     assert response.status_code == 409
 
 
 async def test_staff_with_an_unknown_department_is_422_and_nothing_is_stored(client, app_ctx):
     _, hr = await logged_in(client, app_ctx, "hr")
-    response = await client.post("/api/v1/staff", json={"employee_no": "E9", "name": "x", "department_id": 999, "hired_on": "2020-01-01"}, headers=hr)
+    response = await client.post(
+        "/api/v1/staff", json={"employee_no": "E9", "name": "x", "department_id": 999, "hired_on": "2020-01-01"}, headers=hr
+    )
     assert response.status_code == 422
     assert (await client.get("/api/v1/staff", headers=hr)).json()["total"] == 0
 

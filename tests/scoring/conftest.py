@@ -96,7 +96,10 @@ min_score = 0
 
 def checklist_toml(*items: tuple[str, str, bool]) -> str:
     """[[checklist]] tables from (id, category, positive)."""
-    return "".join(f'[[checklist]]\nid = "{i}"\ntitle_zh = "{i}"\ntitle_en = "{i}"\ncategory = "{c}"\npositive = {str(p).lower()}\n' for i, c, p in items)
+    return "".join(
+        f'[[checklist]]\nid = "{i}"\ntitle_zh = "{i}"\ntitle_en = "{i}"\ncategory = "{c}"\npositive = {str(p).lower()}\n'
+        for i, c, p in items
+    )
 
 
 def write_minimal(directory: Path, rules: str, *, scale: str = MINIMAL_SCALE, checklist: str = "checklist = []\n") -> Path:
@@ -110,6 +113,14 @@ def write_minimal(directory: Path, rules: str, *, scale: str = MINIMAL_SCALE, ch
 
 def rule_toml(rule_id: str, *, fact: str, points: str, category: str = "management", **extra: str) -> str:
     """One [[rule]] table; ``extra`` values are raw TOML."""
-    lines = ["[[rule]]", f'id = "{rule_id}"', f'title_zh = "{rule_id}"', f'title_en = "{rule_id}"', f'category = "{category}"', f'fact = "{fact}"', f"points = {points}"]
+    lines = [
+        "[[rule]]",
+        f'id = "{rule_id}"',
+        f'title_zh = "{rule_id}"',
+        f'title_en = "{rule_id}"',
+        f'category = "{category}"',
+        f'fact = "{fact}"',
+        f"points = {points}",
+    ]
     lines += [f"{key} = {value}" for key, value in extra.items()]
     return "\n".join(lines) + "\n\n"

@@ -6,8 +6,7 @@ import random
 from datetime import date
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from window_staff.scoring import FACT_KINDS, Fact, RuleSet, load_default_rules, load_rules, score
 from window_staff.scoring.rule_parsing import RULE_KEYS
@@ -21,7 +20,9 @@ CHECKLIST = {item.id: item.positive for item in RULES.checklist}
 
 def test_default_rules_load_without_errors(default_rules: RuleSet) -> None:
     assert default_rules.version == RULES.version
-    assert {"attendance.toml", "categories.toml", "checklist.toml", "conduct.toml", "evaluation.toml", "appeals.toml"} <= set(default_rules.files)
+    assert {"attendance.toml", "categories.toml", "checklist.toml", "conduct.toml", "evaluation.toml", "appeals.toml"} <= set(
+        default_rules.files
+    )
     assert [c.code for c in default_rules.categories] == list(CATEGORY_CODES)
     assert sum(c.max_points for c in default_rules.categories) == default_rules.scale.base == 100
     assert [(g.title_zh, g.min_score) for g in default_rules.grades] == [("优秀", 95), ("良好", 85), ("合格", 70), ("不合格", 0)]
@@ -66,7 +67,10 @@ DAYS = st.integers(min_value=1, max_value=31).map(lambda d: date(2025, 3, d))
 
 def _finding() -> st.SearchStrategy[tuple[str, dict[str, object]]]:
     return st.builds(
-        lambda item, severity, visit: ("inspection.finding", {"item": item, "severity": severity, "visit_kind": visit, "positive": CHECKLIST[item]}),
+        lambda item, severity, visit: (
+            "inspection.finding",
+            {"item": item, "severity": severity, "visit_kind": visit, "positive": CHECKLIST[item]},
+        ),
         st.sampled_from(sorted(CHECKLIST)),
         st.sampled_from(["minor", "major", "serious"]),
         st.sampled_from(["open", "undercover"]),
@@ -91,13 +95,20 @@ ANY_FACT = st.one_of(
     _kind("service.onsite_rate", rate=RATE, transactions=st.integers(0, 500)),
     _kind("service.ontime_rate", rate=RATE, transactions=st.integers(0, 500)),
     _kind("service.satisfaction_rate", rate=RATE, transactions=st.integers(0, 500)),
-    _kind("appeal.adjustment", points=st.decimals(min_value=-5, max_value=5, places=2), rule_id=st.just("att.late"), category=st.sampled_from(CATEGORY_CODES)),
+    _kind(
+        "appeal.adjustment",
+        points=st.decimals(min_value=-5, max_value=5, places=2),
+        rule_id=st.just("att.late"),
+        category=st.sampled_from(CATEGORY_CODES),
+    ),
 )
 
 
 def facts_from(drawn: list[tuple[tuple[str, dict[str, object]], date]], *, prefix: str = "f") -> list[Fact]:
     """Facts for staff 1 with unique ids."""
-    return [Fact(id=f"{prefix}{i:04d}", kind=kind, staff_id=1, occurred_on=day, fields=fields) for i, ((kind, fields), day) in enumerate(drawn)]
+    return [
+        Fact(id=f"{prefix}{i:04d}", kind=kind, staff_id=1, occurred_on=day, fields=fields) for i, ((kind, fields), day) in enumerate(drawn)
+    ]
 
 
 MONTHS = st.lists(st.tuples(ANY_FACT, DAYS), max_size=60)

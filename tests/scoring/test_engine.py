@@ -81,7 +81,13 @@ def test_integrity_finding_vetoes_on_first_occurrence(default_rules: RuleSet) ->
 
 def test_category_never_below_zero(tmp_path: Path) -> None:
     # basic has 20; 30 badge findings at -1 = -30, floored at 0; the other categories keep 80.
-    badge = rule_toml("x.badge", fact="inspection.finding", points="-1", category="basic", condition='[{ field = "item", op = "eq", value = "badge_worn" }]')
+    badge = rule_toml(
+        "x.badge",
+        fact="inspection.finding",
+        points="-1",
+        category="basic",
+        condition='[{ field = "item", op = "eq", value = "badge_worn" }]',
+    )
     rules = load_rules(write_minimal(tmp_path, badge, checklist=checklist_toml(("badge_worn", "basic", False))))
     facts = [fact("inspection.finding", item="badge_worn", severity="minor", visit_kind="open", positive=False) for _ in range(30)]
     result = one(facts, rules)
@@ -94,8 +100,20 @@ def test_ceiling_with_commendations(tmp_path: Path) -> None:
     rules = load_rules(
         write_minimal(
             tmp_path,
-            rule_toml("x.praise", fact="rating.citizen", points="1", category="evaluation", condition='[{ field = "level", op = "eq", value = 5 }]')
-            + rule_toml("x.deed", fact="inspection.finding", points="2", category="quality", condition='[{ field = "item", op = "in", value = ["good_deed"] }]'),
+            rule_toml(
+                "x.praise",
+                fact="rating.citizen",
+                points="1",
+                category="evaluation",
+                condition='[{ field = "level", op = "eq", value = 5 }]',
+            )
+            + rule_toml(
+                "x.deed",
+                fact="inspection.finding",
+                points="2",
+                category="quality",
+                condition='[{ field = "item", op = "in", value = ["good_deed"] }]',
+            ),
             checklist=checklist_toml(("good_deed", "quality", True)),
         )
     )
@@ -108,7 +126,16 @@ def test_ceiling_with_commendations(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("total", "grade"),
-    [("110", "excellent"), ("95", "excellent"), ("94.99", "good"), ("85", "good"), ("84.99", "pass"), ("70", "pass"), ("69.99", "fail"), ("0", "fail")],
+    [
+        ("110", "excellent"),
+        ("95", "excellent"),
+        ("94.99", "good"),
+        ("85", "good"),
+        ("84.99", "pass"),
+        ("70", "pass"),
+        ("69.99", "fail"),
+        ("0", "fail"),
+    ],
 )
 def test_grade_bands(default_rules: RuleSet, total: str, grade: str) -> None:
     assert default_rules.grade_for(D(total)).code == grade
@@ -131,7 +158,10 @@ def test_rates_below_100_deduct_per_started_point(default_rules: RuleSet) -> Non
 def test_ratings_and_bad_review_cases(default_rules: RuleSet) -> None:
     # 2 x level 1 (-2), 1 x level 2 (-0.5), 3 x level 5 (+0.15), one unrectified case (-2), one voided (0).
     facts = [fact("rating.citizen", level=lv) for lv in (1, 1, 2, 5, 5, 5, 3, 4)]
-    facts += [fact("rating.bad_review_case", rectified_on_time=False, voided=False), fact("rating.bad_review_case", rectified_on_time=False, voided=True)]
+    facts += [
+        fact("rating.bad_review_case", rectified_on_time=False, voided=False),
+        fact("rating.bad_review_case", rectified_on_time=False, voided=True),
+    ]
     result = one(facts, default_rules)
     assert result.categories["evaluation"] == D("15.65")  # 20 - 2 - 0.5 + 0.15 - 2
 
@@ -154,7 +184,11 @@ def test_delegate_evaluation(default_rules: RuleSet) -> None:
 
 
 def test_quantised_half_up(tmp_path: Path) -> None:
-    rules = load_rules(write_minimal(tmp_path, rule_toml("x.adj", fact="appeal.adjustment", points="1", per_unit='{ field = "points", size = 1, rounding = "none" }')))
+    rules = load_rules(
+        write_minimal(
+            tmp_path, rule_toml("x.adj", fact="appeal.adjustment", points="1", per_unit='{ field = "points", size = 1, rounding = "none" }')
+        )
+    )
     result = one([fact("appeal.adjustment", points=D("-0.125"), rule_id="r", category="basic")], rules)
     assert line(result, "x.adj").points == D("-0.13")
 
@@ -202,14 +236,20 @@ def test_duplicate_fact_ids_are_refused(default_rules: RuleSet) -> None:
 
 def test_order_of_facts_does_not_matter(default_rules: RuleSet) -> None:
     facts = [fact("attendance.late", minutes=m, session="am", day=date(2025, 3, 1 + m % 20)) for m in range(1, 40, 3)]
-    facts += [fact("inspection.finding", item="badge_worn", severity="minor", visit_kind="open", positive=False, day=date(2025, 3, d)) for d in (9, 2, 5, 2)]
+    facts += [
+        fact("inspection.finding", item="badge_worn", severity="minor", visit_kind="open", positive=False, day=date(2025, 3, d))
+        for d in (9, 2, 5, 2)
+    ]
     shuffled = facts[:]
     random.Random(7).shuffle(shuffled)
     assert one(facts, default_rules) == one(shuffled, default_rules)
 
 
 def test_explanation_reads(default_rules: RuleSet) -> None:
-    facts = [fact("attendance.late", minutes=25, session="am", fid="late-0303"), fact("inspection.finding", item="pennant", severity="minor", visit_kind="open", positive=True, fid="pen-1")]
+    facts = [
+        fact("attendance.late", minutes=25, session="am", fid="late-0303"),
+        fact("inspection.finding", item="pennant", severity="minor", visit_kind="open", positive=True, fid="pen-1"),
+    ]
     result = one(facts, default_rules)
     zh = explain(result, rules=default_rules)
     assert "迟到（30分钟以内） [att.late]: 1 次, -0.60" in zh and "late-0303 03-03 3 单位 -0.60" in zh

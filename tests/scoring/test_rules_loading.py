@@ -66,12 +66,16 @@ def test_unknown_operator(rules_copy: Path) -> None:
 
 
 def test_ordering_operator_on_text_field(tmp_path: Path) -> None:
-    write_minimal(tmp_path, rule_toml("x.a", fact="attendance.late", points="-1", condition='[{ field = "session", op = "gt", value = "am" }]'))
+    write_minimal(
+        tmp_path, rule_toml("x.a", fact="attendance.late", points="-1", condition='[{ field = "session", op = "gt", value = "am" }]')
+    )
     assert has(errors_of(tmp_path), "rules.toml", "x.a", "condition[0].op", "numeric")
 
 
 def test_condition_value_outside_choices(tmp_path: Path) -> None:
-    write_minimal(tmp_path, rule_toml("x.a", fact="attendance.late", points="-1", condition='[{ field = "session", op = "eq", value = "noon" }]'))
+    write_minimal(
+        tmp_path, rule_toml("x.a", fact="attendance.late", points="-1", condition='[{ field = "session", op = "eq", value = "noon" }]')
+    )
     assert has(errors_of(tmp_path), "rules.toml", "x.a", "condition[0].value", "one of")
 
 
@@ -141,7 +145,9 @@ def test_float_in_scale_and_in_decimal_condition(rules_copy: Path) -> None:
 
 
 def test_bad_decimal_strings(tmp_path: Path) -> None:
-    write_minimal(tmp_path, rule_toml("x.a", fact="attendance.late", points='"1e3"') + rule_toml("x.b", fact="attendance.late", points='"NaN"'))
+    write_minimal(
+        tmp_path, rule_toml("x.a", fact="attendance.late", points='"1e3"') + rule_toml("x.b", fact="attendance.late", points='"NaN"')
+    )
     errors = errors_of(tmp_path)
     assert has(errors, "rules.toml", "x.a", "points", "decimal string")
     assert has(errors, "rules.toml", "x.b", "points", "decimal string")

@@ -58,8 +58,18 @@ async def make_desk(ctx, *, seed: int = 1) -> Desk:
     await biometrics.enrol_face_encoding(ctx, staff.id, encoding=np.frombuffer(face, dtype="<f4"), actor="test")
     record = record_from_minutiae(finger(seed), width=300, height=360)
     await biometrics.enrol_fingerprint_record(ctx, staff.id, record=record, position=2, actor="test")
-    terminal, secret = await terminals.register_approved(ctx, TerminalIn(serial=f"T-{seed}-{staff.id}", site_id=window.site_id), actor="test")
-    return Desk(site_id=window.site_id, staff_id=staff.id, employee_no=staff.employee_no, serial=terminal.serial, secret=secret, face=face, finger=write_record(record))
+    terminal, secret = await terminals.register_approved(
+        ctx, TerminalIn(serial=f"T-{seed}-{staff.id}", site_id=window.site_id), actor="test"
+    )
+    return Desk(
+        site_id=window.site_id,
+        staff_id=staff.id,
+        employee_no=staff.employee_no,
+        serial=terminal.serial,
+        secret=secret,
+        face=face,
+        finger=write_record(record),
+    )
 
 
 @pytest.fixture

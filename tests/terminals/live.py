@@ -28,14 +28,21 @@ def port_was_taken(output: str) -> bool:
 class LiveServer:
     """``window-staff serve`` (or another sub-command) on the test's database; start, SIGKILL, restart, stop."""
 
-    def __init__(self, *, database_url: str, data_dir: Path, env: dict[str, str] | None = None, command: tuple[str, ...] = ("serve",)) -> None:
+    def __init__(
+        self, *, database_url: str, data_dir: Path, env: dict[str, str] | None = None, command: tuple[str, ...] = ("serve",)
+    ) -> None:
         self.command = command
         self.log_path = data_dir / "server.log"
         base = {k: v for k, v in os.environ.items() if not k.startswith("WINDOW_STAFF_")}
         self.env = {
-            **base, "WINDOW_STAFF_DATABASE_URL": database_url, "WINDOW_STAFF_DATA_DIR": str(data_dir),
+            **base,
+            "WINDOW_STAFF_DATABASE_URL": database_url,
+            "WINDOW_STAFF_DATA_DIR": str(data_dir),
             # No encoder workers to spawn (these tests send encodings), and no log line per check-in.
-            "WINDOW_STAFF_FACE_POOL_WARM": "false", "WINDOW_STAFF_LOG_LEVEL": "WARNING", "OPENBLAS_NUM_THREADS": "1", **(env or {}),
+            "WINDOW_STAFF_FACE_POOL_WARM": "false",
+            "WINDOW_STAFF_LOG_LEVEL": "WARNING",
+            "OPENBLAS_NUM_THREADS": "1",
+            **(env or {}),
         }
         self._use_port(free_port())
         self.proc: subprocess.Popen[bytes] | None = None
@@ -72,7 +79,9 @@ class LiveServer:
     async def _start(self, timeout: float) -> None:
         # A file, not a pipe: nobody reads a pipe while the test runs, and a full pipe blocks the server.
         log = self.log_path.open("ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "window_staff.cli", *self.command], env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "window_staff.cli", *self.command], env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
         log.close()
         async with httpx.AsyncClient(base_url=self.url, timeout=1.0) as client:
             for _ in range(int(timeout / 0.2)):
@@ -116,7 +125,9 @@ async def repeated_events(engine) -> list[dict]:
     """(terminal, event id) pairs stored more than once (the unique index should make this empty)."""
     from window_staff.common.db import execute
 
-    return await execute(engine, "SELECT terminal, event_id, COUNT(*) AS n FROM check_in_event GROUP BY terminal, event_id HAVING COUNT(*) > 1")
+    return await execute(
+        engine, "SELECT terminal, event_id, COUNT(*) AS n FROM check_in_event GROUP BY terminal, event_id HAVING COUNT(*) > 1"
+    )
 
 
 async def decided_rows() -> int:

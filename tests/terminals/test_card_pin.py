@@ -42,15 +42,27 @@ async def put_card(client, hr, staff_id: int, **body):
 async def card_desk(client, app_ctx) -> CardDesk:
     world = await make_world(app_ctx)
     staff = world.staff[0]
-    terminal, secret = await terminals.register_approved(app_ctx, TerminalIn(serial=f"T-CARD-{staff.id}", site_id=world.site_id), actor="test")
+    terminal, secret = await terminals.register_approved(
+        app_ctx, TerminalIn(serial=f"T-CARD-{staff.id}", site_id=world.site_id), actor="test"
+    )
     _, hr = await logged_in(client, app_ctx, "hr")
     response = await put_card(client, hr, staff.id)
     assert response.status_code == 200, response.text
     return CardDesk(site_id=world.site_id, staff_id=staff.id, employee_no=staff.employee_no, serial=terminal.serial, secret=secret, hr=hr)
 
 
-async def punch(client, clock, desk, event_id: str, at: dt.datetime, *, card: str = CARD, pin: str = PIN, serial: str | None = None,
-                secret: bytes | None = None):
+async def punch(
+    client,
+    clock,
+    desk,
+    event_id: str,
+    at: dt.datetime,
+    *,
+    card: str = CARD,
+    pin: str = PIN,
+    serial: str | None = None,
+    secret: bytes | None = None,
+):
     clock.advance(seconds=1)  # a fresh signature each time
     ev = CheckInEvent(event_id=event_id, captured_at=at, card_no=card, pin=pin)
     response = await send(client, ev, serial=serial or desk.serial, secret=secret or desk.secret, created=clock.now())
@@ -66,6 +78,7 @@ async def month_of(client, app_ctx, staff_id: int) -> dict:
 
 
 # --- HR sets the card ----------------------------------------------------------------------------
+
 
 async def test_hr_sets_a_card_and_no_answer_or_audit_holds_the_pin(client, app_ctx, card_desk):
     row = await CardPin.select().where(CardPin.staff == card_desk.staff_id).first()
@@ -89,11 +102,14 @@ async def test_card_rules_unique_number_plain_pin_and_hr_only(client, app_ctx, c
     _, staff = await logged_in(client, app_ctx, "staff", staff_id=card_desk.staff_id)
     assert (await put_card(client, staff, card_desk.staff_id)).status_code == 403
     assert (await client.get(f"/api/v1/staff/{card_desk.staff_id}/card", headers=staff)).status_code == 403
-    unknown = await client.put(f"/api/v1/staff/{other.id}/card", json={"card_no": "C0045", "pin": PIN, "pin_hash": "x"}, headers=card_desk.hr)
+    unknown = await client.put(
+        f"/api/v1/staff/{other.id}/card", json={"card_no": "C0045", "pin": PIN, "pin_hash": "x"}, headers=card_desk.hr
+    )
     assert unknown.status_code == 400  # protected or unknown fields are never bound
 
 
 # --- check-in by card ----------------------------------------------------------------------------
+
 
 async def test_a_right_pin_is_a_pending_punch_that_counts_once_attested(client, app_ctx, clock, card_desk):
     am_in = await punch(client, clock, card_desk, "c-1", local(6, 8, 25))
@@ -116,7 +132,9 @@ async def test_a_right_pin_is_a_pending_punch_that_counts_once_attested(client, 
         response = await client.post(f"/api/v1/attendance/punches/{punch_id}/attestation", json={"approved": True}, headers=supervisor)
         assert response.status_code == 200 and response.json()["attestation"] == "approved"
     for punch_id in ids[2:]:
-        response = await client.post(f"/api/v1/attendance/punches/{punch_id}/attestation", json={"approved": False, "note": "不在岗"}, headers=supervisor)
+        response = await client.post(
+            f"/api/v1/attendance/punches/{punch_id}/attestation", json={"approved": False, "note": "不在岗"}, headers=supervisor
+        )
         assert response.status_code == 200
     after = await month_of(client, app_ctx, card_desk.staff_id)
     assert session(after, "2025-03-06", "am")["status"] == "present"
@@ -145,7 +163,9 @@ async def test_repeated_wrong_pins_lock_the_card_until_the_window_passes_or_hr_r
     assert (await client.get(f"/api/v1/staff/{card_desk.staff_id}/card", headers=card_desk.hr)).json()["locked"] is True
     # Another terminal gets the same answer: the count is per card, not per terminal.
     other, secret = await terminals.register_approved(app_ctx, TerminalIn(serial="T-CARD-2", site_id=card_desk.site_id), actor="test")
-    assert (await punch(client, clock, card_desk, "l-other", local(6, 8, 27), serial=other.serial, secret=secret)).json()["reason"] == "card_locked"
+    assert (await punch(client, clock, card_desk, "l-other", local(6, 8, 27), serial=other.serial, secret=secret)).json()[
+        "reason"
+    ] == "card_locked"
     clock.advance(seconds=int(LOCK_WINDOW.total_seconds()))
     assert (await punch(client, clock, card_desk, "l-later", local(6, 8, 28))).json()["result"] == "accepted"
     for i in range(LOCK_AFTER):
@@ -158,7 +178,9 @@ async def test_repeated_wrong_pins_lock_the_card_until_the_window_passes_or_hr_r
 async def test_concurrent_guesses_cannot_pass_the_limit(client, app_ctx, clock, card_desk):
     clock.advance(seconds=1)
     events = [CheckInEvent(event_id=f"g-{i}", captured_at=local(6, 8, 25), card_no=CARD, pin=f"9{i:05d}") for i in range(LOCK_AFTER + 3)]
-    responses = await asyncio.gather(*(send(client, ev, serial=card_desk.serial, secret=card_desk.secret, created=clock.now()) for ev in events))
+    responses = await asyncio.gather(
+        *(send(client, ev, serial=card_desk.serial, secret=card_desk.secret, created=clock.now()) for ev in events)
+    )
     reasons = sorted(r.json()["reason"] for r in responses)
     assert reasons == ["card_locked"] * 3 + ["pin_not_matched"] * LOCK_AFTER
     assert await CardPinFailure.count() == LOCK_AFTER
@@ -170,12 +192,18 @@ async def test_a_retry_gets_the_same_bytes_and_is_not_counted_again(client, app_
     assert first.content == again.content and await Punch.count() == 1
     wrong = [await punch(client, clock, card_desk, "r-2", local(6, 8, 26), pin="999999") for _ in range(LOCK_AFTER + 2)]
     assert len({w.content for w in wrong}) == 1 and await CardPinFailure.count() == 1  # retries of one event are one guess
-    changed = await send(client, CheckInEvent(event_id="r-1", captured_at=local(6, 8, 25), card_no=CARD, pin="999999"),
-                         serial=card_desk.serial, secret=card_desk.secret, created=clock.now())
+    changed = await send(
+        client,
+        CheckInEvent(event_id="r-1", captured_at=local(6, 8, 25), card_no=CARD, pin="999999"),
+        serial=card_desk.serial,
+        secret=card_desk.secret,
+        created=clock.now(),
+    )
     assert changed.status_code == 422 and changed.json()["code"] == "event_id_reused"
 
 
 # --- biometric staff and the override ---------------------------------------------------------
+
 
 async def test_staff_with_templates_need_an_hr_override_to_use_a_card(client, app_ctx, clock, desk):
     _, hr = await logged_in(client, app_ctx, "hr")

@@ -96,7 +96,9 @@ async def test_two_copies_at_once_store_one_punch(client, app_ctx, desk, clock):
 async def test_a_replayed_nonce_is_refused(client, app_ctx, desk, clock):
     request = build_request(client, event(desk, clock), serial=desk.serial, secret=desk.secret, created=clock.now(), nonce="fixed-nonce-1")
     assert (await client.send(request)).status_code == 200
-    again = build_request(client, event(desk, clock, "e-2"), serial=desk.serial, secret=desk.secret, created=clock.now(), nonce="fixed-nonce-1")
+    again = build_request(
+        client, event(desk, clock, "e-2"), serial=desk.serial, secret=desk.secret, created=clock.now(), nonce="fixed-nonce-1"
+    )
     response = await client.send(again)
     assert response.status_code == 401 and "date" in response.headers
     assert response.headers["content-type"].startswith("application/problem+json")

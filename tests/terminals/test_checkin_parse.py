@@ -21,19 +21,22 @@ def test_a_complete_form_parses_with_capture_time_in_utc():
     assert data.event_id == "e-1" and data.captured_at == dt.datetime(2026, 11, 25, 0, 29, tzinfo=dt.UTC)
 
 
-@pytest.mark.parametrize("fields, code", [
-    ({"event_id": []}, "event_id_invalid"),
-    ({"event_id": ["bad id with spaces"]}, "event_id_invalid"),
-    ({"captured_at": ["2026-11-25T08:29:00"]}, "captured_at_invalid"),
-    ({"captured_at": ["yesterday"]}, "captured_at_invalid"),
-    ({"face_encoding": []}, "face_missing"),
-    ({"face": [b"\xff\xd8"]}, "face_missing"),
-    ({"fingerprint": []}, "fingerprint_missing"),
-    ({"fingerprint_image": [b"\x89PNG"]}, "fingerprint_missing"),
-    ({"surprise": ["x"]}, "unknown_field"),
-    ({"event_id": ["a", "b"]}, "field_repeated"),
-    ({"employee_no": ["<script>"]}, "employee_no_invalid"),
-])
+@pytest.mark.parametrize(
+    "fields, code",
+    [
+        ({"event_id": []}, "event_id_invalid"),
+        ({"event_id": ["bad id with spaces"]}, "event_id_invalid"),
+        ({"captured_at": ["2026-11-25T08:29:00"]}, "captured_at_invalid"),
+        ({"captured_at": ["yesterday"]}, "captured_at_invalid"),
+        ({"face_encoding": []}, "face_missing"),
+        ({"face": [b"\xff\xd8"]}, "face_missing"),
+        ({"fingerprint": []}, "fingerprint_missing"),
+        ({"fingerprint_image": [b"\x89PNG"]}, "fingerprint_missing"),
+        ({"surprise": ["x"]}, "unknown_field"),
+        ({"event_id": ["a", "b"]}, "field_repeated"),
+        ({"employee_no": ["<script>"]}, "employee_no_invalid"),
+    ],
+)
 def test_bad_forms_are_refused_with_a_code(fields, code):
     with pytest.raises(CheckInInvalid) as info:
         checkin.parse(form(**fields), allowed=ALLOWED)

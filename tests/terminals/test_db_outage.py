@@ -184,8 +184,17 @@ async def outage(database_url: str) -> AsyncIterator[Outage]:
 @pytest.fixture
 def settings(outage: Outage, tmp_path: Path) -> Settings:
     """Small pools and a short busy timeout, so an outage shows in well under a second."""
-    return load_settings({}, database_url=outage.app_url, data_dir=tmp_path, face_pool_warm=False, vault_key=VAULT_KEY,
-                         sqlite_pool_size=POOL, sqlite_busy_timeout_ms=200, pg_pool_min=1, pg_pool_max=POOL)
+    return load_settings(
+        {},
+        database_url=outage.app_url,
+        data_dir=tmp_path,
+        face_pool_warm=False,
+        vault_key=VAULT_KEY,
+        sqlite_pool_size=POOL,
+        sqlite_busy_timeout_ms=200,
+        pg_pool_min=1,
+        pg_pool_max=POOL,
+    )
 
 
 async def _check_in(client, desk, clock, event_id: str):
@@ -255,8 +264,12 @@ async def test_a_second_outage_after_recovery_is_handled_the_same_way(client, ap
     for round_ in range(2):
         await outage.cut()
         try:
-            down = await asyncio.wait_for(asyncio.gather(*(upload(client, device.serial, line(device.pin, local(clock, minutes=-i - 10 * round_)))
-                                                           for i in range(CONCURRENT))), timeout=60)
+            down = await asyncio.wait_for(
+                asyncio.gather(
+                    *(upload(client, device.serial, line(device.pin, local(clock, minutes=-i - 10 * round_))) for i in range(CONCURRENT))
+                ),
+                timeout=60,
+            )
         finally:
             await outage.restore()
         assert {r.status_code for r in down} == {503}

@@ -53,11 +53,15 @@ async def hr(client, app_ctx) -> dict[str, str]:
 
 
 async def put_site_id(client, hr, centre: Centre, person: int, value: str):
-    return await client.put(f"/api/v1/sites/{centre.site_id}/device-users/{centre.people[person].id}", json={"device_user_id": value}, headers=hr)
+    return await client.put(
+        f"/api/v1/sites/{centre.site_id}/device-users/{centre.people[person].id}", json={"device_user_id": value}, headers=hr
+    )
 
 
 async def put_device_id(client, hr, centre: Centre, device: int, person: int, value: str):
-    return await client.put(f"/api/v1/terminals/{centre.device_ids[device]}/device-users/{centre.people[person].id}", json={"device_user_id": value}, headers=hr)
+    return await client.put(
+        f"/api/v1/terminals/{centre.device_ids[device]}/device-users/{centre.people[person].id}", json={"device_user_id": value}, headers=hr
+    )
 
 
 async def punch_owners() -> list[int]:
@@ -70,9 +74,15 @@ async def punch_owners() -> list[int]:
 async def test_a_numeric_id_set_for_the_site_makes_the_devices_lines_that_persons_punches(client, app_ctx, centre, hr, clock):
     response = await put_site_id(client, hr, centre, 0, "17")
     assert response.status_code == 200, response.text
-    assert response.json() | {"set_at": None} == {"site_id": centre.site_id, "terminal_id": None, "staff_id": centre.people[0].id,
-                                                 "employee_no": centre.people[0].employee_no, "device_user_id": "17", "set_by": response.json()["set_by"],
-                                                 "set_at": None}
+    assert response.json() | {"set_at": None} == {
+        "site_id": centre.site_id,
+        "terminal_id": None,
+        "staff_id": centre.people[0].id,
+        "employee_no": centre.people[0].employee_no,
+        "device_user_id": "17",
+        "set_by": response.json()["set_by"],
+        "set_at": None,
+    }
     for serial in centre.serials:
         assert (await upload(client, serial, line("17", local(clock, minutes=-5)))).text == "OK: 1"
     assert await punch_owners() == [centre.people[0].id] * 2
@@ -138,22 +148,30 @@ async def test_a_devices_own_id_may_not_be_another_persons_id_on_that_device(cli
     assert (await put_site_id(client, hr, centre, 0, "5")).status_code == 409
 
 
-@pytest.mark.parametrize(("case", "status", "code"), [
-    ("unknown staff", 404, "staff_not_found"),
-    ("staff of another site", 422, "staff_not_at_site"),
-    ("unknown site", 404, "site_not_found"),
-])
+@pytest.mark.parametrize(
+    ("case", "status", "code"),
+    [
+        ("unknown staff", 404, "staff_not_found"),
+        ("staff of another site", 422, "staff_not_at_site"),
+        ("unknown site", 404, "site_not_found"),
+    ],
+)
 async def test_ids_are_set_only_for_staff_of_the_site(client, app_ctx, centre, hr, case, status, code):
     elsewhere = await make_centre(app_ctx, devices=0, people=1)
-    site_id, staff_id = {"unknown staff": (centre.site_id, 999_999), "staff of another site": (centre.site_id, elsewhere.people[0].id),
-                         "unknown site": (999_999, centre.people[0].id)}[case]
+    site_id, staff_id = {
+        "unknown staff": (centre.site_id, 999_999),
+        "staff of another site": (centre.site_id, elsewhere.people[0].id),
+        "unknown site": (999_999, centre.people[0].id),
+    }[case]
     response = await client.put(f"/api/v1/sites/{site_id}/device-users/{staff_id}", json={"device_user_id": "17"}, headers=hr)
     assert (response.status_code, response.json()["code"]) == (status, code)
 
 
 async def test_a_signed_terminal_takes_no_device_user_ids(client, app_ctx, centre, hr):
     signed = await terminals.register(app_ctx, TerminalIn(serial=f"SIGNED{centre.site_id}", site_id=centre.site_id), actor="test")
-    response = await client.put(f"/api/v1/terminals/{signed.id}/device-users/{centre.people[0].id}", json={"device_user_id": "17"}, headers=hr)
+    response = await client.put(
+        f"/api/v1/terminals/{signed.id}/device-users/{centre.people[0].id}", json={"device_user_id": "17"}, headers=hr
+    )
     assert (response.status_code, response.json()["code"]) == (409, "terminal_state_conflict")
 
 
@@ -179,7 +197,10 @@ async def test_removing_the_id_brings_back_the_employee_number_and_both_changes_
     await upload(client, centre.serials[0], line(centre.people[0].employee_no, local(clock, minutes=-1)))
     assert await punch_owners() == [centre.people[0].id]
     events = await execute(app_ctx.engine, "SELECT action, data FROM audit_event WHERE action LIKE 'device_user.%' ORDER BY id")
-    assert [(e["action"], json.loads(e["data"])["device_user_id"]) for e in events] == [("device_user.set", "17"), ("device_user.removed", "17")]
+    assert [(e["action"], json.loads(e["data"])["device_user_id"]) for e in events] == [
+        ("device_user.set", "17"),
+        ("device_user.removed", "17"),
+    ]
 
 
 async def test_the_site_list_and_a_devices_roster_say_who_is_known_by_what(client, app_ctx, centre, hr):

@@ -47,7 +47,8 @@ def multipart(parts: list[tuple[str, bytes, str | None, str | None]], *, boundar
 def fields(desk, clock, **override: object) -> list[tuple[str, bytes, str | None, str | None]]:
     """A valid face-encoding + fingerprint check-in; a value of None drops the field, a list repeats it."""
     base: dict[str, object] = {
-        "event_id": b"h-1", "captured_at": clock.now().isoformat().encode(),
+        "event_id": b"h-1",
+        "captured_at": clock.now().isoformat().encode(),
         "face_encoding": (desk.face, "enc.bin", "application/octet-stream"),
         "fingerprint": (desk.finger, "finger.iso", "application/octet-stream"),
     }
@@ -129,11 +130,15 @@ def face_part(data: bytes, name: str = "face.jpg", ctype: str = "image/jpeg") ->
 
 # --- content types and framing ------------------------------------------------------------------
 
-@pytest.mark.parametrize("content_type, body", [
-    ("application/json", b'{"event_id": "h-1"}'),
-    ("application/x-www-form-urlencoded", b"event_id=h-1&captured_at=now"),
-    ("text/plain", b"event_id=h-1"),
-])
+
+@pytest.mark.parametrize(
+    "content_type, body",
+    [
+        ("application/json", b'{"event_id": "h-1"}'),
+        ("application/x-www-form-urlencoded", b"event_id=h-1&captured_at=now"),
+        ("text/plain", b"event_id=h-1"),
+    ],
+)
 async def test_a_body_that_is_not_multipart_is_415(client, app_ctx, desk, clock, content_type, body):
     await refused(await send_raw(client, desk, clock, body, content_type), 415, "content_type_unsupported")
 
@@ -146,11 +151,15 @@ async def test_a_multipart_without_boundary_or_closing_boundary_is_400(client, a
     await refused(await send_raw(client, desk, clock, cut, f"multipart/form-data; boundary={BOUNDARY}"), 400, "multipart_invalid")
 
 
-@pytest.mark.parametrize("override", [
-    {"face_encoding": None, "face": (b"%PDF-1.4 not a face", "face.jpg", "application/pdf")},
-    {"event_id": (b"h-1", "id.png", "image/png")},
-    {"fingerprint": (b"FMR\x00", "finger.iso", "text/html")},
-], ids=["face-as-pdf", "text-field-as-image", "template-as-html"])
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"face_encoding": None, "face": (b"%PDF-1.4 not a face", "face.jpg", "application/pdf")},
+        {"event_id": (b"h-1", "id.png", "image/png")},
+        {"fingerprint": (b"FMR\x00", "finger.iso", "text/html")},
+    ],
+    ids=["face-as-pdf", "text-field-as-image", "template-as-html"],
+)
 async def test_a_part_with_a_type_foreign_to_its_field_is_415(client, app_ctx, desk, clock, override):
     await refused(await send_form(client, desk, clock, **override), 415, "part_type_unsupported")
 
@@ -192,42 +201,61 @@ async def test_binary_bytes_in_a_text_field_are_422_not_500(client, app_ctx, des
     await refused(await send_form(client, desk, clock, event_id=b"\xff\xfe\x00h"), 422, "field_not_text")
 
 
-@pytest.mark.parametrize("override, code", [
-    ({"event_id": [b"h-1", b"h-2"]}, "field_repeated"),
-    ({"face_encoding": [(b"\0" * 512, "a", None), (b"\0" * 512, "b", None)]}, "field_repeated"),
-    ({"surprise": b"x"}, "unknown_field"),
-    ({"card_no": b"C1234", "pin": b"2580"}, "credentials_mixed"),
-])
+@pytest.mark.parametrize(
+    "override, code",
+    [
+        ({"event_id": [b"h-1", b"h-2"]}, "field_repeated"),
+        ({"face_encoding": [(b"\0" * 512, "a", None), (b"\0" * 512, "b", None)]}, "field_repeated"),
+        ({"surprise": b"x"}, "unknown_field"),
+        ({"card_no": b"C1234", "pin": b"2580"}, "credentials_mixed"),
+    ],
+)
 async def test_repeated_unknown_and_mixed_fields_are_422(client, app_ctx, desk, clock, override, code):
     await refused(await send_form(client, desk, clock, **override), 422, code)
 
 
 # --- field values ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("event_id", [b"", b"e" * 65, b"h-1\n", b"h\x00-1", b"h\t1", "签到-1".encode()],
-                         ids=["empty", "too-long", "trailing-newline", "nul", "tab", "non-ascii"])
+
+@pytest.mark.parametrize(
+    "event_id",
+    [b"", b"e" * 65, b"h-1\n", b"h\x00-1", b"h\t1", "签到-1".encode()],
+    ids=["empty", "too-long", "trailing-newline", "nul", "tab", "non-ascii"],
+)
 async def test_a_malformed_event_id_is_422(client, app_ctx, desk, clock, event_id):
     await refused(await send_form(client, desk, clock, event_id=event_id), 422, "event_id_invalid")
 
 
-@pytest.mark.parametrize("captured_at", [b"2026-11-25T08:29:00", b"garbage", b"", b"0001-01-01T00:00:00+05:00", b"9999-12-31T23:59:59-05:00",
-                                         b"1970-01-01T00:00:00+00:00"],
-                         ids=["no-offset", "garbage", "empty", "year-1-overflows", "year-9999-overflows", "epoch"])
+@pytest.mark.parametrize(
+    "captured_at",
+    [b"2026-11-25T08:29:00", b"garbage", b"", b"0001-01-01T00:00:00+05:00", b"9999-12-31T23:59:59-05:00", b"1970-01-01T00:00:00+00:00"],
+    ids=["no-offset", "garbage", "empty", "year-1-overflows", "year-9999-overflows", "epoch"],
+)
 async def test_a_malformed_capture_time_is_422(client, app_ctx, desk, clock, captured_at):
     await refused(await send_form(client, desk, clock, captured_at=captured_at), 422, "captured_at_invalid")
 
 
-@pytest.mark.parametrize("raw", [
-    b"\0" * 511, b"\0" * 513,
-    np.full(128, np.nan, dtype="<f4").tobytes(),
-    np.concatenate([np.frombuffer(face_vector(3), dtype="<f4")[:-1], np.array([np.inf], dtype="<f4")]).astype("<f4").tobytes(),
-], ids=["511-bytes", "513-bytes", "nan", "inf"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"\0" * 511,
+        b"\0" * 513,
+        np.full(128, np.nan, dtype="<f4").tobytes(),
+        np.concatenate([np.frombuffer(face_vector(3), dtype="<f4")[:-1], np.array([np.inf], dtype="<f4")]).astype("<f4").tobytes(),
+    ],
+    ids=["511-bytes", "513-bytes", "nan", "inf"],
+)
 async def test_a_face_encoding_of_wrong_length_or_not_finite_is_422(client, app_ctx, desk, clock, raw):
-    await refused(await send_form(client, desk, clock, face_encoding=(raw, "enc.bin", "application/octet-stream")), 422, "face_encoding_invalid")
+    await refused(
+        await send_form(client, desk, clock, face_encoding=(raw, "enc.bin", "application/octet-stream")), 422, "face_encoding_invalid"
+    )
 
 
-@pytest.mark.parametrize("dpi", [None, b"72", b"99999", "\u00b2".encode(), b"500.0", b"-500"],
-                         ids=["missing", "too-low", "absurd", "superscript-two", "decimal", "negative"])
+@pytest.mark.parametrize(
+    "dpi",
+    [None, b"72", b"99999", "\u00b2".encode(), b"500.0", b"-500"],
+    ids=["missing", "too-low", "absurd", "superscript-two", "decimal", "negative"],
+)
 async def test_a_fingerprint_image_without_a_sane_dpi_is_422(client, app_ctx, desk, clock, dpi):
     override = {"fingerprint": None, "fingerprint_image": (png(np.zeros((300, 300), np.uint8)), "f.png", "image/png"), "dpi": dpi}
     await refused(await send_form(client, desk, clock, **override), 422, "dpi_invalid")
@@ -239,6 +267,7 @@ async def test_dpi_without_a_fingerprint_image_is_422(client, app_ctx, desk, clo
 
 # --- fingerprint records -----------------------------------------------------------------------
 
+
 async def test_an_iso_record_with_no_minutiae_asks_for_another_touch(client, app_ctx, desk, clock):
     empty = write_record(record_from_minutiae([], width=300, height=360))
     body = await retried(await send_form(client, desk, clock, fingerprint=(empty, "f.iso", None)), "fingerprint_quality")
@@ -248,7 +277,9 @@ async def test_an_iso_record_with_no_minutiae_asks_for_another_touch(client, app
 async def test_an_iso_record_of_ten_thousand_minutiae_is_422(client, app_ctx, desk, clock):
     # One view holds at most 255 (a one-byte count), so 10,000 minutiae come as 40 views of 250.
     mins = tuple(Minutia(kind=1, x=i % 300, y=i // 300 * 10, angle=i % 256) for i in range(250))
-    views = tuple(FingerView(position=p, view_number=v, impression_type=0, quality=50, minutiae=mins) for p in range(1, 11) for v in range(4))
+    views = tuple(
+        FingerView(position=p, view_number=v, impression_type=0, quality=50, minutiae=mins) for p in range(1, 11) for v in range(4)
+    )
     record = write_record(FingerRecord(capture_equipment=0, width=300, height=360, x_resolution=197, y_resolution=197, views=views))
     assert sum(len(v.minutiae) for v in views) == 10_000 and len(record) < 64 * 1024
     await refused(await send_form(client, desk, clock, fingerprint=(record, "f.iso", None)), 422, "fingerprint_template_invalid")
@@ -262,6 +293,7 @@ async def test_an_iso_header_claiming_more_minutiae_than_it_holds_is_422(client,
 
 # --- face images (cheap refusals: no encoder slot or a header check) -----------------------------
 
+
 async def test_an_empty_face_file_is_422(client, app_ctx, desk, clock):
     await refused(await send_form(client, desk, clock, **face_part(b"")), 422, "part_empty")
 
@@ -271,14 +303,18 @@ async def test_a_non_image_named_jpg_is_415(client, app_ctx, desk, clock, data):
     await refused(await send_form(client, desk, clock, **face_part(data)), 415, "image_format_unsupported")
 
 
-@pytest.mark.parametrize("data", [jpeg_claiming(30000, 30000), bomb_png(20000), bomb_png(6000)],
-                         ids=["jpeg-header-30000x30000", "png-bomb-400-megapixels", "png-36-megapixels-decoded-whole"])
+@pytest.mark.parametrize(
+    "data",
+    [jpeg_claiming(30000, 30000), bomb_png(20000), bomb_png(6000)],
+    ids=["jpeg-header-30000x30000", "png-bomb-400-megapixels", "png-36-megapixels-decoded-whole"],
+)
 async def test_huge_pixel_counts_are_413_before_decoding(client, app_ctx, desk, clock, data):
     assert len(data) < 1_000_000
     await refused(await send_form(client, desk, clock, **face_part(data, "face.png", "image/png")), 413, "image_too_large")
 
 
 # --- face images through the encoder (the few expensive cases) ---------------------------------
+
 
 async def test_a_truncated_jpeg_is_422(client, app_ctx, desk, clock):
     data = grace_jpeg()

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import pytest
 
 from tests.factories import logged_in, make_site, make_staff, make_window
-from window_staff.attendance.service import admin as service_admin
 from window_staff.attendance.schemas import SiteHoursIn
+from window_staff.attendance.service import admin as service_admin
 from window_staff.attendance.tables import AttendanceException, Punch
 from window_staff.common.audit import verify as verify_audit
 from window_staff.common.db import execute
@@ -39,7 +39,9 @@ async def make_device(ctx, *, status: str = "approved", kind: str = "zkteco", ti
     """Register (and approve, unless asked otherwise) a device at a new staff member's site (in ``timezone``)."""
     window = await make_window(ctx, site_id=(await make_site(ctx, timezone=timezone)).id)
     staff = await make_staff(ctx, window=window)
-    terminal = await terminals.register(ctx, TerminalIn(serial=f"ZK{staff.id:06d}{status[:1]}{kind[:1]}", site_id=window.site_id, kind=kind), actor="test")  # type: ignore[arg-type]
+    terminal = await terminals.register(
+        ctx, TerminalIn(serial=f"ZK{staff.id:06d}{status[:1]}{kind[:1]}", site_id=window.site_id, kind=kind), actor="test"
+    )  # type: ignore[arg-type]
     if status in ("approved", "revoked"):
         await terminals.approve(ctx, terminal.id, actor="test")
     if status == "revoked":
@@ -78,11 +80,15 @@ async def test_the_handshake_sends_the_options_with_a_date_header(client, zk, pa
     lines = response.text.splitlines()
     assert lines[0] == f"GET OPTION FROM: {zk.serial}"
     options = dict(item.split("=", 1) for item in lines[1:])
-    assert {"ATTLOGStamp", "OPERLOGStamp", "ATTPHOTOStamp", "ErrorDelay", "Delay", "TransTimes", "TransInterval", "TransFlag"} <= set(options)
+    assert {"ATTLOGStamp", "OPERLOGStamp", "ATTPHOTOStamp", "ErrorDelay", "Delay", "TransTimes", "TransInterval", "TransFlag"} <= set(
+        options
+    )
     assert (options["TimeZone"], options["Realtime"], options["Encrypt"]) == ("8", "1", "0")
     # RFC 7231 IMF-fixdate, in GMT, once, close to now
     dates = response.headers.get_list("date")
-    assert len(dates) == 1 and re.fullmatch(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT", dates[0])
+    assert len(dates) == 1 and re.fullmatch(
+        r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT", dates[0]
+    )
     assert abs(email.utils.parsedate_to_datetime(dates[0]) - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)
 
 
@@ -96,12 +102,16 @@ async def test_the_handshake_sends_the_time_zone_of_a_site_in_xinjiang_time(clie
     assert handshake_options(response)["TimeZone"] == "6"
 
 
-@pytest.mark.parametrize(("instant", "expected"), [
-    (dt.datetime(2026, 7, 1, 12, tzinfo=dt.UTC), "-4"),
-    (dt.datetime(2026, 1, 15, 12, tzinfo=dt.UTC), "-5"),
-    # one minute after the clocks went forward (2026-03-08 07:00 UTC)
-    (dt.datetime(2026, 3, 8, 7, 1, tzinfo=dt.UTC), "-4"),
-], ids=["summer", "winter", "just-after-the-change"])
+@pytest.mark.parametrize(
+    ("instant", "expected"),
+    [
+        (dt.datetime(2026, 7, 1, 12, tzinfo=dt.UTC), "-4"),
+        (dt.datetime(2026, 1, 15, 12, tzinfo=dt.UTC), "-5"),
+        # one minute after the clocks went forward (2026-03-08 07:00 UTC)
+        (dt.datetime(2026, 3, 8, 7, 1, tzinfo=dt.UTC), "-4"),
+    ],
+    ids=["summer", "winter", "just-after-the-change"],
+)
 async def test_the_handshake_follows_daylight_saving_time_at_the_current_instant(client, app_ctx, clock, instant, expected):
     device = await make_device(app_ctx, timezone="America/New_York")
     clock.at = instant
@@ -117,7 +127,9 @@ async def test_attlog_lines_become_punches_with_the_device_verify_mode(client, a
     assert response.status_code == 200 and response.text == "OK: 2"
     punches = await Punch.select().where(Punch.staff == zk.staff_id).order_by(Punch.captured_at)
     assert [(p["kind"], p["verify_mode"], p["verified_on_device"], p["source"], p["future_capture"]) for p in punches] == [
-        ("in", "fingerprint", True, "zkteco", False), ("out", "face", True, "zkteco", False)]
+        ("in", "fingerprint", True, "zkteco", False),
+        ("out", "face", True, "zkteco", False),
+    ]
     # device-local China time became the right instant
     expected = (clock.now() - dt.timedelta(minutes=10)).replace(microsecond=0)
     assert punches[0]["captured_at"].astimezone(dt.UTC).replace(tzinfo=None) == expected.astimezone(dt.UTC).replace(tzinfo=None)
@@ -133,8 +145,16 @@ async def test_a_resend_stores_nothing_twice_and_is_still_acknowledged(client, a
 
 
 async def test_malformed_lines_are_logged_by_number_while_the_rest_are_stored(client, app_ctx, zk, clock, caplog):
-    body = "\n".join([line(zk.pin, local(clock, minutes=-4)), "garbage without tabs", f"{zk.pin}\t25/11/2026 08:00\t0\t1",
-                      f"{zk.pin}\t{local(clock, minutes=-3)}\tx\t1", line(zk.pin, local(clock, minutes=-2), 1), ""])
+    body = "\n".join(
+        [
+            line(zk.pin, local(clock, minutes=-4)),
+            "garbage without tabs",
+            f"{zk.pin}\t25/11/2026 08:00\t0\t1",
+            f"{zk.pin}\t{local(clock, minutes=-3)}\tx\t1",
+            line(zk.pin, local(clock, minutes=-2), 1),
+            "",
+        ]
+    )
     with caplog.at_level(logging.WARNING, logger="window_staff.terminals.zkteco"):
         response = await upload(client, zk.serial, body)
     assert response.text == "OK: 2"
@@ -167,9 +187,20 @@ async def test_a_capture_far_in_the_future_is_flagged(client, app_ctx, zk, clock
 
 
 async def test_a_punch_for_a_closed_month_goes_to_the_exception_queue(client, app_ctx, zk):
-    await service_admin.add_site_hours(app_ctx, SiteHoursIn(
-        site_id=zk.site_id, name="all", valid_from=dt.date(2025, 1, 1), valid_to=dt.date(2025, 12, 31),
-        am_start=dt.time(8, 30), am_end=dt.time(12), pm_start=dt.time(14, 30), pm_end=dt.time(17, 30)), actor="test")
+    await service_admin.add_site_hours(
+        app_ctx,
+        SiteHoursIn(
+            site_id=zk.site_id,
+            name="all",
+            valid_from=dt.date(2025, 1, 1),
+            valid_to=dt.date(2025, 12, 31),
+            am_start=dt.time(8, 30),
+            am_end=dt.time(12),
+            pm_start=dt.time(14, 30),
+            pm_end=dt.time(17, 30),
+        ),
+        actor="test",
+    )
     await service_admin.close_month(app_ctx, site_id=zk.site_id, month="2025-03", actor="test")
     body = line(zk.pin, "2025-03-31 23:50:00") + "\n" + line(zk.pin, "2025-04-01 00:10:00", 1) + "\n"
     assert (await upload(client, zk.serial, body)).text == "OK: 2"
@@ -195,7 +226,11 @@ async def test_each_upload_leaves_one_audit_event_and_the_chain_holds(client, ap
 
 
 async def test_operlog_is_acknowledged_with_its_line_count_and_nothing_secret_is_logged(client, zk, caplog):
-    body = "OPLOG 4\t0\t2026-11-25 08:00:00\t0\t0\t0\t0\nUSER PIN=7\tName=x\tPasswd=424242\tCard=[A1B2]\nFP PIN=7\tFID=6\tSize=4\tValid=1\tTMP=SECRETTEMPLATE\n"
+    body = (
+        "OPLOG 4\t0\t2026-11-25 08:00:00\t0\t0\t0\t0\n"
+        "USER PIN=7\tName=x\tPasswd=424242\tCard=[A1B2]\n"
+        "FP PIN=7\tFID=6\tSize=4\tValid=1\tTMP=SECRETTEMPLATE\n"
+    )
     with caplog.at_level(logging.INFO, logger="window_staff.terminals.zkteco"):
         response = await upload(client, zk.serial, body, table="OPERLOG")
     assert response.status_code == 200 and response.text == "OK: 3"
@@ -210,7 +245,9 @@ async def test_operlog_is_acknowledged_with_its_line_count_and_nothing_secret_is
 async def test_hr_queues_a_command_the_device_fetches_and_reports(client, app_ctx, zk):
     _, hr = await logged_in(client, app_ctx, "hr")
     assert (await client.get(f"/iclock/getrequest?SN={zk.serial}")).text == "OK"
-    queued = await client.post(f"/api/v1/terminals/{zk.terminal_id}/commands", json={"command": "DATA UPDATE USERINFO PIN=7\tName=x"}, headers=hr)
+    queued = await client.post(
+        f"/api/v1/terminals/{zk.terminal_id}/commands", json={"command": "DATA UPDATE USERINFO PIN=7\tName=x"}, headers=hr
+    )
     assert queued.status_code == 201, queued.text
     second = (await client.post(f"/api/v1/terminals/{zk.terminal_id}/commands", json={"command": "INFO"}, headers=hr)).json()
     first = queued.json()
@@ -255,17 +292,23 @@ async def test_only_hr_or_admin_may_queue_commands(client, app_ctx, zk):
 
 
 @pytest.mark.parametrize("state", ["unknown", "pending", "revoked", "signed"])
-@pytest.mark.parametrize("request_of", [
-    lambda c, sn: c.get(f"/iclock/cdata?SN={sn}&options=all"),
-    lambda c, sn: c.post(f"/iclock/cdata.aspx?SN={sn}&table=ATTLOG", content=b"1\t2026-11-25 08:00:00\t0\t1\n"),
-    lambda c, sn: c.get(f"/iclock/getrequest?SN={sn}"),
-    lambda c, sn: c.post(f"/iclock/devicecmd.aspx?SN={sn}", content=b"ID=1&Return=0&CMD=INFO\n"),
-], ids=["handshake", "attlog", "getrequest", "devicecmd"])
+@pytest.mark.parametrize(
+    "request_of",
+    [
+        lambda c, sn: c.get(f"/iclock/cdata?SN={sn}&options=all"),
+        lambda c, sn: c.post(f"/iclock/cdata.aspx?SN={sn}&table=ATTLOG", content=b"1\t2026-11-25 08:00:00\t0\t1\n"),
+        lambda c, sn: c.get(f"/iclock/getrequest?SN={sn}"),
+        lambda c, sn: c.post(f"/iclock/devicecmd.aspx?SN={sn}", content=b"ID=1&Return=0&CMD=INFO\n"),
+    ],
+    ids=["handshake", "attlog", "getrequest", "devicecmd"],
+)
 async def test_unknown_pending_revoked_and_signed_serials_get_403_and_are_never_added(client, app_ctx, state, request_of, caplog):
     if state == "unknown":
         serial = "ZKNOBODY01"
     else:
-        device = await make_device(app_ctx, status="approved" if state == "signed" else state, kind="signed" if state == "signed" else "zkteco")
+        device = await make_device(
+            app_ctx, status="approved" if state == "signed" else state, kind="signed" if state == "signed" else "zkteco"
+        )
         serial = device.serial
     before = await Terminal.count()
     with caplog.at_level(logging.WARNING, logger="window_staff.terminals.zkteco"):

@@ -36,14 +36,24 @@ async def zk(app_ctx) -> Device:
 
 
 async def test_each_unreadable_line_is_queued_for_hr_with_its_number_and_the_good_lines_are_acknowledged(client, app_ctx, zk, clock):
-    body = "\n".join([line(zk.pin, local(clock, minutes=-4)), "garbage without tabs", f"{zk.pin}\t25/11/2026 08:00\t0\t1",
-                      line(zk.pin, local(clock, minutes=-2), 1), ""])
+    body = "\n".join(
+        [
+            line(zk.pin, local(clock, minutes=-4)),
+            "garbage without tabs",
+            f"{zk.pin}\t25/11/2026 08:00\t0\t1",
+            line(zk.pin, local(clock, minutes=-2), 1),
+            "",
+        ]
+    )
     response = await upload(client, zk.serial, body)
     assert response.status_code == 200 and response.text == "OK: 2"
     assert await Punch.count() == 2
     items = await _queue(client, app_ctx)
     assert [item["terminal_id"] for item in items] == [zk.terminal_id] * 2
-    assert [(d["line"], d["excerpt"]) for d in _details(items)] == [(2, "garbage without tabs"), (3, f"{zk.pin}\\t25/11/2026 08:00\\t0\\t1")]
+    assert [(d["line"], d["excerpt"]) for d in _details(items)] == [
+        (2, "garbage without tabs"),
+        (3, f"{zk.pin}\\t25/11/2026 08:00\\t0\\t1"),
+    ]
     assert _details(items)[1]["reason"] == "time is not YYYY-MM-DD HH:MM:SS"
 
 
@@ -73,8 +83,14 @@ async def test_a_flood_of_garbage_is_queued_line_by_line_up_to_a_cap_then_as_one
     assert (await upload(client, zk.serial, body)).text == "OK: 1"
     assert await AttendanceException.count() == zkteco.MAX_BAD_LINES + 1
     summary = [d for d in _details(await _queue(client, app_ctx)) if "lines" in d]
-    assert summary == [{"lines": 50, "first_line": zkteco.MAX_BAD_LINES + 1, "last_line": zkteco.MAX_BAD_LINES + 50,
-                        "reason": "50 more unreadable lines (not queued one by one)"}]
+    assert summary == [
+        {
+            "lines": 50,
+            "first_line": zkteco.MAX_BAD_LINES + 1,
+            "last_line": zkteco.MAX_BAD_LINES + 50,
+            "reason": "50 more unreadable lines (not queued one by one)",
+        }
+    ]
     assert (await upload(client, zk.serial, body)).text == "OK: 1"
     assert await AttendanceException.count() == zkteco.MAX_BAD_LINES + 1
 
@@ -83,13 +99,17 @@ async def test_a_flood_of_garbage_is_queued_line_by_line_up_to_a_cap_then_as_one
 async def audit_fails(app_ctx):
     """The upload's last write (its audit event) fails in the database, as a crash before the commit would."""
     if ENGINE == "sqlite":
-        ddl = ["CREATE TRIGGER audit_crash BEFORE INSERT ON audit_event WHEN NEW.action = 'punch.batch_recorded' "
-               "BEGIN SELECT RAISE(ABORT, 'crash before commit'); END"]
+        ddl = [
+            "CREATE TRIGGER audit_crash BEFORE INSERT ON audit_event WHEN NEW.action = 'punch.batch_recorded' "
+            "BEGIN SELECT RAISE(ABORT, 'crash before commit'); END"
+        ]
         undo = ["DROP TRIGGER audit_crash"]
     else:
-        ddl = ["CREATE FUNCTION audit_crash() RETURNS trigger LANGUAGE plpgsql AS "
-               "$$ BEGIN IF NEW.action = 'punch.batch_recorded' THEN RAISE EXCEPTION 'crash before commit'; END IF; RETURN NEW; END $$",
-               "CREATE TRIGGER audit_crash BEFORE INSERT ON audit_event FOR EACH ROW EXECUTE FUNCTION audit_crash()"]
+        ddl = [
+            "CREATE FUNCTION audit_crash() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN IF NEW.action = 'punch.batch_recorded' THEN RAISE EXCEPTION 'crash before commit'; END IF; RETURN NEW; END $$",
+            "CREATE TRIGGER audit_crash BEFORE INSERT ON audit_event FOR EACH ROW EXECUTE FUNCTION audit_crash()",
+        ]
         undo = ["DROP TRIGGER audit_crash ON audit_event", "DROP FUNCTION audit_crash()"]
     for statement in ddl:
         await app_ctx.engine.run_ddl(statement)
@@ -97,6 +117,7 @@ async def audit_fails(app_ctx):
     async def recover() -> None:
         for statement in undo:
             await app_ctx.engine.run_ddl(statement)
+
     return recover
 
 

@@ -28,21 +28,52 @@ def event(desk, clock, event_id: str = "s-1") -> CheckInEvent:
     return CheckInEvent(event_id=event_id, captured_at=clock.now(), face_encoding=desk.face, fingerprint=desk.finger)
 
 
-def signed(client, desk, clock, *, offset: int = 0, nonce: str | None = None, event_id: str = "s-1", serial: str | None = None, secret: bytes | None = None):
-    return build_request(client, event(desk, clock, event_id), serial=serial or desk.serial, secret=secret or desk.secret,
-                         created=clock.now() + dt.timedelta(seconds=offset), nonce=nonce)
+def signed(
+    client,
+    desk,
+    clock,
+    *,
+    offset: int = 0,
+    nonce: str | None = None,
+    event_id: str = "s-1",
+    serial: str | None = None,
+    secret: bytes | None = None,
+):
+    return build_request(
+        client,
+        event(desk, clock, event_id),
+        serial=serial or desk.serial,
+        secret=secret or desk.secret,
+        created=clock.now() + dt.timedelta(seconds=offset),
+        nonce=nonce,
+    )
 
 
 def _param(value: object) -> str:
     return str(value) if isinstance(value, int) else f'"{value}"'
 
 
-def hand_signed(client, desk, clock, *, components=("@method", "@path", "content-digest"), params: dict[str, object] | None = None,
-                digest: str | None = None, digest_alg: str = "sha-256", secret: bytes | None = None):
+def hand_signed(
+    client,
+    desk,
+    clock,
+    *,
+    components=("@method", "@path", "content-digest"),
+    params: dict[str, object] | None = None,
+    digest: str | None = None,
+    digest_alg: str = "sha-256",
+    secret: bytes | None = None,
+):
     """Sign by hand (RFC 9421 section 2.5), so a request can break one rule while its HMAC stays right."""
-    request = client.build_request("POST", CHECK_IN_PATH, data={"event_id": "s-1", "captured_at": clock.now().isoformat()},
-                                   files={"face_encoding": ("f", desk.face, "application/octet-stream"),
-                                          "fingerprint": ("g", desk.finger, "application/octet-stream")})
+    request = client.build_request(
+        "POST",
+        CHECK_IN_PATH,
+        data={"event_id": "s-1", "captured_at": clock.now().isoformat()},
+        files={
+            "face_encoding": ("f", desk.face, "application/octet-stream"),
+            "fingerprint": ("g", desk.finger, "application/octet-stream"),
+        },
+    )
     body = request.read()
     if digest is None:
         digest = f"{digest_alg}=:" + base64.b64encode(hashlib.new(digest_alg.replace("-", ""), body).digest()).decode() + ":"
@@ -77,6 +108,7 @@ async def refused(client, request, caplog, *, reason: str, nonces: int = 0) -> N
 
 # --- the clock window --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("offset", [-301, -300, -299, -1, 0, 1, 299, 300, 301])
 async def test_created_is_accepted_exactly_within_300_seconds_of_the_server_clock(client, app_ctx, desk, clock, caplog, offset):
     request = signed(client, desk, clock, offset=offset)
@@ -104,6 +136,7 @@ async def test_the_hand_signer_itself_is_accepted(client, app_ctx, desk, clock):
 
 
 # --- nonces ------------------------------------------------------------------------------------
+
 
 async def test_a_nonce_reused_within_the_window_is_refused(client, app_ctx, desk, clock, caplog):
     await accepted(client, signed(client, desk, clock, nonce="nonce-reused-1"))
@@ -137,6 +170,7 @@ async def test_a_refused_signature_does_not_burn_its_nonce(client, app_ctx, desk
 
 # --- keys and terminal states ------------------------------------------------------------------
 
+
 async def test_an_unknown_keyid_is_refused(client, app_ctx, desk, clock, caplog):
     await refused(client, signed(client, desk, clock, serial="NO-SUCH-SERIAL"), caplog, reason="unknown or inactive key id")
 
@@ -166,6 +200,7 @@ async def test_the_previous_secret_works_after_one_rotation_not_after_two(client
 
 # --- covered components, algorithm and digest --------------------------------------------------
 
+
 async def test_a_signature_not_covering_content_digest_is_refused(client, app_ctx, desk, clock, caplog):
     await refused(client, hand_signed(client, desk, clock, components=("@method", "@path")), caplog, reason="content-digest")
 
@@ -188,11 +223,15 @@ async def test_a_content_digest_with_sha512_only_is_refused(client, app_ctx, des
     await refused(client, hand_signed(client, desk, clock, digest_alg="sha-512"), caplog, reason="no sha-256 member")
 
 
-@pytest.mark.parametrize("headers", [
-    {"Signature-Input": "garbage((("},
-    {"Signature": "sig1=:not base64!:"},
-    {"Signature-Input": 'sig1=("@method");keyid="T"', "Signature": "sig1=:AAAA:"},
-], ids=["garbage-input", "garbage-signature", "mismatched-label-content"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Signature-Input": "garbage((("},
+        {"Signature": "sig1=:not base64!:"},
+        {"Signature-Input": 'sig1=("@method");keyid="T"', "Signature": "sig1=:AAAA:"},
+    ],
+    ids=["garbage-input", "garbage-signature", "mismatched-label-content"],
+)
 async def test_garbage_signature_headers_are_401_not_500(client, app_ctx, desk, clock, caplog, headers):
     request = signed(client, desk, clock)
     request.headers.update(headers)

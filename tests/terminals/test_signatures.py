@@ -70,10 +70,12 @@ def test_a_missing_signature_is_refused():
 
 def test_a_signature_without_a_nonce_is_refused():
     from http_message_signatures import HTTPMessageSigner, algorithms
+
     from window_staff.terminals.signatures import COVERED, _Keys, _Message
 
     message = _Message("POST", URL, {})
     HTTPMessageSigner(signature_algorithm=algorithms.HMAC_SHA256, key_resolver=_Keys({"T-1": SECRET})).sign(
-        message, key_id="T-1", created=NOW, covered_component_ids=COVERED, body=b"payload")
+        message, key_id="T-1", created=NOW, covered_component_ids=COVERED, body=b"payload"
+    )
     with pytest.raises(SignatureRefused, match="nonce"):
         verify(SignedRequest("POST", URL, message.headers), b"payload", secrets_for_key=[SECRET], now=NOW)

@@ -56,7 +56,9 @@ async def test_cli_setup_then_a_run_against_the_served_demo_prints_sent_equal_to
     try:
         setup = run(["terminals", "simulate", "--setup", "--terminals", "3", "--staff", "6"], env=_demo_env(tmp_path, database_url))
         assert "provisioned 6 staff" in setup.stdout
-        result = run(["terminals", "simulate", "--url", server.url, "--events", "8", "--duplicates", "0.3"], env=_demo_env(tmp_path, database_url))
+        result = run(
+            ["terminals", "simulate", "--url", server.url, "--events", "8", "--duplicates", "0.3"], env=_demo_env(tmp_path, database_url)
+        )
     finally:
         server.stop()
     figures = dict(line.split(": ", 1) for line in result.stdout.splitlines() if ": " in line)

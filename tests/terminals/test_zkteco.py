@@ -12,7 +12,10 @@ def test_tab_separated_lines_with_either_line_ending_are_read():
 
 
 def test_malformed_lines_are_skipped_and_named():
-    body = b"1001\t2026-11-25 08:29:10\t0\t1\n\nno-tabs-here\n1002\t25/11/2026\t0\t1\n1003\t2026-11-25 08:30:00\tx\t1\n1004\t2026-11-25 08:30:00\t0\t1\n"
+    body = (
+        b"1001\t2026-11-25 08:29:10\t0\t1\n\nno-tabs-here\n1002\t25/11/2026\t0\t1\n"
+        b"1003\t2026-11-25 08:30:00\tx\t1\n1004\t2026-11-25 08:30:00\t0\t1\n"
+    )
     logs, bad = zkteco.parse_attlog(body)
     assert [e.pin for e in logs] == ["1001", "1004"]
     assert [b.line_no for b in bad] == [3, 4, 5]
@@ -52,7 +55,9 @@ def test_the_offset_is_the_one_in_force_at_the_instant():
 
 def test_devicecmd_results_are_parsed_per_line():
     assert zkteco.parse_devicecmd(b"ID=5&Return=0&CMD=DATA\nID=6&Return=-1&CMD=INFO\n") == [
-        {"ID": "5", "Return": "0", "CMD": "DATA"}, {"ID": "6", "Return": "-1", "CMD": "INFO"}]
+        {"ID": "5", "Return": "0", "CMD": "DATA"},
+        {"ID": "6", "Return": "-1", "CMD": "INFO"},
+    ]
 
 
 def test_every_verify_mode_name_gives_its_code_back():

@@ -1,9 +1,9 @@
 """The browser side of page tests: Debian's Chromium driven by Playwright, a demo centre served by a real process.
 
-    async def test_x(site, browser):
-        page = await open_page(browser, phone=True)
-        await log_in(page, site, "hr")
-        await shot(page, "hr-home")
+async def test_x(site, browser):
+    page = await open_page(browser, phone=True)
+    await log_in(page, site, "hr")
+    await shot(page, "hr-home")
 """
 
 from __future__ import annotations
@@ -70,7 +70,9 @@ async def next_totp(site: Site, username: str) -> str | None:
 
 async def open_page(browser, *, phone: bool = False):
     """A fresh browser context (no cookies) and page, phone-sized when asked."""
-    context = await browser.new_context(viewport=PHONE if phone else DESK, locale="zh-CN", device_scale_factor=1, is_mobile=phone, has_touch=phone)
+    context = await browser.new_context(
+        viewport=PHONE if phone else DESK, locale="zh-CN", device_scale_factor=1, is_mobile=phone, has_touch=phone
+    )
     return await context.new_page()
 
 
@@ -85,7 +87,10 @@ async def token_of(site: Site, username: str) -> str:
     if key not in _TOKENS:
         async with httpx.AsyncClient(base_url=site.url, timeout=30) as client:
             for _ in range(3):
-                response = await client.post("/api/v1/auth/login", json={"username": username, "password": demo.DEMO_PASSWORD, "totp": await next_totp(site, username)})
+                response = await client.post(
+                    "/api/v1/auth/login",
+                    json={"username": username, "password": demo.DEMO_PASSWORD, "totp": await next_totp(site, username)},
+                )
                 if response.status_code == 200:
                     _TOKENS[key] = response.json()["token"]
                     break
@@ -113,7 +118,11 @@ async def api(site: Site, username: str, method: str, path: str, *, expect: int 
         assert response.status_code == expect, f"{method} {path}: {response.status_code} {response.text}"
     else:
         assert response.status_code < 300, f"{method} {path}: {response.status_code} {response.text}"
-    return response.json() if response.content and response.headers.get("content-type", "").startswith(("application/json", "application/problem")) else {}
+    return (
+        response.json()
+        if response.content and response.headers.get("content-type", "").startswith(("application/json", "application/problem"))
+        else {}
+    )
 
 
 async def log_in(page, site: Site, username: str, *, next_path: str = "/app") -> None:

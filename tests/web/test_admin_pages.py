@@ -34,8 +34,14 @@ async def test_the_admin_creates_an_inspector_and_sees_the_authenticator_address
 
 
 async def _new_user(site, username: str, roles: list[str]) -> dict:
-    created = await api(site, "admin", "POST", "/api/v1/users/", expect=201,
-                        json={"username": username, "password": "a-long-enough-passphrase-2026", "display_name": username, "roles": roles})
+    created = await api(
+        site,
+        "admin",
+        "POST",
+        "/api/v1/users/",
+        expect=201,
+        json={"username": username, "password": "a-long-enough-passphrase-2026", "display_name": username, "roles": roles},
+    )
     return created["user"]
 
 

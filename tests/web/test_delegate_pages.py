@@ -12,14 +12,24 @@ async def _invitation(site, *, targets: int = 2) -> tuple[dict, list[dict]]:
     assert len(staff) == targets
     delegate = await api(site, "hr", "POST", "/api/v1/evaluations/delegates", json={"name": "王代表", "kind": "npc_deputy"})
     today = date.today()
-    campaign = await api(site, "hr", "POST", "/api/v1/evaluations/campaigns", expect=201, json={
-        "title": "窗口作风监督评议", "month": f"{today.year:04d}-{today.month:02d}",
-        "opens_on": (today - timedelta(days=1)).isoformat(), "closes_on": (today + timedelta(days=1)).isoformat(),
-        "targets": [{"kind": "staff", "id": s["id"]} for s in staff],
-    })
+    campaign = await api(
+        site,
+        "hr",
+        "POST",
+        "/api/v1/evaluations/campaigns",
+        expect=201,
+        json={
+            "title": "窗口作风监督评议",
+            "month": f"{today.year:04d}-{today.month:02d}",
+            "opens_on": (today - timedelta(days=1)).isoformat(),
+            "closes_on": (today + timedelta(days=1)).isoformat(),
+            "targets": [{"kind": "staff", "id": s["id"]} for s in staff],
+        },
+    )
     await api(site, "hr", "POST", f"/api/v1/evaluations/campaigns/{campaign['id']}/open", expect=200)
-    invitation = await api(site, "hr", "POST", f"/api/v1/evaluations/campaigns/{campaign['id']}/invitations", expect=201,
-                           json={"delegate_id": delegate["id"]})
+    invitation = await api(
+        site, "hr", "POST", f"/api/v1/evaluations/campaigns/{campaign['id']}/invitations", expect=201, json={"delegate_id": delegate["id"]}
+    )
     return invitation, staff
 
 

@@ -8,7 +8,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from PIL import Image
 
 from tests.biometrics.samples import astronaut_png, grace_jpeg
@@ -22,10 +21,19 @@ FACE = SHARED / "faces" / "lfw-subset" / "Tony_Blair" / "Tony_Blair_0001.jpg"
 async def _new_staff(site, name: str) -> dict:
     """A fresh staff member at a county-centre window, so no other test's consents or templates are in the way."""
     window = (await api(site, "hr", "GET", "/api/v1/windows/", params={"limit": 1}))["items"][0]
-    return await api(site, "hr", "POST", "/api/v1/staff", json={
-        "employee_no": f"EN{uuid.uuid4().hex[:8]}", "name": name, "department_id": window["department_id"], "window_id": window["id"],
-        "hired_on": "2024-03-01",
-    })
+    return await api(
+        site,
+        "hr",
+        "POST",
+        "/api/v1/staff",
+        json={
+            "employee_no": f"EN{uuid.uuid4().hex[:8]}",
+            "name": name,
+            "department_id": window["department_id"],
+            "window_id": window["id"],
+            "hired_on": "2024-03-01",
+        },
+    )
 
 
 async def test_hr_sees_the_enrolment_summary_and_the_terminals(site, browser) -> None:
@@ -73,7 +81,9 @@ async def test_hr_records_written_consent_and_enrols_a_real_face_photo(site, bro
 async def _consented(site, browser, name: str):
     """A fresh staff member with face consent, and HR's page for them."""
     person = await _new_staff(site, name)
-    await api(site, "hr", "POST", f"/api/v1/biometrics/staff/{person['id']}/consents", json={"modality": "face", "notice_version": "2026-01"})
+    await api(
+        site, "hr", "POST", f"/api/v1/biometrics/staff/{person['id']}/consents", json={"modality": "face", "notice_version": "2026-01"}
+    )
     return await page_as(browser, site, "hr", next_path=f"/app/hr/enrolment/staff/{person['id']}")
 
 
@@ -179,7 +189,13 @@ async def test_hr_enrols_impressions_of_a_finger_in_words_and_a_swapped_finger_i
     from tests.biometrics.samples import finger, iso, moved
 
     person = await _new_staff(site, "指纹采集甲")
-    await api(site, "hr", "POST", f"/api/v1/biometrics/staff/{person['id']}/consents", json={"modality": "fingerprint", "notice_version": "2026-01"})
+    await api(
+        site,
+        "hr",
+        "POST",
+        f"/api/v1/biometrics/staff/{person['id']}/consents",
+        json={"modality": "fingerprint", "notice_version": "2026-01"},
+    )
     page = await page_as(browser, site, "hr", next_path=f"/app/hr/enrolment/staff/{person['id']}")
     assert "采集未完成" in await page.locator("#complete").inner_text()
     await _fingerprint(page, position="7", name="left-index.iso", data=iso(finger(11)))
@@ -203,7 +219,13 @@ async def test_hr_enrols_a_real_scanner_image_with_leader_minutiae(site, browser
     if not (FVC / "101_1.tif").is_file():
         pytest.skip(f"no FVC2002 impressions under {FVC} (the shared benchmark data is not in a fresh clone)")
     person = await _new_staff(site, "指纹采集乙")
-    await api(site, "hr", "POST", f"/api/v1/biometrics/staff/{person['id']}/consents", json={"modality": "fingerprint", "notice_version": "2026-01"})
+    await api(
+        site,
+        "hr",
+        "POST",
+        f"/api/v1/biometrics/staff/{person['id']}/consents",
+        json={"modality": "fingerprint", "notice_version": "2026-01"},
+    )
     page = await page_as(browser, site, "hr", next_path=f"/app/hr/enrolment/staff/{person['id']}")
     await _fingerprint(page, position="2", name="101_1.tif", data=(FVC / "101_1.tif").read_bytes())
     assert "已采集指纹" in await page.locator("#notice").inner_text()

@@ -16,7 +16,9 @@ def _some_day() -> date:
     each test below takes its own hour, so requests of these and other tests do not overlap (the service refuses that).
     """
     today = date.today()
-    year = [date(today.year, 1, 1) + timedelta(days=n) for n in range(366) if (date(today.year, 1, 1) + timedelta(days=n)).year == today.year]
+    year = [
+        date(today.year, 1, 1) + timedelta(days=n) for n in range(366) if (date(today.year, 1, 1) + timedelta(days=n)).year == today.year
+    ]
     weekdays = [d for d in year if d.weekday() < 5]
     ahead = [d for d in weekdays if d > today]
     return random.choice(ahead if len(ahead) >= 10 else weekdays)
@@ -24,7 +26,12 @@ def _some_day() -> date:
 
 async def _request_via_api(site, reason: str, *, hour: int) -> dict:
     day = _some_day()
-    body = {"kind": "leave", "start": f"{day.isoformat()}T{hour:02d}:00:00+08:00", "end": f"{day.isoformat()}T{hour:02d}:45:00+08:00", "reason": reason}
+    body = {
+        "kind": "leave",
+        "start": f"{day.isoformat()}T{hour:02d}:00:00+08:00",
+        "end": f"{day.isoformat()}T{hour:02d}:45:00+08:00",
+        "reason": reason,
+    }
     return await api(site, "staff", "POST", "/api/v1/me/leave", json=body)
 
 

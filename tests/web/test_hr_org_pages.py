@@ -34,13 +34,30 @@ async def department(site: Site, code: str) -> dict:
 async def new_window(site: Site, *, department_code: str = "TAX") -> dict:
     """A fresh window at the county centre (so closures on it clash with nothing)."""
     where, dept = await county(site), await department(site, department_code)
-    return await api(site, "hr", "POST", "/api/v1/windows/", json={"site_id": where["id"], "department_id": dept["id"], "number": unique("T"), "name": "测试窗口"})
+    return await api(
+        site,
+        "hr",
+        "POST",
+        "/api/v1/windows/",
+        json={"site_id": where["id"], "department_id": dept["id"], "number": unique("T"), "name": "测试窗口"},
+    )
 
 
 async def new_person(site: Site, window: dict, *, name: str) -> dict:
     """A fresh staff member posted at ``window``."""
-    return await api(site, "hr", "POST", "/api/v1/staff/", json={
-        "employee_no": unique("HT"), "name": name, "department_id": window["department_id"], "window_id": window["id"], "hired_on": "2020-01-01"})
+    return await api(
+        site,
+        "hr",
+        "POST",
+        "/api/v1/staff/",
+        json={
+            "employee_no": unique("HT"),
+            "name": name,
+            "department_id": window["department_id"],
+            "window_id": window["id"],
+            "hired_on": "2020-01-01",
+        },
+    )
 
 
 async def test_hr_creates_a_staff_member_through_the_form_and_finds_them_in_the_list(site, browser) -> None:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from tests.web.browser import page_as, shot
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 
+
 def demo_month() -> str:
     """The month the demo computed and opened for appeals: last month, in the centre's time zone."""
     first = datetime.now(ZoneInfo(DEFAULT_TIME_ZONE)).date().replace(day=1)

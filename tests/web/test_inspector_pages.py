@@ -1,4 +1,5 @@
-"""The inspection pages in a browser: the inspector on a phone logs a finding with a photo, the draft survives a reload, the lead publishes."""
+"""The inspection pages in a browser: the inspector on a phone logs a finding with a photo, the draft survives a reload, the lead
+publishes."""
 
 from __future__ import annotations
 
@@ -6,18 +7,28 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.async_api import Error as PlaywrightError
 from PIL import Image
+from playwright.async_api import Error as PlaywrightError
 
 from tests.web.browser import api, log_in, open_page, page_as, shot, wait_for
+
 
 async def own_visit(site, *, start: bool) -> dict:
     """A new visit of the demo inspector at the demo visit's site and window (planned by the lead, started when asked)."""
     demo_visit = (await api(site, "lead", "GET", "/api/v1/inspections/visits", params={"limit": 200}))["items"][-1]
-    visit = await api(site, "lead", "POST", "/api/v1/inspections/visits", json={
-        "kind": "open", "site_id": demo_visit["site_id"], "planned_at": (datetime.now(UTC) - timedelta(minutes=30)).isoformat(),
-        "inspector_ids": demo_visit["inspector_ids"], "window_ids": demo_visit["window_ids"],
-    })
+    visit = await api(
+        site,
+        "lead",
+        "POST",
+        "/api/v1/inspections/visits",
+        json={
+            "kind": "open",
+            "site_id": demo_visit["site_id"],
+            "planned_at": (datetime.now(UTC) - timedelta(minutes=30)).isoformat(),
+            "inspector_ids": demo_visit["inspector_ids"],
+            "window_ids": demo_visit["window_ids"],
+        },
+    )
     if start:
         visit = await api(site, "inspector", "POST", f"/api/v1/inspections/visits/{visit['id']}/start")
     return visit
@@ -70,9 +81,18 @@ async def test_a_draft_survives_a_page_reload(site, browser) -> None:
 
 async def test_the_lead_publishes_a_draft_finding(site, browser) -> None:
     visit = await own_visit(site, start=True)
-    finding = await api(site, "inspector", "POST", f"/api/v1/inspections/visits/{visit['id']}/findings", json={
-        "window_id": visit["window_ids"][0], "item": "badge_worn", "observed_at": datetime.now(UTC).isoformat(), "note": "待审核（页面测试）",
-    })
+    finding = await api(
+        site,
+        "inspector",
+        "POST",
+        f"/api/v1/inspections/visits/{visit['id']}/findings",
+        json={
+            "window_id": visit["window_ids"][0],
+            "item": "badge_worn",
+            "observed_at": datetime.now(UTC).isoformat(),
+            "note": "待审核（页面测试）",
+        },
+    )
     page = await page_as(browser, site, "lead")
     await page.goto(f"{site.url}/app/inspections")
     draft = page.locator(f"section.draft[data-finding='{finding['id']}']")
@@ -88,9 +108,17 @@ async def test_the_lead_publishes_a_draft_finding(site, browser) -> None:
 
 async def test_the_lead_rejects_a_draft_with_a_reason(site, browser) -> None:
     visit = await own_visit(site, start=True)
-    finding = await api(site, "inspector", "POST", f"/api/v1/inspections/visits/{visit['id']}/findings", json={
-        "window_id": visit["window_ids"][0], "item": "badge_worn", "observed_at": datetime.now(UTC).isoformat(),
-    })
+    finding = await api(
+        site,
+        "inspector",
+        "POST",
+        f"/api/v1/inspections/visits/{visit['id']}/findings",
+        json={
+            "window_id": visit["window_ids"][0],
+            "item": "badge_worn",
+            "observed_at": datetime.now(UTC).isoformat(),
+        },
+    )
     page = await page_as(browser, site, "lead")
     await page.goto(f"{site.url}/app/inspections")
     draft = page.locator(f"section.draft[data-finding='{finding['id']}']")
@@ -132,7 +160,9 @@ async def test_two_ticked_items_without_a_photo_log_two_findings_in_english(site
 
 async def _wait_until_kept(page) -> None:
     """Wait until the worker controls the page and has a copy of it (the first visit registers it)."""
-    await wait_for(page, "async () => !!(navigator.serviceWorker && navigator.serviceWorker.controller && await caches.match(location.pathname))")
+    await wait_for(
+        page, "async () => !!(navigator.serviceWorker && navigator.serviceWorker.controller && await caches.match(location.pathname))"
+    )
 
 
 async def test_a_visited_visit_page_reopens_offline_with_a_banner(site, browser) -> None:
@@ -149,7 +179,9 @@ async def test_a_visited_visit_page_reopens_offline_with_a_banner(site, browser)
         banner = page.locator("#offline-banner")
         assert await banner.is_visible()
         assert "离线" in await banner.inner_text()
-        assert await page.evaluate("getComputedStyle(document.querySelector('header.top')).borderBottomStyle") == "solid"  # app.css from the copy
+        assert (
+            await page.evaluate("getComputedStyle(document.querySelector('header.top')).borderBottomStyle") == "solid"
+        )  # app.css from the copy
         await shot(page, "inspector-offline")
     finally:
         await page.context.set_offline(False)
@@ -176,10 +208,12 @@ async def test_a_chosen_photo_survives_a_reload_and_is_uploaded(site, browser) -
     assert [f["item"] for f in logged] == ["badge_worn"]
     assert len(await api(site, "inspector", "GET", f"/api/v1/inspections/findings/{logged[0]['id']}/evidence")) == 1
     # The confirmed submit cleared the kept photo: a reload starts with an empty input.
-    await wait_for(page,
+    await wait_for(
+        page,
         """() => new Promise((done) => { const o = indexedDB.open('ws-inspect-drafts', 1);
-             o.onsuccess = () => { const r = o.result.transaction('photos').objectStore('photos').get('visit-' + %d);
-               r.onsuccess = () => { done(r.result === undefined); o.result.close(); }; }; })""" % visit["id"])
+             o.onsuccess = () => { const r = o.result.transaction('photos').objectStore('photos').get('visit-' + VISIT);
+               r.onsuccess = () => { done(r.result === undefined); o.result.close(); }; }; })""".replace("VISIT", str(int(visit["id"]))),
+    )
     await page.reload()
     await page.wait_for_load_state("networkidle")
     assert await page.evaluate("document.getElementById('photo').files.length") == 0

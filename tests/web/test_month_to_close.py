@@ -39,8 +39,14 @@ async def test_hr_upholds_an_appeal_on_the_console_and_the_sheet_gains_the_point
     month = months_ago(3)
     await month_in_appeals(site, month)
     before = await api(site, "staff", "GET", f"/api/v1/me/appraisal/{month}")
-    await api(site, "staff", "POST", f"/api/v1/me/appraisal/{month}/appeals", expect=201,
-              json={"rule_id": "att.absent", "reason": "该月在省中心借调，考勤在借调单位。"})
+    await api(
+        site,
+        "staff",
+        "POST",
+        f"/api/v1/me/appraisal/{month}/appeals",
+        expect=201,
+        json={"rule_id": "att.absent", "reason": "该月在省中心借调，考勤在借调单位。"},
+    )
 
     page = await page_as(browser, site, "hr", next_path=f"/app/hr/appraisal/{month}")
     appeal = page.locator(".card.appeal").filter(has_text="借调")

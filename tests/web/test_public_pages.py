@@ -18,14 +18,32 @@ async def live_entries(site) -> list[dict]:
     if entries:
         return entries
     demo_visit = (await api(site, "lead", "GET", "/api/v1/inspections/visits", params={"limit": 200}))["items"][-1]
-    visit = await api(site, "lead", "POST", "/api/v1/inspections/visits", json={
-        "kind": "open", "site_id": demo_visit["site_id"], "planned_at": datetime.now(UTC).isoformat(),
-        "inspector_ids": demo_visit["inspector_ids"], "window_ids": demo_visit["window_ids"],
-    })
+    visit = await api(
+        site,
+        "lead",
+        "POST",
+        "/api/v1/inspections/visits",
+        json={
+            "kind": "open",
+            "site_id": demo_visit["site_id"],
+            "planned_at": datetime.now(UTC).isoformat(),
+            "inspector_ids": demo_visit["inspector_ids"],
+            "window_ids": demo_visit["window_ids"],
+        },
+    )
     await api(site, "inspector", "POST", f"/api/v1/inspections/visits/{visit['id']}/start")
-    finding = await api(site, "inspector", "POST", f"/api/v1/inspections/visits/{visit['id']}/findings", json={
-        "window_id": visit["window_ids"][0], "item": "badge_worn", "observed_at": datetime.now(UTC).isoformat(), "note": "曝光台（页面测试）",
-    })
+    finding = await api(
+        site,
+        "inspector",
+        "POST",
+        f"/api/v1/inspections/visits/{visit['id']}/findings",
+        json={
+            "window_id": visit["window_ids"][0],
+            "item": "badge_worn",
+            "observed_at": datetime.now(UTC).isoformat(),
+            "note": "曝光台（页面测试）",
+        },
+    )
     await api(site, "lead", "POST", f"/api/v1/inspections/findings/{finding['id']}/publish")
     await api(site, "lead", "POST", "/api/v1/inspections/board", json={"finding_id": finding["id"]})
     return await live_entries(site)

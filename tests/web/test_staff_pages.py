@@ -33,7 +33,9 @@ async def test_an_appeal_the_sheet_refuses_is_said_on_the_page_not_as_json(site,
     page = await open_page(browser, phone=True)
     await log_in(page, site, "staff", next_path="/app/me/appraisal")
     month = (await page.locator("h1").inner_text()).split("·")[-1].strip()
-    response = await page.request.post(f"{site.url}/app/me/appraisal/{month}/appeals", form={"rule_id": "att.no_such_line", "reason": "不应扣分"})
+    response = await page.request.post(
+        f"{site.url}/app/me/appraisal/{month}/appeals", form={"rule_id": "att.no_such_line", "reason": "不应扣分"}
+    )
     assert response.status == 422
     assert response.headers["content-type"].startswith("text/html")
     assert "您的考核表中没有可申诉的此项。" in await response.text()
@@ -55,7 +57,7 @@ async def test_staff_last_month_shows_late_mornings_in_the_calendar(site, browse
     await log_in(page, site, "staff", next_path="/app/me")
     link = page.locator("a[href='/app/me/appraisal']").first
     assert await link.count() == 1
-    month = (await page.locator("#month").input_value())
+    month = await page.locator("#month").input_value()
     year, mon = int(month[:4]), int(month[5:])
     last = f"{year - 1}-12" if mon == 1 else f"{year:04d}-{mon - 1:02d}"
     await page.goto(f"{site.url}/app/me?month={last}")
