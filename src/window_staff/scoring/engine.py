@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any
 
 from window_staff.scoring.errors import FactInvalid
 from window_staff.scoring.rules import Escalation, GradeBand, PerUnit, Rule, RuleSet
@@ -88,13 +89,13 @@ def _unit_fn(per_unit: PerUnit | None) -> Callable[[Mapping[str, object]], Decim
     mode = _ROUNDING.get(per_unit.rounding)
 
     def units(fields: Mapping[str, object]) -> Decimal:
-        value = fields[name]
+        value: Any = fields[name]  # int or Decimal: per_unit needs a numeric field (checked when the rules load)
         if below is not None:
-            amount = below - value  # type: ignore[operator]
+            amount = below - value
         elif above is not None:
-            amount = value - above  # type: ignore[operator]
+            amount = value - above
         else:
-            amount = Decimal(value)  # type: ignore[arg-type]
+            amount = Decimal(value)
         if (below is not None or above is not None) and amount <= 0:
             return ZERO
         ratio = amount / size
@@ -150,7 +151,8 @@ def _memo_units(per_unit: PerUnit | None) -> Callable[[Mapping[str, object]], De
     compute = _unit_fn(per_unit)
     if per_unit is None:
         return compute
-    name, cache = per_unit.field, {}  # type: ignore[var-annotated]
+    name = per_unit.field
+    cache: dict[object, Decimal] = {}
 
     def units(fields: Mapping[str, object]) -> Decimal:
         value = fields[name]
