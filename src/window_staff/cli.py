@@ -31,12 +31,18 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _serve(settings: Settings) -> None:
+def _serve(settings: Settings, *, workers: int = 1) -> None:
     import uvicorn
 
     from window_staff.app import create_app
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False, date_header=False)
+    options = {"host": settings.host, "port": settings.port, "log_config": None, "access_log": False, "date_header": False}
+    if workers > 1:
+        # Each worker process builds its own app from the same environment; nothing a decision needs lives only in
+        # one process (nonces, throttles, sessions and gallery versions are rows in the database).
+        uvicorn.run("window_staff.app:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+    else:
+        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -49,7 +55,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if cmd_rules_check(argparse.Namespace(directory=None), settings, quiet=True) != 0:
         return 2
-    _serve(settings)
+    if args.workers < 1:
+        print("--workers needs at least 1", file=sys.stderr)
+        return 2
+    _serve(settings, workers=args.workers)
     return 0
 
 
@@ -165,7 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
     parser = argparse.ArgumentParser(prog="window-staff", description="Staff side of a county government service centre.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="serve the API").set_defaults(func=cmd_serve)
+    serve = sub.add_parser("serve", help="serve the API")
+    serve.add_argument("--workers", type=int, default=1, help="server processes on this host (one database; default 1)")
+    serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
     demo = sub.add_parser("demo", help="seed a demo centre on SQLite and serve it")
     demo.add_argument("--no-serve", action="store_true", help="seed and print the logins, then exit")
