@@ -10,6 +10,8 @@ import pytest
 from tests.biometrics.conftest import VAULT_KEY
 from tests.factories import make_user
 from tests.terminals.live import LiveServer
+from window_staff.biometrics import service as biometrics
+from window_staff.org import service as org
 from window_staff.terminals.client import CheckInEvent, send
 from window_staff.terminals.simulator_setup import provision
 
@@ -82,3 +84,21 @@ async def test_serve_with_two_workers_answers_each_event_once(ctx, database_url,
         server.stop()
     assert [r.json()["result"] for r in answers] == ["accepted"] * 6
     assert replay.status_code == 200 and replay.content == answers[0].content  # the first answer, byte for byte
+
+
+@pytest.mark.slow(seconds=20)
+async def test_a_withdrawal_made_elsewhere_changes_a_running_process_decision_at_once(ctx, database_url, tmp_path):
+    creds = await provision(ctx, terminals_per_kind=1, staff=2, actor="test")
+    terminal, person = creds.terminals[0], creds.staff[0]
+    staff_id = (await org.staff_ids_by_employee_no([person.employee_no]))[person.employee_no]
+    [server] = await _servers(database_url, tmp_path, ("serve",))
+    try:
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+            before = await send(client, _event(creds, 0), serial=terminal.serial, secret=terminal.secret)
+            # Another process (this test's own) withdraws the person's face consent, which deletes their face templates.
+            await biometrics.withdraw_consent(ctx, staff_id, "face", actor="test")
+            after = await send(client, _event(creds, 2), serial=terminal.serial, secret=terminal.secret)
+    finally:
+        server.stop()
+    assert before.json()["result"] == "accepted" and before.json()["employee_no"] == person.employee_no
+    assert after.json()["result"] == "rejected"
