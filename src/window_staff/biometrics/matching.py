@@ -217,9 +217,13 @@ async def assess(
     if finger is not None and (probe is None or probe.n_valid < s.fingerprint_min_cylinders):
         # Too little ridge detail to tell anyone apart: ask for another touch, not a refusal.
         return result("retry", reason="fingerprint_quality", n=n, positions=positions, face_ok=bool(distances))
+    if probe is not None:
+        # MCC similarity is a few milliseconds per candidate: off the event loop, so other check-ins are not held up.
+        scores = await asyncio.to_thread(lambda: [best_finger(probe, position=position, enrolled=enrolled[sid]) for sid in ids])
+    else:
+        scores = [(None, 0)] * len(ids)
     candidates = []
-    for sid in ids:
-        similarity, m = best_finger(probe, position=position, enrolled=enrolled[sid]) if probe is not None else (None, 0)
+    for sid, (similarity, m) in zip(ids, scores, strict=True):
         distance, faces = distances.get(sid, (None, 0))
         candidates.append(
             fusion.Candidate(staff_id=sid, face_distance=distance, face_templates=faces, finger_similarity=similarity, finger_templates=m)
