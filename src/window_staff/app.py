@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,11 +20,11 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ControllerRouterHandler
 from piccolo.engine.base import Engine
 
-from window_staff.appraisal import policy as appraisal_policy, sources as appraisal_sources
+from window_staff.appraisal import jobs as appraisal_jobs, policy as appraisal_policy, sources as appraisal_sources
 from window_staff.appraisal.controllers.appeals import AppraisalAppealController, MyAppraisalController
 from window_staff.appraisal.controllers.periods import AppraisalController
 from window_staff.appraisal.sources import FactSource
-from window_staff.attendance import facts as attendance_facts
+from window_staff.attendance import facts as attendance_facts, jobs as attendance_jobs
 from window_staff.attendance.controllers.admin import AttendanceAdminController
 from window_staff.attendance.controllers.month import AttendanceReadController, MyAttendanceController
 from window_staff.attendance.service import inputs
@@ -57,6 +59,9 @@ from window_staff.inspections.controllers.evidence import EvidenceController
 from window_staff.inspections.controllers.publication import AppealReviewController, MyAppealController
 from window_staff.inspections.controllers.visits import FindingController, MyFindingsController, VisitController
 from window_staff.inspections.policy import policy_of
+from window_staff.jobs import service as jobs_service
+from window_staff.jobs.controllers import JobController
+from window_staff.jobs.runner import Runner
 from window_staff.migrations import all_tables, migrate
 from window_staff.notifications.controllers import MyNotificationController
 from window_staff.org.controllers import DepartmentController, SiteController, StaffController, WindowController
@@ -75,6 +80,7 @@ from window_staff.web.controllers.hr_enrolment import HrEnrolmentPages
 from window_staff.web.controllers.hr_leave import HrLeavePages, MyLeavePages
 from window_staff.web.controllers.hr_org import HrOrgPages
 from window_staff.web.controllers.inspect import InspectorPages, LeadPages
+from window_staff.web.controllers.jobs import JobPages
 from window_staff.web.controllers.notifications import NotificationPages
 from window_staff.web.controllers.rating import RatingPageController
 from window_staff.web.controllers.session import WebController
@@ -110,6 +116,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     BoardPageController,
     ExposureController,
     AppraisalController,
+    JobController,
     AppraisalAppealController,
     MyAppraisalController,
     DelegateAdminController,
@@ -135,6 +142,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     HrEnrolmentPages,
     MyLeavePages,
     NotificationPages,
+    JobPages,
 ]
 # Server-rendered pages (the public board); Litestar's Jinja engine autoescapes everything.
 # The appraisal's fact sources, one line each: a domain that feeds the appraisal adds its facts.month_facts here.
@@ -143,6 +151,9 @@ FACT_SOURCES: tuple[FactSource, ...] = (
     inspections_facts.month_facts,
     evaluations_facts.month_facts,
 )
+
+# The kinds of heavy work, one line per domain that offers some: runners run only kinds registered here.
+JOB_KINDS: dict[str, jobs_service.JobKind] = {**appraisal_jobs.KINDS, **attendance_jobs.KINDS}
 
 TEMPLATES = TemplateConfig(directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine)
 
@@ -159,6 +170,7 @@ def build_context(settings: Settings, *, engine: Engine | None = None, clock: Cl
     bind_tables(engine, all_tables())
     ctx = AppContext(settings=settings, engine=engine, clock=clock or SystemClock())
     appraisal_sources.register(ctx, FACT_SOURCES)
+    jobs_service.register(ctx, JOB_KINDS)
     return ctx
 
 
@@ -192,9 +204,14 @@ def create_app(
         await start_pool(ctx.engine)
         try:
             await biometrics.start(ctx)  # vault check and face encoder pool
+            runner = asyncio.create_task(Runner(ctx).run_forever()) if settings.job_runner == "in_process" else None
             try:
                 yield
             finally:
+                if runner is not None:
+                    runner.cancel()  # a job cut short stays "running" and the next runner takes it up again
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await runner
                 await biometrics.stop(ctx)
         finally:
             await close_pool(ctx.engine)

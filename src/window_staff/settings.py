@@ -102,6 +102,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     face_pool_warm: bool = True
     rules_dir: Path = Path("rules")
     demo: bool = False
+    # Heavy work (computing and closing months) runs as jobs: "in_process" runs them in the web process (the
+    # embedded SQLite default, one county), "worker" leaves them to ``window-staff worker`` processes (``serve``
+    # starts ``job_workers`` of them beside the web workers; a province runs them on their own hosts too).
+    job_runner: Literal["in_process", "worker"] = "in_process"
+    job_workers: Annotated[int, msgspec.Meta(ge=0)] = 1
+    job_poll_seconds: Annotated[float, msgspec.Meta(gt=0)] = 1.0
+    # A running job on another host whose runner has not beaten for this long is run again elsewhere.
+    job_stale_seconds: Annotated[int, msgspec.Meta(ge=10)] = 120
+    # Workers yield the CPU to check-ins: a month's compute must not slow the morning wave.
+    job_worker_nice: Annotated[int, msgspec.Meta(ge=0, le=19)] = 10
 
     @property
     def resolved_rules_dir(self) -> Path:

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from tests.appraisal.support import MONTH, Month, make_month
 from tests.factories import TestUser, logged_in, login, make_user
+from tests.jobs.support import finished
 from window_staff.appraisal import service
 from window_staff.appraisal.service import close as service_close
 from window_staff.common.signing import public_key_hex, signing_key, verify_document
@@ -52,9 +53,9 @@ async def relogin(client, ctx, user: TestUser) -> dict[str, str]:
 async def test_hr_computes_a_month_and_gets_the_counts(client, app_ctx) -> None:
     await make_month(app_ctx)
     _, hr = await logged_in(client, app_ctx, "hr")
-    response = await client.post(f"{BASE}/compute", headers=hr)
-    assert response.status_code == 200, response.text
-    body = response.json()
+    job = await finished(client, await client.post(f"{BASE}/compute", headers=hr), headers=hr)
+    assert job["state"] == "done", job
+    body = job["result"]
     assert (body["computation"], body["staff"], body["changed"]) == (1, 2, 2)
     assert body["facts"] > 0 and body["period"]["state"] == "computed" and body["period"]["staff"] == 2
 
@@ -146,7 +147,7 @@ async def test_an_approver_who_computed_the_month_cannot_approve_it(client, app_
     month = await make_month(app_ctx)
     both = await make_user(app_ctx, "hr", "approver")
     headers = await relogin(client, app_ctx, both)
-    assert (await client.post(f"{BASE}/compute", headers=headers)).status_code == 200
+    assert (await finished(client, await client.post(f"{BASE}/compute", headers=headers), headers=headers))["state"] == "done"
     await service.open_appeals(app_ctx, MONTH, principal=month.hr)
     app_ctx.clock.advance(days=6)
     await service.end_appeals(app_ctx, MONTH, principal=month.hr)
@@ -158,17 +159,19 @@ async def test_the_whole_month_from_compute_to_close(client, app_ctx) -> None:
     await make_month(app_ctx)
     hr_user, hr = await logged_in(client, app_ctx, "hr")
     approver_user, _ = await logged_in(client, app_ctx, "approver")
-    assert (await client.post(f"{BASE}/compute", headers=hr)).status_code == 200
+    assert (await finished(client, await client.post(f"{BASE}/compute", headers=hr), headers=hr))["state"] == "done"
     opened = await client.post(f"{BASE}/open-appeals", headers=hr)
     assert opened.status_code == 200 and opened.json()["state"] == "appeals"
     app_ctx.clock.advance(days=6)
     hr = await relogin(client, app_ctx, hr_user)
     approver = await relogin(client, app_ctx, approver_user)
     states = []
-    for step, headers in (("end-appeals", hr), ("approve", approver), ("publish", hr), ("close", hr)):
+    for step, headers in (("end-appeals", hr), ("approve", approver), ("publish", hr)):
         response = await client.post(f"{BASE}/{step}", headers=headers)
         assert response.status_code == 200, (step, response.text)
         states.append(response.json()["state"])
+    closing = await finished(client, await client.post(f"{BASE}/close", headers=hr), headers=hr)
+    states.append(closing["result"]["state"])
     assert states == ["decided", "approved", "published", "closed"]
     trail = (await client.get(f"{BASE}/trail", headers=hr)).json()
     assert [e["action"] for e in trail] == ["compute", "open_appeals", "end_appeals", "approve", "publish", "close"]

@@ -2,8 +2,11 @@
 
 from tests.attendance.support import MONTH, full_day, local, make_world, session
 from tests.factories import logged_in
+from tests.jobs.support import finished
 from window_staff.attendance import service
 from window_staff.attendance.tables import StoredDayRecord
+
+CLOSE = f"/api/v1/attendance/months/{MONTH}/close"
 
 
 async def _stored(staff_id: int) -> list[tuple]:
@@ -22,9 +25,9 @@ async def test_a_punch_after_close_goes_to_the_exception_queue_and_records_do_no
     await full_day(app_ctx, me, 3, site_id=world.site_id)
     _, hr = await logged_in(client, app_ctx, "hr")
     _, staff = await logged_in(client, app_ctx, "staff", staff_id=me)
-    closed = await client.post(f"/api/v1/attendance/months/{MONTH}/close", json={"site_id": world.site_id}, headers=hr)
-    assert closed.status_code == 200, closed.text
-    assert closed.json()["records"] == 42
+    closed = await finished(client, await client.post(CLOSE, json={"site_id": world.site_id}, headers=hr), headers=hr)
+    assert closed["state"] == "done", closed
+    assert closed["result"]["records"] == 42
     assert await service.is_month_closed(app_ctx, site_id=world.site_id, at=local(10, 9, 0))
     assert not await service.is_month_closed(app_ctx, site_id=world.site_id, at=local(1, 9, 0, month=4))
     frozen = await _stored(me)
@@ -39,7 +42,7 @@ async def test_a_punch_after_close_goes_to_the_exception_queue_and_records_do_no
     assert after["closed"] is True and after["records"] == before["records"]
     assert session(after, "2025-03-04", "am")["status"] == "absent"
     assert await _stored(me) == frozen
-    assert (await client.post(f"/api/v1/attendance/months/{MONTH}/close", json={"site_id": world.site_id}, headers=hr)).status_code == 409
+    assert (await client.post(CLOSE, json={"site_id": world.site_id}, headers=hr)).status_code == 409
 
 
 async def test_approvals_and_corrections_do_not_change_a_closed_month(client, app_ctx):
@@ -49,7 +52,7 @@ async def test_approvals_and_corrections_do_not_change_a_closed_month(client, ap
     _, staff = await logged_in(client, app_ctx, "staff", staff_id=me)
     leave = {"kind": "training", "start": "2025-03-04T08:00:00+08:00", "end": "2025-03-04T18:00:00+08:00"}
     leave_id = (await client.post("/api/v1/me/leave", json=leave, headers=staff)).json()["id"]
-    await client.post(f"/api/v1/attendance/months/{MONTH}/close", json={"site_id": world.site_id}, headers=hr)
+    await finished(client, await client.post(CLOSE, json={"site_id": world.site_id}, headers=hr), headers=hr)
     frozen = await _stored(me)
     ok = await client.post(f"/api/v1/attendance/leave/{leave_id}/decision", json={"approved": True}, headers=hr)
     assert ok.status_code == 200 and ok.json()["status"] == "approved"

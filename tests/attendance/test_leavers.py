@@ -4,9 +4,12 @@ from datetime import date
 
 from tests.attendance.support import MONTH, full_day, make_world
 from tests.factories import logged_in
+from tests.jobs.support import finished
 from window_staff.attendance.tables import StoredDayRecord
 from window_staff.org import service as org
 from window_staff.org.schemas import StaffLeaveIn
+
+CLOSE = f"/api/v1/attendance/months/{MONTH}/close"
 
 
 async def _leave_on_the_14th(ctx, world):
@@ -20,8 +23,8 @@ async def test_closing_the_month_freezes_a_leavers_days_up_to_leaving(client, ap
     world = await make_world(app_ctx, n_staff=2)
     leaver = await _leave_on_the_14th(app_ctx, world)
     _, hr = await logged_in(client, app_ctx, "hr")
-    closed = await client.post(f"/api/v1/attendance/months/{MONTH}/close", json={"site_id": world.site_id}, headers=hr)
-    assert closed.status_code == 200, closed.text
+    closed = await finished(client, await client.post(CLOSE, json={"site_id": world.site_id}, headers=hr), headers=hr)
+    assert closed["state"] == "done", closed
     days = {r["day"] for r in await StoredDayRecord.select(StoredDayRecord.day).where(StoredDayRecord.staff == leaver)}
     assert min(days) == date(2025, 3, 3) and max(days) == date(2025, 3, 14)
 

@@ -160,3 +160,16 @@ async def shot(page, name: str) -> Path:
     path = ARTEFACTS / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True)
     return path
+
+
+async def api_job(site: Site, username: str, path: str, *, timeout: float = 60, **kwargs) -> dict:
+    """POST work the API queues (202) and wait for its job to finish; fails the test unless it is done."""
+    accepted = await api(site, username, "POST", path, expect=202, **kwargs)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while accepted["state"] not in ("done", "failed"):
+        assert loop.time() < deadline, f"{path}: job still {accepted['state']}"
+        await asyncio.sleep(0.2)
+        accepted = await api(site, username, "GET", accepted["href"])
+    assert accepted["state"] == "done", accepted
+    return accepted

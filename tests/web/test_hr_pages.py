@@ -44,9 +44,11 @@ async def test_hr_recomputes_the_month_and_sees_the_notice(site, browser) -> Non
         assert await page.locator("#period .state").get_attribute("data-state") in {"approved", "published", "closed"}
         return
     await button.click()
-    await page.wait_for_load_state("networkidle")
-    assert page.url.endswith(f"/app/hr/appraisal/{month}?done=compute")
-    assert "已计算" in await page.locator(".notice").inner_text()
+    # The compute is a job: the page follows it and comes back to the month when it has finished.
+    await page.wait_for_selector("#job[data-state=done]", timeout=30_000)
+    assert f"/app/hr/appraisal/{month}?job=" in page.url
+    assert "已完成：共" in await page.locator("#job .notice").inner_text()
+    await shot(page, "hr-month-recomputed")
 
 
 async def test_ending_appeals_early_is_refused_with_a_message_on_the_page(site, browser) -> None:

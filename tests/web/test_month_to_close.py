@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, datetime, timedelta
 
-from tests.web.browser import Site, api, page_as, shot
+from tests.web.browser import Site, api, api_job, page_as, shot
 
 
 def months_ago(n: int) -> str:
@@ -22,7 +22,7 @@ def months_ago(n: int) -> str:
 
 async def month_in_appeals(site: Site, month: str) -> None:
     """HR computes the month and opens its appeal window (through the API: the pages for these steps have their own tests)."""
-    await api(site, "hr", "POST", f"/api/v1/appraisal/periods/{month}/compute")
+    await api_job(site, "hr", f"/api/v1/appraisal/periods/{month}/compute")
     await api(site, "hr", "POST", f"/api/v1/appraisal/periods/{month}/open-appeals")
 
 
@@ -83,6 +83,9 @@ async def test_a_month_goes_from_appeals_to_closed_through_the_pages(site, brows
     for action, state in (("publish", "published"), ("close", "closed")):
         await hr.goto(f"{site.url}/app/hr/appraisal/{month}")
         await hr.click(f"button[data-action={action}]")
+        if action == "close":  # a job: the page follows it and comes back when it has finished
+            assert await hr.locator("button[data-action]").count() == 0 or await hr.locator("#job[data-state=done]").count() == 1
+            await hr.wait_for_selector("#job[data-state=done]", timeout=30_000)
         assert await hr.locator("#period .state").get_attribute("data-state") == state
     await shot(hr, "hr-month-closed")
 

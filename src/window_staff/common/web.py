@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Request
+from litestar import Request, Response
 from litestar.di import Provide
 from litestar.params import Parameter
 
@@ -33,6 +33,11 @@ def provide_page(
 def client_ip(request: Request) -> str:
     """The peer address (proxies are not trusted for throttling)."""
     return request.client.host if request.client else ""
+
+
+def accepted(job: Any) -> Response[Any]:
+    """202 Accepted for queued work, with the job's address in ``Location`` (any struct with an ``href``)."""
+    return Response(job, status_code=202, headers={"Location": job.href})
 
 
 PAGE = Provide(provide_page, sync_to_thread=False)

@@ -123,4 +123,16 @@ REFUSALS: dict[str, dict[str, str]] = {
     "error.payload_too_large": {"zh": "提交的内容过大", "en": "What was sent is too large"},
     "error.too_many_requests": {"zh": "操作过于频繁，请稍后再试", "en": "Too many attempts; try again later"},
     "error.database_unavailable": {"zh": "数据库暂时不可用，请稍后再试", "en": "The database is unavailable; try again shortly"},
+    "error.job_running": {
+        "zh": "该事项另有任务正在进行，请完成后再操作",
+        "en": "Other work on this is still running; try again when it has finished",
+    },
+    "error.job_crashed": {
+        "zh": "任务执行中出现内部错误，已记录日志，请联系系统管理员",
+        "en": "The work failed with an internal error (logged); contact the administrator",
+    },
+    "error.job_abandoned": {
+        "zh": "任务多次中断未能完成，请联系系统管理员后重新提交",
+        "en": "The work was interrupted several times; contact the administrator, then submit it again",
+    },
 }

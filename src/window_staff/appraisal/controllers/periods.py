@@ -12,10 +12,9 @@ from litestar import Controller, Response, get, post
 from litestar.di import Provide
 from litestar.params import Parameter
 
-from window_staff.appraisal import service
+from window_staff.appraisal import jobs as appraisal_jobs, service
 from window_staff.appraisal.errors import AppraisalInputInvalid
 from window_staff.appraisal.schemas import (
-    ComputeOut,
     DiffOut,
     EventOut,
     PeriodOut,
@@ -33,7 +32,8 @@ from window_staff.common.context import AppContext
 from window_staff.common.guards import authenticated, provide_principal, roles
 from window_staff.common.pagination import Page, PageParams
 from window_staff.common.principal import Principal
-from window_staff.common.web import PAGE
+from window_staff.common.web import PAGE, accepted
+from window_staff.jobs.schemas import JobOut
 
 _deps = {"principal": Provide(provide_principal), "page": PAGE}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -143,10 +143,12 @@ class AppraisalController(Controller):
 
     # --- lifecycle -------------------------------------------------------------------------------------
 
-    @post("/periods/{month:str}/compute", guards=[can_prepare], status_code=200, request_max_body_size=_EMPTY_BODY)
-    async def compute(self, ctx: AppContext, principal: Principal, month: str) -> ComputeOut:
-        """Score every staff member employed in the month (again, until it is approved); only changed sheets get a new version."""
-        return await service.compute(ctx, month, principal=principal)
+    @post("/periods/{month:str}/compute", guards=[can_prepare], status_code=202, request_max_body_size=_EMPTY_BODY)
+    async def compute(self, ctx: AppContext, principal: Principal, month: str) -> Response[JobOut]:
+        """Queue scoring every staff member employed in the month (again, until it is approved): 202 with the job's
+        address (``Location``); the finished job's result says how many sheets changed. Asking again while it runs
+        answers the same job."""
+        return accepted(await appraisal_jobs.request_compute(ctx, month, principal=principal))
 
     @post("/periods/{month:str}/open-appeals", guards=[can_prepare], status_code=200, request_max_body_size=_EMPTY_BODY)
     async def open_appeals(self, ctx: AppContext, principal: Principal, month: str) -> PeriodOut:
@@ -173,10 +175,10 @@ class AppraisalController(Controller):
         """Publish the approved figures to staff as final."""
         return await service.publish(ctx, month, principal=principal)
 
-    @post("/periods/{month:str}/close", guards=[can_prepare], status_code=200, request_max_body_size=_EMPTY_BODY)
-    async def close(self, ctx: AppContext, principal: Principal, month: str) -> PeriodOut:
-        """Freeze the bonuses, store the month's hashes and sign its chain head."""
-        return await service_close.close(ctx, month, principal=principal)
+    @post("/periods/{month:str}/close", guards=[can_prepare], status_code=202, request_max_body_size=_EMPTY_BODY)
+    async def close(self, ctx: AppContext, principal: Principal, month: str) -> Response[JobOut]:
+        """Queue the close: freeze the bonuses, store the month's hashes and sign its chain head (202 with the job's address)."""
+        return accepted(await appraisal_jobs.request_close(ctx, month, principal=principal))
 
     @post("/periods/{month:str}/reopen", guards=[can_approve], status_code=200, request_max_body_size=_REASON_BODY)
     async def request_reopen(self, ctx: AppContext, principal: Principal, month: str, data: ReasonIn) -> PeriodOut:

@@ -20,11 +20,16 @@ from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
 from window_staff.common.db import write_transaction
 from window_staff.common.principal import Principal
+from window_staff.common.progress import Progress, no_progress
 from window_staff.org import service as org
 from window_staff.org.service import Posting
 from window_staff.scoring import Fact, score
 from window_staff.scoring.engine import cyclic_gc_paused
 from window_staff.scoring.rules import rules_of
+
+# A compute's phases as its job reports them: one step per fact source, then scoring, then writing.
+GATHER, SCORE, WRITE = "gather", "score", "write"
+STEPS_AFTER_GATHERING = 2
 
 
 def local_today(ctx: AppContext) -> date:
@@ -84,11 +89,15 @@ async def trail(ctx: AppContext, month: str) -> list[EventOut]:
     ]
 
 
-async def month_facts(ctx: AppContext, *, postings: Sequence[Posting], first: date, period_id: int | None) -> dict[int, list[Fact]]:
+async def month_facts(
+    ctx: AppContext, *, postings: Sequence[Posting], first: date, period_id: int | None, progress: Progress = no_progress
+) -> dict[int, list[Fact]]:
     """Every fact of the month per staff member: from each registered source (reads only), then the month's upheld appeals."""
     staff_ids = [p.staff_id for p in postings]
     facts: dict[int, list[Fact]] = {sid: [] for sid in staff_ids}
-    for source in fact_sources(ctx):
+    sources = fact_sources(ctx)
+    for number, source in enumerate(sources):
+        await progress(GATHER, done=number, total=len(sources) + STEPS_AFTER_GATHERING)
         for sid, found in (await source(ctx, postings=postings, first=first)).items():
             if sid in facts:
                 facts[sid].extend(found)
@@ -106,7 +115,7 @@ def score_sheets(ctx: AppContext, facts: Mapping[int, Sequence[Fact]], *, first:
         return [domain.sheet_row(result, facts=facts[sid]) for sid, result in results.items()]
 
 
-async def compute(ctx: AppContext, month: str, *, principal: Principal) -> ComputeOut:
+async def compute(ctx: AppContext, month: str, *, principal: Principal, progress: Progress = no_progress) -> ComputeOut:
     """Score every staff member employed in the month; only sheets that changed get a new version."""
     started = time.perf_counter()
     first = checked_month(ctx, month)
@@ -114,9 +123,12 @@ async def compute(ctx: AppContext, month: str, *, principal: Principal) -> Compu
     before = await store.find_period(key)  # created, if need be, in the transaction that writes the computation
     domain.next_state(before["state"] if before else "open", action="compute")  # refuse early, before the expensive part
     postings = await org.postings_employed_between(first=first, last=periods.next_month(first) - timedelta(days=1))
-    facts = await month_facts(ctx, postings=postings, first=first, period_id=before["id"] if before else None)
+    facts = await month_facts(ctx, postings=postings, first=first, period_id=before["id"] if before else None, progress=progress)
+    steps = len(fact_sources(ctx)) + STEPS_AFTER_GATHERING
+    await progress(SCORE, done=steps - STEPS_AFTER_GATHERING, total=steps)
     sheets = score_sheets(ctx, facts, first=first)
     placed = {p.staff_id: (p.department_id, p.window_id) for p in postings}
+    await progress(WRITE, done=steps - 1, total=steps)  # before the transaction: progress is written on its own
     changed = await write_computation(
         ctx,
         key,

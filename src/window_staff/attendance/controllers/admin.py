@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, Response, delete, get, post
 from litestar.di import Provide
 from litestar.params import Parameter
 
+from window_staff.attendance import jobs as attendance_jobs
 from window_staff.attendance.controllers.month import MONTH
 from window_staff.attendance.guards import can_manage_attendance
 from window_staff.attendance.schemas import (
@@ -36,7 +37,8 @@ from window_staff.common.context import AppContext
 from window_staff.common.guards import provide_principal
 from window_staff.common.pagination import Page, PageParams
 from window_staff.common.principal import Principal
-from window_staff.common.web import PAGE
+from window_staff.common.web import PAGE, accepted
+from window_staff.jobs.schemas import JobOut
 
 _deps = {"principal": Provide(provide_principal), "page": PAGE}
 _small = 8192
@@ -154,10 +156,11 @@ class AttendanceAdminController(Controller):
         """A site's closed months."""
         return await service_admin.list_closed_months(ctx, site_id=site_id)
 
-    @post("/months/{month:str}/close", guards=[can_manage_attendance], status_code=200, request_max_body_size=_small)
-    async def close_month(self, ctx: AppContext, principal: Principal, month: str, data: MonthCloseIn) -> MonthCloseOut:
-        """Freeze a site's month: records stored one last time; later inputs go to the exception queue."""
-        return await service_admin.close_month(ctx, site_id=data.site_id, month=month, actor=principal.actor)
+    @post("/months/{month:str}/close", guards=[can_manage_attendance], status_code=202, request_max_body_size=_small)
+    async def close_month(self, ctx: AppContext, principal: Principal, month: str, data: MonthCloseIn) -> Response[JobOut]:
+        """Queue freezing a site's month (202 with the job's address): records stored one last time; later inputs go
+        to the exception queue."""
+        return accepted(await attendance_jobs.request_close_month(ctx, site_id=data.site_id, month=month, principal=principal))
 
     @get("/exceptions", guards=[can_manage_attendance])
     async def exceptions(self, ctx: AppContext, page: PageParams, include_resolved: bool = False) -> Page[ExceptionOut]:

@@ -12,7 +12,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
-from window_staff.appraisal import domain, service
+from window_staff.appraisal import domain, jobs as appraisal_jobs, service
 from window_staff.appraisal.errors import AppraisalInputInvalid, PeriodNotFound
 from window_staff.appraisal.schemas import AppealDecisionIn, GroupOut, PeriodOut, TrendPointOut
 from window_staff.appraisal.service import appeals as service_appeals, close as service_close, reports as service_reports
@@ -24,8 +24,10 @@ from window_staff.common.errors import DomainError
 from window_staff.common.guards import principal_of
 from window_staff.common.pagination import PageParams
 from window_staff.errors import status_of
+from window_staff.jobs.schemas import JobOut
 from window_staff.org import service as org
 from window_staff.scoring.rules import rules_of
+from window_staff.web.controllers.jobs import job_context, panel
 from window_staff.web.i18n import add_words, lang_of
 from window_staff.web.pages import HEADERS, PAGE, is_fragment, offset_of, page_roles, refusal_of, render
 
@@ -129,11 +131,11 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     domain.CLOSED: (),
 }
 _CALLS = {
-    "compute": lambda ctx, month, p: service.compute(ctx, month, principal=p),
+    "compute": lambda ctx, month, p: appraisal_jobs.request_compute(ctx, month, principal=p),
     "open-appeals": lambda ctx, month, p: service.open_appeals(ctx, month, principal=p),
     "end-appeals": lambda ctx, month, p: service.end_appeals(ctx, month, principal=p),
     "publish": lambda ctx, month, p: service.publish(ctx, month, principal=p),
-    "close": lambda ctx, month, p: service_close.close(ctx, month, principal=p),
+    "close": lambda ctx, month, p: appraisal_jobs.request_close(ctx, month, principal=p),
 }
 
 # The charts' drawing box (SVG user units).
@@ -252,7 +254,11 @@ async def _month_page(ctx: AppContext, request: Request, month: str, *, message:
         )
     if period is not None:
         context["trail"] = await service.trail(ctx, key)
-    context["actions"] = ACTIONS.get(period.state if period else domain.OPEN, ()) if context["can_act"] else ()
+    job = await panel(ctx, request, subject=key, kinds=[appraisal_jobs.COMPUTE, appraisal_jobs.CLOSE])
+    context.update(job_context(job, back=f"/app/hr/appraisal/{key}", lang=lang_of(request)))
+    running = job is not None and job.state in ("queued", "running")
+    # While the month's job runs, no step is offered: the job decides the next state.
+    context["actions"] = ACTIONS.get(period.state if period else domain.OPEN, ()) if context["can_act"] and not running else ()
     return render(request, "hr/month.html", principal=principal, status=status, local_time=local_time, **context)
 
 
@@ -317,9 +323,11 @@ class HrAppraisalPageController(Controller):
             raise AppraisalInputInvalid(f"unknown action {action!r}", key="action")
         key = periods.month_key(periods.parse_month(month))
         try:
-            await call(ctx, key, await principal_of(request))
+            outcome = await call(ctx, key, await principal_of(request))
         except DomainError as exc:
             return await _month_page(ctx, request, key, message=refusal_of(request, exc), status=status_of(exc))
+        if isinstance(outcome, JobOut):  # queued: the month's page follows the job
+            return Redirect(f"/app/hr/appraisal/{key}?job={outcome.id}", status_code=303)
         return Redirect(f"/app/hr/appraisal/{key}?done={action}", status_code=303)
 
     @post("/appraisal/{month:str}/appeals/{appeal_id:int}/decision", guards=[preparers], opt=PAGE, request_max_body_size=_FORM_LIMIT)

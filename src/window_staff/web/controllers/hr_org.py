@@ -9,13 +9,16 @@ from urllib.parse import urlencode
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
+from window_staff.attendance import jobs as attendance_jobs
 from window_staff.attendance.service import admin as service_admin
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError, InvalidInput
 from window_staff.common.guards import principal_of
 from window_staff.errors import status_of
+from window_staff.jobs.schemas import JobOut
 from window_staff.org import service as org
 from window_staff.web import forms_hr_org as forms
+from window_staff.web.controllers.jobs import job_context, panel
 from window_staff.web.i18n import lang_of, translator
 from window_staff.web.pages import PAGE, offset_of, page_roles, refusal_of, render
 
@@ -199,6 +202,12 @@ class HrOrgPages(Controller):
     ) -> Template:
         principal = await principal_of(request)
         context = await forms.schedules_page(ctx, site_id=site_id, month=month)
+        site, key = context["site"], context["month"]
+        job = await panel(ctx, request, subject=f"{key} {site.name}", kinds=[attendance_jobs.CLOSE_MONTH])
+        back = f"/app/hr/org/schedules?{urlencode({'site_id': site.id, 'month': key})}"
+        context.update(job_context(job, back=back, lang=lang_of(request)))
+        # While the close runs, it is not offered again.
+        context["closing"] = job is not None and job.state in ("queued", "running")
         return render(
             request,
             "hr/org/schedules.html",
@@ -218,7 +227,7 @@ class HrOrgPages(Controller):
             ctx, request, site_id=forms.query_int(q.get("site_id")), month=q.get("month") or forms.this_month(ctx)
         )
 
-    async def _schedule_act(self, ctx: AppContext, request: Request, *, kind: str | None, act: Act, done: str) -> Response:
+    async def _schedule_act(self, ctx: AppContext, request: Request, *, kind: str | None, act: Act, done: str | None) -> Response:
         """Read the form (its site and month ride along as hidden fields), run the service, PRG back or show the refusal."""
         principal = await principal_of(request)
         form = await request.form()
@@ -226,12 +235,13 @@ class HrOrgPages(Controller):
         month = forms.month_or_this(ctx, str(form.get("month", "")))
         raw = forms.read_form(form, kind) if kind else {}
         try:
-            await act(ctx, (raw, site_id, form), principal.actor)
+            outcome = await act(ctx, (raw, site_id, form), principal.actor)
         except DomainError as exc:
             return await self._schedules_page(
                 ctx, request, site_id=site_id, month=month, message=refusal_of(request, exc), status=status_of(exc), form=raw
             )
-        return _back("/schedules", site_id=site_id, month=month, done=done)
+        job = outcome.id if isinstance(outcome, JobOut) else None  # queued: the page follows the job
+        return _back("/schedules", site_id=site_id, month=month, done=done, job=job)
 
     @post("/schedules/hours", guards=[writers], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def add_hours(self, ctx: AppContext, request: Request) -> Response:
@@ -300,12 +310,15 @@ class HrOrgPages(Controller):
     async def close_month(self, ctx: AppContext, request: Request) -> Response:
         """Freeze the site's month for attendance (asks for a ticked confirmation: it cannot be undone here)."""
 
+        principal = await principal_of(request)
+
         async def act(ctx: AppContext, got: Any, actor: str) -> Any:
             _, site_id, form = got
             if not form.get("confirm"):
                 raise InvalidInput("tick the confirmation box first", code="org_close_unconfirmed")
-            return await service_admin.close_month(
-                ctx, site_id=site_id if site_id is not None else 0, month=str(form.get("month", "")), actor=actor
+            return await attendance_jobs.request_close_month(
+                ctx, site_id=site_id if site_id is not None else 0, month=str(form.get("month", "")), principal=principal
             )
 
-        return await self._schedule_act(ctx, request, kind=None, act=act, done="month_closed")
+        # Queued: the schedules page follows the job and says how it ended.
+        return await self._schedule_act(ctx, request, kind=None, act=act, done=None)

@@ -1,0 +1,106 @@
+"""The runner: claims queued jobs and runs them one at a time, and puts abandoned jobs back in the queue.
+
+It runs inside the web process on the embedded SQLite default (``job_runner = "in_process"``) and in
+``window-staff worker`` processes otherwise. Claims are one conditional update, so any number of runners on
+one database run each job once; a runner that dies leaves its job ``running`` until another runner sees the
+process is gone (same host) or its heartbeat stopped (``job_stale_seconds``), and runs it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+import msgspec
+
+from window_staff.common.context import AppContext
+from window_staff.common.db import outage_reason
+from window_staff.common.progress import Progress
+from window_staff.jobs import domain, service, store
+
+log = logging.getLogger(__name__)
+HEARTBEAT_SECONDS = 10.0
+
+
+class Runner:
+    """One runner per process: ``run_forever`` until cancelled; ``wake`` when this process queued a job."""
+
+    def __init__(self, ctx: AppContext, *, poll_seconds: float | None = None) -> None:
+        self.ctx = ctx
+        self.owner = domain.this_process()
+        self.poll_seconds = poll_seconds if poll_seconds is not None else ctx.settings.job_poll_seconds
+        self.stale_after = timedelta(seconds=ctx.settings.job_stale_seconds)
+        self._wake = asyncio.Event()
+        self._current: int | None = None
+
+    def wake(self) -> None:
+        """Look at the queue now instead of at the next poll."""
+        self._wake.set()
+
+    async def recover(self) -> int:
+        """Requeue jobs whose runner is gone (or fail them after too many attempts); returns how many."""
+        now = self.ctx.clock.now()
+        moved = 0
+        for row in await store.running():
+            if row["id"] == self._current:
+                continue
+            if not domain.abandoned(row["owner"], heartbeat_at=row["heartbeat_at"], now=now, here=self.owner, stale_after=self.stale_after):
+                continue
+            if row["attempts"] >= domain.MAX_ATTEMPTS:
+                problem = {"code": "job_abandoned", "detail": "任务多次中断未能完成，请检查服务器日志后重新提交"}
+                await store.give_up(row["id"], problem=msgspec.json.encode(problem).decode(), now=now)
+            elif await store.requeue(self.ctx.engine, row["id"], owner=row["owner"]):
+                log.warning("job %s: its runner (%s) is gone; queued again", row["id"], row["owner"])
+            moved += 1
+        return moved
+
+    async def run_next(self, *, progress: Progress | None = None) -> int | None:
+        """Claim and run the oldest queued job this process can run; its id, or None when the queue is empty."""
+        for job_id in await store.queued_ids(kinds=list(service.kinds_of(self.ctx))):
+            if await store.claim(self.ctx.engine, job_id, owner=self.owner.text(), now=self.ctx.clock.now()):
+                await self._run(job_id, progress=progress)
+                return job_id
+        return None
+
+    async def run_job(self, job_id: int, *, progress: Progress | None = None) -> bool:
+        """Claim one particular queued job and run it here (the CLI); False when another runner has it."""
+        if not await store.claim(self.ctx.engine, job_id, owner=self.owner.text(), now=self.ctx.clock.now()):
+            return False
+        await self._run(job_id, progress=progress)
+        return True
+
+    async def _run(self, job_id: int, *, progress: Progress | None) -> None:
+        self._current = job_id
+        beat = asyncio.create_task(self._heartbeat(job_id))
+        try:
+            await service.run_claimed(self.ctx, job_id, owner=self.owner.text(), progress=progress)
+        finally:
+            beat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beat
+            self._current = None
+
+    async def _heartbeat(self, job_id: int) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            with contextlib.suppress(Exception):  # a missed beat only makes another runner look sooner
+                await store.heartbeat([job_id], owner=self.owner.text(), now=self.ctx.clock.now())
+
+    async def run_forever(self) -> None:
+        """Recover, then run queued jobs as they come, until cancelled; a database outage pauses it, never ends it."""
+        self.ctx.resources[service.WAKE] = self.wake
+        while True:
+            try:
+                await self.recover()
+                while await self.run_next() is not None:
+                    pass
+            except Exception as exc:
+                if outage_reason(exc) is None:
+                    log.exception("job runner: unexpected error; retrying")
+                else:
+                    log.warning("job runner: database unavailable (%s); retrying", outage_reason(exc))
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
