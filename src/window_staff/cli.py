@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -58,7 +59,38 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.workers < 1:
         print("--workers needs at least 1", file=sys.stderr)
         return 2
-    _serve(settings, workers=args.workers)
+    runners = _start_job_workers(settings)
+    try:
+        _serve(settings, workers=args.workers)
+    finally:
+        for runner in runners:
+            runner.terminate()  # a job cut short is run again by the next worker (see jobs/runner.py)
+        for runner in runners:
+            runner.wait(timeout=30)
+    return 0
+
+
+def _start_job_workers(settings: Settings) -> list[subprocess.Popen[bytes]]:
+    """With ``job_runner = "worker"``, the ``window-staff worker`` processes that run this host's jobs."""
+    if settings.job_runner != "worker":
+        return []
+    return [subprocess.Popen([sys.executable, "-m", "window_staff.cli", "worker"]) for _ in range(settings.job_workers)]
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """Run queued jobs (computing and closing months) until stopped, at a lower CPU priority than check-ins."""
+    from window_staff.jobs.runner import Runner
+
+    if settings.job_worker_nice:
+        os.nice(settings.job_worker_nice)
+
+    async def job(ctx: AppContext) -> None:
+        await Runner(ctx).run_forever()
+
+    try:
+        run_job(settings, job, rules=True)
+    except KeyboardInterrupt:
+        pass
     return 0
 
 
@@ -177,6 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the API")
     serve.add_argument("--workers", type=int, default=1, help="server processes on this host (one database; default 1)")
     serve.set_defaults(func=cmd_serve)
+    worker = sub.add_parser("worker", help="run queued jobs (month computes and closes) until stopped; see WINDOW_STAFF_JOB_RUNNER")
+    worker.set_defaults(func=cmd_worker)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
     demo = sub.add_parser("demo", help="seed a demo centre on SQLite and serve it")
     demo.add_argument("--no-serve", action="store_true", help="seed and print the logins, then exit")

@@ -30,6 +30,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "reopen-confirm": ("approver", "confirm another approver's request to reopen a closed month"),
 }
 _WITH_REASON = frozenset({"return", "reopen"})
+# Heavy steps run as jobs (one per month at a time, followed on the HR pages too), here with a progress bar.
+_AS_JOBS = frozenset({"compute", "close"})
 
 
 def _error(detail: str) -> int:
@@ -47,9 +49,29 @@ def _run(settings: Settings, job: Callable[[AppContext], Awaitable[Any]]) -> tup
         return None, _error(exc.detail)
 
 
+async def _as_job(ctx: AppContext, job: Any, *, quiet: bool) -> Any:
+    """Run a queued job here with a progress bar (or follow it where another runner took it); a failure is raised."""
+    from window_staff.common.bar import ProgressBar
+    from window_staff.common.errors import DomainError
+    from window_staff.jobs.runner import run_here
+    from window_staff.jobs.service import kinds_of
+
+    kind = kinds_of(ctx)[job.kind]
+    bar = None if quiet else ProgressBar(kind.name["zh"], names=lambda phase: kind.phases.get(phase, {}).get("zh", phase))
+    finished = await run_here(ctx, job.id, progress=bar)
+    if bar is not None:
+        bar.close(finished=finished.state == "done")
+    if finished.problem is not None:
+        raise DomainError(finished.problem.detail, code=finished.problem.code)
+    return finished
+
+
 def cmd_action(args: argparse.Namespace, settings: Settings) -> int:
     """Run one lifecycle step as the user named by ``--as``; print a one-line summary."""
-    from window_staff.appraisal import service
+    import msgspec
+
+    from window_staff.appraisal import jobs as appraisal_jobs, service
+    from window_staff.appraisal.schemas import PeriodOut
     from window_staff.appraisal.service import close as service_close
     from window_staff.auth.errors import RoleRequired
     from window_staff.auth.service import principal_for
@@ -63,10 +85,11 @@ def cmd_action(args: argparse.Namespace, settings: Settings) -> int:
             raise RoleRequired(f"user {principal.username!r} does not hold the role {role!r} that {action} needs")
         month = args.month
         if action == "compute":
-            done = await service.compute(ctx, month, principal=principal)
+            job = await _as_job(ctx, await appraisal_jobs.request_compute(ctx, month, principal=principal), quiet=args.quiet)
+            done = job.result or {}
             return (
-                f"{done.period.month}: {done.period.state}, computation {done.computation}, {done.staff} staff, "
-                f"{done.changed} changed, {done.facts} facts, {done.seconds:.3f} s"
+                f"{done['period']['month']}: {done['period']['state']}, computation {done['computation']}, {done['staff']} staff, "
+                f"{done['changed']} changed, {done['facts']} facts, {done['seconds']:.3f} s"
             )
         if action == "open-appeals":
             period = await service.open_appeals(ctx, month, principal=principal)
@@ -79,7 +102,8 @@ def cmd_action(args: argparse.Namespace, settings: Settings) -> int:
         elif action == "publish":
             period = await service.publish(ctx, month, principal=principal)
         elif action == "close":
-            period = await service_close.close(ctx, month, principal=principal)
+            job = await _as_job(ctx, await appraisal_jobs.request_close(ctx, month, principal=principal), quiet=args.quiet)
+            period = msgspec.convert(job.result, PeriodOut)
         elif action == "reopen":
             period = await service_close.request_reopen(ctx, month, principal=principal, reason=args.reason)
         else:
@@ -97,7 +121,6 @@ def cmd_action(args: argparse.Namespace, settings: Settings) -> int:
         return line
 
     if action in _WITH_REASON:
-        import msgspec
 
         from window_staff.appraisal.schemas import ReasonIn
 
@@ -221,6 +244,8 @@ def add_commands(sub: Any) -> None:
         cmd.add_argument("--as", dest="username", required=True, metavar="USERNAME", help=f"the user doing it (active, role {role})")
         if action in _WITH_REASON:
             cmd.add_argument("--reason", required=True, help="why (kept in the trail and the audit chain)")
+        if action in _AS_JOBS:
+            cmd.add_argument("--quiet", action="store_true", help="no progress bar")
         cmd.set_defaults(func=cmd_action)
     explain = appraisal.add_parser("explain", help="print one person's sheet explanation")
     explain.add_argument("month", help="YYYY-MM")

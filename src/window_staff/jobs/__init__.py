@@ -5,4 +5,4 @@ process on the embedded SQLite default, or ``window-staff worker`` processes) cl
 its kind names. Other domains declare their kinds; the wiring point registers them (see docs/DESIGN.md).
 """
 
-PUBLIC = frozenset({"service", "schemas", "errors"})
+PUBLIC = frozenset({"service", "schemas", "errors", "runner"})

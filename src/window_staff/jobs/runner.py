@@ -19,6 +19,7 @@ from window_staff.common.context import AppContext
 from window_staff.common.db import outage_reason
 from window_staff.common.progress import Progress
 from window_staff.jobs import domain, service, store
+from window_staff.jobs.schemas import JobOut
 
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 10.0
@@ -104,3 +105,13 @@ class Runner:
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+
+
+async def run_here(ctx: AppContext, job_id: int, *, progress: Progress | None = None, poll_seconds: float = 0.5) -> JobOut:
+    """Run a queued job in this process (the CLI), or follow it where another runner has it; the finished job."""
+    if not await Runner(ctx).run_job(job_id, progress=progress):
+        while (job := await service.get(ctx, job_id)).state not in domain.FINISHED:
+            if progress is not None and job.total:
+                await progress(job.phase, done=job.done, total=job.total)
+            await asyncio.sleep(poll_seconds)
+    return await service.get(ctx, job_id)
