@@ -161,12 +161,13 @@ async def run_claimed(ctx: AppContext, job_id: int, *, owner: str, progress: Pro
     row = await store.find(job_id)
     if row is None:
         return
-    report = _progress(ctx, job_id, owner=owner)
+    recorded = _progress(ctx, job_id, owner=owner)
+    report = recorded
     if progress is not None:
         watcher = progress
 
         async def both(phase: str, *, done: int, total: int) -> None:
-            await report(phase, done=done, total=total)
+            await recorded(phase, done=done, total=total)
             await watcher(phase, done=done, total=total)
 
         report = both
