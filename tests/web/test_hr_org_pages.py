@@ -178,3 +178,15 @@ async def test_hr_downloads_a_departments_attendance_sheet_from_the_schedules_pa
     assert download.suggested_filename.startswith("attendance-") and download.suggested_filename.endswith(".xlsx")
     with open(await download.path(), "rb") as workbook:
         assert workbook.read(2) == b"PK"  # an XLSX is a zip
+
+
+async def test_hr_closes_a_sites_month_and_the_page_follows_the_job_to_the_end(site, browser) -> None:
+    where = await county(site)
+    month = f"2025-{next(_serial) % 12 + 1:02d}"  # the demo's hours start in 2025; no other test works in that year
+    page = await page_as(browser, site, "hr", next_path=f"/app/hr/org/schedules?site_id={where['id']}&month={month}")
+    await page.check("#close-month input[name=confirm]")
+    await page.click("#close-month button[type=submit]")
+    await page.wait_for_selector("#job[data-state=done]", timeout=30_000)
+    assert "已保存" in await page.locator("#job .notice").inner_text()
+    assert await page.locator("#month-closed").count() == 1 and await page.locator("#close-month").count() == 0
+    await shot(page, "hr-org-month-closed")

@@ -123,6 +123,10 @@ REFUSALS: dict[str, dict[str, str]] = {
     "error.payload_too_large": {"zh": "提交的内容过大", "en": "What was sent is too large"},
     "error.too_many_requests": {"zh": "操作过于频繁，请稍后再试", "en": "Too many attempts; try again later"},
     "error.database_unavailable": {"zh": "数据库暂时不可用，请稍后再试", "en": "The database is unavailable; try again shortly"},
+    "error.session_hours_missing": {
+        "zh": "该场所这一时段未设置作息时间，请先在“排班与作息”中添加",
+        "en": "The site has no session hours for that time; add them under Schedules first",
+    },
     "error.job_running": {
         "zh": "该事项另有任务正在进行，请完成后再操作",
         "en": "Other work on this is still running; try again when it has finished",

@@ -67,7 +67,7 @@ def outcome(job: JobOut, lang: str) -> str:
 
 def job_context(job: JobOut | None, *, back: str, lang: str) -> dict[str, Any]:
     """What ``web/_job.html`` needs."""
-    return {"job": job, "job_back": quote(back, safe="/?=&-"), "job_outcome": outcome(job, lang) if job else ""}
+    return {"job": job, "job_back": quote(back, safe=""), "job_outcome": outcome(job, lang) if job else ""}
 
 
 class JobPages(Controller):
