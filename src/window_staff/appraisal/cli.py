@@ -121,7 +121,6 @@ def cmd_action(args: argparse.Namespace, settings: Settings) -> int:
         return line
 
     if action in _WITH_REASON:
-
         from window_staff.appraisal.schemas import ReasonIn
 
         try:

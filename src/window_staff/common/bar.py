@@ -34,4 +34,3 @@ class ProgressBar:
             self._bar.n = self._bar.total
             self._bar.set_postfix_str("", refresh=False)
         self._bar.close()
-
