@@ -85,25 +85,22 @@ def _address(text: str, *, v4_only: bool = False, v6_only: bool = False) -> Addr
     return found
 
 
-def is_trusted(address: Address, trusted: Sequence[Network]) -> bool:
+def is_trusted(address: Address, *, trusted: Sequence[Network]) -> bool:
     """True when the address lies in one of the trusted networks."""
     return any(address.version == net.version and address in net for net in trusted)
 
 
-def walk(peer: Address, chain: Sequence[Address | None], *, trusted: Sequence[Network]) -> Address:
-    """The client: from a trusted peer, the first untrusted address of ``chain`` read from the right.
-
-    ``chain`` is the forwarding list left to right, None for an entry that could not be read. A None stops the
-    walk at the last trusted address seen; an untrusted peer is the answer without reading ``chain`` at all.
-    """
-    if not is_trusted(peer, trusted):
+def walk(peer: Address, *, chain: Sequence[Address | None], trusted: Sequence[Network]) -> Address:
+    """The client: an untrusted peer itself, else the first untrusted address of ``chain`` (as written) read from the right."""
+    # chain holds None for an entry that could not be read: it stops the walk at the last trusted address seen.
+    if not is_trusted(peer, trusted=trusted):
         return peer
     current = peer
     for entry in reversed(chain):
         if entry is None:
             return current
         current = entry
-        if not is_trusted(entry, trusted):
+        if not is_trusted(entry, trusted=trusted):
             return entry
     return current
 
@@ -118,10 +115,10 @@ def x_forwarded_for(values: Sequence[str]) -> list[Address | None]:
 def forwarded_elements(values: Sequence[str]) -> list[dict[str, str] | None]:
     """RFC 7239 ``Forwarded`` elements as {lower-case name: unquoted value}, None for one that cannot be read."""
     elements: list[dict[str, str] | None] = []
-    for raw in _split(",".join(values), ","):
+    for raw in _split(",".join(values), separator=","):
         pairs: dict[str, str] = {}
         readable = True
-        for pair in _split(raw, ";"):
+        for pair in _split(raw, separator=";"):
             if not pair.strip():
                 continue
             name, sep, value = pair.partition("=")
@@ -134,7 +131,7 @@ def forwarded_elements(values: Sequence[str]) -> list[dict[str, str] | None]:
     return elements
 
 
-def _split(text: str, separator: str) -> list[str]:
+def _split(text: str, *, separator: str) -> list[str]:
     """Split at ``separator`` outside quoted strings (a backslash escapes the next character inside them)."""
     parts: list[str] = []
     current: list[str] = []
@@ -168,7 +165,7 @@ def forwarded_for(elements: Sequence[dict[str, str] | None]) -> list[Address | N
     return [parse_address(element["for"]) if element and "for" in element else None for element in elements]
 
 
-def _scheme(value: str | None, default: str) -> str:
+def _scheme(value: str | None, *, default: str) -> str:
     word = (value or "").strip().lower()
     return word if word in _SCHEMES else default
 
@@ -178,7 +175,7 @@ def resolve(peer: str, *, scheme: str, headers: Iterable[tuple[str, str]], trust
     peer_address = _address(peer)
     if peer_address is None:
         return Origin(address=peer, scheme=scheme)
-    if not is_trusted(peer_address, trusted):
+    if not is_trusted(peer_address, trusted=trusted):
         return Origin(address=str(peer_address), scheme=scheme)
     found: dict[str, list[str]] = {"x-forwarded-for": [], "x-forwarded-proto": [], "forwarded": []}
     for name, value in headers:
@@ -192,5 +189,5 @@ def resolve(peer: str, *, scheme: str, headers: Iterable[tuple[str, str]], trust
         elements = forwarded_elements(found["forwarded"]) if found["forwarded"] else []
         chain = forwarded_for(elements)
         proto = (elements[-1] or {}).get("proto", "") if elements else ""
-    client = walk(peer_address, chain, trusted=trusted)
-    return Origin(address=str(client), scheme=_scheme(proto, scheme))
+    client = walk(peer_address, chain=chain, trusted=trusted)
+    return Origin(address=str(client), scheme=_scheme(proto, default=scheme))
