@@ -37,7 +37,17 @@ def _serve(settings: Settings, *, workers: int = 1) -> None:
 
     from window_staff.app import create_app
 
-    options = {"host": settings.host, "port": settings.port, "log_config": None, "access_log": False, "date_header": False}
+    # proxy_headers off: uvicorn would otherwise rewrite the client address and scheme from X-Forwarded-* for peers
+    # in FORWARDED_ALLOW_IPS (default 127.0.0.1 and ::1) before the app sees them. One place reads those headers:
+    # common/forwarded.py, with WINDOW_STAFF_TRUSTED_PROXIES (docs/DESIGN.md §9, "Behind a reverse proxy").
+    options = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": None,
+        "access_log": False,
+        "date_header": False,
+        "proxy_headers": False,
+    }
     if workers > 1:
         # Each worker process builds its own app from the same environment; nothing a decision needs lives only in
         # one process (nonces, throttles, sessions and gallery versions are rows in the database).

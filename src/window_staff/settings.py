@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from window_staff.common.forwarded import parse_networks
+
 # Routes declare their body ceilings when the app is built, before settings are read: the face image
 # limit may lower this, never raise it (load_settings refuses a larger value).
 FACE_IMAGE_LIMIT_MAX = 32 * 1024 * 1024
@@ -51,6 +53,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = ""
+    # Reverse proxies whose forwarding headers name the client (addresses or CIDR networks); empty: the TCP peer
+    # is the client and X-Forwarded-For / Forwarded are ignored (common/forwarded.py has the rules).
+    trusted_proxies: tuple[str, ...] = ()
     log_json: bool = False
     log_level: str = "INFO"
     # SQLite: persistent connections per process (WAL lets readers run beside the one writer).
@@ -144,11 +149,18 @@ def load_settings(environ: dict[str, str] | None = None, /, **overrides: object)
         if value is not None and value != "":
             raw[field.name] = value
     raw.update({k: str(v) if isinstance(v, Path) else v for k, v in overrides.items()})
+    if isinstance(raw.get("trusted_proxies"), str):
+        raw["trusted_proxies"] = [part.strip() for part in str(raw["trusted_proxies"]).split(",") if part.strip()]
     try:
         # strict=False lets "8000" become 8000 and "true" become True, with a clear error otherwise.
-        return msgspec.convert(raw, Settings, strict=False, dec_hook=_dec_hook)
+        settings = msgspec.convert(raw, Settings, strict=False, dec_hook=_dec_hook)
     except msgspec.ValidationError as exc:
         raise SystemExit(f"invalid setting: {exc} (variables are named {_PREFIX}<FIELD>)") from None
+    try:
+        parse_networks(settings.trusted_proxies)
+    except ValueError as exc:
+        raise SystemExit(f"invalid setting {_PREFIX}TRUSTED_PROXIES: {exc} (a comma-separated list)") from None
+    return settings
 
 
 def _dec_hook(type_: type, value: object) -> object:

@@ -1,7 +1,8 @@
-"""Small helpers shared by controllers: the context dependency and paging parameters."""
+"""Small helpers shared by controllers: the context dependency, paging parameters, the client's address."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated, Any
 
 from litestar import Request, Response
@@ -10,6 +11,7 @@ from litestar.params import Parameter
 
 from window_staff.common.context import AppContext
 from window_staff.common.errors import InvalidInput
+from window_staff.common.forwarded import Network, Origin, parse_networks, resolve
 from window_staff.common.pagination import PageParams
 
 
@@ -30,9 +32,29 @@ def provide_page(
     return PageParams(limit=limit, offset=offset)
 
 
+@lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
+    return parse_networks(entries)
+
+
+def origin(request: Request) -> Origin:
+    """Client address and scheme: the TCP peer's, or what trusted proxies say (``settings.trusted_proxies``)."""
+    peer = request.client.host if request.client else ""
+    trusted = _networks(request.app.state.ctx.settings.trusted_proxies)
+    if not trusted:
+        return Origin(address=peer, scheme=request.scope["scheme"])
+    headers = ((name.decode("latin-1"), value.decode("latin-1")) for name, value in request.scope["headers"])
+    return resolve(peer, scheme=request.scope["scheme"], headers=headers, trusted=trusted)
+
+
 def client_ip(request: Request) -> str:
-    """The peer address (proxies are not trusted for throttling)."""
-    return request.client.host if request.client else ""
+    """The client's address, for login throttling and session records (see ``origin``)."""
+    return origin(request).address
+
+
+def is_https(request: Request) -> bool:
+    """True when the client reached us over HTTPS (directly, or as a trusted proxy reports): cookies are then Secure."""
+    return origin(request).scheme == "https"
 
 
 def accepted(job: Any) -> Response[Any]:
