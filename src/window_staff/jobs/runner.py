@@ -19,6 +19,7 @@ from window_staff.common.context import AppContext
 from window_staff.common.db import outage_reason
 from window_staff.common.progress import Progress
 from window_staff.jobs import domain, service, store
+from window_staff.jobs.errors import JobAbandoned
 from window_staff.jobs.schemas import JobOut
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ class Runner:
             if not domain.abandoned(row["owner"], heartbeat_at=row["heartbeat_at"], now=now, here=self.owner, stale_after=self.stale_after):
                 continue
             if row["attempts"] >= domain.MAX_ATTEMPTS:
-                problem = {"code": "job_abandoned", "detail": "任务多次中断未能完成，请检查服务器日志后重新提交"}
+                problem = {"code": JobAbandoned.code, "detail": JobAbandoned.title}
                 await store.give_up(row["id"], problem=msgspec.json.encode(problem).decode(), now=now)
             elif await store.requeue(self.ctx.engine, row["id"], owner=row["owner"]):
                 log.warning("job %s: its runner (%s) is gone; queued again", row["id"], row["owner"])

@@ -21,7 +21,7 @@ from window_staff.common.errors import DomainError
 from window_staff.common.principal import Principal
 from window_staff.common.progress import Progress
 from window_staff.jobs import domain, store
-from window_staff.jobs.errors import JobNotFound, JobRunning
+from window_staff.jobs.errors import JobCrashed, JobNotFound, JobRunning
 from window_staff.jobs.schemas import JobOut, JobProblemOut
 
 log = logging.getLogger(__name__)
@@ -183,7 +183,7 @@ async def run_claimed(ctx: AppContext, job_id: int, *, owner: str, progress: Pro
         raise  # the process is stopping: the job stays running and the next runner takes it up again
     except Exception:
         log.exception("job %s (%s) failed", job_id, row["kind"])
-        problem = {"code": "job_crashed", "detail": "任务执行中出现内部错误，已记录日志，请联系系统管理员"}
+        problem = {"code": JobCrashed.code, "detail": JobCrashed.title}
     await store.finish(
         job_id,
         owner=owner,
