@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import getpass
 import os
 import subprocess
@@ -84,7 +86,8 @@ def _start_job_workers(settings: Settings) -> list[subprocess.Popen[bytes]]:
     """With ``job_runner = "worker"``, the ``window-staff worker`` processes that run this host's jobs."""
     if settings.job_runner != "worker":
         return []
-    return [subprocess.Popen([sys.executable, "-m", "window_staff.cli", "worker"]) for _ in range(settings.job_workers)]
+    command = [sys.executable, "-m", "window_staff.cli", "worker", "--exit-with", str(os.getpid())]
+    return [subprocess.Popen(command) for _ in range(settings.job_workers)]
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
@@ -95,7 +98,14 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         os.nice(settings.job_worker_nice)
 
     async def job(ctx: AppContext) -> None:
-        await Runner(ctx).run_forever()
+        runner = asyncio.create_task(Runner(ctx).run_forever())
+        if args.exit_with:
+            # uvicorn re-raises SIGTERM after its shutdown, so serve cannot always stop its workers: they follow it.
+            while os.getppid() == args.exit_with and not runner.done():
+                await asyncio.sleep(1)
+            runner.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner
 
     try:
         run_job(settings, job, rules=True)
@@ -220,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="server processes on this host (one database; default 1)")
     serve.set_defaults(func=cmd_serve)
     worker = sub.add_parser("worker", help="run queued jobs (month computes and closes) until stopped; see WINDOW_STAFF_JOB_RUNNER")
+    worker.add_argument("--exit-with", type=int, default=0, metavar="PID", help="stop when this parent process has ended (serve sets it)")
     worker.set_defaults(func=cmd_worker)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
     demo = sub.add_parser("demo", help="seed a demo centre on SQLite and serve it")

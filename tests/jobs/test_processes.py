@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import httpx
 import pyotp
@@ -75,6 +76,33 @@ async def test_with_worker_processes_the_web_process_queues_and_a_worker_runs_th
             headers = await _login(client, hr)
             accepted = await client.post(COMPUTE, headers=headers)
             job = await _finished(client, accepted.headers["location"], headers)
+            started = _workers_of(str(tmp_path / "a"))
     finally:
         server.stop()
     assert job["state"] == "done" and job["result"]["changed"] == 2
+    assert started, "serve started no job worker"
+    assert await _gone(str(tmp_path / "a")), "the job worker outlived the serve process that started it"
+
+
+def _workers_of(data_dir: str) -> list[int]:
+    """``window-staff worker`` processes serving this data folder."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            command = (proc / "cmdline").read_bytes()
+            environ = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"window_staff.cli\0worker" in command and f"WINDOW_STAFF_DATA_DIR={data_dir}".encode() in environ:
+            found.append(int(proc.name))
+    return found
+
+
+async def _gone(data_dir: str) -> bool:
+    for _ in range(100):
+        if not _workers_of(data_dir):
+            return True
+        await asyncio.sleep(0.2)
+    return False
