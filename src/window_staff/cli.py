@@ -18,6 +18,7 @@ from window_staff.biometrics import cli as biometrics_cli
 from window_staff.biometrics.vault import demo_vault_key
 from window_staff.common.cli import replace_settings, run_job
 from window_staff.common.context import AppContext
+from window_staff.common.integrity import demo_audit_key
 from window_staff.evaluations import cli as evaluations_cli
 from window_staff.settings import Settings, get_settings
 from window_staff.terminals import cli as terminals_cli
@@ -109,7 +110,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from window_staff import demo
     from window_staff.migrations import migrate
 
-    settings = demo_vault_key(settings)
+    settings = demo_audit_key(demo_vault_key(settings))
 
     async def job(ctx: AppContext) -> list[demo.DemoLogin]:
         await migrate(ctx.engine)
