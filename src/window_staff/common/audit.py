@@ -119,7 +119,7 @@ async def _append(
     data: dict[str, Any],
 ) -> str:
     payload = canonical_json(data)
-    fields = {
+    fields: dict[str, Any] = {
         "prev_hash": prev,
         "at": at,
         "actor": actor,

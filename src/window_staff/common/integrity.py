@@ -63,7 +63,7 @@ def decode_key(text: str | bytes) -> bytes:
 
 
 def load_key(settings: Settings) -> bytes | None:
-    """The configured key (``audit_key`` wins over ``audit_key_file``), or None when neither is set."""
+    """The configured key (``audit_key`` wins over ``audit_key_file``), else ``<data_dir>/audit.key`` if present, else None."""
     if settings.audit_key:
         return decode_key(settings.audit_key)
     if settings.audit_key_file is not None:
@@ -72,6 +72,10 @@ def load_key(settings: Settings) -> bytes | None:
         except OSError as exc:
             raise AuditKeyInvalid(f"cannot read audit key file {settings.audit_key_file}: {exc.strerror}") from None
         return decode_key(text)
+    default = settings.data_dir / DEFAULT_KEY_NAME
+    if default.exists():
+        # What ``window-staff demo`` made: other commands on the same data folder find it without a setting.
+        return decode_key(default.read_bytes())
     return None
 
 

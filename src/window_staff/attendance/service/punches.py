@@ -96,8 +96,8 @@ async def record_punches(ctx: AppContext, punches: Sequence[NewPunch], *, site_i
         for p in punches
     ]
     # The keyed seal is computed here, with the row (microseconds each, no round trip).
-    rows = [(*row, integrity.row_mac(ctx.engine, PUNCH_SEAL, dict(zip(PUNCH_SEAL.column_names, row, strict=True)))) for row in rows]
-    ids = await insert_rows(ctx.engine, Punch, _PUNCH_COLUMNS, rows, skip_conflicts=True)
+    sealed = [(*row, integrity.row_mac(ctx.engine, PUNCH_SEAL, dict(zip(PUNCH_SEAL.column_names, row, strict=True)))) for row in rows]
+    ids = await insert_rows(ctx.engine, Punch, _PUNCH_COLUMNS, sealed, skip_conflicts=True)
     closed = await _queue_closed_month(ctx, ids, site_id=site_id, at=received_at) if ids and site_id is not None else 0
     return StoredPunches(ids, closed)
 
