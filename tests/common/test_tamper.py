@@ -8,6 +8,7 @@ function) to fail naming the table, the row and what changed.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import shutil
@@ -25,10 +26,11 @@ from tests.evaluations.support_delegates import evaluate_by, make_campaign, make
 from tests.evaluations.support_ratings import rate
 from window_staff import demo
 from window_staff.app import build_context, load_rules_at_start
-from window_staff.common import audit, checkpoints, tamper
+from window_staff.common import audit, checkpoints, integrity, tamper
 from window_staff.common.clock import FixedClock
 from window_staff.common.context import AppContext
 from window_staff.common.db import close_pool, execute, is_sqlite, start_pool
+from window_staff.jobs.runner import Runner
 from window_staff.settings import load_settings
 
 APPEND_ONLY = ("audit_event", "punch", "delegate_evaluation", "citizen_rating")
@@ -318,3 +320,20 @@ async def test_an_edit_of_the_database_file_is_named(ctx, run, capsys, edit) -> 
     assert await run("audit", "verify") == 1
     out = capsys.readouterr().out
     assert expected in out and "FAILED" in out, out
+
+
+async def test_the_job_runner_signs_one_checkpoint_a_day(ctx) -> None:
+    runner = Runner(ctx)
+    await runner.checkpoint_daily()
+    await runner.checkpoint_daily()
+    assert len(list(checkpoints.folder(ctx).glob("checkpoint-*.json"))) == 1
+    ctx.clock.advance(days=1)
+    await runner.checkpoint_daily()
+    assert len(list(checkpoints.folder(ctx).glob("checkpoint-*.json"))) == 2
+
+
+@pytest.mark.parametrize("key", [None, base64.b64encode(b"another key, not the chain's one").decode()], ids=["missing", "wrong"])
+async def test_a_keyed_chain_refuses_to_start_without_its_key(ctx, key) -> None:
+    integrity.use_key(ctx.engine, None if key is None else integrity.decode_key(key))
+    with pytest.raises(integrity.AuditKeyInvalid):
+        await audit.check_key(ctx.engine)
