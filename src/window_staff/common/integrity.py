@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
 import json
 import os
 import secrets
 import weakref
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -134,30 +135,39 @@ class Seal:
     append_only: bool = True
     # Audit events with this subject type name rows of the table by id: a named row that is gone was deleted.
     subject_type: str | None = None
+    name: str = field(init=False)  # the table's name in the database
+    column_names: tuple[str, ...] = field(init=False)  # the sealed columns' names in the database, in seal order
+    _kinds: tuple[str, ...] = field(init=False, repr=False)
 
-    @property
-    def name(self) -> str:
-        """The table's name in the database."""
-        return self.table._meta.tablename
-
-    @property
-    def column_names(self) -> tuple[str, ...]:
-        """The sealed columns' names in the database, in seal order."""
-        return tuple(c._meta.db_column_name for c in self.columns)
+    def __post_init__(self) -> None:
+        # Worked out once: the seal is computed per row on the check-in path.
+        object.__setattr__(self, "name", self.table._meta.tablename)
+        object.__setattr__(self, "column_names", tuple(c._meta.db_column_name for c in self.columns))
+        object.__setattr__(self, "_kinds", tuple(_kind(c) for c in self.columns))
 
 
-def _normal(column: Column, value: Any) -> Any:
+def _kind(column: Column) -> str:
+    if isinstance(column, Timestamptz):
+        return "instant"
+    if isinstance(column, Date):
+        return "date"
+    if isinstance(column, Boolean):
+        return "bool"
+    return "value"
+
+
+def _normal(kind: str, value: Any) -> Any:
     # One form per type whatever the driver hands back: SQLite gives 0/1 and text where PostgreSQL gives bool and datetime.
     if value is None:
         return None
-    if isinstance(column, Timestamptz):
+    if kind == "instant":
         at = datetime.fromisoformat(value) if isinstance(value, str) else value
         if at.tzinfo is None:
             at = at.replace(tzinfo=UTC)
         return at.astimezone(UTC).isoformat(timespec="microseconds")
-    if isinstance(column, Date):
+    if kind == "date":
         return value if isinstance(value, str) else date.isoformat(value)
-    if isinstance(column, Boolean):
+    if kind == "bool":
         return bool(value)
     if isinstance(value, bool | int):
         return int(value)
@@ -165,27 +175,24 @@ def _normal(column: Column, value: Any) -> Any:
 
 
 def _values(seal: Seal, row: Mapping[Any, Any]) -> list[Any]:
-    by_name = {(k._meta.db_column_name if isinstance(k, Column) else k): v for k, v in row.items()}
+    by_name = {(k if isinstance(k, str) else k._meta.db_column_name): v for k, v in row.items()}
     values = []
-    for column in seal.columns:
-        name = column._meta.db_column_name
+    for name, kind in zip(seal.column_names, seal._kinds, strict=True):
         if name not in by_name:
             raise KeyError(f"{seal.name}.{name} is sealed but the row does not give it")
-        values.append(_normal(column, by_name[name]))
+        values.append(_normal(kind, by_name[name]))
     return values
-
-
-def _message(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def seal_row(key: bytes, seal: Seal, row: Mapping[Any, Any]) -> str:
     """The seal of ``row`` under ``key``: the row's MAC (64 hex), a colon, and a 4-hex tag per sealed column."""
     values = _values(seal, row)
-    context = _ROW_CONTEXT + b"|" + seal.name.encode()
-    whole = mac(key, context, _message(values))
+    prefix = _ROW_CONTEXT + b"|" + seal.name.encode()
+    whole = mac(key, prefix, json.dumps(values, separators=(",", ":"), ensure_ascii=False).encode())
+    # Tags only name which column changed (the whole-row MAC decides), so a short keyed BLAKE2b per column is enough.
     tags = "".join(
-        mac(key, context + b"|" + name.encode(), _message(v))[:_TAG_HEX] for name, v in zip(seal.column_names, values, strict=True)
+        hashlib.blake2b(f"{seal.name}|{name}|{value!r}".encode(), key=key, digest_size=_TAG_HEX // 2).hexdigest()
+        for name, value in zip(seal.column_names, values, strict=True)
     )
     return f"{whole}:{tags}"
 
