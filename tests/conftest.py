@@ -10,6 +10,7 @@ once per worker. The browser tests stay together on one worker; tests marked ``s
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import functools
 import itertools
@@ -38,6 +39,8 @@ ENGINE = "postgres" if PG_URL else "sqlite"
 # "gw0", "gw1", ... under pytest-xdist; "main" when the tests run in one process (-n 0 or -p no:xdist).
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 _counter = itertools.count()
+# Tests run with an audit key, as the demo and a production service do (a fixed one: tests may build several contexts).
+TEST_AUDIT_KEY = base64.b64encode(b"window-staff test audit key 32b!").decode()
 
 
 def _with_db(url: str, name: str) -> str:
@@ -201,7 +204,9 @@ def clock() -> FixedClock:
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     """Settings pointing at this test's database and a temporary data directory."""
-    return load_settings({}, database_url=database_url, data_dir=tmp_path, login_max_failures=5, face_pool_warm=False)
+    return load_settings(
+        {}, database_url=database_url, data_dir=tmp_path, login_max_failures=5, face_pool_warm=False, audit_key=TEST_AUDIT_KEY
+    )
 
 
 @pytest.fixture

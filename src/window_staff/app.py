@@ -24,16 +24,19 @@ from window_staff.appraisal import jobs as appraisal_jobs, policy as appraisal_p
 from window_staff.appraisal.controllers.appeals import AppraisalAppealController, MyAppraisalController
 from window_staff.appraisal.controllers.periods import AppraisalController
 from window_staff.appraisal.sources import FactSource
+from window_staff.appraisal.tables import SHEET_SEAL
 from window_staff.attendance import facts as attendance_facts, jobs as attendance_jobs
 from window_staff.attendance.controllers.admin import AttendanceAdminController
 from window_staff.attendance.controllers.month import AttendanceReadController, MyAttendanceController
 from window_staff.attendance.service import inputs
+from window_staff.attendance.tables import PUNCH_SEAL
 from window_staff.auth import service as auth_service
 from window_staff.auth.controllers import AuthController, UserController
+from window_staff.auth.tables import USER_ROLE_SEAL
 from window_staff.biometrics import service as biometrics
 from window_staff.biometrics.controllers import BiometricsController
 from window_staff.bonuses.rules import bonus_rules_of
-from window_staff.common import cli as common_cli
+from window_staff.common import audit, cli as common_cli, integrity
 from window_staff.common.clock import Clock, SystemClock
 from window_staff.common.context import AppContext
 from window_staff.common.controllers import SystemController
@@ -53,12 +56,14 @@ from window_staff.evaluations.controllers.ratings import (
     RatingCodeController,
     SatisfactionController,
 )
+from window_staff.evaluations.tables import EVALUATION_SEAL, RATING_SEAL
 from window_staff.inspections import facts as inspections_facts
 from window_staff.inspections.controllers.board import BoardController, ExposureController
 from window_staff.inspections.controllers.evidence import EvidenceController
 from window_staff.inspections.controllers.publication import AppealReviewController, MyAppealController
 from window_staff.inspections.controllers.visits import FindingController, MyFindingsController, VisitController
 from window_staff.inspections.policy import policy_of
+from window_staff.inspections.tables import FINDING_SEAL
 from window_staff.jobs import service as jobs_service
 from window_staff.jobs.controllers import JobController
 from window_staff.jobs.runner import Runner
@@ -152,6 +157,16 @@ FACT_SOURCES: tuple[FactSource, ...] = (
     evaluations_facts.month_facts,
 )
 
+# The sealed tables `audit verify` walks, one line each: a domain that seals its rows (common/integrity.py) adds its Seal here.
+SEALED_TABLES: tuple[integrity.Seal, ...] = (
+    PUNCH_SEAL,
+    FINDING_SEAL,
+    EVALUATION_SEAL,
+    RATING_SEAL,
+    SHEET_SEAL,
+    USER_ROLE_SEAL,
+)
+
 # The kinds of heavy work, one line per domain that offers some: runners run only kinds registered here.
 JOB_KINDS: dict[str, jobs_service.JobKind] = {**appraisal_jobs.KINDS, **attendance_jobs.KINDS}
 
@@ -168,6 +183,8 @@ def build_context(settings: Settings, *, engine: Engine | None = None, clock: Cl
         pg_pool_max=settings.pg_pool_max,
     )
     bind_tables(engine, all_tables())
+    integrity.register(SEALED_TABLES)
+    integrity.use_key(engine, integrity.load_key(settings))  # a malformed or unreadable key stops here
     ctx = AppContext(settings=settings, engine=engine, clock=clock or SystemClock())
     appraisal_sources.register(ctx, FACT_SOURCES)
     jobs_service.register(ctx, JOB_KINDS)
@@ -203,6 +220,7 @@ def create_app(
         load_rules_at_start(ctx)
         await start_pool(ctx.engine)
         try:
+            await audit.check_key(ctx.engine)  # a keyed chain needs its own key
             await biometrics.start(ctx)  # vault check and face encoder pool
             runner = asyncio.create_task(Runner(ctx).run_forever()) if settings.job_runner == "in_process" else None
             try:

@@ -20,6 +20,7 @@ from window_staff.biometrics import cli as biometrics_cli
 from window_staff.biometrics.vault import demo_vault_key
 from window_staff.common.cli import replace_settings, run_job
 from window_staff.common.context import AppContext
+from window_staff.common.integrity import demo_audit_key
 from window_staff.evaluations import cli as evaluations_cli
 from window_staff.settings import Settings, get_settings
 from window_staff.terminals import cli as terminals_cli
@@ -119,7 +120,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from window_staff import demo
     from window_staff.migrations import migrate
 
-    settings = demo_vault_key(settings)
+    settings = demo_audit_key(demo_vault_key(settings))
 
     async def job(ctx: AppContext) -> list[demo.DemoLogin]:
         await migrate(ctx.engine)
@@ -186,15 +187,36 @@ def cmd_users_create(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
-    """Verify the audit chain; exit 1 and name the first broken row if it does not hold."""
-    from window_staff.common import audit
+    """Verify the audit chain, the sealed rows and the signed checkpoints; exit 1 and name every problem found."""
+    from window_staff.common import tamper
 
-    result = run_job(settings, lambda ctx: audit.verify(ctx.engine))
-    if result.ok:
-        print(f"OK: {result.checked} events, chain intact")
+    report = run_job(settings, lambda ctx: tamper.verify(ctx))
+    chain = report.chain
+    if not chain.ok:
+        print(f"BROKEN at event id {chain.broken_id}: {chain.reason} ({chain.checked} events before it are intact)")
+    for problem in report.problems:
+        print(f"TAMPERED {problem}")
+    if report.ok:
+        keyed = f"keyed from the cut-over, {chain.keyed} keyed" if report.keyed else "unkeyed (no audit key: rows are not sealed)"
+        print(f"OK: {chain.checked} events, chain intact ({keyed}); checkpoints: {report.checkpoints}")
+        for table, rows in report.rows.items():
+            older = report.unsealed.get(table, 0)
+            print(f"  {table}: {rows} rows" + (f" ({older} from before the audit key, not sealed)" if older else ""))
         return 0
-    print(f"BROKEN at event id {result.broken_id}: {result.reason} ({result.checked} events before it are intact)")
+    print(f"FAILED: {len(report.problems) + (0 if chain.ok else 1)} problem(s)")
     return 1
+
+
+def cmd_audit_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
+    """Sign the audit chain's head into ``<data_dir>/audit/checkpoint-*.json`` (the service makes one a day by itself)."""
+    from window_staff.common import checkpoints
+
+    path = run_job(settings, lambda ctx: checkpoints.make(ctx))
+    if path is None:
+        print("nothing to sign: the audit chain is empty")
+        return 0
+    print(path)
+    return 0
 
 
 def cmd_rules_check(args: argparse.Namespace, settings: Settings, *, quiet: bool = False) -> int:
@@ -248,7 +270,8 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--staff-id", type=int, help="link to a staff record")
     create.set_defaults(func=cmd_users_create)
     audit = sub.add_parser("audit", help="the audit chain").add_subparsers(dest="audit_command", required=True)
-    audit.add_parser("verify", help="verify the hash chain").set_defaults(func=cmd_audit_verify)
+    audit.add_parser("verify", help="verify the chain, the sealed rows and the checkpoints").set_defaults(func=cmd_audit_verify)
+    audit.add_parser("checkpoint", help="sign the chain's head into <data dir>/audit").set_defaults(func=cmd_audit_checkpoint)
     rules = sub.add_parser("rules", help="the rules folder").add_subparsers(dest="rules_command", required=True)
     check = rules.add_parser("check", help="validate scoring rules, attendance grace settings, calendar files, policies and bonus rules")
     check.add_argument("directory", nargs="?", help="a rules folder (default: WINDOW_STAFF_RULES_DIR)")

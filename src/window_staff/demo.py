@@ -273,7 +273,8 @@ async def _seed_appraisal(ctx: AppContext) -> None:
 
     from window_staff.appraisal import service as appraisal
     from window_staff.attendance.service.inputs import work_calendar
-    from window_staff.attendance.tables import Punch
+    from window_staff.attendance.tables import PUNCH_SEAL, Punch
+    from window_staff.common import integrity
     from window_staff.common.db import insert_rows
     from window_staff.common.principal import Principal
     from window_staff.org.tables import Staff
@@ -301,11 +302,29 @@ async def _seed_appraisal(ctx: AppContext) -> None:
                     rows.append((person["id"], at, now, "any", "demo", "face+fingerprint", f"demo:{person['id']}:{at.isoformat()}"))
             day += timedelta(days=1)
     async with write_transaction(ctx.engine):
+        # Written directly for speed, so sealed here as attendance seals the punches it records.
+        blank = {
+            "terminal": None,
+            "verified_on_device": False,
+            "needs_attestation": False,
+            "future_capture": False,
+            "threshold_version": None,
+        }
+        names = ("staff", "captured_at", "received_at", "kind", "source", "verify_mode", "event_key")
         await insert_rows(
             ctx.engine,
             Punch,
-            [Punch.staff, Punch.captured_at, Punch.received_at, Punch.kind, Punch.source, Punch.verify_mode, Punch.event_key],
-            rows,
+            [
+                Punch.staff,
+                Punch.captured_at,
+                Punch.received_at,
+                Punch.kind,
+                Punch.source,
+                Punch.verify_mode,
+                Punch.event_key,
+                Punch.row_mac,
+            ],
+            [(*row, integrity.row_mac(ctx.engine, PUNCH_SEAL, {**blank, **dict(zip(names, row, strict=True))})) for row in rows],
         )
     hr = await User.select(User.id).where(User.username == "hr").first()
     assert hr is not None  # created by _seed_org

@@ -29,6 +29,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     the stored templates (a wrong key would otherwise reject every check-in). ``window-staff demo``
     creates ``<data_dir>/vault.key`` when no key is configured.
 
+    Audit key: ``audit_key`` (base64 of 32 bytes) or ``audit_key_file`` (a file holding that base64
+    text, mode 0600); ``audit_key`` wins when both are set. It keys the audit chain (HMAC-SHA256) and the
+    seals (``row_mac``) of punches, findings, evaluations, ratings, sheets and role grants, and never goes
+    into the database. Without a key the service still starts and writes an unkeyed chain and no seals,
+    *unless* the database already holds keyed events: then start-up is refused, as it is for a malformed
+    key or a key other than the one the chain was made with. ``window-staff demo`` creates
+    ``<data_dir>/audit.key`` when no key is configured.
+
     Chain-head signing key: ``signing_key_file`` is the Ed25519 private key (PEM, PKCS8) that signs
     closed months' chain-head files; when unset, ``<data_dir>/signing.key`` is created (0600) on
     first use. A configured file is never created: a missing, unreadable or non-Ed25519 file answers
@@ -73,6 +81,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     face_image_limit_bytes: Annotated[int, msgspec.Meta(ge=1, le=FACE_IMAGE_LIMIT_MAX)] = FACE_IMAGE_LIMIT_MAX
     vault_key: str = ""
     vault_key_file: Path | None = None
+    audit_key: str = ""
+    audit_key_file: Path | None = None
     signing_key_file: Path | None = None
     face_workers: int = 2
     face_queue: int = 8

@@ -13,9 +13,9 @@ from datetime import date, datetime
 from tests.attendance.support import SH, local, make_world
 from tests.factories import TestUser, make_user
 from tests.inspections.support import ensure_rules, log_finding, make_visit, principal, publish
-from window_staff.attendance.tables import Punch
+from window_staff.attendance.service.punches import NewPunch, record_punches
 from window_staff.common.context import AppContext
-from window_staff.common.db import insert_rows, write_transaction
+from window_staff.common.db import write_transaction
 from window_staff.common.principal import Principal
 from window_staff.org.schemas import StaffOut, WindowOut
 
@@ -56,21 +56,23 @@ def at(day: int, hh: int = 10, mm: int = 0, *, month: int = 3) -> datetime:
 
 async def punch_month(ctx: AppContext, staff_ids: list[int], *, late: set[tuple[int, int]]) -> None:
     """Four punches on every working day of March for each staff member, in one transaction (08:52 sign-in where ``late``)."""
-    rows = []
+    punches = []
     for staff_id in staff_ids:
         for day in DAYS:
             am_in = (8, 52) if (staff_id, day) in late else (8, 20)
             for hh, mm in (am_in, (12, 5), (14, 20), (17, 35)):
-                rows.append(
-                    (staff_id, local(day, hh, mm), ctx.clock.now(), "any", "signed_terminal", "face+fingerprint", f"test:{uuid.uuid4()}")
+                punches.append(
+                    NewPunch(
+                        staff_id=staff_id,
+                        captured_at=local(day, hh, mm),
+                        source="signed_terminal",
+                        verify_mode="face+fingerprint",
+                        event_key=f"test:{uuid.uuid4()}",
+                    )
                 )
     async with write_transaction(ctx.engine):
-        await insert_rows(
-            ctx.engine,
-            Punch,
-            [Punch.staff, Punch.captured_at, Punch.received_at, Punch.kind, Punch.source, Punch.verify_mode, Punch.event_key],
-            rows,
-        )
+        # Through attendance's one entry, so each punch is sealed as the service seals it.
+        await record_punches(ctx, punches, site_id=None, received_at=ctx.clock.now())
 
 
 async def make_month(ctx: AppContext) -> Month:

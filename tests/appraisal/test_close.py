@@ -12,7 +12,7 @@ from window_staff.appraisal.errors import AppealConflict, FourEyesRequired, Peri
 from window_staff.appraisal.schemas import AppealIn
 from window_staff.appraisal.service import appeals as service_appeals, close as service_close
 from window_staff.bonuses.rules import _RESOURCE as BONUS_RULES, BonusRules
-from window_staff.common import audit
+from window_staff.common import audit, tamper
 from window_staff.common.db import execute
 from window_staff.common.signing import public_key_hex, signing_key, verify_document
 
@@ -46,6 +46,16 @@ async def test_closing_pins_the_figures_in_a_signed_chain_head(ctx) -> None:
     assert payload["audit_chain"] == {"event_id": last["id"], "hash": last["hash"]} and last["action"] == "appraisal.close"
     assert service_close.chain_head_path(ctx, MONTH, number=1).read_bytes() == document
     assert (await audit.verify(ctx.engine)).ok
+
+
+async def test_a_closed_month_with_frozen_bonuses_and_a_recompute_verifies_untouched(ctx) -> None:
+    # Retired sheets and bonuses frozen at close are sealed again with their new content.
+    month = await published_month(ctx)
+    await service_close.close(ctx, MONTH, principal=month.hr)
+    report = await tamper.verify(ctx)
+    assert report.ok and report.rows["appraisal_sheet"] > 0, [str(p) for p in report.problems]
+    frozen = await execute(ctx.engine, "SELECT COUNT(*) AS n FROM appraisal_sheet WHERE bonus IS NOT NULL")
+    assert frozen[0]["n"] > 0
 
 
 async def test_closed_bonus_is_frozen_even_when_the_bonus_rules_change(ctx) -> None:

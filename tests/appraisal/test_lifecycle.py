@@ -14,7 +14,7 @@ from window_staff.appraisal import service, store as appraisal_store
 from window_staff.appraisal.errors import FourEyesRequired, MonthInvalid, PeriodStateConflict
 from window_staff.appraisal.schemas import AppealDecisionIn, AppealIn
 from window_staff.appraisal.service import appeals as service_appeals
-from window_staff.common import audit
+from window_staff.common import audit, tamper
 from window_staff.common.db import execute
 from window_staff.org import service as org
 
@@ -51,6 +51,8 @@ async def test_recompute_rewrites_only_the_sheet_that_changed(ctx) -> None:
     ctx.clock.at = at(2, 9, month=4)
     again = await service.compute(ctx, MONTH, principal=month.hr)
     assert again.changed == 1
+    report = await tamper.verify(ctx)  # the retired sheet was sealed again with current = false
+    assert report.ok, [str(p) for p in report.problems]
 
 
 async def test_a_month_that_has_not_begun_is_refused(ctx) -> None:

@@ -12,27 +12,15 @@ from piccolo.columns.combination import Combinable
 
 from window_staff.appraisal.domain import SheetRow
 from window_staff.appraisal.errors import PeriodNotFound
-from window_staff.appraisal.tables import Appeal, AppealDecision, Computation, Period, PeriodEvent, ReopenRequest, Sheet
+from window_staff.appraisal.tables import SHEET_SEAL, Appeal, AppealDecision, Computation, Period, PeriodEvent, ReopenRequest, Sheet
+from window_staff.common import integrity
 from window_staff.common.context import AppContext
-from window_staff.common.db import execute, insert_rows, is_sqlite, update_rows
+from window_staff.common.db import chunks, execute, insert_rows, is_sqlite, update_rows
 from window_staff.scoring import Fact
 
 _CHUNK = 5000
-_SHEET_COLUMNS = (
-    Sheet.period,
-    Sheet.staff,
-    Sheet.computation,
-    Sheet.current,
-    Sheet.department,
-    Sheet.window,
-    Sheet.total_cents,
-    Sheet.grade,
-    Sheet.veto,
-    Sheet.categories,
-    Sheet.lines,
-    Sheet.inputs_hash,
-    Sheet.sheet_hash,
-)
+# Bonus and paid grade are empty until the month closes (set_bonuses seals them then).
+_SHEET_COLUMNS = (*(c for c in SHEET_SEAL.columns if c._meta.name not in ("bonus", "paid_grade")), Sheet.row_mac)
 
 
 async def find_period(month: str) -> dict[str, Any] | None:
@@ -174,31 +162,45 @@ async def replace_sheets(
 ) -> None:
     """Retire the sheets ``retire`` and insert new current ones (row, department, window), in the caller's transaction."""
     if retire:
-        await update_rows(ctx.engine, Sheet, [Sheet.current], [(sheet_id, False) for sheet_id in retire])
+        await _reseal(ctx, {sheet_id: {"current": False} for sheet_id in retire})
     if rows:
-        await insert_rows(
-            ctx.engine,
-            Sheet,
-            _SHEET_COLUMNS,
-            [
-                (
-                    period_id,
-                    s.staff_id,
-                    computation,
-                    True,
-                    department,
-                    window,
-                    s.total_cents,
-                    s.grade,
-                    s.veto,
-                    s.categories,
-                    s.lines,
-                    s.inputs_hash,
-                    s.sheet_hash,
-                )
-                for s, department, window in rows
-            ],
-        )
+        values = [
+            (
+                period_id,
+                s.staff_id,
+                computation,
+                True,
+                department,
+                window,
+                s.total_cents,
+                s.grade,
+                s.veto,
+                s.categories,
+                s.lines,
+                s.inputs_hash,
+                s.sheet_hash,
+            )
+            for s, department, window in rows
+        ]
+        names = [c._meta.db_column_name for c in _SHEET_COLUMNS[:-1]]
+        sealed = [
+            (*v, integrity.row_mac(ctx.engine, SHEET_SEAL, {**dict(zip(names, v, strict=True)), "bonus": None, "paid_grade": None}))
+            for v in values
+        ]
+        await insert_rows(ctx.engine, Sheet, _SHEET_COLUMNS, sealed)
+
+
+async def _reseal(ctx: AppContext, changes: dict[int, dict[str, Any]]) -> None:
+    """Apply ``changes`` (sheet id -> column name -> value) and seal each sheet's new content, in the caller's transaction."""
+    names = sorted({name for change in changes.values() for name in change})
+    columns = [Sheet._meta.get_column_by_name(name) for name in names]
+    for part in chunks(sorted(changes)):
+        rows = await Sheet.select(Sheet.id, *SHEET_SEAL.columns).where(Sheet.id.is_in(part))
+        updates = []
+        for row in rows:
+            new = {**row, **changes[row["id"]]}
+            updates.append((row["id"], *(new[name] for name in names), integrity.row_mac(ctx.engine, SHEET_SEAL, new)))
+        await update_rows(ctx.engine, Sheet, [*columns, Sheet.row_mac], updates)
 
 
 async def current_sheets(period_id: int, *, staff_ids: Sequence[int] | None = None, columns: Sequence[Any] = ()) -> list[dict[str, Any]]:
@@ -267,7 +269,7 @@ def _engine() -> Any:
 
 async def set_bonuses(ctx: AppContext, rows: Sequence[tuple[int, str, str]]) -> None:
     """Freeze (sheet id, bonus, paid grade) on the current sheets at close."""
-    await update_rows(ctx.engine, Sheet, [Sheet.bonus, Sheet.paid_grade], rows)
+    await _reseal(ctx, {sheet_id: {"bonus": bonus, "paid_grade": grade} for sheet_id, bonus, grade in rows})
 
 
 async def group_totals(period_id: int, *, by: str) -> list[tuple[int, int, str]]:

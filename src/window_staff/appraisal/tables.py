@@ -3,6 +3,7 @@
 from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
+from window_staff.common.integrity import Seal
 from window_staff.org.tables import Staff
 
 
@@ -75,6 +76,29 @@ class Sheet(Table, tablename="appraisal_sheet"):
     sheet_hash = Varchar(length=64)
     bonus = Varchar(length=24, null=True, default=None)  # frozen at close
     paid_grade = Varchar(length=16, null=True, default=None)
+    row_mac = Text(null=True, default=None)  # the keyed seal of the columns below (common/integrity.py)
+
+
+SHEET_SEAL = Seal(
+    Sheet,
+    (
+        Sheet.period,
+        Sheet.staff,
+        Sheet.computation,
+        Sheet.current,
+        Sheet.department,
+        Sheet.window,
+        Sheet.total_cents,
+        Sheet.grade,
+        Sheet.veto,
+        Sheet.categories,
+        Sheet.lines,
+        Sheet.inputs_hash,
+        Sheet.sheet_hash,
+        Sheet.bonus,
+        Sheet.paid_grade,
+    ),
+)
 
 
 class Appeal(Table, tablename="appraisal_appeal"):

@@ -5,6 +5,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
+from window_staff.common.integrity import Seal
 from window_staff.org.tables import Site, Staff, Window
 
 # A foreign key to terminals' table, named lazily: terminals hands punches to attendance (terminals imports
@@ -51,6 +52,26 @@ class Punch(Table, tablename="punch"):
     future_capture = Boolean(default=False)
     # Unique per origin (terminal + event id, or a ZKTeco line's identity): a resend stores nothing twice.
     event_key = Varchar(length=200, unique=True)
+    row_mac = Text(null=True, default=None)  # the keyed seal of the columns below (common/integrity.py)
+
+
+PUNCH_SEAL = Seal(
+    Punch,
+    (
+        Punch.staff,
+        Punch.terminal,
+        Punch.captured_at,
+        Punch.received_at,
+        Punch.kind,
+        Punch.source,
+        Punch.verify_mode,
+        Punch.verified_on_device,
+        Punch.needs_attestation,
+        Punch.future_capture,
+        Punch.threshold_version,
+        Punch.event_key,
+    ),
+)
 
 
 class PunchAttestation(Table, tablename="punch_attestation"):

@@ -22,8 +22,8 @@ from window_staff.auth.errors import (
     WeakPassword,
 )
 from window_staff.auth.schemas import MeOut, UserCreateIn, UserOut, UserUpdateIn
-from window_staff.auth.tables import LoginAttempt, User, UserRole, UserSession
-from window_staff.common import audit
+from window_staff.auth.tables import USER_ROLE_SEAL, LoginAttempt, User, UserRole, UserSession
+from window_staff.common import audit, integrity
 from window_staff.common.context import AppContext
 from window_staff.common.db import INTEGRITY_ERRORS, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
@@ -90,7 +90,7 @@ async def create_user(ctx: AppContext, data: UserCreateIn, *, actor: str) -> tup
             ).returning(User.id)
             user_id = rows[0]["id"]
             if roles:
-                await UserRole.insert(*[UserRole(user=user_id, role=r) for r in roles])
+                await UserRole.insert(*[integrity.sealed(ctx.engine, USER_ROLE_SEAL, UserRole(user=user_id, role=r)) for r in roles])
             await audit.record(
                 ctx.engine,
                 at=now,
@@ -139,7 +139,7 @@ async def update_user(ctx: AppContext, user_id: int, data: UserUpdateIn, *, acto
         if data.roles is not None:
             roles = _check_roles(data.roles)
             await UserRole.delete().where(UserRole.user == user_id)
-            await UserRole.insert(*[UserRole(user=user_id, role=r) for r in roles])
+            await UserRole.insert(*[integrity.sealed(ctx.engine, USER_ROLE_SEAL, UserRole(user=user_id, role=r)) for r in roles])
             if domain.needs_mfa(roles) and row["totp_secret"] is None:
                 changes["totp_pending"] = True
             changes["roles"] = roles

@@ -1,9 +1,10 @@
 """Accounts: users, their roles, sessions and login attempts."""
 
-from piccolo.columns import BigInt, Boolean, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import BigInt, Boolean, ForeignKey, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from window_staff.common.integrity import Seal
 from window_staff.org.tables import Staff
 
 
@@ -27,6 +28,11 @@ class UserRole(Table, tablename="user_role"):
 
     user = ForeignKey(User)
     role = Varchar(length=32)
+    row_mac = Text(null=True, default=None)  # the keyed seal of user and role (common/integrity.py)
+
+
+# Roles are replaced when a user's roles change, so a missing row is not by itself a deletion.
+USER_ROLE_SEAL = Seal(UserRole, (UserRole.user, UserRole.role), append_only=False)
 
 
 class UserSession(Table, tablename="user_session"):

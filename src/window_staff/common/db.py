@@ -271,7 +271,7 @@ class PooledSQLiteEngine(SQLiteEngine):
 class PooledPostgresEngine(PostgresEngine):
     """PostgreSQL whose pool sizes come from settings."""
 
-    __slots__ = ("pool_kwargs",)
+    __slots__ = ("__weakref__", "pool_kwargs")  # weakref: common.integrity keeps each engine's audit key
 
     def __init__(self, dsn: str, *, min_size: int, max_size: int) -> None:
         super().__init__(config={"dsn": dsn})

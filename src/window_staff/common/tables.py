@@ -15,6 +15,7 @@ class AuditEvent(Table, tablename="audit_event"):
     data = Text()
     prev_hash = Varchar(length=64)
     hash = Varchar(length=64, unique=True)
+    alg = Varchar(length=16, null=True, default=None)  # NULL: a legacy SHA-256 link; "hmac-sha256": keyed (common/audit.py)
 
 
 TABLES = [AuditEvent]

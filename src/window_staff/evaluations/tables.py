@@ -4,6 +4,7 @@ service transactions (办件)."""
 from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
+from window_staff.common.integrity import Seal
 from window_staff.org.tables import Department, Staff, Window
 from window_staff.terminals.tables import Terminal
 
@@ -78,6 +79,23 @@ class Evaluation(Table, tablename="delegate_evaluation"):
     overall = Integer()  # 1..5
     comment = Text(default="")
     submitted_at = Timestamptz()
+    row_mac = Text(null=True, default=None)  # the keyed seal of the columns below (common/integrity.py)
+
+
+EVALUATION_SEAL = Seal(
+    Evaluation,
+    (
+        Evaluation.campaign,
+        Evaluation.delegate,
+        Evaluation.target_kind,
+        Evaluation.target_id,
+        Evaluation.scores,
+        Evaluation.overall,
+        Evaluation.comment,
+        Evaluation.submitted_at,
+    ),
+    subject_type="delegate_evaluation",
+)
 
 
 # --- citizens (好差评) --------------------------------------------------------------------------------------------
@@ -108,6 +126,27 @@ class Rating(Table, tablename="citizen_rating"):
     device = ForeignKey(Terminal, null=True)
     rated_at = Timestamptz()
     received_at = Timestamptz()
+    row_mac = Text(null=True, default=None)  # the keyed seal of the columns below (common/integrity.py)
+
+
+RATING_SEAL = Seal(
+    Rating,
+    (
+        Rating.window,
+        Rating.staff,
+        Rating.transaction_ref,
+        Rating.level,
+        Rating.efficiency,
+        Rating.service_level,
+        Rating.attitude,
+        Rating.comment,
+        Rating.source,
+        Rating.device,
+        Rating.rated_at,
+        Rating.received_at,
+    ),
+    subject_type="citizen_rating",
+)
 
 
 class BadReviewCase(Table, tablename="bad_review_case"):

@@ -8,6 +8,7 @@ from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Timestampt
 from piccolo.table import Table
 
 from window_staff.auth.tables import User
+from window_staff.common.integrity import Seal
 from window_staff.notifications.tables import Notification
 from window_staff.org.tables import Site, Staff, Window
 
@@ -59,6 +60,30 @@ class Finding(Table, tablename="inspection_finding"):
     created_at = Timestamptz()
     published_at = Timestamptz(null=True, default=None)
     published_by = Varchar(length=120, null=True, default=None)
+    row_mac = Text(null=True, default=None)  # the keyed seal of the columns below (common/integrity.py)
+
+
+FINDING_SEAL = Seal(
+    Finding,
+    (
+        Finding.visit,
+        Finding.staff,
+        Finding.window,
+        Finding.item,
+        Finding.category,
+        Finding.positive,
+        Finding.severity,
+        Finding.observed_at,
+        Finding.note,
+        Finding.status,
+        Finding.revision,
+        Finding.logged_by,
+        Finding.created_at,
+        Finding.published_at,
+        Finding.published_by,
+    ),
+    subject_type="inspection_finding",
+)
 
 
 class FindingRevision(Table, tablename="inspection_finding_revision"):

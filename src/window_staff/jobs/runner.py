@@ -15,6 +15,7 @@ from datetime import timedelta
 
 import msgspec
 
+from window_staff.common import checkpoints
 from window_staff.common.context import AppContext
 from window_staff.common.db import outage_reason
 from window_staff.common.progress import Progress
@@ -36,6 +37,7 @@ class Runner:
         self.stale_after = timedelta(seconds=ctx.settings.job_stale_seconds)
         self._wake = asyncio.Event()
         self._current: int | None = None
+        self._checkpointed = ""
 
     def wake(self) -> None:
         """Look at the queue now instead of at the next poll."""
@@ -90,10 +92,27 @@ class Runner:
             with contextlib.suppress(Exception):  # a missed beat only makes another runner look sooner
                 await store.heartbeat([job_id], owner=self.owner.text(), now=self.ctx.clock.now())
 
+    async def checkpoint_daily(self) -> None:
+        """Once a day, sign the audit chain's head into ``<data_dir>/audit`` (common/checkpoints.py): deleted events then show."""
+        today = f"{self.ctx.clock.now():%Y-%m-%d}"
+        if self._checkpointed == today:
+            return
+        try:
+            if (
+                await checkpoints.make(self.ctx, daily=True) is not None
+                or (checkpoints.folder(self.ctx) / f"checkpoint-{today}.json").exists()
+            ):
+                self._checkpointed = today
+        except Exception:
+            # Tried again at the next day: a broken signing key must not stop the jobs.
+            log.exception("audit checkpoint failed")
+            self._checkpointed = today
+
     async def run_forever(self) -> None:
         """Recover, then run queued jobs as they come, until cancelled; a database outage pauses it, never ends it."""
         self.ctx.resources[service.WAKE] = self.wake
         while True:
+            await self.checkpoint_daily()
             try:
                 await self.recover()
                 while await self.run_next() is not None:

@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from window_staff.auth.errors import SessionInvalid
-from window_staff.common import audit
+from window_staff.common import audit, integrity
 from window_staff.common.clock import DEFAULT_TIME_ZONE, as_utc
 from window_staff.common.context import AppContext
 from window_staff.common.db import INTEGRITY_ERRORS, write_transaction
@@ -42,7 +42,7 @@ from window_staff.evaluations.schemas.delegates import (
     FormOut,
     RedeemIn,
 )
-from window_staff.evaluations.tables import Campaign, CampaignTarget, DelegateSession, Evaluation, Invitation
+from window_staff.evaluations.tables import EVALUATION_SEAL, Campaign, CampaignTarget, DelegateSession, Evaluation, Invitation
 from window_staff.org import service as org
 from window_staff.scoring import Fact
 
@@ -384,15 +384,19 @@ async def submit_evaluation(ctx: AppContext, *, caller: DelegateCaller, data: Ev
                 )
             # No check-then-insert: the unique index decides, also between two tabs submitting at once.
             rows = await Evaluation.insert(
-                Evaluation(
-                    campaign=caller.campaign_id,
-                    delegate=caller.delegate_id,
-                    target_kind=data.target_kind,
-                    target_id=data.target_id,
-                    scores=json.dumps(dict(sorted(data.scores.items()))),
-                    overall=data.overall,
-                    comment=data.comment.strip(),
-                    submitted_at=now,
+                integrity.sealed(
+                    ctx.engine,
+                    EVALUATION_SEAL,
+                    Evaluation(
+                        campaign=caller.campaign_id,
+                        delegate=caller.delegate_id,
+                        target_kind=data.target_kind,
+                        target_id=data.target_id,
+                        scores=json.dumps(dict(sorted(data.scores.items()))),
+                        overall=data.overall,
+                        comment=data.comment.strip(),
+                        submitted_at=now,
+                    ),
                 )
             ).returning(Evaluation.id)
             await audit.record(

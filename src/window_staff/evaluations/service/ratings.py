@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl
 import msgspec
 
 from window_staff.attendance import service as attendance
-from window_staff.common import audit
+from window_staff.common import audit, integrity
 from window_staff.common.clock import as_utc
 from window_staff.common.context import AppContext
 from window_staff.common.db import INTEGRITY_ERRORS, execute, is_sqlite, write_transaction
@@ -41,7 +41,7 @@ from window_staff.evaluations.schemas.ratings import (
 )
 from window_staff.evaluations.service import cases as service_cases
 from window_staff.evaluations.service.cases import MAX_IN_LIST, local_date
-from window_staff.evaluations.tables import BadReviewCase, Rating, RatingCode
+from window_staff.evaluations.tables import RATING_SEAL, BadReviewCase, Rating, RatingCode
 from window_staff.org import service as org
 from window_staff.scoring import Fact
 
@@ -163,19 +163,23 @@ async def record_rating(
             previous = await _stored(window_id, data.transaction_ref)  # SQLite: the IMMEDIATE lock makes this re-check exact
             if previous is None:
                 rows = await Rating.insert(
-                    Rating(
-                        window=window_id,
-                        staff=staff_id,
-                        transaction_ref=data.transaction_ref,
-                        level=data.level,
-                        efficiency=data.efficiency,
-                        service_level=data.service_level,
-                        attitude=data.attitude,
-                        comment=data.comment,
-                        source=source,
-                        device=device_id,
-                        rated_at=data.rated_at,
-                        received_at=now,
+                    integrity.sealed(
+                        ctx.engine,
+                        RATING_SEAL,
+                        Rating(
+                            window=window_id,
+                            staff=staff_id,
+                            transaction_ref=data.transaction_ref,
+                            level=data.level,
+                            efficiency=data.efficiency,
+                            service_level=data.service_level,
+                            attitude=data.attitude,
+                            comment=data.comment,
+                            source=source,
+                            device=device_id,
+                            rated_at=data.rated_at,
+                            received_at=now,
+                        ),
                     )
                 ).returning(Rating.id)
                 rating_id = rows[0]["id"]

@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from window_staff.common import audit
+from window_staff.common import audit, integrity
 from window_staff.common.context import AppContext
 from window_staff.common.db import write_transaction
 from window_staff.common.principal import Principal
@@ -23,7 +23,7 @@ from window_staff.inspections.errors import FindingRevisionConflict, VisitStateC
 from window_staff.inspections.schemas.visits import FindingEditIn, FindingOut, FindingRejectIn, RevisionOut
 from window_staff.inspections.service.publication import on_published
 from window_staff.inspections.service.visits import add_revision, check_placement, get_finding
-from window_staff.inspections.tables import Finding, FindingRevision, Visit
+from window_staff.inspections.tables import FINDING_SEAL, Finding, FindingRevision, Visit
 from window_staff.scoring.rules import rules_of
 
 
@@ -34,6 +34,7 @@ async def _draft_for_review(principal: Principal, finding_id: int, *, action: st
 
 
 async def _update_draft(row: dict[str, Any], values: dict[Any, Any]) -> None:
+    values = {**values, Finding.row_mac: integrity.row_mac(Finding._meta.db, FINDING_SEAL, {**row, **values})}
     # Conditional on the revision read: on PostgreSQL two reviews of one draft may interleave.
     done = (
         await Finding.update(values)

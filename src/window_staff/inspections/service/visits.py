@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from window_staff.auth import service as auth_service
 from window_staff.auth.errors import UserNotFound
-from window_staff.common import audit
+from window_staff.common import audit, integrity
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
 from window_staff.common.db import write_transaction
@@ -33,7 +33,7 @@ from window_staff.inspections.errors import (
 )
 from window_staff.inspections.schemas.visits import ChecklistItemOut, FindingIn, FindingOut, MyFindingOut, VisitIn, VisitOut
 from window_staff.inspections.service.publication import upheld_findings
-from window_staff.inspections.tables import Finding, FindingRevision, Visit, VisitInspector, VisitWindow
+from window_staff.inspections.tables import FINDING_SEAL, Finding, FindingRevision, Visit, VisitInspector, VisitWindow
 from window_staff.org import service as org
 from window_staff.scoring.rules import rules_of
 from window_staff.scoring.vocabulary import Fact
@@ -268,6 +268,7 @@ async def log_finding(ctx: AppContext, visit_id: int, data: FindingIn, *, princi
             logged_by=principal.user_id,
             created_at=now,
         )
+        row.row_mac = integrity.row_mac(ctx.engine, FINDING_SEAL, row.to_dict())
         finding_id = (await Finding.insert(row).returning(Finding.id))[0]["id"]
         state = await Finding.select().where(Finding.id == finding_id).first()
         assert state is not None  # inserted above in this transaction
