@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import TEST_AUDIT_KEY
 from tests.factories import PASSWORD, make_user
 from window_staff.settings import load_settings
 
@@ -24,7 +25,13 @@ def trusted() -> list[str]:
 @pytest.fixture
 def settings(database_url, tmp_path, trusted):
     return load_settings(
-        {}, database_url=database_url, data_dir=tmp_path, login_max_failures=1, face_pool_warm=False, trusted_proxies=trusted
+        {},
+        database_url=database_url,
+        data_dir=tmp_path,
+        login_max_failures=1,
+        face_pool_warm=False,
+        audit_key=TEST_AUDIT_KEY,
+        trusted_proxies=trusted,
     )
 
 

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from tests.biometrics.conftest import VAULT_KEY
+from tests.conftest import TEST_AUDIT_KEY
 from tests.factories import make_staff, make_user, make_window
 from tests.inspections.support import principal
 from window_staff.common.context import AppContext
@@ -37,7 +38,15 @@ RATING_PATH = "/api/v1/devices/ratings"
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     """Settings with a vault key (terminal secrets are sealed with it)."""
-    return load_settings({}, database_url=database_url, data_dir=tmp_path, login_max_failures=5, face_pool_warm=False, vault_key=VAULT_KEY)
+    return load_settings(
+        {},
+        database_url=database_url,
+        data_dir=tmp_path,
+        login_max_failures=5,
+        face_pool_warm=False,
+        audit_key=TEST_AUDIT_KEY,
+        vault_key=VAULT_KEY,
+    )
 
 
 @dataclass

@@ -9,6 +9,7 @@ import pytest
 
 from tests.biometrics.conftest import VAULT_KEY
 from tests.biometrics.samples import finger
+from tests.conftest import TEST_AUDIT_KEY
 from tests.factories import make_staff, make_window
 from window_staff.biometrics import service as biometrics
 from window_staff.biometrics.iso19794 import record_from_minutiae, write_record
@@ -21,7 +22,9 @@ from window_staff.terminals.schemas.registry import TerminalIn
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     """Settings with a vault key (terminal secrets and templates are sealed with it)."""
-    return load_settings({}, database_url=database_url, data_dir=tmp_path, face_pool_warm=False, vault_key=VAULT_KEY)
+    return load_settings(
+        {}, database_url=database_url, data_dir=tmp_path, face_pool_warm=False, audit_key=TEST_AUDIT_KEY, vault_key=VAULT_KEY
+    )
 
 
 @dataclass

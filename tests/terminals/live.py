@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.conftest import TEST_AUDIT_KEY
+
 
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
@@ -42,6 +44,8 @@ class LiveServer:
             "WINDOW_STAFF_FACE_POOL_WARM": "false",
             "WINDOW_STAFF_LOG_LEVEL": "WARNING",
             "OPENBLAS_NUM_THREADS": "1",
+            # The test database's audit chain is keyed with the tests' key: a server without it refuses to start.
+            "WINDOW_STAFF_AUDIT_KEY": TEST_AUDIT_KEY,
             **(env or {}),
         }
         self._use_port(free_port())

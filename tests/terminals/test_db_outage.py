@@ -18,7 +18,7 @@ from urllib.parse import urlparse, urlunparse
 import pytest
 
 from tests.biometrics.conftest import VAULT_KEY
-from tests.conftest import ENGINE
+from tests.conftest import ENGINE, TEST_AUDIT_KEY
 from tests.terminals.conftest import make_desk
 from tests.terminals.test_iclock_api import line, local, make_device, upload
 from window_staff.attendance.tables import Punch
@@ -189,6 +189,7 @@ def settings(outage: Outage, tmp_path: Path) -> Settings:
         database_url=outage.app_url,
         data_dir=tmp_path,
         face_pool_warm=False,
+        audit_key=TEST_AUDIT_KEY,
         vault_key=VAULT_KEY,
         sqlite_pool_size=POOL,
         sqlite_busy_timeout_ms=200,
