@@ -15,6 +15,10 @@ REFUSALS: dict[str, dict[str, str]] = {
     "error.period_not_found": {"zh": "该月份尚未建立考核", "en": "No appraisal exists for this month"},
     "error.period_changed": {"zh": "该月份刚被他人修改，请刷新后重试", "en": "Someone changed this month just now; reload and try again"},
     "error.sheet_not_found": {"zh": "未找到考核表", "en": "No sheet found"},
+    "error.ranking_not_allowed": {
+        "zh": "排名仅供人事、审批、审计人员和部门负责人查看",
+        "en": "Rankings are for HR, approvers, auditors and department heads",
+    },
     "error.appeal_window_closed": {"zh": "申诉期已结束或尚未开放", "en": "The appeal window is not open"},
     "error.appeal_already_open": {"zh": "此条目已有申诉", "en": "This line has been appealed already"},
     "error.appeal_already_decided": {"zh": "此申诉已处理", "en": "This appeal has been decided already"},
