@@ -20,6 +20,7 @@ from window_staff.common.form import TEXT_TYPES, Field, read_multipart, text_fie
 from window_staff.common.guards import principal_of
 from window_staff.common.pagination import PageParams
 from window_staff.common.principal import Principal
+from window_staff.common.web import read_body
 from window_staff.inspections import service
 from window_staff.inspections.errors import EvidenceTooLarge, InspectionInputInvalid
 from window_staff.inspections.evidence import PHOTO_TYPES, clean_photo
@@ -159,12 +160,9 @@ def _int_or_none(text: str, *, field: str) -> int | None:
 async def _read_finding_form(ctx: AppContext, request: Request) -> dict[str, list[bytes]]:
     limit = service_evidence.upload_limit(ctx)
     ceiling = MAX_PHOTOS * limit + MULTIPART_OVERHEAD
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > ceiling:
-        raise EvidenceTooLarge(f"the photos are over {MAX_PHOTOS} x {limit} bytes", limit_bytes=limit)
-    body = await request.body()
-    if len(body) > ceiling:
-        raise EvidenceTooLarge(f"the photos are over {MAX_PHOTOS} x {limit} bytes", limit_bytes=limit)
+    body = await read_body(
+        request, limit=ceiling, too_large=lambda: EvidenceTooLarge(f"the photos are over {MAX_PHOTOS} x {limit} bytes", limit_bytes=limit)
+    )
     fields = {
         "window_id": text_field(),
         "staff_id": text_field(),
