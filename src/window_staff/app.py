@@ -13,6 +13,7 @@ from litestar.config.cors import CORSConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
@@ -39,6 +40,7 @@ from window_staff.common.context import AppContext
 from window_staff.common.controllers import SystemController
 from window_staff.common.db import bind_tables, close_pool, create_engine, start_pool
 from window_staff.common.guards import PUBLIC
+from window_staff.common.headers import security_headers_middleware
 from window_staff.common.logging import configure_logging, request_id_middleware
 from window_staff.common.web import provide_ctx
 from window_staff.errors import EXCEPTION_HANDLERS
@@ -223,12 +225,15 @@ def create_app(
         components=Components(security_schemes={"session": SecurityScheme(type="http", scheme="bearer")}),
         openapi_router=Router(path="/api/schema", route_handlers=[], opt=PUBLIC),
         use_handler_docstrings=True,
+        # Swagger, ReDoc and the others load their scripts from a CDN (offline they are blank, and a tampered
+        # script would run on this origin): only the demo offers them; the JSON and YAML documents stay.
+        render_plugins=() if settings.demo else (JsonRenderPlugin(), YamlRenderPlugin()),
     )
     app = Litestar(
         route_handlers=ROUTE_HANDLERS,
         dependencies={"ctx": Provide(provide_ctx, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[request_id_middleware],
+        middleware=[request_id_middleware, security_headers_middleware],
         lifespan=[lifespan],
         openapi_config=openapi,
         request_max_body_size=settings.body_limit_bytes,
