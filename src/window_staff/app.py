@@ -38,6 +38,7 @@ from window_staff.common import cli as common_cli
 from window_staff.common.clock import Clock, SystemClock
 from window_staff.common.context import AppContext
 from window_staff.common.controllers import SystemController
+from window_staff.common.csrf import csrf_guard
 from window_staff.common.db import bind_tables, close_pool, create_engine, start_pool
 from window_staff.common.guards import PUBLIC
 from window_staff.common.headers import security_headers_middleware
@@ -87,6 +88,7 @@ from window_staff.web.controllers.notifications import NotificationPages
 from window_staff.web.controllers.rating import RatingPageController
 from window_staff.web.controllers.session import WebController
 from window_staff.web.controllers.staff import StaffPagesController
+from window_staff.web.pages import register_template_callables
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     WebController,
@@ -157,7 +159,9 @@ FACT_SOURCES: tuple[FactSource, ...] = (
 # The kinds of heavy work, one line per domain that offers some: runners run only kinds registered here.
 JOB_KINDS: dict[str, jobs_service.JobKind] = {**appraisal_jobs.KINDS, **attendance_jobs.KINDS}
 
-TEMPLATES = TemplateConfig(directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine)
+TEMPLATES = TemplateConfig(
+    directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine, engine_callback=register_template_callables
+)
 
 
 def build_context(settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None) -> AppContext:
@@ -234,6 +238,8 @@ def create_app(
         dependencies={"ctx": Provide(provide_ctx, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[request_id_middleware, security_headers_middleware],
+        # Before every route's own guards: Origin, form token and JSON checks on unsafe requests (common/csrf.py).
+        guards=[csrf_guard],
         lifespan=[lifespan],
         openapi_config=openapi,
         request_max_body_size=settings.body_limit_bytes,

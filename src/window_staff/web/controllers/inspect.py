@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from window_staff.auth import service as auth_service
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
+from window_staff.common.csrf import TOKEN_PART
 from window_staff.common.errors import DomainError
 from window_staff.common.form import TEXT_TYPES, Field, read_multipart, text_field
 from window_staff.common.guards import principal_of
@@ -170,9 +171,10 @@ async def _read_finding_form(ctx: AppContext, request: Request) -> dict[str, lis
         "severity": text_field(),
         "note": NOTE_FIELD,
         "photo": Field(limit, PHOTO_TYPES),
+        **TOKEN_PART,
     }
     try:
-        return read_multipart(body, request.headers.get("content-type", ""), fields=fields, max_parts=MAX_ITEMS + MAX_PHOTOS + 6)
+        return read_multipart(body, request.headers.get("content-type", ""), fields=fields, max_parts=MAX_ITEMS + MAX_PHOTOS + 7)
     except DomainError as exc:
         raise InspectionInputInvalid(exc.detail, code=exc.code) from None
 
