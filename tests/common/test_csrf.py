@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.factories import make_user
+from window_staff.common.form import first_text_part
 from window_staff.common.guards import SESSION_COOKIE
 from window_staff.settings import load_settings
 
@@ -89,3 +90,14 @@ async def test_a_page_form_with_the_token_the_page_rendered_is_accepted(client, 
     (token,) = re.findall(r'name="csrf_token" value="([0-9a-f]{64})"', page.text)[:1]
     response = await client.post("/logout", data={"csrf_token": token}, headers={"Origin": "http://testserver"})
     assert response.status_code == 303 and response.headers["location"] == "/login"
+
+
+def test_the_token_is_found_in_a_multipart_form_before_a_large_photo() -> None:
+    body = (
+        b'--XX\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\nabc123\r\n'
+        b'--XX\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'
+        + b"\xff" * 100_000
+        + b"\r\n--XX--\r\n"
+    )
+    assert first_text_part(body, "multipart/form-data; boundary=XX", name="csrf_token") == "abc123"
+    assert first_text_part(body, "multipart/form-data; boundary=XX", name="missing") is None

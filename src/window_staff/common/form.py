@@ -135,17 +135,18 @@ def first_text_part(body: bytes, content_type: str, *, name: str) -> str | None:
         return None
     wanted = False
     chunks: list[bytes] = []
+    # No ``with``: leaving the parser before the closing boundary is what we want here, not an error.
+    parser = PushMultipartParser(boundary, max_header_count=8)
     try:
-        with PushMultipartParser(boundary, max_header_count=8) as parser:
-            for event in (e for chunk in (body, b"") for e in parser.parse(chunk)):
-                if isinstance(event, MultipartSegment):
-                    wanted, chunks = event.name == name, []
-                elif event and wanted:
-                    chunks.append(bytes(event))
-                    if sum(map(len, chunks)) > TEXT_LIMIT:
-                        return None
-                elif not event and wanted:
-                    return b"".join(chunks).decode("utf-8", "replace")
+        for event in (e for chunk in (body, b"") for e in parser.parse(chunk)):
+            if isinstance(event, MultipartSegment):
+                wanted, chunks = event.name == name, []
+            elif event and wanted:
+                chunks.append(bytes(event))
+                if sum(map(len, chunks)) > TEXT_LIMIT:
+                    return None
+            elif not event and wanted:
+                return b"".join(chunks).decode("utf-8", "replace")
     except (ParserError, ParserLimitReached):
         return None
     return None
