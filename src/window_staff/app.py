@@ -13,6 +13,7 @@ from litestar.config.cors import CORSConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
@@ -40,8 +41,10 @@ from window_staff.common import audit, cli as common_cli, integrity
 from window_staff.common.clock import Clock, SystemClock
 from window_staff.common.context import AppContext
 from window_staff.common.controllers import SystemController
+from window_staff.common.csrf import csrf_guard
 from window_staff.common.db import bind_tables, close_pool, create_engine, start_pool
 from window_staff.common.guards import PUBLIC
+from window_staff.common.headers import security_headers_middleware
 from window_staff.common.logging import configure_logging, request_id_middleware
 from window_staff.common.web import provide_ctx
 from window_staff.errors import EXCEPTION_HANDLERS
@@ -90,6 +93,7 @@ from window_staff.web.controllers.notifications import NotificationPages
 from window_staff.web.controllers.rating import RatingPageController
 from window_staff.web.controllers.session import WebController
 from window_staff.web.controllers.staff import StaffPagesController
+from window_staff.web.pages import register_template_callables
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     WebController,
@@ -170,7 +174,9 @@ SEALED_TABLES: tuple[integrity.Seal, ...] = (
 # The kinds of heavy work, one line per domain that offers some: runners run only kinds registered here.
 JOB_KINDS: dict[str, jobs_service.JobKind] = {**appraisal_jobs.KINDS, **attendance_jobs.KINDS}
 
-TEMPLATES = TemplateConfig(directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine)
+TEMPLATES = TemplateConfig(
+    directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine, engine_callback=register_template_callables
+)
 
 
 def build_context(settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None) -> AppContext:
@@ -241,12 +247,17 @@ def create_app(
         components=Components(security_schemes={"session": SecurityScheme(type="http", scheme="bearer")}),
         openapi_router=Router(path="/api/schema", route_handlers=[], opt=PUBLIC),
         use_handler_docstrings=True,
+        # Swagger, ReDoc and the others load their scripts from a CDN (offline they are blank, and a tampered
+        # script would run on this origin): only the demo offers them; the JSON and YAML documents stay.
+        render_plugins=() if settings.demo else (JsonRenderPlugin(), YamlRenderPlugin()),
     )
     app = Litestar(
         route_handlers=ROUTE_HANDLERS,
         dependencies={"ctx": Provide(provide_ctx, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[request_id_middleware],
+        middleware=[request_id_middleware, security_headers_middleware],
+        # Before every route's own guards: Origin, form token and JSON checks on unsafe requests (common/csrf.py).
+        guards=[csrf_guard],
         lifespan=[lifespan],
         openapi_config=openapi,
         request_max_body_size=settings.body_limit_bytes,

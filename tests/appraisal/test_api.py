@@ -104,6 +104,16 @@ async def test_staff_never_see_another_persons_sheet(client, app_ctx) -> None:
     assert response.status_code == 404 and response.json()["code"] == "sheet_not_found"
 
 
+async def test_a_delegate_or_staff_member_gets_no_ranking(client, app_ctx) -> None:
+    month = await make_month(app_ctx)
+    await service.compute(app_ctx, MONTH, principal=month.hr)
+    await service.open_appeals(app_ctx, MONTH, principal=month.hr)
+    for headers in (await staff_headers(client, app_ctx, month, 0), (await logged_in(client, app_ctx, "delegate"))[1]):
+        r = await client.get(f"{BASE}/ranking?by=window", headers=headers)
+        assert r.status_code == 403 and r.headers["content-type"].startswith(PROBLEM)
+        assert r.json()["code"] == "ranking_not_allowed" and "average" not in r.text
+
+
 async def test_a_line_is_appealed_once(client, app_ctx) -> None:
     month = await make_month(app_ctx)
     await service.compute(app_ctx, MONTH, principal=month.hr)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
 
 from tests.appraisal.support import MONTH, make_month
 from window_staff.appraisal import service
-from window_staff.appraisal.errors import PeriodNotFound, SheetNotFound
+from window_staff.appraisal.errors import PeriodNotFound, RankingNotAllowed, SheetNotFound
+from window_staff.appraisal.policy import policy_of
 from window_staff.appraisal.schemas import AppealDecisionIn, AppealIn
 from window_staff.appraisal.service import appeals as service_appeals, reports as service_reports
 from window_staff.common.pagination import PageParams
+from window_staff.org import service as org
+from window_staff.org.schemas import DepartmentHeadIn
 
 
 async def test_staff_do_not_see_a_draft(ctx) -> None:
@@ -46,12 +50,47 @@ async def test_the_month_list_pages_by_employee_number(ctx) -> None:
     assert page.items[0].employee_no == min(s.employee_no for s in month.staff)
 
 
+def min_group(ctx, size: int) -> None:
+    """The appraisal policy with another smallest ranked group (the shipped one says 3)."""
+    ctx.resources["appraisal.policy"] = dataclasses.replace(policy_of(ctx), ranking_min_group=size)
+
+
 async def test_window_ranking_averages_the_windows_staff(ctx) -> None:
     month = await make_month(ctx)
+    min_group(ctx, 2)
     await service.compute(ctx, MONTH, principal=month.hr)
     ranking = await service_reports.ranking(ctx, MONTH, by="window", principal=month.hr)
     # (98.40 + 100.00) / 2 = 99.20
     assert [(g.id, g.rank, g.headcount, g.average) for g in ranking.groups] == [(month.window.id, 1, 2, Decimal("99.20"))]
+
+
+async def test_a_group_under_the_minimum_size_shows_its_headcount_only(ctx) -> None:
+    month = await make_month(ctx)  # one window of two people; the shipped policy ranks groups of 3 or more
+    await service.compute(ctx, MONTH, principal=month.hr)
+    ranking = await service_reports.ranking(ctx, MONTH, by="window", principal=month.hr)
+    (group,) = ranking.groups
+    assert (group.headcount, group.rank, group.average, group.best, group.worst, group.grades) == (2, None, None, None, None, None)
+    assert ranking.min_group == 3 and sum(ranking.grades.values()) == 2  # the month's grade counts still count everyone
+
+
+async def test_staff_who_head_no_department_may_not_read_rankings(ctx) -> None:
+    month = await make_month(ctx)
+    await service.compute(ctx, MONTH, principal=month.hr)
+    await service.open_appeals(ctx, MONTH, principal=month.hr)
+    with pytest.raises(RankingNotAllowed):
+        await service_reports.ranking(ctx, MONTH, by="window", principal=month.staff_p(0))
+
+
+async def test_a_department_head_reads_rankings_without_anyones_own_total(ctx) -> None:
+    month = await make_month(ctx)
+    min_group(ctx, 2)
+    await org.set_department_head(ctx, month.window.department_id, DepartmentHeadIn(staff_id=month.staff[1].id), actor="test")
+    await service.compute(ctx, MONTH, principal=month.hr)
+    with pytest.raises(PeriodNotFound):  # a draft is for HR and approvers
+        await service_reports.ranking(ctx, MONTH, by="department", principal=month.staff_p(1))
+    await service.open_appeals(ctx, MONTH, principal=month.hr)
+    (group,) = (await service_reports.ranking(ctx, MONTH, by="department", principal=month.staff_p(1))).groups
+    assert (group.rank, group.average, group.best, group.worst) == (1, Decimal("99.20"), None, None)
 
 
 async def test_a_persons_trend_lists_their_months(ctx) -> None:

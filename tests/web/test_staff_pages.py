@@ -33,8 +33,9 @@ async def test_an_appeal_the_sheet_refuses_is_said_on_the_page_not_as_json(site,
     page = await open_page(browser, phone=True)
     await log_in(page, site, "staff", next_path="/app/me/appraisal")
     month = (await page.locator("h1").inner_text()).split("·")[-1].strip()
+    token = await page.locator("input[name=csrf_token]").first.get_attribute("value")  # the page's own form token
     response = await page.request.post(
-        f"{site.url}/app/me/appraisal/{month}/appeals", form={"rule_id": "att.no_such_line", "reason": "不应扣分"}
+        f"{site.url}/app/me/appraisal/{month}/appeals", form={"csrf_token": token, "rule_id": "att.no_such_line", "reason": "不应扣分"}
     )
     assert response.status == 422
     assert response.headers["content-type"].startswith("text/html")

@@ -23,3 +23,12 @@ def test_no_template_carries_inline_script_style_or_handlers() -> None:
             if re.search(pattern, text, re.IGNORECASE):
                 offenders.append(f"{path.relative_to(TEMPLATES)}: {pattern}")
     assert offenders == []
+
+
+def test_every_post_form_carries_the_form_token_first() -> None:
+    missing = []
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        for tag, after in re.findall(r"(<form\b[^>]*>)(.{0,20})", path.read_text(encoding="utf-8"), re.DOTALL):
+            if 'method="post"' in tag.lower() and not after.startswith("{{ csrf_field() }}"):
+                missing.append(f"{path.relative_to(TEMPLATES)}: {tag[:60]}")
+    assert missing == []

@@ -135,20 +135,29 @@ def cents(value: int) -> Decimal:
 
 @dataclass(frozen=True, slots=True)
 class GroupStats:
-    """A window's or department's month: headcount, average, best and worst total, grade counts and rank."""
+    """A window's or department's month: headcount, average, best and worst total, grade counts and rank.
+
+    A group smaller than the ranking's minimum has its headcount only (figures and rank None): its average
+    would be one or two people's totals.
+    """
 
     key: int
     label: str
     headcount: int
-    average: Decimal
-    best: Decimal
-    worst: Decimal
-    grades: Mapping[str, int]
-    rank: int
+    average: Decimal | None
+    best: Decimal | None
+    worst: Decimal | None
+    grades: Mapping[str, int] | None
+    rank: int | None
 
 
-def rank_groups(rows: Iterable[tuple[int, int, str]], *, labels: Mapping[int, str], grade_codes: Sequence[str]) -> list[GroupStats]:
-    """Rank groups from (group key, total cents, grade) rows: by average, highest first; ties share a rank (1, 1, 3)."""
+def rank_groups(
+    rows: Iterable[tuple[int, int, str]], *, labels: Mapping[int, str], grade_codes: Sequence[str], min_size: int = 1
+) -> list[GroupStats]:
+    """Rank groups from (group key, total cents, grade) rows: by average, highest first; ties share a rank (1, 1, 3).
+
+    Groups under ``min_size`` people follow, unranked and without figures, by label.
+    """
     totals: dict[int, list[int]] = {}
     grades: dict[int, dict[str, int]] = {}
     for key, total, grade in rows:
@@ -156,7 +165,11 @@ def rank_groups(rows: Iterable[tuple[int, int, str]], *, labels: Mapping[int, st
         counts = grades.setdefault(key, dict.fromkeys(grade_codes, 0))
         counts[grade] = counts.get(grade, 0) + 1
     stats = []
+    small: list[GroupStats] = []
     for key, values in totals.items():
+        if len(values) < min_size:
+            small.append(GroupStats(key, labels.get(key, str(key)), len(values), None, None, None, None, None))
+            continue
         average = (Decimal(sum(values)) / len(values) / 100).quantize(Decimal("0.01"))
         stats.append((average, key, values))
     stats.sort(key=lambda s: (-s[0], labels.get(s[1], ""), s[1]))
@@ -166,7 +179,7 @@ def rank_groups(rows: Iterable[tuple[int, int, str]], *, labels: Mapping[int, st
         out.append(
             GroupStats(key, labels.get(key, str(key)), len(values), average, cents(max(values)), cents(min(values)), grades[key], rank)
         )
-    return out
+    return out + sorted(small, key=lambda g: (g.label, g.key))
 
 
 @dataclass(frozen=True, slots=True)

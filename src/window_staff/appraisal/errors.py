@@ -62,6 +62,13 @@ class FourEyesRequired(Forbidden):
     title = "A second person must do this"
 
 
+class RankingNotAllowed(Forbidden):
+    """Rankings are for HR, approvers, auditors and department heads."""
+
+    code = "ranking_not_allowed"
+    title = "Rankings are for HR, approvers, auditors and department heads"
+
+
 class ReviewerNotAllowed(Forbidden):
     """A reviewer may not decide an appeal they are party to (appellant or maker of the finding)."""
 

@@ -1,4 +1,4 @@
-"""The appraisal policy (rules/appraisal/policy.toml): how long the appeal window stays open."""
+"""The appraisal policy (rules/appraisal/policy.toml): how long the appeal window stays open, the smallest ranked group."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ POLICY_FILE = Path("appraisal") / "policy.toml"
 _RESOURCE = "appraisal.policy"
 _NAME = "appraisal policy"
 _MAX_APPEAL_DAYS = 60  # catches a typo (a year of appeals) without dictating policy
+_MAX_MIN_GROUP = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,9 +23,13 @@ class AppraisalPolicy:
     """Validated policy values; every key is required so nothing is silently defaulted."""
 
     appeal_days: int
+    ranking_min_group: int
 
 
-_CHECKS: Mapping[str, common.Check] = {"appeal_days": common.int_between(1, _MAX_APPEAL_DAYS)}
+_CHECKS: Mapping[str, common.Check] = {
+    "appeal_days": common.int_between(1, _MAX_APPEAL_DAYS),
+    "ranking_min_group": common.int_between(1, _MAX_MIN_GROUP),
+}
 
 
 def policy_from_mapping(data: Mapping[str, Any], *, source: str = _NAME) -> AppraisalPolicy:

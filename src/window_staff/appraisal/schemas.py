@@ -187,23 +187,30 @@ class AppealReviewOut(msgspec.Struct, kw_only=True):
 
 
 class GroupOut(msgspec.Struct, kw_only=True):
-    """A window's or department's month in the ranking."""
+    """A window's or department's month in the ranking.
+
+    Figures are null for a group under the ranking's minimum size (``RankingOut.min_group``): it is listed
+    unranked with its headcount only. ``best`` and ``worst`` (one person's total each) are null except for
+    HR, approvers and auditors, who read every sheet anyway.
+    """
 
     id: int
     label: str
-    rank: int
+    rank: int | None
     headcount: int
-    average: Decimal
-    best: Decimal
-    worst: Decimal
-    grades: dict[str, int]
+    average: Decimal | None
+    best: Decimal | None
+    worst: Decimal | None
+    grades: dict[str, int] | None
 
 
 class RankingOut(msgspec.Struct, kw_only=True):
-    """Windows or departments of a month, ranked by average total."""
+    """Windows or departments of a month, ranked by average total; ``grades`` counts every ranked and unranked person."""
 
     month: str
     by: str
+    min_group: int
+    grades: dict[str, int]
     groups: list[GroupOut]
 
 

@@ -20,6 +20,7 @@ from window_staff.attendance.schemas import (
 from window_staff.attendance.service.records import Correction
 from window_staff.common import periods
 from window_staff.common.context import AppContext
+from window_staff.common.spreadsheet import append_row
 from window_staff.org import service as org
 
 SYMBOLS = {
@@ -172,13 +173,14 @@ def sheet_xlsx(sheet: SheetOut, *, title: str = "") -> bytes:
     ws = wb.active
     ws.title = sheet.month
     header = ["工号", "姓名", *[str(d.day) for d in sheet.days], *[name for name, _ in TOTAL_COLUMNS]]
-    ws.append(header)
+    append_row(ws, header)
     for row in sheet.rows:
-        ws.append([row.employee_no, row.name, *row.days, *[_total(row.totals, key) for _, key in TOTAL_COLUMNS]])
+        # Names and numbers come from HR's input: text cells stay text (a name "=HYPERLINK(...)" is not run).
+        append_row(ws, [row.employee_no, row.name, *row.days, *[_total(row.totals, key) for _, key in TOTAL_COLUMNS]])
     ws.append([])
-    ws.append(["图例", "  ".join(f"{k} {v}" for k, v in sheet.legend.items())])
+    append_row(ws, ["图例", "  ".join(f"{k} {v}" for k, v in sheet.legend.items())])
     if title:
-        ws.append(["", title])
+        append_row(ws, ["", title])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     center = Alignment(horizontal="center")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import itertools
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from window_staff.common.cli import replace_settings, run_job
 from window_staff.common.context import AppContext
+from window_staff.common.spreadsheet import write_csv
 from window_staff.settings import Settings
 
 
@@ -47,8 +50,6 @@ def cmd_enroll(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
     """Print ``a,b,score`` for every pair (higher = more alike); empty score when a file has no template."""
-    import csv
-
     from window_staff.biometrics.scores import Scorer, read_pairs
 
     pairs_path = Path(args.pairs)
@@ -62,10 +63,9 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
     # Data sets on disk are not uploads: the byte cap is only a sanity bound here.
     limits = {**face_limits_of(settings), "max_bytes": max(settings.face_image_limit_bytes, 50_000_000)}
     scorer = Scorer(args.modality, base=pairs_path.parent, dpi=args.dpi, face_limits=limits)
-    out = csv.writer(sys.stdout, lineterminator="\n")
-    out.writerow(["a", "b", "score"])
-    for a, b, score in scorer.run(pairs):
-        out.writerow([a, b, "" if score is None else f"{score:.6f}"])
+    # File names come from the pairs file: written as text a spreadsheet never runs (the scores are numbers).
+    rows = ((a, b, None if score is None else Decimal(f"{score:.6f}")) for a, b, score in scorer.run(pairs))
+    write_csv(sys.stdout, itertools.chain([("a", "b", "score")], rows))
     for name, reason in scorer.failures.items():
         print(f"warning: no template from {name}: {reason}", file=sys.stderr)
     return 0

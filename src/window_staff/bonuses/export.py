@@ -2,33 +2,23 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 
 from window_staff.bonuses.domain import BonusResult
+from window_staff.common.spreadsheet import append_row, csv_bytes
 
 HEADER = ("工号", "姓名", "部门", "得分", "等次", "奖金（元）")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text(value: str) -> str:
-    """A text cell that a spreadsheet will not run as a formula (CSV injection): prefix a quote."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def _rows(result: BonusResult) -> list[tuple[str, str, str, Decimal, str, Decimal]]:
-    return [(_text(x.employee_no), _text(x.name), _text(x.department), x.score, x.grade_title, x.bonus) for x in result.lines]
+    return [(x.employee_no, x.name, x.department, x.score, x.grade_title, x.bonus) for x in result.lines]
 
 
 def bonus_csv(result: BonusResult) -> bytes:
-    """The lines as CSV bytes: UTF-8 with a BOM so Excel shows Chinese, CRLF rows, money as "1234.50"."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(HEADER)
+    """The lines as CSV bytes: UTF-8 with a BOM so Excel shows Chinese, CRLF rows, money as "1234.50", text never a formula."""
     # Decimals print exactly ("1234.50"); no totals row, so payroll imports read only people.
-    writer.writerows((no, name, dept, str(score), grade, str(bonus)) for no, name, dept, score, grade, bonus in _rows(result))
-    return buf.getvalue().encode("utf-8-sig")
+    return csv_bytes([HEADER, *_rows(result)])
 
 
 def bonus_xlsx(result: BonusResult, *, title: str = "") -> bytes:
@@ -39,15 +29,15 @@ def bonus_xlsx(result: BonusResult, *, title: str = "") -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "奖金"
-    ws.append(list(HEADER))
+    append_row(ws, HEADER)
     for no, name, dept, score, grade, bonus in _rows(result):
         # Numbers, not text, so payroll can sum them. XLSX stores every number as a double anyway; below
         # 10^13 yuan a two-decimal amount reads back as the same cents, and the 0.00 format shows them.
-        ws.append([no, name, dept, float(score), grade, float(bonus)])
-    ws.append(["合计", "", "", None, "", float(result.total)])
+        append_row(ws, [no, name, dept, float(score), grade, float(bonus)])
+    append_row(ws, ["合计", "", "", None, "", float(result.total)])
     if title:
         ws.append([])
-        ws.append([title])
+        append_row(ws, [title])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     last = len(result.lines) + 2
@@ -59,9 +49,9 @@ def bonus_xlsx(result: BonusResult, *, title: str = "") -> bytes:
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     depts = wb.create_sheet("部门合计")
-    depts.append(["部门", "人数", "基数或奖金池（元）", "合计（元）", "未分配（元）"])
+    append_row(depts, ["部门", "人数", "基数或奖金池（元）", "合计（元）", "未分配（元）"])
     for d in result.departments:
-        depts.append([_text(d.department), d.headcount, float(d.amount), float(d.total), float(d.undistributed)])
+        append_row(depts, [d.department, d.headcount, float(d.amount), float(d.total), float(d.undistributed)])
     for cell in depts[1]:
         cell.font = Font(bold=True)
     for r in range(2, len(result.departments) + 2):

@@ -127,6 +127,31 @@ def read_multipart(body: bytes, content_type: str, *, fields: Mapping[str, Field
     return out
 
 
+def first_text_part(body: bytes, content_type: str, *, name: str) -> str | None:
+    """The first part called ``name`` as text (at most ``TEXT_LIMIT`` bytes), else None; other parts are skipped, not judged."""
+    media, options = parse_options_header(content_type or "")
+    boundary = options.get("boundary")
+    if media != "multipart/form-data" or not boundary or len(boundary) > 200:
+        return None
+    wanted = False
+    chunks: list[bytes] = []
+    # No ``with``: leaving the parser before the closing boundary is what we want here, not an error.
+    parser = PushMultipartParser(boundary, max_header_count=8)
+    try:
+        for event in (e for chunk in (body, b"") for e in parser.parse(chunk)):
+            if isinstance(event, MultipartSegment):
+                wanted, chunks = event.name == name, []
+            elif event and wanted:
+                chunks.append(bytes(event))
+                if sum(map(len, chunks)) > TEXT_LIMIT:
+                    return None
+            elif not event and wanted:
+                return b"".join(chunks).decode("utf-8", "replace")
+    except (ParserError, ParserLimitReached):
+        return None
+    return None
+
+
 def _field_of(segment: MultipartSegment, fields: Mapping[str, Field]) -> Field:
     if segment.disposition != "form-data" or not segment.name:
         raise MultipartInvalid("each part needs Content-Disposition: form-data with a name")

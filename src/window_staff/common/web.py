@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -10,7 +11,7 @@ from litestar.di import Provide
 from litestar.params import Parameter
 
 from window_staff.common.context import AppContext
-from window_staff.common.errors import InvalidInput
+from window_staff.common.errors import DomainError, InvalidInput
 from window_staff.common.forwarded import Network, Origin, parse_networks, resolve
 from window_staff.common.pagination import PageParams
 
@@ -55,6 +56,25 @@ def client_ip(request: Request) -> str:
 def is_https(request: Request) -> bool:
     """True when the client reached us over HTTPS (directly, or as a trusted proxy reports): cookies are then Secure."""
     return origin(request).scheme == "https"
+
+
+async def read_body(request: Request, *, limit: int, too_large: Callable[[], DomainError]) -> bytes:
+    """The body, read chunk by chunk and refused (``too_large()``) as soon as it passes ``limit`` bytes.
+
+    An announced Content-Length over the limit is refused before reading; a chunked body announces none,
+    so the count is kept while it arrives and reading stops at the limit instead of holding the route's ceiling.
+    """
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large()
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def accepted(job: Any) -> Response[Any]:

@@ -11,8 +11,10 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
 from window_staff.auth.errors import RoleRequired, SessionInvalid
+from window_staff.common.csrf import TOKEN_FIELD, form_token, session_secret
 from window_staff.common.errors import DomainError
 from window_staff.common.guards import Guard, principal_of
 from window_staff.common.principal import Principal
@@ -44,6 +46,20 @@ START: Mapping[str, tuple[tuple[str, str], ...]] = {
     "auditor": (("appraisal_console", "/app/hr/appraisal"), ("staff_and_windows", "/app/hr/org")),
     "admin": (("administration", "/app/admin"),),
 }
+
+
+def csrf_field(context: Mapping[str, Any]) -> Markup:
+    """Template callable ``{{ csrf_field() }}``: the hidden form-token field of this page's session (nothing without one)."""
+    request = context.get("request")
+    secret = session_secret(request) if request is not None else None
+    if secret is None:
+        return Markup("")
+    return Markup('<input type="hidden" name="{}" value="{}">').format(TOKEN_FIELD, form_token(secret))
+
+
+def register_template_callables(engine: Any) -> None:
+    """Give every template ``csrf_field()`` (app.py passes this to the template engine)."""
+    engine.register_template_callable("csrf_field", csrf_field)
 
 
 def page_roles(*allowed: str) -> Guard:

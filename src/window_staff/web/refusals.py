@@ -15,6 +15,10 @@ REFUSALS: dict[str, dict[str, str]] = {
     "error.period_not_found": {"zh": "该月份尚未建立考核", "en": "No appraisal exists for this month"},
     "error.period_changed": {"zh": "该月份刚被他人修改，请刷新后重试", "en": "Someone changed this month just now; reload and try again"},
     "error.sheet_not_found": {"zh": "未找到考核表", "en": "No sheet found"},
+    "error.ranking_not_allowed": {
+        "zh": "排名仅供人事、审批、审计人员和部门负责人查看",
+        "en": "Rankings are for HR, approvers, auditors and department heads",
+    },
     "error.appeal_window_closed": {"zh": "申诉期已结束或尚未开放", "en": "The appeal window is not open"},
     "error.appeal_already_open": {"zh": "此条目已有申诉", "en": "This line has been appealed already"},
     "error.appeal_already_decided": {"zh": "此申诉已处理", "en": "This appeal has been decided already"},
@@ -120,6 +124,15 @@ REFUSALS: dict[str, dict[str, str]] = {
         "zh": "本人及其部门负责人不能复核此差评",
         "en": "The staff member and their department head may not review this",
     },
+    "error.cross_origin_refused": {
+        "zh": "不接受从其他网站提交的请求，请在本系统页面中操作",
+        "en": "Requests sent from another site are refused; use this service's own pages",
+    },
+    "error.form_token_invalid": {
+        "zh": "页面已过期或不是本系统的页面，请刷新页面后重新提交",
+        "en": "The page has expired or is not from this service; reload it and send the form again",
+    },
+    "error.json_required": {"zh": "请以 JSON 格式提交（application/json）", "en": "Send the request as JSON (application/json)"},
     "error.payload_too_large": {"zh": "提交的内容过大", "en": "What was sent is too large"},
     "error.too_many_requests": {"zh": "操作过于频繁，请稍后再试", "en": "Too many attempts; try again later"},
     "error.database_unavailable": {"zh": "数据库暂时不可用，请稍后再试", "en": "The database is unavailable; try again shortly"},

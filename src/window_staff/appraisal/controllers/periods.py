@@ -97,7 +97,10 @@ class AppraisalController(Controller):
         month: str,
         by: Annotated[Literal["department", "window"], Parameter(required=False)] = "department",
     ) -> RankingOut:
-        """Departments or windows ranked by average total (staff see it once the month is shown to them)."""
+        """Departments or windows ranked by average total: HR, approvers, auditors, and department heads once the month is shown.
+
+        A group under the policy's ``ranking_min_group`` people is listed unranked with its headcount only.
+        """
         return await service_reports.ranking(ctx, month, by=by, principal=principal)
 
     @get("/periods/{month:str}/diff", guards=[can_read])

@@ -9,7 +9,8 @@ from typing import Any
 import msgspec
 
 from window_staff.appraisal import domain, store
-from window_staff.appraisal.errors import PeriodNotFound, SheetNotFound
+from window_staff.appraisal.errors import PeriodNotFound, RankingNotAllowed, SheetNotFound
+from window_staff.appraisal.policy import policy_of
 from window_staff.appraisal.schemas import (
     CategoryOut,
     ChangeOut,
@@ -173,7 +174,14 @@ async def list_sheets(ctx: AppContext, month: str, params: PageParams, *, depart
 
 
 async def ranking(ctx: AppContext, month: str, *, by: str, principal: Principal) -> RankingOut:
-    """Windows or departments of the month ranked by average total (ties share a rank)."""
+    """Windows or departments of the month ranked by average total (ties share a rank; small groups unranked, no figures).
+
+    For HR, approvers, auditors (any state) and department heads (once the month is shown to staff); anyone
+    else is refused. A group under ``ranking_min_group`` people shows its headcount only.
+    """
+    reader = principal.has_any(*READER_ROLES)
+    if not reader and (principal.staff_id is None or not await org.departments_headed_by(principal.staff_id)):
+        raise RankingNotAllowed("rankings are for HR, approvers, auditors and department heads")
     key = periods.month_key(periods.parse_month(month))
     period = _visible_period(await store.find_period(key), principal=principal, month=key)
     rows = await store.group_totals(period["id"], by=by)
@@ -181,10 +189,17 @@ async def ranking(ctx: AppContext, month: str, *, by: str, principal: Principal)
         labels = {k: name for k, (_, name) in (await org.department_codes()).items()}
     else:
         labels = await org.window_labels()
-    groups = domain.rank_groups(rows, labels=labels, grade_codes=[g.code for g in rules_of(ctx).grades])
+    codes = [g.code for g in rules_of(ctx).grades]
+    min_group = policy_of(ctx).ranking_min_group
+    groups = domain.rank_groups(rows, labels=labels, grade_codes=codes, min_size=min_group)
+    grades = dict.fromkeys(codes, 0)
+    for _, _, grade in rows:
+        grades[grade] = grades.get(grade, 0) + 1
     return RankingOut(
         month=key,
         by=by,
+        min_group=min_group,
+        grades=grades,
         groups=[
             GroupOut(
                 id=g.key,
@@ -192,9 +207,10 @@ async def ranking(ctx: AppContext, month: str, *, by: str, principal: Principal)
                 rank=g.rank,
                 headcount=g.headcount,
                 average=g.average,
-                best=g.best,
-                worst=g.worst,
-                grades=dict(g.grades),
+                # The best and worst are one person's total each: only for those who read every sheet.
+                best=g.best if reader else None,
+                worst=g.worst if reader else None,
+                grades=None if g.grades is None else dict(g.grades),
             )
             for g in groups
         ],

@@ -9,6 +9,7 @@ from window_staff.common.context import AppContext
 from window_staff.common.form import Field, UnknownField, read_multipart
 from window_staff.common.guards import authenticated, provide_principal, roles
 from window_staff.common.principal import Principal
+from window_staff.common.web import read_body
 from window_staff.inspections.errors import EvidenceInvalid, EvidenceTooLarge
 from window_staff.inspections.evidence import PHOTO_TYPES
 from window_staff.inspections.schemas.evidence import EvidenceOut
@@ -69,13 +70,13 @@ class EvidenceController(Controller):
 
 async def _photo_part(ctx: AppContext, request: Request) -> bytes:
     limit = service.upload_limit(ctx)
-    declared = request.headers.get("content-length", "")
-    # Refuse an announced oversize body before reading it (Litestar's multipart limit would say 400).
-    if declared.isdigit() and int(declared) > limit + MULTIPART_OVERHEAD:
-        raise EvidenceTooLarge(f"the body is over {limit} bytes", limit_bytes=limit)
-    body = await request.body()
-    if len(body) > limit + MULTIPART_OVERHEAD:
-        raise EvidenceTooLarge(f"the body is over {limit} bytes", limit_bytes=limit)
+    # Refused on an announced oversize Content-Length before reading, and while a chunked body streams in
+    # (Litestar's multipart limit would say 400; reading it whole would hold the route's 64 MiB ceiling).
+    body = await read_body(
+        request,
+        limit=limit + MULTIPART_OVERHEAD,
+        too_large=lambda: EvidenceTooLarge(f"the body is over {limit} bytes", limit_bytes=limit),
+    )
     try:
         form = read_multipart(
             body, request.headers.get("content-type", ""), fields={"photo": Field(limit, PHOTO_TYPES)}, max_parts=MAX_PARTS

@@ -8,6 +8,7 @@ from window_staff.org.service.people import (  # noqa: F401 (the package's face)
     create_staff,
     create_window,
     department_heads,
+    departments_headed_by,
     get_site,
     get_staff,
     get_window,

@@ -213,6 +213,13 @@ async def department_heads(department_ids: Sequence[int]) -> dict[int, int]:
     return {r["department"]: r["staff"] for r in rows}  # later rows win
 
 
+async def departments_headed_by(staff_id: int) -> list[int]:
+    """The departments whose current head is this staff member (empty for everyone else)."""
+    rows = await DepartmentHead.select(DepartmentHead.department).where(DepartmentHead.staff == staff_id)
+    heads = await department_heads(sorted({r["department"] for r in rows}))
+    return sorted(d for d, head in heads.items() if head == staff_id)
+
+
 # --- windows ---------------------------------------------------------------------------------
 
 

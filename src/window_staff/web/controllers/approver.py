@@ -85,7 +85,8 @@ async def _month_page(ctx: AppContext, request: Request, month: str, *, message:
     }
     if period.computation:
         context["diff"] = await service_reports.diff(ctx, key)
-        context["departments"] = (await service_reports.ranking(ctx, key, by="department", principal=principal)).groups
+        ranking = await service_reports.ranking(ctx, key, by="department", principal=principal)
+        context.update(departments=ranking.groups, min_group=ranking.min_group)
     return render(request, "approver/month.html", principal=principal, status=status, local_time=local_time, **context)
 
 

@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 
 from window_staff.auth.errors import SessionInvalid
 from window_staff.common.context import AppContext
+from window_staff.common.csrf import SESSION_COOKIE_OPT
 from window_staff.common.errors import DomainError
 from window_staff.common.guards import PUBLIC
 from window_staff.common.web import is_https
@@ -27,6 +28,8 @@ from window_staff.web.i18n import add_words, lang_of, translator
 from window_staff.web.pages import refusal_of, render
 
 DELEGATE_COOKIE = "ws_delegate"
+# Public (no staff session), run on the delegate's own session cookie: its forms carry that session's form token.
+_DELEGATE_PAGE = {**PUBLIC, SESSION_COOKIE_OPT: DELEGATE_COOKIE}
 COOKIE_PATH = "/delegate"
 _FORM_LIMIT = 8192
 _KINDS = ("staff", "window", "department")
@@ -152,7 +155,7 @@ class DelegatePagesController(Controller):
         )
         return response
 
-    @get("/delegate", opt=PUBLIC)
+    @get("/delegate", opt=_DELEGATE_PAGE)
     async def form(self, ctx: AppContext, request: Request) -> Response:
         """The campaign's targets, each with its form, or marked done."""
         try:
@@ -163,7 +166,7 @@ class DelegatePagesController(Controller):
         saved = request.query_params.get("saved")
         return await _form_page(ctx, request, caller, notice=words("dg.saved").format(label=saved) if saved else None)
 
-    @post("/delegate/evaluations/{kind:str}/{target_id:int}", opt=PUBLIC, request_max_body_size=_FORM_LIMIT)
+    @post("/delegate/evaluations/{kind:str}/{target_id:int}", opt=_DELEGATE_PAGE, request_max_body_size=_FORM_LIMIT)
     async def evaluate(self, ctx: AppContext, request: Request, kind: str, target_id: int) -> Response:
         """Submit one target's evaluation; back to the list (or the thank-you page when all are done)."""
         try:

@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 
 from window_staff.appraisal import domain, jobs as appraisal_jobs, service
 from window_staff.appraisal.errors import AppraisalInputInvalid, PeriodNotFound
-from window_staff.appraisal.schemas import AppealDecisionIn, GroupOut, PeriodOut, TrendPointOut
+from window_staff.appraisal.schemas import AppealDecisionIn, PeriodOut, RankingOut, TrendPointOut
 from window_staff.appraisal.service import appeals as service_appeals, close as service_close, reports as service_reports
 from window_staff.bonuses.export import bonus_csv, bonus_xlsx
 from window_staff.common import periods
@@ -75,6 +75,11 @@ add_words(
         "hr.average": {"zh": "平均分", "en": "Average"},
         "hr.best": {"zh": "最高", "en": "Best"},
         "hr.worst": {"zh": "最低", "en": "Worst"},
+        "hr.small_group": {
+            "zh": "人数少于 {n} 人的部门或窗口只显示人数，不显示分数和名次（以免显示个人考核结果）",
+            "en": "Departments or windows of fewer than {n} people show their headcount only, no scores or rank "
+            "(so that no one's own result is shown)",
+        },
         "hr.trend": {"zh": "趋势", "en": "Trend"},
         "hr.sheets": {"zh": "考核表", "en": "Sheets"},
         "hr.employee_no": {"zh": "工号", "en": "Employee no."},
@@ -192,13 +197,11 @@ def line_chart(points: list[TrendPointOut]) -> dict[str, Any]:
     }
 
 
-def grade_counts(ctx: AppContext, groups: list[GroupOut]) -> list[tuple[str, int]]:
-    """Staff per grade over the whole month (the department ranking counts everyone once)."""
-    grades = [g.code for g in rules_of(ctx).grades]
-    totals = dict.fromkeys(grades, 0)
-    for group in groups:
-        for code, count in group.grades.items():
-            totals[code] = totals.get(code, 0) + count
+def grade_counts(ctx: AppContext, ranking: RankingOut) -> list[tuple[str, int]]:
+    """Staff per grade over the whole month (the ranking counts everyone once, small groups too)."""
+    totals = dict.fromkeys((g.code for g in rules_of(ctx).grades), 0)
+    for code, count in ranking.grades.items():
+        totals[code] = totals.get(code, 0) + count
     return list(totals.items())
 
 
@@ -243,9 +246,10 @@ async def _month_page(ctx: AppContext, request: Request, month: str, *, message:
         offset, per_page = offset_of(request), _per_page(request)
         titles = context["grade_title"] = grade_titles(ctx, lang_of(request))
         context.update(
-            chart=bar_chart([(titles.get(code, code), count) for code, count in grade_counts(ctx, departments.groups)]),
+            chart=bar_chart([(titles.get(code, code), count) for code, count in grade_counts(ctx, departments)]),
             departments=departments.groups,
             windows=windows.groups,
+            min_group=departments.min_group,
             offset=offset,
             sheets=await service_reports.list_sheets(ctx, key, PageParams(limit=per_page, offset=offset)),
             pending=await service_appeals.review_queue(ctx, key, pending_only=True),

@@ -15,6 +15,7 @@ from window_staff.biometrics.domain import FINGER_NAMES
 from window_staff.biometrics.errors import FaceDuplicate, FaceImageTooLarge
 from window_staff.biometrics.schemas import ConsentIn
 from window_staff.common.context import AppContext
+from window_staff.common.csrf import TOKEN_PART
 from window_staff.common.errors import DomainError, InvalidInput
 from window_staff.common.form import BINARY_TYPES, FACE_IMAGE_TYPES, IMAGE_TYPES, Field, read_multipart, text_field
 from window_staff.common.guards import principal_of
@@ -346,8 +347,8 @@ class HrEnrolmentPages(Controller):
             body = await request.body()
             if len(body) > limit + 64 * 1024:
                 raise FaceImageTooLarge(f"the photo is over {limit} bytes")
-            fields = {"image": Field(limit, FACE_IMAGE_TYPES), "confirm_lookalike": text_field()}
-            parts = read_multipart(body, request.headers.get("content-type", ""), fields=fields, max_parts=3)
+            fields = {"image": Field(limit, FACE_IMAGE_TYPES), "confirm_lookalike": text_field(), **TOKEN_PART}
+            parts = read_multipart(body, request.headers.get("content-type", ""), fields=fields, max_parts=4)
             image = (parts.get("image") or [b""])[0]
             if not image:
                 raise InvalidInput("choose a photo", code="enrol_photo_missing")
@@ -362,8 +363,13 @@ class HrEnrolmentPages(Controller):
         """Enrol one impression of a chosen finger: a scanner image with its dpi, or an ISO record."""
 
         async def act(principal: Principal) -> str:
-            fields = {"file": Field(ctx.settings.upload_limit_bytes, FINGER_FILE_TYPES), "position": text_field(), "dpi": text_field()}
-            parts = read_multipart(await request.body(), request.headers.get("content-type", ""), fields=fields, max_parts=4)
+            fields = {
+                "file": Field(ctx.settings.upload_limit_bytes, FINGER_FILE_TYPES),
+                "position": text_field(),
+                "dpi": text_field(),
+                **TOKEN_PART,
+            }
+            parts = read_multipart(await request.body(), request.headers.get("content-type", ""), fields=fields, max_parts=5)
             data = (parts.get("file") or [b""])[0]
             if not data:
                 raise InvalidInput("choose a fingerprint file", code="enrol_photo_missing")

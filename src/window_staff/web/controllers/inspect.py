@@ -15,11 +15,13 @@ from litestar.response import Redirect, Template
 from window_staff.auth import service as auth_service
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
+from window_staff.common.csrf import TOKEN_PART
 from window_staff.common.errors import DomainError
 from window_staff.common.form import TEXT_TYPES, Field, read_multipart, text_field
 from window_staff.common.guards import principal_of
 from window_staff.common.pagination import PageParams
 from window_staff.common.principal import Principal
+from window_staff.common.web import read_body
 from window_staff.inspections import service
 from window_staff.inspections.errors import EvidenceTooLarge, InspectionInputInvalid
 from window_staff.inspections.evidence import PHOTO_TYPES, clean_photo
@@ -159,12 +161,9 @@ def _int_or_none(text: str, *, field: str) -> int | None:
 async def _read_finding_form(ctx: AppContext, request: Request) -> dict[str, list[bytes]]:
     limit = service_evidence.upload_limit(ctx)
     ceiling = MAX_PHOTOS * limit + MULTIPART_OVERHEAD
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > ceiling:
-        raise EvidenceTooLarge(f"the photos are over {MAX_PHOTOS} x {limit} bytes", limit_bytes=limit)
-    body = await request.body()
-    if len(body) > ceiling:
-        raise EvidenceTooLarge(f"the photos are over {MAX_PHOTOS} x {limit} bytes", limit_bytes=limit)
+    body = await read_body(
+        request, limit=ceiling, too_large=lambda: EvidenceTooLarge(f"the photos are over {MAX_PHOTOS} x {limit} bytes", limit_bytes=limit)
+    )
     fields = {
         "window_id": text_field(),
         "staff_id": text_field(),
@@ -172,9 +171,10 @@ async def _read_finding_form(ctx: AppContext, request: Request) -> dict[str, lis
         "severity": text_field(),
         "note": NOTE_FIELD,
         "photo": Field(limit, PHOTO_TYPES),
+        **TOKEN_PART,
     }
     try:
-        return read_multipart(body, request.headers.get("content-type", ""), fields=fields, max_parts=MAX_ITEMS + MAX_PHOTOS + 6)
+        return read_multipart(body, request.headers.get("content-type", ""), fields=fields, max_parts=MAX_ITEMS + MAX_PHOTOS + 7)
     except DomainError as exc:
         raise InspectionInputInvalid(exc.detail, code=exc.code) from None
 

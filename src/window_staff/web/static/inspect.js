@@ -68,7 +68,8 @@
 
   function fields() {
     return Array.prototype.filter.call(form.elements, function (el) {
-      return el.name && el.type !== "file" && el.type !== "submit" && el.type !== "button";
+      // The form token belongs to this page's session: a draft never carries an old one back.
+      return el.name && el.name !== "csrf_token" && el.type !== "file" && el.type !== "submit" && el.type !== "button";
     });
   }
 
