@@ -11,7 +11,7 @@ from window_staff.common.context import AppContext
 from window_staff.common.guards import PUBLIC, SESSION_COOKIE, authenticated, provide_principal, roles
 from window_staff.common.pagination import Page, PageParams
 from window_staff.common.principal import Principal
-from window_staff.common.web import PAGE, client_ip, is_https
+from window_staff.common.web import PAGE, client_ip, cookie_max_age, is_https
 
 
 class AuthController(Controller):
@@ -27,7 +27,13 @@ class AuthController(Controller):
         token, expires, me = await service.login(ctx, username=data.username, password=data.password, totp=data.totp, ip=client_ip(request))
         response = Response(LoginOut(token=token, expires_at=expires, user=me), status_code=200)
         response.set_cookie(
-            SESSION_COOKIE, token, httponly=True, samesite="strict", secure=is_https(request), expires=int(expires.timestamp()), path="/"
+            SESSION_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=is_https(request),
+            max_age=cookie_max_age(expires, now=ctx.clock.now()),
+            path="/",
         )
         return response
 

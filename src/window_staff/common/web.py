@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -55,6 +56,11 @@ def client_ip(request: Request) -> str:
 def is_https(request: Request) -> bool:
     """True when the client reached us over HTTPS (directly, or as a trusted proxy reports): cookies are then Secure."""
     return origin(request).scheme == "https"
+
+
+def cookie_max_age(expires: datetime, *, now: datetime) -> int:
+    """Seconds a session cookie lives, as long as its session (an int ``expires`` is read as seconds from now, not a time)."""
+    return max(0, int((expires - now).total_seconds()))
 
 
 def accepted(job: Any) -> Response[Any]:
