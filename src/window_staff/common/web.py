@@ -24,7 +24,7 @@ def provide_ctx(request: Request) -> AppContext:
 def provide_page(
     request: Request,
     limit: Annotated[int, Parameter(ge=1, required=False)] = 50,
-    offset: Annotated[int, Parameter(ge=0, required=False)] = 0,
+    offset: Annotated[int, Parameter(ge=0, le=2**63 - 1, required=False)] = 0,
 ) -> PageParams:
     """Dependency: ``limit`` (capped by settings) and ``offset`` from the query string."""
     cap = request.app.state.ctx.settings.page_size_max
