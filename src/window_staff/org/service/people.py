@@ -13,7 +13,7 @@ from piccolo.columns.combination import Combinable
 
 from window_staff.common import audit
 from window_staff.common.context import AppContext
-from window_staff.common.db import INTEGRITY_ERRORS, insert_rows, write_transaction
+from window_staff.common.db import INTEGRITY_ERRORS, erase_traces, insert_rows, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
 from window_staff.org.errors import (
     DepartmentNotFound,
@@ -440,4 +440,6 @@ async def leave_staff(ctx: AppContext, staff_id: int, data: StaffLeaveIn, *, act
             subject_id=staff_id,
             data={"left_on": data.left_on.isoformat(), "reason": data.reason},
         )
+    # The hooks erased the leaver's personal data (biometric templates): leave no copy of it in the SQLite WAL.
+    await erase_traces(ctx.engine)
     return await get_staff(ctx, staff_id)
