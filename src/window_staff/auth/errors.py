@@ -64,3 +64,17 @@ class TotpSecretUnreadable(Unavailable):
 
     code = "totp_key_unavailable"
     title = "Second factors cannot be checked: the vault key is missing or wrong"
+
+
+class PasswordNotConfirmed(Forbidden):
+    """Changing a password needs the current one (and a fresh code for an account with a second factor)."""
+
+    code = "password_not_confirmed"
+    title = "The current password or the one-time code is wrong"
+
+
+class ResetLinkInvalid(NotFound):
+    """A password-reset link that is unknown, already used, expired, or for a disabled account."""
+
+    code = "reset_link_invalid"
+    title = "This password-reset link is not valid (used, expired or unknown)"

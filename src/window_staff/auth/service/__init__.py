@@ -20,4 +20,5 @@ from window_staff.auth.service.accounts import (  # noqa: F401 (the package's fa
     totp_uri,
     update_user,
 )
+from window_staff.auth.service.passwords import change_password, check_reset, issue_reset, reset_password  # noqa: F401
 from window_staff.auth.service.throttle import on_repeated_failures  # noqa: F401

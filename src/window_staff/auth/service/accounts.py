@@ -148,7 +148,7 @@ async def update_user(ctx: AppContext, user_id: int, data: UserUpdateIn, *, acto
         if data.active is not None:
             await User.update({User.active: data.active}).where(User.id == user_id)
             if not data.active:
-                await _revoke_all(user_id, now=now)
+                await revoke_sessions(user_id, now=now)
             changes["active"] = data.active
         await audit.record(ctx.engine, at=now, actor=actor, action="user.updated", subject_type="user", subject_id=user_id, data=changes)
     return await get_user(ctx, user_id)
@@ -164,13 +164,17 @@ async def reset_totp(ctx: AppContext, user_id: int, *, actor: str) -> str:
             raise UserNotFound()
         stored = totp_secrets.seal(ctx, secret, username=row["username"])
         await User.update({User.totp_secret: stored, User.totp_last_step: None}).where(User.id == user_id)
-        await _revoke_all(user_id, now=now)
+        await revoke_sessions(user_id, now=now)
         await audit.record(ctx.engine, at=now, actor=actor, action="user.totp_reset", subject_type="user", subject_id=user_id)
     return totp_uri(secret, username=row["username"])
 
 
-async def _revoke_all(user_id: int, *, now: datetime) -> None:
-    await UserSession.update({UserSession.revoked_at: now}).where((UserSession.user == user_id) & UserSession.revoked_at.is_null())
+async def revoke_sessions(user_id: int, *, now: datetime, keep: int | None = None) -> None:
+    """End every open session of the user (but ``keep``), inside the caller's transaction."""
+    where = (UserSession.user == user_id) & UserSession.revoked_at.is_null()
+    if keep is not None:
+        where &= UserSession.id != keep
+    await UserSession.update({UserSession.revoked_at: now}).where(where)
 
 
 async def login(ctx: AppContext, *, username: str, password: str, totp: str | None, ip: str) -> tuple[str, datetime, MeOut]:
@@ -192,7 +196,7 @@ async def login(ctx: AppContext, *, username: str, password: str, totp: str | No
     step: int | None = None
     if row["totp_secret"] is not None:
         secret = totp_secrets.reveal(ctx, row["totp_secret"], username=username)
-        step = _accepted_step(secret, totp, now=now, last_step=row["totp_last_step"]) if totp else None
+        step = accepted_step(secret, totp, now=now, last_step=row["totp_last_step"]) if totp else None
         if step is None:
             await _refuse(ctx, username=username, ip=ip, now=now, user_id=row["id"])
     elif domain.needs_mfa(roles):
@@ -252,7 +256,8 @@ async def _refuse(ctx: AppContext, *, username: str, ip: str, now: datetime, use
     raise LoginFailed()
 
 
-def _accepted_step(secret: str, code: str, *, now: datetime, last_step: int | None) -> int | None:
+def accepted_step(secret: str, code: str, *, now: datetime, last_step: int | None) -> int | None:
+    """The time step a code belongs to (now, or one step either way), if it is right and newer than the last used one."""
     totp = pyotp.TOTP(secret)
     current = int(now.timestamp()) // totp.interval
     for step in (current, current - 1, current + 1):  # one step of clock drift either way

@@ -47,8 +47,7 @@ class AccountFailures:
 
 async def account_failures(username: str, *, now: datetime) -> AccountFailures:
     """Failures for ``username`` since its last successful login (by row order, not time: a fixed clock ties) within the horizon."""
-    recent = LoginAttempt.username == username
-    recent &= LoginAttempt.at > now - HORIZON
+    recent = (LoginAttempt.username == username) & (LoginAttempt.at > now - HORIZON)
     succeeded = LoginAttempt.success == True  # noqa: E712 (Piccolo builds SQL from the comparison)
     last_ok = await LoginAttempt.select(LoginAttempt.id).where(recent & succeeded).order_by(LoginAttempt.id, ascending=False).first()
     failing = recent & (LoginAttempt.success == False)  # noqa: E712
