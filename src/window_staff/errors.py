@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -151,10 +152,13 @@ _DECODERS = frozenset({"decode_json", "decode_msgpack", "json", "msgpack"})
 
 
 def _out_of_range(exc: BaseException) -> bool:
-    """A number too large for a 64-bit column (an id or offset beyond 2^63): SQLite raises OverflowError, asyncpg a DataError."""
+    """A number too large for its column (an id beyond 2^31 on PostgreSQL's serials, beyond 2^63 on SQLite).
+
+    SQLite raises OverflowError; asyncpg a DataError naming the range ("value out of int32 range").
+    """
     if isinstance(exc, OverflowError):
         return True
-    return type(exc).__name__ == "DataError" and "out of int64 range" in str(exc)
+    return type(exc).__name__ == "DataError" and re.search(r"out of int\d+ range", str(exc)) is not None
 
 
 def bad_input_of(exc: BaseException, *, request: Request | None = None) -> Response | None:

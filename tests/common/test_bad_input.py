@@ -33,9 +33,10 @@ async def test_an_offset_beyond_64_bits_is_a_4xx(client, app_ctx):
     assert 400 <= response.status_code < 500, response.text
 
 
-async def test_an_org_id_beyond_64_bits_is_a_4xx(client, app_ctx):
+@pytest.mark.parametrize("number", [HUGE, str(2**40)], ids=["beyond-64-bits", "beyond-postgres-serial"])
+async def test_an_org_id_beyond_64_bits_is_a_4xx(client, app_ctx, number):
     _, hr = await logged_in(client, app_ctx, "hr")
-    response = await client.get(f"/api/v1/sites/{HUGE}", headers=hr)
+    response = await client.get(f"/api/v1/sites/{number}", headers=hr)
     assert response.status_code in (400, 404), response.text
 
 
