@@ -79,6 +79,7 @@ from window_staff.terminals.controllers.card import StaffCardController
 from window_staff.terminals.controllers.device import IclockController, TerminalCheckInController
 from window_staff.terminals.controllers.device_users import DeviceUserController
 from window_staff.terminals.controllers.registry import TerminalController
+from window_staff.web.controllers.account import AccountPages
 from window_staff.web.controllers.admin import AdminPages
 from window_staff.web.controllers.approver import ApproverPageController
 from window_staff.web.controllers.board import BoardPageController
@@ -151,6 +152,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     HrEnrolmentPages,
     MyLeavePages,
     NotificationPages,
+    AccountPages,
     JobPages,
 ]
 # Server-rendered pages (the public board); Litestar's Jinja engine autoescapes everything.

@@ -145,13 +145,12 @@ def cmd_demo_totp(args: argparse.Namespace, settings: Settings) -> int:
     import pyotp
 
     from window_staff import demo
-    from window_staff.auth.tables import User
+    from window_staff.auth import service as auth_service
 
     async def job(ctx: AppContext) -> str | None:
         if not await demo.is_seeded(ctx) or args.username not in {u for u, _, _ in demo.DEMO_USERS}:
             return None
-        row = await User.select(User.totp_secret).where(User.username == args.username).first()
-        return row["totp_secret"] if row else None
+        return await auth_service.totp_secret_of(ctx, args.username)
 
     secret = run_job(settings, job)
     if not secret:

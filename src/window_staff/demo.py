@@ -153,8 +153,8 @@ async def _seed_org(ctx: AppContext) -> None:
             ),
             actor=ACTOR,
         )
-        async with write_transaction(ctx.engine):
-            await User.update({User.totp_secret: secret}).where(User.id == user.id)
+        if secret:
+            await auth_service.set_totp_secret(ctx, username, secret)
     for serial, site_id in (("WS-DEMO-0001", county.id), ("WS-DEMO-0002", towns[0].id)):
         t = await terminals.register(ctx, TerminalIn(serial=serial, site_id=site_id, window_id=None, name="大厅签到终端"), actor=ACTOR)
         await terminals.approve(ctx, t.id, actor=ACTOR)

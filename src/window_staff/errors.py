@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import re
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -135,8 +137,49 @@ def _safe_detail(detail: str) -> str:
 DATABASE_RETRY_AFTER = 5
 
 
+def _in_body_decoding(exc: BaseException) -> bool:
+    """True when the exception came out of Litestar decoding a request body (msgspec itself has no Python frames)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_name in _DECODERS and f"{os.sep}litestar{os.sep}" in code.co_filename:
+            return True
+        tb = tb.tb_next
+    return False
+
+
+_DECODERS = frozenset({"decode_json", "decode_msgpack", "json", "msgpack"})
+
+
+def _out_of_range(exc: BaseException) -> bool:
+    """A number too large for its column (an id beyond 2^31 on PostgreSQL's serials, beyond 2^63 on SQLite).
+
+    SQLite raises OverflowError; asyncpg a DataError naming the range ("value out of int32 range").
+    """
+    if isinstance(exc, OverflowError):
+        return True
+    return type(exc).__name__ == "DataError" and re.search(r"out of int\d+ range", str(exc)) is not None
+
+
+def bad_input_of(exc: BaseException, *, request: Request | None = None) -> Response | None:
+    """A 400 problem for input the routes' schemas cannot hold (undecodable or too deep a body, a huge number), else None."""
+    if isinstance(exc, (UnicodeDecodeError, RecursionError)) and _in_body_decoding(exc):
+        return problem(
+            400, title="Invalid request", detail="The request body is not UTF-8 JSON of a reasonable depth.", code="body_undecodable"
+        )
+    if _out_of_range(exc):
+        return problem(
+            400, title="Invalid request", detail="A number in the request is out of range.", code="number_out_of_range", request=request
+        )
+    return None
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     """Log the failure with its request id and answer 500 without any internals (503 + Retry-After when the database is away)."""
+    bad = bad_input_of(exc, request=request)
+    if bad is not None:
+        log.info("refused %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return bad
     reason = outage_reason(exc)
     if reason is not None:
         # Nothing was committed (every write is one transaction), so a retry is safe: say when, not 500.

@@ -74,6 +74,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     session_ttl_hours: int = 12
     login_max_failures: int = 5
     login_window_seconds: int = 900
+    login_backoff_base_seconds: int = 30
+    login_backoff_max_seconds: int = 300
     page_size_max: int = 200
     body_limit_bytes: int = 1_048_576
     # Fingerprint images (enrolment files and check-in parts); face photos have their own limit below.

@@ -22,25 +22,33 @@ async def test_wrong_password_is_a_401_problem_that_does_not_say_which_part_was_
     assert wrong.json()["title"] == unknown.json()["title"]
 
 
-async def test_hr_without_a_code_is_asked_for_one(client, app_ctx):
+def _same(response) -> dict:
+    body = response.json()
+    return {k: v for k, v in body.items() if k not in ("request_id",)}
+
+
+async def test_a_right_password_without_a_code_is_answered_as_a_wrong_password(client, app_ctx):
     user = await make_user(app_ctx, "hr")
-    response = await client.post("/api/v1/auth/login", json={"username": user.username, "password": PASSWORD})
-    assert response.status_code == 401 and response.json()["code"] == "totp_required"
+    right = await client.post("/api/v1/auth/login", json={"username": user.username, "password": PASSWORD})
+    wrong = await client.post("/api/v1/auth/login", json={"username": user.username, "password": "nope-nope-nope"})
+    assert right.status_code == wrong.status_code == 401
+    assert _same(right) == _same(wrong) and right.json()["code"] == "login_failed"
 
 
-async def test_hr_with_a_wrong_code_is_refused(client, app_ctx):
+async def test_a_wrong_code_is_answered_as_a_wrong_password(client, app_ctx):
     user = await make_user(app_ctx, "hr")
     good = user.code(app_ctx)
     bad = f"{(int(good) + 1) % 1_000_000:06d}"
-    response = await client.post("/api/v1/auth/login", json={"username": user.username, "password": PASSWORD, "totp": bad})
-    assert response.status_code == 401 and response.json()["code"] == "totp_invalid"
+    with_code = await client.post("/api/v1/auth/login", json={"username": user.username, "password": PASSWORD, "totp": bad})
+    wrong = await client.post("/api/v1/auth/login", json={"username": user.username, "password": "nope-nope-nope", "totp": bad})
+    assert with_code.status_code == 401 and _same(with_code) == _same(wrong)
 
 
 async def test_a_totp_code_cannot_be_replayed(client, app_ctx):
     user = await make_user(app_ctx, "admin")
     await login(client, app_ctx, user)
     again = await client.post("/api/v1/auth/login", json={"username": user.username, "password": PASSWORD, "totp": user.code(app_ctx)})
-    assert again.status_code == 401 and again.json()["code"] == "totp_invalid"
+    assert again.status_code == 401 and again.json()["code"] == "login_failed"
 
 
 async def test_privileged_user_without_a_second_factor_cannot_log_in(client, app_ctx):

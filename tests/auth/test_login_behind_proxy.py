@@ -1,7 +1,8 @@
 """Login throttling behind a reverse proxy: the client's address comes from X-Forwarded-For only when the proxy is trusted.
 
 The in-process client connects from 203.0.113.7 (tests/conftest.py). With one failure allowed per user, an
-address is throttled after four failures (settings: login_max_failures; an address gets 4x).
+address is throttled after four failures (settings: login_max_failures; an address gets 4x): its failing
+attempts then answer 429 instead of 401, while a correct login from it still succeeds.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from window_staff.settings import load_settings
 
 PEER_NETWORK = "203.0.113.0/24"
 ADDRESS_LIMIT = 4
+# A failing attempt: answered 429 from a throttled address, 401 from any other.
+PROBE = {"username": "nobody-probe", "password": "wrong-wrong-wrong"}
 
 
 @pytest.fixture
@@ -46,28 +49,26 @@ async def fail_logins(client, *forwarded_for: str) -> None:
 async def test_behind_a_trusted_proxy_the_throttle_follows_the_forwarded_client(client, app_ctx):
     user = await make_user(app_ctx, "staff")
     await fail_logins(client, *["198.51.100.1"] * ADDRESS_LIMIT)
-    body = {"username": user.username, "password": PASSWORD}
-    from_sprayer = await client.post("/api/v1/auth/login", json=body, headers={"X-Forwarded-For": "198.51.100.1"})
-    from_colleague = await client.post("/api/v1/auth/login", json=body, headers={"X-Forwarded-For": "198.51.100.2"})
+    from_sprayer = await client.post("/api/v1/auth/login", json=PROBE, headers={"X-Forwarded-For": "198.51.100.1"})
+    other_name = PROBE | {"username": "nobody-other"}  # the probe's own name now waits its backoff
+    from_colleague = await client.post("/api/v1/auth/login", json=other_name, headers={"X-Forwarded-For": "198.51.100.2"})
     assert from_sprayer.status_code == 429 and from_sprayer.json()["code"] == "login_throttled"
-    assert from_colleague.status_code == 200
+    assert from_colleague.status_code == 401
+    body = {"username": user.username, "password": PASSWORD}
+    assert (await client.post("/api/v1/auth/login", json=body, headers={"X-Forwarded-For": "198.51.100.1"})).status_code == 200
 
 
 async def test_behind_a_trusted_proxy_a_prefixed_x_forwarded_for_does_not_escape_the_throttle(client, app_ctx):
-    user = await make_user(app_ctx, "staff")
     # The proxy appends the address it saw (198.51.100.1) to whatever the client sent before it.
     await fail_logins(client, *[f"192.0.2.{i}, 198.51.100.1" for i in range(ADDRESS_LIMIT)])
-    body = {"username": user.username, "password": PASSWORD}
-    response = await client.post("/api/v1/auth/login", json=body, headers={"X-Forwarded-For": "192.0.2.99, 198.51.100.1"})
+    response = await client.post("/api/v1/auth/login", json=PROBE, headers={"X-Forwarded-For": "192.0.2.99, 198.51.100.1"})
     assert response.status_code == 429
 
 
 @pytest.mark.parametrize("trusted", [[], ["10.0.0.0/8"]], ids=["none", "another-network"])
 async def test_from_an_untrusted_peer_a_spoofed_x_forwarded_for_does_not_move_the_throttle(client, app_ctx):
-    user = await make_user(app_ctx, "staff")
     await fail_logins(client, *[f"192.0.2.{i}" for i in range(ADDRESS_LIMIT)])
-    body = {"username": user.username, "password": PASSWORD}
-    response = await client.post("/api/v1/auth/login", json=body, headers={"X-Forwarded-For": "192.0.2.200"})
+    response = await client.post("/api/v1/auth/login", json=PROBE, headers={"X-Forwarded-For": "192.0.2.200"})
     assert response.status_code == 429
 
 

@@ -67,7 +67,9 @@ async def test_a_login_throttled_on_one_process_is_throttled_on_the_other(ctx, d
         a.stop()
         b.stop()
     assert [r.status_code for r in failures] == [401] * ctx.settings.login_max_failures
+    # Inside the account's short wait after its failures, on any process; a wait, not a lockout.
     assert on_other.status_code == 429 and on_other.json()["code"] == "login_throttled"
+    assert 0 < int(on_other.headers["retry-after"]) <= ctx.settings.login_backoff_base_seconds
 
 
 @pytest.mark.slow(seconds=20)

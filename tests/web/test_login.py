@@ -19,7 +19,7 @@ async def test_a_wrong_password_is_said_on_the_login_page(site, browser) -> None
     await page.fill("#username", "staff")
     await page.fill("#password", "not-the-password")
     await page.click("button[type=submit]")
-    assert await page.locator("[role=alert]").inner_text() == "用户名或密码错误"
+    assert await page.locator("[role=alert]").inner_text() == "用户名、密码或动态验证码错误"
     assert "/login" in page.url
     await shot(page, "login-wrong-password-phone")
 
@@ -45,7 +45,7 @@ async def test_a_language_asked_for_in_the_address_stays_after_a_form_is_sent(si
     await page.fill("#username", "staff")
     await page.fill("#password", "not-the-password")
     await page.click("button[type=submit]")
-    assert await page.locator("[role=alert]").inner_text() == "Wrong username or password"
+    assert await page.locator("[role=alert]").inner_text() == "Wrong username, password or authenticator code"
 
 
 async def test_a_page_the_role_may_not_use_says_so_in_chinese(site, browser) -> None:

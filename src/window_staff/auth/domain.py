@@ -59,3 +59,14 @@ def retry_after(failures: Iterable[datetime], *, now: datetime, max_failures: in
     # The oldest failure that keeps the count at the limit must age out first.
     frees_at = recent[len(recent) - max_failures] + window
     return max(1, int((frees_at - now).total_seconds()) + 1)
+
+
+def backoff_seconds(failures: int, *, free: int, base: int, cap: int) -> int:
+    """How long an account waits after its latest failure, given its failures in a row.
+
+    The first ``free - 1`` cost nothing (typos); from the ``free``-th on the wait doubles from ``base`` up to ``cap``:
+    guessing slows to one try per ``cap`` seconds, while the rightful user is never locked out for longer.
+    """
+    if failures < free:
+        return 0
+    return min(cap, base * 2 ** min(failures - free, 30))

@@ -1,28 +1,14 @@
 """Authentication and account errors."""
 
-from window_staff.common.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthenticated
+from window_staff.common.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthenticated, Unavailable
 from window_staff.common.guards import RoleRequired, SessionInvalid  # noqa: F401 (raised by auth too; declared with the guards)
 
 
 class LoginFailed(Unauthenticated):
-    """Wrong username or password (never says which)."""
+    """Wrong username, password or one-time code (never says which: not even that the password was right)."""
 
     code = "login_failed"
-    title = "Wrong username or password"
-
-
-class TotpRequired(Unauthenticated):
-    """The account needs a TOTP code and none was given."""
-
-    code = "totp_required"
-    title = "A one-time code from the authenticator app is required"
-
-
-class TotpInvalid(Unauthenticated):
-    """The TOTP code is wrong, expired or already used."""
-
-    code = "totp_invalid"
-    title = "The one-time code is wrong or was already used"
+    title = "Wrong username, password or one-time code"
 
 
 class TotpNotEnrolled(Forbidden):
@@ -71,3 +57,24 @@ class WeakPassword(InvalidInput):
 
     code = "weak_password"
     title = "Password too short (at least 10 characters)"
+
+
+class TotpSecretUnreadable(Unavailable):
+    """A sealed TOTP secret cannot be opened: the vault key is missing, malformed or not the one it was sealed with."""
+
+    code = "totp_key_unavailable"
+    title = "Second factors cannot be checked: the vault key is missing or wrong"
+
+
+class PasswordNotConfirmed(Forbidden):
+    """Changing a password needs the current one (and a fresh code for an account with a second factor)."""
+
+    code = "password_not_confirmed"
+    title = "The current password or the one-time code is wrong"
+
+
+class ResetLinkInvalid(NotFound):
+    """A password-reset link that is unknown, already used, expired, or for a disabled account."""
+
+    code = "reset_link_invalid"
+    title = "This password-reset link is not valid (used, expired or unknown)"

@@ -81,3 +81,29 @@ class TotpResetOut(msgspec.Struct, kw_only=True):
     """A fresh TOTP secret, shown once."""
 
     totp_uri: str
+
+
+NewPassword = Annotated[str, msgspec.Meta(min_length=10, max_length=256)]
+
+
+class PasswordChangeIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The holder changes their password: the current one, the new one, and a code when the account has a second factor."""
+
+    old_password: Password
+    new_password: NewPassword
+    totp: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{6}$")] | None = None
+
+
+class PasswordResetIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A new password set through a one-time reset link."""
+
+    token: Annotated[str, msgspec.Meta(min_length=10, max_length=100)]
+    new_password: NewPassword
+
+
+class PasswordResetIssuedOut(msgspec.Struct, kw_only=True):
+    """A one-time reset link for the user (shown once to the administrator, who hands it over)."""
+
+    url: str
+    token: str
+    expires_at: datetime

@@ -14,7 +14,8 @@ class User(Table, tablename="app_user"):
     username = Varchar(length=64, unique=True)
     display_name = Varchar(length=100, default="")
     password_hash = Varchar(length=200)
-    totp_secret = Varchar(length=64, null=True, default=None)
+    # Sealed with a key derived from the vault key (auth/totp_secrets.py); in clear only without one.
+    totp_secret = Varchar(length=200, null=True, default=None)
     # The last accepted TOTP time step: a code is good once, never replayed.
     totp_last_step = BigInt(null=True, default=None)
     active = Boolean(default=True)
@@ -53,6 +54,17 @@ class LoginAttempt(Table, tablename="login_attempt"):
     ip = Varchar(length=64, default="")
     at = Timestamptz(default=TimestamptzNow())
     success = Boolean(default=False)
+
+
+class PasswordReset(Table, tablename="password_reset"):
+    """A one-time password-reset link an administrator issued; only the SHA-256 of its token is stored."""
+
+    token_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(User)
+    created_by = Varchar(length=200)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
 
 
 TABLES = [User, UserRole, UserSession, LoginAttempt]

@@ -40,7 +40,7 @@ from window_staff.biometrics.schemas import (
 from window_staff.biometrics.tables import BiometricConsent, BiometricTemplate
 from window_staff.common import audit
 from window_staff.common.context import AppContext
-from window_staff.common.db import INTEGRITY_ERRORS, write_transaction
+from window_staff.common.db import INTEGRITY_ERRORS, erase_traces, write_transaction
 from window_staff.common.errors import InvalidInput
 from window_staff.org import service as org
 from window_staff.org.service import StaffChange
@@ -208,6 +208,7 @@ async def withdraw_consent(ctx: AppContext, staff_id: int, modality: str, *, act
             subject_id=staff_id,
             data={"modality": modality, "templates_deleted": deleted, "reason": reason},
         )
+    await erase_traces(ctx.engine)
     withdrawn = await BiometricConsent.select().where(BiometricConsent.id == row["id"]).first()
     assert withdrawn is not None  # updated above; consents are never deleted
     return _consent_out(withdrawn)
@@ -441,6 +442,7 @@ async def delete_templates(ctx: AppContext, staff_id: int, *, modality: str | No
             subject_id=staff_id,
             data={"modality": modality or "all", "count": deleted},
         )
+    await erase_traces(ctx.engine)
     return deleted
 
 
@@ -460,6 +462,7 @@ async def delete_template(ctx: AppContext, staff_id: int, template_id: int, *, a
             subject_id=staff_id,
             data={"template_id": template_id, "count": 1},
         )
+    await erase_traces(ctx.engine)
 
 
 async def summary(ctx: AppContext) -> SummaryOut:

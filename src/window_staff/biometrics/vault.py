@@ -8,7 +8,6 @@ relabelled as another modality or version) fails authentication instead of decry
 from __future__ import annotations
 
 import base64
-import binascii
 import os
 import secrets
 from pathlib import Path
@@ -17,9 +16,10 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from window_staff.biometrics.errors import TemplateUndecryptable, VaultKeyInvalid, VaultUnavailable
+from window_staff.common import keys
 from window_staff.settings import Settings
 
-KEY_BYTES = 32
+KEY_BYTES = keys.KEY_BYTES
 NONCE_BYTES = 12
 _AD_PREFIX = b"window-staff/template/v1"
 
@@ -31,14 +31,10 @@ def associated_data(*, staff_id: int, modality: str, version: int) -> bytes:
 
 def decode_key(text: str | bytes) -> bytes:
     """Decode a base64 key (surrounding whitespace allowed) and check it is 32 bytes."""
-    raw = text.strip() if isinstance(text, bytes) else text.strip().encode()
     try:
-        key = base64.b64decode(raw, validate=True)
-    except (binascii.Error, ValueError):
-        raise VaultKeyInvalid("vault key is not valid base64") from None
-    if len(key) != KEY_BYTES:
-        raise VaultKeyInvalid(f"vault key must decode to {KEY_BYTES} bytes, got {len(key)}")
-    return key
+        return keys.decode_key(text)
+    except keys.KeyInvalid as exc:
+        raise VaultKeyInvalid(str(exc)) from None
 
 
 def new_key_text() -> str:
@@ -61,15 +57,10 @@ def write_key_file(path: Path) -> bool:
 
 def load_key(settings: Settings) -> bytes | None:
     """The configured key (``vault_key`` wins over ``vault_key_file``), or None when neither is set."""
-    if settings.vault_key:
-        return decode_key(settings.vault_key)
-    if settings.vault_key_file is not None:
-        try:
-            text = settings.vault_key_file.read_bytes()
-        except OSError as exc:
-            raise VaultKeyInvalid(f"cannot read vault key file {settings.vault_key_file}: {exc.strerror}") from None
-        return decode_key(text)
-    return None
+    try:
+        return keys.load_vault_key(settings)
+    except keys.KeyInvalid as exc:
+        raise VaultKeyInvalid(str(exc)) from None
 
 
 class Vault:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -21,6 +22,8 @@ try:  # asyncpg is optional at import time for SQLite-only installs
     from asyncpg.exceptions import IntegrityConstraintViolationError as _PgIntegrity
 except ImportError:  # pragma: no cover
     _PgIntegrity = sqlite3.IntegrityError
+
+log = logging.getLogger("window_staff.db")
 
 INTEGRITY_ERRORS: tuple[type[BaseException], ...] = (sqlite3.IntegrityError, _PgIntegrity)
 
@@ -209,6 +212,9 @@ class PooledSQLiteEngine(SQLiteEngine):
             "PRAGMA synchronous=FULL",
             f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}",
             "PRAGMA foreign_keys=ON",
+            # Deleted rows (a withdrawn person's templates) are overwritten with zeros, not left in free pages;
+            # Debian's SQLite has this on by default, other builds do not.
+            "PRAGMA secure_delete=ON",
         ):
             await conn.execute(pragma)
         return conn
@@ -320,6 +326,20 @@ def write_transaction(engine: Engine) -> Any:
     if is_sqlite(engine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
+
+
+async def erase_traces(engine: Engine) -> None:
+    """After erasing personal data, outside any transaction: copy the SQLite WAL into the database and empty it.
+
+    Until a checkpoint the ``-wal`` file keeps the pages as they were before the delete (a withdrawn
+    person's template included); TRUNCATE also shrinks the file to nothing. PostgreSQL needs nothing here.
+    """
+    if not is_sqlite(engine):
+        return
+    rows = await execute(engine, "PRAGMA wal_checkpoint(TRUNCATE)")
+    if rows and rows[0].get("busy"):
+        # A reader held an old snapshot: the frames stay until the next checkpoint (SQLite's automatic ones too).
+        log.warning("WAL checkpoint after an erasure was blocked by a reader; the next checkpoint completes it")
 
 
 def bind_tables(engine: Engine, tables: Iterable[type[Table]]) -> None:

@@ -14,17 +14,26 @@ class MonthInvalid(InvalidInput):
     title = "Invalid month"
 
 
+FIRST_YEAR = 1900
+LAST_YEAR = 2999
+
+
 def parse_month(month: str | date) -> date:
     """The first day of a month given as ``YYYY-MM`` or any date in it."""
     if isinstance(month, date):
         return month.replace(day=1)
     try:
         year, number = month.split("-")
-        if len(year) != 4 or len(number) != 2:
+        # int() reads full-width and other Unicode digits too: only ASCII ones are a month here.
+        if len(year) != 4 or len(number) != 2 or not (year + number).isascii() or not (year + number).isdigit():
             raise ValueError(month)
-        return date(int(year), int(number), 1)
+        first = date(int(year), int(number), 1)
+        if not FIRST_YEAR <= first.year <= LAST_YEAR:
+            # Month arithmetic (the day before, the next month) must stay inside what dates can hold.
+            raise ValueError(month)
+        return first
     except ValueError:
-        raise MonthInvalid(f"month must be YYYY-MM, got {month!r}", month=month) from None
+        raise MonthInvalid(f"month must be YYYY-MM between {FIRST_YEAR} and {LAST_YEAR}, got {month!r}", month=month) from None
 
 
 def month_key(first: date) -> str:

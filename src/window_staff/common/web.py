@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -24,7 +25,7 @@ def provide_ctx(request: Request) -> AppContext:
 def provide_page(
     request: Request,
     limit: Annotated[int, Parameter(ge=1, required=False)] = 50,
-    offset: Annotated[int, Parameter(ge=0, required=False)] = 0,
+    offset: Annotated[int, Parameter(ge=0, le=2**63 - 1, required=False)] = 0,
 ) -> PageParams:
     """Dependency: ``limit`` (capped by settings) and ``offset`` from the query string."""
     cap = request.app.state.ctx.settings.page_size_max
@@ -75,6 +76,11 @@ async def read_body(request: Request, *, limit: int, too_large: Callable[[], Dom
             raise too_large()
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def cookie_max_age(expires: datetime, *, now: datetime) -> int:
+    """Seconds a session cookie lives, as long as its session (an int ``expires`` is read as seconds from now, not a time)."""
+    return max(0, int((expires - now).total_seconds()))
 
 
 def accepted(job: Any) -> Response[Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from window_staff.auth import service as auth
 from window_staff.common.clock import as_utc
 from window_staff.common.context import AppContext
 from window_staff.common.db import insert_rows, write_transaction
@@ -81,3 +82,12 @@ async def mark_all_read(ctx: AppContext, user_id: int) -> int:
         if count:
             await Notification.update({Notification.read_at: ctx.clock.now()}).where(where)
     return count
+
+
+async def _tell_of_failed_logins(ctx: AppContext, user_id: int, failures: int) -> None:
+    """Auth's hook, in the transaction recording the failure: the account holder learns someone is trying their password."""
+    text = f"您的账号有 {failures} 次登录失败（最近一次在刚才）。如非本人操作，请尽快修改密码并联系系统管理员。"
+    await notify(ctx, {user_id: text}, kind="login_failures", subject_type="user", subject_id=user_id)
+
+
+auth.on_repeated_failures(_tell_of_failed_logins)

@@ -45,3 +45,10 @@ class StaffAlreadyLeft(Conflict):
 
     code = "staff_already_left"
     title = "Staff member has already left"
+
+
+class TimeZoneUnknown(InvalidInput):
+    """A site time zone that is not an IANA zone name this server knows (e.g. ``Asia/Shanghai``)."""
+
+    code = "time_zone_unknown"
+    title = "Unknown time zone"

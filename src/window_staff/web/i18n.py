@@ -37,9 +37,8 @@ WORDS: dict[str, dict[str, str]] = {
     "leave_approvals": {"zh": "请假审批", "en": "Leave approvals"},
     "terminals_enrolment": {"zh": "终端与采集状态", "en": "Terminals and enrolment"},
     # Login refusals by error code (the API's details are English; the login page speaks the page's language).
-    "error.login_failed": {"zh": "用户名或密码错误", "en": "Wrong username or password"},
-    "error.totp_required": {"zh": "此账号需要动态验证码", "en": "This account needs an authenticator code"},
-    "error.totp_invalid": {"zh": "动态验证码不正确或已使用", "en": "The authenticator code is wrong or was used already"},
+    # One answer for every failure before the code is accepted: it never tells that the password was right.
+    "error.login_failed": {"zh": "用户名、密码或动态验证码错误", "en": "Wrong username, password or authenticator code"},
     "error.totp_enrolment_required": {
         "zh": "请先由管理员为此账号设置动态验证码",
         "en": "An administrator must set up this account's authenticator first",

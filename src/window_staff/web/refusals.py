@@ -57,6 +57,15 @@ REFUSALS: dict[str, dict[str, str]] = {
     "error.staff_not_at_window": {"zh": "该人员不在此窗口", "en": "This staff member does not work at this window"},
     "error.username_taken": {"zh": "用户名已被使用", "en": "That username is taken"},
     "error.weak_password": {"zh": "密码太短（至少10位）", "en": "The password is too short (at least 10 characters)"},
+    "error.password_not_confirmed": {"zh": "当前密码或动态验证码不正确", "en": "The current password or the authenticator code is wrong"},
+    "error.reset_link_invalid": {
+        "zh": "此重置链接无效（已使用、已过期或不存在），请联系系统管理员重新发放",
+        "en": "This reset link is not valid (used, expired or unknown); ask an administrator for a new one",
+    },
+    "error.time_zone_unknown": {
+        "zh": "时区名称无效，请使用如 Asia/Shanghai 的标准名称",
+        "en": "Unknown time zone; use a name such as Asia/Shanghai",
+    },
     "error.unknown_role": {"zh": "未知角色", "en": "Unknown role"},
     "error.own_admin_access": {
         "zh": "不能停用自己或取消自己的管理员角色，须由另一位管理员操作",

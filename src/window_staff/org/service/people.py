@@ -6,13 +6,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from piccolo.columns import Column
 from piccolo.columns.combination import Combinable
 
 from window_staff.common import audit
 from window_staff.common.context import AppContext
-from window_staff.common.db import INTEGRITY_ERRORS, insert_rows, write_transaction
+from window_staff.common.db import INTEGRITY_ERRORS, erase_traces, insert_rows, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
 from window_staff.org.errors import (
     DepartmentNotFound,
@@ -21,6 +22,7 @@ from window_staff.org.errors import (
     SiteNotFound,
     StaffAlreadyLeft,
     StaffNotFound,
+    TimeZoneUnknown,
     WindowNotFound,
 )
 from window_staff.org.schemas import (
@@ -109,8 +111,17 @@ def staff_brief(out: StaffOut) -> StaffBriefOut:
 # --- sites -----------------------------------------------------------------------------------
 
 
+def _check_time_zone(name: str) -> None:
+    # Every later computation for the site (sessions, lateness, months) reads this zone: refuse it here, not there.
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # a folder such as "Asia" raises IsADirectoryError
+        raise TimeZoneUnknown(f"unknown time zone {name!r}; use an IANA name such as Asia/Shanghai", timezone=name) from None
+
+
 async def create_site(ctx: AppContext, data: SiteIn, *, actor: str) -> SiteOut:
-    """Add a site under an optional parent."""
+    """Add a site under an optional parent; its time zone must be one zoneinfo knows."""
+    _check_time_zone(data.timezone)
     now = ctx.clock.now()
     try:
         async with write_transaction(ctx.engine):
@@ -436,4 +447,6 @@ async def leave_staff(ctx: AppContext, staff_id: int, data: StaffLeaveIn, *, act
             subject_id=staff_id,
             data={"left_on": data.left_on.isoformat(), "reason": data.reason},
         )
+    # The hooks erased the leaver's personal data (biometric templates): leave no copy of it in the SQLite WAL.
+    await erase_traces(ctx.engine)
     return await get_staff(ctx, staff_id)

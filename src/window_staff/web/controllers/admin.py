@@ -73,6 +73,12 @@ add_words(
             "en": "The old authenticator stops working and the user's sessions end",
         },
         "admin.totp_was_reset": {"zh": "动态验证码已重置", "en": "The authenticator was reset"},
+        "admin.reset_link": {"zh": "发放密码重置链接", "en": "Issue a password-reset link"},
+        "admin.reset_link_hint": {
+            "zh": "链接24小时内有效、仅可使用一次；请当面或通过可信渠道交给本人。用户设置新密码后，其所有登录将退出。",
+            "en": "The link works once within 24 hours; hand it to the person directly. Setting a new password ends all their sessions.",
+        },
+        "admin.reset_link_once": {"zh": "重置链接（只显示这一次）：", "en": "Reset link (shown this once):"},
         "admin.back": {"zh": "返回系统管理", "en": "Back to administration"},
         "admin.tstatus.pending": {"zh": "待批准", "en": "pending"},
         "admin.tstatus.approved": {"zh": "已批准", "en": "approved"},
@@ -192,6 +198,7 @@ class AdminPages(Controller):
         message: str | None = None,
         notice: str | None = None,
         totp_uri: str | None = None,
+        reset_url: str | None = None,
         status: int = 200,
     ) -> Template:
         user = await auth_service.get_user(ctx, user_id)
@@ -205,6 +212,7 @@ class AdminPages(Controller):
             message=message,
             notice=notice,
             totp_uri=totp_uri,
+            reset_url=reset_url,
         )
 
     @get("/users/{user_id:int}", guards=[page_roles("admin")], opt=PAGE)
@@ -231,6 +239,13 @@ class AdminPages(Controller):
         principal = await principal_of(request)
         uri = await auth_service.reset_totp(ctx, user_id, actor=principal.actor)
         return await self._user_page(ctx, request, principal, user_id, notice="admin.totp_was_reset", totp_uri=uri)
+
+    @post("/users/{user_id:int}/password-reset", guards=[page_roles("admin")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
+    async def issue_password_reset(self, ctx: AppContext, request: Request, user_id: int) -> Template:
+        """A one-time password-reset link, shown once on this page for the administrator to hand over."""
+        principal = await principal_of(request)
+        issued = await auth_service.issue_reset(ctx, user_id, actor=principal.actor)
+        return await self._user_page(ctx, request, principal, user_id, reset_url=issued.url)
 
     @post("/terminals/{terminal_id:int}/approve", guards=[page_roles("admin")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def approve(self, ctx: AppContext, request: Request, terminal_id: int) -> Template | Redirect:

@@ -18,7 +18,7 @@ from window_staff.common.context import AppContext
 from window_staff.common.csrf import SESSION_COOKIE_OPT
 from window_staff.common.errors import DomainError
 from window_staff.common.guards import PUBLIC
-from window_staff.common.web import is_https
+from window_staff.common.web import cookie_max_age, is_https
 from window_staff.errors import status_of
 from window_staff.evaluations.errors import AlreadyEvaluated, CampaignStateConflict, InvitationInvalid
 from window_staff.evaluations.schemas.delegates import EvaluationIn, RedeemIn
@@ -150,7 +150,7 @@ class DelegatePagesController(Controller):
             httponly=True,
             samesite="strict",
             secure=is_https(request),
-            expires=int(session.expires_at.timestamp()),
+            max_age=cookie_max_age(session.expires_at, now=ctx.clock.now()),
             path=COOKIE_PATH,
         )
         return response

@@ -9,7 +9,7 @@ from window_staff.auth import service as auth
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError
 from window_staff.common.guards import PUBLIC, SESSION_COOKIE
-from window_staff.common.web import client_ip, is_https
+from window_staff.common.web import client_ip, cookie_max_age, is_https
 from window_staff.web.i18n import LANG_COOKIE, LANG_COOKIE_AGE, LANGS, lang_of, translator
 from window_staff.web.pages import PAGE, optional_principal, page_roles, render
 
@@ -66,7 +66,13 @@ class WebController(Controller):
             )
         response = Redirect(target, status_code=303)
         response.set_cookie(
-            SESSION_COOKIE, token, httponly=True, samesite="strict", secure=is_https(request), expires=int(expires.timestamp()), path="/"
+            SESSION_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=is_https(request),
+            max_age=cookie_max_age(expires, now=ctx.clock.now()),
+            path="/",
         )
         return response
 

@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 import pyotp
 
-from window_staff.auth import domain
+from window_staff.auth import domain, totp_secrets
 from window_staff.auth.errors import (
     LoginFailed,
     LoginThrottled,
     OwnAdminAccess,
     SessionInvalid,
-    TotpInvalid,
     TotpNotEnrolled,
-    TotpRequired,
     UnknownRole,
     UsernameTaken,
     UserNotFound,
     WeakPassword,
 )
 from window_staff.auth.schemas import MeOut, UserCreateIn, UserOut, UserUpdateIn
+from window_staff.auth.service import throttle
 from window_staff.auth.tables import USER_ROLE_SEAL, LoginAttempt, User, UserRole, UserSession
 from window_staff.common import audit, integrity
 from window_staff.common.context import AppContext
@@ -29,6 +29,7 @@ from window_staff.common.db import INTEGRITY_ERRORS, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
 from window_staff.common.principal import Principal
 from window_staff.org import service as org
+from window_staff.settings import Settings
 
 ISSUER = "window-staff"
 
@@ -75,6 +76,7 @@ async def create_user(ctx: AppContext, data: UserCreateIn, *, actor: str) -> tup
         raise UserNotFound(f"staff {data.staff_id} does not exist", code="staff_not_found")
     password_hash = await asyncio.to_thread(domain.hash_password, data.password)
     secret = pyotp.random_base32() if domain.needs_mfa(roles) else None
+    stored = totp_secrets.seal(ctx, secret, username=data.username) if secret else None
     now = ctx.clock.now()
     try:
         async with write_transaction(ctx.engine):
@@ -83,7 +85,7 @@ async def create_user(ctx: AppContext, data: UserCreateIn, *, actor: str) -> tup
                     username=data.username,
                     display_name=data.display_name,
                     password_hash=password_hash,
-                    totp_secret=secret,
+                    totp_secret=stored,
                     staff=data.staff_id,
                     created_at=now,
                 )
@@ -146,7 +148,7 @@ async def update_user(ctx: AppContext, user_id: int, data: UserUpdateIn, *, acto
         if data.active is not None:
             await User.update({User.active: data.active}).where(User.id == user_id)
             if not data.active:
-                await _revoke_all(user_id, now=now)
+                await revoke_sessions(user_id, now=now)
             changes["active"] = data.active
         await audit.record(ctx.engine, at=now, actor=actor, action="user.updated", subject_type="user", subject_id=user_id, data=changes)
     return await get_user(ctx, user_id)
@@ -160,82 +162,75 @@ async def reset_totp(ctx: AppContext, user_id: int, *, actor: str) -> str:
         row = await User.select(User.username).where(User.id == user_id).first()
         if row is None:
             raise UserNotFound()
-        await User.update({User.totp_secret: secret, User.totp_last_step: None}).where(User.id == user_id)
-        await _revoke_all(user_id, now=now)
+        stored = totp_secrets.seal(ctx, secret, username=row["username"])
+        await User.update({User.totp_secret: stored, User.totp_last_step: None}).where(User.id == user_id)
+        await revoke_sessions(user_id, now=now)
         await audit.record(ctx.engine, at=now, actor=actor, action="user.totp_reset", subject_type="user", subject_id=user_id)
     return totp_uri(secret, username=row["username"])
 
 
-async def _revoke_all(user_id: int, *, now: datetime) -> None:
-    await UserSession.update({UserSession.revoked_at: now}).where((UserSession.user == user_id) & UserSession.revoked_at.is_null())
-
-
-async def _throttle(ctx: AppContext, *, username: str, ip: str, now: datetime) -> None:
-    s = ctx.settings
-    window = timedelta(seconds=s.login_window_seconds)
-    since = now - window
-    by_user = await LoginAttempt.select(LoginAttempt.at).where(
-        (LoginAttempt.username == username) & (LoginAttempt.at > since) & (LoginAttempt.success == False)  # noqa: E712
-    )
-    wait = domain.retry_after([r["at"] for r in by_user], now=now, max_failures=s.login_max_failures, window=window)
-    if wait is None and ip:
-        # An address spraying many usernames is throttled too, at a looser limit.
-        by_ip = await LoginAttempt.select(LoginAttempt.at).where(
-            (LoginAttempt.ip == ip) & (LoginAttempt.at > since) & (LoginAttempt.success == False)  # noqa: E712
-        )
-        wait = domain.retry_after([r["at"] for r in by_ip], now=now, max_failures=s.login_max_failures * 4, window=window)
-    if wait is not None:
-        raise LoginThrottled(retry_after=wait)
-
-
-async def _record_attempt(ctx: AppContext, *, username: str, ip: str, now: datetime, success: bool) -> None:
-    async with write_transaction(ctx.engine):
-        await LoginAttempt.insert(LoginAttempt(username=username, ip=ip, at=now, success=success))
+async def revoke_sessions(user_id: int, *, now: datetime, keep: int | None = None) -> None:
+    """End every open session of the user (but ``keep``), inside the caller's transaction."""
+    where = (UserSession.user == user_id) & UserSession.revoked_at.is_null()
+    if keep is not None:
+        where &= UserSession.id != keep
+    await UserSession.update({UserSession.revoked_at: now}).where(where)
 
 
 async def login(ctx: AppContext, *, username: str, password: str, totp: str | None, ip: str) -> tuple[str, datetime, MeOut]:
-    """Check the password (and TOTP where required) and open a session; returns token, expiry, user."""
+    """Check the password (and TOTP where required) and open a session; returns token, expiry, user.
+
+    Every failure before the code is accepted (unknown user, wrong password, missing, wrong or replayed
+    code) answers the same ``login_failed``: the answer never tells that the password was right.
+    """
     now = ctx.clock.now()
-    await _throttle(ctx, username=username, ip=ip, now=now)
+    wait = throttle.account_wait(ctx, await throttle.account_failures(username, now=now), now=now)
+    if wait is not None:
+        raise LoginThrottled(retry_after=wait)
     row = await User.select().where(User.username == username).first()
     ok = await asyncio.to_thread(domain.verify_password, row["password_hash"] if row else None, password)
     if row is None or not ok or not row["active"]:
-        await _record_attempt(ctx, username=username, ip=ip, now=now, success=False)
-        raise LoginFailed()
+        await _refuse(ctx, username=username, ip=ip, now=now, user_id=row["id"] if row else None)
+    assert row is not None  # refused above
     roles = (await _roles_of([row["id"]]))[row["id"]]
     step: int | None = None
     if row["totp_secret"] is not None:
-        if totp is None:
-            raise TotpRequired()
-        step = _accepted_step(row["totp_secret"], totp, now=now, last_step=row["totp_last_step"])
+        secret = totp_secrets.reveal(ctx, row["totp_secret"], username=username)
+        step = accepted_step(secret, totp, now=now, last_step=row["totp_last_step"]) if totp else None
         if step is None:
-            await _record_attempt(ctx, username=username, ip=ip, now=now, success=False)
-            raise TotpInvalid()
+            await _refuse(ctx, username=username, ip=ip, now=now, user_id=row["id"])
     elif domain.needs_mfa(roles):
         raise TotpNotEnrolled()
     token, digest = domain.new_token()
     expires = now + timedelta(hours=ctx.settings.session_ttl_hours)
-    async with write_transaction(ctx.engine):
-        if step is not None:
-            # Conditional update: two logins racing with one code cannot both succeed.
-            claimed = (
-                await User.update({User.totp_last_step: step})
-                .where((User.id == row["id"]) & ((User.totp_last_step.is_null()) | (User.totp_last_step < step)))
-                .returning(User.id)
+    try:
+        async with write_transaction(ctx.engine):
+            if step is not None:
+                # Conditional update: two logins racing with one code cannot both succeed.
+                claimed = (
+                    await User.update({User.totp_last_step: step})
+                    .where((User.id == row["id"]) & ((User.totp_last_step.is_null()) | (User.totp_last_step < step)))
+                    .returning(User.id)
+                )
+                if not claimed:
+                    raise _CodeAlreadyUsed()
+            if step is not None and not totp_secrets.is_sealed(row["totp_secret"]) and totp_secrets.aead(ctx) is not None:
+                # Stored in clear before a vault key was configured: sealed now that one is.
+                sealed = totp_secrets.seal(ctx, secret, username=username)
+                await User.update({User.totp_secret: sealed}).where(User.id == row["id"])
+            await UserSession.insert(UserSession(token_hash=digest, user=row["id"], created_at=now, expires_at=expires, ip=ip))
+            await LoginAttempt.insert(LoginAttempt(username=username, ip=ip, at=now, success=True))
+            await audit.record(
+                ctx.engine,
+                at=now,
+                actor=f"user:{row['id']}:{username}",
+                action="auth.login",
+                subject_type="user",
+                subject_id=row["id"],
+                data={"ip": ip},
             )
-            if not claimed:
-                raise TotpInvalid()
-        await UserSession.insert(UserSession(token_hash=digest, user=row["id"], created_at=now, expires_at=expires, ip=ip))
-        await LoginAttempt.insert(LoginAttempt(username=username, ip=ip, at=now, success=True))
-        await audit.record(
-            ctx.engine,
-            at=now,
-            actor=f"user:{row['id']}:{username}",
-            action="auth.login",
-            subject_type="user",
-            subject_id=row["id"],
-            data={"ip": ip},
-        )
+    except _CodeAlreadyUsed:
+        await _refuse(ctx, username=username, ip=ip, now=now, user_id=row["id"])
     me = MeOut(
         id=row["id"],
         username=username,
@@ -248,7 +243,21 @@ async def login(ctx: AppContext, *, username: str, password: str, totp: str | No
     return token, expires, me
 
 
-def _accepted_step(secret: str, code: str, *, now: datetime, last_step: int | None) -> int | None:
+class _CodeAlreadyUsed(Exception):
+    """Another login took this code's time step first (rolls the session back)."""
+
+
+async def _refuse(ctx: AppContext, *, username: str, ip: str, now: datetime, user_id: int | None) -> NoReturn:
+    # The address limit is judged on the failures before this one; it turns only failing answers into 429.
+    wait = await throttle.address_wait(ctx, ip, now=now)
+    await throttle.record_failure(ctx, username=username, ip=ip, now=now, user_id=user_id)
+    if wait is not None:
+        raise LoginThrottled(retry_after=wait)
+    raise LoginFailed()
+
+
+def accepted_step(secret: str, code: str, *, now: datetime, last_step: int | None) -> int | None:
+    """The time step a code belongs to (now, or one step either way), if it is right and newer than the last used one."""
     totp = pyotp.TOTP(secret)
     current = int(now.timestamp()) // totp.interval
     for step in (current, current - 1, current + 1):  # one step of clock drift either way
@@ -334,3 +343,31 @@ async def principal_for(username: str) -> Principal:
         raise UserNotFound(f"no active user {username!r}")
     roles = (await _roles_of([row["id"]]))[row["id"]]
     return Principal(user_id=row["id"], username=row["username"], roles=frozenset(roles), staff_id=row["staff"])
+
+
+async def totp_secret_of(ctx: AppContext, username: str) -> str | None:
+    """A user's TOTP secret in clear (the demo's code printer only), or None."""
+    row = await User.select(User.totp_secret).where(User.username == username).first()
+    if row is None or row["totp_secret"] is None:
+        return None
+    return totp_secrets.reveal(ctx, row["totp_secret"], username=username)
+
+
+async def set_totp_secret(ctx: AppContext, username: str, secret: str) -> None:
+    """Give a user a known TOTP secret (the demo's fixed secrets), sealed like any other."""
+    async with write_transaction(ctx.engine):
+        await User.update({User.totp_secret: totp_secrets.seal(ctx, secret, username=username)}).where(User.username == username)
+
+
+async def seal_clear_totp_secrets(settings: Settings) -> int:
+    """Seal every TOTP secret still stored in clear, when a vault key is configured (the migration); how many."""
+    cipher = totp_secrets.aead_of_settings(settings)
+    if cipher is None:
+        return 0
+    sealed = 0
+    for row in await User.select(User.id, User.username, User.totp_secret).where(User.totp_secret.is_not_null()):
+        if not totp_secrets.is_sealed(row["totp_secret"]):
+            value = totp_secrets.seal_with(cipher, row["totp_secret"], username=row["username"])
+            await User.update({User.totp_secret: value}).where((User.id == row["id"]) & (User.totp_secret == row["totp_secret"]))
+            sealed += 1
+    return sealed
