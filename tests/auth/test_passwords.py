@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.factories import PASSWORD, logged_in, login, make_user
 from window_staff.common.db import execute
 
@@ -103,9 +105,14 @@ async def test_the_pages_change_a_password_and_set_one_through_a_link(client, ap
     await client.post("/login", data={"username": user.username, "password": PASSWORD, "next": "/app"})
     form = await client.get("/app/password")
     assert form.status_code == 200 and "修改密码" in form.text and 'name="totp"' not in form.text
-    differ = await client.post("/app/password", data={"old_password": PASSWORD, "new_password": NEW, "new_password_again": NEW + "x"})
+    token = form_token(form.text)
+    differ = await client.post(
+        "/app/password", data={"csrf_token": token, "old_password": PASSWORD, "new_password": NEW, "new_password_again": NEW + "x"}
+    )
     assert differ.status_code == 422 and "两次输入的新密码不一致" in differ.text
-    changed = await client.post("/app/password", data={"old_password": PASSWORD, "new_password": NEW, "new_password_again": NEW})
+    changed = await client.post(
+        "/app/password", data={"csrf_token": token, "old_password": PASSWORD, "new_password": NEW, "new_password_again": NEW}
+    )
     assert changed.status_code == 200 and "密码已修改" in changed.text
     _, admin = await logged_in(client, app_ctx, "admin")
     link = (await client.post(f"/api/v1/users/{user.id}/password-reset", headers=admin)).json()["url"]
@@ -127,7 +134,13 @@ async def test_the_admin_page_shows_a_reset_link_once(client, app_ctx):
     admin = await make_user(app_ctx, "admin")
     body = {"username": admin.username, "password": PASSWORD, "totp": admin.code(app_ctx), "next": "/app"}
     await client.post("/login", data=body)
-    page = await client.post(f"/app/admin/users/{user.id}/password-reset")
+    token = form_token((await client.get(f"/app/admin/users/{user.id}")).text)
+    page = await client.post(f"/app/admin/users/{user.id}/password-reset", data={"csrf_token": token})
     assert page.status_code == 200 and "重置链接（只显示这一次）" in page.text
     assert "/password-reset?token=" in page.text
     assert "/password-reset?token=" not in (await client.get(f"/app/admin/users/{user.id}")).text
+
+
+def form_token(page: str) -> str:
+    """The page's own form token (every form posted with a session cookie carries it)."""
+    return re.findall(r'name="csrf_token" value="([0-9a-f]+)"', page)[0]

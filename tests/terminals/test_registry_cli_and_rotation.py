@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 
 from tests.biometrics.conftest import VAULT_KEY
+from tests.conftest import TEST_AUDIT_KEY
 from tests.factories import logged_in, make_site
 from tests.terminals.test_checkin_api import event, post
 from tests.test_cli import run
@@ -14,7 +15,12 @@ from window_staff.terminals.tables import Terminal
 
 async def test_cli_register_approves_and_prints_a_secret_that_signs(app_ctx, client, clock, database_url, tmp_path, desk):
     site = await make_site(app_ctx)
-    env = {"WINDOW_STAFF_DATA_DIR": str(tmp_path), "WINDOW_STAFF_DATABASE_URL": database_url, "WINDOW_STAFF_VAULT_KEY": VAULT_KEY}
+    env = {
+        "WINDOW_STAFF_DATA_DIR": str(tmp_path),
+        "WINDOW_STAFF_DATABASE_URL": database_url,
+        "WINDOW_STAFF_VAULT_KEY": VAULT_KEY,
+        "WINDOW_STAFF_AUDIT_KEY": TEST_AUDIT_KEY,
+    }
     result = run(["terminals", "register", "CLI-T-1", "--site", site.code], env=env)
     secret = base64.b64decode(result.stdout.split("secret: ")[1].strip())
     row = await Terminal.select().where(Terminal.serial == "CLI-T-1").first()
@@ -25,7 +31,12 @@ async def test_cli_register_approves_and_prints_a_secret_that_signs(app_ctx, cli
 
 
 def test_cli_register_refuses_an_unknown_site(tmp_path, database_url):
-    env = {"WINDOW_STAFF_DATA_DIR": str(tmp_path), "WINDOW_STAFF_DATABASE_URL": database_url, "WINDOW_STAFF_VAULT_KEY": VAULT_KEY}
+    env = {
+        "WINDOW_STAFF_DATA_DIR": str(tmp_path),
+        "WINDOW_STAFF_DATABASE_URL": database_url,
+        "WINDOW_STAFF_VAULT_KEY": VAULT_KEY,
+        "WINDOW_STAFF_AUDIT_KEY": TEST_AUDIT_KEY,
+    }
     result = run(["terminals", "register", "CLI-T-2", "--site", "NOPE"], env=env, check=False)
     assert result.returncode != 0 and "NOPE" in (result.stderr + result.stdout)
 
@@ -46,3 +57,13 @@ async def test_only_hr_or_admin_may_issue_a_secret(client, app_ctx, desk):
     _, headers = await logged_in(client, app_ctx, "inspector")
     terminal = await Terminal.select(Terminal.id).where(Terminal.serial == desk.serial).first()
     assert (await client.post(f"/api/v1/terminals/{terminal['id']}/secrets", headers=headers)).status_code == 403
+
+
+def _env(tmp_path, database_url) -> dict[str, str]:
+    """The CLI's environment: this test's database and the tests' keys."""
+    return {
+        "WINDOW_STAFF_DATA_DIR": str(tmp_path),
+        "WINDOW_STAFF_DATABASE_URL": database_url,
+        "WINDOW_STAFF_VAULT_KEY": VAULT_KEY,
+        "WINDOW_STAFF_AUDIT_KEY": TEST_AUDIT_KEY,
+    }

@@ -7,6 +7,7 @@ import stat
 
 import pytest
 
+from tests.conftest import TEST_AUDIT_KEY
 from tests.terminals.live import LiveServer, decided_rows, repeated_events, stored_answers
 from tests.test_cli import run
 from window_staff.terminals.simulator import Plan, simulate
@@ -46,7 +47,7 @@ async def test_adms_lines_from_zkteco_terminals_become_punches_once(client, app_
 
 
 def _demo_env(tmp_path, database_url) -> dict[str, str]:
-    return {"WINDOW_STAFF_DATA_DIR": str(tmp_path), "WINDOW_STAFF_DATABASE_URL": database_url}
+    return {"WINDOW_STAFF_DATA_DIR": str(tmp_path), "WINDOW_STAFF_DATABASE_URL": database_url, "WINDOW_STAFF_AUDIT_KEY": TEST_AUDIT_KEY}
 
 
 @pytest.mark.slow(seconds=20)
