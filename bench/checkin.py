@@ -38,6 +38,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO))
 
+from bench.shared import faces_folder
 from tests.terminals.live import LiveServer
 from window_staff.app import build_context
 from window_staff.common.db import close_pool, start_pool
@@ -47,24 +48,6 @@ from window_staff.terminals.simulator import Plan, Summary, simulate
 from window_staff.terminals.simulator_setup import Credentials, provision
 
 KEY = base64.b64encode(os.urandom(32)).decode()
-
-
-def faces_folder(scratch: Path) -> Path:
-    """LFW subset from the shared data, else the two package faces written to a scratch folder."""
-    lfw = Path(os.environ.get("WINDOW_STAFF_SHARED_DATA", REPO.parent / "shared" / "data")) / "faces" / "lfw-subset"
-    if lfw.is_dir():
-        return lfw
-    print(f"note: {lfw} not found; using the packaged grace_hopper and astronaut images (2 people)")
-    from matplotlib import cbook
-    from PIL import Image
-    from skimage import data
-
-    folder = scratch / "faces"
-    folder.mkdir()
-    with cbook.get_sample_data("grace_hopper.jpg") as fh:
-        (folder / "grace_hopper.jpg").write_bytes(fh.read())
-    Image.fromarray(data.astronaut()).save(folder / "astronaut.jpg", quality=92)
-    return folder
 
 
 def _bare_encode(path: str) -> float:
