@@ -28,11 +28,15 @@ def _instant(at: datetime | str) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def event_hash(*, prev_hash: str, at: datetime | str, actor: str, action: str, subject_type: str, subject_id: str, data: str) -> str:
-    """The SHA-256 of the previous hash and this event's canonical JSON."""
-    body = canonical_json(
+def _body(*, at: datetime | str, actor: str, action: str, subject_type: str, subject_id: str, data: str) -> str:
+    return canonical_json(
         {"at": _instant(at), "actor": actor, "action": action, "subject_type": subject_type, "subject_id": subject_id, "data": data}
     )
+
+
+def event_hash(*, prev_hash: str, at: datetime | str, actor: str, action: str, subject_type: str, subject_id: str, data: str) -> str:
+    """The SHA-256 of the previous hash and this event's canonical JSON."""
+    body = _body(at=at, actor=actor, action=action, subject_type=subject_type, subject_id=subject_id, data=data)
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
 
@@ -42,12 +46,29 @@ async def record(
     """Append one event inside the caller's write transaction; returns its hash."""
     if engine.current_transaction.get() is None:
         raise RuntimeError("audit events are written inside the transaction of the change they describe")
+    payload = canonical_json(data or {})
     if not is_sqlite(engine):
-        # One appender at a time keeps the chain linear; SQLite's IMMEDIATE transaction already does.
+        # One appender at a time keeps the chain linear (SQLite's IMMEDIATE transaction already does). The lock is
+        # its own statement: the INSERT's snapshot, taken after it, sees every event committed before we held it.
         await execute(engine, "SELECT pg_advisory_xact_lock(7343002)")
+        body = _body(at=at, actor=actor, action=action, subject_type=subject_type, subject_id=str(subject_id), data=payload)
+        # The previous hash is read and the new one computed in the INSERT itself (the same SHA-256 as event_hash).
+        rows = await execute(
+            engine,
+            "INSERT INTO audit_event (at, actor, action, subject_type, subject_id, data, prev_hash, hash) "
+            "SELECT {}, {}, {}, {}, {}, {}, p.hash, encode(sha256(convert_to(p.hash || {}, 'UTF8')), 'hex') "
+            f"FROM (SELECT COALESCE((SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1), '{GENESIS}') AS hash) AS p RETURNING hash",
+            at,
+            actor,
+            action,
+            subject_type,
+            str(subject_id),
+            payload,
+            body,
+        )
+        return rows[0]["hash"]
     last = await execute(engine, "SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1")
     prev = last[0]["hash"] if last else GENESIS
-    payload = canonical_json(data or {})
     digest = event_hash(
         prev_hash=prev, at=at, actor=actor, action=action, subject_type=subject_type, subject_id=str(subject_id), data=payload
     )
