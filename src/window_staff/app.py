@@ -191,7 +191,7 @@ def create_app(
         load_rules_at_start(ctx)
         await start_pool(ctx.engine)
         try:
-            await biometrics.start(ctx)  # vault check and face encoder pool
+            await biometrics.start(ctx, warm_galleries=True)  # vault check, face encoder pool, galleries loaded in the background
             try:
                 yield
             finally:
