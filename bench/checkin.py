@@ -1,12 +1,17 @@
 """Check-in throughput and latency through a real server process, beside bare face_recognition encoding.
 
-    uv run python bench/checkin.py [--image-events 60] [--events 1000] [--database-url URL]
+    uv run python bench/checkin.py [--image-events 60] [--events 1000] [--database-url URL] [--only encoding]
 
 Cases: (a) the image path (JPEG face + ISO record) with 1 and 2 face-encoder workers, (b) the encoding
 path (face_encoding + ISO record), (c) ZKTeco ATTLOG lines (1 and 20 per upload). The baseline is
 face_recognition itself encoding the same images in this run (HOG upsample 0, model 'small', one
 jitter: what the service does), in 1 and in 2 processes. Goals: the image path adds under 15 % to
 the bare encoding cost (1 worker), and 2 workers give at least 1.7x one.
+
+The encoding path has its own baseline on PostgreSQL: a bare Litestar app that parses the same multipart
+bodies and stores each with one asyncpg INSERT (bench/bare_checkin_app.py), served by uvicorn in one
+process as `serve` is, sent the same requests at the same concurrency. Goal: one `serve` process reaches
+at least half its rate. `--only encoding` runs just those two (and no face encoding at all).
 
 The load generator shares this machine's cores with the server. For the image cases it builds and signs
 every request before the clock starts (terminals are separate devices: their signing is not the
@@ -73,7 +78,7 @@ def baseline(images: list[str], *, processes: int, rounds: int) -> tuple[float, 
     return len(work) / (time.perf_counter() - started), times
 
 
-async def setup(url: str, faces: Path, data_dir: Path) -> Credentials:
+async def setup(url: str, faces: Path | None, data_dir: Path) -> Credentials:
     """Migrate and provision staff from the faces, signed and ZKTeco terminals."""
     ctx = build_context(load_settings({}, database_url=url, data_dir=data_dir, vault_key=KEY, face_pool_warm=False))
     await start_pool(ctx.engine)
@@ -150,6 +155,116 @@ async def presigned_images(url: str, data_dir: Path, creds: Credentials, *, even
         server.stop()
 
 
+def _signed_encodings(http, creds: Credentials, *, events: int, run: str) -> list:
+    """Signed encoding-path requests (face_encoding + a fresh synthetic touch per event), built before any clock starts."""
+    import datetime as dt
+    import itertools
+
+    from window_staff.biometrics.synthetic import synthetic_touch
+    from window_staff.terminals.client import CheckInEvent, build_request
+
+    signed = [t for t in creds.terminals if t.kind == "signed"]
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    pairs = zip(itertools.cycle(creds.staff), itertools.cycle(signed), strict=False)
+    out = []
+    for i, (who, terminal) in zip(range(events), pairs, strict=False):
+        event = CheckInEvent(
+            event_id=f"{run}-{i}", captured_at=now, face_encoding=who.face_encoding, fingerprint=synthetic_touch(who.fingerprint, i)
+        )
+        out.append(build_request(http, event, serial=terminal.serial, secret=terminal.secret))
+    return out
+
+
+async def _drive(http, requests: list, *, concurrency: int, warm: int) -> Summary:
+    """Send the first ``warm`` requests untimed, then the rest ``concurrency`` at a time; latency per request."""
+    summary = Summary(planned=len(requests) - warm, payload="encoding", terminals=concurrency)
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(request, timed: bool) -> None:
+        async with gate:
+            started = time.perf_counter()
+            response = await http.send(request)
+            if timed:
+                summary.latencies.append(time.perf_counter() - started)
+                summary.statuses[response.status_code] = summary.statuses.get(response.status_code, 0) + 1
+                summary.acknowledged += response.status_code == 200
+
+    await asyncio.gather(*(one(r, False) for r in requests[:warm]))
+    started = time.perf_counter()
+    await asyncio.gather(*(one(r, True) for r in requests[warm:]))
+    summary.elapsed = time.perf_counter() - started
+    return summary
+
+
+async def presigned_encodings(url: str, data_dir: Path, creds: Credentials, *, events: int, concurrency: int) -> Summary:
+    """The encoding path through one `serve` process, every request signed up front."""
+    import uuid
+
+    import httpx
+
+    server = LiveServer(database_url=url, data_dir=data_dir, env={"WINDOW_STAFF_VAULT_KEY": KEY})
+    await server.start()
+    try:
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        async with httpx.AsyncClient(base_url=server.url, timeout=60, limits=limits) as http:
+            requests = _signed_encodings(http, creds, events=events + 2 * concurrency, run=uuid.uuid4().hex[:8])
+            return await _drive(http, requests, concurrency=concurrency, warm=2 * concurrency)
+    finally:
+        server.stop()
+
+
+async def bare_litestar(url: str, data_dir: Path, creds: Credentials, *, events: int, concurrency: int) -> Summary:
+    """The same requests to bench/bare_checkin_app.py (one uvicorn process, one asyncpg INSERT each)."""
+    import subprocess
+    import uuid
+
+    import httpx
+
+    from tests.terminals.live import free_port
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WINDOW_STAFF_")}
+    log = (data_dir / "bare.log").open("ab")
+    command = [sys.executable, "-m", "uvicorn", "bench.bare_checkin_app:app", "--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen(
+        [*command, "--log-level", "warning", "--no-access-log", "--no-date-header"],
+        cwd=REPO,
+        env={**env, "BARE_DATABASE_URL": url},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    log.close()
+    try:
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60, limits=limits) as http:
+            for _ in range(150):
+                try:
+                    if (await http.get("/health")).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    await asyncio.sleep(0.2)
+            requests = _signed_encodings(http, creds, events=events + 2 * concurrency, run=uuid.uuid4().hex[:8])
+            return await _drive(http, requests, concurrency=concurrency, warm=2 * concurrency)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def encoding_table(enc: Summary, bare: Summary | None) -> None:
+    """The encoding path beside the bare Litestar + asyncpg insert, and the ratio."""
+    print(f"\n{'case':<40} {'conc':>5} {'events':>7} {'events/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'vs bare':>8}")
+    rows = [("(b) encoding path (encoding + ISO)", enc)] + ([("bare Litestar + asyncpg INSERT", bare)] if bare else [])
+    for name, s in rows:
+        ratio = f"{s.rate / bare.rate:>7.2f}x" if bare else "      -"
+        p50, p95 = s.percentile(0.5) * 1000, s.percentile(0.95) * 1000
+        print(f"{name:<40} {s.terminals:>5} {s.acknowledged:>7} {s.rate:>9.1f} {p50:>8.1f} {p95:>8.1f} {ratio}")
+        bad = {k: v for k, v in s.statuses.items() if k != 200}
+        if bad or s.acknowledged != s.planned:
+            print(f"    ! {s.acknowledged}/{s.planned} acknowledged, other statuses {bad}")
+    if bare:
+        print(f"\nencoding path: one serve process reaches {enc.rate / bare.rate:.2f} of the bare insert (goal: at least 0.5)")
+
+
 def row(name: str, workers: str, conc: str, n: int, rate: float, p50: float, p95: float, base_rate: float) -> str:
     """A table line; the last column is this rate over the 1-process bare encoding rate."""
     return f"{name:<34} {workers:>7} {conc:>5} {n:>7} {rate:>9.1f} {p50 * 1000:>8.1f} {p95 * 1000:>8.1f} {rate / base_rate:>9.2f}x"
@@ -165,9 +280,20 @@ def main() -> int:
     parser.add_argument(
         "--simulated-image-load", action="store_true", help="image cases through the simulator (signing inside the timed window)"
     )
+    parser.add_argument("--only", choices=["encoding"], help="run only the encoding path and its bare Litestar baseline")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="bench-checkin-"))
     url = args.database_url or f"sqlite:///{scratch / 'bench.sqlite3'}"
+    if args.only == "encoding":
+        creds = asyncio.run(setup(url, None, scratch))
+        print(f"database {url.split(':')[0]}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start")
+        enc = asyncio.run(presigned_encodings(url, scratch, creds, events=args.events, concurrency=10))
+        bare = asyncio.run(bare_litestar(url, scratch, creds, events=args.events, concurrency=10)) if url.startswith("postgres") else None
+        if bare is None:
+            print("note: the bare Litestar + asyncpg baseline needs --database-url postgresql://...")
+        encoding_table(enc, bare)
+        print(f"load average {os.getloadavg()[0]:.2f} at the end")
+        return 0
     creds = asyncio.run(setup(url, faces_folder(scratch), scratch))
     images = sorted({p for s in creds.staff for p in s.images})
     if not images:
@@ -186,7 +312,8 @@ def main() -> int:
     else:
         image1 = asyncio.run(presigned_images(url, scratch, creds, events=args.image_events, concurrency=4, workers=1))
         image2 = asyncio.run(presigned_images(url, scratch, creds, events=args.image_events, concurrency=4, workers=2))
-    enc = asyncio.run(served(url, scratch, creds, Plan(events=args.events // 10, terminals=10, concurrency=10)))
+    enc = asyncio.run(presigned_encodings(url, scratch, creds, events=args.events, concurrency=10))
+    bare = asyncio.run(bare_litestar(url, scratch, creds, events=args.events, concurrency=10)) if url.startswith("postgres") else None
     adms1 = asyncio.run(served(url, scratch, creds, Plan(events=args.events // 10, payload="adms", terminals=10, concurrency=10)))
     adms20 = asyncio.run(
         served(url, scratch, creds, Plan(events=args.events // 10, payload="adms", terminals=10, concurrency=10, batch=20))
@@ -224,6 +351,7 @@ def main() -> int:
     scaling = image2.rate / image1.rate
     print(f"\nimage path, 1 worker: the service adds {overhead * 100:+.1f} % to the bare encoding cost per check-in (goal: under 15 %)")
     print(f"image path: 2 workers give {scaling:.2f}x one (goal: at least 1.7x; bare encoding in 2 processes gives {base2 / base1:.2f}x)")
+    encoding_table(enc, bare)
     print(f"load average {os.getloadavg()[0]:.2f} at the end")
     return 0
 

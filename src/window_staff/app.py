@@ -229,7 +229,7 @@ def create_app(
         await start_pool(ctx.engine)
         try:
             await audit.check_key(ctx.engine)  # a keyed chain needs its own key
-            await biometrics.start(ctx)  # vault check and face encoder pool
+            await biometrics.start(ctx, warm_galleries=True)  # vault check, face encoder pool, galleries loaded in the background
             runner = asyncio.create_task(Runner(ctx).run_forever()) if settings.job_runner == "in_process" else None
             try:
                 yield

@@ -117,6 +117,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     fingerprint_queue: int = 8
     # Spawn and warm the face encoder workers at start-up (tests turn it off: workers start on first use).
     face_pool_warm: bool = True
+    # Load every site's templates (faces, built fingerprint templates) at start-up, in the background.
+    gallery_warm: bool = True
     rules_dir: Path = Path("rules")
     demo: bool = False
     # Heavy work (computing and closing months) runs as jobs: "in_process" runs them in the web process (the

@@ -186,10 +186,11 @@ class FakeStore:
         self.version_reads += 1
         return self.version
 
-    async def load(self, site_id: int) -> list[tuple[int, np.ndarray]]:
+    async def load(self, site_id: int, version: int, previous: Gallery | None) -> Gallery:
         self.loads += 1
+        self.previous = previous
         await asyncio.sleep(0.01)  # let concurrent callers pile up on the lock
-        return list(self.rows)
+        return Gallery.build(self.rows, version=version)
 
 
 async def test_cache_loads_once_per_version_under_concurrency() -> None:
@@ -206,6 +207,7 @@ async def test_cache_loads_once_per_version_under_concurrency() -> None:
     second = await asyncio.gather(*(cache.get(10, **kwargs) for _ in range(5)))
     assert store.loads == 2
     assert second[0] is not first[0] and second[0].version == 2 and len(second[0]) == 2
+    assert store.previous is first[0]  # a load gets the snapshot it replaces, to carry over what has not changed
     # The old snapshot is untouched: requests still holding it finish consistently.
     assert len(first[0]) == 1 and first[0].version == 1
 

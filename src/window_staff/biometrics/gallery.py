@@ -6,6 +6,7 @@ import asyncio
 import math
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
 
 import numpy as np
 
@@ -142,6 +143,15 @@ class Gallery:
             )
         return out
 
+    def distance_to(self, probe: np.ndarray, staff_id: int) -> Match | None:
+        """The probe's distance to one staff member's encodings (a claimed identity), None when they have none here."""
+        vec = _as_probe(probe)
+        group = int(np.searchsorted(self.group_ids, staff_id))
+        if group >= self.group_ids.shape[0] or self.group_ids[group] != staff_id:
+            return None
+        templates = int(self.group_ends[group] - self.group_starts[group])
+        return Match(staff_id=staff_id, distance=self._group_distance(group, vec), margin=math.inf, templates=templates)
+
     def verify(self, probe: np.ndarray, staff_id: int, *, threshold: float) -> bool:
         """1:1 check of the probe against one staff member's encodings."""
         vec = _as_probe(probe)
@@ -156,18 +166,27 @@ class Gallery:
         return float(np.sqrt(((rows - vec.astype(np.float64)) ** 2).sum(axis=1).min()))
 
 
+class Versioned(Protocol):
+    """A snapshot of one version of a site's templates."""
+
+    @property
+    def version(self) -> int: ...  # noqa: D102
+
+
+S = TypeVar("S", bound=Versioned)
 VersionFn = Callable[[int], Awaitable[int]]
-LoadFn = Callable[[int], Awaitable[Iterable[tuple[int, np.ndarray]]]]
+# (site id, version, the snapshot it replaces or None) -> the new snapshot; the old one lets a load reuse what has not changed.
+LoadFn = Callable[[int, int, S | None], Awaitable[S]]
 
 
-class GalleryCache:
-    """One gallery snapshot per site, reloaded only when the database version changes."""
+class GalleryCache(Generic[S]):
+    """One snapshot per site, reloaded only when the database version changes."""
 
     def __init__(self) -> None:
-        self._snapshots: dict[int, Gallery] = {}
+        self._snapshots: dict[int, S] = {}
         self._locks: dict[int, asyncio.Lock] = {}
 
-    def peek(self, site_id: int) -> Gallery | None:
+    def peek(self, site_id: int) -> S | None:
         """The cached snapshot of a site, without touching the database."""
         return self._snapshots.get(site_id)
 
@@ -175,7 +194,7 @@ class GalleryCache:
         """Drop a site's snapshot (e.g. after erasing someone's templates) so the next get reloads."""
         self._snapshots.pop(site_id, None)
 
-    async def get(self, site_id: int, *, current_version: VersionFn, load: LoadFn) -> Gallery:
+    async def get(self, site_id: int, *, current_version: VersionFn, load: LoadFn[S]) -> S:
         """Return the site's snapshot, loading it once per version change even under concurrency."""
         version = await current_version(site_id)
         seen = self._snapshots.get(site_id)
@@ -188,8 +207,6 @@ class GalleryCache:
             # read, so it is at least as fresh as what we would load.
             if latest is not None and (latest.version == version or latest is not seen):
                 return latest
-            entries = list(await load(site_id))
-            # Stacking 100k rows takes ~0.1 s: keep it off the event loop.
-            gallery = await asyncio.to_thread(Gallery.build, entries, version=version)
-            self._snapshots[site_id] = gallery  # a single assignment: readers see old or new, never half
-            return gallery
+            snapshot = await load(site_id, version, latest)
+            self._snapshots[site_id] = snapshot  # a single assignment: readers see old or new, never half
+            return snapshot

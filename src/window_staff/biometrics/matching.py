@@ -7,11 +7,13 @@ Distances, similarities and fused scores stay inside the biometrics package: cal
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
-from collections import OrderedDict
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -24,10 +26,36 @@ from window_staff.org import service as org
 
 log = logging.getLogger("window_staff.biometrics")
 GALLERIES = "gallery_cache"
-FINGER_CACHE = "fingerprint_template_cache"
+BUILT_AT_ENROLMENT = "fingerprint_templates_built_at_enrolment"
+BUILT_AT_ENROLMENT_KEPT = 1024  # enrolled here, waiting for the next load of their site's gallery
 CALIBRATION = "fusion_calibration"
-FINGER_CACHE_SIZE = 4096  # MCC templates of enrolled fingers; rows never change, only get deleted
 DEFAULT_CALIBRATION = Path(__file__).resolve().parent / "data" / "fusion-dev-2026-12.json"
+# Enrolled impressions this process has built into MCC templates (at gallery loads, and for a claimed person from
+# another site). Enrolment builds its own and hands them over; a check-in at a loaded site builds none (a test holds it).
+BUILDS: Counter[str] = Counter()
+
+Finger = tuple[int, mcc.CompactTemplate]  # ISO finger position (0: unknown), the impression's template
+RowKey = bytes  # store.sealed_key of the row: its whole sealed content and the associated data the vault checks
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SiteTemplates:
+    """A site's enrolled templates at one gallery version: the face gallery and every finger impression, built.
+
+    Sized for the site: every impression of its active staff, each ~100 KB (``mcc.CompactTemplate``), so a centre
+    of 450 staff enrolled with 2 fingers x 3 impressions holds ~270 MB, and a township centre of 30 about 18 MB.
+    """
+
+    version: int
+    faces: Gallery
+    fingers: Mapping[int, tuple[Finger, ...]]  # staff id -> impressions
+    staff: frozenset[int]  # the site's active staff when loaded (with or without templates)
+    built: Mapping[RowKey, Finger]  # carried to the next version: only impressions new to this process are built
+
+    @property
+    def staff_count(self) -> int:
+        """People with a face enrolled at the site (the N of the threshold)."""
+        return self.faces.staff_count
 
 
 def calibration(ctx: AppContext) -> fusion.Calibration:
@@ -45,63 +73,128 @@ def threshold_version(cal: fusion.Calibration, *, target_far: float, gallery_siz
     return f"{cal.version}/far{target_far:.0e}/n{gallery_size}"[:64]
 
 
-def galleries(ctx: AppContext) -> GalleryCache:
-    """The process's per-site gallery snapshots."""
+def galleries(ctx: AppContext) -> GalleryCache[SiteTemplates]:
+    """The process's per-site snapshots."""
     return ctx.resources.setdefault(GALLERIES, GalleryCache())
 
 
-async def _load_site(ctx: AppContext, site_id: int) -> list[tuple[int, np.ndarray]]:
-    staff_ids = await org.active_staff_ids_at_site(site_id)
-    return [(sid, store.encoding_of(plain)) for _, sid, plain in await store.opened(ctx, staff_ids, modality="face")]
-
-
-async def site_gallery(ctx: AppContext, site_id: int) -> Gallery:
-    """The site's face gallery, reloaded only when its version in the database has changed."""
-    store.vault(ctx)  # fail with VaultUnavailable before touching templates
-    return await galleries(ctx).get(site_id, current_version=store.gallery_version, load=lambda s: _load_site(ctx, s))
-
-
-async def finger_templates(ctx: AppContext, staff_ids: list[int]) -> dict[int, list[tuple[int, mcc.MccTemplate]]]:
-    """Each person's enrolled fingers as (finger position, MCC template), read in one query and cached by content."""
-    cache: OrderedDict[bytes, tuple[int, mcc.MccTemplate]] = ctx.resources.setdefault(FINGER_CACHE, OrderedDict())
-    out: dict[int, list[tuple[int, mcc.MccTemplate]]] = {sid: [] for sid in staff_ids}
-    missing: list[tuple[bytes, int, bytes]] = []
-    for _, staff_id, plain in await store.opened(ctx, staff_ids, modality="fingerprint"):
-        # Keyed by content, not row id: SQLite may reuse the id of a deleted last row.
-        key = hashlib.sha256(plain).digest()
-        hit = cache.get(key)
-        if hit is None:
-            missing.append((key, staff_id, plain))
-        else:
-            cache.move_to_end(key)
-            out[staff_id].append(hit)
-    if missing:
-
-        def build() -> list[tuple[int, mcc.MccTemplate]]:
-            built = []
-            for _, _, plain in missing:
-                record = parse_record(plain)
-                built.append((record.views[0].position, mcc.build_template(record)))
-            return built
-
-        for (key, staff_id, _), entry in zip(missing, await asyncio.to_thread(build), strict=True):
-            cache[key] = entry
-            out[staff_id].append(entry)
-            if len(cache) > FINGER_CACHE_SIZE:
-                cache.popitem(last=False)
+def _build(plains: list[bytes]) -> list[Finger]:
+    out = []
+    for plain in plains:
+        record = parse_record(plain)
+        out.append((record.views[0].position, mcc.compact(mcc.build_template(record))))
+    BUILDS["enrolled"] += len(out)
     return out
 
 
-def best_finger(probe: mcc.MccTemplate, *, position: int, enrolled: list[tuple[int, mcc.MccTemplate]]) -> tuple[float | None, int]:
+def _built_at_enrolment(ctx: AppContext) -> OrderedDict[RowKey, Finger]:
+    return ctx.resources.setdefault(BUILT_AT_ENROLMENT, OrderedDict())
+
+
+def remember_built(ctx: AppContext, key: RowKey, finger: Finger) -> None:
+    """An impression enrolled by this process, already built: the next load of its site takes it instead of building it."""
+    kept = _built_at_enrolment(ctx)
+    kept[key] = finger
+    while len(kept) > BUILT_AT_ENROLMENT_KEPT:
+        kept.popitem(last=False)
+
+
+def _key(row: dict[str, Any]) -> RowKey:
+    r = row
+    return store.sealed_key(staff_id=r["staff"], modality=r["modality"], version=r["version"], ciphertext=r["ciphertext"], nonce=r["nonce"])
+
+
+async def _load_site(ctx: AppContext, site_id: int, version: int, previous: SiteTemplates | None) -> SiteTemplates:
+    staff_ids = await org.active_staff_ids_at_site(site_id)
+    rows = await store.sealed(staff_ids)
+    known = previous.built if previous is not None else {}
+    handed = _built_at_enrolment(ctx)
+    ready: dict[RowKey, Finger] = {}
+    todo: list[tuple[RowKey, bytes]] = []
+    faces: list[tuple[int, np.ndarray]] = []
+    keys = {row["id"]: _key(row) for row in rows if row["modality"] == "fingerprint"}
+    for row in rows:
+        key = keys.get(row["id"], b"")
+        if key and (hit := known.get(key) or handed.pop(key, None)) is not None:
+            ready[key] = hit
+            continue
+        plain = store.open_row(ctx, row)
+        if plain is None:
+            continue
+        if row["modality"] == "face":
+            faces.append((row["staff"], store.encoding_of(plain)))
+        else:
+            todo.append((key, plain))
+    started = time.perf_counter()
+    if todo:
+        # ~7 ms an impression: a site's first load in a process builds them all (off the event loop), later loads only new ones.
+        ready.update(zip([k for k, _ in todo], await asyncio.to_thread(_build, [p for _, p in todo]), strict=True))
+    fingers: dict[int, list[Finger]] = {}
+    for row in rows:
+        finger = ready.get(keys.get(row["id"], b""))
+        if finger is not None:
+            fingers.setdefault(row["staff"], []).append(finger)
+    # Stacking 100k rows takes ~0.1 s: keep it off the event loop.
+    gallery = await asyncio.to_thread(Gallery.build, faces, version=version)
+    megabytes = sum(t.nbytes for _, t in ready.values()) / 1e6
+    log.info(
+        "site %s gallery version %s: %d faces, %d finger impressions (%d built in %.1f s), %.0f MB",
+        site_id,
+        version,
+        len(faces),
+        len(ready),
+        len(todo),
+        time.perf_counter() - started,
+        megabytes,
+    )
+    return SiteTemplates(
+        version=version, faces=gallery, fingers={k: tuple(v) for k, v in fingers.items()}, staff=frozenset(staff_ids), built=ready
+    )
+
+
+async def site_templates(ctx: AppContext, site_id: int) -> SiteTemplates:
+    """The site's templates, reloaded only when its gallery version in the database has changed (one read per call)."""
+    store.vault(ctx)  # fail with VaultUnavailable before touching templates
+    return await galleries(ctx).get(site_id, current_version=store.gallery_version, load=lambda s, v, prev: _load_site(ctx, s, v, prev))
+
+
+async def site_gallery(ctx: AppContext, site_id: int) -> Gallery:
+    """The site's face gallery at its current version."""
+    return (await site_templates(ctx, site_id)).faces
+
+
+async def warm(ctx: AppContext) -> None:
+    """Load every site with enrolled templates (at start-up, so the first check-ins of the day build nothing)."""
+    for site_id in await store.sites_with_galleries():
+        try:
+            await site_templates(ctx, site_id)
+        except Exception:  # a site that fails here loads (and says why) on its first check-in
+            log.exception("gallery of site %s not loaded at start-up", site_id)
+
+
+async def _claimed_elsewhere(ctx: AppContext, staff_id: int) -> tuple[list[tuple[int, np.ndarray]], tuple[Finger, ...]]:
+    """A claimed person who is not on the terminal's site: their faces and built fingers, read for this decision only."""
+    faces: list[tuple[int, np.ndarray]] = []
+    plains: list[bytes] = []
+    for row in await store.sealed([staff_id]):
+        plain = store.open_row(ctx, row)
+        if plain is not None and row["modality"] == "face":
+            faces.append((row["staff"], store.encoding_of(plain)))
+        elif plain is not None:
+            plains.append(plain)
+    return faces, tuple(await asyncio.to_thread(_build, plains) if plains else ())
+
+
+def best_finger(probe: mcc.MccTemplate, *, position: int, enrolled: Sequence[Finger]) -> tuple[float | None, int]:
     """The best similarity against the enrolled impressions of the probe's finger (all fingers when unknown), and how many."""
     # Position 0 means "unknown finger": it is compared with every enrolled finger.
     same = [t for pos, t in enrolled if not position or not pos or pos == position]
     if not same:
         return None, 0
-    return max(mcc.similarity(probe, t) for t in same), len(same)
+    return max(mcc.similarity(probe, t.expand()) for t in same), len(same)
 
 
-def positions_of(enrolled: list[tuple[int, mcc.MccTemplate]]) -> tuple[int, ...]:
+def positions_of(enrolled: Sequence[Finger]) -> tuple[int, ...]:
     """The known finger positions among enrolled templates, in ISO order."""
     return tuple(sorted({pos for pos, _ in enrolled if pos}))
 
@@ -195,15 +288,20 @@ async def assess(
         if staff_id is None:
             return result("rejected", reason="unknown_employee")
         ids, distances, n = [staff_id], {}, 1
-        if face is not None:
-            own = [(sid, store.encoding_of(p)) for _, sid, p in await store.opened(ctx, [staff_id], modality="face")]
-            if own:
-                match = Gallery.build(own, version=0).shortlist(face, k=1, max_distance=float("inf"))
-                distances = {m.staff_id: (m.distance, m.templates) for m in match}
+        site = await site_templates(ctx, site_id)
+        if staff_id in site.staff:
+            own, enrolled = site.faces, {staff_id: site.fingers.get(staff_id, ())}
+        else:
+            elsewhere, fingers = await _claimed_elsewhere(ctx, staff_id)
+            own, enrolled = Gallery.build(elsewhere, version=0), {staff_id: fingers}
+        match = own.distance_to(face, staff_id) if face is not None else None
+        if match is not None:
+            distances = {staff_id: (match.distance, match.templates)}
     else:
         if face is None:
             return result("rejected", reason="face_required")
-        gallery = await site_gallery(ctx, site_id)
+        site = await site_templates(ctx, site_id)
+        gallery = site.faces
         n = max(1, gallery.staff_count)
         shortlist = gallery.shortlist(face, k=cal.shortlist, max_distance=cal.max_face_distance, exclude=exclude)
         if not shortlist:
@@ -212,7 +310,7 @@ async def assess(
             )
         ids = [m.staff_id for m in shortlist]
         distances = {m.staff_id: (m.distance, m.templates) for m in shortlist}
-    enrolled = await finger_templates(ctx, ids)
+        enrolled = {sid: site.fingers.get(sid, ()) for sid in ids}
     positions = tuple(sorted({p for sid in ids for p in positions_of(enrolled[sid])}))
     if finger is not None and (probe is None or probe.n_valid < s.fingerprint_min_cylinders):
         # Too little ridge detail to tell anyone apart: ask for another touch, not a refusal.

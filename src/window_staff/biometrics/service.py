@@ -7,12 +7,13 @@ re-exported here so other domains call ``biometrics.service`` only.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
 import numpy as np
 
-from window_staff.biometrics import domain, fusion, mcc, store
+from window_staff.biometrics import domain, fusion, matching, mcc, store
 from window_staff.biometrics.errors import (
     ConsentAlreadyActive,
     ConsentNotActive,
@@ -26,7 +27,7 @@ from window_staff.biometrics.errors import (
 )
 from window_staff.biometrics.face import encoding_to_bytes
 from window_staff.biometrics.iso19794 import FingerRecord, parse_record
-from window_staff.biometrics.matching import calibration, finger_templates, identify, site_gallery
+from window_staff.biometrics.matching import calibration, identify, site_gallery, site_templates
 from window_staff.biometrics.pool import EncoderPool, fingerprint_pool
 from window_staff.biometrics.schemas import (
     ConsentIn,
@@ -66,6 +67,7 @@ __all__ = [
 
 log = logging.getLogger("window_staff.biometrics")
 POOL = "encoder_pool"
+GALLERY_WARM = "gallery_warm_task"
 FINGER_POOL = "fingerprint_pool"
 # A new impression must look like the person's earlier ones of that finger: an impostor finger does
 # as well about once in e^6 = 400 tries (fingerprint surprisal, see biometrics.fusion).
@@ -96,10 +98,15 @@ def finger_options(ctx: AppContext) -> dict[str, Any]:
     return {"extractor": ctx.settings.fingerprint_extractor}
 
 
-async def start(ctx: AppContext, *, pool: bool = True) -> None:
-    """Check the vault against the stored templates and the fusion calibration, then start the worker pools."""
+async def start(ctx: AppContext, *, pool: bool = True, warm_galleries: bool = False) -> None:
+    """Check the vault against the stored templates and the fusion calibration, then start the worker pools.
+
+    ``warm_galleries`` (a server, with ``gallery_warm`` on): load every site's templates in the background.
+    """
     await store.check_vault(ctx)
     calibration(ctx)  # a missing or malformed calibration file stops start-up, not the first check-in
+    if warm_galleries and ctx.settings.gallery_warm and GALLERY_WARM not in ctx.resources:
+        ctx.resources[GALLERY_WARM] = asyncio.create_task(matching.warm(ctx))
     if pool and POOL not in ctx.resources:
         s = ctx.settings
         encoder = EncoderPool(max_workers=s.face_workers, max_queue=s.face_queue, defaults=face_limits(ctx))
@@ -111,7 +118,12 @@ async def start(ctx: AppContext, *, pool: bool = True) -> None:
 
 
 async def stop(ctx: AppContext) -> None:
-    """Stop the worker pools."""
+    """Stop the gallery warm-up and the worker pools."""
+    warming = ctx.resources.pop(GALLERY_WARM, None)
+    if warming is not None:
+        warming.cancel()
+        with contextlib.suppress(BaseException):
+            await warming
     for name in (POOL, FINGER_POOL):
         encoder = ctx.resources.pop(name, None)
         if encoder is not None:
@@ -324,18 +336,20 @@ async def enrol_fingerprint_record(
     vault = store.vault(ctx)
     views = domain.single_views(record, position=position)
     qualities = []
-    earlier = (await finger_templates(ctx, [staff_id]))[staff_id]
+    earlier = [(pos, t.expand()) for pos, t in (await site_templates(ctx, site_id)).fingers.get(staff_id, ())]
     for view, raw in views:
         template = await asyncio.to_thread(mcc.build_template, parse_record(raw))
         mcc.check_enrolable(template, min_valid_cylinders=ctx.settings.fingerprint_min_cylinders)
         _check_same_finger(ctx, template, position=view.position, earlier=earlier)
         earlier = [*earlier, (view.position, template)]
-        qualities.append((view, raw, template.n_valid))
+        qualities.append((view, raw, template))
     now = ctx.clock.now()
     ids: list[int] = []
+    built: list[tuple[matching.RowKey, matching.Finger]] = []
     async with write_transaction(ctx.engine):
         await _require_consent_and_room(ctx, staff_id, "fingerprint", adding=len(views))
-        for view, raw, valid in qualities:
+        for view, raw, template in qualities:
+            valid = template.n_valid
             impression = await store.next_impression(staff_id, view.position)
             ciphertext, nonce = vault.seal(raw, staff_id=staff_id, modality="fingerprint", version=domain.FINGERPRINT_VERSION)
             ids.append(
@@ -355,6 +369,10 @@ async def enrol_fingerprint_record(
                     quality=view.quality,
                 )
             )
+            key = store.sealed_key(
+                staff_id=staff_id, modality="fingerprint", version=domain.FINGERPRINT_VERSION, ciphertext=ciphertext, nonce=nonce
+            )
+            built.append((key, (view.position, mcc.compact(template))))
         await audit.record(
             ctx.engine,
             at=now,
@@ -364,6 +382,9 @@ async def enrol_fingerprint_record(
             subject_id=staff_id,
             data={"modality": "fingerprint", "template_ids": ids, "positions": [v.position for v, _, _ in qualities]},
         )
+    for key, finger in built:
+        # Built once, here: the next load of the site's gallery (in this process) takes them as they are.
+        matching.remember_built(ctx, key, finger)
     rows = await store.template_rows(staff_id)
     return [t for t in rows if t.id in ids]
 

@@ -5,6 +5,7 @@ Only this module and ``matching`` ever hold decrypted template bytes, and only i
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable
 from datetime import datetime
@@ -167,8 +168,13 @@ async def bump_galleries(site_ids: Iterable[int | None]) -> None:
 
 async def gallery_version(site_id: int) -> int:
     """The current gallery version of a site (0 before any template)."""
-    row = await GalleryVersion.select(GalleryVersion.version).where(GalleryVersion.site == site_id).first()
-    return row["version"] if row else 0
+    rows = await execute(GalleryVersion._meta.db, "SELECT version FROM gallery_version WHERE site = {}", site_id)
+    return rows[0]["version"] if rows else 0
+
+
+async def sites_with_galleries() -> list[int]:
+    """Sites whose gallery has ever changed (those that may have templates)."""
+    return [r["site"] for r in await GalleryVersion.select(GalleryVersion.site).order_by(GalleryVersion.site)]
 
 
 async def opened(ctx: AppContext, staff_ids: list[int], *, modality: str, position: int | None = None) -> list[tuple[int, int, bytes]]:
@@ -200,6 +206,47 @@ async def opened(ctx: AppContext, staff_ids: list[int], *, modality: str, positi
                 continue
             out.append((r["id"], r["staff"], plain))
     return out
+
+
+async def sealed(staff_ids: list[int]) -> list[dict[str, Any]]:
+    """The sealed template rows of both modalities of the staff members, one query per 500 (a site's gallery load)."""
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(staff_ids), _CHUNK):
+        out.extend(
+            await BiometricTemplate.select(
+                BiometricTemplate.id,
+                BiometricTemplate.staff,
+                BiometricTemplate.modality,
+                BiometricTemplate.version,
+                BiometricTemplate.ciphertext,
+                BiometricTemplate.nonce,
+            )
+            .where(BiometricTemplate.staff.is_in(staff_ids[start : start + _CHUNK]))
+            .order_by(BiometricTemplate.id)
+        )
+    return out
+
+
+def sealed_key(*, staff_id: int, modality: str, version: int, ciphertext: bytes, nonce: bytes) -> bytes:
+    """What a sealed row is, all of it: what opened it once opens it again to the same plaintext, and nothing else does.
+
+    Staff, modality and version are the associated data the vault checks: a row moved to another person
+    (or its bytes changed) has another key, so it is opened, and refused, again.
+    """
+    h = hashlib.sha256(f"{staff_id}:{modality}:{version}:".encode())
+    h.update(bytes(nonce))
+    h.update(bytes(ciphertext))
+    return h.digest()
+
+
+def open_row(ctx: AppContext, row: dict[str, Any]) -> bytes | None:
+    """The plaintext of a row from ``sealed``; None (logged by id) when it does not decrypt."""
+    try:
+        box = vault(ctx)
+        return box.open(row["ciphertext"], nonce=row["nonce"], staff_id=row["staff"], modality=row["modality"], version=row["version"])
+    except TemplateUndecryptable:
+        log.error("biometric template %s of staff %s does not decrypt; skipped", row["id"], row["staff"])
+        return None
 
 
 def encoding_of(plain: bytes) -> np.ndarray:

@@ -92,6 +92,14 @@ def _file(form: Form, name: str) -> bytes | None:
     return value
 
 
+def event_id_of(form: Form) -> str:
+    """The event id of a form when it is well formed, else "" (to look up a stored answer before the full check)."""
+    values = form.get("event_id") or []
+    value = values[0] if len(values) == 1 else b""
+    text = value if isinstance(value, str) else bytes(value).decode("utf-8", "replace")
+    return text if EVENT_ID.fullmatch(text) else ""
+
+
 def parse(form: Form, *, allowed: set[str] | None = None) -> CheckInInput:
     """Validate the fields of a check-in form (values are the parts' bytes; str is taken as UTF-8)."""
     unknown = sorted(set(form) - (allowed if allowed is not None else set(fields(upload_limit=0, face_limit=0))))

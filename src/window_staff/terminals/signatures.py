@@ -70,21 +70,28 @@ class _Message:
 
 def key_id_of(headers: Mapping[str, str]) -> str | None:
     """The ``keyid`` parameter of the Signature-Input header, without verifying anything."""
+    return signature_params(headers)[0]
+
+
+def signature_params(headers: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """``keyid`` and ``nonce`` of the first signature in Signature-Input, without verifying anything (to look them up)."""
     import http_sfv
 
     raw = {k.lower(): v for k, v in headers.items()}.get("signature-input")
     if not raw:
-        return None
+        return None, None
     try:
         parsed = http_sfv.Dictionary()
         parsed.parse(raw.encode())
     except ValueError:
-        return None
+        return None, None
     for member in parsed.values():
-        keyid = getattr(member, "params", {}).get("keyid")
+        params = getattr(member, "params", {})
+        keyid = params.get("keyid")
         if isinstance(keyid, str):
-            return keyid
-    return None
+            nonce = params.get("nonce")
+            return keyid, nonce if isinstance(nonce, str) else None
+    return None, None
 
 
 def _has_sha256(digest: str) -> bool:

@@ -7,6 +7,7 @@ from window_staff.attendance.service.records import (  # noqa: F401 (the package
     PunchMeaning,
     apply_corrections,
     by_staff,
+    closed_months,
     closed_sites,
     corrections_of,
     derive,

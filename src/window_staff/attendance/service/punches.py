@@ -27,7 +27,7 @@ from window_staff.attendance.tables import PUNCH_SEAL, AttendanceException, DayR
 from window_staff.common import audit, integrity, periods
 from window_staff.common.clock import as_utc
 from window_staff.common.context import AppContext
-from window_staff.common.db import chunks, execute, insert_rows, write_transaction
+from window_staff.common.db import execute, insert_rows, insert_rows_returning, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
 from window_staff.org import service as org
 from window_staff.org.service import Posting
@@ -69,12 +69,14 @@ class StoredPunches:
     closed_month: int
 
 
-async def record_punches(ctx: AppContext, punches: Sequence[NewPunch], *, site_id: int | None, received_at: datetime) -> StoredPunches:
+async def record_punches(
+    ctx: AppContext, punches: Sequence[NewPunch], *, site_id: int | None, received_at: datetime, time_zone: str | None = None
+) -> StoredPunches:
     """Store decided punches from any source inside the caller's transaction.
 
     A punch whose event key is stored already is skipped (a resend adds nothing). A punch in a month already
     closed at the site (by the site's local calendar) is stored and also put in HR's exception queue: the one
-    closed-month rule for every source.
+    closed-month rule for every source. ``time_zone``: the site's zone when the caller has read it already.
     """
     if not punches:
         return StoredPunches([], 0)
@@ -97,31 +99,34 @@ async def record_punches(ctx: AppContext, punches: Sequence[NewPunch], *, site_i
     ]
     # The keyed seal is computed here, with the row (microseconds each, no round trip).
     sealed = [(*row, integrity.row_mac(ctx.engine, PUNCH_SEAL, dict(zip(PUNCH_SEAL.column_names, row, strict=True)))) for row in rows]
-    ids = await insert_rows(ctx.engine, Punch, _PUNCH_COLUMNS, sealed, skip_conflicts=True)
-    closed = await _queue_closed_month(ctx, ids, site_id=site_id, at=received_at) if ids and site_id is not None else 0
-    return StoredPunches(ids, closed)
+    # The event key comes back with each new id: it says which input each id stored, so nothing is read back.
+    stored = await insert_rows_returning(ctx.engine, Punch, _PUNCH_COLUMNS, sealed, returning=("id", "event_key"), skip_conflicts=True)
+    id_of = {r["event_key"]: r["id"] for r in stored}
+    new: list[tuple[int, NewPunch]] = []
+    for p in punches:
+        if p.event_key in id_of:
+            new.append((id_of.pop(p.event_key), p))
+    closed = await _queue_closed_month(ctx, new, site_id=site_id, at=received_at, time_zone=time_zone) if new and site_id is not None else 0
+    return StoredPunches([i for i, _ in new], closed)
 
 
-async def _queue_closed_month(ctx: AppContext, ids: list[int], *, site_id: int, at: datetime) -> int:
-    zone = ZoneInfo((await org.site_time_zones([site_id])).get(site_id, DEFAULT_TIME_ZONE))
-    stored = [
-        r
-        for part in chunks(ids)
-        for r in await Punch.select(Punch.id, Punch.staff, Punch.terminal, Punch.source, Punch.captured_at).where(Punch.id.is_in(part))
-    ]
-    month_of = {r["id"]: as_utc(r["captured_at"]).astimezone(zone).date().replace(day=1) for r in stored}
-    closed = {m for m in set(month_of.values()) if await service.closed_sites([site_id], month=m)}
+async def _queue_closed_month(
+    ctx: AppContext, new: list[tuple[int, NewPunch]], *, site_id: int, at: datetime, time_zone: str | None
+) -> int:
+    zone = ZoneInfo(time_zone or (await org.site_time_zones([site_id])).get(site_id, DEFAULT_TIME_ZONE))
+    month_of = {i: periods.month_key(as_utc(p.captured_at).astimezone(zone).date()) for i, p in new}
+    closed = await service.closed_months(site_id, sorted(set(month_of.values())))
     return await queue_exceptions(
         ctx,
         [
             ExceptionIn(
                 kind="punch_in_closed_month",
-                staff_id=r["staff"],
-                terminal_id=r["terminal"],
-                detail={"punch": r["id"], "captured_at": as_utc(r["captured_at"]).isoformat(), "source": r["source"]},
+                staff_id=p.staff_id,
+                terminal_id=p.terminal_id,
+                detail={"punch": i, "captured_at": as_utc(p.captured_at).isoformat(), "source": p.source},
             )
-            for r in stored
-            if month_of[r["id"]] in closed
+            for i, p in new
+            if month_of[i] in closed
         ],
         at=at,
     )

@@ -117,6 +117,17 @@ async def closed_sites(site_ids: Sequence[int], *, month: date) -> set[int]:
     return {r["site"] for r in rows}
 
 
+async def closed_months(site_id: int, months: Sequence[str]) -> set[str]:
+    """Which of the site's months (``YYYY-MM``) are closed, in one query."""
+    if not months:
+        return set()
+    marks = ", ".join("{}" for _ in months)
+    rows = await execute(
+        MonthClose._meta.db, f"SELECT month FROM attendance_month_close WHERE site = {{}} AND month IN ({marks})", site_id, *months
+    )
+    return {r["month"] for r in rows}
+
+
 async def is_month_closed(ctx: AppContext, *, site_id: int, at: datetime) -> bool:
     """True when the site's attendance month of this instant (in the site's local time) is closed."""
     zone = (await org.site_time_zones([site_id])).get(site_id, DEFAULT_TIME_ZONE)

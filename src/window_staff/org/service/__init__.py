@@ -24,9 +24,11 @@ from window_staff.org.service.people import (  # noqa: F401 (the package's face)
     update_staff,
 )
 from window_staff.org.service.reads import (  # noqa: F401
+    CheckInPerson,
     Posting,
     active_staff_at_window,
     active_staff_ids_at_site,
+    check_in_person,
     department_codes,
     department_id_by_code,
     employee_nos_of,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from window_staff.common.db import execute
 from window_staff.org.tables import Department, Site, Staff, Window
 
 
@@ -217,3 +218,27 @@ async def staff_labels(staff_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
         for r in await Staff.select(Staff.id, Staff.employee_no, Staff.name).where(Staff.id.is_in(ids[i : i + _ID_CHUNK])):
             out[r["id"]] = (r["employee_no"], r["name"])
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInPerson:
+    """What a terminal's answer shows of the person it recognised, and the terminal's site time zone."""
+
+    staff_id: int
+    employee_no: str
+    name: str
+    site_timezone: str | None
+
+
+async def check_in_person(staff_id: int, *, site_id: int) -> CheckInPerson | None:
+    """The recognised person's number and name with the site's time zone, in one read (a check-in's only org read)."""
+    rows = await execute(
+        Staff._meta.db,
+        "SELECT s.id, s.employee_no, s.name, (SELECT timezone FROM site WHERE id = {}) AS tz FROM staff s WHERE s.id = {}",
+        site_id,
+        staff_id,
+    )
+    if not rows:
+        return None
+    r = rows[0]
+    return CheckInPerson(staff_id=r["id"], employee_no=r["employee_no"], name=r["name"], site_timezone=r["tz"])

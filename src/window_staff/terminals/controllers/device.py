@@ -7,10 +7,9 @@ import logging
 from litestar import Controller, MediaType, Request, Response, get, post
 
 from window_staff.common.context import AppContext
-from window_staff.common.form import read_multipart
 from window_staff.settings import FACE_IMAGE_LIMIT_MAX
-from window_staff.terminals import checkin, zkteco
-from window_staff.terminals.guards import signed_terminal, zkteco_device
+from window_staff.terminals import zkteco
+from window_staff.terminals.guards import signed_check_in, zkteco_device
 from window_staff.terminals.service import checkin as service_checkin, zkteco as service_zkteco
 
 log = logging.getLogger("window_staff.terminals.zkteco")
@@ -27,23 +26,16 @@ class TerminalCheckInController(Controller):
 
     @post(
         "/check-ins",
-        guards=[signed_terminal],
+        guards=[signed_check_in],
         request_max_body_size=CHECK_IN_LIMIT,
         status_code=200,
         response_description="A CheckInOut JSON object (stored bytes, replayed verbatim on retry)",
     )
     async def check_in(self, ctx: AppContext, request: Request) -> Response[bytes]:
         """Decide a check-in (multipart: face + fingerprint, or card_no + pin); retries of an event id get the stored answer."""
-        form = await _form(ctx, request)
-        status, body = await service_checkin.check_in(ctx, request.scope["terminal"], form)  # type: ignore[typeddict-item]
+        # The guard has verified the signature and read the form (limits: terminals.checkin.fields).
+        status, body = await service_checkin.check_in(ctx, request.scope["check_in"])  # type: ignore[typeddict-item]
         return Response(body, status_code=status, media_type=MediaType.JSON)
-
-
-async def _form(ctx: AppContext, request: Request) -> dict[str, list[bytes]]:
-    # The guard has read (and verified) the whole body already; it is cached on the request.
-    body = await request.body()
-    limits = checkin.fields(upload_limit=ctx.settings.upload_limit_bytes, face_limit=ctx.settings.face_image_limit_bytes)
-    return read_multipart(body, request.headers.get("content-type", ""), fields=limits, max_parts=checkin.MAX_PARTS)
 
 
 def _text(body: str, status: int = 200) -> Response[str]:

@@ -1,0 +1,76 @@
+"""Enrolled fingerprint templates are built once per process and site and follow the site's gallery version.
+
+Another process is another context on the same database: its own caches, the same rows.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import make_staff, make_window
+from window_staff.biometrics import matching, service
+from window_staff.common.context import AppContext
+
+from .samples import encoding, enrol, finger, iso, moved
+
+
+@pytest.fixture
+async def site(ctx):
+    """Two enrolled staff at one site: Grace (finger 1) and the astronaut (finger 2), one impression each."""
+    window = await make_window(ctx)
+    grace = await make_staff(ctx, window=window)
+    astro = await make_staff(ctx, window=window)
+    await enrol(ctx, grace.id, face="grace", finger_seed=1)
+    await enrol(ctx, astro.id, face="astronaut", finger_seed=2)
+    return window.site_id, grace, astro
+
+
+def another_process(ctx: AppContext) -> AppContext:
+    """The same database and settings with caches of its own."""
+    return AppContext(settings=ctx.settings, engine=ctx.engine, clock=ctx.clock)
+
+
+def probe(site_id: int, face: str, seed: int) -> dict:
+    return {"site_id": site_id, "face_encoding": encoding(face), "fingerprint_record": iso(moved(finger(seed)))}
+
+
+async def test_a_process_builds_each_impression_once_when_it_loads_the_site_and_never_at_a_check_in(ctx, site):
+    site_id, grace, astro = site
+    other = another_process(ctx)
+    before = matching.BUILDS["enrolled"]
+    await matching.site_templates(other, site_id)  # the gallery load (at start-up, or the first check-in)
+    assert matching.BUILDS["enrolled"] == before + 2
+    decisions = [await service.identify(other, **probe(site_id, face, seed)) for face, seed in [("grace", 1), ("astronaut", 2)] * 3]
+    assert [d.staff_id for d in decisions] == [grace.id, astro.id] * 3
+    assert matching.BUILDS["enrolled"] == before + 2
+
+
+async def test_impressions_enrolled_by_this_process_are_not_built_again(ctx, site):
+    site_id, grace, _ = site
+    before = matching.BUILDS["enrolled"]
+    assert (await service.identify(ctx, **probe(site_id, "grace", 1))).staff_id == grace.id
+    assert matching.BUILDS["enrolled"] == before
+
+
+async def test_an_enrolment_elsewhere_makes_the_next_decision_build_only_the_new_impression(ctx, site):
+    site_id, grace, astro = site
+    other = another_process(ctx)
+    await matching.site_templates(other, site_id)
+    newcomer = await make_staff(ctx, window=await make_window(ctx, site_id=site_id))
+    await enrol(ctx, newcomer.id, finger_seed=3)
+    before = matching.BUILDS["enrolled"]
+    assert (await service.identify(other, **probe(site_id, "grace", 1))).staff_id == grace.id
+    assert matching.BUILDS["enrolled"] == before + 1
+    kept = matching.galleries(other).peek(site_id)
+    assert kept is not None and set(kept.fingers) == {grace.id, astro.id, newcomer.id}
+
+
+async def test_after_a_withdrawal_elsewhere_the_persons_templates_are_gone_from_the_next_decision(ctx, site):
+    site_id, grace, astro = site
+    other = another_process(ctx)
+    assert (await service.identify(other, **probe(site_id, "grace", 1))).staff_id == grace.id
+    await service.withdraw_consent(ctx, grace.id, "fingerprint", actor="test")
+    decision = await service.identify(other, **probe(site_id, "grace", 1))
+    assert not decision.accepted and not decision.fingerprint_passed
+    kept = matching.galleries(other).peek(site_id)
+    assert kept is not None and grace.id not in kept.fingers and astro.id in kept.fingers
