@@ -1,7 +1,8 @@
 """A province's morning wave against ``window-staff serve --workers K``, beside a bare Litestar + asyncpg baseline.
 
-    uv run python bench/wave.py [--terminals 200] [--staff 5000] [--workers 2] [--path encoding|image|both]
-                                [--duration 120] [--peak-rate R] [--database-url URL] [--beside-compute YYYY-MM]
+    uv run python bench/wave.py [--terminals 200] [--staff 5000] [--sites S] [--workers 2] [--path encoding|image|both]
+                                [--duration 120] [--peak-rate R] [--database-url URL|sqlite] [--beside-compute YYYY-MM]
+                                [--compute-at 0.5] [--setup-only]
 
 A province runs one service for 100,000 staff and 2,000 terminals; most check in between 08:15 and 08:35, about
 110 check-ins/s on average and bursts several times that. Here N terminals at N/10 sites (``--sites``) and M staff
