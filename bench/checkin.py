@@ -175,8 +175,18 @@ def _signed_encodings(http, creds: Credentials, *, events: int, run: str) -> lis
     return out
 
 
-async def _drive(http, requests: list, *, concurrency: int, warm: int) -> Summary:
-    """Send the first ``warm`` requests untimed, then the rest ``concurrency`` at a time; latency per request."""
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far, all its threads (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _drive(http, requests: list, *, concurrency: int, warm: int, pid: int) -> Summary:
+    """Send the first ``warm`` requests untimed, then the rest ``concurrency`` at a time; latency per request.
+
+    Also the server process's CPU per event (``summary.cpu_ms``): unlike the rate, it hardly moves when other
+    work shares the machine.
+    """
     summary = Summary(planned=len(requests) - warm, payload="encoding", terminals=concurrency)
     gate = asyncio.Semaphore(concurrency)
 
@@ -190,9 +200,10 @@ async def _drive(http, requests: list, *, concurrency: int, warm: int) -> Summar
                 summary.acknowledged += response.status_code == 200
 
     await asyncio.gather(*(one(r, False) for r in requests[:warm]))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds(pid)
     await asyncio.gather(*(one(r, True) for r in requests[warm:]))
     summary.elapsed = time.perf_counter() - started
+    summary.cpu_ms = (_cpu_seconds(pid) - cpu) * 1000 / max(1, summary.acknowledged)  # type: ignore[attr-defined]
     return summary
 
 
@@ -208,7 +219,8 @@ async def presigned_encodings(url: str, data_dir: Path, creds: Credentials, *, e
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         async with httpx.AsyncClient(base_url=server.url, timeout=60, limits=limits) as http:
             requests = _signed_encodings(http, creds, events=events + 2 * concurrency, run=uuid.uuid4().hex[:8])
-            return await _drive(http, requests, concurrency=concurrency, warm=2 * concurrency)
+            assert server.proc is not None
+            return await _drive(http, requests, concurrency=concurrency, warm=2 * concurrency, pid=server.proc.pid)
     finally:
         server.stop()
 
@@ -244,7 +256,7 @@ async def bare_litestar(url: str, data_dir: Path, creds: Credentials, *, events:
                 except httpx.HTTPError:
                     await asyncio.sleep(0.2)
             requests = _signed_encodings(http, creds, events=events + 2 * concurrency, run=uuid.uuid4().hex[:8])
-            return await _drive(http, requests, concurrency=concurrency, warm=2 * concurrency)
+            return await _drive(http, requests, concurrency=concurrency, warm=2 * concurrency, pid=proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -252,17 +264,18 @@ async def bare_litestar(url: str, data_dir: Path, creds: Credentials, *, events:
 
 def encoding_table(enc: Summary, bare: Summary | None) -> None:
     """The encoding path beside the bare Litestar + asyncpg insert, and the ratio."""
-    print(f"\n{'case':<40} {'conc':>5} {'events':>7} {'events/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'vs bare':>8}")
+    print(f"\n{'case':<40} {'conc':>5} {'events':>7} {'events/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'vs bare':>8} {'CPU ms/ev':>10}")
     rows = [("(b) encoding path (encoding + ISO)", enc)] + ([("bare Litestar + asyncpg INSERT", bare)] if bare else [])
     for name, s in rows:
         ratio = f"{s.rate / bare.rate:>7.2f}x" if bare else "      -"
         p50, p95 = s.percentile(0.5) * 1000, s.percentile(0.95) * 1000
-        print(f"{name:<40} {s.terminals:>5} {s.acknowledged:>7} {s.rate:>9.1f} {p50:>8.1f} {p95:>8.1f} {ratio}")
+        print(f"{name:<40} {s.terminals:>5} {s.acknowledged:>7} {s.rate:>9.1f} {p50:>8.1f} {p95:>8.1f} {ratio} {s.cpu_ms:>10.2f}")
         bad = {k: v for k, v in s.statuses.items() if k != 200}
         if bad or s.acknowledged != s.planned:
             print(f"    ! {s.acknowledged}/{s.planned} acknowledged, other statuses {bad}")
     if bare:
         print(f"\nencoding path: one serve process reaches {enc.rate / bare.rate:.2f} of the bare insert (goal: at least 0.5)")
+        print(f"server CPU per check-in: {enc.cpu_ms / bare.cpu_ms:.1f}x the bare insert's")
 
 
 def row(name: str, workers: str, conc: str, n: int, rate: float, p50: float, p95: float, base_rate: float) -> str:

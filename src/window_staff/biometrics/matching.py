@@ -100,8 +100,9 @@ def remember_built(ctx: AppContext, key: RowKey, finger: Finger) -> None:
 
 
 def _key(row: dict[str, Any]) -> RowKey:
-    r = row
-    return store.sealed_key(staff_id=r["staff"], modality=r["modality"], version=r["version"], ciphertext=r["ciphertext"], nonce=r["nonce"])
+    return store.sealed_key(
+        staff_id=row["staff"], modality=row["modality"], version=row["version"], ciphertext=row["ciphertext"], nonce=row["nonce"]
+    )
 
 
 async def _load_site(ctx: AppContext, site_id: int, version: int, previous: SiteTemplates | None) -> SiteTemplates:
@@ -115,7 +116,7 @@ async def _load_site(ctx: AppContext, site_id: int, version: int, previous: Site
     keys = {row["id"]: _key(row) for row in rows if row["modality"] == "fingerprint"}
     for row in rows:
         key = keys.get(row["id"], b"")
-        if key and (hit := known.get(key) or handed.pop(key, None)) is not None:
+        if key and (hit := handed.pop(key, None) or known.get(key)) is not None:
             ready[key] = hit
             continue
         plain = store.open_row(ctx, row)

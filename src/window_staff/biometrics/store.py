@@ -177,37 +177,6 @@ async def sites_with_galleries() -> list[int]:
     return [r["site"] for r in await GalleryVersion.select(GalleryVersion.site).order_by(GalleryVersion.site)]
 
 
-async def opened(ctx: AppContext, staff_ids: list[int], *, modality: str, position: int | None = None) -> list[tuple[int, int, bytes]]:
-    """(template id, staff id, plaintext) of the staff members' templates of a modality, decrypted."""
-    box = vault(ctx)
-    out: list[tuple[int, int, bytes]] = []
-    for start in range(0, len(staff_ids), _CHUNK):
-        where = BiometricTemplate.staff.is_in(staff_ids[start : start + _CHUNK]) & (BiometricTemplate.modality == modality)
-        if position is not None:
-            # Position 0 means "unknown finger": it is compared with every enrolled finger.
-            where = where & BiometricTemplate.finger_position.is_in([0, position])
-        rows = (
-            await BiometricTemplate.select(
-                BiometricTemplate.id,
-                BiometricTemplate.staff,
-                BiometricTemplate.version,
-                BiometricTemplate.ciphertext,
-                BiometricTemplate.nonce,
-            )
-            .where(where)
-            .order_by(BiometricTemplate.id)
-        )
-        for r in rows:
-            try:
-                plain = box.open(r["ciphertext"], nonce=r["nonce"], staff_id=r["staff"], modality=modality, version=r["version"])
-            except TemplateUndecryptable:
-                # A tampered or moved row: skip it (it can never match) and say which one, never its bytes.
-                log.error("biometric template %s of staff %s does not decrypt; skipped", r["id"], r["staff"])
-                continue
-            out.append((r["id"], r["staff"], plain))
-    return out
-
-
 async def sealed(staff_ids: list[int]) -> list[dict[str, Any]]:
     """The sealed template rows of both modalities of the staff members, one query per 500 (a site's gallery load)."""
     out: list[dict[str, Any]] = []
