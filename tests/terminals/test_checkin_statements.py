@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import ENGINE
 from tests.terminals.conftest import face_vector
 from tests.terminals.test_checkin_api import event, post
 from window_staff.common.db import traced
 
 # An accepted check-in: the terminal with its secrets, nonce and stored answer (one read), the site's gallery
 # version, the person's number and name with the site's time zone; then BEGIN, nonce, punch, closed month, the audit
-# event (PostgreSQL: its lock, and an INSERT that reads the chain's tail; SQLite: a read and an INSERT), the answer,
-# COMMIT.
-ACCEPTED = 11
+# event (PostgreSQL: its lock, a read of the chain's tail and the INSERT, since the keyed link is computed with the
+# audit key in the service; SQLite: a read and an INSERT), the answer, COMMIT.
+ACCEPTED = 12 if ENGINE == "postgres" else 11
 # A refusal: no person to read and no audit event; the refusal row instead of the punch.
 REJECTED = 7
 # A resend: the first read finds the stored answer; its nonce is burned on its own.
