@@ -7,16 +7,14 @@ relabelled as another modality or version) fails authentication instead of decry
 
 from __future__ import annotations
 
-import base64
-import os
 import secrets
-from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from window_staff.biometrics.errors import TemplateUndecryptable, VaultKeyInvalid, VaultUnavailable
 from window_staff.common import keys
+from window_staff.common.keys import write_key_file
 from window_staff.settings import Settings
 
 KEY_BYTES = keys.KEY_BYTES
@@ -35,24 +33,6 @@ def decode_key(text: str | bytes) -> bytes:
         return keys.decode_key(text)
     except keys.KeyInvalid as exc:
         raise VaultKeyInvalid(str(exc)) from None
-
-
-def new_key_text() -> str:
-    """A fresh random key, base64-encoded, as a key file or WINDOW_STAFF_VAULT_KEY holds it."""
-    return base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode()
-
-
-def write_key_file(path: Path) -> bool:
-    """Create ``path`` with a new key, readable by the owner only; False if it already exists."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # O_EXCL: never overwrite a key, which would make every stored template unreadable.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return False
-    with os.fdopen(fd, "w") as fh:
-        fh.write(new_key_text() + "\n")
-    return True
 
 
 def load_key(settings: Settings) -> bytes | None:

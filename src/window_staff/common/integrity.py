@@ -15,13 +15,10 @@ import binascii
 import hashlib
 import hmac
 import json
-import os
-import secrets
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any, TypeVar
 
 from piccolo.columns import Boolean, Column, Date, Timestamptz
@@ -29,6 +26,7 @@ from piccolo.engine.base import Engine
 from piccolo.table import Table
 
 from window_staff.common.errors import Unavailable
+from window_staff.common.keys import write_key_file
 from window_staff.settings import Settings
 
 KEY_BYTES = 32
@@ -78,19 +76,6 @@ def load_key(settings: Settings) -> bytes | None:
         # What ``window-staff demo`` made: other commands on the same data folder find it without a setting.
         return decode_key(default.read_bytes())
     return None
-
-
-def write_key_file(path: Path) -> bool:
-    """Create ``path`` with a new key, readable by the owner only; False if it already exists."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # O_EXCL: never overwrite a key, which would make every seal and keyed event unverifiable.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return False
-    with os.fdopen(fd, "w") as fh:
-        fh.write(base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode() + "\n")
-    return True
 
 
 def demo_audit_key(settings: Settings) -> Settings:

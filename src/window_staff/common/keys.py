@@ -1,9 +1,13 @@
-"""The vault key (AES-256, base64 of 32 bytes) from the settings: read here for every domain that seals data with it."""
+"""Keys kept outside the database (base64 of 32 bytes): the vault key read for every domain that seals data with it,
+and new key files for the vault and the audit chain."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import os
+import secrets
+from pathlib import Path
 
 from window_staff.settings import Settings
 
@@ -37,3 +41,16 @@ def load_vault_key(settings: Settings) -> bytes | None:
             raise KeyInvalid(f"cannot read vault key file {settings.vault_key_file}: {exc.strerror}") from None
         return decode_key(text)
     return None
+
+
+def write_key_file(path: Path) -> bool:
+    """Create ``path`` with a new random key, readable by the owner only; False if it already exists."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: never overwrite a key, which would leave everything sealed with the old one unreadable.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w") as fh:
+        fh.write(base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode() + "\n")
+    return True
