@@ -220,6 +220,9 @@ def _per_page(request: Request) -> int:
 async def _month_page(ctx: AppContext, request: Request, month: str, *, message: str | None = None, status: int = 200) -> Template:
     principal = await principal_of(request)
     key = periods.month_key(periods.parse_month(month))
+    # The job first: a job read as finished has committed its work, so the period read after it shows the outcome
+    # (read the other way round, a job finishing in between showed "done" beside the state it had just replaced).
+    job = await panel(ctx, request, subject=key, kinds=[appraisal_jobs.COMPUTE, appraisal_jobs.CLOSE])
     try:
         period: PeriodOut | None = await service.get_period(ctx, key)
     except PeriodNotFound:
@@ -258,7 +261,6 @@ async def _month_page(ctx: AppContext, request: Request, month: str, *, message:
         )
     if period is not None:
         context["trail"] = await service.trail(ctx, key)
-    job = await panel(ctx, request, subject=key, kinds=[appraisal_jobs.COMPUTE, appraisal_jobs.CLOSE])
     context.update(job_context(job, back=f"/app/hr/appraisal/{key}", lang=lang_of(request)))
     running = job is not None and job.state in ("queued", "running")
     # While the month's job runs, no step is offered: the job decides the next state.

@@ -204,6 +204,9 @@ class HrOrgPages(Controller):
         context = await forms.schedules_page(ctx, site_id=site_id, month=month)
         site, key = context["site"], context["month"]
         job = await panel(ctx, request, subject=f"{key} {site.name}", kinds=[attendance_jobs.CLOSE_MONTH])
+        if job is not None and job.state not in ("queued", "running"):
+            # Read again after the finished job: it may have finished after the closed months were read.
+            context = await forms.schedules_page(ctx, site_id=site.id, month=key)
         back = f"/app/hr/org/schedules?{urlencode({'site_id': site.id, 'month': key})}"
         context.update(job_context(job, back=back, lang=lang_of(request)))
         # While the close runs, it is not offered again.
