@@ -119,6 +119,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     face_pool_warm: bool = True
     # Load every site's templates (faces, built fingerprint templates) at start-up, in the background.
     gallery_warm: bool = True
+    # Memory each process keeps for sites' built templates (about 0.6 MB per enrolled person with two fingers of
+    # three impressions): past it the sites used least recently are dropped and load again on their next check-in.
+    gallery_memory_mb: Annotated[int, msgspec.Meta(ge=1)] = 4096
     rules_dir: Path = Path("rules")
     demo: bool = False
     # Heavy work (computing and closing months) runs as jobs: "in_process" runs them in the web process (the

@@ -223,3 +223,46 @@ async def test_cache_is_per_site_and_invalidates() -> None:
     assert cache.peek(1) is None
     assert await cache.get(1, **kwargs) is not a
     assert store.loads == 3
+
+
+class Sized:
+    """A snapshot of a given size (the budget counts bytes, not sites)."""
+
+    def __init__(self, version: int, nbytes: int) -> None:
+        self.version, self.nbytes = version, nbytes
+
+
+async def test_cache_drops_the_sites_used_least_recently_past_its_budget() -> None:
+    cache: GalleryCache[Sized] = GalleryCache(budget_bytes=250)
+    loads: list[int] = []
+
+    async def load(site_id: int, version: int, previous: Sized | None) -> Sized:
+        loads.append(site_id)
+        return Sized(version, 100)
+
+    async def version(site_id: int) -> int:
+        return 1
+
+    for site_id in (1, 2):
+        await cache.get(site_id, current_version=version, load=load)
+    await cache.get(1, current_version=version, load=load)  # site 1 used again: site 2 is now the oldest
+    await cache.get(3, current_version=version, load=load)
+    assert cache.peek(2) is None and cache.peek(1) is not None and cache.peek(3) is not None
+    assert cache.nbytes == 200 and cache.evictions == 1
+    await cache.get(2, current_version=version, load=load)  # dropped: its next check-in loads it again
+    assert loads == [1, 2, 3, 2]
+
+
+async def test_cache_keeps_a_site_larger_than_its_budget() -> None:
+    cache: GalleryCache[Sized] = GalleryCache(budget_bytes=50)
+
+    async def load(site_id: int, version: int, previous: Sized | None) -> Sized:
+        return Sized(version, 100)
+
+    async def version(site_id: int) -> int:
+        return 1
+
+    big = await cache.get(1, current_version=version, load=load)
+    assert cache.peek(1) is big and cache.full()
+    await cache.get(2, current_version=version, load=load)
+    assert cache.peek(1) is None and cache.peek(2) is not None

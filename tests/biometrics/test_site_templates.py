@@ -5,6 +5,7 @@ Another process is another context on the same database: its own caches, the sam
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
 from tests.factories import make_staff, make_window
@@ -74,3 +75,18 @@ async def test_after_a_withdrawal_elsewhere_the_persons_templates_are_gone_from_
     assert not decision.accepted and not decision.fingerprint_passed
     kept = matching.galleries(other).peek(site_id)
     assert kept is not None and grace.id not in kept.fingers and astro.id in kept.fingers
+
+
+async def test_a_process_past_its_memory_budget_keeps_the_site_in_use_and_still_decides_at_the_other(ctx, site):
+    site_id, grace, _ = site
+    other_window = await make_window(ctx)  # another site
+    far = await make_staff(ctx, window=other_window)
+    await enrol(ctx, far.id, face="astronaut", finger_seed=4)
+    small = AppContext(settings=msgspec.structs.replace(ctx.settings, gallery_memory_mb=1), engine=ctx.engine, clock=ctx.clock)
+    assert matching.galleries(small).budget_bytes == 1_000_000
+    matching.galleries(small).budget_bytes = 1_000  # two sites of one person each are well under a megabyte
+    await matching.site_templates(small, site_id)
+    assert (await service.identify(small, **probe(other_window.site_id, "astronaut", 4))).staff_id == far.id
+    cache = matching.galleries(small)
+    assert cache.peek(other_window.site_id) is not None and cache.peek(site_id) is None
+    assert (await service.identify(small, **probe(site_id, "grace", 1))).staff_id == grace.id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 import math
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -80,6 +81,11 @@ class Gallery:
             group_starts=_frozen(group_starts.astype(np.int64)),
             group_ends=_frozen(group_ends),
         )
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the encodings and their index."""
+        return int(self.matrix.nbytes + self.staff_ids.nbytes)
 
     def __len__(self) -> int:
         return int(self.matrix.shape[0])
@@ -172,6 +178,9 @@ class Versioned(Protocol):
     @property
     def version(self) -> int: ...  # noqa: D102
 
+    @property
+    def nbytes(self) -> int: ...  # noqa: D102
+
 
 S = TypeVar("S", bound=Versioned)
 VersionFn = Callable[[int], Awaitable[int]]
@@ -180,11 +189,27 @@ LoadFn = Callable[[int, int, S | None], Awaitable[S]]
 
 
 class GalleryCache(Generic[S]):
-    """One snapshot per site, reloaded only when the database version changes."""
+    """One snapshot per site, reloaded only when the database version changes, within a memory budget.
 
-    def __init__(self) -> None:
-        self._snapshots: dict[int, S] = {}
+    A province process serves many sites; keeping every site's built fingerprint templates would take ~600 MB per
+    1,000 staff. Past ``budget_bytes`` the sites used least recently are dropped (their next check-in loads them
+    again); the site just loaded is always kept, so one site larger than the budget still works.
+    """
+
+    def __init__(self, *, budget_bytes: int | None = None) -> None:
+        self._snapshots: OrderedDict[int, S] = OrderedDict()
         self._locks: dict[int, asyncio.Lock] = {}
+        self.budget_bytes = budget_bytes
+        self.evictions = 0
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by every kept snapshot."""
+        return sum(s.nbytes for s in self._snapshots.values())
+
+    def full(self) -> bool:
+        """Whether the kept snapshots have reached the budget (warming stops there)."""
+        return self.budget_bytes is not None and self.nbytes >= self.budget_bytes
 
     def peek(self, site_id: int) -> S | None:
         """The cached snapshot of a site, without touching the database."""
@@ -199,6 +224,7 @@ class GalleryCache(Generic[S]):
         version = await current_version(site_id)
         seen = self._snapshots.get(site_id)
         if seen is not None and seen.version == version:
+            self._snapshots.move_to_end(site_id)
             return seen
         lock = self._locks.setdefault(site_id, asyncio.Lock())
         async with lock:
@@ -209,4 +235,19 @@ class GalleryCache(Generic[S]):
                 return latest
             snapshot = await load(site_id, version, latest)
             self._snapshots[site_id] = snapshot  # a single assignment: readers see old or new, never half
+            self._snapshots.move_to_end(site_id)
+            self._evict(keep=site_id)
             return snapshot
+
+    def _evict(self, *, keep: int) -> None:
+        if self.budget_bytes is None:
+            return
+        total = self.nbytes
+        for site_id in list(self._snapshots):
+            if total <= self.budget_bytes:
+                break
+            if site_id == keep:
+                continue
+            # A check-in holding the dropped snapshot finishes with it; only the cache lets go.
+            total -= self._snapshots.pop(site_id).nbytes
+            self.evictions += 1

@@ -57,6 +57,11 @@ class SiteTemplates:
         """People with a face enrolled at the site (the N of the threshold)."""
         return self.faces.staff_count
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the face gallery and the built finger impressions (what the memory budget counts)."""
+        return self.faces.nbytes + sum(t.nbytes for _, t in self.built.values())
+
 
 def calibration(ctx: AppContext) -> fusion.Calibration:
     """The fusion calibration in force (the configured file, else the one shipped), read once per process."""
@@ -75,7 +80,10 @@ def threshold_version(cal: fusion.Calibration, *, target_far: float, gallery_siz
 
 def galleries(ctx: AppContext) -> GalleryCache[SiteTemplates]:
     """The process's per-site snapshots."""
-    return ctx.resources.setdefault(GALLERIES, GalleryCache())
+    cache = ctx.resources.get(GALLERIES)
+    if cache is None:
+        cache = ctx.resources[GALLERIES] = GalleryCache(budget_bytes=ctx.settings.gallery_memory_mb * 1_000_000)
+    return cache
 
 
 def _build(plains: list[bytes]) -> list[Finger]:
@@ -167,6 +175,9 @@ async def site_gallery(ctx: AppContext, site_id: int) -> Gallery:
 async def warm(ctx: AppContext) -> None:
     """Load every site with enrolled templates (at start-up, so the first check-ins of the day build nothing)."""
     for site_id in await store.sites_with_galleries():
+        if galleries(ctx).full():
+            log.info("gallery memory budget reached at start-up: the other sites load on their first check-in")
+            return
         try:
             await site_templates(ctx, site_id)
         except Exception:  # a site that fails here loads (and says why) on its first check-in
