@@ -11,9 +11,10 @@ async def test_the_admin_sees_the_audit_chain_ok_and_the_users(site, browser) ->
     chain = await page.locator("#audit-chain").inner_text()
     assert "完整" in chain and "条事件已校验" in chain
     users = await page.locator("#users").inner_text()
-    assert "inspector" in users and "lead" in users and "admin" in users
+    assert "inspector" in users and "lead" in users and "admin" in users  # login names, where accounts are managed
+    assert "王芳" in users and "检查员" in users  # the person's name and the role in words
     settings = await page.locator("#settings").inner_text()
-    assert "database_engine" in settings and "sqlite" in settings
+    assert "数据库类型" in settings and "SQLite" in settings and "database_engine" not in settings
     assert "vault" not in settings and "database_url" not in settings
     await shot(page, "admin")
 

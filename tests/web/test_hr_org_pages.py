@@ -135,7 +135,8 @@ async def test_hr_adds_a_window_closure_on_the_schedules_page_then_deletes_it(si
     window = await new_window(site)
     day = (this_month() + timedelta(days=14)).isoformat()
     page = await page_as(browser, site, "hr", phone=True, next_path="/app/hr/org/schedules")
-    assert this_month().strftime("%Y-%m") in await page.locator("h1").inner_text()
+    first = this_month()
+    assert f"{first.year}年{first.month}月" in await page.locator("h1").inner_text()  # the month as people write it
     await page.select_option("#c-window", str(window["id"]))
     await page.fill("#c-day", day)
     await page.fill("#c-note", "设备检修")

@@ -285,6 +285,7 @@ async def resolve_session(ctx: AppContext, token: str) -> Principal:
             UserSession.revoked_at,
             UserSession.user.id.as_alias("user_id"),
             UserSession.user.username.as_alias("username"),
+            UserSession.user.display_name.as_alias("display_name"),
             UserSession.user.active.as_alias("active"),
             UserSession.user.staff.as_alias("staff_id"),
         )
@@ -295,7 +296,12 @@ async def resolve_session(ctx: AppContext, token: str) -> Principal:
         raise SessionInvalid()
     roles = (await _roles_of([row["user_id"]]))[row["user_id"]]
     return Principal(
-        user_id=row["user_id"], username=row["username"], roles=frozenset(roles), staff_id=row["staff_id"], session_id=row["id"]
+        user_id=row["user_id"],
+        username=row["username"],
+        roles=frozenset(roles),
+        staff_id=row["staff_id"],
+        session_id=row["id"],
+        name=row["display_name"],
     )
 
 
@@ -338,11 +344,17 @@ async def active_user_ids_with_role(role: str) -> list[int]:
 
 async def principal_for(username: str) -> Principal:
     """The principal of an active user by username (CLI commands act as that person); UserNotFound otherwise."""
-    row = await User.select(User.id, User.username, User.active, User.staff).where(User.username == username).first()
+    row = await User.select(User.id, User.username, User.display_name, User.active, User.staff).where(User.username == username).first()
     if row is None or not row["active"]:
         raise UserNotFound(f"no active user {username!r}")
     roles = (await _roles_of([row["id"]]))[row["id"]]
-    return Principal(user_id=row["id"], username=row["username"], roles=frozenset(roles), staff_id=row["staff"])
+    return Principal(user_id=row["id"], username=row["username"], roles=frozenset(roles), staff_id=row["staff"], name=row["display_name"])
+
+
+async def user_names() -> dict[int, str]:
+    """Every user's display name by id (the pages name people, never accounts); the username where none was given."""
+    rows = await User.select(User.id, User.username, User.display_name)
+    return {r["id"]: r["display_name"] or r["username"] for r in rows}
 
 
 async def totp_secret_of(ctx: AppContext, username: str) -> str | None:

@@ -115,13 +115,23 @@ add_words(
         "hr.show": {"zh": "显示", "en": "Show"},
         "hr.no_data": {"zh": "暂无数据", "en": "No data"},
         "hr.invalid_points": {"zh": "分值必须是数字", "en": "Points must be a number"},
-        "hr.state.open": {"zh": "未计算", "en": "open"},
-        "hr.state.computed": {"zh": "已计算", "en": "computed"},
-        "hr.state.appeals": {"zh": "申诉期", "en": "appeals"},
-        "hr.state.decided": {"zh": "申诉已结束", "en": "decided"},
-        "hr.state.approved": {"zh": "已批准", "en": "approved"},
-        "hr.state.published": {"zh": "已公布", "en": "published"},
-        "hr.state.closed": {"zh": "已结账", "en": "closed"},
+        "hr.state.open": {"zh": "未计算", "en": "Not computed"},
+        "hr.state.computed": {"zh": "已计算", "en": "Computed"},
+        "hr.state.appeals": {"zh": "申诉期", "en": "Appeals open"},
+        "hr.state.decided": {"zh": "申诉已结束", "en": "Appeals decided"},
+        "hr.state.approved": {"zh": "已批准", "en": "Approved"},
+        "hr.state.published": {"zh": "已公布", "en": "Published"},
+        "hr.state.closed": {"zh": "已结账", "en": "Closed"},
+        # The trail's steps (the appraisal's transitions), as a record says what was done.
+        "hr.did.compute": {"zh": "计算考核结果", "en": "Computed"},
+        "hr.did.open_appeals": {"zh": "开放申诉", "en": "Opened appeals"},
+        "hr.did.end_appeals": {"zh": "结束申诉", "en": "Ended appeals"},
+        "hr.did.approve": {"zh": "批准", "en": "Approved"},
+        "hr.did.return": {"zh": "退回修改", "en": "Returned for changes"},
+        "hr.did.publish": {"zh": "公布结果", "en": "Published"},
+        "hr.did.close": {"zh": "结账", "en": "Closed"},
+        "hr.did.reopen": {"zh": "重新开放", "en": "Reopened"},
+        "hr.did.reopen_requested": {"zh": "申请重新开放", "en": "Asked to reopen"},
     }
 )
 
@@ -265,7 +275,7 @@ async def _month_page(ctx: AppContext, request: Request, month: str, *, message:
     running = job is not None and job.state in ("queued", "running")
     # While the month's job runs, no step is offered: the job decides the next state.
     context["actions"] = ACTIONS.get(period.state if period else domain.OPEN, ()) if context["can_act"] and not running else ()
-    return render(request, "hr/month.html", principal=principal, status=status, local_time=local_time, **context)
+    return render(request, "hr/month.html", principal=principal, status=status, **context)
 
 
 async def _sheet_list(ctx: AppContext, request: Request, month: str) -> Template:
