@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 from piccolo.columns.combination import Combinable
@@ -16,6 +16,7 @@ from window_staff.common.context import AppContext
 from window_staff.common.db import execute, insert_rows, is_sqlite, update_rows, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
 from window_staff.common.periods import parse_month
+from window_staff.common.progress import Progress, no_progress
 from window_staff.evaluations import domain_metrics as domain
 from window_staff.evaluations.domain_metrics import RawRow, RowError, StaffRef, Stored, Tally, Transaction, WindowRef
 from window_staff.evaluations.errors import EvaluationInputInvalid, ImportRejected
@@ -33,6 +34,8 @@ _LIST_PAGE = 1000
 # same new external ids cannot both pass the "already stored?" check.
 _IMPORT_LOCK = 7343009
 KINDS = ("staff", "window", "department")
+# An import's phases (a job's progress): looking rows up and checking them, then the one write transaction.
+CHECK, WRITE = "check", "write"
 _COLUMNS = (
     Tx.id,
     Tx.external_id,
@@ -51,23 +54,37 @@ _COLUMNS = (
 # --- imports -------------------------------------------------------------------------------------------------
 
 
-async def import_csv(ctx: AppContext, data: bytes, *, filename: str, actor: str, max_errors: int | None = domain.MAX_ERRORS) -> ImportOut:
+async def import_csv(
+    ctx: AppContext, data: bytes, *, filename: str, actor: str, max_errors: int | None = domain.MAX_ERRORS, progress: Progress = no_progress
+) -> ImportOut:
     """Import a CSV file of transactions: all rows or none (ImportRejected lists every bad row and column)."""
     rows, early = domain.read_csv(data)
     if not rows:
-        _reject(early, max_errors=max_errors)  # the file itself cannot be read: nothing more to check
-    return await _import(ctx, rows, early=early, source="csv", filename=filename[:200], actor=actor, max_errors=max_errors)
+        reject(early, max_errors=max_errors)  # the file itself cannot be read: nothing more to check
+    return await _import(
+        ctx, rows, early=early, source="csv", filename=filename[:200], actor=actor, max_errors=max_errors, progress=progress
+    )
+
+
+def refuse_empty_json(items: Sequence[object], *, max_errors: int | None = domain.MAX_ERRORS) -> None:
+    """ImportRejected for an empty list or one over the row cap (checked before any row is looked at)."""
+    if not items:
+        reject([RowError(1, None, "the list is empty")], max_errors=max_errors)
+    too_many = domain.too_many(len(items))
+    if too_many is not None:
+        reject([too_many], max_errors=max_errors)
 
 
 async def import_json(
-    ctx: AppContext, items: Sequence[TransactionIn], *, actor: str, max_errors: int | None = domain.MAX_ERRORS
+    ctx: AppContext,
+    items: Sequence[TransactionIn],
+    *,
+    actor: str,
+    max_errors: int | None = domain.MAX_ERRORS,
+    progress: Progress = no_progress,
 ) -> ImportOut:
     """Import a JSON list of transactions, checked exactly like CSV rows (``line`` is the 1-based position)."""
-    if not items:
-        _reject([RowError(1, None, "the list is empty")], max_errors=max_errors)
-    too_many = domain.too_many(len(items))
-    if too_many is not None:
-        _reject([too_many], max_errors=max_errors)
+    refuse_empty_json(items, max_errors=max_errors)
     rows = [
         RawRow(
             i,
@@ -85,23 +102,36 @@ async def import_json(
         )
         for i, t in enumerate(items, start=1)
     ]
-    return await _import(ctx, rows, early=[], source="api", filename="", actor=actor, max_errors=max_errors)
+    return await _import(ctx, rows, early=[], source="api", filename="", actor=actor, max_errors=max_errors, progress=progress)
 
 
 async def _import(
-    ctx: AppContext, rows: list[RawRow], *, early: list[RowError], source: str, filename: str, actor: str, max_errors: int | None
+    ctx: AppContext,
+    rows: list[RawRow],
+    *,
+    early: list[RowError],
+    source: str,
+    filename: str,
+    actor: str,
+    max_errors: int | None,
+    progress: Progress,
 ) -> ImportOut:
+    # Four steps: sites and windows, staff, checking the rows, the write (progress is never reported inside it).
+    await progress(CHECK, done=0, total=4)
     site_codes, windows = await _windows_of(ctx, {r.values["site_code"] for r in rows})
+    await progress(CHECK, done=1, total=4)
     staff = await _staff_of({r.values["employee_no"] for r in rows})
+    await progress(CHECK, done=2, total=4)
     now = ctx.clock.now()
     checked, errors = domain.check_rows(rows, windows=windows, site_codes=site_codes, staff=staff, now=now)
     errors = early + errors
+    await progress(WRITE, done=3, total=4)
     async with write_transaction(ctx.engine):
         if not is_sqlite(ctx.engine):
             await execute(ctx.engine, "SELECT pg_advisory_xact_lock({})", _IMPORT_LOCK)
         plan, conflicts = domain.against_stored(checked, stored=await _stored([c.external_id for c in checked]))
         if errors or conflicts:
-            _reject(errors + conflicts, max_errors=max_errors)  # raised inside: the transaction has written nothing
+            reject(errors + conflicts, max_errors=max_errors)  # raised inside: the transaction has written nothing
         written = len(plan.new) + len(plan.completions)
         if not written:
             return ImportOut(batch_id=None, rows=len(rows), imported=0, completed=0, skipped=plan.skipped)
@@ -159,7 +189,8 @@ async def _import(
     return ImportOut(batch_id=batch_id, rows=len(rows), imported=len(plan.new), completed=len(plan.completions), skipped=plan.skipped)
 
 
-def _reject(errors: Iterable[RowError], *, max_errors: int | None) -> None:
+def reject(errors: Iterable[RowError], *, max_errors: int | None) -> NoReturn:
+    """Raise ImportRejected for these problems, in line order (at most ``max_errors`` listed; the count says all)."""
     found = domain.ordered(errors)
     shown = found if max_errors is None else found[:max_errors]
     lines = len({e.line for e in found})
