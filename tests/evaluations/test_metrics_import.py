@@ -14,7 +14,7 @@ from window_staff.common.db import execute
 from window_staff.common.pagination import PageParams
 from window_staff.evaluations.errors import ImportRejected
 from window_staff.evaluations.schemas.metrics import TransactionIn
-from window_staff.evaluations.service import metrics as service
+from window_staff.evaluations.service import metrics, metrics_import as service
 from window_staff.jobs.tables import Job
 
 PROBLEM = "application/problem+json"
@@ -30,7 +30,7 @@ async def test_a_good_csv_imports_every_row_in_one_batch(ctx) -> None:
     ]
     out = await service.import_csv(ctx, csv_bytes(rows), filename="march.csv", actor="test")
     assert (out.rows, out.imported, out.completed, out.skipped) == (3, 3, 0, 0) and out.batch_id is not None
-    listed = (await service.list_transactions(ctx, ALL)).items
+    listed = (await metrics.list_transactions(ctx, ALL)).items
     assert [(t.external_id, t.staff_id, t.window_id, t.department_id, t.onsite, t.batch_id) for t in listed] == [
         ("T1", scene.staff.id, scene.window.id, scene.window.department_id, True, out.batch_id),
         ("T2", scene.staff.id, scene.window.id, scene.window.department_id, False, out.batch_id),
@@ -77,7 +77,7 @@ async def test_local_times_are_read_in_the_sites_zone(ctx) -> None:
         scene.row("OFFSET", received_at="2025-03-03T09:00:00+08:00", completed_at="2025-03-03T11:00:00+08:00"),
     ]
     await service.import_csv(ctx, csv_bytes(rows), filename="tokyo.csv", actor="test")
-    got = {t.external_id: t.received_at for t in (await service.list_transactions(ctx, ALL)).items}
+    got = {t.external_id: t.received_at for t in (await metrics.list_transactions(ctx, ALL)).items}
     assert got == {"LOCAL": datetime(2025, 3, 3, 0, 0, tzinfo=UTC), "OFFSET": datetime(2025, 3, 3, 1, 0, tzinfo=UTC)}
 
 
@@ -109,7 +109,7 @@ async def test_a_pending_transaction_is_completed_by_a_later_import(ctx) -> None
         ctx, csv_bytes([scene.row("T1", onsite="0", completed_at="2025-03-04 16:00"), scene.row("T2")]), filename="day2.csv", actor="test"
     )
     assert (out.imported, out.completed, out.skipped) == (1, 1, 0)
-    listed = {t.external_id: t.completed_at for t in (await service.list_transactions(ctx, ALL)).items}
+    listed = {t.external_id: t.completed_at for t in (await metrics.list_transactions(ctx, ALL)).items}
     assert listed["T1"] == datetime(2025, 3, 4, 8, 0, tzinfo=UTC)
 
 

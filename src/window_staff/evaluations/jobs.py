@@ -22,7 +22,7 @@ from window_staff.common.principal import Principal
 from window_staff.common.progress import Progress
 from window_staff.evaluations import domain_metrics as domain
 from window_staff.evaluations.schemas.metrics import TransactionIn
-from window_staff.evaluations.service import metrics as service
+from window_staff.evaluations.service import metrics_import as service
 from window_staff.jobs import service as jobs
 from window_staff.jobs.schemas import JobOut
 
