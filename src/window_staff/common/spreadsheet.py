@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 _FORMULA_START = frozenset("=+-@＝＋－＠")
@@ -58,3 +59,92 @@ def write_csv(stream: Any, rows: Iterable[Sequence[Any]], *, lineterminator: str
     writer = csv.writer(stream, lineterminator=lineterminator)
     for row in rows:
         writer.writerow(["" if v is None else safe_cell(v) for v in row])
+
+
+# --- a printed form: title block, signature block, A4 layout (payroll and HR file and sign these) ------------
+
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+_SIGN_WORDS = {
+    "zh": {
+        "prepared": "制表人",
+        "reviewed": "审核人",
+        "approved": "批准人",
+        "date": "日期",
+        "blank_date": "____年__月__日",
+        "page": "第 &P 页 共 &N 页",
+    },
+    "en": {
+        "prepared": "Prepared by",
+        "reviewed": "Reviewed by",
+        "approved": "Approved by",
+        "date": "Date",
+        "blank_date": "____-__-__",
+        "page": "Page &P of &N",
+    },
+}
+
+
+def month_words(first: date, *, lang: str = "zh") -> str:
+    """A month as people write it: ``2026年11月`` or ``November 2026``."""
+    return f"{_MONTHS_EN[first.month - 1]} {first.year}" if lang == "en" else f"{first.year}年{first.month}月"
+
+
+def date_words(day: date | None, *, lang: str = "zh") -> str:
+    """A day as people write it: ``2026年12月7日`` or ``7 December 2026``; empty for None."""
+    if day is None:
+        return ""
+    return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}" if lang == "en" else f"{day.year}年{day.month}月{day.day}日"
+
+
+def title_block(sheet: Any, *, title: str, facts: Sequence[Sequence[str]], width: int) -> int:
+    """Write a centred title over ``width`` columns and then one line of facts per item; the next free row."""
+    from openpyxl.styles import Alignment, Font
+
+    append_row(sheet, [title])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    sheet.cell(row=1, column=1).font = Font(bold=True, size=16)
+    sheet.cell(row=1, column=1).alignment = Alignment(horizontal="center", vertical="center")
+    sheet.row_dimensions[1].height = 30
+    for line in facts:
+        # Each fact gets its own stretch of the line so long names never run into the next one.
+        step = max(1, width // max(1, len(line)))
+        cells: list[Any] = [None] * width
+        for i, fact in enumerate(line):
+            cells[min(i * step, width - 1)] = fact
+        append_row(sheet, cells)
+    return int(sheet.max_row) + 1
+
+
+def signature_block(sheet: Any, *, width: int, lang: str = "zh", approver: str = "", approved_on: str = "") -> None:
+    """Append the foot a printed form is signed on: 制表人 / 审核人 / 批准人, each with a date."""
+    w = _SIGN_WORDS.get(lang, _SIGN_WORDS["zh"])
+    step = max(1, width // 3)
+    sheet.append([])
+    names = [("prepared", ""), ("reviewed", ""), ("approved", approver)]
+    for line in ("name", "date"):
+        cells: list[Any] = [None] * width
+        for i, (key, filled) in enumerate(names):
+            if line == "name":
+                # A printed name still needs its handwritten signature beside it.
+                cells[i * step] = f"{w[key]}：{filled + ' ' if filled else ''}__________"
+            else:
+                cells[i * step] = f"{w['date']}：{(approved_on if key == 'approved' and approved_on else w['blank_date'])}"
+        append_row(sheet, cells)
+
+
+def print_layout(sheet: Any, *, header_row: int, widths: Sequence[float], lang: str = "zh") -> None:
+    """A4 landscape, fit to the page width, the header row repeated on every page and frozen, page numbers."""
+    from openpyxl.utils import get_column_letter
+
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1).coordinate
+    sheet.oddFooter.center.text = _SIGN_WORDS.get(lang, _SIGN_WORDS["zh"])["page"]
