@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
@@ -12,6 +13,7 @@ from tests.appraisal.support import MONTH, Month, make_month
 from tests.appraisal.test_api import approved, closed
 from tests.factories import logged_in
 from window_staff.appraisal import service
+from window_staff.appraisal.service import close as service_close
 from window_staff.auth import service as auth_service
 from window_staff.auth.schemas import UserUpdateIn
 from window_staff.org import service as org
@@ -73,4 +75,19 @@ async def test_the_file_is_in_english_when_asked(client, app_ctx) -> None:
     ws = (await download(client, app_ctx, lang="en"))["Bonus"]
     found = words(ws)
     assert ws["A1"].value == "Target-management bonus, March 2025"
-    assert {"State：Closed", "Approved by：王审批", "Employee no.", "Coefficient"} <= set(found)
+    assert {"State: Closed", "Approved by: 王审批", "Employee no.", "Coefficient"} <= set(found)
+
+
+def test_a_closed_pool_month_shows_each_persons_share_as_at_the_close() -> None:
+    summary = {"formula": "pool", "coefficients": {"good": "1.0"}, "pool_exclude_grades": ["fail"]}
+    people = [
+        ("tax", "001", D("90"), "good"),
+        ("tax", "002", D("30"), "good"),
+        ("tax", "003", D("50"), "fail"),
+        ("civil", "101", D("80"), "good"),
+    ]
+    assert service_close._frozen_factors(summary, people) == {"001": D("0.75"), "002": D("0.25"), "003": D("0"), "101": D("1")}
+
+
+def test_a_month_closed_before_factors_were_kept_shows_none_rather_than_a_guess() -> None:
+    assert service_close._frozen_factors({"formula": "per_person"}, [("tax", "001", D("90"), "good")]) == {}

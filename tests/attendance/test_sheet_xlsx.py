@@ -114,8 +114,8 @@ async def test_the_xlsx_is_in_english_when_asked(client, app_ctx):
     ws = await _sheet(client, app_ctx, world, lang="en")
     found = words(ws)
     assert ws["A1"].value == "Attendance sheet, March 2025"
-    assert {"Month：March 2025", "Employee no.", "Late (min)"} <= set(found)
-    assert any(t.startswith("Key：√ present") for t in found)
+    assert {"Month: March 2025", "Employee no.", "Late (min)"} <= set(found)
+    assert any(t.startswith("Key: √ present; 迟 late") for t in found)
 
 
 def test_a_formula_in_a_name_is_written_as_text_not_run() -> None:

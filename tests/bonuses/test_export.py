@@ -168,9 +168,9 @@ def test_the_form_is_in_english_when_asked() -> None:
     ws = wb["Bonus"]
     words = texts(ws)
     assert ws["A1"].value == "Target-management bonus, November 2026"
-    assert "Month：November 2026" in words and "Approved on：3 December 2026" in words
+    assert "Month: November 2026" in words and "Approved on: 3 December 2026" in words
     assert "Employee no." in words and "Coefficient" in words and "Tax Bureau subtotal" in words
-    assert "Prepared by：__________" in words
+    assert "Prepared by: __________" in words
 
 
 def test_the_xlsx_writes_a_formula_like_name_as_text() -> None:

@@ -12,7 +12,15 @@ from window_staff.attendance.views import TOTAL_COLUMNS, department_sheet
 from window_staff.common import periods
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
-from window_staff.common.spreadsheet import append_row, date_words, month_words, print_layout, signature_block, title_block
+from window_staff.common.spreadsheet import (
+    append_row,
+    date_words,
+    labelled,
+    month_words,
+    print_layout,
+    signature_block,
+    title_block,
+)
 from window_staff.org import service as org
 
 WORDS: dict[str, dict[str, str]] = {
@@ -114,10 +122,10 @@ def sheet_xlsx(sheet: SheetOut, *, heading: SheetHeading | None = None) -> bytes
     totals = [TOTALS_EN[key] if lang == "en" else name for name, key in TOTAL_COLUMNS]
     header = [w["no"], w["employee_no"], w["name"], *[str(d.day) for d in sheet.days], *totals]
     facts = [
-        f"{w['unit']}：{heading.unit}",
-        f"{w['department']}：{heading.department}",
-        f"{w['month']}：{month_words(first, lang=lang)}",
-        f"{w['made_on']}：{date_words(heading.made_on, lang=lang)}",
+        labelled(w["unit"], heading.unit, lang=lang),
+        labelled(w["department"], heading.department, lang=lang),
+        labelled(w["month"], month_words(first, lang=lang), lang=lang),
+        labelled(w["made_on"], date_words(heading.made_on, lang=lang), lang=lang),
     ]
     top = title_block(ws, title=w["title"].format(month=month_words(first, lang=lang)), facts=[facts], width=len(header))
     append_row(ws, header)
@@ -135,10 +143,11 @@ def sheet_xlsx(sheet: SheetOut, *, heading: SheetHeading | None = None) -> bytes
         cell.font = bold
         cell.alignment = center
     ws.append([])
-    append_row(ws, [f"{w['legend']}：" + "  ".join(f"{k} {v}" for k, v in LEGEND[lang].items())])
+    append_row(ws, [labelled(w["legend"], ("; " if lang == "en" else "；").join(f"{k} {v}" for k, v in LEGEND[lang].items()), lang=lang)])
     signature_block(ws, width=len(header), lang=lang)
-    widths = (5, 10, 10, *[4.5] * len(sheet.days), *[8] * len(totals))
-    print_layout(ws, header_row=top, widths=widths, lang=lang)
+    # Two symbols and a slash ("迟/√") fit a day column; a long total heading wraps instead of widening the page.
+    widths = (5, 10, 10, *[5.5] * len(sheet.days), *[8] * len(totals))
+    print_layout(ws, header_row=top, widths=widths, lang=lang, fit_header=False)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

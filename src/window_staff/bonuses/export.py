@@ -15,7 +15,16 @@ from decimal import Decimal
 from typing import Any
 
 from window_staff.bonuses.domain import BonusLine, BonusResult
-from window_staff.common.spreadsheet import append_row, csv_bytes, date_words, month_words, print_layout, signature_block, title_block
+from window_staff.common.spreadsheet import (
+    append_row,
+    csv_bytes,
+    date_words,
+    labelled,
+    month_words,
+    print_layout,
+    signature_block,
+    title_block,
+)
 
 WORDS: dict[str, dict[str, str]] = {
     "zh": {
@@ -154,12 +163,15 @@ def bonus_xlsx(result: BonusResult, *, heading: PayrollHeading | None = None) ->
 def _facts(heading: PayrollHeading, w: Mapping[str, str]) -> list[list[str]]:
     lang = heading.lang
     first = [
-        f"{w['unit']}：{heading.unit}",
-        f"{w['month']}：{month_words(heading.month, lang=lang)}",
-        f"{w['state']}：{heading.state}",
-        f"{w['made_on']}：{date_words(heading.made_on, lang=lang)}",
+        labelled(w["unit"], heading.unit, lang=lang),
+        labelled(w["month"], month_words(heading.month, lang=lang), lang=lang),
+        labelled(w["state"], heading.state, lang=lang),
+        labelled(w["made_on"], date_words(heading.made_on, lang=lang), lang=lang),
     ]
-    second = [f"{w['approver']}：{heading.approver}", f"{w['approved_on']}：{date_words(heading.approved_on, lang=lang)}"]
+    second = [
+        labelled(w["approver"], heading.approver, lang=lang),
+        labelled(w["approved_on"], date_words(heading.approved_on, lang=lang), lang=lang),
+    ]
     return [first, second]
 
 

@@ -84,6 +84,11 @@ _SIGN_WORDS = {
 }
 
 
+def labelled(label: str, value: str, *, lang: str = "zh") -> str:
+    """``单位：X`` in Chinese (full-width colon), ``Unit: X`` in English."""
+    return f"{label}: {value}" if lang == "en" else f"{label}：{value}"
+
+
 def month_words(first: date, *, lang: str = "zh") -> str:
     """A month as people write it: ``2026年11月`` or ``November 2026``."""
     return f"{_MONTHS_EN[first.month - 1]} {first.year}" if lang == "en" else f"{first.year}年{first.month}月"
@@ -126,18 +131,30 @@ def signature_block(sheet: Any, *, width: int, lang: str = "zh", approver: str =
         for i, (key, filled) in enumerate(names):
             if line == "name":
                 # A printed name still needs its handwritten signature beside it.
-                cells[i * step] = f"{w[key]}：{filled + ' ' if filled else ''}__________"
+                cells[i * step] = labelled(w[key], f"{filled + ' ' if filled else ''}__________", lang=lang)
             else:
-                cells[i * step] = f"{w['date']}：{(approved_on if key == 'approved' and approved_on else w['blank_date'])}"
+                cells[i * step] = labelled(w["date"], approved_on if key == "approved" and approved_on else w["blank_date"], lang=lang)
         append_row(sheet, cells)
 
 
-def print_layout(sheet: Any, *, header_row: int, widths: Sequence[float], lang: str = "zh") -> None:
-    """A4 landscape, fit to the page width, the header row repeated on every page and frozen, page numbers."""
+def text_width(text: str) -> int:
+    """How many character widths a spreadsheet gives ``text``: a Chinese character takes two."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def print_layout(sheet: Any, *, header_row: int, widths: Sequence[float], lang: str = "zh", fit_header: bool = True) -> None:
+    """A4 landscape, fit to the page width, the header row repeated on every page and frozen, page numbers.
+
+    ``fit_header`` widens a column to its heading (English headings are longer); otherwise long headings wrap.
+    """
     from openpyxl.utils import get_column_letter
 
     for i, width in enumerate(widths, start=1):
+        heading = sheet.cell(row=header_row, column=i).value
+        if fit_header and isinstance(heading, str):
+            width = max(width, text_width(heading) + 2)
         sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.row_dimensions[header_row].height = 20 if fit_header else 48  # room for a heading wrapped on three lines
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
