@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from tests.bonuses.conftest import SHIPPED, parse, pool_rules, staff
 from window_staff.bonuses import BonusResult, PayrollHeading, bonus_csv, bonus_xlsx, compute_bonuses
+from window_staff.common.spreadsheet import text_width
 
 D = Decimal
 HEADING = PayrollHeading(
@@ -185,3 +186,9 @@ def test_the_csv_neutralises_a_name_after_a_leading_space_or_line_break() -> Non
         csv.reader(io.StringIO(bonus_csv(compute_bonuses(people, rules=pool_rules(pool="1000.00"))).decode("utf-8-sig"), newline=""))
     )
     assert sorted(r[1] for r in rows[1:]) == sorted(["' =1+1", "'\n@SUM(A1)"])
+
+
+def test_a_long_window_name_widens_its_column_instead_of_being_cut_off() -> None:
+    long = "城关镇便民服务中心 B01 综合窗口"
+    ws = sheet(heading=PayrollHeading(month=date(2026, 11, 1), windows={"001": long}))
+    assert ws.column_dimensions["E"].width >= text_width(long)

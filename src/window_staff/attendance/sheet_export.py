@@ -122,12 +122,13 @@ def sheet_xlsx(sheet: SheetOut, *, heading: SheetHeading | None = None) -> bytes
     totals = [TOTALS_EN[key] if lang == "en" else name for name, key in TOTAL_COLUMNS]
     header = [w["no"], w["employee_no"], w["name"], *[str(d.day) for d in sheet.days], *totals]
     facts = [
-        labelled(w["unit"], heading.unit, lang=lang),
-        labelled(w["department"], heading.department, lang=lang),
-        labelled(w["month"], month_words(first, lang=lang), lang=lang),
-        labelled(w["made_on"], date_words(heading.made_on, lang=lang), lang=lang),
+        [labelled(w["unit"], heading.unit, lang=lang), labelled(w["department"], heading.department, lang=lang)],
+        [
+            labelled(w["month"], month_words(first, lang=lang), lang=lang),
+            labelled(w["made_on"], date_words(heading.made_on, lang=lang), lang=lang),
+        ],
     ]
-    top = title_block(ws, title=w["title"].format(month=month_words(first, lang=lang)), facts=[facts], width=len(header))
+    top = title_block(ws, title=w["title"].format(month=month_words(first, lang=lang)), facts=facts, width=len(header))
     append_row(ws, header)
     for number, row in enumerate(sheet.rows, start=1):
         # Names and numbers come from HR's input: text cells stay text (a name "=HYPERLINK(...)" is not run).
@@ -147,7 +148,7 @@ def sheet_xlsx(sheet: SheetOut, *, heading: SheetHeading | None = None) -> bytes
     signature_block(ws, width=len(header), lang=lang)
     # Two symbols and a slash ("迟/√") fit a day column; a long total heading wraps instead of widening the page.
     widths = (5, 10, 10, *[5.5] * len(sheet.days), *[8] * len(totals))
-    print_layout(ws, header_row=top, widths=widths, lang=lang, fit_header=False)
+    print_layout(ws, header_row=top, widths=widths, lang=lang, fit_header=False, fit=(2, 3), table_end=top + len(sheet.rows))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

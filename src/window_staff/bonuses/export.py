@@ -162,17 +162,15 @@ def bonus_xlsx(result: BonusResult, *, heading: PayrollHeading | None = None) ->
 
 def _facts(heading: PayrollHeading, w: Mapping[str, str]) -> list[list[str]]:
     lang = heading.lang
-    first = [
-        labelled(w["unit"], heading.unit, lang=lang),
-        labelled(w["month"], month_words(heading.month, lang=lang), lang=lang),
-        labelled(w["state"], heading.state, lang=lang),
-        labelled(w["made_on"], date_words(heading.made_on, lang=lang), lang=lang),
+    # Two facts a line: a long unit name never runs into the month beside it.
+    return [
+        [labelled(w["unit"], heading.unit, lang=lang), labelled(w["month"], month_words(heading.month, lang=lang), lang=lang)],
+        [labelled(w["state"], heading.state, lang=lang), labelled(w["made_on"], date_words(heading.made_on, lang=lang), lang=lang)],
+        [
+            labelled(w["approver"], heading.approver, lang=lang),
+            labelled(w["approved_on"], date_words(heading.approved_on, lang=lang), lang=lang),
+        ],
     ]
-    second = [
-        labelled(w["approver"], heading.approver, lang=lang),
-        labelled(w["approved_on"], date_words(heading.approved_on, lang=lang), lang=lang),
-    ]
-    return [first, second]
 
 
 def _bonus_sheet(ws: Any, result: BonusResult, heading: PayrollHeading) -> None:
@@ -217,7 +215,14 @@ def _bonus_sheet(ws: Any, result: BonusResult, heading: PayrollHeading) -> None:
     signature_block(
         ws, width=width, lang=heading.lang, approver=heading.approver, approved_on=date_words(heading.approved_on, lang=heading.lang)
     )
-    print_layout(ws, header_row=header_row, widths=(6, 12, 10, 22, 18, 10, 8, 12, 10, 15), lang=heading.lang)
+    print_layout(
+        ws,
+        header_row=header_row,
+        widths=(6, 12, 10, 22, 18, 10, 8, 12, 10, 15),
+        lang=heading.lang,
+        fit=(2, 3, 4, 5, 7),
+        table_end=totals[-1],
+    )
 
 
 def _numbers(cells: list[Any]) -> list[Any]:
@@ -239,4 +244,4 @@ def _department_sheet(ws: Any, result: BonusResult, heading: PayrollHeading) -> 
     for r in range(2, len(result.departments) + 2):
         for c in (3, 4, 5):
             ws.cell(row=r, column=c).number_format = MONEY
-    print_layout(ws, header_row=1, widths=(22, 8, 16, 16, 16), lang=heading.lang)
+    print_layout(ws, header_row=1, widths=(22, 8, 16, 16, 16), lang=heading.lang, fit=(1,), table_end=len(result.departments) + 1)

@@ -142,10 +142,21 @@ def text_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
-def print_layout(sheet: Any, *, header_row: int, widths: Sequence[float], lang: str = "zh", fit_header: bool = True) -> None:
+def print_layout(
+    sheet: Any,
+    *,
+    header_row: int,
+    widths: Sequence[float],
+    lang: str = "zh",
+    fit_header: bool = True,
+    fit: Sequence[int] = (),
+    table_end: int | None = None,
+) -> None:
     """A4 landscape, fit to the page width, the header row repeated on every page and frozen, page numbers.
 
     ``fit_header`` widens a column to its heading (English headings are longer); otherwise long headings wrap.
+    The columns in ``fit`` (1-based) widen to their longest cell between the heading and ``table_end``, up to 40
+    characters, so a long window or department name is never cut off by the cell beside it.
     """
     from openpyxl.utils import get_column_letter
 
@@ -153,6 +164,10 @@ def print_layout(sheet: Any, *, header_row: int, widths: Sequence[float], lang: 
         heading = sheet.cell(row=header_row, column=i).value
         if fit_header and isinstance(heading, str):
             width = max(width, text_width(heading) + 2)
+        if i in fit:
+            cells = sheet.iter_rows(min_row=header_row + 1, max_row=table_end, min_col=i, max_col=i, values_only=True)
+            longest = max((text_width(v) for (v,) in cells if isinstance(v, str)), default=0)
+            width = max(width, min(longest + 3, 40))
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.row_dimensions[header_row].height = 20 if fit_header else 48  # room for a heading wrapped on three lines
     sheet.page_setup.orientation = "landscape"
