@@ -6,8 +6,12 @@ demo never punched, so every staff member has absent lines to appeal.
 
 from __future__ import annotations
 
+import io
+import re
 import sqlite3
 from datetime import date, datetime, timedelta
+
+from openpyxl import load_workbook
 
 from tests.web.browser import Site, api, api_job, page_as, shot
 
@@ -92,6 +96,11 @@ async def test_a_month_goes_from_appeals_to_closed_through_the_pages(site, brows
     bonus = await hr.request.get(f"{site.url}/app/hr/appraisal/{month}/bonus.csv")
     assert bonus.status == 200 and bonus.headers["content-type"].startswith("text/csv")
     assert "GY0001" in (await bonus.body()).decode("utf-8-sig")
+    form = await hr.request.get(f"{site.url}/app/hr/appraisal/{month}/bonus.xlsx")
+    sheet = load_workbook(io.BytesIO(await form.body()))["奖金"]
+    words = [str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
+    assert "单位：贵阳县政务服务中心" in words and "状态：已结账" in words
+    assert not [w for w in words if re.search(r"user:\d+:|\b(closed|approved|published)\b", w)]
 
     await approver.goto(f"{site.url}/app/approver/{month}")
     assert await approver.locator("button[data-action=reopen]").count() == 1

@@ -5,6 +5,7 @@ from window_staff.auth.service.accounts import (  # noqa: F401 (the package's fa
     active_user_ids_of_staff,
     active_user_ids_with_role,
     create_user,
+    display_names,
     get_me,
     get_user,
     list_users,

@@ -116,6 +116,14 @@ async def get_user(ctx: AppContext, user_id: int) -> UserOut:
     return _user_out(row, (await _roles_of([user_id]))[user_id])
 
 
+async def display_names(user_ids: list[int]) -> dict[int, str]:
+    """How a person is named on forms and pages: the display name, else the user name (never the audit actor)."""
+    if not user_ids:
+        return {}
+    rows = await User.select(User.id, User.display_name, User.username).where(User.id.is_in(sorted(set(user_ids))))
+    return {r["id"]: r["display_name"] or r["username"] for r in rows}
+
+
 async def list_users(ctx: AppContext, params: PageParams) -> Page[UserOut]:
     """All users, by username."""
     total = await User.count()

@@ -15,8 +15,11 @@ from litestar.response import Redirect, Template
 from window_staff.appraisal import domain, jobs as appraisal_jobs, service
 from window_staff.appraisal.errors import AppraisalInputInvalid, PeriodNotFound
 from window_staff.appraisal.schemas import AppealDecisionIn, PeriodOut, RankingOut, TrendPointOut
-from window_staff.appraisal.service import appeals as service_appeals, close as service_close, reports as service_reports
-from window_staff.bonuses.export import bonus_csv, bonus_xlsx
+from window_staff.appraisal.service import (
+    appeals as service_appeals,
+    payroll as service_payroll,
+    reports as service_reports,
+)
 from window_staff.common import periods
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
@@ -377,18 +380,18 @@ class HrAppraisalPageController(Controller):
         return render(request, "hr/sheet.html", principal=principal, sheet=found)
 
     @get("/appraisal/{month:str}/bonus.xlsx", guards=[readers], opt=PAGE)
-    async def bonus_xlsx(self, ctx: AppContext, month: str) -> Response[bytes]:
-        """The month's bonus for payroll as XLSX (an error page until the figures are approved)."""
+    async def bonus_xlsx(self, ctx: AppContext, request: Request, month: str) -> Response[bytes]:
+        """The month's bonus for payroll as a printable XLSX form in the page's language (an error page until approved)."""
         key = periods.month_key(periods.parse_month(month))
-        result = await service_close.bonus(ctx, key)
-        state = (await service.get_period(ctx, key)).state
-        return _attachment(bonus_xlsx(result, title=f"{key} 目标管理考核奖（{state}）"), media_type=XLSX, filename=f"bonus-{key}.xlsx")
+        body = await service_payroll.payroll_file(ctx, key, file="xlsx", lang=lang_of(request))
+        return _attachment(body, media_type=XLSX, filename=f"bonus-{key}.xlsx")
 
     @get("/appraisal/{month:str}/bonus.csv", guards=[readers], opt=PAGE)
-    async def bonus_csv(self, ctx: AppContext, month: str) -> Response[bytes]:
-        """The month's bonus for payroll as CSV (an error page until the figures are approved)."""
+    async def bonus_csv(self, ctx: AppContext, request: Request, month: str) -> Response[bytes]:
+        """The month's bonus for payroll's import as CSV in the page's language (an error page until approved)."""
         key = periods.month_key(periods.parse_month(month))
-        return _attachment(bonus_csv(await service_close.bonus(ctx, key)), media_type=CSV, filename=f"bonus-{key}.csv")
+        body = await service_payroll.payroll_file(ctx, key, file="csv", lang=lang_of(request))
+        return _attachment(body, media_type=CSV, filename=f"bonus-{key}.csv")
 
     @get("/trend", guards=[readers], opt=PAGE)
     async def trend(self, ctx: AppContext, request: Request) -> Template:
