@@ -7,24 +7,24 @@ from tests.web.browser import SESSION_COOKIE, Site, api, page_as, shot, token_of
 from tests.web.test_hr_pages import demo_month
 from tests.web.test_month_to_close import let_the_appeal_window_run, month_in_appeals, months_ago
 
-# A month of its own (test_month_to_close takes two and three months ago): nobody punched in it, so the demo staff
-# login's person has an absence line to appeal.
-REVIEWED = months_ago(4)
+# Months of their own (test_month_to_close takes two and three months ago): nobody punched in them, so the demo staff
+# login's person has an absence line to appeal. One stays decided for reading, the other is approved.
+REVIEWED, APPROVED = months_ago(4), months_ago(5)
 
 
-async def _month_with_an_upheld_appeal(site: Site) -> str:
+async def _month_with_an_upheld_appeal(site: Site, month: str = REVIEWED) -> str:
     """HR computes the month and opens appeals, the staff login appeals its absence, HR upholds it and ends appeals."""
-    if await _state(site, REVIEWED) is None:  # the first test to need it sets it up
-        await month_in_appeals(site, REVIEWED)
+    if await _state(site, month) is None:  # the first test to need it sets it up
+        await month_in_appeals(site, month)
         await api(
             site,
             "staff",
             "POST",
-            f"/api/v1/me/appraisal/{REVIEWED}/appeals",
+            f"/api/v1/me/appraisal/{month}/appeals",
             expect=201,
             json={"rule_id": "att.absent", "reason": "该月在市中心集中培训，有培训通知为证。"},
         )
-        appeals = await api(site, "hr", "GET", f"/api/v1/appraisal/periods/{REVIEWED}/appeals")
+        appeals = await api(site, "hr", "GET", f"/api/v1/appraisal/periods/{month}/appeals")
         appeal_id = next(a["id"] for a in appeals if a["outcome"] is None)
         await api(
             site,
@@ -33,9 +33,9 @@ async def _month_with_an_upheld_appeal(site: Site) -> str:
             f"/api/v1/appraisal/appeals/{appeal_id}/decision",
             json={"outcome": "upheld", "reason": "培训通知已核实，按公出处理。"},
         )
-        let_the_appeal_window_run(site, REVIEWED)
-        await api(site, "hr", "POST", f"/api/v1/appraisal/periods/{REVIEWED}/end-appeals")
-    return REVIEWED
+        let_the_appeal_window_run(site, month)
+        await api(site, "hr", "POST", f"/api/v1/appraisal/periods/{month}/end-appeals")
+    return month
 
 
 async def _state(site: Site, month: str) -> str | None:
@@ -88,7 +88,7 @@ async def test_the_approver_sees_the_changes_in_words_with_appeals_and_bonus_by_
 
 
 async def test_one_click_on_approve_only_opens_the_confirmation_and_the_second_approves(site, browser) -> None:
-    month = await _month_with_an_upheld_appeal(site)
+    month = await _month_with_an_upheld_appeal(site, APPROVED)
     # Without JavaScript: the confirmation step is the page's own, not a script's dialog.
     context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", java_script_enabled=False)
     await context.add_cookies([{"name": SESSION_COOKIE, "value": await token_of(site, "approver"), "url": site.url}])
@@ -120,3 +120,15 @@ async def test_hr_cannot_open_the_approver_pages(site, browser) -> None:
     page = await page_as(browser, site, "hr", next_path="/app/approver")
     response = await page.goto(f"{site.url}/app/approver")
     assert response.status == 403
+
+
+async def test_the_review_is_in_english_when_the_page_is(site, browser) -> None:
+    month = await _month_with_an_upheld_appeal(site)
+    page = await page_as(browser, site, "approver", next_path=f"/app/approver/{month}?lang=en")
+    assert "staff were shown when appeals opened" in await page.locator("#baseline").inner_text()
+    change = await page.locator("#diff tr.change[data-staff='GY0001']").inner_text()
+    assert "Fail" in change and "不合格" not in change  # grade titles in the page's language
+    assert "Appeal adjustment" in change or "appeal" in change.lower()
+    assert "Upheld" in await page.locator("#decided-appeals").inner_text()
+    assert "Total" in await page.locator("#bonus-total").inner_text()
+    await shot(page, "approver-review-en")

@@ -77,6 +77,7 @@ add_words(
             "this once: have the person enter it in front of you.",
         },
         # Why a step is not possible now.
+        "blocked.month_not_begun": {"zh": "本月尚未开始，开始后方可计算", "en": "The month has not begun: it is computed once it has"},
         "blocked.month_not_ended": {"zh": "本月结束后方可开放申诉", "en": "Appeals open once the month has ended"},
         "blocked.window_runs": {
             "zh": "申诉期至 {until} 截止，截止后方可结束申诉",

@@ -34,6 +34,7 @@ def baseline_of(computations: Sequence[Mapping[str, Any]], events: Sequence[Mapp
     approval or return (a returned or reopened month comes back with its corrections). A month never decided on is compared
     with what staff were shown when appeals opened, so the approver sees exactly what appeals and recomputes changed.
     Without either, the computation before the current one; the first computation has nothing to compare with.
+    Times are those of the writing transactions: a computation is in force at an event when written at or before it.
     """
 
     def number_at(at: datetime) -> int | None:
@@ -168,12 +169,13 @@ async def review(ctx: AppContext, month: str) -> ReviewOut:
 async def blocked_steps(ctx: AppContext, month: str, *, principal: Principal) -> dict[str, str]:
     """Why a lifecycle step of the month cannot be taken now, by page action name; a step not named is allowed or off-state.
 
-    Reasons: ``month_not_ended``, ``window_runs``, ``appeals_pending``, ``not_decided``, ``prepared_by_you``,
+    Reasons: ``month_not_begun``, ``month_not_ended``, ``window_runs``, ``appeals_pending``, ``not_decided``, ``prepared_by_you``,
     ``reopen_pending``, ``reopen_not_asked``, ``reopen_asked_by_you``. The service checks each step again when it is taken.
     """
-    period = await store.find_period(periods.month_key(periods.parse_month(month)))
+    first = periods.parse_month(month)
+    period = await store.find_period(periods.month_key(first))
     if period is None:
-        return {}
+        return {"compute": "month_not_begun"} if first > local_today(ctx) else {}
     state, blocks = period["state"], {}
     if state == domain.COMPUTED and local_today(ctx) < periods.next_month(periods.parse_month(period["month"])):
         blocks["open-appeals"] = "month_not_ended"

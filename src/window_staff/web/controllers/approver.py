@@ -49,7 +49,7 @@ add_words(
             "zh": "本月只计算过一次，没有可对比的早前结果；请核对下列部门排名和奖金合计。",
             "en": "This month has been computed once: there are no earlier results to compare with. Check the rankings and bonus below.",
         },
-        "ap.changed_count": {"zh": "共 {n} 人的考核结果有变化。", "en": "{n} people's results changed."},
+        "ap.changed_count": {"zh": "共 {n} 人的考核结果有变化。", "en": "People whose result changed: {n}."},
         "ap.no_changes": {"zh": "此后没有任何人的考核结果发生变化。", "en": "Nobody's result has changed since."},
         "ap.person": {"zh": "人员", "en": "Person"},
         "ap.total_change": {"zh": "总分", "en": "Total"},

@@ -121,13 +121,13 @@ add_words(
         "hr.show": {"zh": "显示", "en": "Show"},
         "hr.no_data": {"zh": "暂无数据", "en": "No data"},
         "hr.invalid_points": {"zh": "分值必须是数字", "en": "Points must be a number"},
-        "hr.state.open": {"zh": "未计算", "en": "open"},
-        "hr.state.computed": {"zh": "已计算", "en": "computed"},
-        "hr.state.appeals": {"zh": "申诉期", "en": "appeals"},
-        "hr.state.decided": {"zh": "申诉已结束", "en": "decided"},
-        "hr.state.approved": {"zh": "已批准", "en": "approved"},
-        "hr.state.published": {"zh": "已公布", "en": "published"},
-        "hr.state.closed": {"zh": "已结账", "en": "closed"},
+        "hr.state.open": {"zh": "未计算", "en": "Not computed"},
+        "hr.state.computed": {"zh": "已计算", "en": "Computed"},
+        "hr.state.appeals": {"zh": "申诉期", "en": "Appeal period"},
+        "hr.state.decided": {"zh": "申诉已结束", "en": "Appeals ended"},
+        "hr.state.approved": {"zh": "已批准", "en": "Approved"},
+        "hr.state.published": {"zh": "已公布", "en": "Published"},
+        "hr.state.closed": {"zh": "已结账", "en": "Closed"},
     }
 )
 
