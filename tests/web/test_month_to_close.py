@@ -35,11 +35,13 @@ def let_the_appeal_window_run(site: Site, month: str) -> None:
         db.execute("UPDATE appraisal_period SET appeal_opened_at = ?, appeal_until = ? WHERE month = ?", (*moved, month))
 
 
-async def confirm(page, action: str, *, before: str) -> None:
+async def confirm(page, action: str, *, before: str, screenshot: str | None = None) -> None:
     """Take an irreversible step: its first click only opens the confirmation (the state stays), the second takes it."""
     await page.click(f"summary[data-action={action}]")
     assert await page.locator(f"#confirm-{action} .what").is_visible()
     assert await page.locator("#period .state").get_attribute("data-state") == before
+    if screenshot:
+        await shot(page, screenshot)
     await page.click(f"button[data-confirm={action}]")
     await page.wait_for_load_state("networkidle")
 
@@ -94,7 +96,7 @@ async def test_a_month_goes_from_appeals_to_closed_through_the_pages(site, brows
     assert await hr.locator("#bonus-export a[data-export=csv]").count() == 1
     for action, state, before in (("publish", "published", "approved"), ("close", "closed", "published")):
         await hr.goto(f"{site.url}/app/hr/appraisal/{month}")
-        await confirm(hr, action, before=before)
+        await confirm(hr, action, before=before, screenshot=f"hr-confirm-{action}")
         if action == "close":  # a job: the page follows it and comes back when it has finished
             assert await hr.locator("button[data-action]").count() == 0 or await hr.locator("#job[data-state=done]").count() == 1
             await hr.wait_for_selector("#job[data-state=done]", timeout=30_000)
