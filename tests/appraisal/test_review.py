@@ -71,9 +71,19 @@ async def test_the_review_shows_the_upheld_appeal_its_change_and_the_bonus_by_de
     assert review.bonus and review.bonus_total == sum(d.total for d in review.bonus)
 
 
-async def test_approval_is_blocked_until_appeals_end_and_for_whoever_prepared_the_month(ctx) -> None:
+async def test_approval_and_ending_appeals_are_blocked_while_the_appeal_period_runs(ctx) -> None:
     month = await make_month(ctx)
     await service.compute(ctx, MONTH, principal=month.hr)
     await service.open_appeals(ctx, MONTH, principal=month.hr)
     assert (await service_review.blocked_steps(ctx, MONTH, principal=month.approver))["approve"] == "not_decided"
     assert (await service_review.blocked_steps(ctx, MONTH, principal=month.hr))["end-appeals"] == "window_runs"
+
+
+async def test_approval_is_blocked_for_whoever_prepared_the_month_once_appeals_have_ended(ctx) -> None:
+    month = await make_month(ctx)
+    await service.compute(ctx, MONTH, principal=month.hr)
+    await service.open_appeals(ctx, MONTH, principal=month.hr)
+    ctx.clock.advance(days=6)
+    await service.end_appeals(ctx, MONTH, principal=month.hr)
+    assert (await service_review.blocked_steps(ctx, MONTH, principal=month.hr)).get("approve") == "prepared_by_you"
+    assert "approve" not in await service_review.blocked_steps(ctx, MONTH, principal=month.approver)

@@ -25,6 +25,8 @@ from window_staff.web.pages import PAGE, page_roles, refusal_of, render
 
 _FORM_LIMIT = 16384  # a reason of up to 2000 characters, form-encoded
 _REASON_MIN, _REASON_MAX = 2, 2000
+# A rule change can move everyone's sheet: the page lists this many people and says how many there are.
+_SHOWN_CHANGES = 300
 
 approvers = page_roles("approver")
 
@@ -50,6 +52,10 @@ add_words(
             "en": "This month has been computed once: there are no earlier results to compare with. Check the rankings and bonus below.",
         },
         "ap.changed_count": {"zh": "共 {n} 人的考核结果有变化。", "en": "People whose result changed: {n}."},
+        "ap.changes_shown": {
+            "zh": "以上列出前 {n} 人（按部门、工号排序）；其余人员的变化请在人事考核页的考核表中查看。",
+            "en": "The first {n} people are listed (by department and employee number); the others are on HR's sheets list.",
+        },
         "ap.no_changes": {"zh": "此后没有任何人的考核结果发生变化。", "en": "Nobody's result has changed since."},
         "ap.person": {"zh": "人员", "en": "Person"},
         "ap.total_change": {"zh": "总分", "en": "Total"},
@@ -151,6 +157,7 @@ async def _month_page(ctx: AppContext, request: Request, month: str, *, message:
         "confirm": request.query_params.get("confirm"),
         "reopen_asked": await service_review.reopen_request(key),
         "grade_title": grade_titles(ctx, lang_of(request)),
+        "shown_changes": _SHOWN_CHANGES,
     }
     if period.computation:
         review = context["review"] = await service_review.review(ctx, key)
