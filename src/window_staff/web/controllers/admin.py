@@ -20,6 +20,7 @@ from window_staff.common.principal import Principal
 from window_staff.errors import status_of
 from window_staff.settings import Settings
 from window_staff.terminals import service as terminals
+from window_staff.web.confirm import confirmed
 from window_staff.web.i18n import add_words, lang_of
 from window_staff.web.pages import PAGE, page_roles, refusal_of, render
 
@@ -67,6 +68,8 @@ add_words(
         "admin.save": {"zh": "保存", "en": "Save"},
         "admin.saved": {"zh": "已保存", "en": "Saved"},
         "admin.active_hint": {"zh": "停用后该用户的所有会话立即结束", "en": "Disabling ends all of the user's sessions at once"},
+        "admin.activate": {"zh": "启用该用户", "en": "Enable the user"},
+        "admin.deactivate": {"zh": "停用该用户", "en": "Disable the user"},
         "admin.totp_reset": {"zh": "重置动态验证码", "en": "Reset the authenticator"},
         "admin.totp_reset_hint": {
             "zh": "旧验证码立即失效，该用户所有会话结束",
@@ -170,6 +173,7 @@ class AdminPages(Controller):
             notice=notice,
             totp_uri=totp_uri,
             form=form or {},
+            confirm=request.query_params.get("confirm"),
         )
 
     @get("", guards=[page_roles("admin")], opt=PAGE)
@@ -220,6 +224,7 @@ class AdminPages(Controller):
             notice=notice,
             totp_uri=totp_uri,
             reset_url=reset_url,
+            confirm=request.query_params.get("confirm"),
         )
 
     @get("/users/{user_id:int}", guards=[page_roles("admin")], opt=PAGE)
@@ -240,16 +245,40 @@ class AdminPages(Controller):
             return await self._user_page(ctx, request, principal, user_id, message=refusal_of(request, exc), status=status_of(exc))
         return Redirect(f"/app/admin/users/{user_id}?done=1", status_code=303)
 
+    @post(
+        ["/users/{user_id:int}/activate", "/users/{user_id:int}/deactivate"],
+        guards=[page_roles("admin")],
+        opt=PAGE,
+        request_max_body_size=_FORM_LIMIT,
+    )
+    async def set_active(self, ctx: AppContext, request: Request, user_id: int) -> Template | Redirect:
+        """Enable a user, or disable them from the confirmation step (their sessions end at once)."""
+        change = request.url.path.rsplit("/", 1)[-1]
+        if change == "deactivate" and not confirmed(await request.form()):
+            return Redirect(f"/app/admin/users/{user_id}?confirm=deactivate#confirm-deactivate", status_code=303)
+        principal = await principal_of(request)
+        try:
+            await auth_service.update_user(
+                ctx, user_id, UserUpdateIn(active=change == "activate"), actor=principal.actor, actor_user_id=principal.user_id
+            )
+        except DomainError as exc:
+            return await self._user_page(ctx, request, principal, user_id, message=refusal_of(request, exc), status=status_of(exc))
+        return Redirect(f"/app/admin/users/{user_id}?done=1", status_code=303)
+
     @post("/users/{user_id:int}/totp-reset", guards=[page_roles("admin")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
-    async def reset_totp(self, ctx: AppContext, request: Request, user_id: int) -> Template:
-        """A new authenticator secret, shown once on this page (so it is rendered here, not redirected)."""
+    async def reset_totp(self, ctx: AppContext, request: Request, user_id: int) -> Template | Redirect:
+        """A new authenticator secret from the confirmation step, shown once on this page (so it is rendered here, not redirected)."""
+        if not confirmed(await request.form()):
+            return Redirect(f"/app/admin/users/{user_id}?confirm=totp-reset#confirm-totp-reset", status_code=303)
         principal = await principal_of(request)
         uri = await auth_service.reset_totp(ctx, user_id, actor=principal.actor)
         return await self._user_page(ctx, request, principal, user_id, notice="admin.totp_was_reset", totp_uri=uri)
 
     @post("/users/{user_id:int}/password-reset", guards=[page_roles("admin")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
-    async def issue_password_reset(self, ctx: AppContext, request: Request, user_id: int) -> Template:
-        """A one-time password-reset link, shown once on this page for the administrator to hand over."""
+    async def issue_password_reset(self, ctx: AppContext, request: Request, user_id: int) -> Template | Redirect:
+        """A one-time password-reset link from the confirmation step, shown once on this page for the administrator to hand over."""
+        if not confirmed(await request.form()):
+            return Redirect(f"/app/admin/users/{user_id}?confirm=password-reset#confirm-password-reset", status_code=303)
         principal = await principal_of(request)
         issued = await auth_service.issue_reset(ctx, user_id, actor=principal.actor)
         return await self._user_page(ctx, request, principal, user_id, reset_url=issued.url)
@@ -266,7 +295,9 @@ class AdminPages(Controller):
 
     @post("/terminals/{terminal_id:int}/revoke", guards=[page_roles("admin")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def revoke(self, ctx: AppContext, request: Request, terminal_id: int) -> Template | Redirect:
-        """Revoke a terminal."""
+        """Revoke a terminal from its confirmation step (a revoked terminal stays revoked)."""
+        if not confirmed(await request.form()):
+            return Redirect(f"/app/admin?confirm=revoke-{terminal_id}#confirm-revoke-{terminal_id}", status_code=303)
         principal = await principal_of(request)
         try:
             await terminals.revoke(ctx, terminal_id, actor=principal.actor)
@@ -276,14 +307,10 @@ class AdminPages(Controller):
 
 
 def _user_update_in(form: Any) -> UserUpdateIn:
-    """The edit form as the API's update input: every field is sent (an unticked box means inactive)."""
+    """The edit form as the API's update input: name and roles (enabling and disabling have their own steps)."""
     try:
         return msgspec.convert(
-            {
-                "display_name": str(form.get("display_name", "")).strip(),
-                "roles": [str(r) for r in form.getall("roles", [])],
-                "active": form.get("active") == "on",
-            },
+            {"display_name": str(form.get("display_name", "")).strip(), "roles": [str(r) for r in form.getall("roles", [])]},
             UserUpdateIn,
         )
     except msgspec.ValidationError as exc:

@@ -19,6 +19,7 @@ from window_staff.appraisal.service import (
     appeals as service_appeals,
     payroll as service_payroll,
     reports as service_reports,
+    review as service_review,
 )
 from window_staff.common import periods
 from window_staff.common.clock import DEFAULT_TIME_ZONE
@@ -30,8 +31,9 @@ from window_staff.errors import status_of
 from window_staff.jobs.schemas import JobOut
 from window_staff.org import service as org
 from window_staff.scoring.rules import rules_of
+from window_staff.web.confirm import confirmed, reasons
 from window_staff.web.controllers.jobs import job_context, panel
-from window_staff.web.i18n import add_words, lang_of
+from window_staff.web.i18n import add_words, lang_of, time_words, translator
 from window_staff.web.pages import HEADERS, PAGE, is_fragment, offset_of, page_roles, refusal_of, render
 
 _FORM_LIMIT = 16384  # a reason of up to 2000 characters, form-encoded
@@ -120,8 +122,8 @@ add_words(
         "hr.invalid_points": {"zh": "分值必须是数字", "en": "Points must be a number"},
         "hr.state.open": {"zh": "未计算", "en": "Not computed"},
         "hr.state.computed": {"zh": "已计算", "en": "Computed"},
-        "hr.state.appeals": {"zh": "申诉期", "en": "Appeals open"},
-        "hr.state.decided": {"zh": "申诉已结束", "en": "Appeals decided"},
+        "hr.state.appeals": {"zh": "申诉期", "en": "Appeal period"},
+        "hr.state.decided": {"zh": "申诉已结束", "en": "Appeals ended"},
         "hr.state.approved": {"zh": "已批准", "en": "Approved"},
         "hr.state.published": {"zh": "已公布", "en": "Published"},
         "hr.state.closed": {"zh": "已结账", "en": "Closed"},
@@ -155,6 +157,8 @@ _CALLS = {
     "publish": lambda ctx, month, p: service.publish(ctx, month, principal=p),
     "close": lambda ctx, month, p: appraisal_jobs.request_close(ctx, month, principal=p),
 }
+# Steps that cannot be undone go through a confirmation step (a recompute can: it keeps every earlier computation).
+CONFIRMED = frozenset({"open-appeals", "end-appeals", "publish", "close"})
 
 # The charts' drawing box (SVG user units).
 CHART_W, CHART_H, PAD = 560, 220, 32
@@ -278,6 +282,14 @@ async def _month_page(ctx: AppContext, request: Request, month: str, *, message:
     running = job is not None and job.state in ("queued", "running")
     # While the month's job runs, no step is offered: the job decides the next state.
     context["actions"] = ACTIONS.get(period.state if period else domain.OPEN, ()) if context["can_act"] and not running else ()
+    blocks = await service_review.blocked_steps(ctx, key, principal=principal) if context["actions"] else {}
+    context["blocked"] = reasons(
+        blocks,
+        translator(lang_of(request)),
+        until=time_words(period.appeal_until if period else None, lang_of(request)),
+        n=period.pending_appeals if period else 0,
+    )
+    context["confirm"] = request.query_params.get("confirm")
     return render(request, "hr/month.html", principal=principal, status=status, **context)
 
 
@@ -336,11 +348,13 @@ class HrAppraisalPageController(Controller):
     @post("/appraisal/{month:str}/{action:str}", guards=[preparers], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def act(self, ctx: AppContext, request: Request, month: str, action: str) -> Response:
         """Run one lifecycle step and come back (PRG); a refusal is shown on the month's page."""
-        await request.form()
+        form = await request.form()
         call = _CALLS.get(action)
         if call is None:
             raise AppraisalInputInvalid(f"unknown action {action!r}", key="action")
         key = periods.month_key(periods.parse_month(month))
+        if action in CONFIRMED and not confirmed(form):  # sent without its confirmation step: open the step instead
+            return Redirect(f"/app/hr/appraisal/{key}?confirm={action}#confirm-{action}", status_code=303)
         try:
             outcome = await call(ctx, key, await principal_of(request))
         except DomainError as exc:
