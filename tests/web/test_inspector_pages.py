@@ -277,7 +277,7 @@ async def test_ending_a_visit_asks_first_and_then_lists_it_with_its_outcome(site
     await page.goto(f"{site.url}/app/inspect/visits/{visit['id']}")
     await page.click(f"a[href='/app/inspect/visits/{visit['id']}/end']")
     confirm = page.locator("section.confirm")
-    assert "结束后，本次检查不能再记录问题；已记录的 1 条将提交检查组长审核" in await confirm.inner_text()
+    assert "结束后，本次检查不能再记录问题；已记录的 1 条由检查组长审核" in await confirm.inner_text()
     assert (await api(site, "inspector", "GET", f"/api/v1/inspections/visits/{visit['id']}"))["status"] == "in_progress"  # asked only
     await shot(page, "inspector-end-confirm-phone")
     await confirm.locator("button[name=confirm]").click()

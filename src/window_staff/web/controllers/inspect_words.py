@@ -61,7 +61,7 @@ add_words(
         "insp.submit": {"zh": "提交记录", "en": "Log the findings"},
         "insp.draft_saved": {"zh": "草稿已保存", "en": "Draft saved"},
         "insp.draft_restored": {"zh": "已恢复草稿", "en": "Draft restored"},
-        "insp.submitted": {"zh": "已记录 {n} 条，已提交检查组长审核：", "en": "{n} logged and sent to the inspection lead for review:"},
+        "insp.submitted": {"zh": "已记录 {n} 条，待检查组长审核：", "en": "{n} logged, awaiting the inspection lead's review:"},
         "insp.log_more": {"zh": "继续记录", "en": "Log more"},
         "insp.findings": {"zh": "本次检查记录", "en": "Findings of this visit"},
         "insp.no_findings": {"zh": "暂无记录", "en": "No findings yet"},
@@ -76,13 +76,13 @@ add_words(
         "insp.outcome.reason": {"zh": "理由：", "en": "Reason: "},
         "insp.end_title": {"zh": "确认结束检查", "en": "End this visit?"},
         "insp.end_text": {
-            "zh": "结束后，本次检查不能再记录问题；已记录的 {n} 条将提交检查组长审核，审核结果可在“已结束的检查”中查看。",
-            "en": "Once ended, no more findings can be logged on this visit; the {n} logged go to the inspection lead, "
+            "zh": "结束后，本次检查不能再记录问题；已记录的 {n} 条由检查组长审核，审核结果可在“已结束的检查”中查看。",
+            "en": "Once ended, no more findings can be logged on this visit; the inspection lead reviews the {n} logged, "
             "and the outcome shows under “Ended visits”.",
         },
         "insp.end_confirm": {"zh": "确认结束检查", "en": "Yes, end the visit"},
         "insp.back": {"zh": "返回，暂不结束", "en": "Go back"},
-        "insp.ended": {"zh": "检查 #{id} 已结束，记录已提交审核。", "en": "Visit #{id} ended; its findings went to review."},
+        "insp.ended": {"zh": "检查 #{id} 已结束，记录待检查组长审核。", "en": "Visit #{id} ended; its findings await the lead's review."},
         "insp.offline": {
             "zh": "当前离线：显示的是上次打开时保存的页面，恢复网络后再提交",
             "en": "Offline: this is the page as last opened; submit once the network is back",
