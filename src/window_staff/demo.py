@@ -274,7 +274,8 @@ async def _seed_inspections(ctx: AppContext) -> None:
     await inspections.move_visit(ctx, visit.id, action="end", principal=inspector)
     for finding in (lapse, praise):
         await service_review.publish_finding(ctx, finding.id, principal=lead)
-    await service_board.choose(ctx, lead, ExposureIn(finding_id=lapse.id))
+    public = "检查发现，窗口工作人员上岗时未佩戴工作牌，已责令所在单位限期整改。"  # the lead's words, not the inspector's note
+    await service_board.choose(ctx, lead, ExposureIn(finding_id=lapse.id, headline="未佩戴工作牌", text=public))
 
 
 async def _seed_appraisal(ctx: AppContext) -> None:

@@ -95,18 +95,43 @@ async def test_the_public_page_needs_no_login(client, app_ctx):
     await _on_board(app_ctx)
     response = await client.get("/board")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
-    assert 'lang="zh-CN"' in response.text and "统一戴牌上岗" in response.text
+    assert 'lang="zh-CN"' in response.text and "未佩戴工作牌" in response.text
     assert "default-src 'none'" in response.headers["content-security-policy"]
 
 
-async def test_the_public_page_escapes_the_note(client, app_ctx):
+async def test_the_public_page_escapes_the_public_text(client, app_ctx):
     scene = await make_visit(app_ctx)
     staff = await make_inspected_staff(app_ctx, scene)
-    finding = await log_finding(app_ctx, scene, staff_id=staff.id, note="<script>alert(1)</script>")
+    finding = await log_finding(app_ctx, scene, staff_id=staff.id)
     await publish(app_ctx, scene, finding.id)
-    await service_board.choose(app_ctx, scene.lead_p, ExposureIn(finding_id=finding.id))
+    await service_board.choose(app_ctx, scene.lead_p, ExposureIn(finding_id=finding.id, text="<script>alert(1)</script>"))
     text = (await client.get("/board")).text
     assert "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+
+
+async def test_the_board_shows_the_leads_wording_never_the_inspectors_note(client, app_ctx):
+    scene = await make_visit(app_ctx)
+    staff = await make_inspected_staff(app_ctx, scene)
+    finding = await log_finding(app_ctx, scene, staff_id=staff.id, note="私下记录：此人屡教不改")
+    await publish(app_ctx, scene, finding.id)
+    await service_board.choose(app_ctx, scene.lead_p, ExposureIn(finding_id=finding.id, text="已责令限期整改。"))
+    [item] = (await client.get("/api/v1/board")).json()["items"]
+    assert (item["item"], item["text"], item["rectification"]) == ("未佩戴工作牌", "已责令限期整改。", "in_progress")
+    assert "私下记录" not in (await client.get("/board")).text
+
+
+async def test_the_hr_marks_a_board_entry_rectified_and_the_board_says_so(client, app_ctx):
+    from tests.factories import logged_in
+
+    scene = await make_visit(app_ctx)
+    finding = await log_finding(app_ctx, scene, staff_id=(await make_inspected_staff(app_ctx, scene)).id)
+    await publish(app_ctx, scene, finding.id)
+    entry = await service_board.choose(app_ctx, scene.lead_p, ExposureIn(finding_id=finding.id))
+    _, hr = await logged_in(client, app_ctx, "hr")
+    assert (await client.post(f"/api/v1/inspections/board/{entry.id}/rectified", headers=hr)).status_code == 200
+    [item] = (await client.get("/api/v1/board")).json()["items"]
+    assert item["rectification"] == "rectified" and item["rectified_on"]
+    assert (await client.post(f"/api/v1/inspections/board/{entry.id}/rectified", headers=hr)).status_code == 409
 
 
 async def test_only_the_lead_chooses_board_entries(client, app_ctx):

@@ -21,12 +21,12 @@ async def _scene_with_users(ctx, *, kind="undercover"):
     return scene, staff_user, head, finding
 
 
-async def test_publication_notifies_the_staff_member_with_the_item_title(ctx):
+async def test_publication_notifies_the_staff_member_with_the_problem_found(ctx):
     scene, staff_user, _, finding = await _scene_with_users(ctx)
     await publish(ctx, scene, finding.id)
     page = await notifications.list_notifications(ctx, staff_user.id, PAGE)
     assert [(n.subject_id, n.kind) for n in page.items] == [(finding.id, "finding_published")]
-    assert "统一戴牌上岗" in page.items[0].text and "申诉" in page.items[0].text
+    assert "未佩戴工作牌" in page.items[0].text and "申诉" in page.items[0].text
     assert page.unread == 1
 
 

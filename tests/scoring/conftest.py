@@ -98,6 +98,7 @@ def checklist_toml(*items: tuple[str, str, bool]) -> str:
     """[[checklist]] tables from (id, category, positive)."""
     return "".join(
         f'[[checklist]]\nid = "{i}"\ntitle_zh = "{i}"\ntitle_en = "{i}"\ncategory = "{c}"\npositive = {str(p).lower()}\n'
+        + ("" if p else f'problem_zh = "no {i}"\nproblem_en = "no {i}"\n')
         for i, c, p in items
     )
 

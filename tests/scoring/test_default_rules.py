@@ -150,3 +150,10 @@ def test_scores_stay_within_floor_ceiling_and_caps(month) -> None:
         assert sum(i.points for i in line.items) == line.uncapped
     assert result.total == result.total.quantize(Decimal("0.01"))
     assert result.grade == RULES.grade_for(result.total, veto=result.veto)
+
+
+def test_a_failing_item_reads_as_the_problem_found_and_a_commendation_as_praise(default_rules: RuleSet) -> None:
+    items = {i.id: i for i in default_rules.checklist}
+    assert (items["badge_worn"].wording("zh"), items["badge_worn"].wording("en")) == ("未佩戴工作牌", "Not wearing the staff badge")
+    assert items["pennant"].wording("zh") == items["pennant"].title_zh
+    assert all(i.problem_zh != i.title_zh and i.problem_en != i.title_en for i in default_rules.checklist if not i.positive)

@@ -251,3 +251,8 @@ def test_check_command(rules_copy: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert "attendance.toml: rule att.late: key 'points'" in err
     assert "attendance.toml: rule att.absent: key 'fact'" in err
     assert "INVALID: 2 error(s)" in err
+
+
+def test_a_failing_item_without_its_problem_wording_is_refused(rules_copy: Path) -> None:
+    edit(rules_copy / "checklist.toml", 'problem_en = "Not wearing the staff badge"\n', "")
+    assert has(errors_of(rules_copy), "checklist.toml", "checklist badge_worn", "checklist[0].problem_en", "required")

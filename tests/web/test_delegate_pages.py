@@ -1,4 +1,4 @@
-"""A delegate (no staff account) opens the invitation link on a phone, enters the code and evaluates a target."""
+"""A delegate (no staff account) opens the invitation link on a phone, enters the code and evaluates the targets one at a time."""
 
 from __future__ import annotations
 
@@ -33,30 +33,76 @@ async def _invitation(site, *, targets: int = 2) -> tuple[dict, list[dict]]:
     return invitation, staff
 
 
-async def test_a_delegate_enters_the_code_evaluates_a_target_and_sees_it_done(site, browser) -> None:
-    invitation, staff = await _invitation(site)
+async def _start(site, browser, invitation: dict):
     page = await open_page(browser, phone=True)
     await page.goto(f"{site.url}/delegate/start?token={invitation['token']}")
     await page.fill("#code", invitation["code"])
     await page.click("button[type=submit]")
     await page.wait_for_load_state("networkidle")
     assert page.url.endswith("/delegate")
+    return page
 
-    target = page.locator(f"section.target[data-target='staff-{staff[0]['id']}']")
-    assert await target.count() == 1
-    assert "非常满意" in await target.inner_text()
-    for legend_index in range(await target.locator("fieldset").count()):
-        await target.locator("fieldset").nth(legend_index).locator("input[value='5']").check()
-    await target.locator("textarea[name=comment]").fill("办事快，态度好。")
-    await target.locator("button[type=submit]").click()
-    await page.wait_for_load_state("networkidle")
 
-    assert page.url.split("?")[0].endswith("/delegate")
-    assert await page.locator("[role=status]").count() == 1
-    assert await target.locator(".badge.done").inner_text() == "已评价"
-    assert await target.locator("form").count() == 0
-    assert await page.locator(f"section.target[data-target='staff-{staff[1]['id']}'] form").count() == 1
+async def _rate(page, value: str) -> None:
+    """Rate every line of the target on screen with ``value``."""
+    form = page.locator("form.target")
+    for index in range(await form.locator("fieldset").count()):
+        await form.locator("fieldset").nth(index).locator(f"input[value='{value}']").check()
+
+
+async def test_a_delegate_goes_through_the_targets_one_at_a_time_and_submits_at_the_end(site, browser) -> None:
+    invitation, staff = await _invitation(site, targets=3)
+    page = await _start(site, browser, invitation)
+    assert await page.locator("#progress").inner_text() == "第1/3项"
+    assert await page.locator("form.target").count() == 1  # one target per screen
+    assert await page.locator(f"form.target[data-target='staff-{staff[0]['id']}']").count() == 1
+    assert "非常满意" in await page.locator("form.target").inner_text()
+    await _rate(page, "5")
+    await page.fill("#comment", "办事快，态度好。")
+    await page.click("button[name=go][value=next]")
+    assert await page.locator("#progress").inner_text() == "第2/3项"
+    await _rate(page, "4")
+    await page.click("button[name=go][value=next]")
+    assert await page.locator("#progress").inner_text() == "第3/3项"
+    assert "提交后全部评价一并保存" in await page.locator("form.target .hint").inner_text()
+    await _rate(page, "3")
     await shot(page, "delegate-phone")
+    await page.click("button[name=go][value=submit]")
+    await page.wait_for_url("**/delegate/done")
+    assert "感谢" in await page.locator("main").inner_text()
+
+
+async def test_going_back_keeps_the_answers_already_given(site, browser) -> None:
+    invitation, staff = await _invitation(site, targets=3)
+    page = await _start(site, browser, invitation)
+    await _rate(page, "5")
+    await page.fill("#comment", "第一位：热情。")
+    await page.click("button[name=go][value=next]")
+    await _rate(page, "2")
+    await page.click("button[name=go][value=next]")
+    assert await page.locator("#progress").inner_text() == "第3/3项"
+    await page.click("button[name=go][value=back]")
+    assert await page.locator("#progress").inner_text() == "第2/3项"
+    assert (
+        await page.locator("form.target input[type=radio][value='2']:checked").count() == await page.locator("form.target fieldset").count()
+    )
+    await page.click("button[name=go][value=back]")
+    assert await page.locator("#progress").inner_text() == "第1/3项"
+    assert await page.input_value("#comment") == "第一位：热情。"
+    assert (
+        await page.locator("form.target input[type=radio][value='5']:checked").count() == await page.locator("form.target fieldset").count()
+    )
+    await shot(page, "delegate-back-phone")
+
+
+async def test_next_asks_for_every_rating_of_the_target_on_screen(site, browser) -> None:
+    invitation, _ = await _invitation(site, targets=2)
+    page = await _start(site, browser, invitation)
+    await page.locator("form.target fieldset").first.locator("input[value='4']").check()
+    await page.click("button[name=go][value=next]")
+    assert "第1项尚未评完" in await page.locator("[role=alert]").inner_text()
+    assert await page.locator("#progress").inner_text() == "第1/2项"
+    assert await page.locator("form.target fieldset").first.locator("input[value='4']").is_checked()  # kept
 
 
 async def test_a_wrong_code_is_said_on_the_start_page(site, browser) -> None:

@@ -1,5 +1,5 @@
-"""The inspection pages in a browser: the inspector on a phone logs a finding with a photo, the draft survives a reload, the lead
-publishes."""
+"""The inspector's pages in a browser, on a phone: the checklist as problems found with praise apart, photo previews, the notice
+after a submit, the confirmed end of a visit and the history of outcomes; the draft survives a reload and works offline."""
 
 from __future__ import annotations
 
@@ -52,12 +52,17 @@ async def test_the_inspector_on_a_phone_logs_a_finding_with_a_photo(site, browse
     await page.select_option("#severity", "major")
     await page.fill("#note", "未佩戴工作牌（页面测试）")
     await page.set_input_files("#photo", files=[{"name": "desk.png", "mimeType": "image/png", "buffer": small_png()}])
+    await wait_for(page, "document.querySelectorAll('#photo-previews img').length === 1")  # the chosen photo is previewed
+    await wait_for(page, "document.querySelector('#photo-previews img').naturalWidth === 64")
+    await shot(page, "inspector-phone-form")
     await page.click("#finding-form button[type=submit]")
     await page.wait_for_url(f"**/app/inspect/visits/{visit['id']}*")
     findings = page.locator("li.finding")
     assert await findings.count() == 1
-    assert "统一戴牌上岗" in await findings.first.inner_text()
-    assert await page.locator("[role=status].notice").count() == 1
+    assert "未佩戴工作牌" in await findings.first.inner_text()
+    notice = page.locator("#logged[role=status]")
+    assert "已记录 1 条" in await notice.inner_text() and "未佩戴工作牌" in await notice.inner_text()
+    assert await notice.is_visible() and (await notice.bounding_box())["y"] < 844  # on the first screen, not past the form
     await shot(page, "inspector-phone")
     logged = (await api(site, "inspector", "GET", f"/api/v1/inspections/visits/{visit['id']}/findings"))["items"]
     assert [(f["item"], f["staff_id"], f["severity"]) for f in logged] == [("badge_worn", int(person), "major")]
@@ -134,7 +139,7 @@ async def test_the_lead_plans_an_undercover_visit_through_the_form(site, browser
     await page.select_option("#kind", "undercover")
     await page.fill("#planned_at", "2030-03-04T09:30")
     await page.locator("input[name=inspector_ids]").first.check()
-    await page.locator("input[name=window_ids]").first.check()
+    await page.locator("#plan-form .site-windows:not([hidden]) input[name=window_ids]").first.check()
     await page.fill("#plan-note", "暗访（页面测试）")
     await page.click("form[action='/app/inspections/visits'] button[type=submit]")
     await page.wait_for_url("**/app/inspections?done=1")
@@ -149,12 +154,14 @@ async def test_two_ticked_items_without_a_photo_log_two_findings_in_english(site
     page = await page_as(browser, site, "inspector", phone=True)
     await page.goto(f"{site.url}/app/inspect/visits/{visit['id']}?lang=en")
     await page.check("input[name=item][value=badge_worn]")
+    await page.click("#praise summary")  # the commendations are a section of their own
     await page.check("input[name=item][value=praise_letter]")
     await page.fill("#note", "two at once")
     assert await page.locator("#finding-form button[type=submit]").inner_text() == "Log the findings"
     await page.click("#finding-form button[type=submit]")
     await page.wait_for_url(f"**/app/inspect/visits/{visit['id']}*")
     assert await page.locator("li.finding").count() == 2
+    assert "Not wearing the staff badge" in await page.locator("#logged").inner_text()
     assert await page.locator("#note").input_value() == ""  # the draft was cleared, not restored
 
 
@@ -236,3 +243,64 @@ async def test_logging_out_clears_the_kept_pages(site, browser) -> None:
     finally:
         await page.context.set_offline(False)
     await shot(page, "inspector-logged-out-offline")
+
+
+async def test_the_checklist_asks_for_the_problems_found_and_keeps_praise_apart(site, browser) -> None:
+    visit = await own_visit(site, start=True)
+    page = await page_as(browser, site, "inspector", phone=True)
+    await page.goto(f"{site.url}/app/inspect/visits/{visit['id']}")
+    problems = page.locator("fieldset.problems")
+    assert "请只勾选本次检查中发现的问题" in await problems.locator(".hint").inner_text()
+    badge = await problems.locator("label.check", has=page.locator("input[value=badge_worn]")).inner_text()
+    assert badge.strip() == "未佩戴工作牌"
+    assert "统一戴牌上岗" not in await problems.inner_text()
+    assert await problems.locator("input[value=praise_letter]").count() == 0
+    praise = page.locator("details#praise")
+    assert "表扬事项" in await praise.locator("summary").inner_text()
+    assert await praise.locator("input[value=praise_letter]").count() == 1
+
+
+async def _log(site, visit: dict, item: str, note: str = "") -> dict:
+    return await api(
+        site,
+        "inspector",
+        "POST",
+        f"/api/v1/inspections/visits/{visit['id']}/findings",
+        json={"window_id": visit["window_ids"][0], "item": item, "observed_at": datetime.now(UTC).isoformat(), "note": note},
+    )
+
+
+async def test_ending_a_visit_asks_first_and_then_lists_it_with_its_outcome(site, browser) -> None:
+    visit = await own_visit(site, start=True)
+    await _log(site, visit, "badge_worn")
+    page = await page_as(browser, site, "inspector", phone=True)
+    await page.goto(f"{site.url}/app/inspect/visits/{visit['id']}")
+    await page.click(f"a[href='/app/inspect/visits/{visit['id']}/end']")
+    confirm = page.locator("section.confirm")
+    assert "结束后，本次检查不能再记录问题；已记录的 1 条由检查组长审核" in await confirm.inner_text()
+    assert (await api(site, "inspector", "GET", f"/api/v1/inspections/visits/{visit['id']}"))["status"] == "in_progress"  # asked only
+    await shot(page, "inspector-end-confirm-phone")
+    await confirm.locator("button[name=confirm]").click()
+    await page.wait_for_url(f"**/app/inspect?ended={visit['id']}")
+    assert f"检查 #{visit['id']} 已结束" in await page.locator(".notice[role=status]").inner_text()
+    ended = page.locator(f"section.ended[data-visit='{visit['id']}']")
+    assert "未佩戴工作牌" in await ended.inner_text() and "待检查组长审核" in await ended.inner_text()
+
+
+async def test_the_history_says_what_the_lead_did_with_each_finding(site, browser) -> None:
+    visit = await own_visit(site, start=True)
+    kept, dismissed = await _log(site, visit, "badge_worn"), await _log(site, visit, "no_eating")
+    await api(site, "inspector", "POST", f"/api/v1/inspections/visits/{visit['id']}/end")
+    await api(site, "lead", "POST", f"/api/v1/inspections/findings/{kept['id']}/publish")
+    await api(site, "lead", "POST", f"/api/v1/inspections/findings/{dismissed['id']}/reject", json={"reason": "照片看不清窗口号"})
+    lead = await api(site, "lead", "GET", "/api/v1/auth/me")
+    page = await page_as(browser, site, "inspector", phone=True)
+    await page.goto(f"{site.url}/app/inspect")
+    ended = page.locator(f"section.ended[data-visit='{visit['id']}']")
+    kept_text = await ended.locator(f"li[data-finding='{kept['id']}']").inner_text()
+    assert "未佩戴工作牌" in kept_text and f"已采纳并发布（{lead['display_name'] or 'lead'}" in kept_text
+    dismissed_text = await ended.locator(f"li[data-finding='{dismissed['id']}']").inner_text()
+    assert "在窗口吃东西" in dismissed_text and "未采纳（" in dismissed_text and "理由：照片看不清窗口号" in dismissed_text
+    assert "user:" not in await ended.inner_text()  # people by name, never by the audit's account key
+    await ended.scroll_into_view_if_needed()
+    await shot(page, "inspector-history-phone")

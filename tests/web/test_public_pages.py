@@ -45,7 +45,7 @@ async def live_entries(site) -> list[dict]:
         },
     )
     await api(site, "lead", "POST", f"/api/v1/inspections/findings/{finding['id']}/publish")
-    await api(site, "lead", "POST", "/api/v1/inspections/board", json={"finding_id": finding["id"]})
+    await api(site, "lead", "POST", "/api/v1/inspections/board", json={"finding_id": finding["id"], "text": "公开说明（页面测试）"})
     return await live_entries(site)
 
 
@@ -60,6 +60,9 @@ async def test_a_visitor_reads_the_exposure_board_on_a_phone(site, browser) -> N
     assert await articles.count() == len(entries)  # both show the first 50
     first = await articles.first.inner_text()
     assert entries[0]["item"] in first and entries[0]["department"] in first
+    assert entries[0]["text"] in first and ("整改中" if entries[0]["rectification"] == "in_progress" else "已整改（") in first
+    assert "统一戴牌上岗" not in await page.content()  # the headline is the problem found, not the standard it broke
+    assert "曝光台（页面测试）" not in await page.content()  # the inspector's note stays inside
     assert await page.locator("script").count() == 0
     await shot(page, "public-board-phone")
 

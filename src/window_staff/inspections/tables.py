@@ -135,6 +135,11 @@ class ExposureEntry(Table, tablename="inspection_exposure"):
     chosen_at = Timestamptz()
     expires_on = Date()
     withdrawn_at = Timestamptz(null=True, default=None)
+    # The public wording the lead chose (m0014): the board never shows the inspector's private note.
+    headline = Text(null=True, default=None)  # the problem found, e.g. 未佩戴工作牌; None: the item's problem wording
+    public_text = Text(null=True, default=None)
+    rectified_at = Timestamptz(null=True, default=None)  # None: 整改中
+    rectified_by = Varchar(length=120, null=True, default=None)
 
 
 # Notification began here and its table is still created by the inspections migration (m0006).

@@ -131,13 +131,15 @@ def _checklist(file: str, data: object, *, errors: Errors) -> tuple[ChecklistIte
             entry=entry,
             prefix=f"checklist[{i}]",
             errors=errors,
-            keys=("id", "title_zh", "title_en", "category", "positive"),
+            keys=("id", "title_zh", "title_en", "problem_zh", "problem_en", "category", "positive"),
         )
         item_id, title_zh, title_en = r.text("id", pattern=ID), r.text("title_zh"), r.text("title_en")
         category, positive = r.text("category"), r.boolean("positive")
+        # A failing is ticked and published in its own words (未佩戴工作牌), never as the standard it broke.
+        problem_zh, problem_en = r.text("problem_zh", required=positive is False), r.text("problem_en", required=positive is False)
         if category is not None and category not in CATEGORY_CODES:
             r.fail("category", f"unknown category {category!r} (the five are: {', '.join(CATEGORY_CODES)})")
             category = None
         if item_id and title_zh and title_en and category and positive is not None:
-            out.append(ChecklistItem(item_id, title_zh, title_en, category, positive))
+            out.append(ChecklistItem(item_id, title_zh, title_en, category, positive, problem_zh or title_zh, problem_en or title_en))
     return tuple(out)

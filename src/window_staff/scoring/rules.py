@@ -99,6 +99,15 @@ class ChecklistItem:
     title_en: str
     category: str
     positive: bool
+    # How a finding on it reads: the problem found (未佩戴工作牌); a commendation's is its title.
+    problem_zh: str = ""
+    problem_en: str = ""
+
+    def wording(self, lang: str) -> str:
+        """What a finding on this item says, in the page language: the problem found, or the commendation."""
+        if lang == "en":
+            return self.problem_en or self.title_en
+        return self.problem_zh or self.title_zh
 
 
 @dataclass(frozen=True, slots=True)

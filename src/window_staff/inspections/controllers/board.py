@@ -15,6 +15,8 @@ from window_staff.inspections.schemas.publication import BoardPage, ExposureIn, 
 from window_staff.inspections.service import board as service_board, evidence as service_evidence
 
 can_manage_board = roles("inspection_lead")
+# Whether a problem was put right is known to the lead and to HR, who keeps the staff and windows.
+can_mark_rectified = roles("inspection_lead", "hr")
 
 
 class BoardController(Controller):
@@ -56,3 +58,8 @@ class ExposureController(Controller):
     async def withdraw(self, ctx: AppContext, principal: Principal, entry_id: int, data: ExposureWithdrawIn) -> ExposureOut:
         """Take an entry off the board."""
         return await service_board.withdraw(ctx, principal, entry_id, data)
+
+    @post("/{entry_id:int}/rectified", guards=[can_mark_rectified], status_code=200, request_max_body_size=1024)
+    async def rectified(self, ctx: AppContext, principal: Principal, entry_id: int) -> ExposureOut:
+        """Record that the entry's problem was rectified (the board then says 已整改 with the day)."""
+        return await service_board.mark_rectified(ctx, principal, entry_id)

@@ -14,6 +14,8 @@ import msgspec
 Id = Annotated[int, msgspec.Meta(ge=1)]
 Reason = Annotated[str, msgspec.Meta(min_length=2, max_length=1000)]
 Note = Annotated[str, msgspec.Meta(max_length=1000)]
+Headline = Annotated[str, msgspec.Meta(max_length=60)]
+PublicText = Annotated[str, msgspec.Meta(max_length=500)]
 Outcome = Literal["upheld", "rejected"]
 
 
@@ -59,12 +61,17 @@ class AppealReviewOut(msgspec.Struct, kw_only=True):
 
 
 class ExposureIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """The lead puts a published finding on the board; ``anonymous`` may hide the person even when the policy names."""
+    """The lead puts a published finding on the board; ``anonymous`` may hide the person even when the policy names.
+
+    ``headline`` (empty: the item's problem wording) and ``text`` are what the public reads; the inspector's note never is.
+    """
 
     finding_id: Id
     expires_on: date | None = None
     show_photos: bool = False
     anonymous: bool = False
+    headline: Headline = ""
+    text: PublicText = ""
 
 
 class ExposureWithdrawIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -85,6 +92,10 @@ class ExposureOut(msgspec.Struct, kw_only=True):
     expires_on: date
     withdrawn_at: datetime | None
     state: str  # live | expired | withdrawn | upheld
+    headline: str
+    text: str
+    rectified_at: datetime | None
+    rectified_by: str | None
 
 
 class BoardEntryOut(msgspec.Struct, kw_only=True):
@@ -99,7 +110,9 @@ class BoardEntryOut(msgspec.Struct, kw_only=True):
     department: str
     window: str | None
     person: str | None
-    note: str
+    text: str  # the lead's public text (never the inspector's note)
+    rectification: Literal["in_progress", "rectified"]  # 整改中 / 已整改
+    rectified_on: date | None
     expires_on: date
     photos: list[str]
 

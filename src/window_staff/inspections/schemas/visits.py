@@ -17,6 +17,7 @@ ItemId = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-
 Note = Annotated[str, msgspec.Meta(max_length=2000)]
 Reason = Annotated[str, msgspec.Meta(min_length=2, max_length=1000)]
 Id = Annotated[int, msgspec.Meta(ge=1)]
+Outcome = Literal["pending", "published", "rejected", "appeal_upheld"]
 
 
 class ChecklistItemOut(msgspec.Struct, kw_only=True):
@@ -145,3 +146,13 @@ class RevisionOut(msgspec.Struct, kw_only=True):
     reason: str
     changed_by: str
     changed_at: datetime
+
+
+class ReviewOutcomeOut(msgspec.Struct, kw_only=True):
+    """What became of a finding after the inspector logged it: waiting, published, rejected (with why), or cleared on appeal."""
+
+    finding_id: int
+    outcome: Outcome
+    by: str | None  # the reviewer as the audit chain names them (user:ID:username)
+    at: datetime | None
+    reason: str

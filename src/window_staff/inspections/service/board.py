@@ -3,6 +3,8 @@
 An entry is live while it is not withdrawn, its local expiry day has not passed, its finding is still
 published (``store.visible_findings(None)``: the public's view) and no appeal against it was upheld.
 The public sees no staff ids, no visit, no inspector, and photos only where the lead and policy allow.
+It reads the headline and text the lead chose (the inspector's note is a working note and never published),
+and whether the problem was rectified (整改中 / 已整改 with the day), as the lead or HR marked it.
 """
 
 from __future__ import annotations
@@ -60,6 +62,10 @@ def _entry_out(row: dict[str, Any], *, today: date, upheld: bool) -> ExposureOut
         expires_on=row["expires_on"],
         withdrawn_at=row["withdrawn_at"],
         state=_state(row, today=today, upheld=upheld),
+        headline=row["headline"] or "",
+        text=row["public_text"] or "",
+        rectified_at=row["rectified_at"],
+        rectified_by=row["rectified_by"],
     )
 
 
@@ -107,6 +113,8 @@ async def choose(ctx: AppContext, principal: Principal, data: ExposureIn) -> Exp
                     chosen_by=principal.actor,
                     chosen_at=now,
                     expires_on=expires_on,
+                    headline=data.headline.strip() or None,
+                    public_text=data.text.strip() or None,
                 )
             ).returning(ExposureEntry.id)
         except INTEGRITY_ERRORS as exc:  # a concurrent choice of the same finding
@@ -124,6 +132,8 @@ async def choose(ctx: AppContext, principal: Principal, data: ExposureIn) -> Exp
                 "expires_on": expires_on.isoformat(),
                 "show_photos": data.show_photos,
                 "anonymous": data.anonymous,
+                "headline": data.headline,
+                "text": data.text,
             },
         )
     return await _entry(ctx, entry_id)
@@ -151,6 +161,36 @@ async def withdraw(ctx: AppContext, principal: Principal, entry_id: int, data: E
     return await _entry(ctx, entry_id)
 
 
+async def mark_rectified(ctx: AppContext, principal: Principal, entry_id: int) -> ExposureOut:
+    """The lead or HR records that the problem on a board entry was rectified (已整改, today); once only."""
+    now = ctx.clock.now()
+    async with write_transaction(ctx.engine):
+        row = await ExposureEntry.select(ExposureEntry.finding, ExposureEntry.rectified_at).where(ExposureEntry.id == entry_id).first()
+        if row is None:
+            raise ExposureEntryNotFound()
+        if row["rectified_at"] is not None:
+            raise ExposureConflict("the entry is already marked rectified", code="already_rectified")
+        await ExposureEntry.update({ExposureEntry.rectified_at: now, ExposureEntry.rectified_by: principal.actor}).where(
+            ExposureEntry.id == entry_id
+        )
+        await audit.record(
+            ctx.engine,
+            at=now,
+            actor=principal.actor,
+            action="exposure.rectified",
+            subject_type="exposure_entry",
+            subject_id=entry_id,
+            data={"finding": row["finding"]},
+        )
+    return await _entry(ctx, entry_id)
+
+
+def suggested_text(*, problem: str, observed_on: date, window: str) -> str:
+    """A public text for the lead to accept or edit: what was found, when and where, and that rectification was ordered."""
+    where = f"{window}窗口" if window else "窗口"
+    return f"{observed_on.year}年{observed_on.month}月{observed_on.day}日检查发现，{where}工作人员存在“{problem}”问题，已责令限期整改。"
+
+
 async def list_entries(ctx: AppContext, params: PageParams) -> Page[ExposureOut]:
     """Every board entry with its state, newest first (for the lead)."""
     rows = (
@@ -171,11 +211,13 @@ _BOARD_COLUMNS = (
     ExposureEntry.named,
     ExposureEntry.show_photos,
     ExposureEntry.expires_on,
+    ExposureEntry.headline,
+    ExposureEntry.public_text,
+    ExposureEntry.rectified_at,
     ExposureEntry.finding.item.as_alias("item"),
     ExposureEntry.finding.category.as_alias("category"),
     ExposureEntry.finding.severity.as_alias("severity"),
     ExposureEntry.finding.observed_at.as_alias("observed_at"),
-    ExposureEntry.finding.note.as_alias("note"),
     ExposureEntry.finding._.staff._.name.as_alias("staff_name"),
     ExposureEntry.finding._.staff._.department._.name.as_alias("staff_department"),
     ExposureEntry.finding._.window._.number.as_alias("window_number"),
@@ -193,7 +235,7 @@ def _board_out(r: dict[str, Any], *, policy: InspectionPolicy, titles: dict[str,
     shown = photo_ids if (r["show_photos"] and policy.exposure_photos) else []
     return BoardEntryOut(
         id=r["id"],
-        item=titles.get(r["item"], r["item"]),
+        item=r["headline"] or titles.get(r["item"], r["item"]),
         category=r["category"],
         severity=r["severity"],
         observed_on=local_date(r["observed_at"], r["tz"]),
@@ -201,7 +243,9 @@ def _board_out(r: dict[str, Any], *, policy: InspectionPolicy, titles: dict[str,
         department=r["window_department"] or r["staff_department"] or "",
         window=window or None,
         person=display_name(r["staff_name"], naming),
-        note=r["note"],
+        text=r["public_text"] or "",
+        rectification="rectified" if r["rectified_at"] else "in_progress",
+        rectified_on=local_date(r["rectified_at"], r["tz"]) if r["rectified_at"] else None,
         expires_on=r["expires_on"],
         photos=[PHOTO_URL.format(entry=r["id"], index=i) for i in range(len(shown))],
     )

@@ -55,8 +55,8 @@ def local_date(at: datetime, zone: str | None) -> date:
 
 
 def checklist_titles(ctx: AppContext) -> dict[str, str]:
-    """Checklist item id -> Chinese title, from the loaded rules."""
-    return {item.id: item.title_zh for item in rules_of(ctx).checklist}
+    """Checklist item id -> what a finding on it says in Chinese (the problem found, 未佩戴工作牌; or the commendation)."""
+    return {item.id: item.wording("zh") for item in rules_of(ctx).checklist}
 
 
 def upheld_findings() -> Select:

@@ -20,10 +20,10 @@ from window_staff.common.db import write_transaction
 from window_staff.common.principal import Principal
 from window_staff.inspections import domain, store
 from window_staff.inspections.errors import FindingRevisionConflict, VisitStateConflict
-from window_staff.inspections.schemas.visits import FindingEditIn, FindingOut, FindingRejectIn, RevisionOut
-from window_staff.inspections.service.publication import on_published
+from window_staff.inspections.schemas.visits import FindingEditIn, FindingOut, FindingRejectIn, Outcome, ReviewOutcomeOut, RevisionOut
+from window_staff.inspections.service.publication import on_published, upheld_findings
 from window_staff.inspections.service.visits import add_revision, check_placement, get_finding
-from window_staff.inspections.tables import FINDING_SEAL, Finding, FindingRevision, Visit
+from window_staff.inspections.tables import FINDING_SEAL, Finding, FindingAppeal, FindingRevision, Visit
 from window_staff.scoring.rules import rules_of
 
 
@@ -174,3 +174,25 @@ async def revisions(ctx: AppContext, finding_id: int, *, principal: Principal) -
         )
         for r in rows
     ]
+
+
+async def outcomes(ctx: AppContext, finding_ids: list[int], *, principal: Principal) -> dict[int, ReviewOutcomeOut]:
+    """The review outcome of each finding the caller may see (the inspector's history): who decided what, and why."""
+    visible = [
+        r["id"] for r in await Finding.select(Finding.id).where(Finding.id.is_in(finding_ids or [-1]) & store.visible_findings(principal))
+    ]
+    if not visible:
+        return {}
+    upheld = {r["finding"] for r in await upheld_findings().where(FindingAppeal.finding.is_in(visible))}
+    out = {i: ReviewOutcomeOut(finding_id=i, outcome="pending", by=None, at=None, reason="") for i in visible}
+    decided = (
+        await FindingRevision.select()
+        .where(FindingRevision.finding.is_in(visible) & FindingRevision.action.is_in(["published", "rejected"]))
+        .order_by(FindingRevision.revision)
+    )
+    for r in decided:  # the last decision wins
+        outcome: Outcome = "appeal_upheld" if r["finding"] in upheld and r["action"] == "published" else r["action"]
+        out[r["finding"]] = ReviewOutcomeOut(
+            finding_id=r["finding"], outcome=outcome, by=r["changed_by"], at=r["changed_at"], reason=r["reason"]
+        )
+    return out

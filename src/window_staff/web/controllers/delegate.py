@@ -1,5 +1,8 @@
 """Delegate pages (作风监督评议, phone first): redeem the invitation, evaluate the campaign's targets, thank-you.
 
+The targets are asked one at a time (第2/3项) with Back and Next; the answers already given ride along in hidden
+fields of each step (nothing is stored before the last step's submit), so the pages work without script.
+
 Delegates have no staff account. These routes are public; the invitation's token and one-time code are the
 credential, traded for a delegate session kept in its own cookie (HttpOnly, SameSite=strict, path /delegate)
 that only these pages read. A missing or expired delegate session sends the visitor back to the start page.
@@ -7,7 +10,8 @@ that only these pages read. A missing or expired delegate session sends the visi
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from collections.abc import Mapping
+from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -32,6 +36,8 @@ DELEGATE_COOKIE = "ws_delegate"
 _DELEGATE_PAGE = {**PUBLIC, SESSION_COOKIE_OPT: DELEGATE_COOKIE}
 COOKIE_PATH = "/delegate"
 _FORM_LIMIT = 8192
+# A step carries every pending target's answers (comments included) back and forth.
+_STEP_LIMIT = 256 * 1024
 _KINDS = ("staff", "window", "department")
 
 add_words(
@@ -57,9 +63,19 @@ add_words(
         },
         "dg.overall": {"zh": "总体评价", "en": "Overall"},
         "dg.comment": {"zh": "意见建议（选填）", "en": "Comments (optional)"},
-        "dg.submit": {"zh": "提交评价", "en": "Submit"},
+        "dg.submit": {"zh": "提交全部评价", "en": "Submit all"},
+        "dg.progress": {"zh": "第{i}/{n}项", "en": "{i} of {n}"},
+        "dg.back": {"zh": "上一项", "en": "Back"},
+        "dg.next": {"zh": "下一项", "en": "Next"},
+        "dg.submit_hint": {
+            "zh": "这是最后一项。提交后全部评价一并保存，不能再修改。",
+            "en": "This is the last one. Submitting saves every answer at once; they cannot be changed afterwards.",
+        },
+        "dg.step_incomplete": {
+            "zh": "第{i}项尚未评完，请为每一项和总体评价选择分值。",
+            "en": "Item {i} is not finished: choose a rating for every line.",
+        },
         "dg.done_badge": {"zh": "已评价", "en": "Done"},
-        "dg.saved": {"zh": "已提交对“{label}”的评价。", "en": "Your evaluation of “{label}” was saved."},
         "dg.already": {"zh": "您已评价过该对象。", "en": "You have already evaluated this target."},
         "dg.incomplete": {"zh": "请为每一项和总体评价选择分值。", "en": "Choose a rating for every item and the overall rating."},
         "dg.all_done": {"zh": "全部对象均已评价，感谢参与！", "en": "Every target is done. Thank you!"},
@@ -95,21 +111,58 @@ def _start_page(request: Request, *, token: str, message: str | None, status: in
     return render(request, "delegate/start.html", principal=None, token=token, message=message, status=status)
 
 
+def _key(target: Any) -> str:
+    return f"{target.kind}-{target.id}"
+
+
+def _answers_of(form: Mapping[str, Any], targets: list[Any], codes: list[str], scale: list[int]) -> dict[str, dict[str, Any]]:
+    """Each pending target's answers as posted (ratings outside the scale are dropped): {key: {code|overall: int, comment: str}}."""
+    allowed = {str(v): v for v in scale}
+    out: dict[str, dict[str, Any]] = {}
+    for t in targets:
+        key = _key(t)
+        mine: dict[str, Any] = {}
+        for code in [*codes, "overall"]:
+            value = allowed.get(str(form.get(f"a.{key}.{code}", "")))
+            if value is not None:
+                mine[code] = value
+        mine["comment"] = str(form.get(f"a.{key}.comment", ""))
+        out[key] = mine
+    return out
+
+
+def _complete(answers: dict[str, Any], codes: list[str]) -> bool:
+    return all(code in answers for code in [*codes, "overall"])
+
+
 async def _form_page(
-    ctx: AppContext, request: Request, caller: DelegateCaller, *, message: str | None = None, notice: str | None = None, status: int = 200
+    ctx: AppContext,
+    request: Request,
+    caller: DelegateCaller,
+    *,
+    step: int = 0,
+    answers: dict[str, dict[str, Any]] | None = None,
+    message: str | None = None,
+    status: int = 200,
 ) -> Template:
     campaign = await service_delegates.delegate_campaign(ctx, caller=caller)
     scale = list(range(campaign.form.scale_min, campaign.form.scale_max + 1))
+    pending = [t for t in campaign.targets if not t.evaluated]
+    step = max(0, min(step, len(pending) - 1))
     return render(
         request,
         "delegate/form.html",
         principal=None,
         campaign=campaign,
         scale=scale,
+        pending=pending,
+        step=step,
+        target=pending[step] if pending else None,
+        answers=answers or {},
+        key=_key,
         message=message,
-        notice=notice,
         status=status,
-        all_done=all(t.evaluated for t in campaign.targets),
+        all_done=not pending,
     )
 
 
@@ -162,13 +215,11 @@ class DelegatePagesController(Controller):
             caller = await _caller(ctx, request)
         except SessionInvalid:
             return _back_to_start()
-        words = translator(lang_of(request))
-        saved = request.query_params.get("saved")
-        return await _form_page(ctx, request, caller, notice=words("dg.saved").format(label=saved) if saved else None)
+        return await _form_page(ctx, request, caller)
 
-    @post("/delegate/evaluations/{kind:str}/{target_id:int}", opt=_DELEGATE_PAGE, request_max_body_size=_FORM_LIMIT)
-    async def evaluate(self, ctx: AppContext, request: Request, kind: str, target_id: int) -> Response:
-        """Submit one target's evaluation; back to the list (or the thank-you page when all are done)."""
+    @post("/delegate/steps", opt=_DELEGATE_PAGE, request_max_body_size=_STEP_LIMIT)
+    async def step(self, ctx: AppContext, request: Request) -> Response:
+        """Back, Next (the current target must be complete) or, on the last step, submit every pending target's evaluation."""
         try:
             caller = await _caller(ctx, request)
         except SessionInvalid:
@@ -176,33 +227,50 @@ class DelegatePagesController(Controller):
         words = translator(lang_of(request))
         form = await request.form()
         campaign = await service_delegates.delegate_campaign(ctx, caller=caller)
-        try:
-            scores = {d.code: int(str(form.get(f"score.{d.code}", ""))) for d in campaign.form.dimensions}
-            data = msgspec.convert(
-                {
-                    "target_kind": kind,
-                    "target_id": target_id,
-                    "scores": scores,
-                    "overall": int(str(form.get("overall", ""))),
-                    "comment": str(form.get("comment", "")),
-                },
-                EvaluationIn,
-            )
-        except (ValueError, msgspec.ValidationError):
-            return await _form_page(ctx, request, caller, message=words("dg.incomplete"), status=422)
-        try:
-            await service_delegates.submit_evaluation(ctx, caller=caller, data=data)
-        except AlreadyEvaluated:
-            return await _form_page(ctx, request, caller, message=words("dg.already"), status=409)
-        except CampaignStateConflict:
-            return await _form_page(ctx, request, caller, message=words("dg.campaign_closed"), status=409)
-        except DomainError as exc:
-            return await _form_page(ctx, request, caller, message=refusal_of(request, exc), status=status_of(exc))
-        remaining = [t for t in campaign.targets if not t.evaluated and (t.kind, t.id) != (kind, target_id)]
-        if not remaining:
+        pending = [t for t in campaign.targets if not t.evaluated]
+        if not pending:
             return Redirect("/delegate/done", status_code=303)
-        label = next((t.label for t in campaign.targets if (t.kind, t.id) == (kind, target_id)), "")
-        return Redirect(f"/delegate?saved={quote(label)}", status_code=303)
+        codes = [d.code for d in campaign.form.dimensions]
+        answers = _answers_of(form, pending, codes, list(range(campaign.form.scale_min, campaign.form.scale_max + 1)))
+        current = str(form.get("step", "0"))
+        step = max(0, min(int(current) if current.isdigit() else 0, len(pending) - 1))
+        go = str(form.get("go", "next"))
+        if go == "back":
+            return await _form_page(ctx, request, caller, step=step - 1, answers=answers)
+        if not _complete(answers[_key(pending[step])], codes):
+            message = words("dg.step_incomplete").format(i=step + 1)
+            return await _form_page(ctx, request, caller, step=step, answers=answers, message=message, status=422)
+        if go != "submit" or step < len(pending) - 1:
+            return await _form_page(ctx, request, caller, step=step + 1, answers=answers)
+        missing = next((i for i, t in enumerate(pending) if not _complete(answers[_key(t)], codes)), None)
+        if missing is not None:
+            message = words("dg.step_incomplete").format(i=missing + 1)
+            return await _form_page(ctx, request, caller, step=missing, answers=answers, message=message, status=422)
+        for t in pending:
+            mine = answers[_key(t)]
+            try:
+                data = msgspec.convert(
+                    {
+                        "target_kind": t.kind,
+                        "target_id": t.id,
+                        "scores": {code: mine[code] for code in codes},
+                        "overall": mine["overall"],
+                        "comment": mine["comment"],
+                    },
+                    EvaluationIn,
+                )
+                await service_delegates.submit_evaluation(ctx, caller=caller, data=data)
+            except AlreadyEvaluated:
+                continue  # a second tab submitted it first: the stored one stands
+            except msgspec.ValidationError:
+                return await _form_page(ctx, request, caller, step=step, answers=answers, message=words("dg.incomplete"), status=422)
+            except CampaignStateConflict:
+                return await _form_page(ctx, request, caller, step=step, answers=answers, message=words("dg.campaign_closed"), status=409)
+            except DomainError as exc:
+                return await _form_page(
+                    ctx, request, caller, step=step, answers=answers, message=refusal_of(request, exc), status=status_of(exc)
+                )
+        return Redirect("/delegate/done", status_code=303)
 
     @get("/delegate/done", opt=PUBLIC)
     async def done(self, request: Request) -> Template:

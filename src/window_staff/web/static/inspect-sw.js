@@ -6,8 +6,8 @@
 "use strict";
 
 var PREFIX = "ws-inspect-";
-var CACHE = PREFIX + "v1";
-var SHELL = ["/static/app.css", "/static/htmx.min.js", "/static/inspect.js"];
+var CACHE = PREFIX + "v2";
+var SHELL = ["/static/app.css", "/static/inspect.css", "/static/htmx.min.js", "/static/inspect.js"];
 var PAGE = /^\/app\/inspect(\/visits\/\d+)?$/;
 
 function isPage(url) { return PAGE.test(url.pathname); }

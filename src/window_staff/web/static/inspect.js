@@ -135,6 +135,33 @@
     }).catch(function () { /* storage full or disabled: the photos are still in the input */ });
   }
 
+  // Previews of the chosen photos (object URLs, allowed by the pages' img-src blob:); without script the browser
+  // still lists the chosen files by name.
+  var previews = document.getElementById("photo-previews");
+  var previewUrls = [];
+  function showPreviews() {
+    if (!previews || !photo) { return; }
+    previewUrls.forEach(function (u) { URL.revokeObjectURL(u); });
+    previewUrls = [];
+    previews.textContent = "";
+    Array.prototype.forEach.call(photo.files || [], function (file, index) {
+      if (!/^image\//.test(file.type)) { return; }
+      var url = URL.createObjectURL(file);
+      previewUrls.push(url);
+      var img = document.createElement("img");
+      img.src = url;
+      img.alt = (previews.getAttribute("aria-label") || "") + " " + (index + 1);
+      img.className = "preview";
+      previews.appendChild(img);
+    });
+  }
+
+  // A restored tick among the commendations opens their section, so nothing ticked is out of sight.
+  function openTickedPraise() {
+    var praise = document.getElementById("praise");
+    if (praise && praise.querySelector("input:checked")) { praise.open = true; }
+  }
+
   function restorePhotos() {
     return photoStore("readonly", function (store) { return store.get(photoKey); }).then(function (kept) {
       if (!kept || !kept.length || (photo.files && photo.files.length)) { return; }
@@ -142,6 +169,7 @@
       kept.forEach(function (p) { transfer.items.add(new File([p.blob], p.name, { type: p.type, lastModified: p.modified })); });
       photo.files = transfer.files;
       photo.setAttribute("data-kept", String(kept.length));
+      showPreviews();
       say(form.getAttribute("data-restored-text"));
     }).catch(function () { /* nothing kept, or no DataTransfer here: the inspector picks the photos again */ });
   }
@@ -158,6 +186,7 @@
     window.history.replaceState(null, "", url.pathname + url.search);
   } else {
     restore();
+    openTickedPraise();
     if (photo) { restorePhotos(); }
   }
 
@@ -173,7 +202,7 @@
   }
 
   form.addEventListener("input", function (event) { if (event.target !== photo) { save(); } });
-  form.addEventListener("change", function (event) { if (event.target === photo) { savePhotos(); } else { save(); } });
+  form.addEventListener("change", function (event) { if (event.target === photo) { showPreviews(); savePhotos(); } else { save(); } });
   // Saved again on submit: if the network is down the browser shows its error page and the draft survives.
   form.addEventListener("submit", save);
 })();
