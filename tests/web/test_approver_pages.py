@@ -80,7 +80,7 @@ async def test_the_approver_sees_the_changes_in_words_with_appeals_and_bonus_by_
     appeal = page.locator("#decided-appeals tr[data-outcome=upheld]")
     assert await appeal.count() == 1
     words = await appeal.inner_text()
-    assert "支持申诉" in words and "培训通知已核实" in words and "hr" in words
+    assert "支持申诉" in words and "培训通知已核实" in words and "张敏" in words  # the reviewer by name
     departments = await page.locator("#bonus-departments tbody tr td:first-child").all_inner_texts()
     assert departments and all(d and not d.isascii() for d in departments)  # department names, not codes
     assert "合计" in await page.locator("#bonus-total").inner_text()

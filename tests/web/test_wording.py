@@ -38,7 +38,7 @@ async def lived_in(site) -> Site:
     (Run after the other page tests, the centre holds much more; these make sure the crawl meets each kind of
     record even when this file runs alone.)
     """
-    published, waiting = months_ago(6), months_ago(5)
+    published, waiting = months_ago(8), months_ago(7)  # months no other page test takes
     for month in (published, waiting):
         await api_job(site, "hr", f"/api/v1/appraisal/periods/{month}/compute")
         await api(site, "hr", "POST", f"/api/v1/appraisal/periods/{month}/open-appeals")
