@@ -95,14 +95,19 @@ async def test_the_reviewer_reads_the_disputed_day_in_a_sentence_with_its_punch_
     [review] = await service_appeals.review_queue(ctx, MONTH, pending_only=True, lang="en", principal=month.reviewer)
     assert review.title_en == "Late (up to 30 minutes)" and "double" in review.description
     [fact] = review.disputed
-    assert fact.text == "Late 22 minutes on the morning of 6 March (counted as 3 × 10 minutes), the 3rd time this month: doubled by the rule, −1.20"
+    assert (
+        fact.text
+        == "Late 22 minutes on the morning of 6 March (counted as 3 × 10 minutes), the 3rd time this month: doubled by the rule, −1.20"
+    )
     assert [(e.kind, e.at) for e in fact.evidence] == [("sign_in", at(6, 8, 52)), ("sign_out", at(6, 12, 5))]
 
 
 async def test_an_appeal_without_facts_is_about_the_whole_line_as_before(ctx) -> None:
     month = await late_month(ctx)
     before = (await _sheet(ctx, month)).total
-    appeal = await service_appeals.file_appeal(ctx, MONTH, principal=month.staff_p(0), data=AppealIn(rule_id="att.late", reason="all of it"))
+    appeal = await service_appeals.file_appeal(
+        ctx, MONTH, principal=month.staff_p(0), data=AppealIn(rule_id="att.late", reason="all of it")
+    )
     assert appeal.facts == [] and appeal.disputed_points is None
     await service_appeals.decide_appeal(ctx, appeal.id, principal=month.reviewer, data=AppealDecisionIn(outcome="upheld", reason="ok"))
     assert (await _sheet(ctx, month)).total == before + Decimal("2.40")

@@ -14,7 +14,9 @@ D = Decimal
 
 
 def _late(day: int, minutes: int, *, units: str, factor: str, points: str) -> Item:
-    return Item(f"attendance.late:2026-11-{day:02d}:am", date(2026, 11, day), D(units), D(factor), D(points), {"minutes": minutes, "session": "am"})
+    return Item(
+        f"attendance.late:2026-11-{day:02d}:am", date(2026, 11, day), D(units), D(factor), D(points), {"minutes": minutes, "session": "am"}
+    )
 
 
 def test_a_second_lateness_is_told_by_day_session_minutes_and_count() -> None:
@@ -27,8 +29,13 @@ def test_a_second_lateness_is_told_by_day_session_minutes_and_count() -> None:
 
 def test_a_third_lateness_says_the_rule_doubled_it() -> None:
     item = _late(10, 16, units="2", factor="2", points="-0.80")
-    assert item_sentence(RULES.rule("att.late"), item, occurrence=3) == "11月10日上午迟到16分钟（按2个10分钟计），本月第3次，按规则加倍扣0.80分"
-    assert item_sentence(RULES.rule("att.late"), item, occurrence=3, lang="en").endswith("the 3rd time this month: doubled by the rule, −0.80")
+    assert (
+        item_sentence(RULES.rule("att.late"), item, occurrence=3)
+        == "11月10日上午迟到16分钟（按2个10分钟计），本月第3次，按规则加倍扣0.80分"
+    )
+    assert item_sentence(RULES.rule("att.late"), item, occurrence=3, lang="en").endswith(
+        "the 3rd time this month: doubled by the rule, −0.80"
+    )
 
 
 def test_the_rule_explains_its_escalation_where_the_deduction_is_made() -> None:
@@ -37,7 +44,14 @@ def test_the_rule_explains_its_escalation_where_the_deduction_is_made() -> None:
 
 
 def test_a_finding_is_told_by_visit_and_rule_title() -> None:
-    item = Item("inspection.finding:12", date(2026, 11, 12), D(1), D(1), D("-1.00"), {"item": "badge_worn", "severity": "minor", "visit_kind": "undercover", "positive": False})
+    item = Item(
+        "inspection.finding:12",
+        date(2026, 11, 12),
+        D(1),
+        D(1),
+        D("-1.00"),
+        {"item": "badge_worn", "severity": "minor", "visit_kind": "undercover", "positive": False},
+    )
     rule = RULES.rule("cond.badge_worn")
     assert item_sentence(rule, item, occurrence=1, checklist=CHECKLIST) == "11月12日暗访发现：未戴牌上岗，本月第1次，扣1.00分"
     assert item_sentence(rule, item, occurrence=1, lang="en", checklist=CHECKLIST) == (
@@ -46,7 +60,14 @@ def test_a_finding_is_told_by_visit_and_rule_title() -> None:
 
 
 def test_a_commendation_adds_points_in_words() -> None:
-    item = Item("inspection.finding:30", date(2026, 11, 20), D(1), D(1), D("1.00"), {"item": "praise_letter", "severity": "minor", "visit_kind": "open", "positive": True})
+    item = Item(
+        "inspection.finding:30",
+        date(2026, 11, 20),
+        D(1),
+        D(1),
+        D("1.00"),
+        {"item": "praise_letter", "severity": "minor", "visit_kind": "open", "positive": True},
+    )
     rule = RULES.rule("cond.praise_letter")
     zh = item_sentence(rule, item, occurrence=1, checklist=CHECKLIST)
     en = item_sentence(rule, item, occurrence=1, lang="en", checklist=CHECKLIST)
@@ -55,7 +76,14 @@ def test_a_commendation_adds_points_in_words() -> None:
 
 
 def test_an_upheld_appeal_is_told_by_the_line_it_was_about_not_its_codes() -> None:
-    item = Item("appeal.adjustment:4", date(2026, 12, 2), D("0.20"), D(1), D("0.20"), {"points": D("0.20"), "rule_id": "att.late", "category": "management"})
+    item = Item(
+        "appeal.adjustment:4",
+        date(2026, 12, 2),
+        D("0.20"),
+        D(1),
+        D("0.20"),
+        {"points": D("0.20"), "rule_id": "att.late", "category": "management"},
+    )
     titles = {"att.late": ("迟到（30分钟以内）", "Late (up to 30 minutes)")}
     zh = item_sentence(RULES.rule("appeal.management"), item, occurrence=1, titles=titles)
     en = item_sentence(RULES.rule("appeal.management"), item, occurrence=1, lang="en", titles=titles)

@@ -168,9 +168,7 @@ def item_sentence(
     return what + (f"，本月第{nth}次" if nth else "") + f"，{how}{points_text(item.points, lang=lang)}"
 
 
-def line_sentence(
-    rule: Rule | None, *, occurrences: int, points: Decimal, uncapped: Decimal, veto: bool, lang: str = "zh"
-) -> str:
+def line_sentence(rule: Rule | None, *, occurrences: int, points: Decimal, uncapped: Decimal, veto: bool, lang: str = "zh") -> str:
     """A line in one sentence: how many times, the points in all, the monthly cap where it cut them, the veto."""
     en = lang == "en"
     monthly = rule is not None and rule.fact in _MONTHLY

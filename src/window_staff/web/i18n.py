@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from litestar.connection import ASGIConnection
 
+from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.web.refusals import REFUSALS
 
 LANGS = ("zh", "en")
@@ -96,3 +99,22 @@ def translator(lang: str) -> Callable[[str], str]:
         return entry.get(lang, entry["zh"]) if entry else key
 
     return word
+
+
+_MONTH_NAMES_EN = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def day_words(day: date, *, lang: str, year: bool = False) -> str:
+    """A day as people write it: 11月6日 / 6 November (with the year when asked: 2026年11月6日 / 6 November 2026)."""
+    if lang == "en":
+        return f"{day.day} {_MONTH_NAMES_EN[day.month - 1]}" + (f" {day.year}" if year else "")
+    return (f"{day.year}年" if year else "") + f"{day.month}月{day.day}日"
+
+
+def time_words(at: datetime, *, lang: str, zone: str = DEFAULT_TIME_ZONE) -> str:
+    """An instant as the centre's clock shows it, with its day: 2026年12月1日 09:30 / 1 December 2026, 09:30."""
+    local = at.astimezone(ZoneInfo(zone))
+    sep = ", " if lang == "en" else " "
+    return day_words(local.date(), lang=lang, year=True) + sep + f"{local:%H:%M}"

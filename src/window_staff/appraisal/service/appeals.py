@@ -122,8 +122,9 @@ async def file_appeal(ctx: AppContext, month: str, *, principal: Principal, data
                 theirs = {item[0] for item in disputed_items(other)}
                 # A fact is appealed once: a whole-line appeal covers every fact of the line.
                 if other["rule_id"] == data.rule_id and (not theirs or not mine or theirs & mine):
+                    what = "the line" if not theirs or not mine else "a fact of the line"
                     raise AppealConflict(
-                        f"you have already appealed {'the line' if not theirs or not mine else 'a fact of the line'} {data.rule_id!r} of {key}",
+                        f"you have already appealed {what} {data.rule_id!r} of {key}",
                         rule_id=data.rule_id,
                     )
             appeal_id = await store.add_appeal(

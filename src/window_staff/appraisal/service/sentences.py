@@ -70,7 +70,9 @@ def worded_lines(lines: Sequence[LineOut], *, rules: RuleSet, first: date, lang:
                 veto=line.veto,
                 items=items,
                 description=rule_description(rule, lang=lang),
-                summary=line_sentence(rule, occurrences=line.occurrences, points=line.points, uncapped=line.uncapped, veto=line.veto, lang=lang),
+                summary=line_sentence(
+                    rule, occurrences=line.occurrences, points=line.points, uncapped=line.uncapped, veto=line.veto, lang=lang
+                ),
             )
         )
     return out
@@ -84,7 +86,13 @@ def _items_of(raw: Sequence[Sequence[Any]]) -> list[ItemOut]:
 
 
 def worded_review(
-    review: AppealReviewOut, *, disputed: Sequence[Sequence[Any]], line_items: Sequence[Sequence[Any]], rules: RuleSet, first: date, lang: str
+    review: AppealReviewOut,
+    *,
+    disputed: Sequence[Sequence[Any]],
+    line_items: Sequence[Sequence[Any]],
+    rules: RuleSet,
+    first: date,
+    lang: str,
 ) -> AppealReviewOut:
     """An appeal for its reviewer: the line's title and rule, and each disputed fact as a sentence (the line's facts
     for a whole-line appeal). ``line_items`` are the line's items as on the sheet now, for the occurrence count."""
