@@ -84,6 +84,11 @@ async def test_a_sheet_page_tells_each_line_in_sentences_without_codes_or_hashes
     shown = await page.locator("main").inner_text()  # the check code stays folded away for the auditor
     assert "att.late" not in shown and "attendance.late" not in shown and not re.search(r"[0-9a-f]{64}", shown)
     await shot(page, "hr-sheet-desk")
+    await page.goto(page.url.split("?")[0] + "?lang=en")
+    english = await page.locator("section.line[data-rule='att.late']").inner_text()
+    assert "The rule: Up to 30 minutes late" in english and "the 3rd time this month: doubled by the rule, −" in english
+    assert re.search(r"Computation no\. \d+, run on \d+ [A-Z][a-z]+ \d{4}, \d\d:\d\d", await page.locator("#computed").inner_text())
+    await shot(page, "hr-sheet-desk-en")
 
 
 async def test_hr_reads_an_appeal_about_one_day_as_a_sentence_with_its_punch_times(site, browser) -> None:

@@ -16,14 +16,16 @@ _ZONE = ZoneInfo(DEFAULT_TIME_ZONE)
 add_words(
     {
         "sheet.computed": {"zh": "第{n}次计算，计算时间：{at}", "en": "Computation no. {n}, run on {at}"},
-        "sheet.rule": {"zh": "规则", "en": "The rule"},
+        "sheet.rule": {"zh": "规则：", "en": "The rule: "},
         "sheet.check_code": {"zh": "核验码", "en": "Check code (核验码)"},
         "sheet.check_code_note": {
             "zh": "审计人员用于核对计算所用的考核规则版本",
             "en": "For auditors: identifies the version of the rules this sheet was computed with",
         },
         "sheet.whole_line": {"zh": "对本项全部记录申诉", "en": "The whole line is appealed"},
-        "sheet.disputed": {"zh": "申诉涉及", "en": "Disputed"},
+        "sheet.disputed": {"zh": "申诉涉及：", "en": "Disputed: "},
+        "sheet.disputed_line": {"zh": "申诉涉及本项全部记录：", "en": "The whole line is disputed: "},
+        "sheet.appeal_reason": {"zh": "申诉理由：", "en": "The appellant's reason: "},
         "sheet.restored": {"zh": "恢复{points}分", "en": "{points} restored"},
         "sheet.evidence.sign_in": {"zh": "签到时间 {at}", "en": "Signed in {at}"},
         "sheet.evidence.sign_out": {"zh": "签退时间 {at}", "en": "Signed out {at}"},

@@ -106,7 +106,7 @@ add_words(
         "hr.actor": {"zh": "操作人", "en": "By"},
         "hr.at": {"zh": "时间", "en": "At"},
         "hr.back": {"zh": "返回", "en": "Back"},
-        "hr.lines": {"zh": "扣加分明细", "en": "Lines"},
+        "hr.lines": {"zh": "扣加分明细", "en": "Points added and deducted"},
         "hr.categories": {"zh": "分项", "en": "Categories"},
         "hr.occurrences": {"zh": "次数", "en": "Times"},
         "hr.facts": {"zh": "事实", "en": "Facts"},
