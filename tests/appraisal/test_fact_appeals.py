@@ -14,6 +14,8 @@ from window_staff.appraisal import service
 from window_staff.appraisal.errors import AppealConflict, AppraisalInputInvalid
 from window_staff.appraisal.schemas import AppealDecisionIn, AppealIn
 from window_staff.appraisal.service import appeals as service_appeals, reports as service_reports
+from window_staff.common.pagination import PageParams
+from window_staff.notifications import service as notifications
 
 LATE_DAYS = (4, 5, 6)  # 22 minutes late each: −0.60, −0.60, then doubled −1.20 (att.late from the 3rd)
 
@@ -111,3 +113,15 @@ async def test_an_appeal_without_facts_is_about_the_whole_line_as_before(ctx) ->
     assert appeal.facts == [] and appeal.disputed_points is None
     await service_appeals.decide_appeal(ctx, appeal.id, principal=month.reviewer, data=AppealDecisionIn(outcome="upheld", reason="ok"))
     assert (await _sheet(ctx, month)).total == before + Decimal("2.40")
+
+
+async def test_the_appellant_is_told_which_day_their_upheld_appeal_was_about(ctx) -> None:
+    month = await late_month(ctx)
+    appeal = await service_appeals.file_appeal(
+        ctx, MONTH, principal=month.staff_p(0), data=AppealIn(rule_id="att.late", reason="bus", facts=[late_fact(5)])
+    )
+    await service_appeals.decide_appeal(
+        ctx, appeal.id, principal=month.reviewer, data=AppealDecisionIn(outcome="upheld", reason="证明属实")
+    )
+    inbox = await notifications.list_notifications(ctx, month.staff_users[0].id, PageParams(limit=10, offset=0))
+    assert any("“迟到（30分钟以内）”（3月5日）的申诉已支持：证明属实" in m.text for m in inbox.items)
