@@ -6,15 +6,17 @@ from decimal import Decimal
 
 import pytest
 
-from tests.appraisal.support import MONTH, Month, at, person, punch_month
+from tests.appraisal.support import MONTH, Month, at, make_month, person, punch_month
 from tests.attendance.support import make_world
 from tests.factories import make_user
 from tests.inspections.support import ensure_rules
+from tests.inspections.test_evidence_photo import photo_jpeg
 from window_staff.appraisal import service
 from window_staff.appraisal.errors import AppealConflict, AppraisalInputInvalid
 from window_staff.appraisal.schemas import AppealDecisionIn, AppealIn
 from window_staff.appraisal.service import appeals as service_appeals, reports as service_reports
 from window_staff.common.pagination import PageParams
+from window_staff.inspections.service import evidence as service_evidence
 from window_staff.notifications import service as notifications
 
 LATE_DAYS = (4, 5, 6)  # 22 minutes late each: −0.60, −0.60, then doubled −1.20 (att.late from the 3rd)
@@ -125,3 +127,19 @@ async def test_the_appellant_is_told_which_day_their_upheld_appeal_was_about(ctx
     )
     inbox = await notifications.list_notifications(ctx, month.staff_users[0].id, PageParams(limit=10, offset=0))
     assert any("“迟到（30分钟以内）”（3月5日）的申诉已支持：证明属实" in m.text for m in inbox.items)
+
+
+async def test_the_reviewer_gets_a_link_to_the_disputed_findings_photo_not_the_photo(ctx) -> None:
+    month = await make_month(ctx)  # a published badge finding about staff 0 on 20 March
+    lead = await person(ctx, "inspection_lead")
+    photo, _ = await service_evidence.upload(ctx, lead, month.finding_id, photo_jpeg())
+    await service.compute(ctx, MONTH, principal=month.hr)
+    await service.open_appeals(ctx, MONTH, principal=month.hr)
+    finding = f"inspection.finding:{month.finding_id}"
+    await service_appeals.file_appeal(
+        ctx, MONTH, principal=month.staff_p(0), data=AppealIn(rule_id="cond.badge_worn", reason="戴在外套里", facts=[finding])
+    )
+    [review] = await service_appeals.review_queue(ctx, MONTH, pending_only=True, principal=month.reviewer)
+    [fact] = review.disputed
+    assert fact.text.startswith("3月20日") and "发现：未戴牌上岗" in fact.text and finding not in fact.text
+    assert [(e.kind, e.url) for e in fact.evidence] == [("photo", photo.url)]
