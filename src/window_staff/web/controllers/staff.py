@@ -359,7 +359,7 @@ class StaffPagesController(Controller):
 
     @get("/app/me/appraisal", guards=[page_roles("staff")], opt=PAGE)
     async def my_appraisal(self, ctx: AppContext, request: Request) -> Template:
-        """My sheet (the latest month shown to staff, or ``?month=``): totals, lines with facts, explanation, appeals."""
+        """My sheet (the latest month shown to staff, or ``?month=``): totals, each line with its facts in sentences, appeals."""
         principal, _ = await _staff(request)
         words = translator(lang_of(request))
         notice = words("me.appeal_filed") if request.query_params.get("appealed") else None
@@ -367,7 +367,7 @@ class StaffPagesController(Controller):
 
     @post("/app/me/appraisal/{month:str}/appeals", guards=[page_roles("staff")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def appeal(self, ctx: AppContext, request: Request, month: str) -> Response:
-        """Appeal one line; back to the sheet with a notice, or the sheet again with the reason it was refused."""
+        """Appeal one fact of a line (or, without ``fact``, the line); back to the sheet with a notice, or the sheet again with why not."""
         principal, _ = await _staff(request)
         if not _MONTH.match(month):
             raise MonthInvalid(f"{month!r} is not a month (YYYY-MM)")
