@@ -48,7 +48,7 @@ from window_staff.common.headers import security_headers_middleware
 from window_staff.common.logging import configure_logging, request_id_middleware
 from window_staff.common.web import provide_ctx
 from window_staff.errors import EXCEPTION_HANDLERS
-from window_staff.evaluations import facts as evaluations_facts, policy as evaluations_policy
+from window_staff.evaluations import facts as evaluations_facts, jobs as evaluation_jobs, policy as evaluations_policy
 from window_staff.evaluations.controllers.delegates import CampaignController, DelegateAdminController, DelegateController
 from window_staff.evaluations.controllers.metrics import ServiceMetricsController
 from window_staff.evaluations.controllers.ratings import (
@@ -174,7 +174,7 @@ SEALED_TABLES: tuple[integrity.Seal, ...] = (
 )
 
 # The kinds of heavy work, one line per domain that offers some: runners run only kinds registered here.
-JOB_KINDS: dict[str, jobs_service.JobKind] = {**appraisal_jobs.KINDS, **attendance_jobs.KINDS}
+JOB_KINDS: dict[str, jobs_service.JobKind] = {**appraisal_jobs.KINDS, **attendance_jobs.KINDS, **evaluation_jobs.KINDS}
 
 TEMPLATES = TemplateConfig(
     directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine, engine_callback=register_template_callables

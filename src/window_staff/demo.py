@@ -79,6 +79,16 @@ DEMO_USERS: list[tuple[str, tuple[str, ...], str | None]] = [
     ("staff", ("staff",), None),
 ]
 DEMO_PASSWORD = "demo-pass-2026"
+# The names the pages greet the demo's people by (the staff account is the first staff member and takes their name).
+DEMO_NAMES = {
+    "admin": "刘伟",
+    "hr": "张敏",
+    "approver": "李建国",
+    "inspector": "王芳",
+    "lead": "陈刚",
+    "auditor": "赵丽",
+    "delegate": "孙志远",
+}
 
 
 async def is_seeded(ctx: AppContext) -> bool:
@@ -147,7 +157,7 @@ async def _seed_org(ctx: AppContext) -> None:
             UserCreateIn(
                 username=username,
                 password=DEMO_PASSWORD,
-                display_name=username,
+                display_name=staff[0].name if username == "staff" else DEMO_NAMES[username],
                 roles=list(roles),
                 staff_id=staff[0].id if username == "staff" else None,
             ),

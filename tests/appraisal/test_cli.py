@@ -106,7 +106,7 @@ async def test_bonus_export_writes_a_csv_with_a_row_per_staff_member(ctx, run, c
     monkeypatch.chdir(tmp_path)
     assert await run("bonus", "export", MONTH, "--format", "csv") == 0
     rows = (tmp_path / f"bonus-{MONTH}.csv").read_bytes().decode("utf-8-sig").splitlines()
-    assert rows[0] == "工号,姓名,部门,得分,等次,奖金（元）"
+    assert rows[0] == "工号,姓名,部门,窗口,考核得分,等次,基数（元）,系数,奖金金额（元）"
     assert sorted(r.split(",")[0] for r in rows[1:]) == sorted(s.employee_no for s in month.staff)
     assert capsys.readouterr().out.startswith(f"{MONTH} (approved): 2 staff")
 

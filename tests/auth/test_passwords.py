@@ -135,7 +135,9 @@ async def test_the_admin_page_shows_a_reset_link_once(client, app_ctx):
     body = {"username": admin.username, "password": PASSWORD, "totp": admin.code(app_ctx), "next": "/app"}
     await client.post("/login", data=body)
     token = form_token((await client.get(f"/app/admin/users/{user.id}")).text)
-    page = await client.post(f"/app/admin/users/{user.id}/password-reset", data={"csrf_token": token})
+    unconfirmed = await client.post(f"/app/admin/users/{user.id}/password-reset", data={"csrf_token": token})
+    assert unconfirmed.status_code == 303 and unconfirmed.headers["location"].endswith("?confirm=password-reset#confirm-password-reset")
+    page = await client.post(f"/app/admin/users/{user.id}/password-reset", data={"csrf_token": token, "confirm": "yes"})
     assert page.status_code == 200 and "重置链接（只显示这一次）" in page.text
     assert "/password-reset?token=" in page.text
     assert "/password-reset?token=" not in (await client.get(f"/app/admin/users/{user.id}")).text

@@ -8,12 +8,14 @@ import pytest
 
 from tests.evaluations.support_metrics import csv_bytes, make_scene, stored_counts
 from tests.factories import logged_in
+from tests.jobs.support import finished
 from window_staff.common.audit import verify
 from window_staff.common.db import execute
 from window_staff.common.pagination import PageParams
 from window_staff.evaluations.errors import ImportRejected
 from window_staff.evaluations.schemas.metrics import TransactionIn
-from window_staff.evaluations.service import metrics as service
+from window_staff.evaluations.service import metrics, metrics_import as service
+from window_staff.jobs.tables import Job
 
 PROBLEM = "application/problem+json"
 ALL = PageParams(limit=100, offset=0)
@@ -28,7 +30,7 @@ async def test_a_good_csv_imports_every_row_in_one_batch(ctx) -> None:
     ]
     out = await service.import_csv(ctx, csv_bytes(rows), filename="march.csv", actor="test")
     assert (out.rows, out.imported, out.completed, out.skipped) == (3, 3, 0, 0) and out.batch_id is not None
-    listed = (await service.list_transactions(ctx, ALL)).items
+    listed = (await metrics.list_transactions(ctx, ALL)).items
     assert [(t.external_id, t.staff_id, t.window_id, t.department_id, t.onsite, t.batch_id) for t in listed] == [
         ("T1", scene.staff.id, scene.window.id, scene.window.department_id, True, out.batch_id),
         ("T2", scene.staff.id, scene.window.id, scene.window.department_id, False, out.batch_id),
@@ -75,7 +77,7 @@ async def test_local_times_are_read_in_the_sites_zone(ctx) -> None:
         scene.row("OFFSET", received_at="2025-03-03T09:00:00+08:00", completed_at="2025-03-03T11:00:00+08:00"),
     ]
     await service.import_csv(ctx, csv_bytes(rows), filename="tokyo.csv", actor="test")
-    got = {t.external_id: t.received_at for t in (await service.list_transactions(ctx, ALL)).items}
+    got = {t.external_id: t.received_at for t in (await metrics.list_transactions(ctx, ALL)).items}
     assert got == {"LOCAL": datetime(2025, 3, 3, 0, 0, tzinfo=UTC), "OFFSET": datetime(2025, 3, 3, 1, 0, tzinfo=UTC)}
 
 
@@ -107,7 +109,7 @@ async def test_a_pending_transaction_is_completed_by_a_later_import(ctx) -> None
         ctx, csv_bytes([scene.row("T1", onsite="0", completed_at="2025-03-04 16:00"), scene.row("T2")]), filename="day2.csv", actor="test"
     )
     assert (out.imported, out.completed, out.skipped) == (1, 1, 0)
-    listed = {t.external_id: t.completed_at for t in (await service.list_transactions(ctx, ALL)).items}
+    listed = {t.external_id: t.completed_at for t in (await metrics.list_transactions(ctx, ALL)).items}
     assert listed["T1"] == datetime(2025, 3, 4, 8, 0, tzinfo=UTC)
 
 
@@ -129,13 +131,15 @@ async def test_json_rows_are_checked_like_csv_rows(ctx) -> None:
     assert (out.imported, out.skipped) == (2, 0)
 
 
-async def test_the_upload_route_imports_a_file_and_answers_422_with_every_bad_line(client, app_ctx) -> None:
+async def test_the_upload_route_imports_a_file_in_a_job_that_fails_with_every_bad_line(client, app_ctx) -> None:
     scene = await make_scene(app_ctx)
     _, hr = await logged_in(client, app_ctx, "hr")
     url = "/api/v1/evaluations/transactions/import"
     good = await client.post(url, files={"file": ("march.csv", csv_bytes([scene.row("T1")], bom=True), "text/csv")}, headers=hr)
-    assert good.status_code == 201, good.text
-    assert good.json() == {"batch_id": good.json()["batch_id"], "rows": 1, "imported": 1, "completed": 0, "skipped": 0}
+    done = await finished(client, good, headers=hr)
+    assert done["state"] == "done", done
+    assert done["result"] == {"batch_id": done["result"]["batch_id"], "rows": 1, "imported": 1, "completed": 0, "skipped": 0}
+    assert done["result"]["batch_id"] is not None
     bad = await client.post(
         url,
         files={
@@ -147,23 +151,27 @@ async def test_the_upload_route_imports_a_file_and_answers_422_with_every_bad_li
         },
         headers=hr,
     )
-    assert bad.status_code == 422 and bad.headers["content-type"].startswith(PROBLEM)
-    body = bad.json()
-    assert body["code"] == "import_rejected" and body["error_count"] == 2
-    assert [(e["line"], e["column"]) for e in body["errors"]] == [(2, "received_at"), (3, "site_code")]
+    failed = await finished(client, bad, headers=hr)
+    assert failed["state"] == "failed" and failed["problem"]["code"] == "import_rejected"
+    report = failed["problem"]["extensions"]
+    assert report["error_count"] == 2
+    assert [(e["line"], e["column"]) for e in report["errors"]] == [(2, "received_at"), (3, "site_code")]
+    assert await stored_counts() == (1, 1)
     again = await client.post(url, files={"file": ("march.csv", csv_bytes([scene.row("T1")]), "text/csv")}, headers=hr)
-    assert again.status_code == 200 and again.json()["skipped"] == 1
+    skipped = (await finished(client, again, headers=hr))["result"]
+    assert (skipped["batch_id"], skipped["skipped"]) == (None, 1)
 
 
 async def test_the_json_route_refuses_a_bad_row_with_the_same_report(client, app_ctx) -> None:
     scene = await make_scene(app_ctx)
     _, hr = await logged_in(client, app_ctx, "hr")
     rows = [{**scene.row("J1"), "onsite": True}, {**scene.row("J2", completed_at="2025-03-01 08:00"), "onsite": False}]
-    bad = await client.post("/api/v1/evaluations/transactions", json=rows, headers=hr)
-    assert bad.status_code == 422, bad.text
-    assert [(e["line"], e["column"]) for e in bad.json()["errors"]] == [(2, "completed_at")]
-    good = await client.post("/api/v1/evaluations/transactions", json=rows[:1], headers=hr)
-    assert good.status_code == 201 and good.json()["imported"] == 1
+    bad = await finished(client, await client.post("/api/v1/evaluations/transactions", json=rows, headers=hr), headers=hr)
+    assert bad["state"] == "failed" and bad["problem"]["code"] == "import_rejected"
+    assert [(e["line"], e["column"]) for e in bad["problem"]["extensions"]["errors"]] == [(2, "completed_at")]
+    assert await stored_counts() == (0, 0)
+    good = await finished(client, await client.post("/api/v1/evaluations/transactions", json=rows[:1], headers=hr), headers=hr)
+    assert good["state"] == "done" and good["result"]["imported"] == 1
     unknown = await client.post("/api/v1/evaluations/transactions", json=[{**rows[0], "colour": "red"}], headers=hr)
     assert unknown.status_code == 400
 
@@ -187,6 +195,7 @@ async def test_the_upload_route_enforces_its_limits(client, app_ctx, monkeypatch
     assert not_a_form.status_code == 415
     wrong_field = await client.post(url, files={"upload": ("a.csv", b"x", "text/csv")}, headers=hr)
     assert wrong_field.status_code == 422 and wrong_field.json()["code"] == "unknown_field"
+    assert await Job.count() == 0
 
 
 async def test_a_json_import_over_the_row_cap_is_refused_whole(ctx, monkeypatch) -> None:

@@ -9,7 +9,7 @@ from tests.evaluations.support_metrics import Scene, csv_bytes, make_scene
 from tests.factories import logged_in
 from window_staff.common.context import AppContext
 from window_staff.evaluations import facts
-from window_staff.evaluations.service import metrics as service_metrics
+from window_staff.evaluations.service import metrics as service_metrics, metrics_import
 from window_staff.org import service as org
 from window_staff.scoring.vocabulary import fact_problems
 
@@ -32,7 +32,7 @@ async def march(ctx: AppContext) -> Scene:
         scene.row("T5", received_at="2025-03-28 09:00", promised_at="2025-04-03 17:00", completed_at="2025-03-28 09:20"),  # due in April
         scene.row("T6", employee_no=other, received_at="2025-03-05 10:00", promised_at="2025-03-05 17:00", completed_at="2025-03-05 10:10"),
     ]
-    await service_metrics.import_csv(ctx, csv_bytes(rows), filename="march.csv", actor="test")
+    await metrics_import.import_csv(ctx, csv_bytes(rows), filename="march.csv", actor="test")
     return scene
 
 
@@ -125,7 +125,7 @@ async def test_the_list_filters_by_local_month_staff_and_window(client, app_ctx)
         tokyo.row("K1", received_at="2025-03-01 00:30", completed_at="2025-03-01 00:40"),
         tokyo.row("K2", received_at="2025-04-01 00:30", promised_at="2025-04-02 17:00", completed_at="2025-04-01 00:40"),
     ]
-    await service_metrics.import_csv(app_ctx, csv_bytes(rows), filename="tokyo.csv", actor="test")
+    await metrics_import.import_csv(app_ctx, csv_bytes(rows), filename="tokyo.csv", actor="test")
     _, hr = await logged_in(client, app_ctx, "hr")
     url = "/api/v1/evaluations/transactions"
     got = (await client.get(url, params={"month": "2025-03", "limit": 3}, headers=hr)).json()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, timedelta
 from itertools import count
 from zoneinfo import ZoneInfo
+
+from openpyxl import load_workbook
 
 from tests.web.browser import Site, api, page_as, shot
 
@@ -135,7 +138,8 @@ async def test_hr_adds_a_window_closure_on_the_schedules_page_then_deletes_it(si
     window = await new_window(site)
     day = (this_month() + timedelta(days=14)).isoformat()
     page = await page_as(browser, site, "hr", phone=True, next_path="/app/hr/org/schedules")
-    assert this_month().strftime("%Y-%m") in await page.locator("h1").inner_text()
+    first = this_month()
+    assert f"{first.year}年{first.month}月" in await page.locator("h1").inner_text()  # the month as people write it
     await page.select_option("#c-window", str(window["id"]))
     await page.fill("#c-day", day)
     await page.fill("#c-note", "设备检修")
@@ -176,8 +180,17 @@ async def test_hr_downloads_a_departments_attendance_sheet_from_the_schedules_pa
         await page.click("#attendance-sheet button[type=submit]")
     download = await waiting.value
     assert download.suggested_filename.startswith("attendance-") and download.suggested_filename.endswith(".xlsx")
-    with open(await download.path(), "rb") as workbook:
-        assert workbook.read(2) == b"PK"  # an XLSX is a zip
+    sheet = load_workbook(io.BytesIO((await download.path()).read_bytes())).active  # the saved file has no .xlsx suffix
+    words = [str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
+    assert str(sheet["A1"].value).endswith("考勤表") and "单位：贵阳县政务服务中心" in words
+
+
+async def test_the_attendance_sheet_downloaded_from_the_english_page_is_in_english(site, browser) -> None:
+    page = await page_as(browser, site, "hr", next_path="/app/hr/org/schedules?lang=en")
+    async with page.expect_download() as waiting:
+        await page.click("#attendance-sheet button[type=submit]")
+    sheet = load_workbook(io.BytesIO((await (await waiting.value).path()).read_bytes())).active
+    assert str(sheet["A1"].value).startswith("Attendance sheet, ")
 
 
 async def test_hr_closes_a_sites_month_and_the_page_follows_the_job_to_the_end(site, browser) -> None:

@@ -52,15 +52,17 @@ async def test_hr_recomputes_the_month_and_sees_the_notice(site, browser) -> Non
     await shot(page, "hr-month-recomputed")
 
 
-async def test_ending_appeals_early_is_refused_with_a_message_on_the_page(site, browser) -> None:
+async def test_ending_appeals_is_not_offered_while_the_appeal_period_runs_and_says_until_when(site, browser) -> None:
     page = await page_as(browser, site, "hr", next_path="/app/hr/appraisal")
     month, state = await _demo_month_state(page, site)
     assert state == "appeals"  # the demo's month is open for appeals for days, whatever the other tests do
     await page.goto(f"{site.url}/app/hr/appraisal/{month}")
-    await page.click("button[data-action=end-appeals]")
-    message = page.locator(".message[role=alert]")
-    assert "runs until" in await message.inner_text()
+    assert await page.locator("button[data-action=end-appeals]").is_disabled()
+    assert await page.locator("form[action$='/end-appeals']").count() == 0
+    why = await page.locator("#why-end-appeals").inner_text()
+    assert "申诉期至" in why and "截止后方可结束申诉" in why
     assert await page.locator("#period .state").get_attribute("data-state") == "appeals"
+    await shot(page, "hr-month-appeals")
 
 
 async def test_the_auditor_reads_the_console_without_action_buttons(site, browser) -> None:
@@ -87,7 +89,7 @@ async def test_a_sheet_page_tells_each_line_in_sentences_without_codes_or_hashes
     await page.goto(page.url.split("?")[0] + "?lang=en")
     english = await page.locator("section.line[data-rule='att.late']").inner_text()
     assert "The rule: Up to 30 minutes late" in english and "the 3rd time this month: doubled by the rule, −" in english
-    assert re.search(r"Computation no\. \d+, run on \d+ [A-Z][a-z]+ \d{4}, \d\d:\d\d", await page.locator("#computed").inner_text())
+    assert re.search(r"Computation no\. \d+, run on \d+ [A-Z][a-z]+ \d{4},? \d\d:\d\d", await page.locator("#computed").inner_text())
     await shot(page, "hr-sheet-desk-en")
 
 
@@ -112,7 +114,18 @@ async def test_hr_reads_an_appeal_about_one_day_as_a_sentence_with_its_punch_tim
     await shot(page, "hr-appeal-card-desk")
 
 
-async def test_the_bonus_export_before_approval_is_an_error_page(site, browser) -> None:
+async def test_the_bonus_export_is_not_offered_before_approval(site, browser) -> None:
+    page = await page_as(browser, site, "hr", next_path="/app/hr/appraisal")
+    month, state = await _demo_month_state(page, site)
+    assert state == "appeals"
+    await page.goto(f"{site.url}/app/hr/appraisal/{month}")
+    export = page.locator("#bonus-export")
+    assert await export.locator("a").count() == 0  # no link that leads to a refusal
+    assert await export.locator("button[disabled]").count() == 2
+    assert "批准后可导出" in await export.inner_text()
+
+
+async def test_the_bonus_export_typed_in_before_approval_is_an_error_page(site, browser) -> None:
     page = await page_as(browser, site, "hr", next_path="/app/hr/appraisal")
     month, state = await _demo_month_state(page, site)
     response = await page.goto(f"{site.url}/app/hr/appraisal/{month}/bonus.csv")

@@ -59,3 +59,25 @@ def test_the_query_parameter_wins_over_the_cookie_and_unknown_languages_fall_bac
     assert lang_of(_Conn({"lang": "en"}, {"ws_lang": "zh"})) == "en"
     assert lang_of(_Conn({}, {"ws_lang": "en"})) == "en"
     assert lang_of(_Conn({"lang": "fr"}, {})) == "zh"
+
+
+def test_months_and_days_are_written_as_people_write_them() -> None:
+    from datetime import UTC, date, datetime
+
+    from window_staff.web.i18n import day_words, month_words, time_words
+
+    assert month_words("2026-11", "zh") == "2026年11月" and month_words("2026-02", "en") == "February 2026"
+    assert day_words(date(2026, 11, 6), "zh") == "2026年11月6日" and day_words("2026-11-06", "en", year=False) == "6 November"
+    # Stored times are UTC; the centre reads them in its own zone (08:31 in Guiyang is 00:31 UTC).
+    assert time_words(datetime(2026, 11, 6, 0, 31, tzinfo=UTC), "zh") == "2026年11月6日 08:31"
+
+
+def test_an_actor_is_named_as_a_person_or_by_what_it_was() -> None:
+    from window_staff.web.names import NameBook
+
+    book = NameBook()
+    book.names = {2: "张敏"}
+    assert book.who("user:2:hr", "zh") == "张敏"
+    assert book.who("user:9:gone", "en") == "A removed user"
+    assert book.who("terminal:WS-DEMO-0001", "zh") == "考勤终端" and book.who("system:demo", "en") == "System"
+    assert book.who(None, "zh") == ""

@@ -6,8 +6,12 @@ demo never punched, so every staff member has absent lines to appeal.
 
 from __future__ import annotations
 
+import io
+import re
 import sqlite3
 from datetime import date, datetime, timedelta
+
+from openpyxl import load_workbook
 
 from tests.web.browser import Site, api, api_job, page_as, shot
 
@@ -33,6 +37,17 @@ def let_the_appeal_window_run(site: Site, month: str) -> None:
         shift = datetime.fromisoformat(until) - datetime.fromisoformat(opened) + timedelta(hours=1)
         moved = [(datetime.fromisoformat(v) - shift).isoformat(sep=" ") for v in (opened, until)]
         db.execute("UPDATE appraisal_period SET appeal_opened_at = ?, appeal_until = ? WHERE month = ?", (*moved, month))
+
+
+async def confirm(page, action: str, *, before: str, screenshot: str | None = None) -> None:
+    """Take an irreversible step: its first click only opens the confirmation (the state stays), the second takes it."""
+    await page.click(f"summary[data-action={action}]")
+    assert await page.locator(f"#confirm-{action} .what").is_visible()
+    assert await page.locator("#period .state").get_attribute("data-state") == before
+    if screenshot:
+        await shot(page, screenshot)
+    await page.click(f"button[data-confirm={action}]")
+    await page.wait_for_load_state("networkidle")
 
 
 async def test_hr_upholds_an_appeal_on_the_console_and_the_sheet_gains_the_points(site, browser) -> None:
@@ -69,20 +84,23 @@ async def test_a_month_goes_from_appeals_to_closed_through_the_pages(site, brows
     let_the_appeal_window_run(site, month)
 
     hr = await page_as(browser, site, "hr", next_path=f"/app/hr/appraisal/{month}")
-    await hr.click("button[data-action=end-appeals]")
+    assert await hr.locator("#bonus-export a").count() == 0  # payroll files only once approved
+    await confirm(hr, "end-appeals", before="appeals")
     assert await hr.locator("#period .state").get_attribute("data-state") == "decided"
 
     approver = await page_as(browser, site, "approver", next_path="/app/approver")
     assert await approver.locator(f"tr[data-month='{month}']").get_attribute("data-state") == "decided"
     await approver.goto(f"{site.url}/app/approver/{month}")
-    assert await approver.locator("#diff").count() == 1
-    await approver.click("button[data-action=approve]")
+    assert await approver.locator("#changes").count() == 1
+    await confirm(approver, "approve", before="decided")
     assert await approver.locator("#period .state").get_attribute("data-state") == "approved"
     await shot(approver, "approver-approved")
 
-    for action, state in (("publish", "published"), ("close", "closed")):
+    await hr.goto(f"{site.url}/app/hr/appraisal/{month}")
+    assert await hr.locator("#bonus-export a[data-export=csv]").count() == 1
+    for action, state, before in (("publish", "published", "approved"), ("close", "closed", "published")):
         await hr.goto(f"{site.url}/app/hr/appraisal/{month}")
-        await hr.click(f"button[data-action={action}]")
+        await confirm(hr, action, before=before, screenshot=f"hr-confirm-{action}")
         if action == "close":  # a job: the page follows it and comes back when it has finished
             assert await hr.locator("button[data-action]").count() == 0 or await hr.locator("#job[data-state=done]").count() == 1
             await hr.wait_for_selector("#job[data-state=done]", timeout=30_000)
@@ -92,7 +110,12 @@ async def test_a_month_goes_from_appeals_to_closed_through_the_pages(site, brows
     bonus = await hr.request.get(f"{site.url}/app/hr/appraisal/{month}/bonus.csv")
     assert bonus.status == 200 and bonus.headers["content-type"].startswith("text/csv")
     assert "GY0001" in (await bonus.body()).decode("utf-8-sig")
+    form = await hr.request.get(f"{site.url}/app/hr/appraisal/{month}/bonus.xlsx")
+    sheet = load_workbook(io.BytesIO(await form.body()))["奖金"]
+    words = [str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
+    assert "单位：贵阳县政务服务中心" in words and "状态：已结账" in words
+    assert not [w for w in words if re.search(r"user:\d+:|\b(closed|approved|published)\b", w)]
 
     await approver.goto(f"{site.url}/app/approver/{month}")
-    assert await approver.locator("button[data-action=reopen]").count() == 1
-    assert await approver.locator("button[data-action=approve]").count() == 0
+    assert await approver.locator("summary[data-action=reopen]").count() == 1
+    assert await approver.locator("[data-action=approve]").count() == 0

@@ -206,8 +206,7 @@ def cmd_bonus_export(args: argparse.Namespace, settings: Settings) -> int:
     """Write the month's bonus file for payroll (approved figures only)."""
     from window_staff.appraisal import service
     from window_staff.appraisal.errors import MonthInvalid
-    from window_staff.appraisal.service import close as service_close
-    from window_staff.bonuses.export import bonus_csv, bonus_xlsx
+    from window_staff.appraisal.service import close as service_close, payroll as service_payroll
 
     try:
         key = periods.month_key(periods.parse_month(args.month))
@@ -218,7 +217,7 @@ def cmd_bonus_export(args: argparse.Namespace, settings: Settings) -> int:
     async def job(ctx: AppContext) -> tuple[bytes, int, str, str]:
         result = await service_close.bonus(ctx, key)
         state = (await service.get_period(ctx, key)).state
-        body = bonus_csv(result) if args.format == "csv" else bonus_xlsx(result, title=f"{key} 目标管理考核奖（{state}）")
+        body = await service_payroll.payroll_file(ctx, key, file=args.format, lang=args.lang)
         return body, len(result.lines), str(result.total), state
 
     found, code = _run(settings, job)
@@ -260,4 +259,5 @@ def add_commands(sub: Any) -> None:
     export.add_argument("month", help="YYYY-MM")
     export.add_argument("--format", choices=["xlsx", "csv"], default="xlsx", help="file format (default xlsx)")
     export.add_argument("--output", help="file to write (default bonus-YYYY-MM.<format> in the current directory)")
+    export.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the file's words (default zh)")
     export.set_defaults(func=cmd_bonus_export)

@@ -21,6 +21,27 @@ STAFF_VISIBLE = frozenset({APPEALS, DECIDED, APPROVED, PUBLISHED, CLOSED})
 COMPUTABLE = frozenset({OPEN, COMPUTED, APPEALS, DECIDED})
 # Payroll takes approved figures only.
 BONUS_READY = frozenset({APPROVED, PUBLISHED, CLOSED})
+# A month's state in words, for files people read (the pages have the same words in web/controllers/hr.py).
+STATE_NAMES = {
+    "zh": {
+        OPEN: "未计算",
+        COMPUTED: "已计算",
+        APPEALS: "申诉期",
+        DECIDED: "申诉已结束",
+        APPROVED: "已批准",
+        PUBLISHED: "已公布",
+        CLOSED: "已结账",
+    },
+    "en": {
+        OPEN: "Open",
+        COMPUTED: "Computed",
+        APPEALS: "Appeals",
+        DECIDED: "Appeals ended",
+        APPROVED: "Approved",
+        PUBLISHED: "Published",
+        CLOSED: "Closed",
+    },
+}
 
 
 @dataclass(frozen=True, slots=True)

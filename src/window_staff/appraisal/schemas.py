@@ -290,3 +290,73 @@ class DiffOut(msgspec.Struct, kw_only=True):
     since: int
     current: int
     changes: list[ChangeOut]
+
+
+class LineChangeOut(msgspec.Struct, kw_only=True):
+    """One rule's points on a person's sheet before and after (None: the rule did not fire on that sheet)."""
+
+    rule_id: str
+    title_zh: str
+    title_en: str
+    before: Decimal | None
+    after: Decimal | None
+
+
+class PersonChangeOut(msgspec.Struct, kw_only=True):
+    """A person whose sheet changed since the approver's baseline: totals, grades and every line that moved."""
+
+    staff_id: int
+    employee_no: str
+    name: str
+    department: str
+    before: Decimal | None
+    after: Decimal
+    before_grade: str | None
+    after_grade: str
+    lines: list[LineChangeOut]
+
+
+class DecidedAppealOut(msgspec.Struct, kw_only=True):
+    """An appeal of the month with its decision, as the approver checks it."""
+
+    id: int
+    employee_no: str
+    name: str
+    department: str
+    rule_id: str
+    title_zh: str
+    title_en: str
+    line_points: Decimal
+    outcome: str
+    points: Decimal
+    decision_reason: str
+    reviewer: str
+    reviewer_user: int | None
+    decided_at: datetime
+
+
+class DepartmentBonusOut(msgspec.Struct, kw_only=True):
+    """A department's bonus total for the month."""
+
+    department: str
+    headcount: int
+    total: Decimal
+
+
+class ReviewOut(msgspec.Struct, kw_only=True):
+    """What an approver checks before approving: the changes since a baseline, the decided appeals, the bonus by department.
+
+    ``baseline_kind``: ``approval`` / ``return`` (the figures at the last approval or return), ``appeals`` (the figures staff
+    were shown when appeals opened), ``previous`` (the computation before the current one) or ``none`` (the first computation).
+    """
+
+    month: str
+    current: int
+    baseline: int | None
+    baseline_kind: str
+    baseline_at: datetime | None
+    changes: list[PersonChangeOut]
+    appeals: list[DecidedAppealOut]
+    bonus: list[DepartmentBonusOut]
+    bonus_total: Decimal | None
+    bonus_error: str | None = None

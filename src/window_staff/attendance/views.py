@@ -1,8 +1,7 @@
-"""Read models: one staff member's month, a department's monthly sheet, and its XLSX export."""
+"""Read models: one staff member's month and a department's monthly sheet (its XLSX form is in sheet_export)."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, timedelta
@@ -20,7 +19,6 @@ from window_staff.attendance.schemas import (
 from window_staff.attendance.service.records import Correction
 from window_staff.common import periods
 from window_staff.common.context import AppContext
-from window_staff.common.spreadsheet import append_row
 from window_staff.org import service as org
 
 SYMBOLS = {
@@ -153,42 +151,3 @@ async def department_sheet(ctx: AppContext, *, department_id: int, month: str | 
             )
         )
     return SheetOut(department_id=department_id, month=periods.month_key(first), days=days, legend=LEGEND, rows=rows)
-
-
-def _total(t: MonthTotalsOut, key: str) -> int:
-    if key == "missing_punches":
-        return t.missing_sign_in + t.missing_sign_out
-    if key in ("leave", "official_business", "training"):
-        return t.leave_by_kind.get(key, 0)
-    return int(getattr(t, key))
-
-
-def sheet_xlsx(sheet: SheetOut, *, title: str = "") -> bytes:
-    """The sheet as an XLSX workbook: header row, one row a person, one column a day, totals, a legend."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet.month
-    header = ["工号", "姓名", *[str(d.day) for d in sheet.days], *[name for name, _ in TOTAL_COLUMNS]]
-    append_row(ws, header)
-    for row in sheet.rows:
-        # Names and numbers come from HR's input: text cells stay text (a name "=HYPERLINK(...)" is not run).
-        append_row(ws, [row.employee_no, row.name, *row.days, *[_total(row.totals, key) for _, key in TOTAL_COLUMNS]])
-    ws.append([])
-    append_row(ws, ["图例", "  ".join(f"{k} {v}" for k, v in sheet.legend.items())])
-    if title:
-        append_row(ws, ["", title])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    center = Alignment(horizontal="center")
-    for col in range(3, 3 + len(sheet.days)):
-        ws.column_dimensions[get_column_letter(col)].width = 5
-        for r in range(2, 2 + len(sheet.rows)):
-            ws.cell(row=r, column=col).alignment = center
-    ws.freeze_panes = "C2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()

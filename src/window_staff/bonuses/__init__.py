@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from window_staff.bonuses.domain import BonusLine, BonusResult, DepartmentTotal, StaffResult, compute_bonuses
 from window_staff.bonuses.errors import BonusInputInvalid, BonusRulesInvalid
-from window_staff.bonuses.export import bonus_csv, bonus_xlsx
+from window_staff.bonuses.export import PayrollHeading, bonus_csv, bonus_xlsx
 from window_staff.bonuses.rules import BONUS_FILE, BonusRules, bonus_rules_of, load_bonus_rules, parse_bonus_rules
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "BonusRules",
     "BonusRulesInvalid",
     "DepartmentTotal",
+    "PayrollHeading",
     "StaffResult",
     "bonus_csv",
     "bonus_rules_of",

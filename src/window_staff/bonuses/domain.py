@@ -38,6 +38,10 @@ class BonusLine:
     grade_title: str
     veto: bool
     bonus: Decimal
+    # What the amount was worked out from, for the reader: per_person the base and the grade's coefficient
+    # (bonus = base x factor, rounded); pool the pool and this person's share of it. None when not known.
+    base: Decimal | None = None
+    factor: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,18 +93,28 @@ def compute_bonuses(results: Iterable[StaffResult], *, rules: BonusRules) -> Bon
         if rules.formula == "per_person":
             assert rules.per_person is not None  # the loader requires the section for this formula
             amount = rules.per_person.of(department)
-            bonuses = [rules.rounding.apply(amount * rules.coefficient(g)) for g in grades]
+            factors = [rules.coefficient(g) for g in grades]
+            bonuses = [rules.rounding.apply(amount * f) for f in factors]
             undistributed = ZERO.quantize(rules.rounding.quantum)
         else:
             assert rules.pool is not None
             amount = rules.pool.of(department)
             weights = [ZERO if g in rules.pool_exclude_grades else s.score for s, g in zip(members, grades, strict=True)]
             bonuses = share_pool(amount, weights=weights, keys=[s.employee_no for s in members], quantum=rules.rounding.quantum)
+            factors = pool_shares(weights)
             undistributed = amount - sum(bonuses, ZERO)
-        for s, g, b in zip(members, grades, bonuses, strict=True):
-            lines.append(BonusLine(s.employee_no, s.name, department, s.score, g, rules.title(g), s.veto, b))
+        for s, g, b, f in zip(members, grades, bonuses, factors, strict=True):
+            lines.append(BonusLine(s.employee_no, s.name, department, s.score, g, rules.title(g), s.veto, b, amount, f))
         totals.append(DepartmentTotal(department, len(members), amount, sum(bonuses, ZERO), undistributed))
     return BonusResult(rules.formula, tuple(lines), tuple(totals))
+
+
+def pool_shares(weights: Sequence[Decimal]) -> list[Decimal]:
+    """Each weight's share of the pool (0.2375 = 23.75 %), to four places: shown beside the amount, never paid from."""
+    whole = sum(weights, ZERO)
+    if not whole:
+        return [ZERO for _ in weights]
+    return [(w / whole).quantize(Decimal("0.0001")) for w in weights]
 
 
 def share_pool(pool: Decimal, *, weights: Sequence[Decimal], keys: Sequence[str], quantum: Decimal) -> list[Decimal]:

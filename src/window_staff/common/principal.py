@@ -16,6 +16,12 @@ class Principal:
     roles: frozenset[str]
     staff_id: int | None
     session_id: int | None = None
+    name: str = ""  # the display name people read (the username is what the person types, never shown as a name)
+
+    @property
+    def shown_name(self) -> str:
+        """The name a page greets the caller by."""
+        return self.name or self.username
 
     @property
     def actor(self) -> str:

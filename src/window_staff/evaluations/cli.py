@@ -7,8 +7,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from window_staff.common.cli import run_job
 from window_staff.common.context import AppContext
+from window_staff.evaluations.errors import ImportRejected
 from window_staff.settings import Settings
 
 # Refused before reading: 50,000 rows never need this much, and the file is read into memory whole.
@@ -21,13 +24,14 @@ def _error(detail: str) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    """Import a CSV file; print what was imported and skipped, or every bad line (exit 1, nothing imported)."""
+    """Import a CSV file as a job with a progress bar; print what was imported and skipped, or every bad line (exit 1, nothing imported)."""
     from window_staff.auth.errors import RoleRequired
     from window_staff.auth.service import principal_for
     from window_staff.common.errors import DomainError
-    from window_staff.evaluations.errors import ImportRejected
+    from window_staff.common.principal import Principal
+    from window_staff.evaluations import jobs as evaluation_jobs
     from window_staff.evaluations.schemas.metrics import ImportOut
-    from window_staff.evaluations.service import metrics as service_metrics
+    from window_staff.jobs.schemas import JobOut
 
     path = Path(args.file)
     try:
@@ -37,26 +41,30 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     except OSError as exc:
         return _error(f"cannot read {path}: {exc.strerror}")
 
-    async def job(ctx: AppContext) -> ImportOut:
-        actor = "cli"
+    async def job(ctx: AppContext) -> JobOut:
+        actor: str | None = None
         if args.username:
             principal = await principal_for(args.username)
             if not principal.has_any("hr"):
                 raise RoleRequired(f"user {principal.username!r} does not hold the role 'hr' that importing needs")
-            actor = principal.actor
+        else:
+            # No account named: the trail says "cli", as it did before imports were jobs.
+            principal, actor = Principal(user_id=0, username="cli", roles=frozenset({"hr"}), staff_id=None), "cli"
         # Every problem, not the first thousand: this is the operator's only view of them.
-        return await service_metrics.import_csv(ctx, data, filename=path.name, actor=actor, max_errors=None)
+        queued = await evaluation_jobs.request_csv_import(ctx, data, principal=principal, filename=path.name, actor=actor, max_errors=None)
+        return await _follow(ctx, queued, quiet=args.quiet)
 
     try:
-        out = run_job(settings, job)
+        finished = run_job(settings, job)
     except ImportRejected as exc:
-        for e in exc.extra.get("errors", []):
-            where = f"line {e['line']}" + (f", {e['column']}" if e["column"] else "")
-            print(f"{path.name}: {where}: {e['message']}", file=sys.stderr)
-        print(f"import refused: {exc.detail}", file=sys.stderr)
-        return 1
+        return _refused(path.name, detail=exc.detail, errors=exc.extra.get("errors", []))
     except DomainError as exc:
         return _error(exc.detail)
+    if finished.problem is not None:
+        if finished.problem.code == ImportRejected.code:
+            return _refused(path.name, detail=finished.problem.detail, errors=(finished.problem.extensions or {}).get("errors", []))
+        return _error(finished.problem.detail)
+    out = msgspec.convert(finished.result, ImportOut)
     batch = f" (batch {out.batch_id})" if out.batch_id is not None else ""
     print(
         f"{path.name}: {out.rows} rows: {out.imported} imported, {out.completed} completed since, {out.skipped} skipped as already "
@@ -65,10 +73,33 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _follow(ctx: AppContext, job: Any, *, quiet: bool) -> Any:
+    """Run the queued job here with a progress bar (or follow it where another runner took it); the finished job."""
+    from window_staff.common.bar import ProgressBar
+    from window_staff.jobs.runner import run_here
+    from window_staff.jobs.service import kinds_of
+
+    kind = kinds_of(ctx)[job.kind]
+    bar = None if quiet else ProgressBar(kind.name["zh"], names=lambda phase: kind.phases.get(phase, {}).get("zh", phase))
+    finished = await run_here(ctx, job.id, progress=bar)
+    if bar is not None:
+        bar.close(finished=finished.state == "done")
+    return finished
+
+
+def _refused(name: str, *, detail: str, errors: list[dict[str, Any]]) -> int:
+    for e in errors:
+        where = f"line {e['line']}" + (f", {e['column']}" if e["column"] else "")
+        print(f"{name}: {where}: {e['message']}", file=sys.stderr)
+    print(f"import refused: {detail}", file=sys.stderr)
+    return 1
+
+
 def add_commands(sub: Any) -> None:
     """Add ``services import`` to the main parser."""
     services = sub.add_parser("services", help="service transactions (办件)").add_subparsers(dest="services_command", required=True)
     imp = services.add_parser("import", help="import a CSV of service transactions: every row or none; exit 1 and every bad line on errors")
     imp.add_argument("file", help="CSV file (UTF-8; columns in README.md, Service metrics)")
     imp.add_argument("--as", dest="username", metavar="USERNAME", help="the HR user doing it (default: actor 'cli')")
+    imp.add_argument("--quiet", action="store_true", help="no progress bar")
     imp.set_defaults(func=cmd_import)

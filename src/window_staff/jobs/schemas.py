@@ -9,10 +9,11 @@ import msgspec
 
 
 class JobProblemOut(msgspec.Struct, kw_only=True):
-    """Why a job failed: a stable code and a sentence."""
+    """Why a job failed: a stable code, a sentence, and the error's extension members (e.g. an import's bad lines)."""
 
     code: str
     detail: str
+    extensions: dict[str, Any] | None = None
 
 
 class JobOut(msgspec.Struct, kw_only=True):

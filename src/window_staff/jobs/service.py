@@ -43,6 +43,8 @@ class JobKind:
     handler: Callable[..., Awaitable[Any]]
     name: Mapping[str, str]
     phases: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # The params carry bulky input (an uploaded file) needed only until the job has run: emptied when it finishes.
+    drop_params: bool = False
 
 
 def register(ctx: AppContext, kinds: Mapping[str, JobKind]) -> None:
@@ -139,7 +141,7 @@ def job_out(ctx: AppContext, row: Mapping[str, Any], *, lang: str = "zh") -> Job
         started_at=row["started_at"],
         finished_at=row["finished_at"],
         result=msgspec.json.decode(row["result"]) if row["result"] else None,
-        problem=JobProblemOut(code=problem["code"], detail=problem["detail"]) if problem else None,
+        problem=JobProblemOut(code=problem["code"], detail=problem["detail"], extensions=problem.get("extensions")) if problem else None,
     )
 
 
@@ -173,12 +175,16 @@ async def run_claimed(ctx: AppContext, job_id: int, *, owner: str, progress: Pro
         report = both
     kind = kinds_of(ctx)[row["kind"]]
     result: str | None = None
-    problem: dict[str, str] | None = None
+    problem: dict[str, Any] | None = None
     try:
         out = await kind.handler(ctx, msgspec.json.decode(row["params"]), principal=_principal_of(row["principal"]), progress=report)
         result = msgspec.json.encode(out).decode() if out is not None else None
     except DomainError as exc:
         problem = {"code": exc.code, "detail": exc.detail}
+        # The members the HTTP answer would carry beside the sentence (an import's bad lines), if any.
+        extensions = {k: v for k, v in exc.extra.items() if isinstance(v, (str, int, float, bool, list, dict, type(None)))}
+        if extensions:
+            problem["extensions"] = extensions
     except asyncio.CancelledError:
         raise  # the process is stopping: the job stays running and the next runner takes it up again
     except Exception:
@@ -191,4 +197,5 @@ async def run_claimed(ctx: AppContext, job_id: int, *, owner: str, progress: Pro
         result=result,
         problem=msgspec.json.encode(problem).decode() if problem else None,
         now=ctx.clock.now(),
+        clear_params=kind.drop_params,
     )

@@ -43,8 +43,8 @@ async def active_holder(lock_key: str) -> dict[str, Any] | None:
 
 
 async def recent(*, limit: int, kinds: list[str] | None = None, subject: str | None = None) -> list[dict[str, Any]]:
-    """The newest jobs first (optionally some kinds, one subject)."""
-    query = Job.select().order_by(Job.id, ascending=False).limit(limit)
+    """The newest jobs first (optionally some kinds, one subject), without their params (a queued upload is megabytes)."""
+    query = Job.select(*Job.all_columns(exclude=[Job.params])).order_by(Job.id, ascending=False).limit(limit)
     if kinds:
         query = query.where(Job.kind.is_in(kinds))
     if subject is not None:
@@ -108,11 +108,21 @@ async def heartbeat(job_ids: list[int], *, owner: str, now: datetime) -> None:
         await Job.update({Job.heartbeat_at: now}).where(Job.id.is_in(job_ids), Job.owner == owner, Job.state == RUNNING)
 
 
-async def finish(job_id: int, *, owner: str, state: str, result: str | None, problem: str | None, now: datetime) -> None:
-    """Record the outcome and free the lock."""
-    await Job.update(
-        {Job.state: state, Job.result: result, Job.problem: problem, Job.finished_at: now, Job.heartbeat_at: now, Job.active_lock: None}
-    ).where(Job.id == job_id, Job.owner == owner, Job.state == RUNNING)
+async def finish(
+    job_id: int, *, owner: str, state: str, result: str | None, problem: str | None, now: datetime, clear_params: bool = False
+) -> None:
+    """Record the outcome and free the lock (``clear_params``: empty params that were only the job's input)."""
+    values: dict[Any, Any] = {
+        Job.state: state,
+        Job.result: result,
+        Job.problem: problem,
+        Job.finished_at: now,
+        Job.heartbeat_at: now,
+        Job.active_lock: None,
+    }
+    if clear_params:
+        values[Job.params] = "{}"
+    await Job.update(values).where(Job.id == job_id, Job.owner == owner, Job.state == RUNNING)
 
 
 async def give_up(job_id: int, *, problem: str, now: datetime) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -212,11 +211,6 @@ def query_int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-def local_time(at: datetime | None) -> str:
-    """A stored time as the centre's local ``YYYY-MM-DD HH:MM``."""
-    return at.astimezone(ZoneInfo(DEFAULT_TIME_ZONE)).strftime("%Y-%m-%d %H:%M") if at else ""
-
-
 def this_month(ctx: AppContext) -> str:
     """The current month (``YYYY-MM``) in the centre's time zone."""
     today = ctx.clock.now().astimezone(ZoneInfo(DEFAULT_TIME_ZONE)).date()
@@ -301,7 +295,6 @@ async def schedules_page(ctx: AppContext, *, site_id: int | None, month: str) ->
         "closed_months": closed,
         "month_closed": any(c.month == key for c in closed),
         "default_day": first.isoformat(),
-        "local_time": local_time,
     }
 
 

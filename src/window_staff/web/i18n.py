@@ -101,20 +101,31 @@ def translator(lang: str) -> Callable[[str], str]:
     return word
 
 
-_MONTH_NAMES_EN = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
+# Dates as people write them: 2026年11月6日 in Chinese, 6 November 2026 in English (never 2026-11-06 or a key).
+_EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
 
-def day_words(day: date, *, lang: str, year: bool = False) -> str:
-    """A day as people write it: 11月6日 / 6 November (with the year when asked: 2026年11月6日 / 6 November 2026)."""
+def month_words(key: str | date | None, lang: str) -> str:
+    """A month (``YYYY-MM`` or a date in it) as people write it: 2026年11月 / November 2026."""
+    if not key:
+        return ""
+    year, month = (key.year, key.month) if isinstance(key, date) else (int(key[:4]), int(key[5:7]))
+    return f"{_EN_MONTHS[month - 1]} {year}" if lang == "en" else f"{year}年{month}月"
+
+
+def day_words(day: date | str | None, lang: str, *, year: bool = True) -> str:
+    """A day as people write it: 2026年11月6日 / 6 November 2026 (``year=False``: 11月6日 / 6 November)."""
+    if not day:
+        return ""
+    d = date.fromisoformat(day[:10]) if isinstance(day, str) else day
     if lang == "en":
-        return f"{day.day} {_MONTH_NAMES_EN[day.month - 1]}" + (f" {day.year}" if year else "")
-    return (f"{day.year}年" if year else "") + f"{day.month}月{day.day}日"
+        return f"{d.day} {_EN_MONTHS[d.month - 1]}" + (f" {d.year}" if year else "")
+    return (f"{d.year}年" if year else "") + f"{d.month}月{d.day}日"
 
 
-def time_words(at: datetime, *, lang: str, zone: str = DEFAULT_TIME_ZONE) -> str:
-    """An instant as the centre's clock shows it, with its day: 2026年12月1日 09:30 / 1 December 2026, 09:30."""
+def time_words(at: datetime | None, lang: str, *, zone: str = DEFAULT_TIME_ZONE) -> str:
+    """A stored (UTC) time in the centre's local time, as people write it: 2026年11月6日 08:31 / 6 November 2026 08:31."""
+    if at is None:
+        return ""
     local = at.astimezone(ZoneInfo(zone))
-    sep = ", " if lang == "en" else " "
-    return day_words(local.date(), lang=lang, year=True) + sep + f"{local:%H:%M}"
+    return f"{day_words(local.date(), lang)} {local:%H:%M}"

@@ -19,7 +19,8 @@ from window_staff.common.errors import DomainError
 from window_staff.common.guards import Guard, principal_of
 from window_staff.common.principal import Principal
 from window_staff.errors import register_page_errors, status_of
-from window_staff.web.i18n import LANG_COOKIE, LANG_COOKIE_AGE, LANGS, lang_of, refusal, translator
+from window_staff.web.i18n import LANG_COOKIE, LANG_COOKIE_AGE, LANGS, day_words, lang_of, month_words, refusal, time_words, translator
+from window_staff.web.names import name_book, who
 
 # Mark a page route: errors render as HTML pages, and a missing session redirects to the login page.
 PAGE = {"page": True}
@@ -58,8 +59,12 @@ def csrf_field(context: Mapping[str, Any]) -> Markup:
 
 
 def register_template_callables(engine: Any) -> None:
-    """Give every template ``csrf_field()`` (app.py passes this to the template engine)."""
+    """Give every template ``csrf_field()`` and ``who(actor)`` (app.py passes this to the template engine)."""
     engine.register_template_callable("csrf_field", csrf_field)
+    engine.register_template_callable("who", who)
+    # Dates as people write them, in the page's language: {{ month_words(key) }}, {{ day_words(d) }}.
+    engine.register_template_callable("month_words", lambda context, key: month_words(key, context.get("lang", "zh")))
+    engine.register_template_callable("day_words", lambda context, day: day_words(day, context.get("lang", "zh")))
 
 
 def page_roles(*allowed: str) -> Guard:
@@ -69,6 +74,7 @@ def page_roles(*allowed: str) -> Guard:
         principal = await principal_of(connection)
         if allowed and not principal.has_any(*allowed):
             raise RoleRequired(f"needs one of: {', '.join(allowed)}")
+        await name_book(connection.app.state.ctx).refresh()  # templates name people and cannot wait for the database
 
     guard.__name__ = f"page_roles({','.join(allowed)})"
     guard.allowed_roles = allowed  # type: ignore[attr-defined]
@@ -117,6 +123,8 @@ def render(request: Request, template: str, *, principal: Principal | None, stat
             "links": links_for(principal),
             "path": request.url.path,
             **context,
+            # Every page writes stored times the same way, in its own language.
+            "local_time": lambda at: time_words(at, lang),
         },
     )
 

@@ -24,9 +24,8 @@ from window_staff.appraisal.schemas import (
     SheetSummaryOut,
     TrendOut,
 )
-from window_staff.appraisal.service import close as service_close, reports as service_reports
+from window_staff.appraisal.service import close as service_close, payroll as service_payroll, reports as service_reports
 from window_staff.auth.errors import RoleRequired
-from window_staff.bonuses.export import bonus_csv, bonus_xlsx
 from window_staff.common import periods
 from window_staff.common.context import AppContext
 from window_staff.common.guards import authenticated, provide_principal, roles
@@ -46,7 +45,7 @@ can_read = roles(*service_reports.READER_ROLES)
 can_prepare = roles("hr")
 can_approve = roles("approver")
 
-Lang = Annotated[Literal["zh", "en"], Parameter(description="language of the explanation text", required=False)]
+Lang = Annotated[Literal["zh", "en"], Parameter(description="language of the explanation text or file", required=False)]
 
 
 def _attachment(body: bytes, *, media_type: str, filename: str) -> Response[bytes]:
@@ -128,15 +127,16 @@ class AppraisalController(Controller):
 
     @get("/periods/{month:str}/bonus", guards=[can_read])
     async def bonus(
-        self, ctx: AppContext, month: str, format: Annotated[Literal["xlsx", "csv"], Parameter(required=False)] = "xlsx"
-    ) -> Response[bytes]:  # noqa: A002 (the query name)
-        """The month's bonus for payroll as XLSX (default) or CSV; 409 until the figures are approved."""
+        self,
+        ctx: AppContext,
+        month: str,
+        format: Annotated[Literal["xlsx", "csv"], Parameter(required=False)] = "xlsx",  # noqa: A002 (the query name)
+        lang: Lang = "zh",
+    ) -> Response[bytes]:
+        """The month's bonus for payroll as an XLSX form (default) or a CSV import, in ``lang``; 409 until approved."""
         key = periods.month_key(periods.parse_month(month))
-        result = await service_close.bonus(ctx, key)
-        if format == "csv":
-            return _attachment(bonus_csv(result), media_type=CSV, filename=f"bonus-{key}.csv")
-        state = (await service.get_period(ctx, key)).state
-        return _attachment(bonus_xlsx(result, title=f"{key} 目标管理考核奖（{state}）"), media_type=XLSX, filename=f"bonus-{key}.xlsx")
+        body = await service_payroll.payroll_file(ctx, key, file=format, lang=lang)
+        return _attachment(body, media_type=CSV if format == "csv" else XLSX, filename=f"bonus-{key}.{format}")
 
     @get("/periods/{month:str}/chain-head", guards=[can_read])
     async def chain_head(self, ctx: AppContext, month: str) -> Response[bytes]:

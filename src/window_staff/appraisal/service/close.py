@@ -16,8 +16,8 @@ from window_staff.appraisal.domain import BONUS_READY, CLOSED
 from window_staff.appraisal.errors import FourEyesRequired, PeriodStateConflict
 from window_staff.appraisal.schemas import PeriodOut
 from window_staff.appraisal.service.lifecycle import period_out, transition
-from window_staff.bonuses.domain import BonusLine, BonusResult, DepartmentTotal, StaffResult, compute_bonuses
-from window_staff.bonuses.rules import BONUS_FILE, bonus_rules_of
+from window_staff.bonuses.domain import ZERO, BonusLine, BonusResult, DepartmentTotal, StaffResult, compute_bonuses, pool_shares
+from window_staff.bonuses.rules import BONUS_FILE, BonusRules, bonus_rules_of
 from window_staff.common import audit, periods
 from window_staff.common.context import AppContext
 from window_staff.common.db import execute, write_transaction
@@ -59,10 +59,24 @@ async def bonus(ctx: AppContext, month: str) -> BonusResult:
         return compute_bonuses(results, rules=bonus_rules_of(ctx))
     summary = msgspec.json.decode(period["bonus_summary"])
     titles = summary["grade_titles"]
+    amounts = {d["department"]: Decimal(d["amount"]) for d in summary["departments"]}
+    paid = [(s, r, s["paid_grade"]) for s, r in zip(sheets, results, strict=True)]
+    factors = _frozen_factors(summary, [(r.department, r.employee_no, r.score, grade) for _, r, grade in paid])
     lines = sorted(
         (
-            BonusLine(r.employee_no, r.name, r.department, r.score, s["paid_grade"], titles[s["paid_grade"]], r.veto, Decimal(s["bonus"]))
-            for s, r in zip(sheets, results, strict=True)
+            BonusLine(
+                r.employee_no,
+                r.name,
+                r.department,
+                r.score,
+                grade,
+                titles[grade],
+                r.veto,
+                Decimal(s["bonus"]),
+                amounts.get(r.department),
+                factors.get(r.employee_no),
+            )
+            for s, r, grade in paid
         ),
         key=lambda b: (b.department, b.employee_no),
     )
@@ -73,11 +87,29 @@ async def bonus(ctx: AppContext, month: str) -> BonusResult:
     return BonusResult(summary["formula"], tuple(lines), departments)
 
 
-def _summary(result: BonusResult, *, titles: Mapping[str, str]) -> str:
+def _frozen_factors(summary: Mapping[str, Any], people: list[tuple[str, str, Decimal, str]]) -> dict[str, Decimal]:
+    """Each person's coefficient (per_person) or pool share as at the close; empty for a close made before they were kept."""
+    if "coefficients" not in summary:
+        return {}
+    if summary["formula"] == "per_person":
+        coefficients = {g: Decimal(c) for g, c in summary["coefficients"].items()}
+        return {no: coefficients[grade] for _, no, _, grade in people}
+    excluded = set(summary.get("pool_exclude_grades", ()))
+    found: dict[str, Decimal] = {}
+    for department in {d for d, _, _, _ in people}:
+        members = [(no, ZERO if grade in excluded else score) for d, no, score, grade in people if d == department]
+        found.update(zip((no for no, _ in members), pool_shares([w for _, w in members]), strict=True))
+    return found
+
+
+def _summary(result: BonusResult, *, titles: Mapping[str, str], rules: BonusRules) -> str:
     return msgspec.json.encode(
         {
             "formula": result.formula,
             "grade_titles": dict(titles),
+            # Kept so the payroll file of a closed month shows the factors it was paid on, whatever the rules say later.
+            "coefficients": {g: str(c) for g, c in rules.coefficients},
+            "pool_exclude_grades": sorted(rules.pool_exclude_grades),
             "departments": [
                 {
                     "department": d.department,
@@ -158,7 +190,7 @@ async def close(ctx: AppContext, month: str, *, principal: Principal) -> PeriodO
                 "results_hash": figures,
                 "bonus_rules_hash": rules_hash,
                 "chain_head": document.decode(),
-                "bonus_summary": _summary(result, titles={g: rules.title(g) for g in rules.grades}),
+                "bonus_summary": _summary(result, titles={g: rules.title(g) for g in rules.grades}, rules=rules),
                 "updated_at": now,
             },
         )

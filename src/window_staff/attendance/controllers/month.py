@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from litestar import Controller, Response, get, post
 from litestar.di import Provide
 from litestar.params import Parameter
 
-from window_staff.attendance import views
+from window_staff.attendance import sheet_export, views
 from window_staff.attendance.errors import AttendanceStaffNotFound
 from window_staff.attendance.guards import MONTH_FULL_READERS, can_read_month, can_read_sheets, is_staff_member
 from window_staff.attendance.schemas import LeaveCancelIn, LeaveIn, LeaveOut, ManualPunchIn, MonthOut, PunchOut, SheetOut
@@ -20,6 +22,7 @@ from window_staff.common.web import PAGE
 _deps = {"principal": Provide(provide_principal), "page": PAGE}
 MONTH = Parameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Lang = Annotated[Literal["zh", "en"], Parameter(description="language of the file's words", required=False)]
 
 
 class MyAttendanceController(Controller):
@@ -78,9 +81,8 @@ class AttendanceReadController(Controller):
         return await views.department_sheet(ctx, department_id=department_id, month=month)
 
     @get("/sheet.xlsx", guards=[can_read_sheets], media_type=XLSX)
-    async def sheet_xlsx(self, ctx: AppContext, department_id: int, month: str = MONTH) -> Response[bytes]:
-        """The same sheet as an XLSX workbook."""
-        sheet = await views.department_sheet(ctx, department_id=department_id, month=month)
-        body = views.sheet_xlsx(sheet)
+    async def sheet_xlsx(self, ctx: AppContext, department_id: int, month: str = MONTH, lang: Lang = "zh") -> Response[bytes]:
+        """The same sheet as an XLSX form to print and sign, in ``lang``."""
+        sheet, body = await sheet_export.sheet_file(ctx, department_id=department_id, month=month, lang=lang)
         name = f"attendance-{department_id}-{sheet.month}.xlsx"
         return Response(body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})

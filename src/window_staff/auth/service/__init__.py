@@ -5,6 +5,7 @@ from window_staff.auth.service.accounts import (  # noqa: F401 (the package's fa
     active_user_ids_of_staff,
     active_user_ids_with_role,
     create_user,
+    display_names,
     get_me,
     get_user,
     list_users,
@@ -19,6 +20,7 @@ from window_staff.auth.service.accounts import (  # noqa: F401 (the package's fa
     totp_secret_of,
     totp_uri,
     update_user,
+    user_names,
 )
 from window_staff.auth.service.passwords import change_password, check_reset, issue_reset, reset_password  # noqa: F401
 from window_staff.auth.service.throttle import on_repeated_failures  # noqa: F401

@@ -116,6 +116,14 @@ async def get_user(ctx: AppContext, user_id: int) -> UserOut:
     return _user_out(row, (await _roles_of([user_id]))[user_id])
 
 
+async def display_names(user_ids: list[int]) -> dict[int, str]:
+    """How a person is named on forms and pages: the display name, else the user name (never the audit actor)."""
+    if not user_ids:
+        return {}
+    rows = await User.select(User.id, User.display_name, User.username).where(User.id.is_in(sorted(set(user_ids))))
+    return {r["id"]: r["display_name"] or r["username"] for r in rows}
+
+
 async def list_users(ctx: AppContext, params: PageParams) -> Page[UserOut]:
     """All users, by username."""
     total = await User.count()
@@ -285,6 +293,7 @@ async def resolve_session(ctx: AppContext, token: str) -> Principal:
             UserSession.revoked_at,
             UserSession.user.id.as_alias("user_id"),
             UserSession.user.username.as_alias("username"),
+            UserSession.user.display_name.as_alias("display_name"),
             UserSession.user.active.as_alias("active"),
             UserSession.user.staff.as_alias("staff_id"),
         )
@@ -295,7 +304,12 @@ async def resolve_session(ctx: AppContext, token: str) -> Principal:
         raise SessionInvalid()
     roles = (await _roles_of([row["user_id"]]))[row["user_id"]]
     return Principal(
-        user_id=row["user_id"], username=row["username"], roles=frozenset(roles), staff_id=row["staff_id"], session_id=row["id"]
+        user_id=row["user_id"],
+        username=row["username"],
+        roles=frozenset(roles),
+        staff_id=row["staff_id"],
+        session_id=row["id"],
+        name=row["display_name"],
     )
 
 
@@ -338,11 +352,17 @@ async def active_user_ids_with_role(role: str) -> list[int]:
 
 async def principal_for(username: str) -> Principal:
     """The principal of an active user by username (CLI commands act as that person); UserNotFound otherwise."""
-    row = await User.select(User.id, User.username, User.active, User.staff).where(User.username == username).first()
+    row = await User.select(User.id, User.username, User.display_name, User.active, User.staff).where(User.username == username).first()
     if row is None or not row["active"]:
         raise UserNotFound(f"no active user {username!r}")
     roles = (await _roles_of([row["id"]]))[row["id"]]
-    return Principal(user_id=row["id"], username=row["username"], roles=frozenset(roles), staff_id=row["staff"])
+    return Principal(user_id=row["id"], username=row["username"], roles=frozenset(roles), staff_id=row["staff"], name=row["display_name"])
+
+
+async def user_names() -> dict[int, str]:
+    """Every user's display name by id (the pages name people, never accounts); the username where none was given."""
+    rows = await User.select(User.id, User.username, User.display_name)
+    return {r["id"]: r["display_name"] or r["username"] for r in rows}
 
 
 async def totp_secret_of(ctx: AppContext, username: str) -> str | None:

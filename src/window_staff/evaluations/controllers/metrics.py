@@ -11,10 +11,12 @@ from window_staff.common.form import Field, UnknownField, read_multipart
 from window_staff.common.guards import provide_principal, roles
 from window_staff.common.pagination import Page, PageParams
 from window_staff.common.principal import Principal
-from window_staff.common.web import PAGE
+from window_staff.common.web import PAGE, accepted
+from window_staff.evaluations import jobs as evaluation_jobs
 from window_staff.evaluations.errors import EvaluationInputInvalid
-from window_staff.evaluations.schemas.metrics import ImportOut, ServiceRateOut, TransactionIn, TransactionOut
+from window_staff.evaluations.schemas.metrics import ServiceRateOut, TransactionIn, TransactionOut
 from window_staff.evaluations.service import metrics as service
+from window_staff.jobs.schemas import JobOut
 
 can_import = roles("hr")
 can_read_rates = roles("hr", "approver", "auditor")
@@ -26,11 +28,6 @@ MULTIPART_OVERHEAD = 64 * 1024
 CSV_TYPES = frozenset({None, "text/csv", "text/plain", "application/csv", "application/octet-stream", "application/vnd.ms-excel"})
 
 
-def _answer(out: ImportOut) -> Response[ImportOut]:
-    # 201 when a batch was written, 200 when every row was already there.
-    return Response(out, status_code=201 if out.batch_id is not None else 200)
-
-
 class ServiceMetricsController(Controller):
     """Service transactions (办件) and the on-site and on-time completion rates."""
 
@@ -39,8 +36,9 @@ class ServiceMetricsController(Controller):
     dependencies = {"principal": Provide(provide_principal), "page": PAGE}
 
     @post("/transactions/import", guards=[can_import], request_max_body_size=FILE_LIMIT + MULTIPART_OVERHEAD)
-    async def import_csv(self, ctx: AppContext, principal: Principal, request: Request) -> Response[ImportOut]:
-        """Import a CSV file (multipart field ``file``): every row or none; 422 ``import_rejected`` lists each bad line and column."""
+    async def import_csv(self, ctx: AppContext, principal: Principal, request: Request) -> Response[JobOut]:
+        """Queue the import of a CSV file (multipart field ``file``): 202 and the job, which imports every row or none and
+        otherwise fails with ``import_rejected`` listing each bad line and column; a file that cannot be read is refused at once."""
         try:
             form = read_multipart(
                 await request.body(), request.headers.get("content-type", ""), fields={"file": Field(FILE_LIMIT, CSV_TYPES)}, max_parts=2
@@ -51,12 +49,12 @@ class ServiceMetricsController(Controller):
         files = form.get("file", [])
         if len(files) != 1:
             raise EvaluationInputInvalid("send exactly one part named 'file'", code="file_part_required")
-        return _answer(await service.import_csv(ctx, files[0], filename="", actor=principal.actor))
+        return accepted(await evaluation_jobs.request_csv_import(ctx, files[0], principal=principal))
 
     @post("/transactions", guards=[can_import], request_max_body_size=FILE_LIMIT)
-    async def import_json(self, ctx: AppContext, principal: Principal, data: list[TransactionIn]) -> Response[ImportOut]:
-        """Import a JSON list of transactions (the CSV's columns), checked the same way: every row or none."""
-        return _answer(await service.import_json(ctx, data, actor=principal.actor))
+    async def import_json(self, ctx: AppContext, principal: Principal, data: list[TransactionIn]) -> Response[JobOut]:
+        """Queue the import of a JSON list of transactions (the CSV's columns), checked the same way in the job: every row or none."""
+        return accepted(await evaluation_jobs.request_json_import(ctx, data, principal=principal))
 
     @get("/transactions", guards=[can_import])
     async def list_transactions(

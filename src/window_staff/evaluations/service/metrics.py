@@ -1,39 +1,33 @@
-"""Service transactions (办件): CSV and JSON imports (every row or none), the list, the month's rates and their facts."""
+"""Service transactions (办件): the list, the month's rates and their facts (imports: ``metrics_import``)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from functools import partial
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from piccolo.columns.combination import Combinable
 
-from window_staff.common import audit, periods
+from window_staff.common import periods
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
-from window_staff.common.db import execute, insert_rows, is_sqlite, update_rows, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
 from window_staff.common.periods import parse_month
-from window_staff.evaluations import domain_metrics as domain
-from window_staff.evaluations.domain_metrics import RawRow, RowError, StaffRef, Stored, Tally, Transaction, WindowRef
-from window_staff.evaluations.errors import EvaluationInputInvalid, ImportRejected
-from window_staff.evaluations.schemas.metrics import ImportOut, ServiceRateOut, TransactionIn, TransactionOut
-from window_staff.evaluations.tables import ImportBatch, ServiceTransaction as Tx
+from window_staff.evaluations.domain_metrics import Tally, Transaction
+from window_staff.evaluations.errors import EvaluationInputInvalid
+from window_staff.evaluations.schemas.metrics import ServiceRateOut, TransactionOut
+from window_staff.evaluations.tables import ServiceTransaction as Tx
 from window_staff.org import service as org
 from window_staff.scoring import Fact
 
 T = TypeVar("T")
 # Bounded IN-lists (SQLite refuses more than 32,766 parameters) and bounded memory when reading a month.
-_ID_CHUNK = 5000
+ID_CHUNK = 5000
 _READ_CHUNK = 20_000
 _LIST_PAGE = 1000
-# Imports take turns on PostgreSQL (SQLite's IMMEDIATE transaction already does), so two imports of the
-# same new external ids cannot both pass the "already stored?" check.
-_IMPORT_LOCK = 7343009
 KINDS = ("staff", "window", "department")
-_COLUMNS = (
+COLUMNS = (
     Tx.id,
     Tx.external_id,
     Tx.item,
@@ -48,174 +42,14 @@ _COLUMNS = (
 )
 
 
-# --- imports -------------------------------------------------------------------------------------------------
-
-
-async def import_csv(ctx: AppContext, data: bytes, *, filename: str, actor: str, max_errors: int | None = domain.MAX_ERRORS) -> ImportOut:
-    """Import a CSV file of transactions: all rows or none (ImportRejected lists every bad row and column)."""
-    rows, early = domain.read_csv(data)
-    if not rows:
-        _reject(early, max_errors=max_errors)  # the file itself cannot be read: nothing more to check
-    return await _import(ctx, rows, early=early, source="csv", filename=filename[:200], actor=actor, max_errors=max_errors)
-
-
-async def import_json(
-    ctx: AppContext, items: Sequence[TransactionIn], *, actor: str, max_errors: int | None = domain.MAX_ERRORS
-) -> ImportOut:
-    """Import a JSON list of transactions, checked exactly like CSV rows (``line`` is the 1-based position)."""
-    if not items:
-        _reject([RowError(1, None, "the list is empty")], max_errors=max_errors)
-    too_many = domain.too_many(len(items))
-    if too_many is not None:
-        _reject([too_many], max_errors=max_errors)
-    rows = [
-        RawRow(
-            i,
-            {
-                "external_id": t.external_id.strip(),
-                "item": t.item.strip(),
-                "site_code": t.site_code.strip(),
-                "window_number": t.window_number.strip(),
-                "employee_no": t.employee_no.strip(),
-                "received_at": t.received_at.strip(),
-                "promised_at": t.promised_at.strip(),
-                "completed_at": (t.completed_at or "").strip(),
-                "onsite": "1" if t.onsite else "0",
-            },
-        )
-        for i, t in enumerate(items, start=1)
-    ]
-    return await _import(ctx, rows, early=[], source="api", filename="", actor=actor, max_errors=max_errors)
-
-
-async def _import(
-    ctx: AppContext, rows: list[RawRow], *, early: list[RowError], source: str, filename: str, actor: str, max_errors: int | None
-) -> ImportOut:
-    site_codes, windows = await _windows_of(ctx, {r.values["site_code"] for r in rows})
-    staff = await _staff_of({r.values["employee_no"] for r in rows})
-    now = ctx.clock.now()
-    checked, errors = domain.check_rows(rows, windows=windows, site_codes=site_codes, staff=staff, now=now)
-    errors = early + errors
-    async with write_transaction(ctx.engine):
-        if not is_sqlite(ctx.engine):
-            await execute(ctx.engine, "SELECT pg_advisory_xact_lock({})", _IMPORT_LOCK)
-        plan, conflicts = domain.against_stored(checked, stored=await _stored([c.external_id for c in checked]))
-        if errors or conflicts:
-            _reject(errors + conflicts, max_errors=max_errors)  # raised inside: the transaction has written nothing
-        written = len(plan.new) + len(plan.completions)
-        if not written:
-            return ImportOut(batch_id=None, rows=len(rows), imported=0, completed=0, skipped=plan.skipped)
-        batch = await ImportBatch.insert(
-            ImportBatch(source=source, filename=filename, rows=written, created_by=actor, created_at=now)
-        ).returning(ImportBatch.id)
-        batch_id = batch[0]["id"]
-        await insert_rows(
-            ctx.engine,
-            Tx,
-            [
-                Tx.external_id,
-                Tx.item,
-                Tx.window,
-                Tx.staff,
-                Tx.department,
-                Tx.received_at,
-                Tx.promised_at,
-                Tx.completed_at,
-                Tx.onsite,
-                Tx.batch,
-            ],
-            [
-                (
-                    r.external_id,
-                    r.item,
-                    r.window_id,
-                    r.staff_id,
-                    r.department_id,
-                    r.received_at,
-                    r.promised_at,
-                    r.completed_at,
-                    r.onsite,
-                    batch_id,
-                )
-                for r in plan.new
-            ],
-        )
-        await update_rows(ctx.engine, Tx, [Tx.completed_at], plan.completions)
-        await audit.record(
-            ctx.engine,
-            at=now,
-            actor=actor,
-            action="service_transactions.imported",
-            subject_type="service_import_batch",
-            subject_id=batch_id,
-            data={
-                "source": source,
-                "filename": filename,
-                "imported": len(plan.new),
-                "completed": len(plan.completions),
-                "skipped": plan.skipped,
-            },
-        )
-    return ImportOut(batch_id=batch_id, rows=len(rows), imported=len(plan.new), completed=len(plan.completions), skipped=plan.skipped)
-
-
-def _reject(errors: Iterable[RowError], *, max_errors: int | None) -> None:
-    found = domain.ordered(errors)
-    shown = found if max_errors is None else found[:max_errors]
-    lines = len({e.line for e in found})
-    more = f" (the first {len(shown)} are listed)" if len(shown) < len(found) else ""
-    raise ImportRejected(
-        f"{len(found)} problem(s) on {lines} line(s){more}; nothing was imported",
-        errors=[e.as_dict() for e in shown],
-        error_count=len(found),
-    )
-
-
-async def _every(fetch: Callable[[PageParams], Awaitable[Page[T]]]) -> list[T]:
+async def every_page(fetch: Callable[[PageParams], Awaitable[Page[T]]]) -> list[T]:
+    """Every item of a paged listing (org's sites and windows), page after page."""
     out: list[T] = []
     offset: int | None = 0
     while offset is not None:
         page = await fetch(PageParams(limit=_LIST_PAGE, offset=offset))
         out.extend(page.items)
         offset = page.next_offset
-    return out
-
-
-async def _windows_of(ctx: AppContext, site_codes: set[str]) -> tuple[set[str], dict[tuple[str, str], WindowRef]]:
-    sites = {s.code: s for s in await _every(lambda p: org.list_sites(ctx, p))}
-    windows: dict[tuple[str, str], WindowRef] = {}
-    for code in sorted(site_codes & sites.keys()):
-        site = sites[code]
-        for w in await _every(partial(org.list_windows, ctx, site_id=site.id)):
-            windows[(code, w.number)] = WindowRef(id=w.id, department_id=w.department_id, zone=site.timezone)
-    return set(sites), windows
-
-
-async def _staff_of(employee_nos: set[str]) -> dict[str, StaffRef]:
-    wanted = sorted(e for e in employee_nos if e)
-    ids: dict[str, int] = {}
-    for i in range(0, len(wanted), _ID_CHUNK):
-        ids.update(await org.staff_ids_by_employee_no(wanted[i : i + _ID_CHUNK]))
-    return {
-        p.employee_no: StaffRef(id=p.staff_id, hired_on=p.hired_on, left_on=p.left_on) for p in await org.postings_of(list(ids.values()))
-    }
-
-
-async def _stored(external_ids: Sequence[str]) -> dict[str, Stored]:
-    wanted = sorted(set(external_ids))
-    out: dict[str, Stored] = {}
-    for i in range(0, len(wanted), _ID_CHUNK):
-        for r in await Tx.select(*_COLUMNS).where(Tx.external_id.is_in(wanted[i : i + _ID_CHUNK])):
-            out[r["external_id"]] = Stored(
-                id=r["id"],
-                item=r["item"],
-                window_id=r["window"],
-                staff_id=r["staff"],
-                received_at=r["received_at"],
-                promised_at=r["promised_at"],
-                completed_at=r["completed_at"],
-                onsite=bool(r["onsite"]),
-            )
     return out
 
 
@@ -232,7 +66,7 @@ def _month_range(first: date, *, zone: str) -> tuple[datetime, datetime]:
 
 async def _received_in(ctx: AppContext, first: date) -> Combinable:
     # Exact local months even when sites differ in zone, so that pages and totals agree.
-    zones = sorted({s.timezone for s in await _every(lambda p: org.list_sites(ctx, p))}) or [DEFAULT_TIME_ZONE]
+    zones = sorted({s.timezone for s in await every_page(lambda p: org.list_sites(ctx, p))}) or [DEFAULT_TIME_ZONE]
     if len(zones) == 1:
         lo, hi = _month_range(first, zone=zones[0])
         return (Tx.received_at >= lo) & (Tx.received_at < hi)
@@ -272,7 +106,7 @@ async def list_transactions(
         conds.append(Tx.staff == staff_id)
     if window_id is not None:
         conds.append(Tx.window == window_id)
-    query = Tx.select(*_COLUMNS).order_by(Tx.received_at, Tx.id).limit(params.limit).offset(params.offset)
+    query = Tx.select(*COLUMNS).order_by(Tx.received_at, Tx.id).limit(params.limit).offset(params.offset)
     count = Tx.count()
     for cond in conds:
         query, count = query.where(cond), count.where(cond)
@@ -285,7 +119,7 @@ async def _tallies(ctx: AppContext, first: date, *, by: str, staff_ids: set[int]
     lo = datetime.combine(first - timedelta(days=1), time.min, UTC)
     hi = datetime.combine(periods.next_month(first) + timedelta(days=1), time.min, UTC)
     where: Combinable = ((Tx.received_at >= lo) & (Tx.received_at < hi)) | ((Tx.promised_at >= lo) & (Tx.promised_at < hi))
-    if staff_ids is not None and len(staff_ids) <= _ID_CHUNK:
+    if staff_ids is not None and len(staff_ids) <= ID_CHUNK:
         where = where & Tx.staff.is_in(sorted(staff_ids))  # more staff than that: the whole month, filtered below
     now = ctx.clock.now()
     out: dict[int, Tally] = {}

@@ -28,6 +28,7 @@ from window_staff.org.service.reads import (  # noqa: F401
     Posting,
     active_staff_at_window,
     active_staff_ids_at_site,
+    centre_name,
     check_in_person,
     department_codes,
     department_id_by_code,
@@ -49,5 +50,6 @@ from window_staff.org.service.reads import (  # noqa: F401
     window_id_by_number,
     window_is_at_site,
     window_labels,
+    window_places,
     window_site,
 )

@@ -242,3 +242,35 @@ async def check_in_person(staff_id: int, *, site_id: int) -> CheckInPerson | Non
         return None
     r = rows[0]
     return CheckInPerson(staff_id=r["id"], employee_no=r["employee_no"], name=r["name"], site_timezone=r["tz"])
+
+
+async def centre_name(site_ids: Sequence[int] = ()) -> str:
+    """The unit a form is issued by: the top-level centre above the given sites (every top-level centre when none given).
+
+    A township centre or village point belongs to its county centre, so a form about its staff names the county centre.
+    """
+    rows = {r["id"]: r for r in await Site.select(Site.id, Site.name, Site.parent)}
+
+    def top(site_id: int) -> int:
+        seen: set[int] = set()
+        while rows[site_id]["parent"] is not None and site_id not in seen:  # a loop in the data must not hang
+            seen.add(site_id)
+            site_id = rows[site_id]["parent"]
+        return site_id
+
+    tops = sorted({top(i) for i in site_ids if i in rows}) or sorted(i for i, r in rows.items() if r["parent"] is None)
+    return "、".join(rows[i]["name"] for i in tops)
+
+
+async def window_places(window_ids: Sequence[int]) -> dict[int, str]:
+    """A label per window a reader can tell apart: "number name", with the site's name when two sites share a label."""
+    if not window_ids:
+        return {}
+    rows = await Window.select(Window.id, Window.number, Window.name, Window.site.name.as_alias("site")).where(
+        Window.id.is_in(sorted(set(window_ids)))
+    )
+    labels = {r["id"]: f"{r['number']} {r['name']}".strip() for r in rows}
+    sites_of: dict[str, set[str]] = {}
+    for r in rows:
+        sites_of.setdefault(labels[r["id"]], set()).add(r["site"])
+    return {r["id"]: f"{r['site']} {labels[r['id']]}" if len(sites_of[labels[r["id"]]]) > 1 else labels[r["id"]] for r in rows}

@@ -20,7 +20,8 @@ from window_staff.common.principal import Principal
 from window_staff.errors import status_of
 from window_staff.settings import Settings
 from window_staff.terminals import service as terminals
-from window_staff.web.i18n import add_words
+from window_staff.web.confirm import confirmed
+from window_staff.web.i18n import add_words, lang_of
 from window_staff.web.pages import PAGE, page_roles, refusal_of, render
 
 add_words(
@@ -67,6 +68,8 @@ add_words(
         "admin.save": {"zh": "保存", "en": "Save"},
         "admin.saved": {"zh": "已保存", "en": "Saved"},
         "admin.active_hint": {"zh": "停用后该用户的所有会话立即结束", "en": "Disabling ends all of the user's sessions at once"},
+        "admin.activate": {"zh": "启用该用户", "en": "Enable the user"},
+        "admin.deactivate": {"zh": "停用该用户", "en": "Disable the user"},
         "admin.totp_reset": {"zh": "重置动态验证码", "en": "Reset the authenticator"},
         "admin.totp_reset_hint": {
             "zh": "旧验证码立即失效，该用户所有会话结束",
@@ -80,51 +83,58 @@ add_words(
         },
         "admin.reset_link_once": {"zh": "重置链接（只显示这一次）：", "en": "Reset link (shown this once):"},
         "admin.back": {"zh": "返回系统管理", "en": "Back to administration"},
-        "admin.tstatus.pending": {"zh": "待批准", "en": "pending"},
-        "admin.tstatus.approved": {"zh": "已批准", "en": "approved"},
-        "admin.tstatus.revoked": {"zh": "已吊销", "en": "revoked"},
+        "admin.tstatus.pending": {"zh": "待批准", "en": "Awaiting approval"},
+        "admin.tstatus.approved": {"zh": "已批准", "en": "Approved"},
+        "admin.tstatus.revoked": {"zh": "已吊销", "en": "Revoked"},
     }
 )
 
 _LIST = PageParams(limit=200, offset=0)
 _FORM_LIMIT = 16_384
 # Shown on the page; never the vault key, key files, the database URL (it may hold a password) or the public URL's secrets.
-_SHOWN = (
-    "data_dir",
-    "rules_dir",
-    "host",
-    "port",
-    "session_ttl_hours",
-    "login_max_failures",
-    "login_window_seconds",
-    "page_size_max",
-    "body_limit_bytes",
-    "upload_limit_bytes",
-    "target_far",
-    "biometric_calibration",
-    "match_policy",
-    "fingerprint_extractor",
-    "face_image_limit_bytes",
-    "face_max_pixels",
-    "face_max_decoded_pixels",
-    "face_working_px",
-    "face_min_px",
-    "fingerprint_min_cylinders",
-    "face_max_templates",
-    "fingerprint_max_templates",
-    "face_enrol_photos",
-    "fingerprint_enrol_fingers",
-    "fingerprint_enrol_impressions",
-    "demo",
-)
+# The settings the administrator sees, in words (the README lists the WINDOW_STAFF_* variable behind each).
+_SHOWN: dict[str, tuple[str, str]] = {
+    "database_engine": ("数据库类型", "Database"),
+    "data_dir": ("数据目录", "Data folder"),
+    "rules_dir": ("考核规则目录", "Rules folder"),
+    "host": ("监听地址", "Listening address"),
+    "port": ("端口", "Port"),
+    "session_ttl_hours": ("登录有效期（小时）", "Session length (hours)"),
+    "login_max_failures": ("登录失败次数上限", "Failed logins before waiting"),
+    "login_window_seconds": ("登录失败计数时段（秒）", "Failed-login window (seconds)"),
+    "page_size_max": ("每页最多条数", "Most rows per page"),
+    "body_limit_bytes": ("请求大小上限（字节）", "Largest request (bytes)"),
+    "upload_limit_bytes": ("上传文件大小上限（字节）", "Largest upload (bytes)"),
+    "target_far": ("目标误识率", "Target false-accept rate"),
+    "biometric_calibration": ("生物识别校准文件", "Biometric calibration file"),
+    "match_policy": ("比对方式", "Matching policy"),
+    "fingerprint_extractor": ("指纹特征提取方式", "Fingerprint minutiae extractor"),
+    "face_image_limit_bytes": ("人脸照片大小上限（字节）", "Largest face photo (bytes)"),
+    "face_max_pixels": ("人脸照片像素上限", "Most pixels of a face photo"),
+    "face_max_decoded_pixels": ("人脸照片解码像素上限", "Most decoded pixels of a face photo"),
+    "face_working_px": ("人脸处理尺寸（像素）", "Face working size (pixels)"),
+    "face_min_px": ("人脸最小尺寸（像素）", "Smallest face (pixels)"),
+    "fingerprint_min_cylinders": ("指纹最少有效区域数", "Fewest usable fingerprint regions"),
+    "face_max_templates": ("每人人脸模板上限", "Face templates per person"),
+    "fingerprint_max_templates": ("每人指纹模板上限", "Fingerprint templates per person"),
+    "face_enrol_photos": ("人脸采集照片数", "Face photos at enrolment"),
+    "fingerprint_enrol_fingers": ("指纹采集手指数", "Fingers at enrolment"),
+    "fingerprint_enrol_impressions": ("每指采集次数", "Impressions per finger"),
+    "demo": ("演示模式", "Demo mode"),
+}
 
 
-def visible_settings(settings: Settings) -> list[tuple[str, str]]:
-    """The non-secret settings as (name, value): the database engine's kind, paths, limits and thresholds."""
+def visible_settings(settings: Settings, *, lang: str) -> list[tuple[str, str]]:
+    """The non-secret settings as (name in words, value): the database engine's kind, paths, limits and thresholds."""
     url = settings.resolved_database_url
     kind = url.split(":", 1)[0].split("+", 1)[0] if ":" in url else "unknown"
-    rows = [("database_engine", kind)]
-    rows.extend((name, str(getattr(settings, name))) for name in _SHOWN if hasattr(settings, name))
+    values: dict[str, object] = {"database_engine": {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(kind, kind)}
+    values.update((name, getattr(settings, name)) for name in _SHOWN if hasattr(settings, name))
+    en = lang == "en"
+    rows = []
+    for name, value in values.items():
+        shown = ("Yes" if en else "是") if value is True else ("No" if en else "否") if value is False else str(value)
+        rows.append((_SHOWN[name][1 if en else 0], shown))
     return rows
 
 
@@ -157,12 +167,13 @@ class AdminPages(Controller):
             users=users,
             terminals=terms,
             chain=chain,
-            settings_rows=visible_settings(ctx.settings),
+            settings_rows=visible_settings(ctx.settings, lang=lang_of(request)),
             roles=ROLES,
             message=message,
             notice=notice,
             totp_uri=totp_uri,
             form=form or {},
+            confirm=request.query_params.get("confirm"),
         )
 
     @get("", guards=[page_roles("admin")], opt=PAGE)
@@ -213,6 +224,7 @@ class AdminPages(Controller):
             notice=notice,
             totp_uri=totp_uri,
             reset_url=reset_url,
+            confirm=request.query_params.get("confirm"),
         )
 
     @get("/users/{user_id:int}", guards=[page_roles("admin")], opt=PAGE)
@@ -233,16 +245,40 @@ class AdminPages(Controller):
             return await self._user_page(ctx, request, principal, user_id, message=refusal_of(request, exc), status=status_of(exc))
         return Redirect(f"/app/admin/users/{user_id}?done=1", status_code=303)
 
+    @post(
+        ["/users/{user_id:int}/activate", "/users/{user_id:int}/deactivate"],
+        guards=[page_roles("admin")],
+        opt=PAGE,
+        request_max_body_size=_FORM_LIMIT,
+    )
+    async def set_active(self, ctx: AppContext, request: Request, user_id: int) -> Template | Redirect:
+        """Enable a user, or disable them from the confirmation step (their sessions end at once)."""
+        change = request.url.path.rsplit("/", 1)[-1]
+        if change == "deactivate" and not confirmed(await request.form()):
+            return Redirect(f"/app/admin/users/{user_id}?confirm=deactivate#confirm-deactivate", status_code=303)
+        principal = await principal_of(request)
+        try:
+            await auth_service.update_user(
+                ctx, user_id, UserUpdateIn(active=change == "activate"), actor=principal.actor, actor_user_id=principal.user_id
+            )
+        except DomainError as exc:
+            return await self._user_page(ctx, request, principal, user_id, message=refusal_of(request, exc), status=status_of(exc))
+        return Redirect(f"/app/admin/users/{user_id}?done=1", status_code=303)
+
     @post("/users/{user_id:int}/totp-reset", guards=[page_roles("admin")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
-    async def reset_totp(self, ctx: AppContext, request: Request, user_id: int) -> Template:
-        """A new authenticator secret, shown once on this page (so it is rendered here, not redirected)."""
+    async def reset_totp(self, ctx: AppContext, request: Request, user_id: int) -> Template | Redirect:
+        """A new authenticator secret from the confirmation step, shown once on this page (so it is rendered here, not redirected)."""
+        if not confirmed(await request.form()):
+            return Redirect(f"/app/admin/users/{user_id}?confirm=totp-reset#confirm-totp-reset", status_code=303)
         principal = await principal_of(request)
         uri = await auth_service.reset_totp(ctx, user_id, actor=principal.actor)
         return await self._user_page(ctx, request, principal, user_id, notice="admin.totp_was_reset", totp_uri=uri)
 
     @post("/users/{user_id:int}/password-reset", guards=[page_roles("admin")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
-    async def issue_password_reset(self, ctx: AppContext, request: Request, user_id: int) -> Template:
-        """A one-time password-reset link, shown once on this page for the administrator to hand over."""
+    async def issue_password_reset(self, ctx: AppContext, request: Request, user_id: int) -> Template | Redirect:
+        """A one-time password-reset link from the confirmation step, shown once on this page for the administrator to hand over."""
+        if not confirmed(await request.form()):
+            return Redirect(f"/app/admin/users/{user_id}?confirm=password-reset#confirm-password-reset", status_code=303)
         principal = await principal_of(request)
         issued = await auth_service.issue_reset(ctx, user_id, actor=principal.actor)
         return await self._user_page(ctx, request, principal, user_id, reset_url=issued.url)
@@ -259,7 +295,9 @@ class AdminPages(Controller):
 
     @post("/terminals/{terminal_id:int}/revoke", guards=[page_roles("admin")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def revoke(self, ctx: AppContext, request: Request, terminal_id: int) -> Template | Redirect:
-        """Revoke a terminal."""
+        """Revoke a terminal from its confirmation step (a revoked terminal stays revoked)."""
+        if not confirmed(await request.form()):
+            return Redirect(f"/app/admin?confirm=revoke-{terminal_id}#confirm-revoke-{terminal_id}", status_code=303)
         principal = await principal_of(request)
         try:
             await terminals.revoke(ctx, terminal_id, actor=principal.actor)
@@ -269,14 +307,10 @@ class AdminPages(Controller):
 
 
 def _user_update_in(form: Any) -> UserUpdateIn:
-    """The edit form as the API's update input: every field is sent (an unticked box means inactive)."""
+    """The edit form as the API's update input: name and roles (enabling and disabling have their own steps)."""
     try:
         return msgspec.convert(
-            {
-                "display_name": str(form.get("display_name", "")).strip(),
-                "roles": [str(r) for r in form.getall("roles", [])],
-                "active": form.get("active") == "on",
-            },
+            {"display_name": str(form.get("display_name", "")).strip(), "roles": [str(r) for r in form.getall("roles", [])]},
             UserUpdateIn,
         )
     except msgspec.ValidationError as exc:

@@ -15,8 +15,12 @@ from litestar.response import Redirect, Template
 from window_staff.appraisal import domain, jobs as appraisal_jobs, service
 from window_staff.appraisal.errors import AppraisalInputInvalid, PeriodNotFound
 from window_staff.appraisal.schemas import AppealDecisionIn, PeriodOut, RankingOut, TrendPointOut
-from window_staff.appraisal.service import appeals as service_appeals, close as service_close, reports as service_reports
-from window_staff.bonuses.export import bonus_csv, bonus_xlsx
+from window_staff.appraisal.service import (
+    appeals as service_appeals,
+    payroll as service_payroll,
+    reports as service_reports,
+    review as service_review,
+)
 from window_staff.common import periods
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
@@ -28,8 +32,9 @@ from window_staff.jobs.schemas import JobOut
 from window_staff.org import service as org
 from window_staff.scoring.rules import rules_of
 from window_staff.web.appraisal_text import computed_words, evidence_items
+from window_staff.web.confirm import confirmed, reasons
 from window_staff.web.controllers.jobs import job_context, panel
-from window_staff.web.i18n import add_words, lang_of, translator
+from window_staff.web.i18n import add_words, lang_of, time_words, translator
 from window_staff.web.pages import HEADERS, PAGE, is_fragment, offset_of, page_roles, refusal_of, render
 
 _FORM_LIMIT = 16384  # a reason of up to 2000 characters, form-encoded
@@ -114,13 +119,23 @@ add_words(
         "hr.show": {"zh": "显示", "en": "Show"},
         "hr.no_data": {"zh": "暂无数据", "en": "No data"},
         "hr.invalid_points": {"zh": "分值必须是数字", "en": "Points must be a number"},
-        "hr.state.open": {"zh": "未计算", "en": "open"},
-        "hr.state.computed": {"zh": "已计算", "en": "computed"},
-        "hr.state.appeals": {"zh": "申诉期", "en": "appeals"},
-        "hr.state.decided": {"zh": "申诉已结束", "en": "decided"},
-        "hr.state.approved": {"zh": "已批准", "en": "approved"},
-        "hr.state.published": {"zh": "已公布", "en": "published"},
-        "hr.state.closed": {"zh": "已结账", "en": "closed"},
+        "hr.state.open": {"zh": "未计算", "en": "Not computed"},
+        "hr.state.computed": {"zh": "已计算", "en": "Computed"},
+        "hr.state.appeals": {"zh": "申诉期", "en": "Appeal period"},
+        "hr.state.decided": {"zh": "申诉已结束", "en": "Appeals ended"},
+        "hr.state.approved": {"zh": "已批准", "en": "Approved"},
+        "hr.state.published": {"zh": "已公布", "en": "Published"},
+        "hr.state.closed": {"zh": "已结账", "en": "Closed"},
+        # The trail's steps (the appraisal's transitions), as a record says what was done.
+        "hr.did.compute": {"zh": "计算考核结果", "en": "Computed"},
+        "hr.did.open_appeals": {"zh": "开放申诉", "en": "Opened appeals"},
+        "hr.did.end_appeals": {"zh": "结束申诉", "en": "Ended appeals"},
+        "hr.did.approve": {"zh": "批准", "en": "Approved"},
+        "hr.did.return": {"zh": "退回修改", "en": "Returned for changes"},
+        "hr.did.publish": {"zh": "公布结果", "en": "Published"},
+        "hr.did.close": {"zh": "结账", "en": "Closed"},
+        "hr.did.reopen": {"zh": "重新开放", "en": "Reopened"},
+        "hr.did.reopen_requested": {"zh": "申请重新开放", "en": "Asked to reopen"},
     }
 )
 
@@ -141,6 +156,8 @@ _CALLS = {
     "publish": lambda ctx, month, p: service.publish(ctx, month, principal=p),
     "close": lambda ctx, month, p: appraisal_jobs.request_close(ctx, month, principal=p),
 }
+# Steps that cannot be undone go through a confirmation step (a recompute can: it keeps every earlier computation).
+CONFIRMED = frozenset({"open-appeals", "end-appeals", "publish", "close"})
 
 # The charts' drawing box (SVG user units).
 CHART_W, CHART_H, PAD = 560, 220, 32
@@ -266,7 +283,15 @@ async def _month_page(ctx: AppContext, request: Request, month: str, *, message:
     context["actions"] = ACTIONS.get(period.state if period else domain.OPEN, ()) if context["can_act"] and not running else ()
     words = translator(lang_of(request))
     context["evidence"] = lambda found: evidence_items(found, words=words)
-    return render(request, "hr/month.html", principal=principal, status=status, local_time=local_time, **context)
+    blocks = await service_review.blocked_steps(ctx, key, principal=principal) if context["actions"] else {}
+    context["blocked"] = reasons(
+        blocks,
+        translator(lang_of(request)),
+        until=time_words(period.appeal_until if period else None, lang_of(request)),
+        n=period.pending_appeals if period else 0,
+    )
+    context["confirm"] = request.query_params.get("confirm")
+    return render(request, "hr/month.html", principal=principal, status=status, **context)
 
 
 async def _sheet_list(ctx: AppContext, request: Request, month: str) -> Template:
@@ -324,11 +349,13 @@ class HrAppraisalPageController(Controller):
     @post("/appraisal/{month:str}/{action:str}", guards=[preparers], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def act(self, ctx: AppContext, request: Request, month: str, action: str) -> Response:
         """Run one lifecycle step and come back (PRG); a refusal is shown on the month's page."""
-        await request.form()
+        form = await request.form()
         call = _CALLS.get(action)
         if call is None:
             raise AppraisalInputInvalid(f"unknown action {action!r}", key="action")
         key = periods.month_key(periods.parse_month(month))
+        if action in CONFIRMED and not confirmed(form):  # sent without its confirmation step: open the step instead
+            return Redirect(f"/app/hr/appraisal/{key}?confirm={action}#confirm-{action}", status_code=303)
         try:
             outcome = await call(ctx, key, await principal_of(request))
         except DomainError as exc:
@@ -370,18 +397,18 @@ class HrAppraisalPageController(Controller):
         return render(request, "hr/sheet.html", principal=principal, sheet=found, computed=computed)
 
     @get("/appraisal/{month:str}/bonus.xlsx", guards=[readers], opt=PAGE)
-    async def bonus_xlsx(self, ctx: AppContext, month: str) -> Response[bytes]:
-        """The month's bonus for payroll as XLSX (an error page until the figures are approved)."""
+    async def bonus_xlsx(self, ctx: AppContext, request: Request, month: str) -> Response[bytes]:
+        """The month's bonus for payroll as a printable XLSX form in the page's language (an error page until approved)."""
         key = periods.month_key(periods.parse_month(month))
-        result = await service_close.bonus(ctx, key)
-        state = (await service.get_period(ctx, key)).state
-        return _attachment(bonus_xlsx(result, title=f"{key} 目标管理考核奖（{state}）"), media_type=XLSX, filename=f"bonus-{key}.xlsx")
+        body = await service_payroll.payroll_file(ctx, key, file="xlsx", lang=lang_of(request))
+        return _attachment(body, media_type=XLSX, filename=f"bonus-{key}.xlsx")
 
     @get("/appraisal/{month:str}/bonus.csv", guards=[readers], opt=PAGE)
-    async def bonus_csv(self, ctx: AppContext, month: str) -> Response[bytes]:
-        """The month's bonus for payroll as CSV (an error page until the figures are approved)."""
+    async def bonus_csv(self, ctx: AppContext, request: Request, month: str) -> Response[bytes]:
+        """The month's bonus for payroll's import as CSV in the page's language (an error page until approved)."""
         key = periods.month_key(periods.parse_month(month))
-        return _attachment(bonus_csv(await service_close.bonus(ctx, key)), media_type=CSV, filename=f"bonus-{key}.csv")
+        body = await service_payroll.payroll_file(ctx, key, file="csv", lang=lang_of(request))
+        return _attachment(body, media_type=CSV, filename=f"bonus-{key}.csv")
 
     @get("/trend", guards=[readers], opt=PAGE)
     async def trend(self, ctx: AppContext, request: Request) -> Template:

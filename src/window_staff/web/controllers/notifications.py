@@ -9,7 +9,6 @@ from window_staff.common.context import AppContext
 from window_staff.common.guards import principal_of
 from window_staff.common.pagination import PageParams
 from window_staff.notifications import service as notifications
-from window_staff.web.controllers.hr import local_time
 from window_staff.web.i18n import add_words
 from window_staff.web.pages import PAGE, offset_of, page_roles, render
 
@@ -39,7 +38,7 @@ class NotificationPages(Controller):
         """My messages, newest first."""
         principal = await principal_of(request)
         page = await notifications.list_notifications(ctx, principal.user_id, PageParams(limit=_PER_PAGE, offset=offset_of(request)))
-        return render(request, "web/notifications.html", principal=principal, page=page, local_time=local_time)
+        return render(request, "web/notifications.html", principal=principal, page=page)
 
     @post("/{notification_id:int}/read", guards=[page_roles()], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def read(self, ctx: AppContext, request: Request, notification_id: int) -> Redirect:

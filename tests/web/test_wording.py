@@ -1,0 +1,81 @@
+"""Every page and export a role can reach, in both languages, in its reader's words: no code, user reference or hash."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.web.browser import Site, api, api_job, token_of
+from tests.web.test_month_to_close import let_the_appeal_window_run, months_ago
+from tests.web.wording import crawl, known_codes, leaks, read_html
+
+ROLES = ("staff", "hr", "approver", "inspector", "lead", "auditor", "delegate", "admin")
+
+
+def test_the_detector_catches_codes_user_references_hashes_and_fact_keys() -> None:
+    codes = known_codes()
+    texts = ["published", "扣分 att.late", "user:2:hr", "规则 626b5a075166", "attendance.late:2026-11-06:am", "hr.did.compute"]
+    fine = ["已发布", "Published", "The month is published"]
+    assert leaks(texts + fine, codes, lang="en") == texts
+
+
+def test_on_a_chinese_page_a_code_inside_a_text_is_caught() -> None:
+    assert leaks(["basic 服务基础标准", "等次 excellent"], known_codes(), lang="zh") == ["basic 服务基础标准", "等次 excellent"]
+
+
+def test_the_reader_keeps_visible_text_and_labels_but_not_scripts() -> None:
+    html = '<p>已发布</p><script>var s="published"</script><input type="submit" value="批准"><a href="/app/x" title="查看">x</a>'
+    texts, links = read_html(html + '<td translate="no">hr</td><td>张敏</td>')
+    assert texts == ["已发布", "批准", "查看", "x", "张敏"] and links == ["/app/x"]
+
+
+@pytest.fixture(scope="module")
+async def lived_in(site) -> Site:
+    """The demo centre with a month of each kind of work behind it: a month approved and published with an appeal
+    decided, a month in its appeal window with an appeal waiting, an inspection finding, a leave request.
+
+    (Run after the other page tests, the centre holds much more; these make sure the crawl meets each kind of
+    record even when this file runs alone.)
+    """
+    published, waiting = months_ago(6), months_ago(5)
+    for month in (published, waiting):
+        await api_job(site, "hr", f"/api/v1/appraisal/periods/{month}/compute")
+        await api(site, "hr", "POST", f"/api/v1/appraisal/periods/{month}/open-appeals")
+        appeal = {"rule_id": "att.absent", "reason": "当天在省中心参加培训，有培训通知为证。"}
+        filed = await api(site, "staff", "POST", f"/api/v1/me/appraisal/{month}/appeals", expect=201, json=appeal)
+        if month == published:
+            decision = {"outcome": "upheld", "reason": "培训通知已核实。"}
+            await api(site, "hr", "POST", f"/api/v1/appraisal/appeals/{filed['id']}/decision", json=decision)
+    let_the_appeal_window_run(site, published)
+    await api(site, "hr", "POST", f"/api/v1/appraisal/periods/{published}/end-appeals")
+    await api(site, "approver", "POST", f"/api/v1/appraisal/periods/{published}/approve")
+    await api(site, "hr", "POST", f"/api/v1/appraisal/periods/{published}/publish")
+
+    demo_visit = (await api(site, "lead", "GET", "/api/v1/inspections/visits", params={"limit": 200}))["items"][-1]
+    visit = {
+        "kind": "open",
+        "site_id": demo_visit["site_id"],
+        "planned_at": (datetime.now(UTC) - timedelta(minutes=30)).isoformat(),
+        "inspector_ids": demo_visit["inspector_ids"],
+        "window_ids": demo_visit["window_ids"],
+    }
+    planned = await api(site, "lead", "POST", "/api/v1/inspections/visits", json=visit)
+    await api(site, "inspector", "POST", f"/api/v1/inspections/visits/{planned['id']}/start")
+    finding = {"window_id": planned["window_ids"][0], "item": "badge_worn", "observed_at": datetime.now(UTC).isoformat(), "note": "未戴牌"}
+    await api(site, "inspector", "POST", f"/api/v1/inspections/visits/{planned['id']}/findings", json=finding)
+
+    day = datetime.now(UTC).date() + timedelta(days=30)
+    leave = {"kind": "training", "start": f"{day}T09:00:00+08:00", "end": f"{day}T11:00:00+08:00", "reason": "参加业务培训"}
+    await api(site, "staff", "POST", "/api/v1/me/leave", json=leave)
+    return site
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("role", ROLES)
+async def test_every_page_a_role_reaches_is_in_words(lived_in, role, lang) -> None:
+    site = lived_in
+    seen = await crawl(site.url, token=await token_of(site, role), lang=lang)
+    assert seen.pages > 1
+    assert not seen.failures, f"links leading to an error: {seen.failures}"
+    assert not seen.leaks, "\n".join(f"{page}: {texts[:8]}" for page, texts in seen.leaks.items())
