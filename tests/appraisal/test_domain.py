@@ -99,3 +99,18 @@ def test_rejected_appeal_adds_nothing_and_takes_no_points() -> None:
     assert adjustment_points(Decimal("-2"), outcome="rejected", asked=None) == 0
     with pytest.raises(AppraisalInputInvalid):
         adjustment_points(Decimal("-2"), outcome="rejected", asked=Decimal(1))
+
+
+def test_a_fact_appeal_restores_that_facts_points_and_no_more_than_the_cap_lets_through() -> None:
+    from window_staff.appraisal.domain import restored_points
+
+    items = [
+        ["a", "2025-03-04", "3", "1", "-0.60", {}],
+        ["b", "2025-03-05", "3", "1", "-0.60", {}],
+        ["c", "2025-03-06", "3", "2", "-1.20", {}],
+    ]
+    assert restored_points({"points": "-2.40", "uncapped": "-2.40", "items": items}, disputed=["b"]) == Decimal("0.60")
+    # Capped at 2: taking 0.60 off an uncapped −2.40 leaves −1.80, so 0.20 comes back; the next 0.60 all of it.
+    capped = {"points": "-2", "uncapped": "-2.40", "items": items}
+    assert restored_points(capped, disputed=["b"]) == Decimal("0.20")
+    assert restored_points(capped, disputed=["a"], already=["b"]) == Decimal("0.60")

@@ -32,6 +32,13 @@ def test_load_default_rules_finds_the_shipped_set() -> None:
     assert load_default_rules().version == RULES.version
 
 
+def test_every_shipped_rule_says_what_it_does_in_both_languages(default_rules: RuleSet) -> None:
+    missing = [r.id for r in default_rules.rules if not (r.description_zh and r.description_en)]
+    assert missing == []
+    late = default_rules.rule("att.late")
+    assert "第3次" in late.description_zh and "加倍" in late.description_zh and "double" in late.description_en
+
+
 def test_every_fact_kind_and_category_has_rules(default_rules: RuleSet) -> None:
     assert {r.fact for r in default_rules.rules} == set(FACT_KINDS)
     assert {r.category for r in default_rules.rules} == set(CATEGORY_CODES)

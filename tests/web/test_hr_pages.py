@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -72,13 +73,45 @@ async def test_the_auditor_reads_the_console_without_action_buttons(site, browse
     assert await page.locator("#actions button").count() == 0
 
 
-async def test_a_sheet_page_shows_the_lines_and_the_explanation(site, browser) -> None:
+async def test_a_sheet_page_tells_each_line_in_sentences_without_codes_or_hashes(site, browser) -> None:
     page = await page_as(browser, site, "hr", next_path="/app/hr/appraisal")
     month, _ = await _demo_month_state(page, site)
     await page.goto(f"{site.url}/app/hr/appraisal/{month}")
-    await page.locator("#sheets tbody a").first.click()
+    await page.locator("#sheets tbody a").first.click()  # GY0001, the demo's staff login, late five times
     assert "/sheets/" in page.url
-    assert (await page.locator("#explanation").inner_text()).strip()
+    line = page.locator("section.line[data-rule='att.late']")
+    text = await line.inner_text()
+    assert "规则：迟到30分钟以内的" in text and "，本月第3次，按规则加倍扣" in text
+    assert re.search(r"第\d+次计算，计算时间：\d{4}年\d+月\d+日 \d\d:\d\d", await page.locator("#computed").inner_text())
+    shown = await page.locator("main").inner_text()  # the check code stays folded away for the auditor
+    assert "att.late" not in shown and "attendance.late" not in shown and not re.search(r"[0-9a-f]{64}", shown)
+    await shot(page, "hr-sheet-desk")
+    await page.goto(page.url.split("?")[0] + "?lang=en")
+    english = await page.locator("section.line[data-rule='att.late']").inner_text()
+    assert "The rule: Up to 30 minutes late" in english and "the 3rd time this month: doubled by the rule, −" in english
+    assert re.search(r"Computation no\. \d+, run on \d+ [A-Z][a-z]+ \d{4},? \d\d:\d\d", await page.locator("#computed").inner_text())
+    await shot(page, "hr-sheet-desk-en")
+
+
+async def test_hr_reads_an_appeal_about_one_day_as_a_sentence_with_its_punch_times(site, browser) -> None:
+    staff = await page_as(browser, site, "staff", phone=True, next_path="/app/me/appraisal")
+    fact = staff.locator("section.line[data-rule='att.late'] li.fact:has(summary)").last
+    sentence = await fact.locator(".sentence").inner_text()
+    await fact.locator("summary").click()
+    await fact.locator("textarea[name=reason]").fill("当天签到机故障，已报修。")
+    await fact.locator("button[type=submit]").click()
+    await staff.wait_for_load_state("networkidle")
+
+    page = await page_as(browser, site, "hr", next_path=f"/app/hr/appraisal/{demo_month()}")
+    card = page.locator(".card.appeal", has_text=sentence)
+    assert await card.count() == 1
+    text = await card.inner_text()
+    assert "迟到（30分钟以内）" in text and "签到机故障" in text
+    assert re.search(r"签到时间 \d\d:\d\d", text) and re.search(r"签退时间 \d\d:\d\d", text)
+    assert "att.late" not in text and "management" not in text and "条目" not in text
+    assert await card.locator("li.fact").count() == 1  # the one day appealed, not the whole line
+    await card.scroll_into_view_if_needed()
+    await shot(page, "hr-appeal-card-desk")
 
 
 async def test_the_bonus_export_is_not_offered_before_approval(site, browser) -> None:

@@ -1,31 +1,42 @@
-"""Staff pages on a phone: my appraisal (lines, facts, appeal), my month (calendar), and the staff-only guard."""
+"""Staff pages on a phone: my appraisal (lines and facts in sentences, appeals per fact), my month (calendar), the staff-only guard."""
 
 from __future__ import annotations
+
+import re
 
 from tests.web.browser import log_in, open_page, shot
 
 
-async def test_staff_appeals_a_late_line_of_their_appraisal_on_a_phone(site, browser) -> None:
+async def test_staff_read_their_late_days_in_sentences_and_appeal_one_day_on_a_phone(site, browser) -> None:
     page = await open_page(browser, phone=True)
     await log_in(page, site, "staff", next_path="/app/me/appraisal")
     assert "/app/me/appraisal" in page.url
+    shown = await page.locator("main").inner_text()
+    assert "att.late" not in shown and "attendance.late" not in shown and "management" not in shown
     line = page.locator("section.line[data-rule='att.late']")
     assert await line.count() == 1
-    assert "迟到（30分钟以内）" in await line.inner_text()
-    facts = line.locator("table.facts tbody tr")
-    assert await facts.count() >= 1
-    assert "迟到" in await facts.first.inner_text() and "分钟" in await facts.first.inner_text()
+    text = await line.inner_text()
+    assert "迟到（30分钟以内）" in text
+    assert "规则：迟到30分钟以内的，每10分钟扣0.2分" in text and "本月第3次迟到起每次加倍扣分" in text
+    sentences = await line.locator("li.fact .sentence").all_inner_texts()
+    assert re.fullmatch(r"\d+月\d+日上午迟到\d+分钟.*，本月第1次，扣\d+\.\d\d分", sentences[0])
+    assert any("，本月第3次，按规则加倍扣" in t for t in sentences)  # the demo's staff member is late five times
+    assert re.search(r"本月共\d+次，合计扣\d+\.\d\d分", await line.locator(".summary").inner_text())
 
-    await line.locator("summary").click()
-    await line.locator("textarea[name=reason]").fill("那天地铁停运，有站方证明。")
-    await line.locator("button[type=submit]").click()
+    fact = line.locator("li.fact:has(summary)").first
+    sentence = await fact.locator(".sentence").inner_text()
+    await fact.locator("summary").click()
+    await fact.locator("textarea[name=reason]").fill("那天地铁停运，有站方证明。")
+    await fact.locator("button[type=submit]").click()
     await page.wait_for_load_state("networkidle")
 
     assert await page.locator("[role=status]").inner_text() == "申诉已提交，等待审核。"
-    appeal = page.locator("#appeal-list tr[data-rule='att.late']")
+    appeal = page.locator("#appeal-list tr[data-rule='att.late']", has_text=sentence)
     assert await appeal.locator(".status").inner_text() == "待审核"
     assert "地铁停运" in await appeal.inner_text()
-    assert await line.locator("form").count() == 0  # one appeal a line
+    appealed = line.locator("li.fact", has_text=sentence)
+    assert await appealed.locator(".badge").inner_text() == "已申诉" and await appealed.locator("form").count() == 0
+    assert await line.locator("li.fact form").count() >= 1  # the line's other days may still be appealed, each on its own
     await shot(page, "staff-appraisal-phone")
 
 
@@ -39,7 +50,7 @@ async def test_an_appeal_the_sheet_refuses_is_said_on_the_page_not_as_json(site,
     )
     assert response.status == 422
     assert response.headers["content-type"].startswith("text/html")
-    assert "您的考核表中没有可申诉的此项。" in await response.text()
+    assert "您的考核表中没有可申诉的此条记录。" in await response.text()
 
 
 async def test_staff_my_month_shows_the_attendance_calendar(site, browser) -> None:

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import msgspec
 
@@ -234,3 +235,30 @@ def sheet_change(staff_id: int, *, before: tuple[int, str, str] | None, after: t
         tuple(sorted(r for r in new if new[r] != old.get(r))),
         tuple(sorted(r for r in old if r not in new)),
     )
+
+
+def disputed_key(fact_ids: Iterable[str]) -> str:
+    """The key of an appeal's disputed facts in the unique index: "" for the whole line, else a hash of the ids."""
+    ids = sorted(set(fact_ids))
+    return _digest(*(i.encode() for i in ids)) if ids else ""
+
+
+def restored_points(line: Mapping[str, Any], *, disputed: Iterable[str], already: Iterable[str] = ()) -> Decimal:
+    """What upholding an appeal on some facts of a stored line gives back (signed: positive restores a deduction).
+
+    Those facts' own points as scored, taken off the line, then the line's monthly cap applied again: on a
+    capped line a fact's points come back only as far as the cap no longer holds. ``already`` are the line's
+    facts restored by earlier upheld appeals. Other facts keep their points and escalation as scored.
+    """
+    points, uncapped = Decimal(line["points"]), Decimal(line["uncapped"])
+    cap = abs(points) if points != uncapped else None
+    by_id = {item[0]: Decimal(item[4]) for item in line["items"]}
+    before_ids = set(already) & by_id.keys()
+    after_ids = before_ids | (set(disputed) & by_id.keys())
+
+    def capped(value: Decimal) -> Decimal:
+        return value if cap is None or abs(value) <= cap else cap.copy_sign(value)
+
+    before = capped(uncapped - sum((by_id[i] for i in before_ids), start=Decimal(0)))
+    after = capped(uncapped - sum((by_id[i] for i in after_ids), start=Decimal(0)))
+    return after - before

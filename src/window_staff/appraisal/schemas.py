@@ -10,6 +10,7 @@ import msgspec
 
 Reason = Annotated[str, msgspec.Meta(min_length=2, max_length=2000)]
 RuleId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+FactId = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
 Outcome = Literal["upheld", "rejected"]
 
 
@@ -20,10 +21,12 @@ class ReasonIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class AppealIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """A staff member appeals one line (a rule that fired) of their own sheet."""
+    """A staff member appeals facts of one line of their own sheet (a day, a finding): ``facts`` are the line's
+    ``items[].fact_id`` disputed; omitted or empty, the appeal is about the whole line."""
 
     rule_id: RuleId
     reason: Reason
+    facts: Annotated[list[FactId], msgspec.Meta(max_length=100)] | None = None
 
 
 class AppealDecisionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -78,7 +81,8 @@ class EventOut(msgspec.Struct, kw_only=True):
 
 
 class ItemOut(msgspec.Struct, kw_only=True):
-    """One fact behind a line: its id, day, units, escalation factor, points and the fact's fields."""
+    """One fact behind a line: its id, day, units, escalation factor, points, the fact's fields and, in the
+    reader's language, the sentence that tells it (11月6日上午迟到18分钟……)."""
 
     fact_id: str
     day: date
@@ -86,6 +90,7 @@ class ItemOut(msgspec.Struct, kw_only=True):
     factor: Decimal
     points: Decimal
     fields: dict[str, Any]
+    text: str = ""
 
 
 class LineOut(msgspec.Struct, kw_only=True):
@@ -100,6 +105,8 @@ class LineOut(msgspec.Struct, kw_only=True):
     uncapped: Decimal
     veto: bool
     items: list[ItemOut]
+    description: str = ""  # the rule's own words on what it does, in the reader's language
+    summary: str = ""  # the line in a sentence: how many times, the points in all, the cap
 
 
 class CategoryOut(msgspec.Struct, kw_only=True):
@@ -113,7 +120,8 @@ class CategoryOut(msgspec.Struct, kw_only=True):
 
 
 class SheetAppealOut(msgspec.Struct, kw_only=True):
-    """An appeal as its appellant sees it (the reviewer is not named to the appellant)."""
+    """An appeal as its appellant sees it (the reviewer is not named to the appellant); ``facts`` are the
+    facts disputed (empty: the whole line), ``disputed_points`` what they cost when it was filed."""
 
     id: int
     month: str
@@ -126,6 +134,27 @@ class SheetAppealOut(msgspec.Struct, kw_only=True):
     points: Decimal | None
     decision_reason: str | None
     decided_at: datetime | None
+    facts: list[str] = msgspec.field(default_factory=list)
+    disputed_points: Decimal | None = None
+
+
+class EvidenceLinkOut(msgspec.Struct, kw_only=True):
+    """What backs a disputed fact: a sign-in or sign-out time (``at``), or a finding's photo (``url``, served to
+    those who may see the finding)."""
+
+    kind: Literal["sign_in", "sign_out", "photo"]
+    at: datetime | None = None
+    url: str | None = None
+
+
+class DisputedFactOut(msgspec.Struct, kw_only=True):
+    """One fact an appeal disputes, in a sentence in the reader's language, with its evidence."""
+
+    fact_id: str
+    day: date
+    points: Decimal
+    text: str
+    evidence: list[EvidenceLinkOut] = msgspec.field(default_factory=list)
 
 
 class SheetOut(msgspec.Struct, kw_only=True):
@@ -150,6 +179,7 @@ class SheetOut(msgspec.Struct, kw_only=True):
     explanation: str
     appeals: list[SheetAppealOut]
     bonus: Decimal | None = None
+    computed_at: datetime | None = None  # when the computation behind this sheet ran
 
 
 class SheetSummaryOut(msgspec.Struct, kw_only=True):
@@ -184,6 +214,12 @@ class AppealReviewOut(msgspec.Struct, kw_only=True):
     decision_reason: str | None
     reviewer: str | None
     decided_at: datetime | None
+    facts: list[str] = msgspec.field(default_factory=list)
+    disputed_points: Decimal | None = None
+    title_zh: str = ""
+    title_en: str = ""
+    description: str = ""  # the rule's own words, in the reader's language
+    disputed: list[DisputedFactOut] = msgspec.field(default_factory=list)  # the facts disputed (all of the line's for a whole-line appeal)
 
 
 class GroupOut(msgspec.Struct, kw_only=True):

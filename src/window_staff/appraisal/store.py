@@ -18,6 +18,9 @@ from window_staff.common.context import AppContext
 from window_staff.common.db import chunks, execute, insert_rows, is_sqlite, update_rows
 from window_staff.scoring import Fact
 
+# Decimals as strings, as the sheet stores its items.
+_encoder = msgspec.json.Encoder(decimal_format="string")
+
 _CHUNK = 5000
 # Bonus and paid grade are empty until the month closes (set_bonuses seals them then).
 _SHEET_COLUMNS = (*(c for c in SHEET_SEAL.columns if c._meta.name not in ("bonus", "paid_grade")), Sheet.row_mac)
@@ -316,8 +319,11 @@ async def add_appeal(
     reason: str,
     filed_by: str,
     at: datetime,
+    disputed: Sequence[Sequence[Any]] = (),
+    disputed_key: str = "",
 ) -> int:
-    """Append an appeal; the unique index refuses a second one on the same line."""
+    """Append an appeal (``disputed``: the items it is about, none for the whole line); the unique index
+    refuses the same appeal twice."""
     rows = await Appeal.insert(
         Appeal(
             period=period_id,
@@ -326,6 +332,8 @@ async def add_appeal(
             category=category,
             line_points=str(line_points),
             fact_ids=msgspec.json.encode(list(fact_ids)).decode(),
+            disputed=_encoder.encode(list(disputed)).decode() if disputed else "",
+            disputed_key=disputed_key,
             reason=reason,
             filed_by=filed_by,
             filed_at=at,
@@ -343,6 +351,7 @@ _APPEAL_COLUMNS = (
     Appeal.category,
     Appeal.line_points,
     Appeal.fact_ids,
+    Appeal.disputed,
     Appeal.reason,
     Appeal.filed_by,
     Appeal.filed_at,

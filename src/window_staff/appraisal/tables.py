@@ -102,7 +102,7 @@ SHEET_SEAL = Seal(
 
 
 class Appeal(Table, tablename="appraisal_appeal"):
-    """Append-only: a staff member's appeal (申诉) against one line of their sheet."""
+    """Append-only: a staff member's appeal (申诉) against one line of their sheet, or some of its facts."""
 
     period = ForeignKey(Period)
     staff = ForeignKey(Staff)
@@ -110,6 +110,11 @@ class Appeal(Table, tablename="appraisal_appeal"):
     category = Varchar(length=16)
     line_points = Varchar(length=24)
     fact_ids = Text()  # JSON list, as on the sheet when filed
+    # JSON list of the disputed items as on the sheet when filed ([fact id, day, units, factor, points, fields]);
+    # "" for an appeal about the whole line. ``disputed_key`` (a hash of their ids, "" for the whole line) is in
+    # the unique index, so the same appeal is never stored twice.
+    disputed = Text(default="")
+    disputed_key = Varchar(length=64, default="")
     reason = Text()
     filed_by = Varchar(length=120)
     filed_at = Timestamptz()

@@ -11,7 +11,7 @@ from window_staff.scoring.rules import ROUNDINGS, Condition, Escalation, PerUnit
 from window_staff.scoring.vocabulary import CATEGORY_CODES, FACT_KINDS, OPERATORS, FieldSpec, value_problem
 
 RULE_KEYS = (
-    "id", "title_zh", "title_en", "category", "fact", "condition", "points", "per_unit", "cap",
+    "id", "title_zh", "title_en", "description_zh", "description_en", "category", "fact", "condition", "points", "per_unit", "cap",
     "escalation", "veto", "veto_from_occurrence", "effective_from", "effective_to",
 )  # fmt: skip
 
@@ -33,6 +33,8 @@ def _rule(r: Reader) -> Rule | None:
     before = len(r.errors.items)
     rule_id = r.text("id", pattern=ID)
     title_zh, title_en, category, fact = r.text("title_zh"), r.text("title_en"), r.text("category"), r.text("fact")
+    # What the rule does in a sentence each, shown on the sheet beside the deduction (optional for rule sets of old).
+    description_zh, description_en = r.text("description_zh", required=False), r.text("description_en", required=False)
     if category is not None and category not in CATEGORY_CODES:
         r.fail("category", f"unknown category {category!r} (the five are: {', '.join(CATEGORY_CODES)})")
     kind = FACT_KINDS.get(fact) if fact else None
@@ -66,6 +68,7 @@ def _rule(r: Reader) -> Rule | None:
         id=rule_id, title_zh=title_zh, title_en=title_en, category=category, fact=fact,
         condition=condition, points=points, per_unit=per_unit, cap=cap, escalation=escalation,
         veto=bool(veto), veto_from_occurrence=veto_from or 1, effective_from=start, effective_to=end, source=r.file,
+        description_zh=description_zh or "", description_en=description_en or "",
     )  # fmt: skip
 
 

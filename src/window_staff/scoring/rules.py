@@ -63,6 +63,8 @@ class Rule:
     effective_from: date | None
     effective_to: date | None
     source: str
+    description_zh: str = ""  # what the rule does, in a sentence, with its escalation, cap and veto
+    description_en: str = ""
 
     def effective_on(self, day: date) -> bool:
         """True when the rule is in force on ``day`` (both ends inclusive, open ends unbounded)."""

@@ -16,7 +16,7 @@ from window_staff.common.guards import authenticated, provide_principal, roles
 from window_staff.common.principal import Principal, own_staff_id
 
 _deps = {"principal": Provide(provide_principal)}
-_APPEAL_BODY = 16384  # rule id + a reason of up to 2000 characters, escaped or not
+_APPEAL_BODY = 32768  # rule id, a reason of up to 2000 characters (escaped or not) and up to 100 fact ids
 
 can_appeal = roles("staff")
 can_review = roles(*service_appeals.REVIEWER_ROLES)
@@ -45,7 +45,8 @@ class MyAppraisalController(Controller):
 
     @post("/{month:str}/appeals", guards=[can_appeal], request_max_body_size=_APPEAL_BODY)
     async def appeal(self, ctx: AppContext, principal: Principal, month: str, data: AppealIn) -> SheetAppealOut:
-        """Appeal one line of my sheet while the appeal window is open (one appeal per line)."""
+        """Appeal facts of one line of my sheet (``facts``: a day, a finding) or, without them, the whole line, while the
+        appeal window is open; a fact is appealed once."""
         return await service_appeals.file_appeal(ctx, month, principal=principal, data=data)
 
 
@@ -58,12 +59,19 @@ class AppraisalAppealController(Controller):
 
     @get("/periods/{month:str}/appeals", guards=[can_review])
     async def appeals(
-        self, ctx: AppContext, month: str, pending: Annotated[bool, Parameter(required=False)] = False
+        self,
+        ctx: AppContext,
+        principal: Principal,
+        month: str,
+        pending: Annotated[bool, Parameter(required=False)] = False,
+        lang: Annotated[Literal["zh", "en"], Parameter(description="language of the disputed facts' sentences", required=False)] = "zh",
     ) -> list[AppealReviewOut]:
-        """The month's appeals, oldest first (only those awaiting a decision with ``pending=true``)."""
-        return await service_appeals.review_queue(ctx, month, pending_only=pending)
+        """The month's appeals, oldest first (only those awaiting a decision with ``pending=true``), each disputed
+        fact in a sentence with what backs it (sign-in and sign-out times, links to a finding's photos)."""
+        return await service_appeals.review_queue(ctx, month, pending_only=pending, lang=lang, principal=principal)
 
     @post("/appeals/{appeal_id:int}/decision", guards=[can_review], status_code=200, request_max_body_size=_APPEAL_BODY)
     async def decide(self, ctx: AppContext, principal: Principal, appeal_id: int, data: AppealDecisionIn) -> AppealReviewOut:
-        """Uphold (the line's points are restored, all or part, and the sheet recomputed) or reject an appeal."""
+        """Uphold (the disputed facts' points, or the whole line's, are restored, all or part, and the sheet recomputed)
+        or reject an appeal."""
         return await service_appeals.decide_appeal(ctx, appeal_id, principal=principal, data=data)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import msgspec
+
 from window_staff.appraisal import domain, store
+from window_staff.appraisal.wording import day_text
 from window_staff.auth import service as auth
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
@@ -42,7 +46,10 @@ async def appeal_decided(ctx: AppContext, appeal: Mapping[str, Any], *, outcome:
     users = (await auth.active_user_ids_of_staff([appeal["staff"]])).get(appeal["staff"], [])
     titles = {r.id: r.title_zh for r in rules_of(ctx).rules}
     said = "支持" if outcome == "upheld" else "驳回"
-    text = f"您对{appeal['month']}考核“{titles.get(appeal['rule_id'], appeal['rule_id'])}”的申诉已{said}：{reason}"
+    # A fact appeal names its days (11月6日), so "upheld" is read as that day's, not the line's.
+    days = sorted({date.fromisoformat(item[1]) for item in msgspec.json.decode(appeal["disputed"])}) if appeal.get("disputed") else []
+    which = "（" + "、".join(day_text(d, lang="zh") for d in days) + "）" if days else ""
+    text = f"您对{appeal['month']}考核“{titles.get(appeal['rule_id'], appeal['rule_id'])}”{which}的申诉已{said}：{reason}"
     return await notifications.notify(
         ctx, dict.fromkeys(users, text), kind="appraisal_appeal_decided", subject_type="appraisal_appeal", subject_id=appeal["id"]
     )

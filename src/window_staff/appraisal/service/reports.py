@@ -25,7 +25,9 @@ from window_staff.appraisal.schemas import (
     TrendPointOut,
 )
 from window_staff.appraisal.service.appeals import appeal_out
+from window_staff.appraisal.service.sentences import worded_lines
 from window_staff.common import periods
+from window_staff.common.clock import as_utc
 from window_staff.common.context import AppContext
 from window_staff.common.pagination import Page, PageParams, page_of
 from window_staff.common.principal import Principal
@@ -122,6 +124,7 @@ async def sheet(ctx: AppContext, month: str, staff_id: int, *, principal: Princi
         for c in rules.categories
     ]
     appeals = [appeal_out(a) for a in await store.appeals(period_id=period["id"], staff_id=staff_id)]
+    computed_at = next((c["at"] for c in await store.computations_of(period["id"]) if c["number"] == row["computation"]), None)
     return SheetOut(
         month=key,
         state=period["state"],
@@ -138,10 +141,11 @@ async def sheet(ctx: AppContext, month: str, staff_id: int, *, principal: Princi
         grade_title_en=result.grade.title_en,
         veto=result.veto,
         categories=categories,
-        lines=lines,
+        lines=worded_lines(lines, rules=rules, first=first, lang=lang),
         explanation=explain(result, rules=rules, lang=lang),
         appeals=appeals,
         bonus=Decimal(row["bonus"]) if row["bonus"] else None,
+        computed_at=as_utc(computed_at) if computed_at is not None else None,
     )
 
 

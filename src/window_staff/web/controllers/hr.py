@@ -31,6 +31,7 @@ from window_staff.errors import status_of
 from window_staff.jobs.schemas import JobOut
 from window_staff.org import service as org
 from window_staff.scoring.rules import rules_of
+from window_staff.web.appraisal_text import computed_words, evidence_items
 from window_staff.web.confirm import confirmed, reasons
 from window_staff.web.controllers.jobs import job_context, panel
 from window_staff.web.i18n import add_words, lang_of, time_words, translator
@@ -98,7 +99,6 @@ add_words(
         "hr.next": {"zh": "下一页", "en": "Next"},
         "hr.appeals": {"zh": "申诉", "en": "Appeals"},
         "hr.no_pending": {"zh": "没有待处理的申诉", "en": "No appeal awaits a decision"},
-        "hr.rule": {"zh": "条目", "en": "Rule"},
         "hr.points": {"zh": "分值", "en": "Points"},
         "hr.reason": {"zh": "理由", "en": "Reason"},
         "hr.upheld": {"zh": "支持", "en": "Upheld"},
@@ -111,9 +111,8 @@ add_words(
         "hr.actor": {"zh": "操作人", "en": "By"},
         "hr.at": {"zh": "时间", "en": "At"},
         "hr.back": {"zh": "返回", "en": "Back"},
-        "hr.lines": {"zh": "扣加分明细", "en": "Lines"},
+        "hr.lines": {"zh": "扣加分明细", "en": "Points added and deducted"},
         "hr.categories": {"zh": "分项", "en": "Categories"},
-        "hr.explanation": {"zh": "说明", "en": "Explanation"},
         "hr.occurrences": {"zh": "次数", "en": "Times"},
         "hr.facts": {"zh": "事实", "en": "Facts"},
         "hr.dept_trend": {"zh": "部门月度平均分趋势", "en": "Department monthly average"},
@@ -272,7 +271,7 @@ async def _month_page(ctx: AppContext, request: Request, month: str, *, message:
             min_group=departments.min_group,
             offset=offset,
             sheets=await service_reports.list_sheets(ctx, key, PageParams(limit=per_page, offset=offset)),
-            pending=await service_appeals.review_queue(ctx, key, pending_only=True),
+            pending=await service_appeals.review_queue(ctx, key, pending_only=True, lang=lang_of(request), principal=principal),
             bonus_ready=period.state in domain.BONUS_READY,
             per_page=per_page,
         )
@@ -282,6 +281,8 @@ async def _month_page(ctx: AppContext, request: Request, month: str, *, message:
     running = job is not None and job.state in ("queued", "running")
     # While the month's job runs, no step is offered: the job decides the next state.
     context["actions"] = ACTIONS.get(period.state if period else domain.OPEN, ()) if context["can_act"] and not running else ()
+    words = translator(lang_of(request))
+    context["evidence"] = lambda found: evidence_items(found, words=words)
     blocks = await service_review.blocked_steps(ctx, key, principal=principal) if context["actions"] else {}
     context["blocked"] = reasons(
         blocks,
@@ -390,8 +391,10 @@ class HrAppraisalPageController(Controller):
     async def sheet(self, ctx: AppContext, request: Request, month: str, staff_id: int) -> Template:
         """One person's sheet: categories, every line with its facts, the explanation."""
         principal = await principal_of(request)
-        found = await service_reports.sheet(ctx, month, staff_id, principal=principal, lang=lang_of(request))
-        return render(request, "hr/sheet.html", principal=principal, sheet=found)
+        lang = lang_of(request)
+        found = await service_reports.sheet(ctx, month, staff_id, principal=principal, lang=lang)
+        computed = computed_words(found.computation, found.computed_at, lang=lang, words=translator(lang))
+        return render(request, "hr/sheet.html", principal=principal, sheet=found, computed=computed)
 
     @get("/appraisal/{month:str}/bonus.xlsx", guards=[readers], opt=PAGE)
     async def bonus_xlsx(self, ctx: AppContext, request: Request, month: str) -> Response[bytes]:

@@ -16,7 +16,7 @@ from litestar.response import Redirect, Template
 
 from window_staff.appraisal import service as appraisal_service
 from window_staff.appraisal.errors import AppealConflict, AppraisalInputInvalid, MonthInvalid
-from window_staff.appraisal.schemas import AppealIn, LineOut, SheetOut
+from window_staff.appraisal.schemas import AppealIn, SheetOut
 from window_staff.appraisal.service import appeals as service_appeals, reports as service_reports
 from window_staff.attendance import views as attendance_views
 from window_staff.attendance.schemas import DayRecordOut
@@ -32,6 +32,7 @@ from window_staff.common.principal import Principal
 from window_staff.errors import status_of
 from window_staff.evaluations.service import cases as service_cases, ratings as service_ratings
 from window_staff.inspections import service as inspections
+from window_staff.web.appraisal_text import appeal_facts, computed_words, restored_words
 from window_staff.web.i18n import add_words, lang_of, translator
 from window_staff.web.pages import PAGE, page_roles, refusal_of, render
 
@@ -107,22 +108,20 @@ add_words(
         "me.grade": {"zh": "等次", "en": "Grade"},
         "me.veto": {"zh": "一票否决", "en": "Veto"},
         "me.categories": {"zh": "分项得分", "en": "Categories"},
-        "me.lines": {"zh": "加扣分明细", "en": "Lines"},
+        "me.lines": {"zh": "加扣分明细", "en": "Points added and deducted"},
         "me.occurrences": {"zh": "次数", "en": "Times"},
         "me.points": {"zh": "分值", "en": "Points"},
-        "me.facts": {"zh": "依据", "en": "Facts"},
-        "me.explanation": {"zh": "说明", "en": "Explanation"},
         "me.appeals": {"zh": "我的申诉", "en": "My appeals"},
         "me.no_appeals": {"zh": "本月没有申诉。", "en": "No appeals this month."},
-        "me.appeal_line": {"zh": "对此项申诉", "en": "Appeal this line"},
+        "me.appeal_fact": {"zh": "申诉", "en": "Appeal"},
         "me.appeal_reason": {"zh": "申诉理由", "en": "Reason"},
         "me.appeal_send": {"zh": "提交申诉", "en": "Send the appeal"},
         "me.appeal_filed": {"zh": "申诉已提交，等待审核。", "en": "Your appeal was filed and awaits a decision."},
         "me.appeal_window": {"zh": "申诉截止", "en": "Appeals until"},
         "me.appeal_closed": {"zh": "申诉期未开放或已结束。", "en": "The appeal window is not open."},
-        "me.appeal_twice": {"zh": "您已对此项提出过申诉。", "en": "You have already appealed this line."},
+        "me.appeal_twice": {"zh": "您已对此条记录提出过申诉。", "en": "You have already appealed this."},
         "me.appeal_reason_short": {"zh": "请填写申诉理由（2至2000字）。", "en": "Please give a reason (2 to 2000 characters)."},
-        "me.appeal_no_line": {"zh": "您的考核表中没有可申诉的此项。", "en": "Your sheet has no such line to appeal."},
+        "me.appeal_no_line": {"zh": "您的考核表中没有可申诉的此条记录。", "en": "Your sheet has no such record to appeal."},
         "me.appealed": {"zh": "已申诉", "en": "Appealed"},
         "me.status": {"zh": "状态", "en": "Status"},
         "me.pending": {"zh": "待审核", "en": "Pending"},
@@ -130,7 +129,7 @@ add_words(
         "me.rejected": {"zh": "已驳回", "en": "Rejected"},
         "me.decision": {"zh": "处理意见", "en": "Decision"},
         "me.filed_at": {"zh": "提交时间", "en": "Filed"},
-        "me.item": {"zh": "项目", "en": "Line"},
+        "me.item": {"zh": "申诉事项", "en": "What was appealed"},
         "me.not_linked": {"zh": "此账号未关联工作人员。", "en": "This account is not linked to a staff member."},
     }
 )
@@ -243,24 +242,6 @@ def consent_rows(status: ConsentStatusOut, *, lang: str) -> list[tuple[str, str,
 # --- my appraisal --------------------------------------------------------------------------------------------------------
 
 
-def fact_text(line: LineOut, fields: Mapping[str, Any], words: Callable[[str], str]) -> str:
-    """A fact in words from its fields: 迟到 22 分钟 (上午); other facts as their fields."""
-    session = fields.get("session")
-    where = f"（{words(f'me.{session}')}）" if session in ("am", "pm") else (f" ({session})" if session else "")
-    minutes = fields.get("minutes")
-    if line.rule_id.startswith("att.late") and minutes is not None:
-        return words("me.st.late").format(n=minutes) + where
-    if line.rule_id.startswith("att.early") and minutes is not None:
-        return words("me.st.early_leave").format(n=minutes) + where
-    if line.rule_id.startswith("att.absent"):
-        return words("me.st.absent") + where
-    if line.rule_id.startswith("att.missing"):
-        direction = fields.get("direction")
-        return words("me.st.missing_sign_out" if direction == "out" else "me.st.missing_sign_in") + where
-    shown = {k: v for k, v in fields.items() if k != "session"}
-    return "，".join(f"{k}: {v}" for k, v in shown.items()) + where
-
-
 async def _appraisal_page(
     ctx: AppContext,
     request: Request,
@@ -289,22 +270,26 @@ async def _appraisal_page(
     sheet: SheetOut = await service_reports.sheet(ctx, month, principal.staff_id or -1, principal=principal, lang=lang)
     appeal_until = await appraisal_service.open_appeal_window(ctx, sheet.month)
     window_open = appeal_until is not None
-    appealed = {a.rule_id: a for a in sheet.appeals}
+    # A fact is appealed once; a whole-line appeal (filed through the API) covers every fact of its line.
+    appealed: dict[str, set[str] | None] = {}
+    for a in sheet.appeals:
+        covered = appealed.get(a.rule_id, set())
+        appealed[a.rule_id] = None if covered is None or not a.facts else covered | set(a.facts)
     titles = {ln.rule_id: (ln.title_en if lang == "en" else ln.title_zh) for ln in sheet.lines}
-    lines = [
-        {
-            "line": ln,
-            "title": titles[ln.rule_id],
-            "facts": [{"day": item.day, "what": fact_text(ln, item.fields, words), "points": item.points} for item in ln.items],
-            "appeal": appealed.get(ln.rule_id),
-            "can_appeal": window_open and ln.rule_id not in appealed and ln.points != 0,
-        }
-        for ln in sheet.lines
-    ]
+    lines = []
+    for ln in sheet.lines:
+        covered = appealed.get(ln.rule_id, set())
+        facts = []
+        for item in ln.items:
+            done = covered is None or item.fact_id in covered
+            facts.append({"item": item, "appealed": done, "can_appeal": window_open and not done and item.points < 0})
+        lines.append({"line": ln, "title": titles[ln.rule_id], "facts": facts})
     appeals = [
         {
             "appeal": a,
-            "title": titles.get(a.rule_id, a.rule_id),
+            "title": titles.get(a.rule_id, ""),
+            "facts": appeal_facts(a, sheet.lines),
+            "restored": restored_words(a.points, words=words) if a.outcome == "upheld" else "",
             "filed_at": _local(a.filed_at),
             "decided_at": _local(a.decided_at),
             "status": words(f"me.{a.outcome}") if a.outcome else words("me.pending"),
@@ -325,6 +310,7 @@ async def _appraisal_page(
         notice=notice,
         status=status,
         reasons=reasons or {},
+        computed=computed_words(sheet.computation, sheet.computed_at, lang=lang, words=words),
     )
 
 
@@ -373,7 +359,7 @@ class StaffPagesController(Controller):
 
     @get("/app/me/appraisal", guards=[page_roles("staff")], opt=PAGE)
     async def my_appraisal(self, ctx: AppContext, request: Request) -> Template:
-        """My sheet (the latest month shown to staff, or ``?month=``): totals, lines with facts, explanation, appeals."""
+        """My sheet (the latest month shown to staff, or ``?month=``): totals, each line with its facts in sentences, appeals."""
         principal, _ = await _staff(request)
         words = translator(lang_of(request))
         notice = words("me.appeal_filed") if request.query_params.get("appealed") else None
@@ -381,30 +367,34 @@ class StaffPagesController(Controller):
 
     @post("/app/me/appraisal/{month:str}/appeals", guards=[page_roles("staff")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def appeal(self, ctx: AppContext, request: Request, month: str) -> Response:
-        """Appeal one line; back to the sheet with a notice, or the sheet again with the reason it was refused."""
+        """Appeal one fact of a line (or, without ``fact``, the line); back to the sheet with a notice, or the sheet again with why not."""
         principal, _ = await _staff(request)
         if not _MONTH.match(month):
             raise MonthInvalid(f"{month!r} is not a month (YYYY-MM)")
         words = translator(lang_of(request))
         form = await request.form()
         rule_id, reason = str(form.get("rule_id", "")), str(form.get("reason", "")).strip()
+        facts = [str(f) for f in form.getall("fact")] if "fact" in form else []
+        # The reason typed is kept under the fact (or line) it was for, so a refusal re-opens that form with it.
+        reasons = {(facts[0] if facts else rule_id): reason}
         try:
-            data = msgspec.convert({"rule_id": rule_id, "reason": reason}, AppealIn)
+            data = msgspec.convert({"rule_id": rule_id, "reason": reason, "facts": facts or None}, AppealIn)
         except msgspec.ValidationError:
             return await _appraisal_page(
-                ctx, request, principal, month, message=words("me.appeal_reason_short"), status=422, reasons={rule_id: reason}
+                ctx, request, principal, month, message=words("me.appeal_reason_short"), status=422, reasons=reasons
             )
         try:
             await service_appeals.file_appeal(ctx, month, principal=principal, data=data)
         except AppealConflict as exc:
             mine = await service_appeals.my_appeals(ctx, principal=principal, month=month)
-            message = words("me.appeal_twice") if any(a.rule_id == rule_id for a in mine) else words("me.appeal_closed")
+            twice = any(a.rule_id == rule_id and (not a.facts or not facts or set(a.facts) & set(facts)) for a in mine)
+            message = words("me.appeal_twice") if twice else words("me.appeal_closed")
             return await _appraisal_page(ctx, request, principal, month, message=message, status=status_of(exc))
         except AppraisalInputInvalid as exc:
             return await _appraisal_page(ctx, request, principal, month, message=words("me.appeal_no_line"), status=status_of(exc))
         except DomainError as exc:
             return await _appraisal_page(
-                ctx, request, principal, month, message=refusal_of(request, exc), status=status_of(exc), reasons={rule_id: reason}
+                ctx, request, principal, month, message=refusal_of(request, exc), status=status_of(exc), reasons=reasons
             )
         key = periods.month_key(periods.parse_month(month))
         return Redirect(f"/app/me/appraisal?month={key}&appealed={quote(rule_id)}#appeals", status_code=303)
