@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
 from tests.conftest import ENGINE
@@ -18,6 +19,12 @@ ACCEPTED = 12 if ENGINE == "postgres" else 11
 REJECTED = 7
 # A resend: the first read finds the stored answer; its nonce is burned on its own.
 RESENT = 4
+
+
+@pytest.fixture
+def settings(settings):
+    """No job runner in this process: its start-up work (recovery, the day's audit checkpoint) would be counted too."""
+    return msgspec.structs.replace(settings, job_runner="worker", job_workers=0)
 
 
 def _writes(statements: list[str]) -> int:
