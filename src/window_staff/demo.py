@@ -175,7 +175,7 @@ async def _seed_org(ctx: AppContext) -> None:
             await SiteHours.insert(
                 SiteHours(
                     site=site.id,
-                    name="all",
+                    name="全年作息",
                     valid_from=date(year - 1, 1, 1),
                     valid_to=date(year - 1, 12, 31),
                     am_start=time(8, 30),
@@ -187,7 +187,7 @@ async def _seed_org(ctx: AppContext) -> None:
             await SiteHours.insert(
                 SiteHours(
                     site=site.id,
-                    name="winter",
+                    name="冬季作息",
                     valid_from=date(year, 1, 1),
                     valid_to=date(year, 4, 30),
                     am_start=time(8, 30),
@@ -197,7 +197,7 @@ async def _seed_org(ctx: AppContext) -> None:
                 ),
                 SiteHours(
                     site=site.id,
-                    name="summer",
+                    name="夏季作息",
                     valid_from=date(year, 5, 1),
                     valid_to=date(year, 9, 30),
                     am_start=time(8, 30),
@@ -207,7 +207,7 @@ async def _seed_org(ctx: AppContext) -> None:
                 ),
                 SiteHours(
                     site=site.id,
-                    name="winter",
+                    name="冬季作息",
                     valid_from=date(year, 10, 1),
                     valid_to=date(year, 12, 31),
                     am_start=time(8, 30),

@@ -147,7 +147,8 @@ async def test_hr_adds_a_window_closure_on_the_schedules_page_then_deletes_it(si
     await page.wait_for_load_state("networkidle")
     assert "已添加窗口停办日" in await page.locator("[role=status]").inner_text()
     row = page.locator("#closures tr.closure", has_text=window["number"])
-    assert day in await row.inner_text() and "设备检修" in await row.inner_text()
+    shown = this_month() + timedelta(days=14)
+    assert f"{shown.year}年{shown.month}月{shown.day}日" in await row.inner_text() and "设备检修" in await row.inner_text()
     await shot(page, "hr-org-closure-added")
     await row.locator("button[type=submit]").click()
     await page.wait_for_load_state("networkidle")
@@ -170,7 +171,7 @@ async def test_hr_adds_weekend_duty_to_the_rota_and_sees_it(site, browser) -> No
     await page.wait_for_load_state("networkidle")
     assert "已添加排班调整" in await page.locator("[role=status]").inner_text()
     row = await page.locator("#rota tr.rota", has_text=person["employee_no"]).inner_text()
-    assert saturday.isoformat() in row and "周末值班" in row and "加班/值班" in row and "周末延时服务" in row
+    assert f"{saturday.month}月{saturday.day}日" in row and "周末值班" in row and "加班/值班" in row and "周末延时服务" in row
     await shot(page, "hr-org-rota-added")
 
 
