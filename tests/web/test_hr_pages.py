@@ -6,7 +6,8 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.web.browser import page_as, shot
+from tests.web.browser import api_job, page_as, shot
+from tests.web.test_month_to_close import months_ago
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 
 
@@ -177,3 +178,15 @@ async def test_paging_the_sheets_swaps_the_list_in_place_and_keeps_the_address(s
     assert await page.locator("svg.chart").count() >= 1 and await page.locator("#sheet-list").count() == 1
     await page.reload()  # the pushed address is a whole page of its own
     assert await page.locator("#sheets tbody tr").first.inner_text() != first and await page.locator("svg.chart").count() >= 1
+
+
+async def test_asking_for_the_bonus_file_before_approval_says_why_in_words_and_leads_back(site, browser) -> None:
+    month = months_ago(9)  # a month no other page test takes, computed and not yet approved
+    await api_job(site, "hr", f"/api/v1/appraisal/periods/{month}/compute")
+    page = await page_as(browser, site, "hr")
+    response = await page.goto(f"{site.url}/app/hr/appraisal/{month}/bonus.xlsx")
+    assert response is not None and response.status == 409
+    said = await page.locator("[role=alert]").inner_text()
+    assert "已计算" in said and "批准后方可导出" in said and "payroll" not in said and "approved" not in said
+    await page.click("text=返回上一页")
+    assert page.url.endswith(f"/app/hr/appraisal/{month}")

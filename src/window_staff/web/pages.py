@@ -163,13 +163,22 @@ def page_error(request: Request, exc: DomainError, status: int) -> Response:
     lang = lang_of(request)
     cached = request.scope.get("principal")  # set by principal_of when the session resolved
     principal = cached if isinstance(cached, Principal) else None
+    words = translator(lang)
+    detail = refusal(lang, code=exc.code, detail=exc.detail, status=status)
+    state, action = exc.extra.get("state"), exc.extra.get("action")
+    if exc.code == "period_state_conflict" and state and action:
+        # The month's step refused in its own words: which stage the month is at and what cannot be done there.
+        detail = words("error.month_stage").format(state=words(f"hr.state.{state}"), action=words(f"step.{action}"))
+    # Back one level (the month page behind its export, the person behind their form), never off this site.
+    up = request.url.path.rstrip("/").rsplit("/", 1)[0]
     return render(
         request,
         "web/error.html",
         principal=principal,
         status=status,
-        title=translator(lang)("error"),
-        detail=refusal(lang, code=exc.code, detail=exc.detail, status=status),
+        title=words("error"),
+        detail=detail,
+        up=up if up.startswith("/app/") and up != "/app" else None,
     )
 
 

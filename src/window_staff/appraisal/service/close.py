@@ -53,7 +53,9 @@ async def bonus(ctx: AppContext, month: str) -> BonusResult:
     """The month's bonus for payroll: frozen figures once closed, else computed from the approved sheets now."""
     period = await store.period_or_404(periods.month_key(periods.parse_month(month)))
     if period["state"] not in BONUS_READY:
-        raise PeriodStateConflict(f"{period['month']} is {period['state']}: payroll takes approved figures only", state=period["state"])
+        raise PeriodStateConflict(
+            f"{period['month']} is {period['state']}: payroll takes approved figures only", state=period["state"], action="export"
+        )
     sheets, results = await _bonus_inputs(period["id"])
     if period["state"] != CLOSED:
         return compute_bonuses(results, rules=bonus_rules_of(ctx))
