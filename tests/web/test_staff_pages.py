@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
-from tests.web.browser import log_in, open_page, shot
+from tests.web.browser import api, log_in, open_page, shot
 
 
 async def test_staff_read_their_late_days_in_sentences_and_appeal_one_day_on_a_phone(site, browser) -> None:
@@ -85,3 +86,27 @@ async def test_the_staff_pages_refuse_a_user_without_the_staff_role(site, browse
     response = await page.goto(f"{site.url}/app/me")
     assert response is not None and response.status == 403
     assert await page.locator("[role=alert]").count() == 1
+
+
+async def test_staff_read_a_published_finding_about_them_as_the_problem_found(site, browser) -> None:
+    me = await api(site, "staff", "GET", "/api/v1/auth/me")
+    person = await api(site, "hr", "GET", f"/api/v1/staff/{me['staff_id']}")
+    window = await api(site, "hr", "GET", f"/api/v1/windows/{person['window_id']}")
+    inspector = await api(site, "inspector", "GET", "/api/v1/auth/me")
+    plan = {
+        "kind": "open",
+        "site_id": window["site_id"],
+        "planned_at": (datetime.now(UTC) - timedelta(minutes=30)).isoformat(),
+        "inspector_ids": [inspector["id"]],
+        "window_ids": [window["id"]],
+    }
+    visit = await api(site, "lead", "POST", "/api/v1/inspections/visits", json=plan)
+    await api(site, "inspector", "POST", f"/api/v1/inspections/visits/{visit['id']}/start")
+    found = {"window_id": window["id"], "staff_id": me["staff_id"], "item": "badge_worn", "observed_at": datetime.now(UTC).isoformat()}
+    finding = await api(site, "inspector", "POST", f"/api/v1/inspections/visits/{visit['id']}/findings", json=found)
+    await api(site, "lead", "POST", f"/api/v1/inspections/findings/{finding['id']}/publish")
+
+    page = await open_page(browser, phone=True)
+    await log_in(page, site, "staff", next_path="/app/me")
+    findings = await page.locator("#findings").inner_text()
+    assert "未佩戴工作牌" in findings and "统一戴牌上岗" not in findings

@@ -32,6 +32,7 @@ from window_staff.common.principal import Principal
 from window_staff.errors import status_of
 from window_staff.evaluations.service import cases as service_cases, ratings as service_ratings
 from window_staff.inspections import service as inspections
+from window_staff.scoring.rules import rules_of
 from window_staff.web.appraisal_text import appeal_facts, computed_words, restored_words
 from window_staff.web.i18n import add_words, lang_of, translator
 from window_staff.web.pages import PAGE, page_roles, refusal_of, render
@@ -145,6 +146,11 @@ def _local(at: datetime | None) -> str:
 def _this_month(ctx: AppContext) -> str:
     today = appraisal_service.local_today(ctx)
     return f"{today.year:04d}-{today.month:02d}"
+
+
+def _finding_words(items: dict[str, Any], finding: Any, lang: str) -> str:
+    item = items.get(finding.item)
+    return item.wording(lang) if item is not None else (finding.title_en if lang == "en" else finding.title_zh)
 
 
 def _asked_month(request: Request) -> str | None:
@@ -328,8 +334,14 @@ class StaffPagesController(Controller):
         attendance = await attendance_views.staff_month(ctx, staff_id, month=month, only_staff_id=staff_id)
         heads, rows = calendar_rows(attendance.month, attendance.records, lang=lang)
         found = await inspections.my_findings(ctx, PageParams(limit=100, offset=0), principal=principal)
+        # A finding reads as the problem found (未佩戴工作牌), not as the standard it broke (统一戴牌上岗).
+        items = {i.id: i for i in rules_of(ctx).checklist}
         findings = [
-            {"f": f, "title": f.title_en if lang == "en" else f.title_zh, "at": _local(f.observed_at)}
+            {
+                "f": f,
+                "title": items[f.item].wording(lang) if f.item in items else (f.title_en if lang == "en" else f.title_zh),
+                "at": _local(f.observed_at),
+            }
             for f in found.items
             if _in_month(f.observed_at, attendance.month)
         ]
