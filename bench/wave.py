@@ -114,6 +114,9 @@ async def service_wave(
         "WINDOW_STAFF_VAULT_KEY": KEY,
         "WINDOW_STAFF_RULES_DIR": str(REPO / "rules"),
         "WINDOW_STAFF_FACE_POOL_WARM": "true" if path == "image" else "false",
+        # A province runs heavy work in job workers beside the web processes (serve starts them); "in_process"
+        # measures the county default, where the compute shares a web process's loop.
+        "WINDOW_STAFF_JOB_RUNNER": args.job_runner,
     }
     folder = scratch / "server"
     folder.mkdir(exist_ok=True)
@@ -212,7 +215,7 @@ async def main_async(args: argparse.Namespace) -> None:
         print(
             f"wave: {n:,} check-ins over {args.duration:g} s, peak {args.peak_rate:g}/s (mean {args.peak_rate * mean_share():.1f}/s); "
             f"{args.workers} server processes on {'PostgreSQL' if postgres else 'SQLite'}; {os.cpu_count()} CPUs shared with the load "
-            f"generator; load average {os.getloadavg()[0]:.2f}",
+            f"generator; jobs in {args.job_runner.replace('_', '-')} runners; load average {os.getloadavg()[0]:.2f}",
             flush=True,
         )
         if not postgres:
@@ -242,6 +245,9 @@ def main() -> int:
         "--database-url", default=PG_DEFAULT, help=f"a PostgreSQL server (a scratch database is made) or sqlite (default {PG_DEFAULT})"
     )
     parser.add_argument("--beside-compute", metavar="YYYY-MM", help="also run the wave with HR computing this month beside it")
+    parser.add_argument(
+        "--job-runner", choices=("worker", "in_process"), default="worker", help="where the compute runs (default worker processes)"
+    )
     parser.add_argument("--compute-at", type=float, default=0.5, help="when the compute starts, as a share of the wave (default 0.5)")
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--setup-only", action="store_true", help="build the province, print how long it took, and stop")

@@ -23,7 +23,7 @@ from window_staff.common.pagination import PageParams
 from window_staff.common.principal import Principal, own_staff_id
 from window_staff.errors import status_of
 from window_staff.org import service as org
-from window_staff.web.i18n import add_words
+from window_staff.web.i18n import add_words, lang_of, time_words
 from window_staff.web.pages import PAGE, page_roles, refusal_of, render
 
 add_words(
@@ -80,9 +80,9 @@ _ZONE = ZoneInfo(DEFAULT_TIME_ZONE)
 _DONE = {"requested", "cancelled", "approved", "refused"}
 
 
-def local_text(at: datetime | None, zone: ZoneInfo = _ZONE) -> str:
-    """A UTC instant as the centre's local time, to the minute."""
-    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if at else ""
+def local_text(at: datetime | None, zone: ZoneInfo = _ZONE, *, lang: str = "zh") -> str:
+    """A UTC instant as the centre's local time, to the minute, as people write it."""
+    return time_words(at, lang, zone=zone.key)
 
 
 def local_input(value: str, zone: ZoneInfo, *, field: str) -> datetime:
@@ -107,7 +107,7 @@ def _convert(values: dict[str, Any], schema: type[Any]) -> Any:
         raise AttendanceInputInvalid(str(exc)) from None
 
 
-async def _rows(items: list[LeaveOut]) -> list[dict[str, Any]]:
+async def _rows(items: list[LeaveOut], *, lang: str = "zh") -> list[dict[str, Any]]:
     """Leave requests with the staff member's name, number and department for display."""
     postings = {p.staff_id: p for p in await org.postings_of([i.staff_id for i in items])}
     depts = await org.department_codes([p.department_id for p in postings.values()])
@@ -121,10 +121,10 @@ async def _rows(items: list[LeaveOut]) -> list[dict[str, Any]]:
                 "name": p.name if p else f"#{item.staff_id}",
                 "employee_no": p.employee_no if p else "",
                 "department": depts.get(p.department_id, ("", ""))[1] if p else "",
-                "start": local_text(item.start, zone),
-                "end": local_text(item.end, zone),
-                "requested_at": local_text(item.requested_at, zone),
-                "decided_at": local_text(item.decided_at, zone),
+                "start": local_text(item.start, zone, lang=lang),
+                "end": local_text(item.end, zone, lang=lang),
+                "requested_at": local_text(item.requested_at, zone, lang=lang),
+                "decided_at": local_text(item.decided_at, zone, lang=lang),
             }
         )
     return out
@@ -161,8 +161,8 @@ class HrLeavePages(Controller):
             status=status,
             message=message,
             notice=f"leave.done.{done}" if done in _DONE else None,
-            pending=await _rows(pending),
-            recent=await _rows(recent),
+            pending=await _rows(pending, lang=lang_of(request)),
+            recent=await _rows(recent, lang=lang_of(request)),
             departments=departments,
             statuses=STATUSES,
             asked_status=asked_status or "",
@@ -237,7 +237,7 @@ class MyLeavePages(Controller):
     ) -> Template:
         mine: list[dict[str, Any]] = []
         if principal.staff_id is not None:
-            mine = await _rows((await service_leave.list_leave(ctx, _LIST, staff_id=principal.staff_id)).items)
+            mine = await _rows((await service_leave.list_leave(ctx, _LIST, staff_id=principal.staff_id)).items, lang=lang_of(request))
         else:
             message = message or refusal_of(request, AttendanceStaffNotFound("this account is not linked to a staff member"))
         now = ctx.clock.now()

@@ -28,7 +28,7 @@ from window_staff.inspections.schemas.visits import FindingOut, FindingRejectIn,
 from window_staff.inspections.service import board as service_board, evidence as service_evidence, review as service_review
 from window_staff.org import service as org
 from window_staff.web.controllers.inspect_words import int_or_none, item_words, people_names, staff_names, when, words_of
-from window_staff.web.i18n import lang_of
+from window_staff.web.i18n import day_words, lang_of
 from window_staff.web.pages import PAGE, page_roles, refusal_of, render
 
 _LIST = PageParams(limit=200, offset=0)
@@ -226,7 +226,7 @@ class LeadPages(Controller):
             "inspect/confirm.html",
             principal=await principal_of(request),
             title=words("insp.board_confirm_title"),
-            text=words("insp.board_confirm_text").format(until=(today + timedelta(days=policy.exposure_days)).isoformat()),
+            text=words("insp.board_confirm_text").format(until=day_words(today + timedelta(days=policy.exposure_days), lang_of(request))),
             action=f"/app/inspections/findings/{finding.id}/board",
             hidden=hidden,
             confirm=words("insp.board_confirm"),

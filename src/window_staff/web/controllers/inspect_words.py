@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from litestar import Request
 
 from window_staff.auth import service as auth_service
 from window_staff.auth.errors import UserNotFound
-from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
 from window_staff.inspections.errors import InspectionInputInvalid
 from window_staff.inspections.schemas.visits import ReviewOutcomeOut
 from window_staff.org import service as org
 from window_staff.scoring.rules import ChecklistItem, rules_of
-from window_staff.web.i18n import add_words, lang_of, translator
+from window_staff.web.i18n import add_words, lang_of, time_words, translator
 
 add_words(
     {
@@ -141,9 +139,9 @@ def words_of(request: Request) -> Callable[[str], str]:
     return translator(lang_of(request))
 
 
-def when(value: datetime | None) -> str:
-    """A moment as the centre reads it (local time, to the minute)."""
-    return value.astimezone(ZoneInfo(DEFAULT_TIME_ZONE)).strftime("%Y-%m-%d %H:%M") if value else ""
+def when(value: datetime | None, lang: str = "zh") -> str:
+    """A moment as the centre reads it (local time, to the minute, as people write it)."""
+    return time_words(value, lang)
 
 
 def item_words(ctx: AppContext, lang: str) -> dict[str, str]:

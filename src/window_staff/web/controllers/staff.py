@@ -34,7 +34,7 @@ from window_staff.evaluations.service import cases as service_cases, ratings as 
 from window_staff.inspections import service as inspections
 from window_staff.scoring.rules import rules_of
 from window_staff.web.appraisal_text import appeal_facts, computed_words, restored_words
-from window_staff.web.i18n import add_words, lang_of, translator
+from window_staff.web.i18n import add_words, lang_of, time_words, translator
 from window_staff.web.pages import PAGE, page_roles, refusal_of, render
 
 _FORM_LIMIT = 16384  # rule id + a reason of up to 2000 characters, form-encoded
@@ -139,8 +139,8 @@ _LEAVE_KINDS = ("leave", "official_business", "training")
 _WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")}
 
 
-def _local(at: datetime | None) -> str:
-    return at.astimezone(_ZONE).strftime("%Y-%m-%d %H:%M") if at else ""
+def _local(at: datetime | None, lang: str) -> str:
+    return time_words(at, lang, zone=_ZONE.key)
 
 
 def _this_month(ctx: AppContext) -> str:
@@ -235,11 +235,11 @@ def consent_rows(status: ConsentStatusOut, *, lang: str) -> list[tuple[str, str,
     for modality in ("face", "fingerprint"):
         active: ConsentOut | None = getattr(status, modality)
         if active is not None:
-            out.append((words(f"me.{modality}"), words("me.consent_given").format(at=_local(active.granted_at)), True))
+            out.append((words(f"me.{modality}"), words("me.consent_given").format(at=_local(active.granted_at, lang)), True))
             continue
         withdrawn = [c for c in status.history if c.modality == modality and c.withdrawn_at is not None]
         if withdrawn:
-            out.append((words(f"me.{modality}"), words("me.consent_withdrawn").format(at=_local(withdrawn[-1].withdrawn_at)), False))
+            out.append((words(f"me.{modality}"), words("me.consent_withdrawn").format(at=_local(withdrawn[-1].withdrawn_at, lang)), False))
         else:
             out.append((words(f"me.{modality}"), words("me.consent_none"), False))
     return out
@@ -296,8 +296,8 @@ async def _appraisal_page(
             "title": titles.get(a.rule_id, ""),
             "facts": appeal_facts(a, sheet.lines),
             "restored": restored_words(a.points, words=words) if a.outcome == "upheld" else "",
-            "filed_at": _local(a.filed_at),
-            "decided_at": _local(a.decided_at),
+            "filed_at": _local(a.filed_at, lang),
+            "decided_at": _local(a.decided_at, lang),
             "status": words(f"me.{a.outcome}") if a.outcome else words("me.pending"),
         }
         for a in sheet.appeals
@@ -311,7 +311,7 @@ async def _appraisal_page(
         lines=lines,
         appeals=appeals,
         window_open=window_open,
-        appeal_until=_local(appeal_until) if appeal_until else "",
+        appeal_until=_local(appeal_until, lang) if appeal_until else "",
         message=message,
         notice=notice,
         status=status,
@@ -340,14 +340,14 @@ class StaffPagesController(Controller):
             {
                 "f": f,
                 "title": items[f.item].wording(lang) if f.item in items else (f.title_en if lang == "en" else f.title_zh),
-                "at": _local(f.observed_at),
+                "at": _local(f.observed_at, lang),
             }
             for f in found.items
             if _in_month(f.observed_at, attendance.month)
         ]
         cases_page = await service_cases.list_my_cases(ctx, staff_id, PageParams(limit=100, offset=0))
         cases = [
-            {"c": c, "opened_at": _local(c.opened_at), "rated_at": _local(c.rating.rated_at)}
+            {"c": c, "opened_at": _local(c.opened_at, lang), "rated_at": _local(c.rating.rated_at, lang)}
             for c in cases_page.items
             if _in_month(c.opened_at, attendance.month) or _in_month(c.rating.rated_at, attendance.month)
         ]
