@@ -73,3 +73,37 @@ async def test_the_page_has_no_serious_accessibility_violations(site, browser, n
         assert not violations, f"{name} ({page.url}):\n{violations_text(violations)}"
     finally:
         await page.context.close()
+
+
+async def test_on_a_phone_the_tab_key_reaches_each_table_by_its_name(site, browser) -> None:
+    page = await page_as(browser, site, "staff", phone=True, next_path="/app/me")
+    try:
+        names = await page.evaluate("() => [...document.querySelectorAll('.table-wrap')].map(w => w.getAttribute('aria-label'))")
+        assert names and all(names), names
+        reached = []
+        for _ in range(60):
+            await page.keyboard.press("Tab")
+            here = await page.evaluate(
+                "() => document.activeElement.matches('.table-wrap') && document.activeElement.getAttribute('aria-label')"
+            )
+            if here:
+                assert await page.get_by_role("region", name=here).count() == 1
+                reached.append(here)
+        assert set(reached) == set(names)
+    finally:
+        await page.context.close()
+
+
+@pytest.mark.parametrize(("user", "path"), [("staff", "/app/notifications"), ("admin", "/app/admin"), ("lead", "/app/inspections")])
+async def test_status_badges_stay_on_one_line_on_a_phone(site, browser, user: str, path: str) -> None:
+    page = await page_as(browser, site, user, phone=True, next_path=path)
+    try:
+        badges = await page.evaluate(
+            """() => [...document.querySelectorAll('.badge')].map(b => {
+                const lines = b.getClientRects().length, style = getComputedStyle(b);
+                return [b.textContent, b.getBoundingClientRect().height <= parseFloat(style.lineHeight) * 1.2 + 4 && lines === 1];
+            })"""
+        )
+        assert badges and all(one for _, one in badges), badges
+    finally:
+        await page.context.close()
