@@ -173,3 +173,35 @@ async def api_job(site: Site, username: str, path: str, *, timeout: float = 60, 
         accepted = await api(site, username, "GET", accepted["href"])
     assert accepted["state"] == "done", accepted
     return accepted
+
+
+# axe-core (tests/web/vendor, MPL-2.0, see THIRD_PARTY.md): the accessibility rules the page tests hold every page to.
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+
+
+async def accessibility_violations(page, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:
+    """The page's axe-core violations of the given impacts, each as its rule id, impact, help and target selectors.
+
+    The pages' CSP (script-src 'self') blocks an injected script tag; page.evaluate is allowed, so axe is evaluated there.
+    """
+    if not await page.evaluate("() => typeof window.axe === 'object'"):
+        await page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = await page.evaluate(
+        """async () => {
+            const found = await axe.run(document, {resultTypes: ['violations']});
+            return found.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.map(n => n.target.join(' ')),
+            }));
+        }"""
+    )
+    return [v for v in result if v["impact"] in impacts]
+
+
+def violations_text(violations: list[dict]) -> str:
+    """Violations as a readable list for a failing assertion: rule id, impact, help and up to eight target selectors."""
+    lines = []
+    for v in violations:
+        more = f" (+{len(v['targets']) - 8} more)" if len(v["targets"]) > 8 else ""
+        lines.append(f"{v['id']} [{v['impact']}] {v['help']}: {', '.join(v['targets'][:8])}{more}")
+    return "\n".join(lines)

@@ -16,3 +16,12 @@ async def test_staff_read_that_their_sheet_is_shown_and_mark_all_read(site, brow
     await page.click("#read-all")
     assert await page.locator("#unread").get_attribute("data-unread") == "0"
     assert await page.locator("tr.notification.unread").count() == 0
+
+
+async def test_staff_follow_the_message_of_their_shown_sheet_to_that_months_sheet(site, browser) -> None:
+    page = await page_as(browser, site, "staff", phone=True, next_path="/app/notifications")
+    shown = page.locator("tr.notification[data-kind=appraisal_shown]").filter(has_text=demo_month())
+    await shown.locator("a.subject").click()
+    await page.wait_for_load_state("networkidle")
+    assert page.url.endswith(f"/app/me/appraisal?month={demo_month()}")
+    assert await page.locator("#total").count() == 1

@@ -14,6 +14,7 @@ from window_staff.appraisal.service.lifecycle import (  # noqa: F401 (the packag
     month_facts,
     open_appeal_window,
     open_appeals,
+    period_months,
     period_out,
     preparers,
     publish,

@@ -361,6 +361,11 @@ async def open_appeal_window(ctx: AppContext, month: str) -> datetime | None:
     return period["appeal_until"] if period is not None and appeals_open(period, now=ctx.clock.now()) else None
 
 
+async def period_months() -> dict[int, str]:
+    """Every appraisal month by its period id (a message about a period links to that month's page)."""
+    return {int(p["id"]): str(p["month"]) for p in await store.list_periods()}
+
+
 async def latest_staff_visible_month() -> str | None:
     """The newest month whose sheets staff may see (shown for appeals or later), if any."""
     for period in await store.list_periods():

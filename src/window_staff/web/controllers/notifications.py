@@ -10,6 +10,7 @@ from window_staff.common.guards import principal_of
 from window_staff.common.pagination import PageParams
 from window_staff.notifications import service as notifications
 from window_staff.web.i18n import add_words
+from window_staff.web.notification_links import subject_links
 from window_staff.web.pages import PAGE, offset_of, page_roles, render
 
 _FORM_LIMIT = 1024
@@ -35,10 +36,11 @@ class NotificationPages(Controller):
 
     @get("", guards=[page_roles()], opt=PAGE)
     async def index(self, ctx: AppContext, request: Request) -> Template:
-        """My messages, newest first."""
+        """My messages, newest first, each linked to the page of what it is about when there is one."""
         principal = await principal_of(request)
         page = await notifications.list_notifications(ctx, principal.user_id, PageParams(limit=_PER_PAGE, offset=offset_of(request)))
-        return render(request, "web/notifications.html", principal=principal, page=page)
+        links = await subject_links(ctx, principal, page.items)
+        return render(request, "web/notifications.html", principal=principal, page=page, subjects=links)
 
     @post("/{notification_id:int}/read", guards=[page_roles()], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def read(self, ctx: AppContext, request: Request, notification_id: int) -> Redirect:
