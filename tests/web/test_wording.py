@@ -15,8 +15,16 @@ ROLES = ("staff", "hr", "approver", "inspector", "lead", "auditor", "delegate", 
 
 def test_the_detector_catches_codes_user_references_hashes_and_fact_keys() -> None:
     codes = known_codes()
-    texts = ["published", "扣分 att.late", "user:2:hr", "规则 626b5a075166", "attendance.late:2026-11-06:am", "hr.did.compute"]
-    fine = ["已发布", "Published", "The month is published"]
+    texts = [
+        "published",
+        "扣分 att.late",
+        "user:2:hr",
+        "规则 626b5a075166",
+        "attendance.late:2026-11-06:am",
+        "hr.did.compute",
+        "截止 2026-12-12",
+    ]
+    fine = ["已发布", "Published", "The month is published", "2026年12月12日 21:32", "GY0001"]
     assert leaks(texts + fine, codes, lang="en") == texts
 
 

@@ -101,12 +101,14 @@ def known_codes() -> Codes:
 _USER_REF = re.compile(r"\buser:\d+")
 _HASH = re.compile(r"\b[0-9a-f]{12,}\b")
 _FACT_KEY = re.compile(r"\b[a-z]+\.[a-z_]+:\d{4}-\d{2}")
+# A month or day written the machine's way (2026-11, 2026-11-06): people read 2026年11月6日.
+_ISO_DATE = re.compile(r"(?<![\w-])\d{4}-\d{2}(?:-\d{2})?(?![\w-])")
 # A page word shown by its key: the translator shows the key when a word is missing.
 _WORD_KEY = re.compile(r"^[a-z_]+(\.[a-z_\-]+)+$")
 
 
 def leaks(texts: list[str], codes: Codes, *, lang: str = "zh") -> list[str]:
-    """The texts that show a code, a user reference, a hash, a fact key or a page word's key.
+    """The texts that show a code, a user reference, a hash, a fact key, a page word's key or a machine-written date.
 
     A bare code is wrong as a whole text in either language; on a Chinese page it is wrong inside a text too
     (``basic 服务基础标准``), while an English sentence may use the same word ("published") as English.
@@ -115,7 +117,14 @@ def leaks(texts: list[str], codes: Codes, *, lang: str = "zh") -> list[str]:
     for text in texts:
         stripped = text.strip()
         bare = stripped in codes.bare or (lang == "zh" and bool(set(re.findall(r"[a-z_]+", text)) & codes.bare))
-        if bare or _USER_REF.search(text) or _HASH.search(text) or _FACT_KEY.search(text) or _WORD_KEY.match(stripped):
+        if (
+            bare
+            or _USER_REF.search(text)
+            or _HASH.search(text)
+            or _FACT_KEY.search(text)
+            or _WORD_KEY.match(stripped)
+            or _ISO_DATE.search(text)
+        ):
             found.append(text)
             continue
         words = set(re.findall(r"[a-z][a-z_]*\.[a-z_]+", text))

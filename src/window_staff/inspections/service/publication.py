@@ -99,11 +99,14 @@ async def on_published(ctx: AppContext, finding_id: int, *, actor: str) -> int:
         return 0
     title = checklist_titles(ctx).get(row["item"], row["item"])
     deadline = appeal_deadline(row["published_at"], zone=row["tz"], appeal_days=policy_of(ctx).appeal_days)
-    day = local_date(row["observed_at"], row["tz"]).isoformat()
+    observed = local_date(row["observed_at"], row["tz"])
+    # Messages are read by people: days as they write them (12月7日), the deadline with its year.
+    day = f"{observed.month}月{observed.day}日"
+    until = f"{deadline.year}年{deadline.month}月{deadline.day}日"
     texts: dict[int, str] = {}
     if row["staff"] is not None:
         for user_id in (await auth.active_user_ids_of_staff([row["staff"]]))[row["staff"]]:
-            texts[user_id] = f"您有一条检查发现已公布：{title}（{day}）。如有异议，可在{deadline.isoformat()}前提出申诉。"
+            texts[user_id] = f"您有一条检查发现已公布：{title}（{day}）。如有异议，可在{until}前提出申诉。"
     who = row["staff_name"] or "窗口"
     department = row["staff_department"] or row["window_department"]
     head = (await org.department_heads([department])).get(department) if department else None

@@ -73,7 +73,7 @@ add_words(
         "enrol.back": {"zh": "返回采集状态", "en": "Back to enrolment status"},
         "enrol.desk": {"zh": "生物特征采集", "en": "Biometric enrolment"},
         "enrol.consents": {"zh": "书面同意", "en": "Written consent"},
-        "enrol.given_at": {"zh": "同意书版本 {v}，{at} 由 {by} 登记", "en": "Notice {v}, recorded {at} by {by}"},
+        "enrol.given_at": {"zh": "{at} 由 {by} 登记", "en": "recorded {at} by {by}"},
         "enrol.record_consent": {"zh": "登记书面同意", "en": "Record written consent"},
         "enrol.pipl": {
             "zh": "依据《个人信息保护法》，处理人脸、指纹等敏感个人信息须取得本人的单独书面同意。请先由本人阅读并签署同意书，再在此登记。",
