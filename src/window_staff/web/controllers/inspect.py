@@ -119,7 +119,7 @@ class InspectorPages(Controller):
             history=history,
             words=item_words(ctx, lang_of(request)),
             names=await staff_names([f.staff_id for f in findings]),
-            notice=words("insp.ended").format(id=ended_id) if ended_id.isdigit() else None,
+            notice=words("insp.ended") if ended_id.isdigit() else None,
             sites=await org.site_names(),
             when=when,
         )

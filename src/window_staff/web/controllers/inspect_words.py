@@ -80,7 +80,7 @@ add_words(
         },
         "insp.end_confirm": {"zh": "确认结束检查", "en": "Yes, end the visit"},
         "insp.back": {"zh": "返回，暂不结束", "en": "Go back"},
-        "insp.ended": {"zh": "检查 #{id} 已结束，记录待检查组长审核。", "en": "Visit #{id} ended; its findings await the lead's review."},
+        "insp.ended": {"zh": "本次检查已结束，记录待检查组长审核。", "en": "The visit has ended; its findings await the lead's review."},
         "insp.offline": {
             "zh": "当前离线：显示的是上次打开时保存的页面，恢复网络后再提交",
             "en": "Offline: this is the page as last opened; submit once the network is back",
