@@ -66,9 +66,18 @@ async def test_hr_upholds_an_appeal_on_the_console_and_the_sheet_gains_the_point
     page = await page_as(browser, site, "hr", next_path=f"/app/hr/appraisal/{month}")
     appeal = page.locator(".card.appeal").filter(has_text="借调")
     assert await appeal.count() == 1
+    # Sent without its confirmation step (as a stray or replayed form would be), the decision changes nothing.
     await appeal.locator("input[name=outcome][value=upheld]").check()
     await appeal.locator("textarea[name=reason]").fill("借调函已核实，考勤不在本中心。")
-    await appeal.locator("button[type=submit]").click()
+    async with page.expect_navigation():
+        await appeal.locator("form").evaluate("form => form.submit()")
+    assert await appeal.locator("details.confirm[open]").count() == 1, page.url  # back with the step open
+    await page.goto(f"{site.url}/app/hr/appraisal/{month}")
+    await appeal.locator("input[name=outcome][value=upheld]").check()
+    await appeal.locator("textarea[name=reason]").fill("借调函已核实，考勤不在本中心。")
+    await appeal.locator("summary[data-action=decide]").click()  # the decision is final: it asks first
+    assert "决定作出后不能更改" in await appeal.locator("p.what").inner_text()
+    await appeal.locator("button[data-confirm=decide]").click()
     await page.wait_for_load_state("networkidle")
 
     assert "申诉已处理" in await page.locator(".notice").inner_text()

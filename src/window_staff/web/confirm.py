@@ -15,6 +15,11 @@ add_words(
         "confirm.go": {"zh": "确认", "en": "Confirm: "},
         "confirm.cancel": {"zh": "取消", "en": "Cancel"},
         # HR's month page.
+        "confirm.what.decide": {
+            "zh": "决定作出后不能更改，申诉人将收到通知；支持申诉的，下次计算时恢复所涉事项的分值。",
+            "en": "A decision cannot be changed once made, and the appellant is told; an upheld appeal restores the points "
+            "of what it disputed at the next computation.",
+        },
         "confirm.what.open-appeals": {
             "zh": "开放申诉后，参加考核的工作人员即可查看本人本月考核结果，并可在申诉期内提出申诉；系统将通知相关人员。此操作不可撤回。",
             "en": "Once appeals open, every appraised staff member sees their own result for the month and may appeal until the "

@@ -32,7 +32,7 @@ from window_staff.jobs.schemas import JobOut
 from window_staff.org import service as org
 from window_staff.scoring.rules import rules_of
 from window_staff.web.appraisal_text import computed_words, evidence_items
-from window_staff.web.confirm import confirmed, reasons
+from window_staff.web.confirm import CONFIRM_FIELD, confirmed, reasons
 from window_staff.web.controllers.jobs import job_context, panel
 from window_staff.web.i18n import add_words, lang_of, time_words, translator
 from window_staff.web.pages import HEADERS, PAGE, is_fragment, offset_of, page_roles, refusal_of, render
@@ -369,6 +369,8 @@ class HrAppraisalPageController(Controller):
         """Uphold (optionally restoring part of the line) or reject one appeal, then back to the month."""
         form = await request.form()
         key = periods.month_key(periods.parse_month(month))
+        if form.get(CONFIRM_FIELD) != "yes":  # a decision sent without its confirmation step changes nothing
+            return Redirect(f"/app/hr/appraisal/{key}?confirm=decide-{appeal_id}#appeal-{appeal_id}", status_code=303)
         raw_points = str(form.get("points", "")).strip()
         try:
             try:
