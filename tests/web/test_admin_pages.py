@@ -41,7 +41,7 @@ async def _new_user(site, username: str, roles: list[str]) -> dict:
         "POST",
         "/api/v1/users/",
         expect=201,
-        json={"username": username, "password": "a-long-enough-passphrase-2026", "display_name": username, "roles": roles},
+        json={"username": username, "password": "a-long-enough-passphrase-2026", "display_name": f"测试人员{username[-1]}", "roles": roles},
     )
     return created["user"]
 

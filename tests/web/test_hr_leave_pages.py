@@ -55,7 +55,7 @@ async def test_a_staff_member_requests_leave_on_their_page_and_sees_it_pending(s
     assert await row.get_attribute("data-status") == "requested"
     text = await row.inner_text()
     # The times typed are Beijing time and come back unchanged.
-    assert "待审批" in text and f"{day.isoformat()} 08:00" in text and f"{day.isoformat()} 08:45" in text
+    assert "待审批" in text and f"{day.year}年{day.month}月{day.day}日 08:00" in text and f"{day.month}月{day.day}日 08:45" in text
     await shot(page, "me-leave-requested")
 
 

@@ -338,7 +338,9 @@ async def simulate(
     buffers = [make_events(creds, t, plan=plan, run_id=run_id, start=start, rng=rng, images=images) for t in devices]
     summary.planned = sum(len(b) for b in buffers)
     gate = asyncio.Semaphore(plan.concurrency)
-    limits = httpx.Limits(max_connections=plan.concurrency, max_keepalive_connections=plan.concurrency)
+    # Idle connections are dropped after 2 s, well before the server's 5 s keep-alive: reusing one the server is
+    # closing at that moment fails with a ReadError (a retry then succeeds, but a terminal should not race it).
+    limits = httpx.Limits(max_connections=plan.concurrency, max_keepalive_connections=plan.concurrency, keepalive_expiry=2.0)
     http = client or httpx.AsyncClient(base_url=base_url, limits=limits, timeout=plan.timeout)
     began = time.perf_counter()
     try:

@@ -129,10 +129,10 @@ add_words(
         },
         "enrol.dpi": {"zh": "采集器分辨率（dpi，图像时填写）", "en": "Scanner resolution (dpi, for images)"},
         "enrol.impression": {"zh": "第 {n} 次按压", "en": "impression {n}"},
-        "enrol.g.excellent": {"zh": "优", "en": "excellent"},
-        "enrol.g.good": {"zh": "良", "en": "good"},
-        "enrol.g.fair": {"zh": "中", "en": "fair"},
-        "enrol.g.poor": {"zh": "差，建议删除后重采", "en": "poor: delete and take again"},
+        "enrol.g.excellent": {"zh": "优", "en": "Excellent"},
+        "enrol.g.good": {"zh": "良", "en": "Good"},
+        "enrol.g.fair": {"zh": "中", "en": "Fair"},
+        "enrol.g.poor": {"zh": "差，建议删除后重采", "en": "Poor: delete and take again"},
         "enrol.lookalike": {
             "zh": "我已核实：此人与本场所那位相像的人员不是同一人（如双胞胎），签到时以指纹区分",
             "en": "I checked: this person and the look-alike at this site are different people (e.g. twins); check-ins tell them apart by "
