@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from window_staff.common.dates import day_words
 from window_staff.scoring.rules import ChecklistItem, Rule
 
-_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 _SESSION = {"zh": {"am": "上午", "pm": "下午"}, "en": {"am": "morning", "pm": "afternoon"}}
 _VISIT = {"zh": {"open": "明查", "undercover": "暗访"}, "en": {"open": "an open visit", "undercover": "an undercover visit"}}
 _SEVERITY = {"zh": {"major": "较重", "serious": "严重"}, "en": {"major": "major", "serious": "serious"}}
@@ -45,7 +45,7 @@ class Item:
 
 def day_text(day: date, *, lang: str) -> str:
     """A day as people write it: 11月6日 / 6 November."""
-    return f"{day.day} {_MONTHS_EN[day.month - 1]}" if lang == "en" else f"{day.month}月{day.day}日"
+    return day_words(day, lang, year=False)
 
 
 def ordinal(n: int) -> str:

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from window_staff.common import dates
+
 _FORMULA_START = frozenset("=+-@＝＋－＠")
 _CONTROL_START = frozenset("\t\r\n")
 _LEADING = " \t\r\n\u3000"  # what a spreadsheet skips before the formula sign
@@ -63,7 +65,6 @@ def write_csv(stream: Any, rows: Iterable[Sequence[Any]], *, lineterminator: str
 
 # --- a printed form: title block, signature block, A4 layout (payroll and HR file and sign these) ------------
 
-_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 _SIGN_WORDS = {
     "zh": {
         "prepared": "制表人",
@@ -91,14 +92,12 @@ def labelled(label: str, value: str, *, lang: str = "zh") -> str:
 
 def month_words(first: date, *, lang: str = "zh") -> str:
     """A month as people write it: ``2026年11月`` or ``November 2026``."""
-    return f"{_MONTHS_EN[first.month - 1]} {first.year}" if lang == "en" else f"{first.year}年{first.month}月"
+    return dates.month_words(first, lang)
 
 
 def date_words(day: date | None, *, lang: str = "zh") -> str:
     """A day as people write it: ``2026年12月7日`` or ``7 December 2026``; empty for None."""
-    if day is None:
-        return ""
-    return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}" if lang == "en" else f"{day.year}年{day.month}月{day.day}日"
+    return dates.day_words(day, lang)
 
 
 def title_block(sheet: Any, *, title: str, facts: Sequence[Sequence[str]], width: int) -> int:

@@ -116,18 +116,7 @@ async def _import(
         await insert_rows(
             ctx.engine,
             Tx,
-            [
-                Tx.external_id,
-                Tx.item,
-                Tx.window,
-                Tx.staff,
-                Tx.department,
-                Tx.received_at,
-                Tx.promised_at,
-                Tx.completed_at,
-                Tx.onsite,
-                Tx.batch,
-            ],
+            list(metrics.COLUMNS[1:]),  # every column but the id, in the order the rows below give them
             [
                 (
                     r.external_id,

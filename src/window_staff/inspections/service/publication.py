@@ -18,6 +18,7 @@ from window_staff.auth import service as auth
 from window_staff.common import audit
 from window_staff.common.clock import DEFAULT_TIME_ZONE, as_utc
 from window_staff.common.context import AppContext
+from window_staff.common.dates import day_words
 from window_staff.common.db import execute, is_sqlite, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
 from window_staff.common.principal import Principal
@@ -101,8 +102,7 @@ async def on_published(ctx: AppContext, finding_id: int, *, actor: str) -> int:
     deadline = appeal_deadline(row["published_at"], zone=row["tz"], appeal_days=policy_of(ctx).appeal_days)
     observed = local_date(row["observed_at"], row["tz"])
     # Messages are read by people: days as they write them (12月7日), the deadline with its year.
-    day = f"{observed.month}月{observed.day}日"
-    until = f"{deadline.year}年{deadline.month}月{deadline.day}日"
+    day, until = day_words(observed, "zh", year=False), day_words(deadline, "zh")
     texts: dict[int, str] = {}
     if row["staff"] is not None:
         for user_id in (await auth.active_user_ids_of_staff([row["staff"]]))[row["staff"]]:
