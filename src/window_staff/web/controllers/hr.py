@@ -3,10 +3,8 @@ files."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -22,7 +20,6 @@ from window_staff.appraisal.service import (
     review as service_review,
 )
 from window_staff.common import periods
-from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError
 from window_staff.common.guards import principal_of
@@ -161,11 +158,6 @@ CONFIRMED = frozenset({"open-appeals", "end-appeals", "publish", "close"})
 
 # The charts' drawing box (SVG user units).
 CHART_W, CHART_H, PAD = 560, 220, 32
-
-
-def local_time(at: datetime | None) -> str:
-    """A stored (UTC) time as the centre's local ``YYYY-MM-DD HH:MM``."""
-    return at.astimezone(ZoneInfo(DEFAULT_TIME_ZONE)).strftime("%Y-%m-%d %H:%M") if at else ""
 
 
 def bar_chart(counts: list[tuple[str, int]]) -> dict[str, Any]:
