@@ -78,9 +78,15 @@ async def test_hr_creates_a_staff_member_through_the_form_and_finds_them_in_the_
     assert "欧阳新人" in await row.inner_text()
     assert "人力资源和社会保障局" in await row.inner_text() and "在岗" in await row.inner_text()
     await shot(page, "hr-org-staff-created")
-    # The find box opens the new person's page by employee number.
-    await page.fill("#find-no", employee_no)
-    await page.click("#find button[type=submit]")
+    # The find box finds the new person by the pinyin initials of their name (欧阳新人: oyxr) ...
+    await page.fill("#find-q", "OYXR")
+    await page.click("#filters button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    assert [await r.get_attribute("data-employee-no") for r in await page.locator("#staff tr.person").all()] == [employee_no]
+    await shot(page, "hr-org-staff-found-by-initials")
+    # ... and a whole employee number opens their page.
+    await page.fill("#find-q", employee_no)
+    await page.click("#filters button[type=submit]")
     await page.wait_for_load_state("networkidle")
     assert employee_no in await page.locator("h1").inner_text()
 

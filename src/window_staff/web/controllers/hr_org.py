@@ -53,7 +53,11 @@ class HrOrgPages(Controller):
         q = request.query_params
         status_filter = q.get("status") if q.get("status") in ("active", "left") else None
         context = await forms.staff_list(
-            ctx, department_id=forms.query_int(q.get("department_id")), status=status_filter, offset=offset_of(request)
+            ctx,
+            department_id=forms.query_int(q.get("department_id")),
+            status=status_filter,
+            offset=offset_of(request),
+            search_text=(q.get("q") or "").strip()[:40] or None,
         )
         return render(
             request,
@@ -70,13 +74,15 @@ class HrOrgPages(Controller):
 
     @get("", guards=[readers], opt=PAGE)
     async def index(self, ctx: AppContext, request: Request) -> Response:
-        """The staff list (filter by department and status, page by 50); ``?employee_no=`` opens that person."""
-        wanted = (request.query_params.get("employee_no") or "").strip()
+        """The staff list (search, filter by department and status, page by 50); a whole employee number opens that person."""
+        q = request.query_params
+        wanted = (q.get("employee_no") or q.get("q") or "").strip()
         if wanted:
             found = await org.staff_ids_by_employee_no([wanted])
             if wanted in found:
                 return Redirect(f"{BASE}/staff/{found[wanted]}", status_code=303)
-            return await self._staff_page(ctx, request, message=translator(lang_of(request))("org.not_found"), status=404)
+            if q.get("employee_no"):
+                return await self._staff_page(ctx, request, message=translator(lang_of(request))("org.not_found"), status=404)
         return await self._staff_page(ctx, request)
 
     @post("/staff", guards=[writers], opt=PAGE, request_max_body_size=_FORM_LIMIT)
