@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
-from tests.web.browser import Site, api, page_as, shot
+from tests.web.browser import Site, api, page_as, shot, wait_for
 
 _serial = count(1)
 
@@ -168,6 +168,10 @@ async def test_hr_adds_weekend_duty_to_the_rota_and_sees_it(site, browser) -> No
     first = this_month()
     saturday = first + timedelta(days=(5 - first.weekday()) % 7)
     page = await page_as(browser, site, "hr", next_path="/app/hr/org/schedules")
+    # HR types the person's pinyin initials (周末值班: zmzb) and the choice narrows to them without a reload.
+    await page.fill("#r-find", "zmzb")
+    await wait_for(page, "document.querySelectorAll('#r-staff option').length === 1")
+    assert person["employee_no"] in await page.locator("#r-staff option").inner_text()
     await page.select_option("#r-staff", str(person["id"]))
     await page.fill("#r-day", saturday.isoformat())
     await page.select_option("#r-session", "am")

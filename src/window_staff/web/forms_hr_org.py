@@ -16,7 +16,7 @@ from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError, InvalidInput
 from window_staff.common.pagination import PageParams
-from window_staff.org import service as org
+from window_staff.org import search, service as org
 from window_staff.org.schemas import DepartmentHeadIn, StaffIn, StaffLeaveIn, StaffUpdateIn, WindowIn
 from window_staff.web.i18n import add_words
 
@@ -315,6 +315,19 @@ async def schedules_page(ctx: AppContext, *, site_id: int | None, month: str) ->
         "month_closed": any(c.month == key for c in closed),
         "default_day": first.isoformat(),
     }
+
+
+async def rota_people(ctx: AppContext, *, site_id: int, month: str, search_text: str) -> list[Any]:
+    """The people the rota form may pick at a site in a month, found by name, pinyin initials, employee no. or window."""
+    first = periods.parse_month(month)
+    staff_ids = await org.staff_ids_at_site_between(site_id, first=first, last=periods.month_end(first))
+    windows = {w.id: f"{w.number} {w.name}" for w in (await org.list_windows(ctx, ALL, site_id=site_id)).items}
+    query = search.normalise(search_text)
+    return [
+        p
+        for p in await org.postings_of(staff_ids)
+        if p.site_id == site_id and search.matches(query, name=p.name, employee_no=p.employee_no, window=windows.get(p.window_id or 0, ""))
+    ]
 
 
 def month_or_this(ctx: AppContext, month: str) -> str:

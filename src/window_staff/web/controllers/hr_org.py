@@ -236,6 +236,16 @@ class HrOrgPages(Controller):
             ctx, request, site_id=forms.query_int(q.get("site_id")), month=q.get("month") or forms.this_month(ctx)
         )
 
+    @get("/schedules/people", guards=[writers], opt=PAGE)
+    async def rota_people(self, ctx: AppContext, request: Request) -> Template:
+        """The rota form's choice of people as HR types in its find box (htmx swaps the options in)."""
+        q = request.query_params
+        site_id = forms.query_int(q.get("site_id"))
+        people = await forms.rota_people(
+            ctx, site_id=site_id or 0, month=forms.month_or_this(ctx, q.get("month") or ""), search_text=q.get("pick") or ""
+        )
+        return render(request, "hr/org/_rota_people.html", principal=await principal_of(request), people=people, f={})
+
     async def _schedule_act(self, ctx: AppContext, request: Request, *, kind: str | None, act: Act, done: str | None) -> Response:
         """Read the form (its site and month ride along as hidden fields), run the service, PRG back or show the refusal."""
         principal = await principal_of(request)
