@@ -85,6 +85,7 @@ from window_staff.web.controllers.approver import ApproverPageController
 from window_staff.web.controllers.audit_log import AuditLogPages
 from window_staff.web.controllers.board import BoardPageController
 from window_staff.web.controllers.delegate import DelegatePagesController
+from window_staff.web.controllers.hall import HallController
 from window_staff.web.controllers.hr import HrAppraisalPageController
 from window_staff.web.controllers.hr_enrolment import HrEnrolmentPages
 from window_staff.web.controllers.hr_leave import HrLeavePages, MyLeavePages
@@ -149,6 +150,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     LeadPages,
     AdminPages,
     AuditLogPages,
+    HallController,
     HrOrgPages,
     HrLeavePages,
     HrEnrolmentPages,

@@ -8,6 +8,7 @@ from itertools import count
 from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
+from PIL import Image
 
 from tests.web.browser import Site, api, page_as, shot, wait_for
 
@@ -214,3 +215,27 @@ async def test_hr_closes_a_sites_month_and_the_page_follows_the_job_to_the_end(s
     assert "已保存" in await page.locator("#job .notice").inner_text()
     assert await page.locator("#month-closed").count() == 1 and await page.locator("#close-month").count() == 0
     await shot(page, "hr-org-month-closed")
+
+
+async def test_hr_uploads_a_public_photo_with_consent_and_deletes_it_when_consent_is_withdrawn(site, browser, tmp_path) -> None:
+    person = await new_person(site, await new_window(site), name="亮牌测试")
+    photo = tmp_path / "portrait.jpg"
+    Image.new("RGB", (900, 1200), (170, 130, 100)).save(photo, format="JPEG")
+    page = await page_as(browser, site, "hr", next_path=f"/app/hr/org/staff/{person['id']}")
+    assert "未上传公示照片" in await page.locator("#photo-consent").inner_text()
+    await page.set_input_files("#photo-file", str(photo))
+    await page.fill("#photo-day", "2026-12-01")
+    await page.click("#photo-form button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    assert "已保存公示照片" in await page.locator("[role=status]").inner_text()
+    assert "2026年12月1日" in await page.locator("#photo-consent").inner_text()
+    src = await page.locator("#public-photo img").get_attribute("src")
+    shown = await page.request.get(f"{site.url}{src}")
+    assert shown.status == 200 and shown.headers["content-type"] == "image/jpeg"
+    await shot(page, "hr-org-public-photo")
+    await page.click("summary[data-action=photo-remove]")
+    assert "不能恢复" in await page.locator("#confirm-photo-remove .what").inner_text()
+    await page.click("button[data-confirm=photo-remove]")
+    await page.wait_for_load_state("networkidle")
+    assert "已删除公示照片" in await page.locator("[role=status]").inner_text()
+    assert (await page.request.get(f"{site.url}{src}")).status == 404

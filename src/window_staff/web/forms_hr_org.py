@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -109,7 +110,10 @@ add_words(
         "org.edit": {"zh": "修改信息与岗位", "en": "Edit details and posting"},
         "org.edit_hint": {"zh": "留空的项保持不变", "en": "Fields left empty stay as they are"},
         "org.leaves": {"zh": "离开中心", "en": "Leaves the centre"},
-        "org.leaves_hint": {"zh": "历史记录保留；其生物特征数据将被删除", "en": "History is kept; their biometric data is erased"},
+        "org.leaves_hint": {
+            "zh": "历史记录保留；其生物特征数据和公示照片将被删除",
+            "en": "History is kept; their biometric data and public photo are erased",
+        },
         "org.confirm": {"zh": "我已确认", "en": "I confirm"},
         "org.number": {"zh": "窗口号", "en": "Number"},
         "org.window_name": {"zh": "窗口名称", "en": "Window name"},
@@ -174,6 +178,27 @@ add_words(
         "org.done.staff_created": {"zh": "已添加人员", "en": "Staff member added"},
         "org.done.staff_updated": {"zh": "已保存", "en": "Saved"},
         "org.done.staff_left": {"zh": "已登记离开", "en": "Recorded as left"},
+        "org.done.photo_set": {"zh": "已保存公示照片", "en": "Public photo saved"},
+        "org.done.photo_removed": {"zh": "已删除公示照片", "en": "Public photo deleted"},
+        "org.photo": {"zh": "公示照片（亮牌上岗）", "en": "Public photo (shown on the hall's screens)"},
+        "org.photo_hint": {
+            "zh": "照片仅用于大厅显示屏和窗口屏公示本人姓名、工号，不用于人脸识别。"
+            "须本人书面同意后上传；本人撤回同意或离开中心时照片即删除。",
+            "en": "The photo is shown with the person's name and employee no. on the hall's screens only; it is not used for face "
+            "recognition. Upload it only with the person's written consent; it is deleted when they withdraw it or leave the centre.",
+        },
+        "org.photo_none": {"zh": "未上传公示照片", "en": "No public photo"},
+        "org.photo_since": {"zh": "本人于{day}书面同意公示", "en": "Consent to show it given in writing on {day}"},
+        "org.photo_file": {"zh": "照片（JPEG、PNG或WebP）", "en": "Photo (JPEG, PNG or WebP)"},
+        "org.photo_consented_on": {"zh": "本人书面同意的日期", "en": "Day the person consented in writing"},
+        "org.photo_note": {"zh": "同意书存放说明（选填）", "en": "Where the signed consent is kept (optional)"},
+        "org.photo_upload": {"zh": "上传照片", "en": "Upload the photo"},
+        "org.photo_remove": {"zh": "撤回同意并删除照片", "en": "Consent withdrawn: delete the photo"},
+        "confirm.what.photo-remove": {
+            "zh": "照片将立即从系统和大厅显示屏上删除，不能恢复；如需再次公示须重新取得本人同意并上传。",
+            "en": "The photo is deleted from the system and the hall's screens at once and cannot be restored; showing one again "
+            "needs the person's consent and a new upload.",
+        },
         "org.done.window_created": {"zh": "已添加窗口", "en": "Window added"},
         "org.done.head_set": {"zh": "已设置部门负责人", "en": "Department head set"},
         "org.done.hours_added": {"zh": "已添加作息时间", "en": "Session hours added"},
@@ -260,7 +285,12 @@ async def staff_list(
 
 async def staff_detail(ctx: AppContext, staff_id: int) -> dict[str, Any]:
     """One staff member and what the edit form picks from."""
-    return {"person": await org.get_staff(ctx, staff_id), "site_of": await org.site_of_staff(staff_id), **await pick_lists(ctx)}
+    return {
+        "person": await org.get_staff(ctx, staff_id),
+        "site_of": await org.site_of_staff(staff_id),
+        "photo": (await org.public_photo_consents([staff_id])).get(staff_id),
+        **await pick_lists(ctx),
+    }
 
 
 async def windows_page(ctx: AppContext, *, site_id: int | None) -> dict[str, Any]:
@@ -328,6 +358,14 @@ async def rota_people(ctx: AppContext, *, site_id: int, month: str, search_text:
         for p in await org.postings_of(staff_ids)
         if p.site_id == site_id and search.matches(query, name=p.name, employee_no=p.employee_no, window=windows.get(p.window_id or 0, ""))
     ]
+
+
+def day_or_none(text: str) -> date | None:
+    """A ``YYYY-MM-DD`` field as a day, or None when empty or not a day."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def month_or_this(ctx: AppContext, month: str) -> str:

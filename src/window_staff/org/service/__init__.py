@@ -23,6 +23,12 @@ from window_staff.org.service.people import (  # noqa: F401 (the package's face)
     staff_brief,
     update_staff,
 )
+from window_staff.org.service.photos import (  # noqa: F401
+    public_photo,
+    public_photo_consents,
+    set_public_photo,
+    withdraw_public_photo,
+)
 from window_staff.org.service.reads import (  # noqa: F401
     CheckInPerson,
     Posting,

@@ -43,7 +43,7 @@ from window_staff.org.schemas import (
     WindowOut,
 )
 from window_staff.org.service.reads import site_of_staff
-from window_staff.org.tables import Department, DepartmentHead, Site, Staff, Window
+from window_staff.org.tables import Department, DepartmentHead, Site, Staff, StaffPublicPhoto, Window
 
 
 @dataclass(frozen=True, slots=True)
@@ -472,6 +472,8 @@ async def leave_staff(ctx: AppContext, staff_id: int, data: StaffLeaveIn, *, act
         old_site = await site_of_staff(staff_id)
         # The window stays as the last posting: attendance still derives the days up to left_on.
         await Staff.update({Staff.status: "left", Staff.left_on: data.left_on}).where(Staff.id == staff_id)
+        # The hall's screens no longer show someone who has left: their public photo goes with their leaving.
+        await StaffPublicPhoto.delete().where(StaffPublicPhoto.staff == staff_id)
         # Same transaction: if erasing the person's biometric data fails, they have not left yet.
         await _tell_hooks(ctx, StaffChange(staff_id=staff_id, old_site_id=old_site, new_site_id=None, left=True, at=now, actor=actor))
         await audit.record(

@@ -12,17 +12,24 @@ from litestar.response import Redirect, Template
 from window_staff.attendance import jobs as attendance_jobs
 from window_staff.attendance.service import admin as service_admin
 from window_staff.common.context import AppContext
+from window_staff.common.csrf import TOKEN_PART
 from window_staff.common.errors import DomainError, InvalidInput
+from window_staff.common.form import TEXT_TYPES, Field, read_multipart, text_field
 from window_staff.common.guards import principal_of
 from window_staff.errors import status_of
 from window_staff.jobs.schemas import JobOut
 from window_staff.org import service as org
+from window_staff.org.service.photos import MAX_UPLOAD_BYTES
 from window_staff.web import forms_hr_org as forms
+from window_staff.web.confirm import confirmed
 from window_staff.web.controllers.jobs import job_context, panel
 from window_staff.web.i18n import lang_of, translator
 from window_staff.web.pages import PAGE, offset_of, page_roles, refusal_of, render
 
 _FORM_LIMIT = 16_384
+PHOTO_BODY_LIMIT = MAX_UPLOAD_BYTES + 64 * 1024
+# What browsers and phones declare for a photo (the decoder decides what it really is).
+PHOTO_TYPES = frozenset({None, "application/octet-stream", "image/jpeg", "image/png", "image/webp"})
 BASE = "/app/hr/org"
 # The org API lets auditors read staff (with contact details); writing, and the attendance set-up, are HR's.
 readers = page_roles("hr", "auditor")
@@ -146,6 +153,35 @@ class HrOrgPages(Controller):
         except DomainError as exc:
             return await self._person_page(ctx, request, staff_id, message=refusal_of(request, exc), status=status_of(exc), form=raw)
         return _back(f"/staff/{staff_id}", done="staff_left")
+
+    @post("/staff/{staff_id:int}/photo", guards=[writers], opt=PAGE, request_max_body_size=PHOTO_BODY_LIMIT)
+    async def set_photo(self, ctx: AppContext, request: Request, staff_id: int) -> Response:
+        """Keep the person's public photo for the hall's screens, with the day they consented to its display."""
+        principal = await principal_of(request)
+        fields = {"image": Field(MAX_UPLOAD_BYTES, PHOTO_TYPES), "consented_on": text_field(), "note": Field(800, TEXT_TYPES), **TOKEN_PART}
+        try:
+            parts = read_multipart(await request.body(), request.headers.get("content-type", ""), fields=fields, max_parts=5)
+            day = (parts.get("consented_on") or [b""])[0].decode("utf-8", "replace").strip()
+            await org.set_public_photo(
+                ctx,
+                staff_id,
+                image=(parts.get("image") or [b""])[0],
+                consented_on=forms.day_or_none(day),
+                note=(parts.get("note") or [b""])[0].decode("utf-8", "replace").strip(),
+                actor=principal.actor,
+            )
+        except DomainError as exc:
+            return await self._person_page(ctx, request, staff_id, message=refusal_of(request, exc), status=status_of(exc))
+        return _back(f"/staff/{staff_id}", done="photo_set")
+
+    @post("/staff/{staff_id:int}/photo/remove", guards=[writers], opt=PAGE, request_max_body_size=_FORM_LIMIT)
+    async def remove_photo(self, ctx: AppContext, request: Request, staff_id: int) -> Response:
+        """The person withdrew their consent: delete the public photo (sent only from the confirmation step)."""
+        principal = await principal_of(request)
+        if not confirmed(await request.form()):
+            return Redirect(f"{BASE}/staff/{staff_id}?confirm=photo-remove", status_code=303)
+        await org.withdraw_public_photo(ctx, staff_id, actor=principal.actor)
+        return _back(f"/staff/{staff_id}", done="photo_removed")
 
     # --- windows and departments -----------------------------------------------------------
 
