@@ -36,6 +36,7 @@ from window_staff.org.service.reads import (  # noqa: F401
     people_at,
     postings_employed_between,
     postings_in_department,
+    postings_at_site,
     postings_of,
     site_exists,
     site_id_by_code,
@@ -52,4 +53,5 @@ from window_staff.org.service.reads import (  # noqa: F401
     window_labels,
     window_places,
     window_site,
+    windows_at_site,
 )
