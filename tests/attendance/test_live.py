@@ -16,15 +16,14 @@ HOURS = SessionHours("all", date(2024, 1, 1), date(2027, 12, 31), time(8, 30), t
 CAL = WorkCalendar(load_national_calendar(None), [], hours={1: [HOURS]})
 A, B = 7, 8  # two staff
 W1, W2 = 10, 20  # two windows
+A_AT_W1 = (Duty(A, W1, 1),)
 
 
 def at(hh: int, mm: int) -> datetime:
     return datetime(MON.year, MON.month, MON.day, hh, mm, tzinfo=SH)
 
 
-def board(
-    now: datetime, *, punches=(), leave=(), rota=(), closures=(), duties=(Duty(A, W1, 1),), staff=(A,), windows=(W1, W2)
-) -> Board:
+def board(now: datetime, *, punches=(), leave=(), rota=(), closures=(), duties=A_AT_W1, staff=(A,), windows=(W1, W2)) -> Board:
     return today_board(
         calendar=CAL,
         schedule=Schedule(duties, rota, closures),

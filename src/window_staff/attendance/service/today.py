@@ -12,7 +12,10 @@ from window_staff.attendance.domain import DayRecord
 from window_staff.attendance.live import Board, today_board
 from window_staff.attendance.service.inputs import inputs_for
 from window_staff.attendance.service.records import derived_month
+from window_staff.attendance.tables import LeaveRequest, Punch as PunchRow
+from window_staff.common.clock import as_utc
 from window_staff.common.context import AppContext
+from window_staff.common.db import execute
 from window_staff.org import service as org
 from window_staff.org.service import Posting
 
@@ -81,3 +84,29 @@ async def month_so_far(ctx: AppContext, *, site_id: int, department_ids: Sequenc
     effective = await derived_month(ctx, postings, month=first) if postings else []
     records = [r for r, _, _ in effective if r.day <= day]
     return MonthSoFar(site_id, first, day, {p.staff_id: p for p in postings}, records)
+
+
+async def pending_leave(staff_ids: Sequence[int]) -> int:
+    """Leave requests of the staff awaiting a decision."""
+    if not staff_ids:
+        return 0
+    return int(await LeaveRequest.count().where(LeaveRequest.staff.is_in(sorted(set(staff_ids))) & (LeaveRequest.status == "requested")))
+
+
+async def last_punch_by_terminal(terminal_ids: Sequence[int]) -> dict[int, datetime]:
+    """When each terminal last handed in a punch (received time); terminals without one are left out."""
+    if not terminal_ids:
+        return {}
+    rows = await execute(
+        PunchRow._meta.db,
+        "SELECT terminal, MAX(received_at) AS at FROM punch WHERE terminal IN ("
+        + ", ".join("{}" for _ in terminal_ids)
+        + ") GROUP BY terminal",
+        *sorted(set(terminal_ids)),
+    )
+    return {r["terminal"]: instant(r["at"]) for r in rows if r["at"] is not None}
+
+
+def instant(value: datetime | str) -> datetime:
+    """An aggregate's timestamp as a UTC instant (SQLite hands MAX() of a timestamp back as text)."""
+    return as_utc(datetime.fromisoformat(value) if isinstance(value, str) else value)
