@@ -34,6 +34,8 @@ PAGES = {
     "approver-month": ("approver", "/app/approver/{month}", False),
     "lead": ("lead", "/app/inspections", False),
     "admin": ("admin", "/app/admin", False),
+    "today-hr": ("hr", "/app/today", False),
+    "today-head": ("staff", "/app/today", True),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -53,20 +53,52 @@ async def _page(browser, site: Site, username: str, *, viewport: dict, lang: str
     return await context.new_page()
 
 
-async def _check_in(site: Site, staff_id: int) -> None:
-    """A check-in now, recorded by HR for the staff member and attested (it counts from then on)."""
-    body = {"staff_id": staff_id, "captured_at": datetime.now(UTC).isoformat(), "kind": "in", "reason": "终端故障，人工补录签到"}
+async def _check_in(site: Site, staff_id: int, *, at: datetime | None = None) -> None:
+    """A check-in (now unless given), recorded by HR for the staff member and attested (it counts from then on)."""
+    body = {"staff_id": staff_id, "captured_at": (at or datetime.now(UTC)).isoformat(), "kind": "in", "reason": "终端故障，人工补录签到"}
     punch = await api(site, "hr", "POST", "/api/v1/attendance/punches/manual", json=body)
     await api(site, "hr", "POST", f"/api/v1/attendance/punches/{punch['id']}/attestation", json={"approved": True, "note": "已核实"})
 
 
 async def _county_staff(site: Site, site_id: int) -> list[dict]:
-    windows = {w["id"] for w in (await api(site, "hr", "GET", "/api/v1/windows/", params={"limit": 200}))["items"] if w["site_id"] == site_id}
+    windows = {
+        w["id"] for w in (await api(site, "hr", "GET", "/api/v1/windows/", params={"limit": 200}))["items"] if w["site_id"] == site_id
+    }
     staff = (await api(site, "hr", "GET", "/api/v1/staff/", params={"limit": 200}))["items"]
     return [s for s in staff if s["window_id"] in windows and s["left_on"] is None]
 
 
+async def _month_behind(site: Site, browser, site_id: int) -> None:
+    """Some of the month before today: sign-ins on the last working days (a few late), and citizens' ratings of four
+    windows (one bad, which opens a case with a deadline)."""
+    zone = ZoneInfo(await _site_zone(site, site_id))
+    today = datetime.now(UTC).astimezone(zone).date()
+    days = [today - timedelta(days=n) for n in range(1, today.day) if (today - timedelta(days=n)).weekday() < 5][:2]
+    staff = (await _county_staff(site, site_id))[:8]
+    for day in days:
+        for i, member in enumerate(staff):
+            at = datetime(day.year, day.month, day.day, 8, 20 + 9 * (i % 4), tzinfo=zone)
+            await _check_in(site, member["id"], at=at)
+    windows = sorted({s["window_id"] for s in staff})[:4]
+    for window_id, level in zip(windows, (5, 2, 4, 5), strict=False):
+        code = await api(site, "hr", "POST", f"/api/v1/evaluations/windows/{window_id}/rating-code")
+        page = await browser.new_page()
+        await page.goto(f"{site.url}{code['url']}")
+        await page.fill("#ticket", f"T{window_id}{int(datetime.now(UTC).timestamp() * 1000) % 10**8}")
+        for indicator in ("level", "efficiency", "service_level", "attitude"):
+            await page.check(f"input[name={indicator}][value='{level}']")
+        await page.click("button[type=submit]")
+        await page.wait_for_load_state("domcontentloaded")
+        await page.close()
+
+
+async def _site_zone(site: Site, site_id: int) -> str:
+    with sqlite3.connect(site.database) as db:
+        return db.execute("SELECT timezone FROM site WHERE id = ?", (site_id,)).fetchone()[0]
+
+
 async def test_hr_starts_on_today_and_sees_every_window_of_the_site_on_the_wall(site, browser, morning) -> None:
+    await _month_behind(site, browser, morning)
     page = await _page(browser, site, "hr", viewport=WALL)
     await page.goto(f"{site.url}/app")
     assert page.url.endswith("/app/today")
@@ -75,6 +107,7 @@ async def test_hr_starts_on_today_and_sees_every_window_of_the_site_on_the_wall(
     assert await page.locator("#live li.window.vacant").count() >= 1
     assert int(await page.locator("#n-late").inner_text()) >= 1  # nobody signed in yet after the grace
     assert await page.locator("#month-counts a[href='/app/hr/leave']").count() == 1
+    assert await page.locator("figure.sat svg g.bar").count() >= 4  # the four windows rated this month
     await shot(page, "today-hr-wall-zh")
     await page.goto(f"{site.url}/app/today?lang=en")
     assert await page.locator("h1").inner_text() == "Today at the windows"
@@ -119,4 +152,3 @@ async def test_someone_who_heads_nothing_is_refused(site, browser) -> None:
     page = await _page(browser, site, "inspector", viewport=PHONE)
     await page.goto(f"{site.url}/app/today")
     assert await page.locator("[role=alert]").inner_text() == "您的角色无权使用此页面"
-

@@ -118,9 +118,10 @@ async def live_context(ctx: AppContext, *, site_id: int, departments: list[int] 
 
 def hbars(items: list[tuple[str, float, str]], *, top: float | None = None) -> dict[str, Any]:
     """Horizontal bars (label, value, the value as shown), one row each: long window and department names stay readable."""
-    row, label_w, width = 26, 190, 560
+    # a narrow box: on a phone the SVG is drawn near its own size, so its text stays readable
+    row, label_w, width = 26, 150, 380
     high = top or max((v for _, v, _ in items), default=0) or 1
-    inner = width - label_w - 60
+    inner = width - label_w - 64
     bars = [
         {"label": label, "shown": shown, "y": i * row + 4, "w": round(inner * value / high, 1), "ty": i * row + 18}
         for i, (label, value, shown) in enumerate(items)
