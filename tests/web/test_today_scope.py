@@ -40,3 +40,10 @@ async def test_hr_sees_every_window_of_the_site_with_who_is_at_it(client, app_ct
     assert world.window.number in page and other_window.number in page
     assert f'class="window staffed" data-window="{other_window.id}"' in page
     assert f'class="window vacant" data-window="{world.window.id}"' in page
+
+
+async def test_a_refresh_after_the_session_ended_sends_the_whole_window_to_the_login_page(client) -> None:
+    headers = {"HX-Request": "true", "HX-Current-URL": "http://testserver/app/today?site=1"}
+    response = await client.get("/app/today/live?site=1", headers=headers)
+    assert response.status_code == 200 and response.content == b""
+    assert response.headers["HX-Redirect"] == "/login?next=/app/today%3Fsite%3D1"

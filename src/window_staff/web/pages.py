@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
@@ -168,6 +168,12 @@ def login_redirect(request: Request) -> Redirect:
 def page_error(request: Request, exc: DomainError, status: int) -> Response:
     """How a refused page is shown: no session -> the login page; anything else -> a readable page in its language."""
     if status == 401:
+        if request.headers.get("hx-request") == "true":
+            # htmx would swap the login page into the section it refreshes (a wall screen whose session ended): it
+            # follows HX-Redirect with the whole window instead.
+            shown = urlsplit(request.headers.get("hx-current-url", ""))
+            target = (shown.path + (f"?{shown.query}" if shown.query else "")) if shown.path.startswith("/app") else "/app"
+            return Response(content=b"", status_code=200, headers={**HEADERS, "HX-Redirect": f"/login?next={quote(target, safe='/')}"})
         return login_redirect(request)
     lang = lang_of(request)
     cached = request.scope.get("principal")  # set by principal_of when the session resolved
