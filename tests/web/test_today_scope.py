@@ -47,3 +47,9 @@ async def test_a_refresh_after_the_session_ended_sends_the_whole_window_to_the_l
     response = await client.get("/app/today/live?site=1", headers=headers)
     assert response.status_code == 200 and response.content == b""
     assert response.headers["HX-Redirect"] == "/login?next=/app/today%3Fsite%3D1"
+
+
+async def test_the_approver_starts_on_today(client, app_ctx) -> None:
+    _, headers = await logged_in(client, app_ctx, "approver")
+    response = await client.get("/app", headers=headers)
+    assert response.status_code == 303 and response.headers["location"] == "/app/today"

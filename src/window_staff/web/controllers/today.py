@@ -145,7 +145,7 @@ async def month_context(ctx: AppContext, *, site_id: int, departments: list[int]
     )
     mine = set(window_ids)
     sat = [s for s in satisfaction.items if s.group_id in mine]
-    appeals = await appraisal_queues.undecided_appeals(staff_ids=None if departments is None else staff_ids)
+    appeals = await appraisal_queues.undecided_appeals(staff_ids=staff_ids)  # the site's (or the head's) people
     cases = await evaluation_cases.cases_near_deadline(ctx, window_ids=window_ids, within_days=DUE_WITHIN_DAYS)
     quiet = await terminal_health.quiet_terminals(ctx, site_id=site_id) if departments is None else []
     labels = {r["id"]: f"{r['number']} {r['name']}".strip() for r in rows}
