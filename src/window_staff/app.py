@@ -82,6 +82,7 @@ from window_staff.terminals.controllers.registry import TerminalController
 from window_staff.web.controllers.account import AccountPages
 from window_staff.web.controllers.admin import AdminPages
 from window_staff.web.controllers.approver import ApproverPageController
+from window_staff.web.controllers.audit_log import AuditLogPages
 from window_staff.web.controllers.board import BoardPageController
 from window_staff.web.controllers.delegate import DelegatePagesController
 from window_staff.web.controllers.hr import HrAppraisalPageController
@@ -148,6 +149,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     InspectorPages,
     LeadPages,
     AdminPages,
+    AuditLogPages,
     HrOrgPages,
     HrLeavePages,
     TodayPages,

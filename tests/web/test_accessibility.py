@@ -34,6 +34,8 @@ PAGES = {
     "approver-month": ("approver", "/app/approver/{month}", False),
     "lead": ("lead", "/app/inspections", False),
     "admin": ("admin", "/app/admin", False),
+    "audit-log": ("auditor", "/app/audit", False),
+    "hr-org-search": ("hr", "/app/hr/org?q=wl", False),
     "today-hr": ("hr", "/app/today", False),
     "today-head": ("staff", "/app/today", True),
 }

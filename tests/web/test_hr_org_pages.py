@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
-from tests.web.browser import Site, api, page_as, shot
+from tests.web.browser import Site, api, page_as, shot, wait_for
 
 _serial = count(1)
 
@@ -78,9 +78,15 @@ async def test_hr_creates_a_staff_member_through_the_form_and_finds_them_in_the_
     assert "欧阳新人" in await row.inner_text()
     assert "人力资源和社会保障局" in await row.inner_text() and "在岗" in await row.inner_text()
     await shot(page, "hr-org-staff-created")
-    # The find box opens the new person's page by employee number.
-    await page.fill("#find-no", employee_no)
-    await page.click("#find button[type=submit]")
+    # The find box finds the new person by the pinyin initials of their name (欧阳新人: oyxr) ...
+    await page.fill("#find-q", "OYXR")
+    await page.click("#filters button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    assert [await r.get_attribute("data-employee-no") for r in await page.locator("#staff tr.person").all()] == [employee_no]
+    await shot(page, "hr-org-staff-found-by-initials")
+    # ... and a whole employee number opens their page.
+    await page.fill("#find-q", employee_no)
+    await page.click("#filters button[type=submit]")
     await page.wait_for_load_state("networkidle")
     assert employee_no in await page.locator("h1").inner_text()
 
@@ -162,6 +168,10 @@ async def test_hr_adds_weekend_duty_to_the_rota_and_sees_it(site, browser) -> No
     first = this_month()
     saturday = first + timedelta(days=(5 - first.weekday()) % 7)
     page = await page_as(browser, site, "hr", next_path="/app/hr/org/schedules")
+    # HR types the person's pinyin initials (周末值班: zmzb) and the choice narrows to them without a reload.
+    await page.fill("#r-find", "zmzb")
+    await wait_for(page, "document.querySelectorAll('#r-staff option').length === 1")
+    assert person["employee_no"] in await page.locator("#r-staff option").inner_text()
     await page.select_option("#r-staff", str(person["id"]))
     await page.fill("#r-day", saturday.isoformat())
     await page.select_option("#r-session", "am")

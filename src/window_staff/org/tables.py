@@ -1,6 +1,6 @@
 """Organisation tables: sites, departments, windows, staff."""
 
-from piccolo.columns import Boolean, Date, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -41,6 +41,7 @@ class Staff(Table, tablename="staff"):
 
     employee_no = Varchar(length=32, unique=True)
     name = Varchar(length=100)
+    name_initials = Text(default="")  # pinyin initials of every reading, for search (org/search.py)
     department = ForeignKey(Department)
     window = ForeignKey(Window, null=True)
     badge_no = Varchar(length=32, null=True, default=None)

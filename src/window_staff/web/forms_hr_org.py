@@ -16,7 +16,7 @@ from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError, InvalidInput
 from window_staff.common.pagination import PageParams
-from window_staff.org import service as org
+from window_staff.org import search, service as org
 from window_staff.org.schemas import DepartmentHeadIn, StaffIn, StaffLeaveIn, StaffUpdateIn, WindowIn
 from window_staff.web.i18n import add_words
 
@@ -80,13 +80,20 @@ add_words(
         "org.all": {"zh": "全部", "en": "All"},
         "org.none": {"zh": "（无）", "en": "(none)"},
         "org.filter": {"zh": "筛选", "en": "Filter"},
-        "org.find": {"zh": "按工号查找", "en": "Find by employee no."},
+        "org.find": {"zh": "查找人员", "en": "Find staff"},
+        "org.find_hint": {"zh": "姓名、拼音首字母、工号、窗口或部门", "en": "Name, pinyin initials, employee no., window or department"},
+        "org.find_help": {
+            "zh": "可输入姓名中的字、拼音首字母（如“wl”查王磊）、工号、窗口号或部门名称；输入完整工号直接打开其信息。",
+            "en": "Type part of a name, its pinyin initials (\u201cwl\u201d finds 王磊), an employee no., a window or a department; "
+            "a whole employee no. opens that person.",
+        },
         "org.go": {"zh": "查找", "en": "Find"},
         "org.not_found": {"zh": "没有此工号的人员", "en": "No staff member has this employee number"},
         "org.total": {"zh": "共", "en": "Total"},
         "org.prev": {"zh": "上一页", "en": "Previous"},
         "org.next": {"zh": "下一页", "en": "Next"},
         "org.empty": {"zh": "暂无记录", "en": "Nothing here yet"},
+        "org.no_match": {"zh": "没有找到符合条件的人员", "en": "No staff member matches"},
         "org.read_only": {"zh": "只读（审计）", "en": "Read only (audit)"},
         "org.new_staff": {"zh": "新增人员", "en": "New staff member"},
         "org.badge_no": {"zh": "胸牌号", "en": "Badge no."},
@@ -234,10 +241,21 @@ async def pick_lists(ctx: AppContext) -> dict[str, Any]:
     }
 
 
-async def staff_list(ctx: AppContext, *, department_id: int | None, status: str | None, offset: int) -> dict[str, Any]:
-    """One page of the staff list with its filters, and what the new-staff form picks from."""
-    page = await org.list_staff(ctx, PageParams(limit=STAFF_PER_PAGE, offset=offset), department_id=department_id, status=status)
-    return {"page": page, "department_id": department_id, "status_filter": status, "per_page": STAFF_PER_PAGE, **await pick_lists(ctx)}
+async def staff_list(
+    ctx: AppContext, *, department_id: int | None, status: str | None, offset: int, search_text: str | None = None
+) -> dict[str, Any]:
+    """One page of the staff list with its filters and search, and what the new-staff form picks from."""
+    page = await org.list_staff(
+        ctx, PageParams(limit=STAFF_PER_PAGE, offset=offset), department_id=department_id, status=status, search_text=search_text
+    )
+    return {
+        "page": page,
+        "department_id": department_id,
+        "status_filter": status,
+        "search_text": search_text,
+        "per_page": STAFF_PER_PAGE,
+        **await pick_lists(ctx),
+    }
 
 
 async def staff_detail(ctx: AppContext, staff_id: int) -> dict[str, Any]:
@@ -297,6 +315,19 @@ async def schedules_page(ctx: AppContext, *, site_id: int | None, month: str) ->
         "month_closed": any(c.month == key for c in closed),
         "default_day": first.isoformat(),
     }
+
+
+async def rota_people(ctx: AppContext, *, site_id: int, month: str, search_text: str) -> list[Any]:
+    """The people the rota form may pick at a site in a month, found by name, pinyin initials, employee no. or window."""
+    first = periods.parse_month(month)
+    staff_ids = await org.staff_ids_at_site_between(site_id, first=first, last=periods.month_end(first))
+    windows = {w.id: f"{w.number} {w.name}" for w in (await org.list_windows(ctx, ALL, site_id=site_id)).items}
+    query = search.normalise(search_text)
+    return [
+        p
+        for p in await org.postings_of(staff_ids)
+        if p.site_id == site_id and search.matches(query, name=p.name, employee_no=p.employee_no, window=windows.get(p.window_id or 0, ""))
+    ]
 
 
 def month_or_this(ctx: AppContext, month: str) -> str:

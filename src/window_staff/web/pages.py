@@ -46,8 +46,8 @@ START: Mapping[str, tuple[tuple[str, str], ...]] = {
         ("terminals_enrolment", "/app/hr/enrolment"),
     ),
     "approver": (("today", "/app/today"), ("approvals", "/app/approver")),
-    "auditor": (("appraisal_console", "/app/hr/appraisal"), ("staff_and_windows", "/app/hr/org")),
-    "admin": (("administration", "/app/admin"),),
+    "auditor": (("appraisal_console", "/app/hr/appraisal"), ("staff_and_windows", "/app/hr/org"), ("audit_log", "/app/audit")),
+    "admin": (("administration", "/app/admin"), ("audit_log", "/app/audit")),
 }
 
 

@@ -53,7 +53,11 @@ class HrOrgPages(Controller):
         q = request.query_params
         status_filter = q.get("status") if q.get("status") in ("active", "left") else None
         context = await forms.staff_list(
-            ctx, department_id=forms.query_int(q.get("department_id")), status=status_filter, offset=offset_of(request)
+            ctx,
+            department_id=forms.query_int(q.get("department_id")),
+            status=status_filter,
+            offset=offset_of(request),
+            search_text=(q.get("q") or "").strip()[:40] or None,
         )
         return render(
             request,
@@ -70,13 +74,15 @@ class HrOrgPages(Controller):
 
     @get("", guards=[readers], opt=PAGE)
     async def index(self, ctx: AppContext, request: Request) -> Response:
-        """The staff list (filter by department and status, page by 50); ``?employee_no=`` opens that person."""
-        wanted = (request.query_params.get("employee_no") or "").strip()
+        """The staff list (search, filter by department and status, page by 50); a whole employee number opens that person."""
+        q = request.query_params
+        wanted = (q.get("employee_no") or q.get("q") or "").strip()
         if wanted:
             found = await org.staff_ids_by_employee_no([wanted])
             if wanted in found:
                 return Redirect(f"{BASE}/staff/{found[wanted]}", status_code=303)
-            return await self._staff_page(ctx, request, message=translator(lang_of(request))("org.not_found"), status=404)
+            if q.get("employee_no"):
+                return await self._staff_page(ctx, request, message=translator(lang_of(request))("org.not_found"), status=404)
         return await self._staff_page(ctx, request)
 
     @post("/staff", guards=[writers], opt=PAGE, request_max_body_size=_FORM_LIMIT)
@@ -229,6 +235,16 @@ class HrOrgPages(Controller):
         return await self._schedules_page(
             ctx, request, site_id=forms.query_int(q.get("site_id")), month=q.get("month") or forms.this_month(ctx)
         )
+
+    @get("/schedules/people", guards=[writers], opt=PAGE)
+    async def rota_people(self, ctx: AppContext, request: Request) -> Template:
+        """The rota form's choice of people as HR types in its find box (htmx swaps the options in)."""
+        q = request.query_params
+        site_id = forms.query_int(q.get("site_id"))
+        people = await forms.rota_people(
+            ctx, site_id=site_id or 0, month=forms.month_or_this(ctx, q.get("month") or ""), search_text=q.get("pick") or ""
+        )
+        return render(request, "hr/org/_rota_people.html", principal=await principal_of(request), people=people, f={})
 
     async def _schedule_act(self, ctx: AppContext, request: Request, *, kind: str | None, act: Act, done: str | None) -> Response:
         """Read the form (its site and month ride along as hidden fields), run the service, PRG back or show the refusal."""
