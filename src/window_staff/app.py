@@ -96,6 +96,7 @@ from window_staff.web.controllers.notifications import NotificationPages
 from window_staff.web.controllers.rating import RatingPageController
 from window_staff.web.controllers.session import WebController
 from window_staff.web.controllers.staff import StaffPagesController
+from window_staff.web.controllers.today import TodayPages
 from window_staff.web.pages import register_template_callables
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
@@ -153,6 +154,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     HallController,
     HrOrgPages,
     HrLeavePages,
+    TodayPages,
     HrEnrolmentPages,
     MyLeavePages,
     NotificationPages,

@@ -36,6 +36,8 @@ PAGES = {
     "admin": ("admin", "/app/admin", False),
     "audit-log": ("auditor", "/app/audit", False),
     "hr-org-search": ("hr", "/app/hr/org?q=wl", False),
+    "today-hr": ("hr", "/app/today", False),
+    "today-head": ("staff", "/app/today", True),
 }
 
 

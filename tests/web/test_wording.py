@@ -87,3 +87,14 @@ async def test_every_page_a_role_reaches_is_in_words(lived_in, role, lang) -> No
     assert seen.pages > 1
     assert not seen.failures, f"links leading to an error: {seen.failures}"
     assert not seen.leaks, "\n".join(f"{page}: {texts[:8]}" for page, texts in seen.leaks.items())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("role", ["hr", "approver", "staff"])
+async def test_the_today_page_and_its_live_board_are_in_words(lived_in, role, lang) -> None:
+    # HR and the approver start there, the demo's staff member heads a department: each reads it, and its fragment.
+    site = lived_in
+    for start in ("/app/today", "/app/today/live"):
+        seen = await crawl(site.url, token=await token_of(site, role), lang=lang, start=start, limit=1)
+        assert seen.pages == 1 and not seen.failures
+        assert not seen.leaks, "\n".join(f"{page}: {texts[:8]}" for page, texts in seen.leaks.items())

@@ -435,3 +435,17 @@ async def month_case_facts(*, staff_ids: Sequence[int], first: date, last: date)
             )
         )
     return out
+
+
+async def cases_near_deadline(ctx: AppContext, *, window_ids: Sequence[int], within_days: int = 2) -> list[CaseOut]:
+    """Unfinished cases of the windows due within ``within_days`` days or past due, the nearest deadline first."""
+    if not window_ids:
+        return []
+    on = today(ctx)
+    where = (
+        BadReviewCase.window.is_in(sorted(set(window_ids)))
+        & BadReviewCase.status.not_in(list(FINISHED))
+        & (BadReviewCase.deadline <= on + timedelta(days=within_days))
+    )
+    rows = await BadReviewCase.select(*_COLUMNS).where(where).order_by(BadReviewCase.deadline, BadReviewCase.id)
+    return await _case_outs(rows, on=on)

@@ -40,6 +40,7 @@ from window_staff.org.service.reads import (  # noqa: F401
     department_id_by_code,
     employee_nos_of,
     people_at,
+    postings_at_site,
     postings_employed_between,
     postings_in_department,
     postings_of,
@@ -58,4 +59,5 @@ from window_staff.org.service.reads import (  # noqa: F401
     window_labels,
     window_places,
     window_site,
+    windows_at_site,
 )
