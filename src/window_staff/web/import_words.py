@@ -66,7 +66,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (r"^unknown site '(?P<x>.*)'$", "没有代码为“{x}”的中心", "No centre has the code “{x}”"),
         (r"^no window '(?P<x>.*)' at site '(?P<y>.*)'$", "中心“{y}”没有 {x} 号窗口", "The centre “{y}” has no window {x}"),
         (r"^unknown employee number '(?P<x>.*)'$", "没有工号为“{x}”的工作人员", "No staff member has the employee number “{x}”"),
-        (r"^not a time", "不是有效的时间：请写成 2026-03-02 09:15", "Not a time: write it as 2026-03-02 09:15"),
+        (r"^not a time", "不是有效的时间：请按“年-月-日 时:分”填写", "Not a time: write year-month-day hours:minutes"),
         (r"^the year must be between", "年份须在 2000 至 2100 之间", "The year must be between 2000 and 2100"),
         (r"^in the future$", "时间晚于现在", "Later than now"),
         (r"^(?P<col>\w+) is before received_at$", "早于受理时间", "Before the time received"),

@@ -1,5 +1,5 @@
-"""The words of the bad-review case pages and the service-transaction import page (zh-CN and English); the case states and
-rating levels are the staff page's own words (``me.case.*``, ``me.level.*``)."""
+"""The words of the bad-review case pages and the service-transaction import page (zh-CN and English); the rating levels are
+the staff page's own words (``me.level.*``)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,13 @@ add_words(
             "en": "A bad rating opens a case to verify, rectify, call back and close within its working days; nearest deadline first.",
         },
         "cs.all": {"zh": "全部", "en": "All"},
+        "cs.s.open": {"zh": "待核实", "en": "Open"},
+        "cs.s.verified": {"zh": "已核实", "en": "Verified"},
+        "cs.s.rectified": {"zh": "已整改", "en": "Rectified"},
+        "cs.s.called_back": {"zh": "已回访", "en": "Called back"},
+        "cs.s.closed": {"zh": "已办结", "en": "Closed"},
+        "cs.s.appealed": {"zh": "复核中", "en": "Under review"},
+        "cs.s.voided": {"zh": "已撤销（复核成立）", "en": "Voided on review"},
         "cs.only_overdue": {"zh": "只看已逾期", "en": "Overdue only"},
         "cs.filter": {"zh": "筛选", "en": "Filter"},
         "cs.none": {"zh": "没有符合条件的案件。", "en": "No cases match."},
@@ -101,6 +108,11 @@ add_words(
         },
         "tx.columns": {"zh": "文件须有以下列（顺序不限）", "en": "The file needs these columns (any order)"},
         "tx.file": {"zh": "CSV文件", "en": "CSV file"},
+        "tx.header": {"zh": "文件第一行（列名）须为", "en": "The first line (the column names) must be"},
+        "tx.see_below": {
+            "zh": "文件有问题，未导入任何数据，详见下方导入结果。",
+            "en": "The file has problems; nothing was imported (see the result below).",
+        },
         "tx.upload": {"zh": "上传并导入", "en": "Upload and import"},
         "tx.result": {"zh": "导入结果", "en": "Result"},
         "tx.imported": {

@@ -16,6 +16,8 @@ add_words(
         "bad_review_cases": {"zh": "差评整改", "en": "Bad-review cases"},
         "service_transactions": {"zh": "办件数据导入", "en": "Service transactions"},
         "ev.back": {"zh": "返回", "en": "Back"},
+        "colon": {"zh": "：", "en": ": "},
+        "list_sep": {"zh": "、", "en": ", "},
         "ev.none": {"zh": "暂无。", "en": "None yet."},
         # Campaigns.
         "cp.title": {"zh": "作风监督评议", "en": "Delegate campaigns"},

@@ -73,8 +73,7 @@ class HrServicePages(Controller):
         context = job_context(job, back=HERE, lang=lang)
         said = found or report(job, lang=lang)
         if job is not None and job.state == "failed" and said is not None:
-            words = translator(lang)
-            context["job_outcome"] = words("tx.rejected").format(n=said["count"])
+            context["job_outcome"] = translator(lang)("tx.see_below")
         return render(
             request,
             "hr/evaluations/services.html",
@@ -83,6 +82,7 @@ class HrServicePages(Controller):
             message=message,
             report=said,
             columns=[(c, column_words(c, lang)) for c in evaluation_jobs.CSV_COLUMNS],
+            header=",".join(evaluation_jobs.CSV_COLUMNS),
             recent=[{"t": t, "who": people.get(t.staff_id, ""), "window": labels.get(t.window_id, "")} for t in recent],
             **context,
         )
