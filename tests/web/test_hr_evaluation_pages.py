@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from tests.web.browser import api, page_as, shot
+from tests.web.browser import accessibility_violations, api, page_as, shot, violations_text
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -65,6 +65,7 @@ async def test_hr_runs_a_delegate_campaign_from_draft_to_closed_with_a_printed_l
     assert re.fullmatch(r"\d{6}", code) and "/delegate/start?token=" in link
     assert await page.locator("#letter svg.qr").count() == 1 and delegate in await page.locator("#letter").inner_text()
     await shot(page, "hr-campaign-letter")
+    assert not (found := await accessibility_violations(page)), violations_text(found)
     await _print_shot(page, "hr-campaign-letter-print")
 
     # The letter works: its link and code give the delegate a session.

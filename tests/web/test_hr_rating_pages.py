@@ -8,7 +8,7 @@ import uuid
 
 import httpx
 
-from tests.web.browser import api, page_as, shot
+from tests.web.browser import accessibility_violations, api, page_as, shot, violations_text
 from tests.web.test_hr_evaluation_pages import _print_shot
 
 
@@ -41,6 +41,7 @@ async def test_hr_prints_table_cards_then_replaces_a_leaked_code_and_stops_anoth
     assert "好差评" in await cards.first.inner_text() and "取号单" in await cards.first.inner_text()
     links = [await page.locator("article.table-card").nth(i).get_attribute("data-link") for i in (0, 1)]
     await shot(page, "hr-rating-cards")
+    assert not (found := await accessibility_violations(page)), violations_text(found)
     await _print_shot(page, "hr-rating-cards-print")
     # On A4 paper each card takes its own page (Chromium's PDF of the page as printed).
     pdf = await page.pdf(format="A4")
@@ -92,7 +93,11 @@ async def test_hr_walks_a_bad_review_from_the_queue_to_closed_with_a_note_at_eac
     told = (await api(site, "hr", "GET", "/api/v1/me/notifications", params={"limit": 50}))["items"]
     assert any(n["kind"] == "bad_review_opened" and n["subject_id"] == case["id"] for n in told)
 
-    page = await page_as(browser, site, "hr", next_path="/app/hr/cases?status=open")
+    # HR's message about it leads to the case.
+    page = await page_as(browser, site, "hr", next_path="/app/notifications")
+    assert await page.locator(f"a.subject[href='/app/hr/cases/{case['id']}']").count() == 1
+
+    await page.goto(f"{site.url}/app/hr/cases?status=open")
     row = page.locator(f"#cases tr.case[data-id='{case['id']}']")
     assert "非常不满意" in await row.inner_text() and "个工作日" in await row.inner_text()
     await shot(page, "hr-cases-queue")
@@ -107,6 +112,7 @@ async def test_hr_walks_a_bad_review_from_the_queue_to_closed_with_a_note_at_eac
         await page.click(f"#step-form button[data-step={step}]")
         assert await page.locator("#summary").get_attribute("data-status") == status
         assert note in await page.locator("#events").inner_text()
+    assert not (found := await accessibility_violations(page)), violations_text(found)
     await page.click("#confirm-case-close summary")
     await page.fill("#note", "整改到位，予以办结")
     await shot(page, "hr-case-close-confirm")

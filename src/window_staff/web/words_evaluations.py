@@ -139,7 +139,6 @@ add_words(
             "A code is shown only when made; if it leaks, replace or stop it.",
         },
         "rc.window": {"zh": "窗口", "en": "Window"},
-        "rc.site": {"zh": "所在中心", "en": "Centre"},
         "rc.state": {"zh": "二维码", "en": "Code"},
         "rc.live_since": {"zh": "使用中（{at}生成）", "en": "In use (made {at})"},
         "rc.no_code": {"zh": "未生成", "en": "None"},
