@@ -142,7 +142,6 @@ add_words(
         "rc.state": {"zh": "二维码", "en": "Code"},
         "rc.live_since": {"zh": "使用中（{at}生成）", "en": "In use (made {at})"},
         "rc.no_code": {"zh": "未生成", "en": "None"},
-        "rc.choose": {"zh": "选择", "en": "Choose"},
         "rc.generate": {"zh": "为所选窗口生成并打印桌牌", "en": "Make codes and print cards for the chosen windows"},
         "rc.replace": {"zh": "更换二维码", "en": "Replace the code"},
         "rc.revoke": {"zh": "停用二维码", "en": "Stop the code"},
