@@ -43,9 +43,11 @@ async def test_hr_prints_table_cards_then_replaces_a_leaked_code_and_stops_anoth
     await shot(page, "hr-rating-cards")
     assert not (found := await accessibility_violations(page)), violations_text(found)
     await _print_shot(page, "hr-rating-cards-print")
-    # On A4 paper each card takes its own page (Chromium's PDF of the page as printed).
-    pdf = await page.pdf(format="A4")
-    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 2
+    # On paper each card takes its own A4 page (Chromium's PDF of the page as printed, at the stylesheet's page size).
+    await page.emulate_media(media="print")
+    pdf = await page.pdf(prefer_css_page_size=True)
+    await page.emulate_media(media="screen")
+    assert len(re.findall(rb"/MediaBox \[0 0 59[45](?:\.\d+)? 84[12](?:\.\d+)?\]", pdf)) == 2
     assert [await _code_status(site, _token_of(link)) for link in links] == [200, 200]
 
     await page.goto(f"{site.url}/app/hr/rating-codes")

@@ -14,6 +14,17 @@ def qr_svg(text: str, *, label: str, scale: int = 6) -> Markup:
     out = io.BytesIO()
     # No XML declaration (it sits inside HTML), the SVG namespace, a title for screen readers, dark modules on white.
     code.save(
-        out, kind="svg", scale=scale, border=4, xmldecl=False, svgns=True, nl=False, title=label, svgclass="qr", dark="#000", light="#fff"
+        out,
+        kind="svg",
+        scale=scale,
+        border=4,
+        omitsize=True,
+        xmldecl=False,
+        svgns=True,
+        nl=False,
+        title=label,
+        svgclass="qr",
+        dark="#000",
+        light="#fff",
     )
     return Markup(out.getvalue().decode("utf-8").replace("<svg ", '<svg role="img" ', 1))
