@@ -87,9 +87,13 @@ from window_staff.web.controllers.board import BoardPageController
 from window_staff.web.controllers.delegate import DelegatePagesController
 from window_staff.web.controllers.hall import HallController
 from window_staff.web.controllers.hr import HrAppraisalPageController
+from window_staff.web.controllers.hr_campaigns import HrCampaignPages
+from window_staff.web.controllers.hr_cases import HrCasePages
 from window_staff.web.controllers.hr_enrolment import HrEnrolmentPages
 from window_staff.web.controllers.hr_leave import HrLeavePages, MyLeavePages
 from window_staff.web.controllers.hr_org import HrOrgPages
+from window_staff.web.controllers.hr_rating_codes import HrRatingCodePages
+from window_staff.web.controllers.hr_services import HrServicePages
 from window_staff.web.controllers.inspect import InspectorPages, LeadPages
 from window_staff.web.controllers.jobs import JobPages
 from window_staff.web.controllers.notifications import NotificationPages
@@ -156,6 +160,10 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     HrLeavePages,
     TodayPages,
     HrEnrolmentPages,
+    HrCampaignPages,
+    HrRatingCodePages,
+    HrCasePages,
+    HrServicePages,
     MyLeavePages,
     NotificationPages,
     AccountPages,

@@ -37,13 +37,17 @@ HEADERS = {
 START: Mapping[str, tuple[tuple[str, str], ...]] = {
     "staff": (("my_month", "/app/me"), ("my_appraisal", "/app/me/appraisal"), ("my_leave", "/app/me/leave")),
     "inspector": (("inspections", "/app/inspect"),),
-    "inspection_lead": (("inspections", "/app/inspections"), ("board", "/board")),
+    "inspection_lead": (("inspections", "/app/inspections"), ("board", "/board"), ("bad_review_cases", "/app/hr/cases")),
     "hr": (
         ("today", "/app/today"),
         ("appraisal_console", "/app/hr/appraisal"),
         ("staff_and_windows", "/app/hr/org"),
         ("leave_approvals", "/app/hr/leave"),
         ("terminals_enrolment", "/app/hr/enrolment"),
+        ("delegate_campaigns", "/app/hr/campaigns"),
+        ("rating_codes", "/app/hr/rating-codes"),
+        ("bad_review_cases", "/app/hr/cases"),
+        ("service_transactions", "/app/hr/services"),
     ),
     "approver": (("today", "/app/today"), ("approvals", "/app/approver")),
     "auditor": (("appraisal_console", "/app/hr/appraisal"), ("staff_and_windows", "/app/hr/org"), ("audit_log", "/app/audit")),
