@@ -111,7 +111,9 @@ def test_a_transferred_ticket_is_served_by_the_window_that_finishes_it() -> None
 
 
 def test_a_finish_without_a_staff_member_goes_to_whoever_was_on_duty() -> None:
-    staff, _ = figures([ev("issued", "09:00", "A1", category="tax"), ev("called", "09:05", "A1", window=W1), ev("finished", "09:20", "A1", window=W1)])
+    staff, _ = figures(
+        [ev("issued", "09:00", "A1", category="tax"), ev("called", "09:05", "A1", window=W1), ev("finished", "09:20", "A1", window=W1)]
+    )
     assert staff[ANNA].served == 1 and staff[ANNA].service_median == Decimal("15.0")
 
 

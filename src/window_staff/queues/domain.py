@@ -18,9 +18,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 from decimal import ROUND_HALF_UP, Decimal
-from statistics import median
+from zoneinfo import ZoneInfo
 
 from window_staff.queues.reading import CALLED, FINISHED, ISSUED, MISSED, PAUSED, RECALLED, RESUMED, STARTED, TRANSFERRED
 
@@ -293,6 +292,13 @@ class Figures:
     def paused_minutes(self) -> int:
         """Paused minutes inside opening hours."""
         return minutes(self.paused)
+
+
+def median(values: Sequence[timedelta]) -> timedelta:
+    """The middle value of a non-empty list (the mean of the two middle ones for an even count)."""
+    ranked = sorted(values)
+    mid = len(ranked) // 2
+    return ranked[mid] if len(ranked) % 2 else (ranked[mid - 1] + ranked[mid]) / 2
 
 
 def percentile(values: Sequence[timedelta], pct: int) -> timedelta:
