@@ -168,7 +168,7 @@ def check_rows(
             text = v.get(column, "")
             if not text and column not in OPTIONAL:
                 found.append(RowError(line, column, "required"))
-            elif len(text) > _LIMITS[column]:
+            elif column in _LIMITS and len(text) > _LIMITS[column]:
                 found.append(RowError(line, column, f"longer than {_LIMITS[column]} characters"))
         if kind and kind not in KINDS:
             found.append(RowError(line, "kind", f"unknown kind {kind!r}: use one of {', '.join(KINDS)}"))
