@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 
 from tests.factories import make_site, make_staff, make_window
 from window_staff.common.context import AppContext
+from window_staff.common.pagination import PageParams
+from window_staff.org import service as org
 from window_staff.org.schemas import SiteOut, StaffOut, WindowOut
 from window_staff.queues.reading import COLUMNS
 from window_staff.queues.schemas import CategoryIn
@@ -74,3 +76,9 @@ async def stored_counts() -> tuple[int, int, int]:
 def local(at: datetime) -> str:
     """An instant as a local (Beijing) "YYYY-MM-DD HH:MM:SS" text."""
     return (at + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+async def site_code(ctx: AppContext, site_id: int) -> str:
+    """The code of a site."""
+    (site,) = [s for s in (await org.list_sites(ctx, PageParams(limit=500, offset=0))).items if s.id == site_id]
+    return site.code

@@ -53,7 +53,13 @@ async def test_only_hr_imports_and_keeps_the_mapping(client, app_ctx) -> None:
 async def test_hr_maps_a_category_changes_it_and_a_second_with_the_same_code_is_409(client, app_ctx) -> None:
     hall = await make_hall(app_ctx, mapped=False)
     _, hr = await logged_in(client, app_ctx, "hr")
-    body = {"site_id": hall.site.id, "code": "tax", "name": "税务", "department_id": hall.window.department_id, "window_ids": [hall.window.id]}
+    body = {
+        "site_id": hall.site.id,
+        "code": "tax",
+        "name": "税务",
+        "department_id": hall.window.department_id,
+        "window_ids": [hall.window.id],
+    }
     made = await client.post("/api/v1/queues/categories", json=body, headers=hr)
     assert made.status_code == 201 and made.json()["window_ids"] == [hall.window.id]
     assert (await client.post("/api/v1/queues/categories", json=body, headers=hr)).status_code == 409
