@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from tests.attendance.support import full_day, make_world
+from tests.factories import logged_in
 from tests.queues.support import csv_bytes, site_code
 from window_staff.app import FACT_SOURCES
 from window_staff.org import service as org
@@ -72,3 +73,27 @@ async def test_a_call_before_anyone_checked_in_is_vacant_for_the_rostered_staff(
     await events.import_csv(ctx, csv_bytes([row]), filename="0303.csv", actor="test")
     found = await facts.month_facts(ctx, postings=await org.postings_of([anna.id]), first=MARCH)
     assert [(f.kind, f.occurred_on, f.fields["reason"]) for f in found[anna.id]] == [("queue.vacant", date(2025, 3, 3), "call_unstaffed")]
+
+
+async def test_the_figures_route_gives_the_month_and_one_day_per_window(client, app_ctx) -> None:
+    world = await make_world(app_ctx)
+    await full_day(app_ctx, world.staff[0].id, 3, site_id=world.site_id)
+    code, w = await site_code(app_ctx, world.site_id), world.window.number
+    rows = [
+        {"event_id": "1", "kind": "issued", "at": "2025-03-03 09:00", "ticket": "A1", "category": "tax"},
+        {"event_id": "2", "kind": "called", "at": "2025-03-03 09:06", "ticket": "A1", "window_number": w},
+        {"event_id": "3", "kind": "finished", "at": "2025-03-03 09:16", "ticket": "A1", "window_number": w},
+    ]
+    await events.import_csv(app_ctx, csv_bytes([{**r, "site_code": code} for r in rows]), filename="0303.csv", actor="test")
+    _, approver = await logged_in(client, app_ctx, "approver")
+    month = await client.get("/api/v1/queues/figures", params={"month": "2025-03", "by": "window"}, headers=approver)
+    assert month.status_code == 200
+    assert [(f["id"], f["served"], f["wait_median_minutes"], f["service_median_minutes"]) for f in month.json()["items"]] == [
+        (world.window.id, 1, "6.0", "10.0")
+    ]
+    other_day = await client.get(
+        "/api/v1/queues/figures", params={"month": "2025-03", "by": "window", "day": "2025-03-04"}, headers=approver
+    )
+    assert other_day.json()["items"] == []
+    _, staff = await logged_in(client, app_ctx, "staff")
+    assert (await client.get("/api/v1/queues/figures", params={"month": "2025-03"}, headers=staff)).status_code == 403
