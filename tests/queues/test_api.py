@@ -116,3 +116,12 @@ async def test_a_check_in_terminal_cannot_push_queue_events(client, app_ctx, clo
 async def test_an_unsigned_push_is_401(client, app_ctx, clock) -> None:
     hall = await make_hall(app_ctx)
     assert (await client.post(EVENTS, json=[_event(hall, "D1", clock)])).status_code == 401
+
+
+async def test_a_file_over_the_size_limit_is_413_and_nothing_is_stored(client, app_ctx) -> None:
+    hall = await make_hall(app_ctx)
+    _, hr = await logged_in(client, app_ctx, "hr")
+    row = csv_bytes([hall.row("E1")])
+    big = row + b"\r\n" * (4 * 1024 * 1024)  # blank lines: a readable CSV, only too large
+    refused = await client.post("/api/v1/queues/import", files=upload(big), headers=hr)
+    assert refused.status_code == 413 and (await stored_counts())[0] == 0

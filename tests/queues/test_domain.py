@@ -161,3 +161,13 @@ def test_a_short_unstaffed_wait_or_another_category_is_not_vacant() -> None:
 def test_the_90th_percentile_is_the_nearest_rank() -> None:
     waits = [timedelta(minutes=m) for m in range(1, 11)]
     assert percentile(waits, 90) == timedelta(minutes=9) and percentile(waits[:1], 90) == timedelta(minutes=1)
+
+
+def test_the_staff_member_named_by_the_call_is_credited_when_the_finish_names_nobody() -> None:
+    events = [
+        ev("issued", "09:00", "A1", category="tax"),
+        ev("called", "09:05", "A1", window=W1, staff=BEN),
+        ev("finished", "09:20", "A1", window=W1),
+    ]
+    staff, _ = figures(events)
+    assert (staff[BEN].served, ANNA in staff) == (1, False)

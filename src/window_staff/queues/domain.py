@@ -2,7 +2,7 @@
 
 A ticket is built from its events sorted by time (devices send out of order): issued, every call and recall,
 missed calls (过号), service started and finished, transfers. The window that finishes a ticket has served it, and
-the staff member who finished it (the event's, else whoever was on duty there) is credited. Waiting time is
+the staff member named by its last call, start or finish (else whoever was on duty there) is credited. Waiting time is
 issue -> first call at any window; service time is the last start -> finish. Pauses (暂停服务) count only inside the
 site's opening hours, so a pause over lunch is the minutes before and after the break. 空岗 (vacant post) is:
 a call from a window while nobody rostered there had an accepted check-in; a queue waiting for the window's
@@ -69,7 +69,7 @@ class Ticket:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     window_id: int | None = None  # where it is (last called, started or transferred to); the serving window once finished
-    staff_id: int | None = None  # who finished it, when the event said so
+    staff_id: int | None = None  # who served it: the last call, start or finish that named someone (since any transfer)
     last_call_at: datetime | None = None
 
     @property
@@ -127,17 +127,20 @@ def build_tickets(events: Iterable[Event]) -> list[Ticket]:
             if t.first_call_at is None:
                 t.first_call_at, t.first_call_window = e.at, e.window_id
             t.window_id, t.last_call_at = e.window_id, e.at
+            t.staff_id = e.staff_id if e.staff_id is not None else t.staff_id
         elif e.kind == MISSED:
             t.missed += 1
         elif e.kind == STARTED:
             t.started_at, t.finished_at, t.window_id = e.at, None, e.window_id
+            t.staff_id = e.staff_id if e.staff_id is not None else t.staff_id
         elif e.kind == FINISHED:
-            t.finished_at, t.window_id, t.staff_id = e.at, e.window_id, e.staff_id
+            t.finished_at, t.window_id = e.at, e.window_id
+            t.staff_id = e.staff_id if e.staff_id is not None else t.staff_id
             if t.started_at is None:
                 t.started_at = t.last_call_at  # a machine without a start event: service from the (last) call
         elif e.kind == TRANSFERRED:
             t.transfers += 1
-            t.window_id, t.started_at = e.to_window_id, None
+            t.window_id, t.started_at, t.staff_id = e.to_window_id, None, None  # whoever serves it next is not known yet
     return sorted(tickets.values(), key=lambda t: (t.issued_at or t.first_call_at or _LAST, t.number))
 
 
