@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from tests.attendance.support import full_day, make_world
 from tests.factories import logged_in
-from tests.queues.support import csv_bytes, site_code
+from tests.queues.support import csv_bytes, local, site_code
 from window_staff.app import FACT_SOURCES
 from window_staff.org import service as org
 from window_staff.queues import facts
@@ -97,3 +97,20 @@ async def test_the_figures_route_gives_the_month_and_one_day_per_window(client, 
     assert other_day.json()["items"] == []
     _, staff = await logged_in(client, app_ctx, "staff")
     assert (await client.get("/api/v1/queues/figures", params={"month": "2025-03"}, headers=staff)).status_code == 403
+
+
+async def test_a_day_that_is_not_over_does_not_count_yet(ctx, clock) -> None:
+    world = await make_world(ctx)
+    anna = world.staff[0]
+    code, w, now = await site_code(ctx, world.site_id), world.window.number, local(clock.now())
+    rows = [
+        {"event_id": "1", "kind": "called", "at": now, "ticket": "A1", "window_number": w, "employee_no": anna.employee_no},
+        {"event_id": "2", "kind": "finished", "at": now, "ticket": "A1", "window_number": w, "employee_no": anna.employee_no},
+    ]
+    await events.import_csv(ctx, csv_bytes([{**r, "site_code": code} for r in rows]), filename="today.csv", actor="test")
+    today = date.fromisoformat(now[:10])
+    found = await facts.month_facts(ctx, postings=await org.postings_of([anna.id]), first=today.replace(day=1))
+    assert found[anna.id] == []
+    clock.advance(seconds=24 * 3600)  # the day is over: the ticket counts
+    found = await facts.month_facts(ctx, postings=await org.postings_of([anna.id]), first=today.replace(day=1))
+    assert "queue.served" in {f.kind for f in found[anna.id]}

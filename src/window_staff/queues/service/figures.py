@@ -1,5 +1,6 @@
 """The month's queue figures per staff member and window: events read, on-duty time from attendance, the pure core.
 
+Only days that are over count (today's numbers are the today-page's).
 On duty means an accepted check-in: attendance's day records (the rota and the site's sessions, leave applied)
 give each scheduled session, and a session with a counted sign-in punch is on duty from that punch until the
 sign-out punch (or the session's end). Opening hours are the sessions of the site's day, so lunch is not one.
@@ -103,7 +104,12 @@ async def month_figures(ctx: AppContext, postings: Sequence[Posting], *, first: 
     events = await _events(site_ids, first=first, zones=zones)
     days = await _days(ctx, postings, first=first) if events else {}
     out = MonthFigures({}, {}, {}, {})
+    now = ctx.clock.now()
     for (site_id, day), site_events in sorted(events.items()):
+        if day >= local_day_of(now, zone=zones.get(site_id, DEFAULT_TIME_ZONE)):
+            # Attendance judges a session only once its sign-out window has passed: until the day is over nobody would
+            # look checked in, and every call would read as 空岗. A day counts once it is over.
+            continue
         # A day without scheduled sessions (a weekend opening without a rota) still counts tickets; nobody was on duty.
         known = days.get((site_id, day)) or Day(open_hours=[], duty=[])
         staff, windows = day_figures(
