@@ -73,6 +73,8 @@ from window_staff.jobs.runner import Runner
 from window_staff.migrations import all_tables, migrate
 from window_staff.notifications.controllers import MyNotificationController
 from window_staff.org.controllers import DepartmentController, SiteController, StaffController, WindowController
+from window_staff.queues import facts as queues_facts, policy as queues_policy
+from window_staff.queues.controllers import QueueController, QueueDeviceController
 from window_staff.scoring.rules import RULES_RESOURCE, load_rules
 from window_staff.settings import Settings, get_settings
 from window_staff.terminals.controllers.card import StaffCardController
@@ -140,6 +142,8 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     CampaignController,
     DelegateController,
     ServiceMetricsController,
+    QueueController,
+    QueueDeviceController,
     DeviceRatingController,
     RatingCodeController,
     RatingPageController,
@@ -175,6 +179,7 @@ FACT_SOURCES: tuple[FactSource, ...] = (
     attendance_facts.month_facts,
     inspections_facts.month_facts,
     evaluations_facts.month_facts,
+    queues_facts.month_facts,
 )
 
 # The sealed tables `audit verify` walks, one line each: a domain that seals its rows (common/integrity.py) adds its Seal here.
@@ -222,6 +227,7 @@ def load_rules_at_start(ctx: AppContext) -> None:
     bonus_rules_of(ctx)  # after the scoring rules: the bonus coefficients must name their grades
     appraisal_policy.policy_of(ctx)  # the appeal window's length
     evaluations_policy.policy_of(ctx)  # invitations, anonymity threshold, bad-review deadline
+    queues_policy.policy_of(ctx)  # the longest pause, when a waiting queue is 空岗
 
 
 # The domains' command-line jobs reach the wiring through common.cli (common imports no domain).

@@ -22,6 +22,7 @@ from window_staff.common.cli import replace_settings, run_job
 from window_staff.common.context import AppContext
 from window_staff.common.integrity import demo_audit_key
 from window_staff.evaluations import cli as evaluations_cli
+from window_staff.queues import cli as queues_cli
 from window_staff.settings import Settings, get_settings
 from window_staff.terminals import cli as terminals_cli
 
@@ -225,6 +226,7 @@ def cmd_rules_check(args: argparse.Namespace, settings: Settings, *, quiet: bool
     from window_staff.appraisal.policy import policy_of as appraisal_policy_of
     from window_staff.common.errors import DomainError
     from window_staff.evaluations.policy import policy_of as evaluations_policy_of
+    from window_staff.queues.policy import policy_of as queues_policy_of
     from window_staff.scoring.cli import check_command
 
     directory = Path(args.directory) if args.directory else settings.resolved_rules_dir
@@ -240,6 +242,7 @@ def cmd_rules_check(args: argparse.Namespace, settings: Settings, *, quiet: bool
         print("  attendance grace settings, calendar files, inspection policy and bonus rules: OK")
         print(f"  appraisal policy (appeal window {appraisal_policy_of(ctx).appeal_days} days): OK")
         print(f"  evaluations policy (results shown from {evaluations_policy_of(ctx).min_answers} answers): OK")
+        print(f"  queues policy (pauses up to {queues_policy_of(ctx).max_pause_minutes} minutes): OK")
     return 0
 
 
@@ -279,6 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     terminals_cli.add_commands(sub)
     appraisal_cli.add_commands(sub)
     evaluations_cli.add_commands(sub)
+    queues_cli.add_commands(sub)
     return parser
 
 

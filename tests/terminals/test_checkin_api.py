@@ -4,6 +4,7 @@ import asyncio
 import datetime as dt
 import functools
 import io
+from dataclasses import replace
 
 from PIL import Image
 
@@ -12,7 +13,9 @@ from tests.terminals.conftest import face_vector
 from window_staff.attendance.tables import Punch
 from window_staff.biometrics import service as biometrics
 from window_staff.biometrics.iso19794 import record_from_minutiae, write_record
+from window_staff.terminals import service as terminals
 from window_staff.terminals.client import CheckInEvent, build_request, send
+from window_staff.terminals.schemas.registry import TerminalIn
 from window_staff.terminals.tables import CheckInRejection, TerminalNonce
 
 
@@ -179,3 +182,12 @@ async def test_a_scanner_image_is_extracted_by_the_server_and_a_cropped_touch_is
     body = again.json()
     assert (body["result"], body["reason"], body["fingers"]) == ("retry", "fingerprint_quality", [2])
     assert len(await Punch.select()) == 1 and await CheckInRejection.count() == 0
+
+
+async def test_a_queue_device_cannot_check_anyone_in(client, app_ctx, desk, clock):
+    queue, secret = await terminals.register_approved(
+        app_ctx, TerminalIn(serial=f"Q-{desk.staff_id}", site_id=desk.site_id, kind="queue"), actor="test"
+    )
+    response = await post(client, replace(desk, serial=queue.serial, secret=secret), event(desk, clock), clock)
+    assert response.status_code == 403 and response.json()["code"] == "queue_device_no_check_in"
+    assert await Punch.count().where(Punch.staff == desk.staff_id) == 0

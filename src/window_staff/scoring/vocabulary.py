@@ -114,6 +114,30 @@ _KINDS = (
     _kind("service.ontime_rate", "按时办结率 for the month", *_rate("on-time completion rate")),
     _kind("service.satisfaction_rate", "满意度 for the month", *_rate("satisfaction rate")),
     _kind(
+        "queue.served",
+        "tickets the staff member served in the month (排号机: finished at their window)",
+        FieldSpec("tickets", int, "tickets served", minimum=1),
+    ),
+    _kind(
+        "queue.wait_p90_minutes",
+        "90th-percentile waiting time (issue to first call) of the tickets the staff member served in the month",
+        FieldSpec("minutes", Decimal, "minutes, to 0.1", minimum=Decimal(0)),
+        FieldSpec("tickets", int, "tickets with a known wait behind the figure", minimum=1),
+    ),
+    _kind("queue.missed", "calls of the month the citizen did not answer (过号)", FieldSpec("count", int, "missed calls", minimum=1)),
+    _kind("queue.paused_minutes", "minutes the staff member's window was paused (暂停服务) in opening hours", _minutes("paused minutes")),
+    _kind(
+        "queue.vacant",
+        "one 空岗 event: a call or a waiting queue while nobody rostered at the window was checked in, or a pause over the limit",
+        FieldSpec(
+            "reason",
+            str,
+            "call_unstaffed, queue_unstaffed or long_pause",
+            choices=frozenset({"call_unstaffed", "queue_unstaffed", "long_pause"}),
+        ),
+        _minutes("minutes the queue waited or the pause lasted (0 for a call)"),
+    ),
+    _kind(
         "appeal.adjustment",
         "an appeal decision (申诉) that changes the month's points",
         FieldSpec("points", Decimal, "signed points to add (positive restores a deduction)"),

@@ -40,7 +40,7 @@ def cmd_register(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: {exc.detail}", file=sys.stderr)
         return 2
     print(f"terminal {terminal.serial} (id {terminal.id}) approved at site {args.site}")
-    if terminal.kind == "signed":
+    if terminal.kind in ("signed", "queue"):
         # Shown once: only its sealed form is stored.
         print(f"secret: {base64.b64encode(secret).decode()}")
     return 0
@@ -109,7 +109,12 @@ def add_commands(sub: Any) -> None:
     reg.add_argument("--site", required=True, help="site code, e.g. GY-COUNTY")
     reg.add_argument("--window", type=int, help="window id")
     reg.add_argument("--name", help="a label")
-    reg.add_argument("--kind", choices=["signed", "zkteco"], default="signed", help="signed (our API) or zkteco (ADMS push)")
+    reg.add_argument(
+        "--kind",
+        choices=["signed", "zkteco", "queue"],
+        default="signed",
+        help="signed (our API), zkteco (ADMS push) or queue (排号机, signed)",
+    )
     reg.add_argument("--demo-key", action="store_true", help="use the demo's vault key file (data dir) when no key is set")
     reg.set_defaults(func=cmd_register)
     sim = term.add_parser("simulate", help="simulated terminals: --setup provisions staff and terminals, then drive the API as them")

@@ -15,7 +15,7 @@ class TerminalIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     site_id: int
     window_id: int | None = None
     name: Annotated[str, msgspec.Meta(max_length=100)] = ""
-    kind: Literal["signed", "zkteco"] = "signed"
+    kind: Literal["signed", "zkteco", "queue"] = "signed"
 
 
 class TerminalOut(msgspec.Struct, kw_only=True):

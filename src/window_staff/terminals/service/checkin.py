@@ -25,10 +25,13 @@ from window_staff.common.errors import DomainError
 from window_staff.common.form import read_multipart
 from window_staff.org import service as org
 from window_staff.terminals import checkin, secrets as terminal_secrets
-from window_staff.terminals.errors import EventIdReused, SignatureInvalid
+from window_staff.terminals.errors import EventIdReused, SignatureInvalid, TerminalNotAllowed
 from window_staff.terminals.schemas.registry import CheckInOut
 from window_staff.terminals.service import card as service_card
 from window_staff.terminals.signatures import SignatureRefused, SignedRequest, signature_params, verify
+
+# Terminals of this kind are queue machines (queues domain): signed like the others, never checking anyone in.
+QUEUE_KIND = "queue"
 
 log = logging.getLogger("window_staff.terminals")
 
@@ -135,6 +138,9 @@ async def authenticate_check_in(ctx: AppContext, request: SignedRequest, body: b
     except DomainError as exc:
         unreadable = exc  # said only once the signature holds: an unsigned request learns nothing but 401
     terminal, nonce, row = await _verified(ctx, request, body, event_id=checkin.event_id_of(form))
+    if terminal["kind"] == QUEUE_KIND:
+        # A queue machine (排号机) signs its events like a terminal but never checks anyone in.
+        raise TerminalNotAllowed("a queue device does not check staff in", code="queue_device_no_check_in")
     if unreadable is not None:
         raise unreadable
     previous = {k: row[k] for k in ("body_sha256", "status_code", "response")} if row["body_sha256"] is not None else None

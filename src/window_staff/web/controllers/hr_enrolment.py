@@ -52,6 +52,7 @@ add_words(
         "enrol.kind": {"zh": "类型", "en": "Kind"},
         "enrol.k.signed": {"zh": "本系统签到终端（签名）", "en": "signed check-in terminal"},
         "enrol.k.zkteco": {"zh": "中控考勤机（ADMS）", "en": "ZKTeco (ADMS push)"},
+        "enrol.k.queue": {"zh": "排号叫号机（签名）", "en": "queue-ticket machine (signed)"},
         "enrol.status": {"zh": "状态", "en": "Status"},
         "enrol.registered": {"zh": "登记/批准时间", "en": "Registered / approved"},
         "enrol.t.pending": {"zh": "待批准", "en": "Pending"},
