@@ -203,6 +203,7 @@ def load_rules_at_start(ctx: AppContext) -> None:
     """Read and validate every rule file once; an invalid rule set stops start-up instead of scoring wrongly."""
     ctx.resources[RULES_RESOURCE] = load_rules(ctx.settings.resolved_rules_dir)  # always re-read: this is the check
     inputs.grace_of(ctx)
+    inputs.leave_rules_of(ctx)
     inputs.national_of(ctx)
     policy_of(ctx)
     bonus_rules_of(ctx)  # after the scoring rules: the bonus coefficients must name their grades

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from window_staff.attendance import service
 from window_staff.attendance.domain import DayRecord, MonthFacts, Status, monthly_facts
+from window_staff.attendance.leave_rules import canonical_kind
 from window_staff.attendance.schemas import (
     CorrectionOut,
     DayRecordOut,
@@ -30,14 +31,30 @@ SYMBOLS = {
     Status.MISSING_SIGN_IN: "缺",
     Status.MISSING_SIGN_OUT: "缺",
 }
-LEAVE_SYMBOLS = {"leave": "假", "official_business": "公", "training": "训"}
+LEAVE_SYMBOLS = {
+    "personal": "假",
+    "sick": "病",
+    "annual": "年",
+    "time_off": "调",
+    "marriage": "婚",
+    "maternity": "产",
+    "bereavement": "丧",
+    "official_business": "公",
+    "training": "训",
+}
 LEGEND = {
     "√": "出勤 present",
     "迟": "迟到 late",
     "早": "早退 left early",
     "旷": "旷工 absent",
     "缺": "缺卡 missing punch",
-    "假": "请假 leave",
+    "假": "事假 personal leave",
+    "病": "病假 sick leave",
+    "年": "年休假 annual leave",
+    "调": "调休 time off in lieu",
+    "婚": "婚假 marriage leave",
+    "产": "产假 maternity leave",
+    "丧": "丧假 bereavement leave",
     "公": "公出 official business",
     "训": "培训 training",
 }
@@ -58,7 +75,7 @@ TOTAL_COLUMNS = [
 def symbol(r: DayRecord) -> str:
     """The sheet symbol of one session."""
     if r.status == Status.ON_LEAVE:
-        return LEAVE_SYMBOLS.get(r.leave_kind or "leave", "假")
+        return LEAVE_SYMBOLS.get(canonical_kind(r.leave_kind or "leave"), "假")
     return SYMBOLS[r.status]
 
 

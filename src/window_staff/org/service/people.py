@@ -325,11 +325,15 @@ async def import_staff(ctx: AppContext, rows: Sequence[StaffIn], *, actor: str) 
                     Staff.phone,
                     Staff.card_no,
                     Staff.hired_on,
+                    Staff.service_start,
                     Staff.status,
                     Staff.created_at,
                 ],
                 [
-                    (r.employee_no, r.name, r.department_id, r.window_id, r.badge_no, r.phone, r.card_no, r.hired_on, "active", now)
+                    (
+                        r.employee_no, r.name, r.department_id, r.window_id, r.badge_no, r.phone, r.card_no, r.hired_on,
+                        r.service_start, "active", now,
+                    )  # fmt: skip
                     for r in rows
                 ],
             )
