@@ -95,6 +95,7 @@ ANY_FACT = st.one_of(
     _kind("attendance.absent", session=SESSIONS),
     _kind("attendance.missing_punch", session=SESSIONS, direction=st.sampled_from(["in", "out"])),
     _kind("attendance.away_from_post", minutes=st.integers(0, 300), session=SESSIONS),
+    _kind("attendance.missed_punch", session=SESSIONS, direction=st.sampled_from(["in", "out"]), nth=st.integers(1, 10)),
     _finding(),
     _kind("evaluation.delegate", score=RATE, count=st.integers(1, 20)),
     _kind("rating.citizen", level=st.integers(1, 5)),

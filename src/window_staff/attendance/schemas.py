@@ -323,3 +323,49 @@ class ResolveIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """HR resolves an exception, saying what was done."""
 
     note: Reason
+
+
+class MissedPunchIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A staff member asks for a punch they missed (补卡): the day, the half day, in or out, the time, and why."""
+
+    day: date
+    session: Literal["am", "pm"]
+    kind: Literal["in", "out"]
+    time: time
+    reason: Reason
+
+
+class MissedPunchDecisionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The department head or HR approves or refuses a missed-punch request (a refusal says why)."""
+
+    approved: bool
+    note: Note = ""
+
+
+class MissedPunchOut(msgspec.Struct, kw_only=True):
+    """A missed-punch request and its status; ``punch_id`` is the punch recorded once approved."""
+
+    id: int
+    staff_id: int
+    day: date
+    session: str
+    kind: str
+    at: datetime
+    reason: str
+    status: str
+    requested_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    note: str
+    punch_id: int | None
+
+
+class MonthPunchOut(msgspec.Struct, kw_only=True):
+    """One punch of a staff member's month as the staff page shows it: when, in or out, where and how."""
+
+    id: int
+    at: datetime
+    kind: str
+    source: str
+    verify_mode: str
+    terminal_id: int | None

@@ -331,8 +331,17 @@ async def import_staff(ctx: AppContext, rows: Sequence[StaffIn], *, actor: str) 
                 ],
                 [
                     (
-                        r.employee_no, r.name, r.department_id, r.window_id, r.badge_no, r.phone, r.card_no, r.hired_on,
-                        r.service_start, "active", now,
+                        r.employee_no,
+                        r.name,
+                        r.department_id,
+                        r.window_id,
+                        r.badge_no,
+                        r.phone,
+                        r.card_no,
+                        r.hired_on,
+                        r.service_start,
+                        "active",
+                        now,
                     )  # fmt: skip
                     for r in rows
                 ],

@@ -19,6 +19,7 @@ from window_staff.appraisal.errors import AppealConflict, AppraisalInputInvalid,
 from window_staff.appraisal.schemas import AppealIn, SheetOut
 from window_staff.appraisal.service import appeals as service_appeals, reports as service_reports
 from window_staff.attendance import views as attendance_views
+from window_staff.attendance.leave_rules import KINDS, canonical_kind
 from window_staff.attendance.schemas import DayRecordOut
 from window_staff.biometrics import service as biometrics
 from window_staff.biometrics.schemas import ConsentOut, ConsentStatusOut
@@ -33,6 +34,7 @@ from window_staff.errors import status_of
 from window_staff.evaluations.service import cases as service_cases, ratings as service_ratings
 from window_staff.inspections import service as inspections
 from window_staff.scoring.rules import rules_of
+from window_staff.web import leave_words  # noqa: F401 (registers the leave kinds' words)
 from window_staff.web.appraisal_text import appeal_facts, computed_words, restored_words
 from window_staff.web.i18n import add_words, lang_of, time_words, translator
 from window_staff.web.pages import PAGE, page_roles, refusal_of, render
@@ -58,9 +60,6 @@ add_words(
         "me.st.absent": {"zh": "旷工", "en": "Absent"},
         "me.st.missing_sign_in": {"zh": "缺签到", "en": "No sign-in"},
         "me.st.missing_sign_out": {"zh": "缺签退", "en": "No sign-out"},
-        "me.st.leave": {"zh": "请假", "en": "Leave"},
-        "me.st.official_business": {"zh": "公出", "en": "Official business"},
-        "me.st.training": {"zh": "培训", "en": "Training"},
         "me.corrected": {"zh": "已更正", "en": "corrected"},
         "me.t.present": {"zh": "出勤(次)", "en": "Present"},
         "me.t.late": {"zh": "迟到(次/分)", "en": "Late (times/min)"},
@@ -135,7 +134,6 @@ add_words(
     }
 )
 
-_LEAVE_KINDS = ("leave", "official_business", "training")
 _WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")}
 
 
@@ -176,8 +174,8 @@ def session_text(record: DayRecordOut, words: Callable[[str], str]) -> str:
     """What happened in one session, in words: 出勤, 迟到 22 分钟, 旷工, 请假 ..."""
     status = record.status
     if status == "on_leave":
-        kind = record.leave_kind if record.leave_kind in _LEAVE_KINDS else "leave"
-        return words(f"me.st.{kind}")
+        kind = canonical_kind(record.leave_kind or "leave")
+        return words(f"me.st.{kind}" if kind in KINDS else "me.st.personal")
     if status == "late":
         return words("me.st.late").format(n=record.late_minutes)
     if status == "early_leave":
