@@ -90,6 +90,7 @@ from window_staff.web.controllers.hr_leave import HrLeavePages, MyLeavePages
 from window_staff.web.controllers.hr_org import HrOrgPages
 from window_staff.web.controllers.inspect import InspectorPages, LeadPages
 from window_staff.web.controllers.jobs import JobPages
+from window_staff.web.controllers.missed_punch import MissedPunchApprovalPages, MyMissedPunchPages
 from window_staff.web.controllers.notifications import NotificationPages
 from window_staff.web.controllers.rating import RatingPageController
 from window_staff.web.controllers.session import WebController
@@ -151,6 +152,8 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     HrLeavePages,
     HrEnrolmentPages,
     MyLeavePages,
+    MyMissedPunchPages,
+    MissedPunchApprovalPages,
     NotificationPages,
     AccountPages,
     JobPages,

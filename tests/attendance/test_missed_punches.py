@@ -117,3 +117,12 @@ async def test_a_colleague_is_not_among_the_heads_staff_elsewhere(app_ctx):
     other = await make_staff(app_ctx)  # another department
     await org.set_department_head(app_ctx, world.window.department_id, DepartmentHeadIn(staff_id=world.staff[0].id), actor="test")
     assert other.id not in (await missed_punches.decidable_staff(_as_staff(world.staff[0].id)) or [])
+
+
+async def test_the_department_sheet_marks_a_session_resting_on_a_missed_punch(app_ctx):
+    world = await make_world(app_ctx)
+    me = await _signed_in_only(app_ctx, world)
+    asked = await missed_punches.request_missed_punch(app_ctx, me, _ask(), actor="staff")
+    await missed_punches.decide_missed_punch(app_ctx, asked.id, MissedPunchDecisionIn(approved=True), principal=HR)
+    sheet = await views.department_sheet(app_ctx, department_id=world.window.department_id, month=MONTH)
+    assert sheet.rows[0].days[3] == "√(补)/旷"  # 4 March: the morning rests on the 补卡 sign-out; no afternoon punches

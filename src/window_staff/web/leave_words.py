@@ -48,7 +48,72 @@ add_words(
         "leave.has_balance": {"zh": "按余额扣减", "en": "Uses the balance"},
         "leave.beyond_balance": {
             "zh": "{kind}余额不足：{year}年度剩余 {left} 天，本次申请 {asked} 天，申请未提交。",
-            "en": "Not enough {kind}: {left} days left in {year}, {asked} days asked; the request was not sent.",
+            "en": "{kind}: not enough days left ({left} left in {year}, {asked} asked); the request was not sent.",
+        },
+    }
+)
+
+add_words(
+    {
+        "mp.my_title": {"zh": "补卡申请", "en": "Missed punches (补卡)"},
+        "mp.approvals_title": {"zh": "补卡审批", "en": "Missed-punch approvals"},
+        "mp.intro": {
+            "zh": "忘记打卡或终端未能识别时，可在此申请补卡，经部门负责人或人事审核同意后记入考勤。",
+            "en": "If you forgot to punch or the terminal could not recognise you, ask for the missed punch here; "
+            "it counts once your department head or HR approves it.",
+        },
+        "mp.request": {"zh": "提出补卡申请", "en": "Ask for a missed punch"},
+        "mp.day": {"zh": "日期", "en": "Day"},
+        "mp.session": {"zh": "时段", "en": "Half day"},
+        "mp.kind": {"zh": "签到/签退", "en": "Sign-in or sign-out"},
+        "mp.time": {"zh": "实际到岗/离岗时间", "en": "Time you arrived or left"},
+        "mp.reason": {"zh": "补卡事由", "en": "Reason"},
+        "mp.send": {"zh": "提交申请", "en": "Send the request"},
+        "mp.mine": {"zh": "我的补卡申请", "en": "My requests"},
+        "mp.none_mine": {"zh": "您还没有补卡申请。", "en": "You have not asked for a missed punch."},
+        "mp.pending": {"zh": "待审批的补卡申请", "en": "Requests awaiting a decision"},
+        "mp.no_pending": {"zh": "没有待您审批的补卡申请。", "en": "No requests await your decision."},
+        "mp.recent": {"zh": "最近处理的补卡申请", "en": "Recently decided"},
+        "mp.no_recent": {"zh": "没有已处理的补卡申请。", "en": "No decided requests."},
+        "mp.staff": {"zh": "工作人员", "en": "Staff member"},
+        "mp.what": {"zh": "补卡内容", "en": "Punch asked for"},
+        "mp.status": {"zh": "状态", "en": "Status"},
+        "mp.note": {"zh": "审批意见（不同意时必填）", "en": "Note (required to refuse)"},
+        "mp.decided": {"zh": "处理人/时间", "en": "Decided by / at"},
+        "mp.approve": {"zh": "同意", "en": "Approve"},
+        "mp.refuse": {"zh": "不同意", "en": "Refuse"},
+        "mp.to_approvals": {"zh": "待我审批的补卡", "en": "Missed punches for me to decide"},
+        "mp.s.in": {"zh": "签到", "en": "sign-in"},
+        "mp.s.out": {"zh": "签退", "en": "sign-out"},
+        "mp.line": {"zh": "{day}{session}{kind} {time}", "en": "{kind} on the {session} of {day} at {time}"},
+        "mp.st.requested": {"zh": "待审批", "en": "Pending"},
+        "mp.st.approved": {"zh": "已同意", "en": "Approved"},
+        "mp.st.refused": {"zh": "不同意", "en": "Refused"},
+        "mp.done.requested": {
+            "zh": "补卡申请已提交，等待部门负责人或人事审批。",
+            "en": "Your request was sent and awaits your department head or HR.",
+        },
+        "mp.done.approved": {"zh": "已同意该补卡申请，已记入考勤。", "en": "The missed punch was approved and counts now."},
+        "mp.done.refused": {"zh": "已不同意该补卡申请。", "en": "The request was refused."},
+        "mp.am": {"zh": "上午", "en": "morning"},
+        "mp.pm": {"zh": "下午", "en": "afternoon"},
+        "missed_punches": {"zh": "补卡申请", "en": "Missed punches"},
+        "missed_punch_approvals": {"zh": "补卡审批", "en": "Missed-punch approvals"},
+        "error.missed_punch_duplicate": {"zh": "该时段已申请过同一补卡", "en": "This missed punch has been asked for already"},
+        "error.missed_punch_in_future": {"zh": "补卡时间不能晚于当前时间", "en": "A missed punch cannot be in the future"},
+        "error.missed_punch_not_allowed": {
+            "zh": "只有该人员所在部门负责人或人事可以审批",
+            "en": "Only the staff member's department head or HR may decide this",
+        },
+        "error.missed_punch_already_decided": {"zh": "此补卡申请已处理", "en": "This request has been decided already"},
+        "error.missed_punch_not_found": {"zh": "未找到该补卡申请", "en": "No such missed-punch request"},
+        "error.missed_punch_form_invalid": {
+            "zh": "请填写日期、时段、签到或签退、时间和事由（至少2个字）。",
+            "en": "Fill in the day, half day, sign-in or sign-out, the time and a reason (at least 2 characters).",
+        },
+        "error.month_closed_missed_punch": {
+            "zh": "{month}考勤已结账，不能再补卡。如确有需要，请联系人事处理。",
+            "en": "Attendance for {month} is closed: a missed punch can no longer be added. Ask HR if it must be corrected.",
         },
     }
 )

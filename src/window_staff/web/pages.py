@@ -34,13 +34,19 @@ HEADERS = {
 }
 # The pages each role starts from (title key, path), in the order the home page lists them.
 START: Mapping[str, tuple[tuple[str, str], ...]] = {
-    "staff": (("my_month", "/app/me"), ("my_appraisal", "/app/me/appraisal"), ("my_leave", "/app/me/leave")),
+    "staff": (
+        ("my_month", "/app/me"),
+        ("my_appraisal", "/app/me/appraisal"),
+        ("my_leave", "/app/me/leave"),
+        ("missed_punches", "/app/me/missed-punches"),
+    ),
     "inspector": (("inspections", "/app/inspect"),),
     "inspection_lead": (("inspections", "/app/inspections"), ("board", "/board")),
     "hr": (
         ("appraisal_console", "/app/hr/appraisal"),
         ("staff_and_windows", "/app/hr/org"),
         ("leave_approvals", "/app/hr/leave"),
+        ("missed_punch_approvals", "/app/missed-punches"),
         ("terminals_enrolment", "/app/hr/enrolment"),
     ),
     "approver": (("approvals", "/app/approver"),),

@@ -85,6 +85,8 @@ async def request_leave(ctx: AppContext, staff_id: int, data: LeaveIn, *, actor:
     kind = canonical_kind(data.kind)
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
+        # the balance first: a request beyond it is refused in words, whatever else it clashes with
+        await balances.check_balance(ctx, posting, kind=kind, start=data.start, end=data.end)
         clash = await LeaveRequest.exists().where(
             (LeaveRequest.staff == staff_id)
             & LeaveRequest.status.is_in(["requested", "approved"])
@@ -93,7 +95,6 @@ async def request_leave(ctx: AppContext, staff_id: int, data: LeaveIn, *, actor:
         )
         if clash:
             raise LeaveOverlaps("another requested or approved leave overlaps this span")
-        await balances.check_balance(ctx, posting, kind=kind, start=data.start, end=data.end)
         rows = await LeaveRequest.insert(
             LeaveRequest(
                 staff=staff_id,

@@ -235,3 +235,13 @@ async def missed_punch_counts(staff_ids: Sequence[int], *, month: date) -> dict[
     for r in rows:
         out.setdefault(r["staff"], []).append(_out(r))
     return out
+
+
+async def missed_punch_ids(punch_ids: Sequence[int]) -> frozenset[int]:
+    """Which of these punches are approved missed punches (补卡), so sheets can mark the sessions resting on them."""
+    found: set[int] = set()
+    ids = sorted(set(punch_ids))
+    for i in range(0, len(ids), 5000):
+        rows = await Punch.select(Punch.id).where(Punch.id.is_in(ids[i : i + 5000]) & (Punch.source == SOURCE))
+        found.update(r["id"] for r in rows)
+    return frozenset(found)

@@ -21,6 +21,7 @@ from window_staff.appraisal.service import appeals as service_appeals, reports a
 from window_staff.attendance import views as attendance_views
 from window_staff.attendance.leave_rules import KINDS, canonical_kind
 from window_staff.attendance.schemas import DayRecordOut
+from window_staff.attendance.service import missed_punches
 from window_staff.biometrics import service as biometrics
 from window_staff.biometrics.schemas import ConsentOut, ConsentStatusOut
 from window_staff.common import periods
@@ -34,7 +35,8 @@ from window_staff.errors import status_of
 from window_staff.evaluations.service import cases as service_cases, ratings as service_ratings
 from window_staff.inspections import service as inspections
 from window_staff.scoring.rules import rules_of
-from window_staff.web import leave_words  # noqa: F401 (registers the leave kinds' words)
+from window_staff.terminals import service as terminals
+from window_staff.web import leave_words, month_punches  # noqa: F401 (leave_words registers the leave kinds' words)
 from window_staff.web.appraisal_text import appeal_facts, computed_words, restored_words
 from window_staff.web.i18n import add_words, lang_of, time_words, translator
 from window_staff.web.pages import PAGE, page_roles, refusal_of, render
@@ -189,8 +191,10 @@ def _tone(status: str) -> str:
     return {"present": "pos", "on_leave": "muted"}.get(status, "neg")
 
 
-def calendar_rows(month: str, records: list[DayRecordOut], *, lang: str) -> tuple[list[str], list[dict[str, Any]]]:
-    """One row a day of the month: the day, its weekday and a cell per session (am, pm, then any other)."""
+def calendar_rows(
+    month: str, records: list[DayRecordOut], *, lang: str, missed_ids: frozenset[int] = frozenset()
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """One row a day of the month: the day, its weekday and a cell per session (am, pm, then others); a 补卡 cell says so."""
     words = translator(lang)
     year, mon = int(month[:4]), int(month[5:])
     sessions: list[str] = ["am", "pm"]
@@ -207,9 +211,18 @@ def calendar_rows(month: str, records: list[DayRecordOut], *, lang: str) -> tupl
         for s in sessions:
             cell = by_day.get(day, {}).get(s)
             if cell is None:
-                cells.append({"text": words("me.no_record"), "tone": "muted", "corrected": False})
+                cells.append({"text": words("me.no_record"), "tone": "muted", "corrected": False, "missed": False, "ask": False})
             else:
-                cells.append({"text": session_text(cell, words), "tone": _tone(cell.status), "corrected": cell.correction is not None})
+                rests_on = {cell.sign_in_punch_id, cell.sign_out_punch_id}
+                cells.append(
+                    {
+                        "text": session_text(cell, words),
+                        "tone": _tone(cell.status),
+                        "corrected": cell.correction is not None,
+                        "missed": bool(rests_on & missed_ids),
+                        "ask": cell.status in ("missing_sign_in", "missing_sign_out", "absent"),
+                    }
+                )
         rows.append(
             {
                 "day": day,
@@ -330,7 +343,11 @@ class StaffPagesController(Controller):
         lang = lang_of(request)
         month = _asked_month(request) or _this_month(ctx)
         attendance = await attendance_views.staff_month(ctx, staff_id, month=month, only_staff_id=staff_id)
-        heads, rows = calendar_rows(attendance.month, attendance.records, lang=lang)
+        punches = await missed_punches.month_punches(ctx, staff_id, month=attendance.month, only_staff_id=staff_id)
+        missed_ids = frozenset(p.id for p in punches if p.source == month_punches.MISSED)
+        heads, rows = calendar_rows(attendance.month, attendance.records, lang=lang, missed_ids=missed_ids)
+        terminal_names = await terminals.names_of([p.terminal_id for p in punches if p.terminal_id is not None])
+        prev_month, next_month = month_punches.neighbours(attendance.month, this_month=_this_month(ctx))
         found = await inspections.my_findings(ctx, PageParams(limit=100, offset=0), principal=principal)
         # A finding reads as the problem found (未佩戴工作牌), not as the standard it broke (统一戴牌上岗).
         items = {i.id: i for i in rules_of(ctx).checklist}
@@ -365,6 +382,9 @@ class StaffPagesController(Controller):
             ratings=ratings,
             consent=consent,
             latest_sheet=latest,
+            punch_days=month_punches.punch_days(punches, terminals=terminal_names, zone=_ZONE.key, lang=lang),
+            prev_month=prev_month,
+            next_month=next_month,
         )
 
     @get("/app/me/appraisal", guards=[page_roles("staff")], opt=PAGE)
