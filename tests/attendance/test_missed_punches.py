@@ -5,7 +5,7 @@ from datetime import date, time
 import pytest
 
 from tests.attendance.support import MONTH, local, make_world, terminal_punch
-from tests.factories import make_staff
+from tests.factories import logged_in, make_staff
 from window_staff.attendance import facts, views
 from window_staff.attendance.errors import AttendanceDuplicate, MissedPunchNotAllowed, MonthClosed
 from window_staff.attendance.schemas import MissedPunchDecisionIn, MissedPunchIn
@@ -126,3 +126,19 @@ async def test_the_department_sheet_marks_a_session_resting_on_a_missed_punch(ap
     await missed_punches.decide_missed_punch(app_ctx, asked.id, MissedPunchDecisionIn(approved=True), principal=HR)
     sheet = await views.department_sheet(app_ctx, department_id=world.window.department_id, month=MONTH)
     assert sheet.rows[0].days[3] == "√(补)/旷"  # 4 March: the morning rests on the 补卡 sign-out; no afternoon punches
+
+
+async def test_the_api_takes_a_request_and_hr_decides_it(client, app_ctx):
+    world = await make_world(app_ctx)
+    _, staff = await logged_in(client, app_ctx, "staff", staff_id=world.staff[0].id)
+    _, hr = await logged_in(client, app_ctx, "hr")
+    body = {"day": "2025-03-04", "session": "am", "kind": "out", "time": "12:02:00", "reason": "忘记签退"}
+    asked = await client.post("/api/v1/me/missed-punches", json=body, headers=staff)
+    assert asked.status_code == 201, asked.text
+    # a colleague without a department to head may not decide it
+    refused = await client.post(f"/api/v1/attendance/missed-punches/{asked.json()['id']}/decision", json={"approved": True}, headers=staff)
+    assert refused.status_code == 403
+    done = await client.post(f"/api/v1/attendance/missed-punches/{asked.json()['id']}/decision", json={"approved": True}, headers=hr)
+    assert done.status_code == 200 and done.json()["status"] == "approved"
+    mine = (await client.get("/api/v1/me/missed-punches", headers=staff)).json()
+    assert [m["status"] for m in mine] == ["approved"]
