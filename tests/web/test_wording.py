@@ -82,7 +82,8 @@ async def lived_in(site) -> Site:
     last_month = datetime.now(UTC).date().replace(day=1) - timedelta(days=1)
     for hour, session in ((8, "am"), (17, "pm")):
         body = {"day": f"{last_month.replace(day=3)}", "session": session, "kind": "in" if session == "am" else "out"}
-        asked = await api(site, "staff", "POST", "/api/v1/me/missed-punches", json={**body, "time": f"{hour:02d}:25:00", "reason": "忘记打卡"})
+        body |= {"time": f"{hour:02d}:25:00", "reason": "忘记打卡"}
+        asked = await api(site, "staff", "POST", "/api/v1/me/missed-punches", json=body)
         if session == "am":
             await api(site, "hr", "POST", f"/api/v1/attendance/missed-punches/{asked['id']}/decision", json={"approved": True})
     return site
