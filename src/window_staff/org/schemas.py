@@ -124,6 +124,7 @@ class StaffOut(msgspec.Struct, kw_only=True):
     hired_on: date
     left_on: date | None
     status: str
+    service_start: date | None = None  # 参加工作时间 (annual leave); None: the hiring date counts
 
 
 class StaffBriefOut(msgspec.Struct, kw_only=True):

@@ -92,6 +92,7 @@ def _staff_out(r: dict[str, Any]) -> StaffOut:
         hired_on=r["hired_on"],
         left_on=r["left_on"],
         status=r["status"],
+        service_start=r.get("service_start"),
     )
 
 
@@ -370,6 +371,7 @@ async def import_staff(ctx: AppContext, rows: Sequence[StaffIn], *, actor: str) 
             hired_on=r.hired_on,
             left_on=None,
             status="active",
+            service_start=r.service_start,
         )
         for i, r in zip(ids, rows, strict=True)
     ]
