@@ -9,7 +9,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.web.browser import page_as, shot
+from tests.web.browser import api, page_as, shot
+from tests.web.test_hr_org_pages import new_person, new_window, unique
+from window_staff import demo
 
 WORDS = {
     "zh": {
@@ -116,3 +118,31 @@ async def test_a_missed_punch_is_asked_approved_by_hr_and_marked_in_the_month(si
     assert at in punches and w["missed_how"] in punches
     assert await me.locator("#next-month").count() == 1  # from last month, this month is a button away
     await shot(me, f"me-month-missed-punch-{lang}")
+
+
+async def test_a_department_head_approves_their_staffs_missed_punch(site, browser) -> None:
+    code = unique("MP")
+    await api(site, "hr", "POST", "/api/v1/departments/", json={"code": code, "name": "补卡测试科"})
+    window = await new_window(site, department_code=code)
+    colleague, head = await new_person(site, window, name="补卡申请人"), await new_person(site, window, name="科室负责人")
+    logins = {}
+    for who, person in (("colleague", colleague), ("head", head)):
+        logins[who] = unique("u").lower()
+        user = {"username": logins[who], "password": demo.DEMO_PASSWORD, "display_name": person["name"], "roles": ["staff"]}
+        await api(site, "admin", "POST", "/api/v1/users/", json={**user, "staff_id": person["id"]})
+    await api(site, "hr", "PUT", f"/api/v1/departments/{window['department_id']}/head", json={"staff_id": head["id"]})
+    day = _last_month_weekday()
+    reason = f"外出办事未打卡 {uuid.uuid4().hex[:6]}"
+    body = {"day": day.isoformat(), "session": "pm", "kind": "in", "time": "14:25:00", "reason": reason}
+    await api(site, logins["colleague"], "POST", "/api/v1/me/missed-punches", json=body)
+
+    page = await page_as(browser, site, logins["head"], phone=True, next_path="/app/me/missed-punches")
+    await page.click("#to-approvals")  # only a department head is offered the way to the approvals
+    await page.wait_for_load_state("networkidle")
+    row = page.locator("#pending tr.missed", has_text=reason)
+    assert "补卡申请人" in await row.inner_text()
+    await row.locator("button[value=approve]").click()
+    await page.wait_for_load_state("networkidle")
+    assert "已记入考勤" in await page.locator("#notice").inner_text()
+    assert "已同意" in await page.locator("#recent tr.missed", has_text=reason).inner_text()
+    await shot(page, "head-missed-punch-approved-zh")
