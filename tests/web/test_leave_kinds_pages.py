@@ -66,12 +66,19 @@ async def test_a_staff_member_requests_annual_leave_seeing_the_balance(site, bro
     await page.select_option("#kind", "annual")
     await page.fill("#start", f"{day.isoformat()}T15:00")  # the afternoon: other leave tests take mornings
     await page.fill("#end", f"{day.isoformat()}T17:30")
-    await page.fill("#reason", f"{'家中有事' if lang == 'zh' else 'Family matters'} {uuid.uuid4().hex[:4]}")
+    reason = f"{'家中有事' if lang == 'zh' else 'Family matters'} {uuid.uuid4().hex[:4]}"
+    await page.fill("#reason", reason)
     await page.click("#request-form button[type=submit]")
     await page.wait_for_load_state("networkidle")
     assert w["sent"] in await page.locator("#notice").inner_text()
     assert await _left(page) == before - 0.5  # half a working day
     await shot(page, f"me-leave-annual-{lang}")
+
+    # HR sees the request with what is left of the requester's annual leave (this request counted).
+    hr = await page_as(browser, site, "hr", next_path=f"/app/hr/leave?lang={lang}")
+    balances = await hr.locator("#pending tr.leave", has_text=reason).locator("td.balances").inner_text()
+    assert w["annual"] in balances and f"{before - 0.5:g}" in balances
+    await shot(hr, f"hr-leave-balances-{lang}")
 
     # A year's leave at once is more than is left: refused in words, nothing sent.
     year = date.today().year
