@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from window_staff.attendance.schemas import MonthPunchOut
-from window_staff.web.month_punches import how_words, neighbours, punch_days
+from window_staff.web.month_punches import how_words, leave_split, neighbours, punch_days
 
 
 def test_a_terminal_mode_reads_as_its_parts():
@@ -36,3 +36,8 @@ def test_the_next_month_is_offered_only_once_it_has_begun():
     assert neighbours("2026-11", this_month="2026-12") == ("2026-10", "2026-12")
     assert neighbours("2026-12", this_month="2026-12") == ("2026-11", None)
     assert neighbours("2026-01", this_month="2026-12") == ("2025-12", "2026-02")
+
+
+def test_leave_splits_as_the_rules_count_it():
+    counting = frozenset({"personal", "sick"})
+    assert leave_split({"personal": 2, "leave": 1, "annual": 4, "training": 1}, counting=counting) == (3, 5)

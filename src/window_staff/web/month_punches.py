@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from window_staff.attendance.leave_rules import canonical_kind
 from window_staff.attendance.schemas import MonthPunchOut
 from window_staff.common import periods
 from window_staff.web.i18n import add_words, day_words, translator
@@ -37,6 +38,11 @@ add_words(
         "me.how.missed_punch": {"zh": "补卡（经审批）", "en": "补卡: missed punch, approved"},
         "me.how.other": {"zh": "其他方式", "en": "another way"},
         "me.how.or": {"zh": "或", "en": " or "},
+        "me.t.leave_counted": {"zh": "请假，计入请假天数(半天)", "en": "Leave counted as leave (half days)"},
+        "me.t.leave_present": {
+            "zh": "公出、培训及视同出勤的假(半天)",
+            "en": "Official business, training and leave counted as attendance (half days)",
+        },
     }
 )
 
@@ -76,6 +82,12 @@ def punch_days(punches: list[MonthPunchOut], *, terminals: dict[int, str], zone:
             }
         )
     return [{"day": day_words(d, lang, year=False), "iso": d.isoformat(), "punches": items} for d, items in sorted(days.items())]
+
+
+def leave_split(leave_by_kind: dict[str, int], *, counting: frozenset[str]) -> tuple[int, int]:
+    """Leave half days as the rules count them: those counted as leave, and those counted as attendance (公出, 培训, 年休假 ...)."""
+    counted = sum(n for kind, n in leave_by_kind.items() if canonical_kind(kind) in counting)
+    return counted, sum(leave_by_kind.values()) - counted
 
 
 def neighbours(month: str, *, this_month: str) -> tuple[str, str | None]:

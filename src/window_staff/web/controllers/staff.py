@@ -22,6 +22,7 @@ from window_staff.attendance import views as attendance_views
 from window_staff.attendance.leave_rules import KINDS, canonical_kind
 from window_staff.attendance.schemas import DayRecordOut
 from window_staff.attendance.service import missed_punches
+from window_staff.attendance.service.inputs import leave_rules_of
 from window_staff.biometrics import service as biometrics
 from window_staff.biometrics.schemas import ConsentOut, ConsentStatusOut
 from window_staff.common import periods
@@ -68,7 +69,6 @@ add_words(
         "me.t.early": {"zh": "早退(次/分)", "en": "Early (times/min)"},
         "me.t.absent": {"zh": "旷工(半天)", "en": "Absent (half days)"},
         "me.t.missing": {"zh": "缺卡(次)", "en": "Missing punches"},
-        "me.t.leave": {"zh": "请假(半天)", "en": "Leave (half days)"},
         "me.findings": {"zh": "本月检查发现", "en": "Inspection findings this month"},
         "me.no_findings": {"zh": "本月没有已公布的检查发现。", "en": "No published findings this month."},
         "me.positive": {"zh": "表扬", "en": "Commendation"},
@@ -383,6 +383,10 @@ class StaffPagesController(Controller):
             consent=consent,
             latest_sheet=latest,
             punch_days=month_punches.punch_days(punches, terminals=terminal_names, zone=_ZONE.key, lang=lang),
+            leave_split=month_punches.leave_split(
+                attendance.totals.leave_by_kind,
+                counting=frozenset(k for k, r in leave_rules_of(ctx).kinds.items() if r.counts_against_attendance),
+            ),
             prev_month=prev_month,
             next_month=next_month,
         )
