@@ -42,7 +42,9 @@ async def make_window(ctx: AppContext, *, site_id: int | None = None) -> WindowO
     return await org.create_window(ctx, WindowIn(site_id=site_id, department_id=dept.id, number=f"W{i}"), actor="test")
 
 
-async def make_staff(ctx: AppContext, *, window: WindowOut | None = None, hired_on: date = date(2020, 1, 1)) -> StaffOut:
+async def make_staff(
+    ctx: AppContext, *, window: WindowOut | None = None, hired_on: date = date(2020, 1, 1), name: str | None = None
+) -> StaffOut:
     """A staff member at a window."""
     window = window or await make_window(ctx)
     i = n()
@@ -50,7 +52,7 @@ async def make_staff(ctx: AppContext, *, window: WindowOut | None = None, hired_
         ctx,
         StaffIn(
             employee_no=f"E{i:05d}",
-            name=f"员工{i}",
+            name=name or f"员工{i}",
             department_id=window.department_id,
             window_id=window.id,
             phone="13800000000",

@@ -82,12 +82,18 @@ from window_staff.terminals.controllers.registry import TerminalController
 from window_staff.web.controllers.account import AccountPages
 from window_staff.web.controllers.admin import AdminPages
 from window_staff.web.controllers.approver import ApproverPageController
+from window_staff.web.controllers.audit_log import AuditLogPages
 from window_staff.web.controllers.board import BoardPageController
 from window_staff.web.controllers.delegate import DelegatePagesController
+from window_staff.web.controllers.hall import HallController
 from window_staff.web.controllers.hr import HrAppraisalPageController
+from window_staff.web.controllers.hr_campaigns import HrCampaignPages
+from window_staff.web.controllers.hr_cases import HrCasePages
 from window_staff.web.controllers.hr_enrolment import HrEnrolmentPages
 from window_staff.web.controllers.hr_leave import HrLeavePages, MyLeavePages
 from window_staff.web.controllers.hr_org import HrOrgPages
+from window_staff.web.controllers.hr_rating_codes import HrRatingCodePages
+from window_staff.web.controllers.hr_services import HrServicePages
 from window_staff.web.controllers.inspect import InspectorPages, LeadPages
 from window_staff.web.controllers.jobs import JobPages
 from window_staff.web.controllers.missed_punch import MissedPunchApprovalPages, MyMissedPunchPages
@@ -95,6 +101,7 @@ from window_staff.web.controllers.notifications import NotificationPages
 from window_staff.web.controllers.rating import RatingPageController
 from window_staff.web.controllers.session import WebController
 from window_staff.web.controllers.staff import StaffPagesController
+from window_staff.web.controllers.today import TodayPages
 from window_staff.web.pages import register_template_callables
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
@@ -148,9 +155,16 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     InspectorPages,
     LeadPages,
     AdminPages,
+    AuditLogPages,
+    HallController,
     HrOrgPages,
     HrLeavePages,
+    TodayPages,
     HrEnrolmentPages,
+    HrCampaignPages,
+    HrRatingCodePages,
+    HrCasePages,
+    HrServicePages,
     MyLeavePages,
     MyMissedPunchPages,
     MissedPunchApprovalPages,

@@ -50,6 +50,14 @@ async def test_the_month_list_pages_by_employee_number(ctx) -> None:
     assert page.items[0].employee_no == min(s.employee_no for s in month.staff)
 
 
+async def test_the_month_list_finds_a_person_by_employee_number_in_any_case(ctx) -> None:
+    month = await make_month(ctx)
+    await service.compute(ctx, MONTH, principal=month.hr)
+    wanted = month.staff[1]
+    page = await service_reports.list_sheets(ctx, MONTH, PageParams(limit=10, offset=0), search_text=wanted.employee_no.lower())
+    assert [s.staff_id for s in page.items] == [wanted.id] and page.total == 1
+
+
 def min_group(ctx, size: int) -> None:
     """The appraisal policy with another smallest ranked group (the shipped one says 3)."""
     ctx.resources["appraisal.policy"] = dataclasses.replace(policy_of(ctx), ranking_min_group=size)

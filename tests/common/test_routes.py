@@ -25,7 +25,7 @@ def test_public_routes_are_only_the_expected_ones(tmp_path):
     app = create_app(load_settings({}, data_dir=tmp_path), configure_logs=False)
     public = {path for path, h in _handlers(app) if h.opt.get("public")}
     allowed = re.compile(
-        r"^(/|/login|/lang/[^/]+|/static(/.*)?|/health|/api/v1/auth/login|/api/v1/auth/password-reset|/password-reset|/api/v1/delegate/redeem|/rate/[^/]+|/api/schema(/.*)?|/board|/api/v1/board(/.*)?|/delegate(/.*)?)$"
+        r"^(/|/login|/lang/[^/]+|/static(/.*)?|/health|/api/v1/auth/login|/api/v1/auth/password-reset|/password-reset|/api/v1/delegate/redeem|/rate/[^/]+|/api/schema(/.*)?|/board|/api/v1/board(/.*)?|/delegate(/.*)?|/hall(/.*)?)$"
     )
     assert {p for p in public if not allowed.match(p)} == set()
 

@@ -32,10 +32,18 @@ PAGES = {
     "hr-org-windows": ("hr", "/app/hr/org/windows", False),
     "hr-leave": ("hr", "/app/hr/leave", False),
     "hr-missed-punches": ("hr", "/app/missed-punches", False),
+    "hr-campaigns": ("hr", "/app/hr/campaigns", False),
+    "hr-rating-codes": ("hr", "/app/hr/rating-codes", False),
+    "hr-cases": ("hr", "/app/hr/cases", False),
+    "hr-services": ("hr", "/app/hr/services", False),
     "approver": ("approver", "/app/approver", False),
     "approver-month": ("approver", "/app/approver/{month}", False),
     "lead": ("lead", "/app/inspections", False),
     "admin": ("admin", "/app/admin", False),
+    "audit-log": ("auditor", "/app/audit", False),
+    "hr-org-search": ("hr", "/app/hr/org?q=wl", False),
+    "today-hr": ("hr", "/app/today", False),
+    "today-head": ("staff", "/app/today", True),
 }
 
 

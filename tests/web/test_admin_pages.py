@@ -105,3 +105,32 @@ async def test_revoking_a_terminal_takes_a_second_click_that_says_it_cannot_be_u
     await page.wait_for_load_state("networkidle")
     assert (await api(site, "admin", "GET", f"/api/v1/terminals/{terminal['id']}"))["status"] == "revoked"
     assert await page.locator("#terminals tr[data-terminal='WS-TEST-REVOKE'] [data-action=revoke]").count() == 0
+
+
+async def test_the_admin_links_an_account_to_a_staff_member_by_employee_number(site, browser) -> None:
+    target = await _new_user(site, "linkme1", ["staff"])
+    window = (await api(site, "hr", "GET", "/api/v1/windows/", params={"limit": 1}))["items"][0]
+    person = await api(
+        site,
+        "hr",
+        "POST",
+        "/api/v1/staff",
+        json={
+            "employee_no": f"LK{target['id']:06d}",
+            "name": "关联测试",
+            "department_id": window["department_id"],
+            "window_id": window["id"],
+            "hired_on": "2024-03-01",
+        },
+    )
+    page = await page_as(browser, site, "admin", next_path=f"/app/admin/users/{target['id']}")
+    assert "尚未关联工作人员" in await page.locator("#staff-linked").inner_text()
+    await page.fill("#link-employee-no", "NO-SUCH-NUMBER")
+    await page.click("#staff-link button[type=submit]")
+    assert "没有此工号的人员" in await page.locator("[role=alert]").inner_text()
+    await page.fill("#link-employee-no", person["employee_no"])
+    await page.click("#staff-link button[type=submit]")
+    assert await page.locator("[role=status]").inner_text() == "已关联工作人员"
+    assert "关联测试" in await page.locator("#staff-linked").inner_text()
+    assert (await api(site, "admin", "GET", f"/api/v1/users/{target['id']}"))["staff_id"] == person["id"]
+    await shot(page, "admin-user-linked")

@@ -234,3 +234,13 @@ async def test_hr_enrols_a_real_scanner_image_with_leader_minutiae(site, browser
     await _fingerprint(page, position="2", name="101_2.tif", data=(FVC / "101_2.tif").read_bytes())
     assert "右手食指：已按压 2 次，还需 1 次" in await page.locator("#progress-items").inner_text()
     await shot(page, "hr-enrolment-fingerprints")
+
+
+async def test_hr_finds_a_person_in_the_enrolment_table_by_pinyin_initials(site, browser) -> None:
+    person = await _new_staff(site, "诸葛采集")
+    page = await page_as(browser, site, "hr", next_path="/app/hr/enrolment")
+    await page.fill("#f-q", "zgcj")
+    await page.click("#enrol-filters button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    assert [await r.get_attribute("data-staff") for r in await page.locator("#enrolment tr.staff").all()] == [str(person["id"])]
+    await shot(page, "hr-enrolment-found")

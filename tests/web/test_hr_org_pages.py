@@ -8,8 +8,9 @@ from itertools import count
 from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
+from PIL import Image
 
-from tests.web.browser import Site, api, page_as, shot
+from tests.web.browser import Site, api, page_as, shot, wait_for
 
 _serial = count(1)
 
@@ -78,9 +79,15 @@ async def test_hr_creates_a_staff_member_through_the_form_and_finds_them_in_the_
     assert "欧阳新人" in await row.inner_text()
     assert "人力资源和社会保障局" in await row.inner_text() and "在岗" in await row.inner_text()
     await shot(page, "hr-org-staff-created")
-    # The find box opens the new person's page by employee number.
-    await page.fill("#find-no", employee_no)
-    await page.click("#find button[type=submit]")
+    # The find box finds the new person by the pinyin initials of their name (欧阳新人: oyxr) ...
+    await page.fill("#find-q", "OYXR")
+    await page.click("#filters button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    assert [await r.get_attribute("data-employee-no") for r in await page.locator("#staff tr.person").all()] == [employee_no]
+    await shot(page, "hr-org-staff-found-by-initials")
+    # ... and a whole employee number opens their page.
+    await page.fill("#find-q", employee_no)
+    await page.click("#filters button[type=submit]")
     await page.wait_for_load_state("networkidle")
     assert employee_no in await page.locator("h1").inner_text()
 
@@ -162,6 +169,10 @@ async def test_hr_adds_weekend_duty_to_the_rota_and_sees_it(site, browser) -> No
     first = this_month()
     saturday = first + timedelta(days=(5 - first.weekday()) % 7)
     page = await page_as(browser, site, "hr", next_path="/app/hr/org/schedules")
+    # HR types the person's pinyin initials (周末值班: zmzb) and the choice narrows to them without a reload.
+    await page.fill("#r-find", "zmzb")
+    await wait_for(page, "document.querySelectorAll('#r-staff option').length === 1")
+    assert person["employee_no"] in await page.locator("#r-staff option").inner_text()
     await page.select_option("#r-staff", str(person["id"]))
     await page.fill("#r-day", saturday.isoformat())
     await page.select_option("#r-session", "am")
@@ -204,6 +215,30 @@ async def test_hr_closes_a_sites_month_and_the_page_follows_the_job_to_the_end(s
     assert "已保存" in await page.locator("#job .notice").inner_text()
     assert await page.locator("#month-closed").count() == 1 and await page.locator("#close-month").count() == 0
     await shot(page, "hr-org-month-closed")
+
+
+async def test_hr_uploads_a_public_photo_with_consent_and_deletes_it_when_consent_is_withdrawn(site, browser, tmp_path) -> None:
+    person = await new_person(site, await new_window(site), name="亮牌测试")
+    photo = tmp_path / "portrait.jpg"
+    Image.new("RGB", (900, 1200), (170, 130, 100)).save(photo, format="JPEG")
+    page = await page_as(browser, site, "hr", next_path=f"/app/hr/org/staff/{person['id']}")
+    assert "未上传公示照片" in await page.locator("#photo-consent").inner_text()
+    await page.set_input_files("#photo-file", str(photo))
+    await page.fill("#photo-day", "2026-12-01")
+    await page.click("#photo-form button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    assert "已保存公示照片" in await page.locator("[role=status]").inner_text()
+    assert "2026年12月1日" in await page.locator("#photo-consent").inner_text()
+    src = await page.locator("#public-photo img").get_attribute("src")
+    shown = await page.request.get(f"{site.url}{src}")
+    assert shown.status == 200 and shown.headers["content-type"] == "image/jpeg"
+    await shot(page, "hr-org-public-photo")
+    await page.click("summary[data-action=photo-remove]")
+    assert "不能恢复" in await page.locator("#confirm-photo-remove .what").inner_text()
+    await page.click("button[data-confirm=photo-remove]")
+    await page.wait_for_load_state("networkidle")
+    assert "已删除公示照片" in await page.locator("[role=status]").inner_text()
+    assert (await page.request.get(f"{site.url}{src}")).status == 404
 
 
 async def test_hr_records_a_service_start_for_annual_leave(site, browser) -> None:

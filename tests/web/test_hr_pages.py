@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.web.browser import api_job, page_as, shot
+from tests.web.browser import api_job, page_as, shot, wait_for
 from tests.web.test_month_to_close import months_ago
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 
@@ -35,6 +35,18 @@ async def test_hr_opens_the_console_and_sees_the_month_chart_and_rankings(site, 
     assert await page.locator("#sheets tbody tr").count() >= 1
     assert await page.locator("h2").filter(has_text="部门排名").count() == 1
     await shot(page, "hr-appraisal")
+
+
+async def test_hr_finds_a_sheet_by_pinyin_initials_without_leaving_the_month(site, browser) -> None:
+    page = await page_as(browser, site, "hr", next_path=f"/app/hr/appraisal/{demo_month()}")
+    before = await page.locator("#sheets tbody tr").count()
+    await page.fill("#sheet-q", "ww")  # 王伟, the demo's first staff member
+    await page.click("#sheet-find button[type=submit]")
+    await wait_for(page, f"document.querySelectorAll('#sheets tbody tr').length < {before}")
+    names = await page.locator("#sheets tbody tr td:nth-child(2)").all_inner_texts()
+    assert "王伟" in names
+    assert "q=ww" in page.url  # the address keeps the search, so back and reload show the same list
+    await shot(page, "hr-appraisal-find")
 
 
 async def test_hr_recomputes_the_month_and_sees_the_notice(site, browser) -> None:

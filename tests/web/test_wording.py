@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
 from tests.web.browser import Site, api, api_job, token_of
@@ -86,7 +87,37 @@ async def lived_in(site) -> Site:
         asked = await api(site, "staff", "POST", "/api/v1/me/missed-punches", json=body)
         if session == "am":
             await api(site, "hr", "POST", f"/api/v1/attendance/missed-punches/{asked['id']}/decision", json={"approved": True})
+    await _evaluation_work(site)
     return site
+
+
+async def _evaluation_work(site: Site) -> None:
+    """HR's evaluation pages with something on them: a campaign with an invitation, a window's rating code, a bad review's
+    case under appeal, and an import refused line by line."""
+    today = datetime.now(UTC).date()
+    department = (await api(site, "hr", "GET", "/api/v1/departments"))["items"][0]
+    delegate = await api(site, "hr", "POST", "/api/v1/evaluations/delegates", json={"name": "周代表", "kind": "cppcc_member"})
+    body = {
+        "title": "窗口作风评议",
+        "month": f"{today:%Y-%m}",
+        "opens_on": str(today),
+        "closes_on": str(today),
+        "targets": [{"kind": "department", "id": department["id"]}],
+    }
+    campaign = await api(site, "hr", "POST", "/api/v1/evaluations/campaigns", json=body)
+    await api(site, "hr", "POST", f"/api/v1/evaluations/campaigns/{campaign['id']}/open")
+    await api(site, "hr", "POST", f"/api/v1/evaluations/campaigns/{campaign['id']}/invitations", json={"delegate_id": delegate["id"]})
+    window = (await api(site, "hr", "GET", "/api/v1/windows", params={"limit": 200}))["items"][0]
+    made = await api(site, "hr", "POST", f"/api/v1/evaluations/windows/{window['id']}/rating-code")
+    rating = {"ticket": "W001", "level": 1, "efficiency": 1, "service_level": 2, "attitude": 1, "comment": "态度生硬"}
+    async with httpx.AsyncClient(base_url=site.url) as client:
+        assert (await client.post(f"/rate/{made['token']}", data=rating)).status_code < 300
+    case = (await api(site, "hr", "GET", "/api/v1/evaluations/cases", params={"status": "open", "limit": 1}))["items"][0]
+    await api(site, "hr", "POST", f"/api/v1/evaluations/cases/{case['id']}/appeal", json={"reason": "该群众未在本窗口办理业务"})
+    header = "external_id,item,site_code,window_number,employee_no,received_at,promised_at,completed_at,onsite"
+    bad = f"{header}\nX1,营业执照,NOWHERE,1,E1,2026-01-05 09:00,2026-01-06 09:00,,否\n".encode()
+    async with httpx.AsyncClient(base_url=site.url, headers={"Authorization": f"Bearer {await token_of(site, 'hr')}"}) as client:
+        assert (await client.post("/api/v1/evaluations/transactions/import", files={"file": ("x.csv", bad, "text/csv")})).status_code == 202
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -97,3 +128,14 @@ async def test_every_page_a_role_reaches_is_in_words(lived_in, role, lang) -> No
     assert seen.pages > 1
     assert not seen.failures, f"links leading to an error: {seen.failures}"
     assert not seen.leaks, "\n".join(f"{page}: {texts[:8]}" for page, texts in seen.leaks.items())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("role", ["hr", "approver", "staff"])
+async def test_the_today_page_and_its_live_board_are_in_words(lived_in, role, lang) -> None:
+    # HR and the approver start there, the demo's staff member heads a department: each reads it, and its fragment.
+    site = lived_in
+    for start in ("/app/today", "/app/today/live"):
+        seen = await crawl(site.url, token=await token_of(site, role), lang=lang, start=start, limit=1)
+        assert seen.pages == 1 and not seen.failures
+        assert not seen.leaks, "\n".join(f"{page}: {texts[:8]}" for page, texts in seen.leaks.items())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -214,11 +216,20 @@ async def current_sheets(period_id: int, *, staff_ids: Sequence[int] | None = No
     return await Sheet.select(*columns).where(where).order_by(Sheet.staff)
 
 
-async def sheet_page(period_id: int, *, limit: int, offset: int, department_id: int | None = None) -> tuple[list[dict[str, Any]], int]:
-    """A page of the period's current sheets by employee number, with the person's number, name and department, and the count."""
+async def sheet_page(
+    period_id: int, *, limit: int, offset: int, department_id: int | None = None, found_by: str = "", sqlite: bool = False
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the period's current sheets by employee number, with the person's number, name and department, and the count.
+
+    ``found_by`` (a normalised query, org/search.py) keeps the people whose name, pinyin initials or employee number hold it.
+    """
     where = (Sheet.period == period_id) & (Sheet.current == True)  # noqa: E712
     if department_id is not None:
         where &= Sheet.department == department_id
+    if found_by:
+        like = f"%{found_by}%"
+        columns = (Sheet.staff.name, Sheet.staff.name_initials, Sheet.staff.employee_no)
+        where &= functools.reduce(operator.or_, [c.like(like) if sqlite else c.ilike(like) for c in columns])
     rows = (
         await Sheet.select(
             Sheet.staff,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post, put
 from litestar.di import Provide
 
 from window_staff.auth import service
@@ -13,6 +13,7 @@ from window_staff.auth.schemas import (
     PasswordChangeIn,
     PasswordResetIn,
     PasswordResetIssuedOut,
+    StaffLinkIn,
     TotpResetOut,
     UserCreatedOut,
     UserCreateIn,
@@ -101,6 +102,11 @@ class UserController(Controller):
     async def update_user(self, ctx: AppContext, principal: Principal, user_id: int, data: UserUpdateIn) -> UserOut:
         """Change roles, name or activity; disabling ends every session of the user."""
         return await service.update_user(ctx, user_id, data, actor=principal.actor, actor_user_id=principal.user_id)
+
+    @put("/{user_id:int}/staff", request_max_body_size=1024)
+    async def link_staff(self, ctx: AppContext, principal: Principal, user_id: int, data: StaffLinkIn) -> UserOut:
+        """Link the account to a staff record (``{"staff_id": null}`` unlinks it); one active account per person."""
+        return await service.link_staff(ctx, user_id, staff_id=data.staff_id, actor=principal.actor)
 
     @post("/{user_id:int}/password-reset", status_code=201, request_max_body_size=1024)
     async def issue_password_reset(self, ctx: AppContext, principal: Principal, user_id: int) -> PasswordResetIssuedOut:

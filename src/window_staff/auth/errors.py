@@ -78,3 +78,10 @@ class ResetLinkInvalid(NotFound):
 
     code = "reset_link_invalid"
     title = "This password-reset link is not valid (used, expired or unknown)"
+
+
+class StaffAlreadyLinked(Conflict):
+    """A staff record belongs to one account: another active account is already linked to it."""
+
+    code = "staff_already_linked"
+    title = "Another account is already linked to this staff member"

@@ -57,6 +57,12 @@ class UserUpdateIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     active: bool | None = None
 
 
+class StaffLinkIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """An admin links an account to a staff record (``null`` unlinks it)."""
+
+    staff_id: Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)] | None
+
+
 class UserOut(msgspec.Struct, kw_only=True):
     """A user as the admin sees it (never the hash or the TOTP secret)."""
 

@@ -27,6 +27,8 @@ from window_staff.jobs import service as jobs
 from window_staff.jobs.schemas import JobOut
 
 IMPORT = "evaluations.import"
+# The CSV's columns, in the order the upload page lists them.
+CSV_COLUMNS = domain.COLUMNS
 CSV, API = "csv", "api"
 
 

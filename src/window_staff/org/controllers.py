@@ -115,11 +115,12 @@ class StaffController(Controller):
         page: PageParams,
         department_id: int | None = None,
         status: str | None = Parameter(default=None, pattern="^(active|left)$"),
+        q: str | None = Parameter(default=None, max_length=40),
     ) -> Page[StaffOut] | Page[StaffBriefOut]:
-        """Staff, filtered by department and status."""
+        """Staff, filtered by department and status, found by ``q``: part of a name, pinyin initials, employee no., window or department."""
         full = principal.has_any(*STAFF_FULL_READERS)
         only = None if full or principal.has_any("inspector", "inspection_lead") else (principal.staff_id or -1)
-        result = await service.list_staff(ctx, page, department_id=department_id, status=status, only_staff_id=only)
+        result = await service.list_staff(ctx, page, department_id=department_id, status=status, only_staff_id=only, search_text=q)
         if full or only is not None:
             return result
         return page_of([service.staff_brief(s) for s in result.items], total=result.total, params=page)

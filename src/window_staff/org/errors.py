@@ -52,3 +52,16 @@ class TimeZoneUnknown(InvalidInput):
 
     code = "time_zone_unknown"
     title = "Unknown time zone"
+
+
+class PublicPhotoInvalid(InvalidInput):
+    """The file is not a photo that can be shown (not JPEG, PNG or WebP, unreadable, or too large)."""
+
+    code = "public_photo_invalid"
+
+
+class PublicPhotoConsentRequired(InvalidInput):
+    """A public photo is kept only with the person's own consent to display it, recorded with its date."""
+
+    code = "public_photo_consent_required"
+    title = "The person's consent to show the photo must be recorded first"

@@ -1,6 +1,6 @@
 """Organisation tables: sites, departments, windows, staff."""
 
-from piccolo.columns import Boolean, Date, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import Boolean, Bytea, Date, ForeignKey, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -41,6 +41,7 @@ class Staff(Table, tablename="staff"):
 
     employee_no = Varchar(length=32, unique=True)
     name = Varchar(length=100)
+    name_initials = Text(default="")  # pinyin initials of every reading, for search (org/search.py)
     department = ForeignKey(Department)
     window = ForeignKey(Window, null=True)
     badge_no = Varchar(length=32, null=True, default=None)
@@ -61,6 +62,23 @@ class DepartmentHead(Table, tablename="department_head"):
     staff = ForeignKey(Staff)
     since = Timestamptz()
     set_by = Varchar(length=120)
+
+
+class StaffPublicPhoto(Table, tablename="staff_public_photo"):
+    """The photo shown beside a staff member's name on the hall's screens (亮牌上岗): not a biometric.
+
+    Kept only with the person's own consent for display, recorded here apart from biometric consent; withdrawing it or
+    leaving the centre deletes the row. ``token`` names the photo in its public address (not the staff id, so the
+    addresses cannot be walked).
+    """
+
+    staff = ForeignKey(Staff, unique=True)
+    token = Varchar(length=64, unique=True)
+    image = Bytea()
+    consent_note = Text(default="")
+    consented_on = Date()
+    recorded_by = Varchar(length=120)
+    recorded_at = Timestamptz()
 
 
 TABLES = [Site, Department, Window, Staff]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,7 @@ from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError, InvalidInput
 from window_staff.common.pagination import PageParams
-from window_staff.org import service as org
+from window_staff.org import search, service as org
 from window_staff.org.schemas import DepartmentHeadIn, StaffIn, StaffLeaveIn, StaffUpdateIn, WindowIn
 from window_staff.web.i18n import add_words
 
@@ -81,13 +82,20 @@ add_words(
         "org.all": {"zh": "全部", "en": "All"},
         "org.none": {"zh": "（无）", "en": "(none)"},
         "org.filter": {"zh": "筛选", "en": "Filter"},
-        "org.find": {"zh": "按工号查找", "en": "Find by employee no."},
+        "org.find": {"zh": "查找人员", "en": "Find staff"},
+        "org.find_hint": {"zh": "姓名、拼音首字母、工号、窗口或部门", "en": "Name, pinyin initials, employee no., window or department"},
+        "org.find_help": {
+            "zh": "可输入姓名中的字、拼音首字母（如“wl”查王磊）、工号、窗口号或部门名称；输入完整工号直接打开其信息。",
+            "en": "Type part of a name, its pinyin initials (\u201cwl\u201d finds 王磊), an employee no., a window or a department; "
+            "a whole employee no. opens that person.",
+        },
         "org.go": {"zh": "查找", "en": "Find"},
         "org.not_found": {"zh": "没有此工号的人员", "en": "No staff member has this employee number"},
         "org.total": {"zh": "共", "en": "Total"},
         "org.prev": {"zh": "上一页", "en": "Previous"},
         "org.next": {"zh": "下一页", "en": "Next"},
         "org.empty": {"zh": "暂无记录", "en": "Nothing here yet"},
+        "org.no_match": {"zh": "没有找到符合条件的人员", "en": "No staff member matches"},
         "org.read_only": {"zh": "只读（审计）", "en": "Read only (audit)"},
         "org.new_staff": {"zh": "新增人员", "en": "New staff member"},
         "org.badge_no": {"zh": "胸牌号", "en": "Badge no."},
@@ -105,7 +113,10 @@ add_words(
         "org.edit": {"zh": "修改信息与岗位", "en": "Edit details and posting"},
         "org.edit_hint": {"zh": "留空的项保持不变", "en": "Fields left empty stay as they are"},
         "org.leaves": {"zh": "离开中心", "en": "Leaves the centre"},
-        "org.leaves_hint": {"zh": "历史记录保留；其生物特征数据将被删除", "en": "History is kept; their biometric data is erased"},
+        "org.leaves_hint": {
+            "zh": "历史记录保留；其生物特征数据和公示照片将被删除",
+            "en": "History is kept; their biometric data and public photo are erased",
+        },
         "org.confirm": {"zh": "我已确认", "en": "I confirm"},
         "org.number": {"zh": "窗口号", "en": "Number"},
         "org.window_name": {"zh": "窗口名称", "en": "Window name"},
@@ -170,6 +181,27 @@ add_words(
         "org.done.staff_created": {"zh": "已添加人员", "en": "Staff member added"},
         "org.done.staff_updated": {"zh": "已保存", "en": "Saved"},
         "org.done.staff_left": {"zh": "已登记离开", "en": "Recorded as left"},
+        "org.done.photo_set": {"zh": "已保存公示照片", "en": "Public photo saved"},
+        "org.done.photo_removed": {"zh": "已删除公示照片", "en": "Public photo deleted"},
+        "org.photo": {"zh": "公示照片（亮牌上岗）", "en": "Public photo (shown on the hall's screens)"},
+        "org.photo_hint": {
+            "zh": "照片仅用于大厅显示屏和窗口屏公示本人姓名、工号，不用于人脸识别。"
+            "须本人书面同意后上传；本人撤回同意或离开中心时照片即删除。",
+            "en": "The photo is shown with the person's name and employee no. on the hall's screens only; it is not used for face "
+            "recognition. Upload it only with the person's written consent; it is deleted when they withdraw it or leave the centre.",
+        },
+        "org.photo_none": {"zh": "未上传公示照片", "en": "No public photo"},
+        "org.photo_since": {"zh": "本人于{day}书面同意公示", "en": "Consent to show it given in writing on {day}"},
+        "org.photo_file": {"zh": "照片（JPEG、PNG或WebP）", "en": "Photo (JPEG, PNG or WebP)"},
+        "org.photo_consented_on": {"zh": "本人书面同意的日期", "en": "Day the person consented in writing"},
+        "org.photo_note": {"zh": "同意书存放说明（选填）", "en": "Where the signed consent is kept (optional)"},
+        "org.photo_upload": {"zh": "上传照片", "en": "Upload the photo"},
+        "org.photo_remove": {"zh": "撤回同意并删除照片", "en": "Consent withdrawn: delete the photo"},
+        "confirm.what.photo-remove": {
+            "zh": "照片将立即从系统和大厅显示屏上删除，不能恢复；如需再次公示须重新取得本人同意并上传。",
+            "en": "The photo is deleted from the system and the hall's screens at once and cannot be restored; showing one again "
+            "needs the person's consent and a new upload.",
+        },
         "org.done.window_created": {"zh": "已添加窗口", "en": "Window added"},
         "org.done.head_set": {"zh": "已设置部门负责人", "en": "Department head set"},
         "org.done.hours_added": {"zh": "已添加作息时间", "en": "Session hours added"},
@@ -237,15 +269,31 @@ async def pick_lists(ctx: AppContext) -> dict[str, Any]:
     }
 
 
-async def staff_list(ctx: AppContext, *, department_id: int | None, status: str | None, offset: int) -> dict[str, Any]:
-    """One page of the staff list with its filters, and what the new-staff form picks from."""
-    page = await org.list_staff(ctx, PageParams(limit=STAFF_PER_PAGE, offset=offset), department_id=department_id, status=status)
-    return {"page": page, "department_id": department_id, "status_filter": status, "per_page": STAFF_PER_PAGE, **await pick_lists(ctx)}
+async def staff_list(
+    ctx: AppContext, *, department_id: int | None, status: str | None, offset: int, search_text: str | None = None
+) -> dict[str, Any]:
+    """One page of the staff list with its filters and search, and what the new-staff form picks from."""
+    page = await org.list_staff(
+        ctx, PageParams(limit=STAFF_PER_PAGE, offset=offset), department_id=department_id, status=status, search_text=search_text
+    )
+    return {
+        "page": page,
+        "department_id": department_id,
+        "status_filter": status,
+        "search_text": search_text,
+        "per_page": STAFF_PER_PAGE,
+        **await pick_lists(ctx),
+    }
 
 
 async def staff_detail(ctx: AppContext, staff_id: int) -> dict[str, Any]:
     """One staff member and what the edit form picks from."""
-    return {"person": await org.get_staff(ctx, staff_id), "site_of": await org.site_of_staff(staff_id), **await pick_lists(ctx)}
+    return {
+        "person": await org.get_staff(ctx, staff_id),
+        "site_of": await org.site_of_staff(staff_id),
+        "photo": (await org.public_photo_consents([staff_id])).get(staff_id),
+        **await pick_lists(ctx),
+    }
 
 
 async def windows_page(ctx: AppContext, *, site_id: int | None) -> dict[str, Any]:
@@ -300,6 +348,27 @@ async def schedules_page(ctx: AppContext, *, site_id: int | None, month: str) ->
         "month_closed": any(c.month == key for c in closed),
         "default_day": first.isoformat(),
     }
+
+
+async def rota_people(ctx: AppContext, *, site_id: int, month: str, search_text: str) -> list[Any]:
+    """The people the rota form may pick at a site in a month, found by name, pinyin initials, employee no. or window."""
+    first = periods.parse_month(month)
+    staff_ids = await org.staff_ids_at_site_between(site_id, first=first, last=periods.month_end(first))
+    windows = {w.id: f"{w.number} {w.name}" for w in (await org.list_windows(ctx, ALL, site_id=site_id)).items}
+    query = search.normalise(search_text)
+    return [
+        p
+        for p in await org.postings_of(staff_ids)
+        if p.site_id == site_id and search.matches(query, name=p.name, employee_no=p.employee_no, window=windows.get(p.window_id or 0, ""))
+    ]
+
+
+def day_or_none(text: str) -> date | None:
+    """A ``YYYY-MM-DD`` field as a day, or None when empty or not a day."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def month_or_this(ctx: AppContext, month: str) -> str:

@@ -47,6 +47,8 @@ WORDS: dict[str, dict[str, str]] = {
     "appraisal_console": {"zh": "月度考核", "en": "Monthly appraisal"},
     "approvals": {"zh": "审批", "en": "Approvals"},
     "administration": {"zh": "系统管理", "en": "Administration"},
+    "audit_log": {"zh": "审计日志", "en": "Audit log"},
+    "print": {"zh": "打印", "en": "Print"},
     "board": {"zh": "曝光台", "en": "Exposure board"},
     "staff_and_windows": {"zh": "人员、窗口与排班", "en": "Staff, windows and schedules"},
     "my_leave": {"zh": "我的请假", "en": "My leave"},

@@ -56,4 +56,7 @@ async def subject_links(ctx: AppContext, principal: Principal, items: Sequence[N
             links[n.id] = "/app/password"
         elif (n.subject_type, n.subject_id) in own:
             links[n.id] = own[n.subject_type, n.subject_id]
+        elif n.subject_type == "bad_review_case" and principal.has_any(*service_cases.STEP_ROLES):
+            # HR and the inspection lead run the loop: a case's message leads to the case itself.
+            links[n.id] = f"/app/hr/cases/{n.subject_id}"
     return links

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
@@ -19,6 +19,7 @@ from window_staff.common.errors import DomainError
 from window_staff.common.guards import Guard, principal_of
 from window_staff.common.principal import Principal
 from window_staff.errors import register_page_errors, status_of
+from window_staff.web.heads import head_book
 from window_staff.web.i18n import LANG_COOKIE, LANG_COOKIE_AGE, LANGS, day_words, lang_of, month_words, refusal, time_words, translator
 from window_staff.web.names import name_book, who
 
@@ -41,17 +42,22 @@ START: Mapping[str, tuple[tuple[str, str], ...]] = {
         ("missed_punches", "/app/me/missed-punches"),
     ),
     "inspector": (("inspections", "/app/inspect"),),
-    "inspection_lead": (("inspections", "/app/inspections"), ("board", "/board")),
+    "inspection_lead": (("inspections", "/app/inspections"), ("board", "/board"), ("bad_review_cases", "/app/hr/cases")),
     "hr": (
+        ("today", "/app/today"),
         ("appraisal_console", "/app/hr/appraisal"),
         ("staff_and_windows", "/app/hr/org"),
         ("leave_approvals", "/app/hr/leave"),
         ("missed_punch_approvals", "/app/missed-punches"),
         ("terminals_enrolment", "/app/hr/enrolment"),
+        ("delegate_campaigns", "/app/hr/campaigns"),
+        ("rating_codes", "/app/hr/rating-codes"),
+        ("bad_review_cases", "/app/hr/cases"),
+        ("service_transactions", "/app/hr/services"),
     ),
-    "approver": (("approvals", "/app/approver"),),
-    "auditor": (("appraisal_console", "/app/hr/appraisal"), ("staff_and_windows", "/app/hr/org")),
-    "admin": (("administration", "/app/admin"),),
+    "approver": (("today", "/app/today"), ("approvals", "/app/approver")),
+    "auditor": (("appraisal_console", "/app/hr/appraisal"), ("staff_and_windows", "/app/hr/org"), ("audit_log", "/app/audit")),
+    "admin": (("administration", "/app/admin"), ("audit_log", "/app/audit")),
 }
 
 
@@ -81,6 +87,7 @@ def page_roles(*allowed: str) -> Guard:
         if allowed and not principal.has_any(*allowed):
             raise RoleRequired(f"needs one of: {', '.join(allowed)}")
         await name_book(connection.app.state.ctx).refresh()  # templates name people and cannot wait for the database
+        await head_book(connection.app.state.ctx).refresh()  # and the navigation offers department heads their Today page
 
     guard.__name__ = f"page_roles({','.join(allowed)})"
     guard.allowed_roles = allowed  # type: ignore[attr-defined]
@@ -95,14 +102,20 @@ async def optional_principal(request: Request) -> Principal | None:
         return None
 
 
-def links_for(principal: Principal | None) -> list[tuple[str, str]]:
-    """The start pages of the caller's roles, without repeats."""
+# A department head (a staff member recorded as one, whatever their roles) also starts from Today.
+HEAD_START = (("today", "/app/today"),)
+
+
+def links_for(principal: Principal | None, *, heads: frozenset[int] = frozenset()) -> list[tuple[str, str]]:
+    """The start pages of the caller's roles (and of a department head), without repeats."""
     if principal is None:
         return []
     seen: list[tuple[str, str]] = []
     for role in START:
         if role in principal.roles:
             seen.extend(link for link in START[role] if link not in seen)
+    if principal.staff_id is not None and principal.staff_id in heads:
+        seen.extend(link for link in HEAD_START if link not in seen)
     return seen
 
 
@@ -126,7 +139,7 @@ def render(request: Request, template: str, *, principal: Principal | None, stat
             "principal": principal,
             "lang": lang,
             "_": translator(lang),
-            "links": links_for(principal),
+            "links": links_for(principal, heads=head_book(request.app.state.ctx).staff_ids),
             "path": request.url.path,
             **context,
             # Every page writes stored times the same way, in its own language.
@@ -165,6 +178,12 @@ def login_redirect(request: Request) -> Redirect:
 def page_error(request: Request, exc: DomainError, status: int) -> Response:
     """How a refused page is shown: no session -> the login page; anything else -> a readable page in its language."""
     if status == 401:
+        if request.headers.get("hx-request") == "true":
+            # htmx would swap the login page into the section it refreshes (a wall screen whose session ended): it
+            # follows HX-Redirect with the whole window instead.
+            shown = urlsplit(request.headers.get("hx-current-url", ""))
+            target = (shown.path + (f"?{shown.query}" if shown.query else "")) if shown.path.startswith("/app") else "/app"
+            return Response(content=b"", status_code=200, headers={**HEADERS, "HX-Redirect": f"/login?next={quote(target, safe='/')}"})
         return login_redirect(request)
     lang = lang_of(request)
     cached = request.scope.get("principal")  # set by principal_of when the session resolved

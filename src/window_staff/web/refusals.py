@@ -56,6 +56,10 @@ REFUSALS: dict[str, dict[str, str]] = {
     "error.head_not_in_department": {"zh": "负责人须为本部门人员", "en": "The head must belong to the department"},
     "error.staff_not_at_window": {"zh": "该人员不在此窗口", "en": "This staff member does not work at this window"},
     "error.username_taken": {"zh": "用户名已被使用", "en": "That username is taken"},
+    "error.staff_already_linked": {
+        "zh": "该工作人员已关联其他在用账号，请先停用或解除那个账号",
+        "en": "Another active account is linked to this staff member: disable or unlink it first",
+    },
     "error.weak_password": {"zh": "密码太短（至少10位）", "en": "The password is too short (at least 10 characters)"},
     "error.password_not_confirmed": {"zh": "当前密码或动态验证码不正确", "en": "The current password or the authenticator code is wrong"},
     "error.reset_link_invalid": {

@@ -29,9 +29,10 @@ from window_staff.appraisal.service.sentences import worded_lines
 from window_staff.common import periods
 from window_staff.common.clock import as_utc
 from window_staff.common.context import AppContext
+from window_staff.common.db import is_sqlite
 from window_staff.common.pagination import Page, PageParams, page_of
 from window_staff.common.principal import Principal
-from window_staff.org import service as org
+from window_staff.org import search, service as org
 from window_staff.scoring import Line, LineItem, StaffScore, explain
 from window_staff.scoring.rules import rules_of
 
@@ -157,10 +158,19 @@ async def sheet_by_employee_no(ctx: AppContext, month: str, employee_no: str, *,
     return await sheet(ctx, month, found[employee_no], principal=principal, lang=lang)
 
 
-async def list_sheets(ctx: AppContext, month: str, params: PageParams, *, department_id: int | None = None) -> Page[SheetSummaryOut]:
-    """A page of the month's sheets by employee number (for HR and approvers)."""
+async def list_sheets(
+    ctx: AppContext, month: str, params: PageParams, *, department_id: int | None = None, search_text: str | None = None
+) -> Page[SheetSummaryOut]:
+    """A page of the month's sheets by employee number (for HR and approvers), found by name, pinyin initials or employee no."""
     period = await store.period_or_404(periods.month_key(periods.parse_month(month)))
-    rows, total = await store.sheet_page(period["id"], limit=params.limit, offset=params.offset, department_id=department_id)
+    rows, total = await store.sheet_page(
+        period["id"],
+        limit=params.limit,
+        offset=params.offset,
+        department_id=department_id,
+        found_by=search.normalise(search_text),
+        sqlite=is_sqlite(ctx.engine),
+    )
     items = [
         SheetSummaryOut(
             staff_id=r["staff"],

@@ -22,5 +22,6 @@ from window_staff.auth.service.accounts import (  # noqa: F401 (the package's fa
     update_user,
     user_names,
 )
+from window_staff.auth.service.links import link_staff  # noqa: F401
 from window_staff.auth.service.passwords import change_password, check_reset, issue_reset, reset_password  # noqa: F401
 from window_staff.auth.service.throttle import on_repeated_failures  # noqa: F401

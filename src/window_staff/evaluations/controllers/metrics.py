@@ -14,18 +14,20 @@ from window_staff.common.principal import Principal
 from window_staff.common.web import PAGE, accepted
 from window_staff.evaluations import jobs as evaluation_jobs
 from window_staff.evaluations.errors import EvaluationInputInvalid
-from window_staff.evaluations.schemas.metrics import ServiceRateOut, TransactionIn, TransactionOut
+from window_staff.evaluations.schemas.metrics import (
+    CSV_TYPES,
+    FILE_LIMIT,
+    MULTIPART_OVERHEAD,
+    ServiceRateOut,
+    TransactionIn,
+    TransactionOut,
+)
 from window_staff.evaluations.service import metrics as service
 from window_staff.jobs.schemas import JobOut
 
 can_import = roles("hr")
 can_read_rates = roles("hr", "approver", "auditor")
 MONTH = Parameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
-# 50,000 rows of a few hundred bytes each; Litestar answers 413 itself past the route's ceiling.
-FILE_LIMIT = 16 * 1024 * 1024
-MULTIPART_OVERHEAD = 64 * 1024
-# Browsers label .csv files differently (Windows often says application/vnd.ms-excel); the content decides.
-CSV_TYPES = frozenset({None, "text/csv", "text/plain", "application/csv", "application/octet-stream", "application/vnd.ms-excel"})
 
 
 class ServiceMetricsController(Controller):

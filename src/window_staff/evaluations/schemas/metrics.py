@@ -7,6 +7,12 @@ from decimal import Decimal
 
 import msgspec
 
+# 50,000 rows of a few hundred bytes each; Litestar answers 413 itself past the route's ceiling.
+FILE_LIMIT = 16 * 1024 * 1024
+MULTIPART_OVERHEAD = 64 * 1024
+# Browsers label .csv files differently (Windows often says application/vnd.ms-excel); the content decides.
+CSV_TYPES = frozenset({None, "text/csv", "text/plain", "application/csv", "application/octet-stream", "application/vnd.ms-excel"})
+
 
 class TransactionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """One transaction of a JSON import: the CSV's columns, checked the same way (times are text, as in the CSV)."""

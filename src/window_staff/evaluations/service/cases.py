@@ -17,11 +17,13 @@ from zoneinfo import ZoneInfo
 
 from piccolo.columns.combination import Combinable
 
+from window_staff.attendance.errors import CalendarYearMissing
 from window_staff.attendance.service.inputs import work_calendar
 from window_staff.auth import service as auth
 from window_staff.common import audit
 from window_staff.common.clock import DEFAULT_TIME_ZONE, as_utc
 from window_staff.common.context import AppContext
+from window_staff.common.dates import day_words
 from window_staff.common.db import execute, is_sqlite, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
 from window_staff.common.principal import Principal
@@ -60,6 +62,8 @@ STEPS: Mapping[str, tuple[str, str]] = {
 }
 APPEALABLE = (OPEN, VERIFIED)
 STEP_ROLES = ("hr", "inspection_lead")
+# Who runs the loop is told when a case opens and when an appeal is filed (their queue: /app/hr/cases).
+TOLD_ROLES = ("hr", "inspection_lead")
 READER_ROLES = ("hr", "inspection_lead", "approver", "auditor")
 # Overdue is judged on one clock for the whole queue (the centre's), so the list can filter in SQL.
 QUEUE_TIME_ZONE = DEFAULT_TIME_ZONE
@@ -92,6 +96,26 @@ async def rectify_deadline(ctx: AppContext, *, site_id: int, rated_on: date) -> 
                 if left == 0:
                     return day
         horizon *= 2
+
+
+async def working_days_left(ctx: AppContext, due: Mapping[int, tuple[int, date]]) -> dict[int, int | None]:
+    """Working days from today (exclusive) to each deadline (inclusive) at its window's site, by case id: ``{case: days}``
+    from ``{case: (window_id, deadline)}``; 0 once due, None where the site's calendar does not reach the deadline."""
+    on = today(ctx)
+    sites = {window_id: await org.window_site(window_id) for window_id, _ in due.values()}
+    out: dict[int, int | None] = {}
+    for case_id, (window_id, deadline) in due.items():
+        site_id = sites.get(window_id)
+        if site_id is None or deadline <= on:
+            out[case_id] = 0 if site_id is not None else None
+            continue
+        try:
+            calendar = await work_calendar(ctx, site_ids=[site_id], start=on, end=deadline)
+            days = [on + timedelta(days=n) for n in range(1, (deadline - on).days + 1)]
+            out[case_id] = sum(calendar.is_working_day(d, site_id=site_id) for d in days)
+        except CalendarYearMissing:
+            out[case_id] = None
+    return out
 
 
 async def open_case(
@@ -140,7 +164,30 @@ async def _tell_case_opened(ctx: AppContext, case_id: int, *, staff_id: int | No
         label = (await org.window_labels([window_id])).get(window_id, "")
         for uid in (await auth.active_user_ids_of_staff([head])).get(head, []):
             texts.setdefault(uid, f"本部门{label}收到一条群众差评，整改期限{deadline.isoformat()}。")
+    label = (await org.window_labels([window_id])).get(window_id, "")
+    who = (await org.staff_labels([staff_id])).get(staff_id) if staff_id is not None else None
+    about = f"{who[1]}（{label}）" if who else label
+    for uid in await _reviewer_users():
+        texts.setdefault(uid, f"{about}收到一条群众差评，已立案整改，整改期限{day_words(deadline, 'zh')}。")
     await notifications.notify(ctx, texts, kind="bad_review_opened", subject_type="bad_review_case", subject_id=case_id)
+
+
+async def _reviewer_users() -> list[int]:
+    """Active users of the roles that run the loop (HR, the inspection lead)."""
+    found: set[int] = set()
+    for role in TOLD_ROLES:
+        found.update(await auth.active_user_ids_with_role(role))
+    return sorted(found)
+
+
+async def _tell_appeal_filed(ctx: AppContext, principal: Principal, row: Mapping[str, Any]) -> None:
+    # The appeal waits for an impartial reviewer: everyone who may decide it is told, except the one who filed it.
+    label = (await org.window_labels([row["window"]])).get(row["window"], "")
+    who = (await org.staff_labels([row["staff"]])).get(row["staff"]) if row["staff"] is not None else None
+    about = f"{who[1]}（{label}）" if who else label
+    text = f"{about}的差评整改案件已申请复核，请指定非本人、非其部门负责人的人员作出复核决定。"
+    texts = {uid: text for uid in await _reviewer_users() if uid != principal.user_id}
+    await notifications.notify(ctx, texts, kind="bad_review_appealed", subject_type="bad_review_case", subject_id=row["id"])
 
 
 # --- reading ---
@@ -376,6 +423,7 @@ async def file_appeal(
         if await CaseEvent.exists().where((CaseEvent.case == case_id) & (CaseEvent.action == "appeal")):
             raise CaseStateConflict("this case was appealed already", code="case_already_appealed")
         await _move(ctx, principal, row, action="appeal", to=APPEALED, note=data.reason, now=now)
+        await _tell_appeal_filed(ctx, principal, row)
     return await get_case(ctx, case_id)
 
 
@@ -435,3 +483,17 @@ async def month_case_facts(*, staff_ids: Sequence[int], first: date, last: date)
             )
         )
     return out
+
+
+async def cases_near_deadline(ctx: AppContext, *, window_ids: Sequence[int], within_days: int = 2) -> list[CaseOut]:
+    """Unfinished cases of the windows due within ``within_days`` days or past due, the nearest deadline first."""
+    if not window_ids:
+        return []
+    on = today(ctx)
+    where = (
+        BadReviewCase.window.is_in(sorted(set(window_ids)))
+        & BadReviewCase.status.not_in(list(FINISHED))
+        & (BadReviewCase.deadline <= on + timedelta(days=within_days))
+    )
+    rows = await BadReviewCase.select(*_COLUMNS).where(where).order_by(BadReviewCase.deadline, BadReviewCase.id)
+    return await _case_outs(rows, on=on)

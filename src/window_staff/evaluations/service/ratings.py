@@ -41,7 +41,7 @@ from window_staff.evaluations.schemas.ratings import (
 )
 from window_staff.evaluations.service import cases as service_cases
 from window_staff.evaluations.service.cases import MAX_IN_LIST, local_date
-from window_staff.evaluations.tables import RATING_SEAL, BadReviewCase, Rating, RatingCode
+from window_staff.evaluations.tables import RATING_SEAL, BadReviewCase, Rating, RatingCode, ServiceTransaction
 from window_staff.org import service as org
 from window_staff.scoring import Fact
 
@@ -147,6 +147,9 @@ async def record_rating(
     now = ctx.clock.now()
     if data.rated_at > now + MAX_SKEW:
         raise EvaluationInputInvalid("rated_at is in the future", code="rated_at_in_future")
+    if staff_id is None:
+        # A rating of an imported transaction names its handler, so a bad review's case names the person it is about.
+        staff_id = await transaction_handler(window_id, data.transaction_ref)
     previous = await _stored(window_id, data.transaction_ref)
     if previous is not None:
         return await _answer(previous, data, staff_id=staff_id, source=source), False
@@ -215,6 +218,16 @@ async def record_rating(
     return _out(stored, case["id"] if case else None), True
 
 
+async def transaction_handler(window_id: int, transaction_ref: str) -> int | None:
+    """The staff member who handled the imported transaction ``transaction_ref`` at this window, or None when unknown."""
+    row = (
+        await ServiceTransaction.select(ServiceTransaction.staff)
+        .where((ServiceTransaction.external_id == transaction_ref) & (ServiceTransaction.window == window_id))
+        .first()
+    )
+    return row["staff"] if row else None
+
+
 async def _posted_staff(window_id: int) -> list[dict[str, Any]]:
     return await org.active_staff_at_window(window_id)
 
@@ -246,7 +259,9 @@ async def record_device_rating(ctx: AppContext, terminal: dict[str, Any], body: 
     if terminal["window"] is None:
         raise EvaluationInputInvalid("this device is not assigned to a window", code="device_without_window")
     data = decode_device_rating(body)
-    staff_id = await _device_staff(terminal["window"], data.staff_employee_no)
+    # Named by the device, else the imported transaction's handler, else the one person posted at the window.
+    handler = None if data.staff_employee_no else await transaction_handler(terminal["window"], data.transaction_ref)
+    staff_id = handler or await _device_staff(terminal["window"], data.staff_employee_no)
     rating = RatingInput(
         transaction_ref=data.transaction_ref,
         level=data.level,
@@ -312,6 +327,16 @@ async def revoke_rating_code(ctx: AppContext, principal: Principal, window_id: i
                 subject_id=window_id,
                 data={"codes": [r["id"] for r in live]},
             )
+
+
+async def live_codes(window_ids: Sequence[int]) -> dict[int, datetime]:
+    """When each window's live QR code was made (windows without one are left out)."""
+    if not window_ids:
+        return {}
+    rows = await RatingCode.select(RatingCode.window, RatingCode.created_at).where(
+        RatingCode.window.is_in(list(window_ids)) & RatingCode.revoked_at.is_null()
+    )
+    return {r["window"]: as_utc(r["created_at"]) for r in rows}
 
 
 async def qr_window(ctx: AppContext, token: str) -> QrWindow | None:
@@ -407,9 +432,9 @@ async def record_qr_rating(ctx: AppContext, window: QrWindow, form: QrForm) -> R
         comment=form.comment,
         rated_at=now,
     )
-    out, _ = await record_rating(
-        ctx, data, window_id=window.window_id, staff_id=window.staff_id, source="qr", device_id=None, actor="citizen:qr"
-    )
+    # The ticket may be the transaction's own number: then its handler is the person rated, not whoever is posted there.
+    staff_id = await transaction_handler(window.window_id, form.ticket) or window.staff_id
+    out, _ = await record_rating(ctx, data, window_id=window.window_id, staff_id=staff_id, source="qr", device_id=None, actor="citizen:qr")
     return out
 
 

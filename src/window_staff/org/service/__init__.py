@@ -23,6 +23,12 @@ from window_staff.org.service.people import (  # noqa: F401 (the package's face)
     staff_brief,
     update_staff,
 )
+from window_staff.org.service.photos import (  # noqa: F401
+    public_photo,
+    public_photo_consents,
+    set_public_photo,
+    withdraw_public_photo,
+)
 from window_staff.org.service.reads import (  # noqa: F401
     CheckInPerson,
     Posting,
@@ -34,6 +40,7 @@ from window_staff.org.service.reads import (  # noqa: F401
     department_id_by_code,
     employee_nos_of,
     people_at,
+    postings_at_site,
     postings_employed_between,
     postings_in_department,
     postings_of,
@@ -52,4 +59,5 @@ from window_staff.org.service.reads import (  # noqa: F401
     window_labels,
     window_places,
     window_site,
+    windows_at_site,
 )

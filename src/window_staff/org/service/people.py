@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,8 +15,9 @@ from piccolo.columns.combination import Combinable
 
 from window_staff.common import audit
 from window_staff.common.context import AppContext
-from window_staff.common.db import INTEGRITY_ERRORS, erase_traces, insert_rows, write_transaction
+from window_staff.common.db import INTEGRITY_ERRORS, erase_traces, insert_rows, is_sqlite, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
+from window_staff.org import search
 from window_staff.org.errors import (
     DepartmentNotFound,
     DuplicateCode,
@@ -40,7 +43,7 @@ from window_staff.org.schemas import (
     WindowOut,
 )
 from window_staff.org.service.reads import site_of_staff
-from window_staff.org.tables import Department, DepartmentHead, Site, Staff, Window
+from window_staff.org.tables import Department, DepartmentHead, Site, Staff, StaffPublicPhoto, Window
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +323,7 @@ async def import_staff(ctx: AppContext, rows: Sequence[StaffIn], *, actor: str) 
                 [
                     Staff.employee_no,
                     Staff.name,
+                    Staff.name_initials,
                     Staff.department,
                     Staff.window,
                     Staff.badge_no,
@@ -334,6 +338,7 @@ async def import_staff(ctx: AppContext, rows: Sequence[StaffIn], *, actor: str) 
                     (
                         r.employee_no,
                         r.name,
+                        search.initials(r.name),
                         r.department_id,
                         r.window_id,
                         r.badge_no,
@@ -343,7 +348,7 @@ async def import_staff(ctx: AppContext, rows: Sequence[StaffIn], *, actor: str) 
                         r.service_start,
                         "active",
                         now,
-                    )  # fmt: skip
+                    )
                     for r in rows
                 ],
             )
@@ -388,11 +393,29 @@ async def get_staff(ctx: AppContext, staff_id: int, *, only_staff_id: int | None
     return _staff_out(row)
 
 
+def _found_by(query: str, *, sqlite: bool) -> Combinable:
+    """A person found by part of their name, pinyin initials, employee number, window or department (org/search.py)."""
+    like = f"%{query}%"
+    # SQLite's LIKE ignores ASCII case already (and warns on ILIKE); PostgreSQL needs ILIKE for employee numbers.
+    columns = (Staff.name, Staff.name_initials, Staff.employee_no, Staff.window.number, Staff.window.name, Staff.department.name)
+    found = [c.like(like) if sqlite else c.ilike(like) for c in columns]
+    return functools.reduce(operator.or_, found)
+
+
 async def list_staff(
-    ctx: AppContext, params: PageParams, *, department_id: int | None = None, status: str | None = None, only_staff_id: int | None = None
+    ctx: AppContext,
+    params: PageParams,
+    *,
+    department_id: int | None = None,
+    status: str | None = None,
+    only_staff_id: int | None = None,
+    search_text: str | None = None,
 ) -> Page[StaffOut]:
-    """Staff by employee number, filtered; a staff user only ever sees themself."""
+    """Staff by employee number, filtered and searched (``search_text``: see org/search.py); a staff user only ever sees themself."""
     conds = []
+    query = search.normalise(search_text)
+    if query:
+        conds.append(_found_by(query, sqlite=is_sqlite(ctx.engine)))
     if department_id is not None:
         conds.append(Staff.department == department_id)
     if status is not None:
@@ -417,6 +440,8 @@ async def update_staff(ctx: AppContext, staff_id: int, data: StaffUpdateIn, *, a
         column_of: dict[str, Column] = {"department_id": Staff.department, "window_id": Staff.window}
         values: dict[Column | str, Any] = {column_of[k] if k in column_of else getattr(Staff, k): v for k, v in changes.items()}
         old_site = await site_of_staff(staff_id) if "window_id" in changes else None
+        if "name" in changes:
+            values[Staff.name_initials] = search.initials(changes["name"])
         if values:
             await Staff.update(values).where(Staff.id == staff_id)
         if "window_id" in changes:
@@ -451,6 +476,8 @@ async def leave_staff(ctx: AppContext, staff_id: int, data: StaffLeaveIn, *, act
         old_site = await site_of_staff(staff_id)
         # The window stays as the last posting: attendance still derives the days up to left_on.
         await Staff.update({Staff.status: "left", Staff.left_on: data.left_on}).where(Staff.id == staff_id)
+        # The hall's screens no longer show someone who has left: their public photo goes with their leaving.
+        await StaffPublicPhoto.delete().where(StaffPublicPhoto.staff == staff_id)
         # Same transaction: if erasing the person's biometric data fails, they have not left yet.
         await _tell_hooks(ctx, StaffChange(staff_id=staff_id, old_site_id=old_site, new_site_id=None, left=True, at=now, actor=actor))
         await audit.record(

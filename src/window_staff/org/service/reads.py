@@ -277,3 +277,21 @@ async def window_places(window_ids: Sequence[int]) -> dict[int, str]:
     for r in rows:
         sites_of.setdefault(labels[r["id"]], set()).add(r["site"])
     return {r["id"]: f"{r['site']} {labels[r['id']]}" if len(sites_of[labels[r["id"]]]) > 1 else labels[r["id"]] for r in rows}
+
+
+async def postings_at_site(site_id: int, *, first: date, last: date, department_ids: Sequence[int] | None = None) -> list[Posting]:
+    """Postings of everyone posted at a window of the site and employed on some day of [first, last], by employee number."""
+    where = (Staff.window.site == site_id) & (Staff.hired_on <= last) & (Staff.left_on.is_null() | (Staff.left_on >= first))
+    if department_ids is not None:
+        where &= Staff.department.is_in(sorted(set(department_ids)) or [0])
+    rows = await Staff.select(*_POSTING_COLUMNS).where(where).order_by(Staff.employee_no)
+    return [_posting(r) for r in rows]
+
+
+async def windows_at_site(site_id: int, *, department_ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
+    """The site's active windows (id, number, name, department), by number; only the departments' when given."""
+    where = (Window.site == site_id) & (Window.active == True)  # noqa: E712
+    if department_ids is not None:
+        where &= Window.department.is_in(sorted(set(department_ids)) or [0])
+    rows = await Window.select(Window.id, Window.number, Window.name, Window.department).where(where)
+    return sorted(rows, key=lambda r: (len(r["number"]), r["number"]))

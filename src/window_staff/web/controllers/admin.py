@@ -18,10 +18,11 @@ from window_staff.common.guards import principal_of
 from window_staff.common.pagination import PageParams
 from window_staff.common.principal import Principal
 from window_staff.errors import status_of
+from window_staff.org import service as org
 from window_staff.settings import Settings
 from window_staff.terminals import service as terminals
 from window_staff.web.confirm import confirmed
-from window_staff.web.i18n import add_words, lang_of
+from window_staff.web.i18n import add_words, lang_of, translator
 from window_staff.web.pages import PAGE, page_roles, refusal_of, render
 
 add_words(
@@ -66,6 +67,17 @@ add_words(
         "admin.role.admin": {"zh": "管理员", "en": "Administrator"},
         "admin.edit_user": {"zh": "修改用户", "en": "Edit user"},
         "admin.save": {"zh": "保存", "en": "Save"},
+        "admin.staff_link": {"zh": "对应的工作人员", "en": "Staff member of this account"},
+        "admin.staff_link_hint": {
+            "zh": "工作人员登录后查看本人考勤、考核和消息，须先将账号与其人员信息关联。填写工号后保存；清空工号则解除关联。",
+            "en": "A staff member sees their own attendance, appraisal and messages only once the account is linked to their record. "
+            "Enter the employee no. and save; clear it to unlink.",
+        },
+        "admin.staff_none": {"zh": "尚未关联工作人员", "en": "Not linked to a staff member"},
+        "admin.staff_employee_no": {"zh": "工号", "en": "Employee no."},
+        "admin.staff_linked": {"zh": "已关联工作人员", "en": "Staff member linked"},
+        "admin.staff_unlinked": {"zh": "已解除关联", "en": "Link removed"},
+        "admin.staff_unknown": {"zh": "没有此工号的人员", "en": "No staff member has this employee number"},
         "admin.saved": {"zh": "已保存", "en": "Saved"},
         "admin.active_hint": {"zh": "停用后该用户的所有会话立即结束", "en": "Disabling ends all of the user's sessions at once"},
         "admin.activate": {"zh": "启用该用户", "en": "Enable the user"},
@@ -213,12 +225,14 @@ class AdminPages(Controller):
         status: int = 200,
     ) -> Template:
         user = await auth_service.get_user(ctx, user_id)
+        linked = (await org.staff_labels([user.staff_id])).get(user.staff_id) if user.staff_id is not None else None
         return render(
             request,
             "admin/user.html",
             principal=principal,
             status=status,
             user=user,
+            linked=linked,
             roles=ROLES,
             message=message,
             notice=notice,
@@ -230,7 +244,8 @@ class AdminPages(Controller):
     @get("/users/{user_id:int}", guards=[page_roles("admin")], opt=PAGE)
     async def user(self, ctx: AppContext, request: Request, user_id: int) -> Template:
         """One user: display name, roles, active; reset the authenticator."""
-        notice = "admin.saved" if request.query_params.get("done") else None
+        done = request.query_params.get("done")
+        notice = {"linked": "admin.staff_linked", "unlinked": "admin.staff_unlinked"}.get(done or "", "admin.saved") if done else None
         return await self._user_page(ctx, request, await principal_of(request), user_id, notice=notice)
 
     @post("/users/{user_id:int}", guards=[page_roles("admin")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
@@ -244,6 +259,21 @@ class AdminPages(Controller):
         except DomainError as exc:
             return await self._user_page(ctx, request, principal, user_id, message=refusal_of(request, exc), status=status_of(exc))
         return Redirect(f"/app/admin/users/{user_id}?done=1", status_code=303)
+
+    @post("/users/{user_id:int}/staff", guards=[page_roles("admin")], opt=PAGE, request_max_body_size=_FORM_LIMIT)
+    async def link_staff(self, ctx: AppContext, request: Request, user_id: int) -> Template | Redirect:
+        """Link the account to the staff member with this employee number (an empty one unlinks it)."""
+        principal = await principal_of(request)
+        employee_no = str((await request.form()).get("employee_no", "")).strip()[:32]
+        staff_id = (await org.staff_ids_by_employee_no([employee_no])).get(employee_no) if employee_no else None
+        if employee_no and staff_id is None:
+            words = translator(lang_of(request))
+            return await self._user_page(ctx, request, principal, user_id, message=words("admin.staff_unknown"), status=422)
+        try:
+            await auth_service.link_staff(ctx, user_id, staff_id=staff_id, actor=principal.actor)
+        except DomainError as exc:
+            return await self._user_page(ctx, request, principal, user_id, message=refusal_of(request, exc), status=status_of(exc))
+        return Redirect(f"/app/admin/users/{user_id}?done={'linked' if staff_id else 'unlinked'}", status_code=303)
 
     @post(
         ["/users/{user_id:int}/activate", "/users/{user_id:int}/deactivate"],

@@ -85,6 +85,10 @@ add_words(
         },
         "hr.trend": {"zh": "趋势", "en": "Trend"},
         "hr.sheets": {"zh": "考核表", "en": "Sheets"},
+        "hr.find": {"zh": "查找人员", "en": "Find staff"},
+        "hr.find_hint": {"zh": "姓名、拼音首字母或工号", "en": "Name, pinyin initials or employee no."},
+        "hr.find_go": {"zh": "查找", "en": "Find"},
+        "hr.find_none": {"zh": "没有找到符合条件的人员", "en": "No staff member matches"},
         "hr.employee_no": {"zh": "工号", "en": "Employee no."},
         "hr.name": {"zh": "姓名", "en": "Name"},
         "hr.department": {"zh": "部门", "en": "Department"},
@@ -262,7 +266,8 @@ async def _month_page(ctx: AppContext, request: Request, month: str, *, message:
             windows=windows.groups,
             min_group=departments.min_group,
             offset=offset,
-            sheets=await service_reports.list_sheets(ctx, key, PageParams(limit=per_page, offset=offset)),
+            sheets=await service_reports.list_sheets(ctx, key, PageParams(limit=per_page, offset=offset), search_text=_found_by(request)),
+            found_by=_found_by(request),
             pending=await service_appeals.review_queue(ctx, key, pending_only=True, lang=lang_of(request), principal=principal),
             bonus_ready=period.state in domain.BONUS_READY,
             per_page=per_page,
@@ -286,16 +291,22 @@ async def _month_page(ctx: AppContext, request: Request, month: str, *, message:
     return render(request, "hr/month.html", principal=principal, status=status, **context)
 
 
+def _found_by(request: Request) -> str:
+    """The sheet list's find box: part of a name, pinyin initials or an employee number."""
+    return (request.query_params.get("q") or "").strip()[:40]
+
+
 async def _sheet_list(ctx: AppContext, request: Request, month: str) -> Template:
     # htmx paging asks for the sheet list alone: one query instead of the month page's rankings and charts.
     key = periods.month_key(periods.parse_month(month))
     offset, per_page = offset_of(request), _per_page(request)
-    sheets = await service_reports.list_sheets(ctx, key, PageParams(limit=per_page, offset=offset))
+    sheets = await service_reports.list_sheets(ctx, key, PageParams(limit=per_page, offset=offset), search_text=_found_by(request))
     return render(
         request,
         "hr/_sheets.html",
         principal=await principal_of(request),
         month=key,
+        found_by=_found_by(request),
         sheets=sheets,
         offset=offset,
         per_page=per_page,

@@ -61,6 +61,8 @@ add_words(
         "enrol.department": {"zh": "科室", "en": "Department"},
         "enrol.all": {"zh": "全部", "en": "All"},
         "enrol.show": {"zh": "查看", "en": "Show"},
+        "enrol.find": {"zh": "查找人员", "en": "Find staff"},
+        "enrol.find_hint": {"zh": "姓名、拼音首字母或工号", "en": "Name, pinyin initials or employee no."},
         "enrol.employee": {"zh": "工号/姓名", "en": "Staff member"},
         "enrol.face": {"zh": "人脸", "en": "Face"},
         "enrol.fingerprint": {"zh": "指纹", "en": "Fingerprint"},
@@ -201,13 +203,14 @@ class HrEnrolmentPages(Controller):
 
     @get("", guards=[page_roles("hr")], opt=PAGE)
     async def index(self, ctx: AppContext, request: Request) -> Template:
-        """Summary, terminals and the enrolment table (filtered by department)."""
+        """Summary, terminals and the enrolment table (filtered by department, found by name, initials or employee no.)."""
         principal = await principal_of(request)
         raw = request.query_params.get("department_id", "")
         department = int(raw) if raw.isdigit() else None
+        search_text = (request.query_params.get("q") or "").strip()[:40] or None
         sites = {s.id: s.name for s in (await org.list_sites(ctx, _LIST)).items}
         depts = await org.department_codes()
-        staff = (await org.list_staff(ctx, _STAFF_PAGE, department_id=department, status="active")).items
+        staff = (await org.list_staff(ctx, _STAFF_PAGE, department_id=department, status="active", search_text=search_text)).items
         rows = []
         for person in staff:
             e = await biometrics.enrolment(ctx, person.id)
@@ -230,6 +233,7 @@ class HrEnrolmentPages(Controller):
             rows=rows,
             departments=sorted(depts.items(), key=lambda kv: kv[1][0]),
             department_id=department,
+            search_text=search_text,
         )
 
     async def _desk(

@@ -12,17 +12,24 @@ from litestar.response import Redirect, Template
 from window_staff.attendance import jobs as attendance_jobs
 from window_staff.attendance.service import admin as service_admin
 from window_staff.common.context import AppContext
+from window_staff.common.csrf import TOKEN_PART
 from window_staff.common.errors import DomainError, InvalidInput
+from window_staff.common.form import TEXT_TYPES, Field, read_multipart, text_field
 from window_staff.common.guards import principal_of
 from window_staff.errors import status_of
 from window_staff.jobs.schemas import JobOut
 from window_staff.org import service as org
+from window_staff.org.service.photos import MAX_UPLOAD_BYTES
 from window_staff.web import forms_hr_org as forms
+from window_staff.web.confirm import confirmed
 from window_staff.web.controllers.jobs import job_context, panel
 from window_staff.web.i18n import lang_of, translator
 from window_staff.web.pages import PAGE, offset_of, page_roles, refusal_of, render
 
 _FORM_LIMIT = 16_384
+PHOTO_BODY_LIMIT = MAX_UPLOAD_BYTES + 64 * 1024
+# What browsers and phones declare for a photo (the decoder decides what it really is).
+PHOTO_TYPES = frozenset({None, "application/octet-stream", "image/jpeg", "image/png", "image/webp"})
 BASE = "/app/hr/org"
 # The org API lets auditors read staff (with contact details); writing, and the attendance set-up, are HR's.
 readers = page_roles("hr", "auditor")
@@ -53,7 +60,11 @@ class HrOrgPages(Controller):
         q = request.query_params
         status_filter = q.get("status") if q.get("status") in ("active", "left") else None
         context = await forms.staff_list(
-            ctx, department_id=forms.query_int(q.get("department_id")), status=status_filter, offset=offset_of(request)
+            ctx,
+            department_id=forms.query_int(q.get("department_id")),
+            status=status_filter,
+            offset=offset_of(request),
+            search_text=(q.get("q") or "").strip()[:40] or None,
         )
         return render(
             request,
@@ -70,13 +81,15 @@ class HrOrgPages(Controller):
 
     @get("", guards=[readers], opt=PAGE)
     async def index(self, ctx: AppContext, request: Request) -> Response:
-        """The staff list (filter by department and status, page by 50); ``?employee_no=`` opens that person."""
-        wanted = (request.query_params.get("employee_no") or "").strip()
+        """The staff list (search, filter by department and status, page by 50); a whole employee number opens that person."""
+        q = request.query_params
+        wanted = (q.get("employee_no") or q.get("q") or "").strip()
         if wanted:
             found = await org.staff_ids_by_employee_no([wanted])
             if wanted in found:
                 return Redirect(f"{BASE}/staff/{found[wanted]}", status_code=303)
-            return await self._staff_page(ctx, request, message=translator(lang_of(request))("org.not_found"), status=404)
+            if q.get("employee_no"):
+                return await self._staff_page(ctx, request, message=translator(lang_of(request))("org.not_found"), status=404)
         return await self._staff_page(ctx, request)
 
     @post("/staff", guards=[writers], opt=PAGE, request_max_body_size=_FORM_LIMIT)
@@ -140,6 +153,35 @@ class HrOrgPages(Controller):
         except DomainError as exc:
             return await self._person_page(ctx, request, staff_id, message=refusal_of(request, exc), status=status_of(exc), form=raw)
         return _back(f"/staff/{staff_id}", done="staff_left")
+
+    @post("/staff/{staff_id:int}/photo", guards=[writers], opt=PAGE, request_max_body_size=PHOTO_BODY_LIMIT)
+    async def set_photo(self, ctx: AppContext, request: Request, staff_id: int) -> Response:
+        """Keep the person's public photo for the hall's screens, with the day they consented to its display."""
+        principal = await principal_of(request)
+        fields = {"image": Field(MAX_UPLOAD_BYTES, PHOTO_TYPES), "consented_on": text_field(), "note": Field(800, TEXT_TYPES), **TOKEN_PART}
+        try:
+            parts = read_multipart(await request.body(), request.headers.get("content-type", ""), fields=fields, max_parts=5)
+            day = (parts.get("consented_on") or [b""])[0].decode("utf-8", "replace").strip()
+            await org.set_public_photo(
+                ctx,
+                staff_id,
+                image=(parts.get("image") or [b""])[0],
+                consented_on=forms.day_or_none(day),
+                note=(parts.get("note") or [b""])[0].decode("utf-8", "replace").strip(),
+                actor=principal.actor,
+            )
+        except DomainError as exc:
+            return await self._person_page(ctx, request, staff_id, message=refusal_of(request, exc), status=status_of(exc))
+        return _back(f"/staff/{staff_id}", done="photo_set")
+
+    @post("/staff/{staff_id:int}/photo/remove", guards=[writers], opt=PAGE, request_max_body_size=_FORM_LIMIT)
+    async def remove_photo(self, ctx: AppContext, request: Request, staff_id: int) -> Response:
+        """The person withdrew their consent: delete the public photo (sent only from the confirmation step)."""
+        principal = await principal_of(request)
+        if not confirmed(await request.form()):
+            return Redirect(f"{BASE}/staff/{staff_id}?confirm=photo-remove", status_code=303)
+        await org.withdraw_public_photo(ctx, staff_id, actor=principal.actor)
+        return _back(f"/staff/{staff_id}", done="photo_removed")
 
     # --- windows and departments -----------------------------------------------------------
 
@@ -229,6 +271,16 @@ class HrOrgPages(Controller):
         return await self._schedules_page(
             ctx, request, site_id=forms.query_int(q.get("site_id")), month=q.get("month") or forms.this_month(ctx)
         )
+
+    @get("/schedules/people", guards=[writers], opt=PAGE)
+    async def rota_people(self, ctx: AppContext, request: Request) -> Template:
+        """The rota form's choice of people as HR types in its find box (htmx swaps the options in)."""
+        q = request.query_params
+        site_id = forms.query_int(q.get("site_id"))
+        people = await forms.rota_people(
+            ctx, site_id=site_id or 0, month=forms.month_or_this(ctx, q.get("month") or ""), search_text=q.get("pick") or ""
+        )
+        return render(request, "hr/org/_rota_people.html", principal=await principal_of(request), people=people, f={})
 
     async def _schedule_act(self, ctx: AppContext, request: Request, *, kind: str | None, act: Act, done: str | None) -> Response:
         """Read the form (its site and month ride along as hidden fields), run the service, PRG back or show the refusal."""

@@ -14,6 +14,8 @@ from window_staff.web.i18n import LANG_COOKIE, LANG_COOKIE_AGE, LANGS, lang_of, 
 from window_staff.web.pages import PAGE, optional_principal, page_roles, render
 
 _FORM_LIMIT = 4096
+# Whose first page is Today (where /app sends them); their other start pages stay in the navigation.
+START_ON_TODAY = ("hr", "approver")
 
 
 def safe_next(target: str | None) -> str:
@@ -87,9 +89,12 @@ class WebController(Controller):
         return response
 
     @get("/app", guards=[page_roles()], opt=PAGE)
-    async def home(self, request: Request) -> Template:
-        """The caller's start pages, by role."""
-        return render(request, "web/home.html", principal=await optional_principal(request))
+    async def home(self, request: Request) -> Template | Redirect:
+        """The caller's start pages, by role; HR and centre management start from Today."""
+        principal = await optional_principal(request)
+        if principal is not None and principal.has_any(*START_ON_TODAY):
+            return Redirect("/app/today", status_code=303)
+        return render(request, "web/home.html", principal=principal)
 
     @get("/lang/{code:str}", opt=PUBLIC)
     async def language(self, request: Request, code: str) -> Redirect:
