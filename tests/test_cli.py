@@ -199,3 +199,16 @@ async def test_serve_counts_login_failures_against_the_peer_not_a_spoofed_x_forw
     finally:
         server.stop()
     assert response.status_code == 429
+
+
+def test_rules_check_names_a_broken_leave_rule_and_exits_1(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    target = tmp_path / "rules"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "rules", target)
+    leave = target / "attendance" / "leave.toml"
+    broken = leave.read_text(encoding="utf-8").replace('kind = "sick"\npaid = true', 'kind = "sick"\npaid = "yes"')
+    leave.write_text(broken, encoding="utf-8")
+    result = run(["rules", "check", str(target)], env={"WINDOW_STAFF_DATA_DIR": str(tmp_path)}, check=False)
+    assert result.returncode == 1 and "leave.toml: kind 'sick': 'paid' must be true or false" in result.stderr

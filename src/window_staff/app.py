@@ -98,6 +98,7 @@ from window_staff.web.controllers.hr_rating_codes import HrRatingCodePages
 from window_staff.web.controllers.hr_services import HrServicePages
 from window_staff.web.controllers.inspect import InspectorPages, LeadPages
 from window_staff.web.controllers.jobs import JobPages
+from window_staff.web.controllers.missed_punch import MissedPunchApprovalPages, MyMissedPunchPages
 from window_staff.web.controllers.notifications import NotificationPages
 from window_staff.web.controllers.rating import RatingPageController
 from window_staff.web.controllers.session import WebController
@@ -169,6 +170,8 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     HrCasePages,
     HrServicePages,
     MyLeavePages,
+    MyMissedPunchPages,
+    MissedPunchApprovalPages,
     NotificationPages,
     AccountPages,
     JobPages,
@@ -222,6 +225,7 @@ def load_rules_at_start(ctx: AppContext) -> None:
     """Read and validate every rule file once; an invalid rule set stops start-up instead of scoring wrongly."""
     ctx.resources[RULES_RESOURCE] = load_rules(ctx.settings.resolved_rules_dir)  # always re-read: this is the check
     inputs.grace_of(ctx)
+    inputs.leave_rules_of(ctx)
     inputs.national_of(ctx)
     policy_of(ctx)
     bonus_rules_of(ctx)  # after the scoring rules: the bonus coefficients must name their grades

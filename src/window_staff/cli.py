@@ -239,7 +239,7 @@ def cmd_rules_check(args: argparse.Namespace, settings: Settings, *, quiet: bool
         print(f"INVALID: {exc.detail}", file=sys.stderr)
         return 1
     if not quiet:
-        print("  attendance grace settings, calendar files, inspection policy and bonus rules: OK")
+        print("  attendance grace settings, leave rules, calendar files, inspection policy and bonus rules: OK")
         print(f"  appraisal policy (appeal window {appraisal_policy_of(ctx).appeal_days} days): OK")
         print(f"  evaluations policy (results shown from {evaluations_policy_of(ctx).min_answers} answers): OK")
         print(f"  queues policy (pauses up to {queues_policy_of(ctx).max_pause_minutes} minutes): OK")
@@ -275,7 +275,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_parser("verify", help="verify the chain, the sealed rows and the checkpoints").set_defaults(func=cmd_audit_verify)
     audit.add_parser("checkpoint", help="sign the chain's head into <data dir>/audit").set_defaults(func=cmd_audit_checkpoint)
     rules = sub.add_parser("rules", help="the rules folder").add_subparsers(dest="rules_command", required=True)
-    check = rules.add_parser("check", help="validate scoring rules, attendance grace settings, calendar files, policies and bonus rules")
+    check = rules.add_parser(
+        "check", help="validate scoring rules, attendance grace settings, leave rules, calendar files, policies and bonus rules"
+    )
     check.add_argument("directory", nargs="?", help="a rules folder (default: WINDOW_STAFF_RULES_DIR)")
     check.set_defaults(func=cmd_rules_check)
     biometrics_cli.add_commands(sub)

@@ -289,11 +289,14 @@ async def _seed_appraisal(ctx: AppContext) -> None:
     from window_staff.common.db import insert_rows
     from window_staff.common.principal import Principal
     from window_staff.org.tables import Staff
+    from window_staff.terminals.tables import Terminal
 
     today = appraisal.local_today(ctx)
     last = today.replace(day=1) - timedelta(days=1)
     first = last.replace(day=1)
     staff = await Staff.select(Staff.id, Staff.window.site.as_alias("site")).where(Staff.window.is_not_null()).order_by(Staff.id)
+    # each site's hall terminal: the staff month page says where every punch was made
+    terminal_of = {r["site"]: r["id"] for r in await Terminal.select(Terminal.id, Terminal.site).order_by(Terminal.id)}
     calendar = await work_calendar(ctx, site_ids=[r["site"] for r in staff], start=first, end=last)
     rows = []
     now = ctx.clock.now()
@@ -310,23 +313,24 @@ async def _seed_appraisal(ctx: AppContext) -> None:
                     else timedelta(minutes=-9)
                 )
                 for at in (session.start + late, session.end + timedelta(minutes=4)):
-                    rows.append((person["id"], at, now, "any", "demo", "face+fingerprint", f"demo:{person['id']}:{at.isoformat()}"))
+                    key = f"demo:{person['id']}:{at.isoformat()}"
+                    rows.append((person["id"], terminal_of.get(person["site"]), at, now, "any", "demo", "face+fingerprint", key))
             day += timedelta(days=1)
     async with write_transaction(ctx.engine):
         # Written directly for speed, so sealed here as attendance seals the punches it records.
         blank = {
-            "terminal": None,
             "verified_on_device": False,
             "needs_attestation": False,
             "future_capture": False,
             "threshold_version": None,
         }
-        names = ("staff", "captured_at", "received_at", "kind", "source", "verify_mode", "event_key")
+        names = ("staff", "terminal", "captured_at", "received_at", "kind", "source", "verify_mode", "event_key")
         await insert_rows(
             ctx.engine,
             Punch,
             [
                 Punch.staff,
+                Punch.terminal,
                 Punch.captured_at,
                 Punch.received_at,
                 Punch.kind,

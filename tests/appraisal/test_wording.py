@@ -97,3 +97,12 @@ def test_a_line_sums_up_its_count_and_the_cap_that_cut_it() -> None:
     assert line_sentence(rule, occurrences=5, points=D("-2.40"), uncapped=D("-2.40"), veto=False) == "本月共5次，合计扣2.40分"
     capped = line_sentence(rule, occurrences=9, points=D("-5"), uncapped=D("-6.20"), veto=False, lang="en")
     assert capped == "9 times this month, −5 in all (−6.20 by the rule, but at most 5 a month)"
+
+
+def test_a_missed_punch_beyond_the_free_ones_is_told_as_补卡_with_its_number() -> None:
+    item = Item("attendance.missed_punch:7", date(2026, 11, 20), D(1), D(1), D("-0.20"), {"session": "am", "direction": "in", "nth": 4})
+    rule = RULES.rule("att.missed_punch_beyond")
+    assert item_sentence(rule, item, occurrence=1) == "11月20日上午补卡签到（经审批，本月第4次），扣0.20分"
+    assert item_sentence(rule, item, occurrence=1, lang="en") == (
+        "Sign-in by an approved missed punch (补卡) on the morning of 20 November, number 4 this month: −0.20"
+    )

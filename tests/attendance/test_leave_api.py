@@ -44,7 +44,7 @@ async def test_approved_leave_makes_an_absent_session_on_leave(client, app_ctx):
     await client.post(f"/api/v1/attendance/leave/{leave_id}/decision", json={"approved": True}, headers=hr)
     after = (await client.get(f"/api/v1/me/attendance?month={MONTH}", headers=staff)).json()
     rec = session(after, "2025-03-04", "am")
-    assert rec["status"] == "on_leave" and rec["leave_kind"] == "leave"
+    assert rec["status"] == "on_leave" and rec["leave_kind"] == "personal"  # the old kind "leave" reads as 事假
     assert session(after, "2025-03-04", "pm")["status"] == "absent"
     assert after["totals"]["leave_half_days"] == 1
 

@@ -95,6 +95,7 @@ ANY_FACT = st.one_of(
     _kind("attendance.absent", session=SESSIONS),
     _kind("attendance.missing_punch", session=SESSIONS, direction=st.sampled_from(["in", "out"])),
     _kind("attendance.away_from_post", minutes=st.integers(0, 300), session=SESSIONS),
+    _kind("attendance.missed_punch", session=SESSIONS, direction=st.sampled_from(["in", "out"]), nth=st.integers(1, 10)),
     _finding(),
     _kind("evaluation.delegate", score=RATE, count=st.integers(1, 20)),
     _kind("rating.citizen", level=st.integers(1, 5)),
@@ -164,3 +165,19 @@ def test_a_failing_item_reads_as_the_problem_found_and_a_commendation_as_praise(
     assert (items["badge_worn"].wording("zh"), items["badge_worn"].wording("en")) == ("未佩戴工作牌", "Not wearing the staff badge")
     assert items["pennant"].wording("zh") == items["pennant"].title_zh
     assert all(i.problem_zh != i.title_zh and i.problem_en != i.title_en for i in default_rules.checklist if not i.positive)
+
+
+def test_the_first_three_missed_punches_of_a_month_are_free_and_the_fourth_costs() -> None:
+    facts = [
+        Fact(
+            id=f"mp{n}",
+            kind="attendance.missed_punch",
+            staff_id=1,
+            occurred_on=date(2025, 3, 2 + n),
+            fields={"session": "am", "direction": "in", "nth": n},
+        )
+        for n in (1, 2, 3, 4)
+    ]
+    result = score({1: facts}, rules=RULES, period=MARCH)[1]
+    [line] = [ln for ln in result.lines if ln.rule_id == "att.missed_punch_beyond"]
+    assert [i.fact_id for i in line.items] == ["mp4"] and line.points == Decimal("-0.2")

@@ -44,7 +44,7 @@ async def test_a_staff_member_requests_leave_on_their_page_and_sees_it_pending(s
     reason = f"家中有事 {uuid.uuid4().hex[:6]}"
     day = _some_day()
     page = await page_as(browser, site, "staff", phone=True, next_path="/app/me/leave")
-    await page.select_option("#kind", "leave")
+    await page.select_option("#kind", "personal")
     await page.fill("#start", f"{day.isoformat()}T08:00")
     await page.fill("#end", f"{day.isoformat()}T08:45")
     await page.fill("#reason", reason)
@@ -64,7 +64,7 @@ async def test_hr_approves_a_request_and_the_staff_member_sees_it_approved(site,
     leave = await _request_via_api(site, reason, hour=9)
     hr = await page_as(browser, site, "hr", next_path="/app/hr/leave")
     row = hr.locator("#pending tr.leave", has_text=reason)
-    assert "请假" in await row.inner_text()
+    assert "事假" in await row.inner_text()
     await row.locator("[name=note]").fill("同意")
     await row.locator("button[value=approve]").click()
     await hr.wait_for_load_state("networkidle")

@@ -239,3 +239,14 @@ async def test_hr_uploads_a_public_photo_with_consent_and_deletes_it_when_consen
     await page.wait_for_load_state("networkidle")
     assert "已删除公示照片" in await page.locator("[role=status]").inner_text()
     assert (await page.request.get(f"{site.url}{src}")).status == 404
+
+
+async def test_hr_records_a_service_start_for_annual_leave(site, browser) -> None:
+    person = await new_person(site, await new_window(site), name="工龄测试")
+    page = await page_as(browser, site, "hr", next_path=f"/app/hr/org/staff/{person['id']}")
+    assert "未登记" in await page.locator("#person-service-start").inner_text()
+    await page.fill("#edit-service-start", "2004-07-01")
+    await page.click("#edit-staff button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    assert "已保存" in await page.locator("[role=status]").inner_text()
+    assert "2004年7月1日" in await page.locator("#person-service-start").inner_text()

@@ -77,6 +77,16 @@ async def lived_in(site) -> Site:
     day = datetime.now(UTC).date() + timedelta(days=30)
     leave = {"kind": "training", "start": f"{day}T09:00:00+08:00", "end": f"{day}T11:00:00+08:00", "reason": "参加业务培训"}
     await api(site, "staff", "POST", "/api/v1/me/leave", json=leave)
+    annual = {"kind": "annual", "start": f"{day}T15:00:00+08:00", "end": f"{day}T17:30:00+08:00", "reason": "探亲"}
+    await api(site, "staff", "POST", "/api/v1/me/leave", json=annual)
+    # 补卡: one approved (marked in the month and the sheet), one waiting for HR
+    last_month = datetime.now(UTC).date().replace(day=1) - timedelta(days=1)
+    for hour, session in ((8, "am"), (17, "pm")):
+        body = {"day": f"{last_month.replace(day=3)}", "session": session, "kind": "in" if session == "am" else "out"}
+        body |= {"time": f"{hour:02d}:25:00", "reason": "忘记打卡"}
+        asked = await api(site, "staff", "POST", "/api/v1/me/missed-punches", json=body)
+        if session == "am":
+            await api(site, "hr", "POST", f"/api/v1/attendance/missed-punches/{asked['id']}/decision", json={"approved": True})
     await _evaluation_work(site)
     return site
 

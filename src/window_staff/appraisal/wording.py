@@ -88,6 +88,13 @@ def _what(rule: Rule, item: Item, *, lang: str, checklist: Mapping[str, Checklis
             if en:
                 return ("No sign-out " if sign_out else "No sign-in ") + when
             return when + ("漏签退" if sign_out else "漏签到")
+        case "attendance.missed_punch":
+            sign_out = f.get("direction") == "out"
+            if en:
+                return (
+                    f"{'Sign-out' if sign_out else 'Sign-in'} by an approved missed punch (补卡) {when}, number {f.get('nth')} this month"
+                )
+            return when + ("补卡签退" if sign_out else "补卡签到") + f"（经审批，本月第{f.get('nth')}次）"
         case "inspection.finding":
             return _finding(rule, item, when=when, lang=lang, checklist=checklist)
         case "evaluation.delegate":

@@ -30,12 +30,14 @@ from typing import Any
 
 from window_staff.attendance.calendar import SessionWindow, WorkCalendar
 from window_staff.attendance.errors import AttendanceInputInvalid, GraceSettingsInvalid
+from window_staff.attendance.leave_rules import KINDS, LEGACY_KINDS
 
 # re-exported: schedules lived here before they moved to their own module
 from window_staff.attendance.schedule import Duty, RotaChange, Schedule, WindowClosure
 
 PUNCH_KINDS = frozenset({"in", "out", "any"})
-LEAVE_KINDS = frozenset({"leave", "official_business", "training"})
+# the kinds of rules/attendance/leave.toml, and "leave" as stored before they were split (read as 事假)
+LEAVE_KINDS = frozenset({*KINDS, *LEGACY_KINDS})
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 _MINUTE_US = 60_000_000

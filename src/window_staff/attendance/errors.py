@@ -1,4 +1,4 @@
-"""Attendance errors: calendar, session hours, schedules and grace settings."""
+"""Attendance errors: calendar, session hours, schedules, grace settings, leave and missed punches."""
 
 from __future__ import annotations
 
@@ -160,3 +160,38 @@ class AttendanceStaffNotFound(NotFound):
     """No such staff member, or not visible to the caller."""
 
     code = "staff_not_found"
+
+
+class LeaveRulesInvalid(InvalidInput):
+    """rules/attendance/leave.toml misses a kind, names an unknown one or has a value of the wrong type."""
+
+    code = "leave_rules_invalid"
+    title = "Invalid leave rules"
+
+
+class LeaveBeyondBalance(Conflict):
+    """A request for annual leave or 调休 asks for more days than are left (extra: kind, left, asked)."""
+
+    code = "leave_beyond_balance"
+    title = "More days than the balance"
+
+
+class MissedPunchNotFound(NotFound):
+    """No such missed-punch (补卡) request, or not visible to the caller."""
+
+    code = "missed_punch_not_found"
+    title = "No such missed-punch request"
+
+
+class MissedPunchAlreadyDecided(Conflict):
+    """The missed-punch request was approved or refused already."""
+
+    code = "missed_punch_already_decided"
+    title = "Missed-punch request decided already"
+
+
+class MissedPunchNotAllowed(Forbidden):
+    """Only the staff member's department head or HR decides a missed-punch request, never their own."""
+
+    code = "missed_punch_not_allowed"
+    title = "You may not decide this missed-punch request"

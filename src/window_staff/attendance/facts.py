@@ -11,6 +11,7 @@ from datetime import date
 
 from window_staff.attendance import service
 from window_staff.attendance.domain import Status
+from window_staff.attendance.service import missed_punches
 from window_staff.common.context import AppContext
 from window_staff.common.db import chunks
 from window_staff.org.service import Posting
@@ -114,6 +115,18 @@ async def _closed_facts(ctx: AppContext, staff_ids: Sequence[int], *, month: dat
                 )
 
 
+_KIND_MISSED = "attendance.missed_punch"
+
+
+async def _missed_punch_facts(postings: Sequence[Posting], *, month: date, out: dict[int, list[Fact]]) -> None:
+    # one fact per approved 补卡, numbered in the month (by day, then request) so rules can count beyond N
+    for part in chunks([p.staff_id for p in postings], CHUNK):
+        for sid, items in (await missed_punches.missed_punch_counts(part, month=month)).items():
+            for nth, m in enumerate(items, start=1):
+                fields = {"session": m.session, "direction": m.kind, "nth": nth}
+                out[sid].append(Fact(f"{_KIND_MISSED}:{m.id}", _KIND_MISSED, sid, m.day, fields))
+
+
 async def month_facts(ctx: AppContext, *, postings: Sequence[Posting], first: date) -> dict[int, list[Fact]]:
     """The month's attendance facts per staff member (one per session that scores), corrections applied; reads only."""
     # staff with nothing to score still get a key, so the appraisal sees "clean" rather than "missing"
@@ -121,6 +134,7 @@ async def month_facts(ctx: AppContext, *, postings: Sequence[Posting], first: da
     closed = await service.closed_sites(sorted({p.site_id for p in postings if p.site_id is not None}), month=first)
     await _closed_facts(ctx, sorted(p.staff_id for p in postings if p.site_id in closed), month=first, out=out)
     await _open_facts(ctx, [p for p in postings if p.site_id not in closed], month=first, out=out)
+    await _missed_punch_facts(postings, month=first, out=out)
     for facts in out.values():
         facts.sort(key=_sort_key)
     return out

@@ -7,7 +7,10 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-LeaveKind = Literal["leave", "official_business", "training"]
+# The kinds of attendance.leave_rules.KINDS; "leave" (as stored before issue 19) is accepted and read as 事假 (personal).
+LeaveKind = Literal[
+    "personal", "sick", "annual", "time_off", "marriage", "maternity", "bereavement", "official_business", "training", "leave"
+]
 StatusName = Literal["present", "late", "early_leave", "late_and_early_leave", "absent", "missing_sign_in", "missing_sign_out", "on_leave"]
 SessionName = Annotated[str, msgspec.Meta(min_length=1, max_length=16, pattern=r"^[a-z_]+$")]
 Note = Annotated[str, msgspec.Meta(max_length=500)]
@@ -50,6 +53,17 @@ class LeaveOut(msgspec.Struct, kw_only=True):
     requested_at: datetime
     decided_by: str | None
     decided_at: datetime | None
+
+
+class LeaveBalanceOut(msgspec.Struct, kw_only=True):
+    """One balanced kind (annual leave, 调休) for one staff member and year, in days (halves as .5)."""
+
+    kind: str
+    year: int
+    granted: str
+    taken: str
+    left: str
+    service_start: date | None = None  # annual leave: the date years of service count from
 
 
 class RotaIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -309,3 +323,49 @@ class ResolveIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """HR resolves an exception, saying what was done."""
 
     note: Reason
+
+
+class MissedPunchIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A staff member asks for a punch they missed (补卡): the day, the half day, in or out, the time, and why."""
+
+    day: date
+    session: Literal["am", "pm"]
+    kind: Literal["in", "out"]
+    time: time
+    reason: Reason
+
+
+class MissedPunchDecisionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The department head or HR approves or refuses a missed-punch request (a refusal says why)."""
+
+    approved: bool
+    note: Note = ""
+
+
+class MissedPunchOut(msgspec.Struct, kw_only=True):
+    """A missed-punch request and its status; ``punch_id`` is the punch recorded once approved."""
+
+    id: int
+    staff_id: int
+    day: date
+    session: str
+    kind: str
+    at: datetime
+    reason: str
+    status: str
+    requested_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    note: str
+    punch_id: int | None
+
+
+class MonthPunchOut(msgspec.Struct, kw_only=True):
+    """One punch of a staff member's month as the staff page shows it: when, in or out, where and how."""
+
+    id: int
+    at: datetime
+    kind: str
+    source: str
+    verify_mode: str
+    terminal_id: int | None

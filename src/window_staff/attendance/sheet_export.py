@@ -49,14 +49,37 @@ WORDS: dict[str, dict[str, str]] = {
 }
 # The symbols stay as HR writes them on paper; the key explains them in the reader's language.
 LEGEND = {
-    "zh": {"√": "出勤", "迟": "迟到", "早": "早退", "旷": "旷工", "缺": "缺卡", "假": "请假", "公": "公出", "训": "培训"},
+    "zh": {
+        "√": "出勤",
+        "迟": "迟到",
+        "早": "早退",
+        "旷": "旷工",
+        "缺": "缺卡",
+        "(补)": "补卡（经审批）",
+        "假": "事假",
+        "病": "病假",
+        "年": "年休假",
+        "调": "调休",
+        "婚": "婚假",
+        "产": "产假",
+        "丧": "丧假",
+        "公": "公出",
+        "训": "培训",
+    },
     "en": {
         "√": "present",
         "迟": "late",
         "早": "left early",
         "旷": "absent",
         "缺": "missing punch",
-        "假": "leave",
+        "(补)": "missed punch, approved (补卡)",
+        "假": "personal leave",
+        "病": "sick leave",
+        "年": "annual leave",
+        "调": "time off in lieu",
+        "婚": "marriage leave",
+        "产": "maternity leave",
+        "丧": "bereavement leave",
         "公": "official business",
         "训": "training",
     },
@@ -102,8 +125,10 @@ async def sheet_file(ctx: AppContext, *, department_id: int, month: str, lang: s
 def _total(t: MonthTotalsOut, key: str) -> int:
     if key == "missing_punches":
         return t.missing_sign_in + t.missing_sign_out
-    if key in ("leave", "official_business", "training"):
+    if key in ("official_business", "training"):
         return t.leave_by_kind.get(key, 0)
+    if key == "leave":  # every kind of leave proper (事假, 病假, 年休假 ...; "leave" as stored before issue 19)
+        return sum(n for kind, n in t.leave_by_kind.items() if kind not in ("official_business", "training"))
     return int(getattr(t, key))
 
 

@@ -198,3 +198,27 @@ class MonthClose(Table, tablename="attendance_month_close"):
 
 
 SERVICE_TABLES = [LeaveRequest, LeaveDecision, RotaEntry, WindowClosureDay, DayRecordCorrection, StoredDayRecord, MonthClose]
+
+
+# --- issue 19: missed-punch requests (补卡, migration 0016) ------------------------------------------------------------
+
+
+class MissedPunchRequest(Table, tablename="missed_punch_request"):
+    """A staff member's request for a punch they missed (补卡); once approved, ``punch`` is the punch recorded for it."""
+
+    staff = ForeignKey(Staff)
+    day = Date()
+    session = Varchar(length=16)  # am | pm
+    kind = Varchar(length=8)  # in | out
+    at = Timestamptz()  # the time asked for, as an instant (entered in the site's local time)
+    reason = Varchar(length=500)
+    status = Varchar(length=16, default="requested")  # requested | approved | refused
+    requested_by = Varchar(length=120)
+    requested_at = Timestamptz()
+    decided_by = Varchar(length=120, null=True, default=None)
+    decided_at = Timestamptz(null=True, default=None)
+    note = Varchar(length=500, default="")
+    punch = Integer(null=True, default=None)
+
+
+MISSED_PUNCH_TABLES = [MissedPunchRequest]

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from window_staff.attendance import service
 from window_staff.attendance.domain import DayRecord, MonthFacts, Status, monthly_facts
+from window_staff.attendance.leave_rules import canonical_kind
 from window_staff.attendance.schemas import (
     CorrectionOut,
     DayRecordOut,
@@ -16,6 +17,7 @@ from window_staff.attendance.schemas import (
     SheetOut,
     SheetRowOut,
 )
+from window_staff.attendance.service import missed_punches
 from window_staff.attendance.service.records import Correction
 from window_staff.common import periods
 from window_staff.common.context import AppContext
@@ -30,14 +32,31 @@ SYMBOLS = {
     Status.MISSING_SIGN_IN: "缺",
     Status.MISSING_SIGN_OUT: "缺",
 }
-LEAVE_SYMBOLS = {"leave": "假", "official_business": "公", "training": "训"}
+LEAVE_SYMBOLS = {
+    "personal": "假",
+    "sick": "病",
+    "annual": "年",
+    "time_off": "调",
+    "marriage": "婚",
+    "maternity": "产",
+    "bereavement": "丧",
+    "official_business": "公",
+    "training": "训",
+}
 LEGEND = {
     "√": "出勤 present",
     "迟": "迟到 late",
     "早": "早退 left early",
     "旷": "旷工 absent",
     "缺": "缺卡 missing punch",
-    "假": "请假 leave",
+    "(补)": "补卡 approved missed punch",
+    "假": "事假 personal leave",
+    "病": "病假 sick leave",
+    "年": "年休假 annual leave",
+    "调": "调休 time off in lieu",
+    "婚": "婚假 marriage leave",
+    "产": "产假 maternity leave",
+    "丧": "丧假 bereavement leave",
     "公": "公出 official business",
     "训": "培训 training",
 }
@@ -55,16 +74,20 @@ TOTAL_COLUMNS = [
 ]
 
 
-def symbol(r: DayRecord) -> str:
-    """The sheet symbol of one session."""
+MISSED_MARK = "(补)"  # a session resting on an approved missed punch (补卡)
+
+
+def symbol(r: DayRecord, *, missed: frozenset[int] = frozenset()) -> str:
+    """The sheet symbol of one session; ``(补)`` follows it when a punch it rests on is an approved 补卡."""
     if r.status == Status.ON_LEAVE:
-        return LEAVE_SYMBOLS.get(r.leave_kind or "leave", "假")
-    return SYMBOLS[r.status]
+        return LEAVE_SYMBOLS.get(canonical_kind(r.leave_kind or "leave"), "假")
+    mark = MISSED_MARK if missed and missed.intersection(r.punch_ids) else ""
+    return SYMBOLS[r.status] + mark
 
 
-def day_cell(records: Sequence[DayRecord]) -> str:
+def day_cell(records: Sequence[DayRecord], *, missed: frozenset[int] = frozenset()) -> str:
     """One day's cell: one symbol when all sessions agree, else each session's in time order joined by '/'."""
-    marks = [symbol(r) for r in sorted(records, key=lambda r: r.start)]
+    marks = [symbol(r, missed=missed) for r in sorted(records, key=lambda r: r.start)]
     if not marks:
         return ""
     return marks[0] if len(set(marks)) == 1 else "/".join(marks)
@@ -135,6 +158,7 @@ async def department_sheet(ctx: AppContext, *, department_id: int, month: str | 
     effective = await service.effective_month(ctx, postings, month=first)
     grouped = service.by_staff(effective)
     facts = monthly_facts(r for r, _, _ in effective)
+    missed = await missed_punches.missed_punch_ids([i for r, _, _ in effective for i in r.punch_ids])
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     rows = []
     for p in postings:
@@ -146,7 +170,7 @@ async def department_sheet(ctx: AppContext, *, department_id: int, month: str | 
                 staff_id=p.staff_id,
                 employee_no=p.employee_no,
                 name=p.name,
-                days=[day_cell(per_day.get(d, [])) for d in days],
+                days=[day_cell(per_day.get(d, []), missed=missed) for d in days],
                 totals=totals(facts.get(p.staff_id, MonthFacts(p.staff_id))),
             )
         )

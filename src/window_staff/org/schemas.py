@@ -88,6 +88,7 @@ class StaffIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     phone: Annotated[str, msgspec.Meta(max_length=32, pattern=r"^[0-9+ -]*$")] | None = None
     card_no: Annotated[str, msgspec.Meta(max_length=32)] | None = None
     hired_on: date
+    service_start: date | None = None  # 参加工作时间 (annual leave counts years from it); the hiring date when unset
 
 
 class StaffUpdateIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -99,6 +100,7 @@ class StaffUpdateIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     badge_no: Annotated[str, msgspec.Meta(max_length=32)] | None = None
     phone: Annotated[str, msgspec.Meta(max_length=32, pattern=r"^[0-9+ -]*$")] | None = None
     card_no: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    service_start: date | None = None
 
 
 class StaffLeaveIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -122,6 +124,7 @@ class StaffOut(msgspec.Struct, kw_only=True):
     hired_on: date
     left_on: date | None
     status: str
+    service_start: date | None = None  # 参加工作时间 (annual leave); None: the hiring date counts
 
 
 class StaffBriefOut(msgspec.Struct, kw_only=True):

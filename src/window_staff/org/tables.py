@@ -49,6 +49,8 @@ class Staff(Table, tablename="staff"):
     card_no = Varchar(length=32, null=True, default=None)
     hired_on = Date()
     left_on = Date(null=True, default=None)
+    # 参加工作时间 (added by m0016): years of service decide annual leave; None falls back to hired_on
+    service_start = Date(null=True, default=None)
     status = Varchar(length=16, default="active")
     created_at = Timestamptz(default=TimestamptzNow())
 

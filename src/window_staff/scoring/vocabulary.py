@@ -84,6 +84,13 @@ _KINDS = (
         _session(),
         FieldSpec("direction", str, "in or out", choices=frozenset({"in", "out"})),
     ),
+    _kind(
+        "attendance.missed_punch",
+        "an approved missed-punch request (补卡), numbered within the month so rules can count them",
+        _session(),
+        FieldSpec("direction", str, "in or out", choices=frozenset({"in", "out"})),
+        FieldSpec("nth", int, "its number in the month (1 = the first approved 补卡 of the month)", minimum=1),
+    ),
     _kind("attendance.away_from_post", "left the post during a session without registering", _minutes("minutes away"), _session()),
     _kind(
         "inspection.finding",

@@ -35,6 +35,7 @@ STAFF_FIELDS = {
     "phone": "text",
     "card_no": "text",
     "hired_on": "text",
+    "service_start": "text",
 }
 UPDATE_FIELDS = {k: v for k, v in STAFF_FIELDS.items() if k not in ("employee_no", "hired_on")}
 LEAVE_FIELDS = {"left_on": "text", "reason": "text"}
@@ -101,6 +102,8 @@ add_words(
         "org.phone": {"zh": "电话", "en": "Phone"},
         "org.card_no": {"zh": "卡号", "en": "Card no."},
         "org.hired_on": {"zh": "入职日期", "en": "Hired on"},
+        "org.service_start": {"zh": "参加工作时间（计算年休假）", "en": "Service start (for annual leave)"},
+        "org.service_start_unset": {"zh": "未登记（按入职日期计算）", "en": "Not recorded (the hiring date counts)"},
         "org.left_on": {"zh": "离开日期", "en": "Left on"},
         "org.reason": {"zh": "原因", "en": "Reason"},
         "org.create": {"zh": "创建", "en": "Create"},

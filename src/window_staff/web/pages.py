@@ -35,7 +35,12 @@ HEADERS = {
 }
 # The pages each role starts from (title key, path), in the order the home page lists them.
 START: Mapping[str, tuple[tuple[str, str], ...]] = {
-    "staff": (("my_month", "/app/me"), ("my_appraisal", "/app/me/appraisal"), ("my_leave", "/app/me/leave")),
+    "staff": (
+        ("my_month", "/app/me"),
+        ("my_appraisal", "/app/me/appraisal"),
+        ("my_leave", "/app/me/leave"),
+        ("missed_punches", "/app/me/missed-punches"),
+    ),
     "inspector": (("inspections", "/app/inspect"),),
     "inspection_lead": (("inspections", "/app/inspections"), ("board", "/board"), ("bad_review_cases", "/app/hr/cases")),
     "hr": (
@@ -43,6 +48,7 @@ START: Mapping[str, tuple[tuple[str, str], ...]] = {
         ("appraisal_console", "/app/hr/appraisal"),
         ("staff_and_windows", "/app/hr/org"),
         ("leave_approvals", "/app/hr/leave"),
+        ("missed_punch_approvals", "/app/missed-punches"),
         ("terminals_enrolment", "/app/hr/enrolment"),
         ("delegate_campaigns", "/app/hr/campaigns"),
         ("rating_codes", "/app/hr/rating-codes"),

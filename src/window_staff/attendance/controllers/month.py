@@ -11,8 +11,25 @@ from litestar.params import Parameter
 from window_staff.attendance import sheet_export, views
 from window_staff.attendance.errors import AttendanceStaffNotFound
 from window_staff.attendance.guards import MONTH_FULL_READERS, can_read_month, can_read_sheets, is_staff_member
-from window_staff.attendance.schemas import LeaveCancelIn, LeaveIn, LeaveOut, ManualPunchIn, MonthOut, PunchOut, SheetOut
-from window_staff.attendance.service import leave as service_leave, punches as service_punches
+from window_staff.attendance.schemas import (
+    LeaveBalanceOut,
+    LeaveCancelIn,
+    LeaveIn,
+    LeaveOut,
+    ManualPunchIn,
+    MissedPunchDecisionIn,
+    MissedPunchIn,
+    MissedPunchOut,
+    MonthOut,
+    PunchOut,
+    SheetOut,
+)
+from window_staff.attendance.service import (
+    balances as service_balances,
+    leave as service_leave,
+    missed_punches as service_missed,
+    punches as service_punches,
+)
 from window_staff.common.context import AppContext
 from window_staff.common.guards import provide_principal
 from window_staff.common.pagination import Page, PageParams
@@ -54,6 +71,23 @@ class MyAttendanceController(Controller):
         staff_id = own_staff_id(principal, missing=AttendanceStaffNotFound)
         return await service_leave.cancel_leave(ctx, leave_id, data, actor=principal.actor, only_staff_id=staff_id)
 
+    @get("/leave/balances", guards=[is_staff_member])
+    async def my_balances(self, ctx: AppContext, principal: Principal, year: int | None = None) -> list[LeaveBalanceOut]:
+        """My annual leave and 调休 of a year (this year by default): granted or earned, taken or asked, left."""
+        staff_id = own_staff_id(principal, missing=AttendanceStaffNotFound)
+        return await service_balances.leave_balances(ctx, staff_id, year=year, only_staff_id=staff_id)
+
+    @get("/missed-punches", guards=[is_staff_member])
+    async def my_missed_punches(self, ctx: AppContext, principal: Principal) -> list[MissedPunchOut]:
+        """My missed-punch (补卡) requests, newest first."""
+        return await service_missed.list_missed_punches(ctx, staff_ids=[own_staff_id(principal, missing=AttendanceStaffNotFound)])
+
+    @post("/missed-punches", guards=[is_staff_member], request_max_body_size=8192)
+    async def ask_missed_punch(self, ctx: AppContext, principal: Principal, data: MissedPunchIn) -> MissedPunchOut:
+        """Ask for a missed punch (补卡): the day, am or pm, in or out, the local time and why."""
+        staff_id = own_staff_id(principal, missing=AttendanceStaffNotFound)
+        return await service_missed.request_missed_punch(ctx, staff_id, data, actor=principal.actor)
+
     @post("/manual-punches", guards=[is_staff_member], request_max_body_size=8192)
     async def manual_punch(self, ctx: AppContext, principal: Principal, data: ManualPunchIn) -> PunchOut:
         """Record a manual punch (terminal failure, no biometric consent); a supervisor attests it."""
@@ -74,6 +108,13 @@ class AttendanceReadController(Controller):
         """One staff member's month; a staff user asking about someone else gets 404."""
         only = None if principal.has_any(*MONTH_FULL_READERS) else (principal.staff_id or -1)
         return await views.staff_month(ctx, staff_id, month=month, only_staff_id=only)
+
+    @post("/missed-punches/{request_id:int}/decision", status_code=200, request_max_body_size=8192)
+    async def decide_missed_punch(
+        self, ctx: AppContext, principal: Principal, request_id: int, data: MissedPunchDecisionIn
+    ) -> MissedPunchOut:
+        """The staff member's department head or HR approves (the punch is recorded as 补卡) or refuses with a note."""
+        return await service_missed.decide_missed_punch(ctx, request_id, data, principal=principal)
 
     @get("/sheet", guards=[can_read_sheets])
     async def sheet(self, ctx: AppContext, department_id: int, month: str = MONTH) -> SheetOut:

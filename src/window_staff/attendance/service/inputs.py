@@ -18,6 +18,7 @@ from window_staff.attendance.calendar import (
 )
 from window_staff.attendance.domain import GraceSettings, LeaveSpan, Punch
 from window_staff.attendance.errors import GraceSettingsInvalid
+from window_staff.attendance.leave_rules import LEAVE_FILE, LeaveRules, canonical_kind, load_leave_rules
 from window_staff.attendance.schedule import Duty, RotaChange, Schedule, WindowClosure
 from window_staff.attendance.tables import (
     CalendarOverride,
@@ -36,6 +37,7 @@ from window_staff.org.service import Posting
 GRACE_FILE = Path("attendance") / "grace.toml"
 _NATIONAL = "attendance.national_calendar"
 _GRACE = "attendance.grace"
+_LEAVE = "attendance.leave_rules"
 
 
 def load_grace(path: Path) -> GraceSettings:
@@ -54,6 +56,14 @@ def grace_of(ctx: AppContext) -> GraceSettings:
     found = ctx.resources.get(_GRACE)
     if found is None:
         found = ctx.resources[_GRACE] = load_grace(ctx.settings.resolved_rules_dir / GRACE_FILE)
+    return found
+
+
+def leave_rules_of(ctx: AppContext) -> LeaveRules:
+    """The process's leave rules (read once from rules/attendance/leave.toml)."""
+    found = ctx.resources.get(_LEAVE)
+    if found is None:
+        found = ctx.resources[_LEAVE] = load_leave_rules(ctx.settings.resolved_rules_dir / LEAVE_FILE)
     return found
 
 
@@ -165,7 +175,7 @@ async def approved_leave(staff_ids: Sequence[int], *, start: date, end: date) ->
         & (LeaveRequest.start_at < hi)
         & (LeaveRequest.end_at > lo)
     )
-    return [LeaveSpan(r["staff"], r["kind"], _aware(r["start_at"]), _aware(r["end_at"]), approved=True) for r in rows]
+    return [LeaveSpan(r["staff"], canonical_kind(r["kind"]), _aware(r["start_at"]), _aware(r["end_at"]), approved=True) for r in rows]
 
 
 def _aware(at: datetime) -> datetime:

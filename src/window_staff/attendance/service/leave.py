@@ -19,7 +19,9 @@ from window_staff.attendance.errors import (
     LeaveOverlaps,
     OwnDecisionRefused,
 )
+from window_staff.attendance.leave_rules import canonical_kind
 from window_staff.attendance.schemas import LeaveCancelIn, LeaveDecisionIn, LeaveIn, LeaveOut
+from window_staff.attendance.service import balances
 from window_staff.attendance.tables import AttendanceException, LeaveDecision, LeaveRequest
 from window_staff.common import audit, periods
 from window_staff.common.clock import as_utc
@@ -35,7 +37,7 @@ def _out(r: dict[str, Any]) -> LeaveOut:
     return LeaveOut(
         id=r["id"],
         staff_id=r["staff"],
-        kind=r["kind"],
+        kind=canonical_kind(r["kind"]),
         start=as_utc(r["start_at"]),
         end=as_utc(r["end_at"]),
         reason=r["reason"],
@@ -79,9 +81,12 @@ async def request_leave(ctx: AppContext, staff_id: int, data: LeaveIn, *, actor:
         raise AttendanceInputInvalid("start and end need a time zone offset, e.g. 2025-03-03T08:30:00+08:00")
     if not data.start < data.end or data.end - data.start > MAX_SPAN:
         raise AttendanceInputInvalid("leave must end after it starts, within 366 days")
-    await service.posting_or_404(staff_id)
+    posting = await service.posting_or_404(staff_id)
+    kind = canonical_kind(data.kind)
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
+        # the balance first: a request beyond it is refused in words, whatever else it clashes with
+        await balances.check_balance(ctx, posting, kind=kind, start=data.start, end=data.end)
         clash = await LeaveRequest.exists().where(
             (LeaveRequest.staff == staff_id)
             & LeaveRequest.status.is_in(["requested", "approved"])
@@ -93,7 +98,7 @@ async def request_leave(ctx: AppContext, staff_id: int, data: LeaveIn, *, actor:
         rows = await LeaveRequest.insert(
             LeaveRequest(
                 staff=staff_id,
-                kind=data.kind,
+                kind=kind,
                 start_at=data.start,
                 end_at=data.end,
                 reason=data.reason,
@@ -109,7 +114,7 @@ async def request_leave(ctx: AppContext, staff_id: int, data: LeaveIn, *, actor:
             action="leave.requested",
             subject_type="leave_request",
             subject_id=rows[0]["id"],
-            data={"staff": staff_id, "kind": data.kind, "start": data.start.isoformat(), "end": data.end.isoformat()},
+            data={"staff": staff_id, "kind": kind, "start": data.start.isoformat(), "end": data.end.isoformat()},
         )
     return await get_leave(ctx, rows[0]["id"])
 

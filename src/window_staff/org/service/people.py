@@ -95,6 +95,7 @@ def _staff_out(r: dict[str, Any]) -> StaffOut:
         hired_on=r["hired_on"],
         left_on=r["left_on"],
         status=r["status"],
+        service_start=r.get("service_start"),
     )
 
 
@@ -329,6 +330,7 @@ async def import_staff(ctx: AppContext, rows: Sequence[StaffIn], *, actor: str) 
                     Staff.phone,
                     Staff.card_no,
                     Staff.hired_on,
+                    Staff.service_start,
                     Staff.status,
                     Staff.created_at,
                 ],
@@ -343,6 +345,7 @@ async def import_staff(ctx: AppContext, rows: Sequence[StaffIn], *, actor: str) 
                         r.phone,
                         r.card_no,
                         r.hired_on,
+                        r.service_start,
                         "active",
                         now,
                     )
@@ -373,6 +376,7 @@ async def import_staff(ctx: AppContext, rows: Sequence[StaffIn], *, actor: str) 
             hired_on=r.hired_on,
             left_on=None,
             status="active",
+            service_start=r.service_start,
         )
         for i, r in zip(ids, rows, strict=True)
     ]

@@ -60,6 +60,7 @@ class Posting:
     timezone: str | None
     hired_on: date
     left_on: date | None
+    service_start: date | None = None  # 参加工作时间, for annual leave (m0016); None: not recorded
 
 
 _POSTING_COLUMNS = (
@@ -70,6 +71,7 @@ _POSTING_COLUMNS = (
     Staff.window,
     Staff.hired_on,
     Staff.left_on,
+    Staff.service_start,
     Staff.window.site.as_alias("site"),
     Staff.window._.site._.timezone.as_alias("tz"),
 )
@@ -86,6 +88,7 @@ def _posting(r: dict[str, Any]) -> Posting:
         timezone=r["tz"],
         hired_on=r["hired_on"],
         left_on=r["left_on"],
+        service_start=r["service_start"],
     )
 
 

@@ -6,6 +6,7 @@ from window_staff.terminals.service.registry import (  # noqa: F401 (the package
     get,
     issue_secret,
     list_terminals,
+    names_of,
     register,
     register_approved,
     revoke,

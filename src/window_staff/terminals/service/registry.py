@@ -79,6 +79,14 @@ async def find_by_serial(ctx: AppContext, serial: str) -> TerminalOut | None:
     return _out(row) if row else None
 
 
+async def names_of(terminal_ids: list[int]) -> dict[int, str]:
+    """Terminal names by id (the serial where a terminal has no name), for pages that say where a punch was made."""
+    if not terminal_ids:
+        return {}
+    rows = await Terminal.select(Terminal.id, Terminal.name, Terminal.serial).where(Terminal.id.is_in(sorted(set(terminal_ids))))
+    return {r["id"]: r["name"] or r["serial"] for r in rows}
+
+
 async def list_terminals(ctx: AppContext, params: PageParams) -> Page[TerminalOut]:
     """All terminals by serial."""
     rows = await Terminal.select().order_by(Terminal.serial).limit(params.limit).offset(params.offset)

@@ -12,9 +12,11 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
-from window_staff.attendance.errors import AttendanceInputInvalid, AttendanceStaffNotFound
+from window_staff.attendance import leave_rules
+from window_staff.attendance.errors import AttendanceInputInvalid, AttendanceStaffNotFound, LeaveBeyondBalance
 from window_staff.attendance.schemas import LeaveCancelIn, LeaveDecisionIn, LeaveIn, LeaveOut
-from window_staff.attendance.service import leave as service_leave
+from window_staff.attendance.service import balances as service_balances, leave as service_leave
+from window_staff.attendance.service.inputs import leave_rules_of
 from window_staff.common.clock import DEFAULT_TIME_ZONE
 from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError
@@ -23,7 +25,8 @@ from window_staff.common.pagination import PageParams
 from window_staff.common.principal import Principal, own_staff_id
 from window_staff.errors import status_of
 from window_staff.org import service as org
-from window_staff.web.i18n import add_words, lang_of, time_words
+from window_staff.web import leave_words  # noqa: F401 (registers the kinds' and balances' words)
+from window_staff.web.i18n import add_words, day_words, lang_of, time_words, translator
 from window_staff.web.pages import PAGE, page_roles, refusal_of, render
 
 add_words(
@@ -57,9 +60,6 @@ add_words(
         "leave.mine": {"zh": "我的申请", "en": "My requests"},
         "leave.none_mine": {"zh": "您还没有请假申请。", "en": "You have no leave requests."},
         "leave.zone_hint": {"zh": "时间按北京时间填写。", "en": "Times are Beijing time (Asia/Shanghai)."},
-        "leave.k.leave": {"zh": "请假", "en": "Leave"},
-        "leave.k.official_business": {"zh": "公出", "en": "Official business"},
-        "leave.k.training": {"zh": "培训", "en": "Training"},
         "leave.s.requested": {"zh": "待审批", "en": "Pending"},
         "leave.s.approved": {"zh": "已同意", "en": "Approved"},
         "leave.s.refused": {"zh": "不同意", "en": "Refused"},
@@ -72,7 +72,7 @@ add_words(
     }
 )
 
-KINDS = ("leave", "official_business", "training")
+KINDS = leave_rules.KINDS
 STATUSES = ("requested", "approved", "refused", "cancelled")
 _FORM_LIMIT = 16_384
 _LIST = PageParams(limit=100, offset=0)
@@ -130,6 +130,38 @@ async def _rows(items: list[LeaveOut], *, lang: str = "zh") -> list[dict[str, An
     return out
 
 
+async def _with_balances(ctx: AppContext, rows: list[dict[str, Any]], *, lang: str) -> list[dict[str, Any]]:
+    """Each pending request with its staff member's balances of the request's year, in words (pending requests counted)."""
+    words = translator(lang)
+    for row in rows:
+        item: LeaveOut = row["l"]
+        year = item.start.astimezone(_ZONE).year
+        row["balances"] = [
+            words("leave.bal_short").format(kind=words(f"leave.k.{b.kind}"), left=b.left, granted=b.granted)
+            for b in await service_balances.leave_balances(ctx, item.staff_id, year=year)
+        ]
+    return rows
+
+
+def kind_lines(rule: leave_rules.LeaveKindRule, *, lang: str) -> tuple[str, str]:
+    """A kind and what it means, in words: 带薪，视同出勤，须提供证明材料 ..."""
+    words = translator(lang)
+    parts = [words("leave.paid" if rule.paid else "leave.unpaid")]
+    parts.append(words("leave.counts" if rule.counts_against_attendance else "leave.not_counted"))
+    if rule.needs_document:
+        parts.append(words("leave.document"))
+    if rule.balance != "none":
+        parts.append(words("leave.has_balance"))
+    return words(f"leave.k.{rule.kind}"), (", " if lang == "en" else "，").join(parts)
+
+
+def beyond_balance_words(exc: LeaveBeyondBalance, *, lang: str) -> str:
+    """The refusal of a request beyond the balance, with the days left and asked."""
+    words = translator(lang)
+    x = exc.extra
+    return words("leave.beyond_balance").format(kind=words(f"leave.k.{x['kind']}"), year=x["year"], left=x["left"], asked=x["asked"])
+
+
 class HrLeavePages(Controller):
     """HR decides leave requests (approve or refuse with a reason) and cancels approved leave."""
 
@@ -161,7 +193,7 @@ class HrLeavePages(Controller):
             status=status,
             message=message,
             notice=f"leave.done.{done}" if done in _DONE else None,
-            pending=await _rows(pending, lang=lang_of(request)),
+            pending=await _with_balances(ctx, await _rows(pending, lang=lang_of(request)), lang=lang_of(request)),
             recent=await _rows(recent, lang=lang_of(request)),
             departments=departments,
             statuses=STATUSES,
@@ -245,9 +277,18 @@ class MyLeavePages(Controller):
             # The service lets staff cancel approved leave only before it starts; offer the button only then.
             row["cancellable"] = row["l"].status == "requested" or (row["l"].status == "approved" and row["l"].start > now)
         done = request.query_params.get("done")
+        lang = lang_of(request)
+        balances = []
+        if principal.staff_id is not None:
+            balances = await service_balances.leave_balances(ctx, principal.staff_id, only_staff_id=principal.staff_id)
+        rules = leave_rules_of(ctx)
         return render(
             request,
             "staff/leave.html",
+            balances=balances,
+            since={b.kind: day_words(b.service_start, lang) for b in balances if b.service_start},
+            hours_per_day=leave_rules.days_words(rules.time_off_hours_per_day),
+            rules=[kind_lines(rules.of(k), lang=lang) for k in KINDS],
             principal=principal,
             status=status,
             message=message,
@@ -283,6 +324,9 @@ class MyLeavePages(Controller):
                 LeaveIn,
             )
             await service_leave.request_leave(ctx, staff_id, data, actor=principal.actor)
+        except LeaveBeyondBalance as exc:
+            message = beyond_balance_words(exc, lang=lang_of(request))
+            return await self._page(ctx, request, principal, message=message, status=status_of(exc), form=values)
         except DomainError as exc:
             return await self._page(ctx, request, principal, message=refusal_of(request, exc), status=status_of(exc), form=values)
         return Redirect("/app/me/leave?done=requested", status_code=303)

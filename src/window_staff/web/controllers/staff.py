@@ -19,7 +19,10 @@ from window_staff.appraisal.errors import AppealConflict, AppraisalInputInvalid,
 from window_staff.appraisal.schemas import AppealIn, SheetOut
 from window_staff.appraisal.service import appeals as service_appeals, reports as service_reports
 from window_staff.attendance import views as attendance_views
+from window_staff.attendance.leave_rules import KINDS, canonical_kind
 from window_staff.attendance.schemas import DayRecordOut
+from window_staff.attendance.service import missed_punches
+from window_staff.attendance.service.inputs import leave_rules_of
 from window_staff.biometrics import service as biometrics
 from window_staff.biometrics.schemas import ConsentOut, ConsentStatusOut
 from window_staff.common import periods
@@ -33,6 +36,8 @@ from window_staff.errors import status_of
 from window_staff.evaluations.service import cases as service_cases, ratings as service_ratings
 from window_staff.inspections import service as inspections
 from window_staff.scoring.rules import rules_of
+from window_staff.terminals import service as terminals
+from window_staff.web import leave_words, month_punches  # noqa: F401 (leave_words registers the leave kinds' words)
 from window_staff.web.appraisal_text import appeal_facts, computed_words, restored_words
 from window_staff.web.i18n import add_words, lang_of, time_words, translator
 from window_staff.web.pages import PAGE, page_roles, refusal_of, render
@@ -58,16 +63,12 @@ add_words(
         "me.st.absent": {"zh": "旷工", "en": "Absent"},
         "me.st.missing_sign_in": {"zh": "缺签到", "en": "No sign-in"},
         "me.st.missing_sign_out": {"zh": "缺签退", "en": "No sign-out"},
-        "me.st.leave": {"zh": "请假", "en": "Leave"},
-        "me.st.official_business": {"zh": "公出", "en": "Official business"},
-        "me.st.training": {"zh": "培训", "en": "Training"},
         "me.corrected": {"zh": "已更正", "en": "corrected"},
         "me.t.present": {"zh": "出勤(次)", "en": "Present"},
         "me.t.late": {"zh": "迟到(次/分)", "en": "Late (times/min)"},
         "me.t.early": {"zh": "早退(次/分)", "en": "Early (times/min)"},
         "me.t.absent": {"zh": "旷工(半天)", "en": "Absent (half days)"},
         "me.t.missing": {"zh": "缺卡(次)", "en": "Missing punches"},
-        "me.t.leave": {"zh": "请假(半天)", "en": "Leave (half days)"},
         "me.findings": {"zh": "本月检查发现", "en": "Inspection findings this month"},
         "me.no_findings": {"zh": "本月没有已公布的检查发现。", "en": "No published findings this month."},
         "me.positive": {"zh": "表扬", "en": "Commendation"},
@@ -135,7 +136,6 @@ add_words(
     }
 )
 
-_LEAVE_KINDS = ("leave", "official_business", "training")
 _WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")}
 
 
@@ -176,8 +176,8 @@ def session_text(record: DayRecordOut, words: Callable[[str], str]) -> str:
     """What happened in one session, in words: 出勤, 迟到 22 分钟, 旷工, 请假 ..."""
     status = record.status
     if status == "on_leave":
-        kind = record.leave_kind if record.leave_kind in _LEAVE_KINDS else "leave"
-        return words(f"me.st.{kind}")
+        kind = canonical_kind(record.leave_kind or "leave")
+        return words(f"me.st.{kind}" if kind in KINDS else "me.st.personal")
     if status == "late":
         return words("me.st.late").format(n=record.late_minutes)
     if status == "early_leave":
@@ -191,8 +191,10 @@ def _tone(status: str) -> str:
     return {"present": "pos", "on_leave": "muted"}.get(status, "neg")
 
 
-def calendar_rows(month: str, records: list[DayRecordOut], *, lang: str) -> tuple[list[str], list[dict[str, Any]]]:
-    """One row a day of the month: the day, its weekday and a cell per session (am, pm, then any other)."""
+def calendar_rows(
+    month: str, records: list[DayRecordOut], *, lang: str, missed_ids: frozenset[int] = frozenset()
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """One row a day of the month: the day, its weekday and a cell per session (am, pm, then others); a 补卡 cell says so."""
     words = translator(lang)
     year, mon = int(month[:4]), int(month[5:])
     sessions: list[str] = ["am", "pm"]
@@ -209,9 +211,18 @@ def calendar_rows(month: str, records: list[DayRecordOut], *, lang: str) -> tupl
         for s in sessions:
             cell = by_day.get(day, {}).get(s)
             if cell is None:
-                cells.append({"text": words("me.no_record"), "tone": "muted", "corrected": False})
+                cells.append({"text": words("me.no_record"), "tone": "muted", "corrected": False, "missed": False, "ask": False})
             else:
-                cells.append({"text": session_text(cell, words), "tone": _tone(cell.status), "corrected": cell.correction is not None})
+                rests_on = {cell.sign_in_punch_id, cell.sign_out_punch_id}
+                cells.append(
+                    {
+                        "text": session_text(cell, words),
+                        "tone": _tone(cell.status),
+                        "corrected": cell.correction is not None,
+                        "missed": bool(rests_on & missed_ids),
+                        "ask": cell.status in ("missing_sign_in", "missing_sign_out", "absent"),
+                    }
+                )
         rows.append(
             {
                 "day": day,
@@ -332,7 +343,11 @@ class StaffPagesController(Controller):
         lang = lang_of(request)
         month = _asked_month(request) or _this_month(ctx)
         attendance = await attendance_views.staff_month(ctx, staff_id, month=month, only_staff_id=staff_id)
-        heads, rows = calendar_rows(attendance.month, attendance.records, lang=lang)
+        punches = await missed_punches.month_punches(ctx, staff_id, month=attendance.month, only_staff_id=staff_id)
+        missed_ids = frozenset(p.id for p in punches if p.source == month_punches.MISSED)
+        heads, rows = calendar_rows(attendance.month, attendance.records, lang=lang, missed_ids=missed_ids)
+        terminal_names = await terminals.names_of([p.terminal_id for p in punches if p.terminal_id is not None])
+        prev_month, next_month = month_punches.neighbours(attendance.month, this_month=_this_month(ctx))
         found = await inspections.my_findings(ctx, PageParams(limit=100, offset=0), principal=principal)
         # A finding reads as the problem found (未佩戴工作牌), not as the standard it broke (统一戴牌上岗).
         items = {i.id: i for i in rules_of(ctx).checklist}
@@ -367,6 +382,13 @@ class StaffPagesController(Controller):
             ratings=ratings,
             consent=consent,
             latest_sheet=latest,
+            punch_days=month_punches.punch_days(punches, terminals=terminal_names, zone=_ZONE.key, lang=lang),
+            leave_split=month_punches.leave_split(
+                attendance.totals.leave_by_kind,
+                counting=frozenset(k for k, r in leave_rules_of(ctx).kinds.items() if r.counts_against_attendance),
+            ),
+            prev_month=prev_month,
+            next_month=next_month,
         )
 
     @get("/app/me/appraisal", guards=[page_roles("staff")], opt=PAGE)
