@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from PIL import Image
 
 from tests.web.browser import Site, api, page_as, shot
@@ -66,3 +68,45 @@ async def test_the_window_screen_shows_one_window_and_an_unknown_site_is_not_fou
     assert person["name"] in await page.locator("article.window").inner_text()
     await shot(page, "hall-window-1280")
     assert (await page.goto(f"{site.url}/hall/NO-SUCH-SITE")).status == 404
+
+
+async def _queue_today(site: Site, person: dict, window: dict) -> None:
+    """A category served at the person's window and this morning's tickets: A001 waiting 20 minutes, A002 at the window."""
+    county = next(s for s in (await api(site, "hr", "GET", "/api/v1/sites/", params={"limit": 50}))["items"] if s["code"] == DEMO_SITE)
+    code = f"Q{window['id']}"
+    body = {
+        "site_id": county["id"],
+        "code": code,
+        "name": "不动产登记",
+        "department_id": window["department_id"],
+        "window_ids": [window["id"]],
+    }
+    await api(site, "hr", "POST", "/api/v1/queues/categories", json=body)
+    now = datetime.now(UTC)
+    rows = [
+        (f"{code}-1", "issued", now - timedelta(minutes=20), "A001", ""),
+        (f"{code}-2", "issued", now - timedelta(minutes=10), "A002", ""),
+        (f"{code}-3", "called", now - timedelta(minutes=2), "A002", window["number"]),
+        (f"{code}-4", "started", now - timedelta(minutes=1), "A002", window["number"]),
+    ]
+    lines = ["event_id,site_code,kind,at,ticket,category,window_number,employee_no,to_window"]
+    lines += [f"{eid},{DEMO_SITE},{kind},{at.isoformat()},{ticket},{code},{number},," for eid, kind, at, ticket, number in rows]
+    data = ("\r\n".join(lines) + "\r\n").encode()
+    await api(site, "hr", "POST", "/api/v1/queues/import", files={"file": ("today.csv", data, "text/csv")})
+
+
+async def test_the_hall_and_today_show_the_ticket_served_and_who_waits(site, browser, morning) -> None:  # noqa: F811
+    person = (await _county_staff(site, morning))[2]
+    window = await _window_of(site, person)
+    await _check_in(site, person["id"])
+    await _queue_today(site, person, window)
+    screen = await _screen(browser, HALL)
+    await screen.goto(f"{site.url}/hall/{DEMO_SITE}")
+    card = await screen.locator(f"article.window[data-window='{window['number']}'] .queue").inner_text()
+    assert "正在办理" in card and "A002" in card and "等候1人" in card
+    await shot(screen, "hall-1920-queue")
+    page = await page_as(browser, site, "hr", next_path="/app/today")
+    row = await page.locator("#queue-now tbody tr", has_text="不动产登记").inner_text()
+    waiting, longest = [int(cell) for cell in row.split()[1:3]]
+    assert waiting == 1 and 19 <= longest <= 25
+    await shot(page, "today-queue")

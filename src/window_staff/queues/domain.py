@@ -71,6 +71,8 @@ class Ticket:
     window_id: int | None = None  # where it is (last called, started or transferred to); the serving window once finished
     staff_id: int | None = None  # who served it: the last call, start or finish that named someone (since any transfer)
     last_call_at: datetime | None = None
+    last_missed_at: datetime | None = None
+    transferred_at: datetime | None = None
 
     @property
     def wait(self) -> timedelta | None:
@@ -130,6 +132,7 @@ def build_tickets(events: Iterable[Event]) -> list[Ticket]:
             t.staff_id = e.staff_id if e.staff_id is not None else t.staff_id
         elif e.kind == MISSED:
             t.missed += 1
+            t.last_missed_at = e.at
         elif e.kind == STARTED:
             t.started_at, t.finished_at, t.window_id = e.at, None, e.window_id
             t.staff_id = e.staff_id if e.staff_id is not None else t.staff_id
@@ -140,6 +143,7 @@ def build_tickets(events: Iterable[Event]) -> list[Ticket]:
                 t.started_at = t.last_call_at  # a machine without a start event: service from the (last) call
         elif e.kind == TRANSFERRED:
             t.transfers += 1
+            t.transferred_at = e.at
             t.window_id, t.started_at, t.staff_id = e.to_window_id, None, None  # whoever serves it next is not known yet
     return sorted(tickets.values(), key=lambda t: (t.issued_at or t.first_call_at or _LAST, t.number))
 

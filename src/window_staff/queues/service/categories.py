@@ -149,6 +149,12 @@ async def window_categories(site_ids: Sequence[int]) -> dict[int, frozenset[str]
     return {w: frozenset(codes) for w, codes in out.items()}
 
 
+async def category_names(site_id: int) -> dict[str, str]:
+    """A site's category codes and the names people read."""
+    rows = await QueueCategory.select(QueueCategory.code, QueueCategory.name).where(QueueCategory.site == site_id)
+    return {r["code"]: r["name"] for r in rows}
+
+
 def _exception_out(r: dict[str, Any]) -> ExceptionOut:
     return ExceptionOut(
         id=r["id"],

@@ -19,6 +19,7 @@ from window_staff.common.context import AppContext
 from window_staff.common.guards import PUBLIC
 from window_staff.evaluations.service.stars import window_stars
 from window_staff.org import service as org
+from window_staff.queues import service as queues
 from window_staff.web.i18n import add_words
 from window_staff.web.pages import HEADERS, render
 
@@ -36,6 +37,8 @@ add_words(
         "hall.ratings": {"zh": "条评价", "en": "ratings"},
         "hall.window": {"zh": "窗口", "en": "Window"},
         "hall.updated": {"zh": "更新于", "en": "Updated"},
+        "hall.serving": {"zh": "正在办理", "en": "Now serving"},
+        "hall.waiting": {"zh": "等候{n}人", "en": "{n} waiting"},
         "hall.rate_us": {"zh": "欢迎扫码评价（好差评）", "en": "Rate our service: scan the code at the window"},
     }
 )
@@ -52,6 +55,8 @@ class Card:
     people: list[dict[str, Any]]
     stars: Decimal | None
     ratings: int
+    serving: str | None = None  # the ticket at the window now
+    waiting: int | None = None  # tickets waiting for the window's categories (None: the window takes no tickets)
 
     @property
     def full_stars(self) -> int:
@@ -67,6 +72,7 @@ async def _cards(ctx: AppContext, site_id: int, *, only_number: str | None = Non
     photos = await org.public_photo_consents([s for ids in on_duty.values() for s in ids])
     first = today.day.replace(day=1)
     stars = await window_stars([w["id"] for w in windows], first=first, last=today.day)
+    queue = await queues.queue_now_at(ctx, site_id=site_id)
     cards = []
     for w in windows:
         people = []
@@ -85,6 +91,8 @@ async def _cards(ctx: AppContext, site_id: int, *, only_number: str | None = Non
                 people=people,
                 stars=shown,
                 ratings=count,
+                serving=queue.serving.get(w["id"]),
+                waiting=queue.waiting_for_window.get(w["id"]),
             )
         )
     return cards, today

@@ -19,6 +19,7 @@ from window_staff.common.pagination import PageParams
 from window_staff.common.principal import Principal
 from window_staff.evaluations.service import cases as evaluation_cases, ratings as evaluation_ratings
 from window_staff.org import service as org
+from window_staff.queues import service as queues
 from window_staff.terminals.service import health as terminal_health
 from window_staff.web.controllers.hr import bar_chart
 from window_staff.web.controllers.today_words import WORDS
@@ -97,7 +98,20 @@ async def live_context(ctx: AppContext, *, site_id: int, departments: list[int] 
         state = "staffed" if here else "vacant" if window_id in board.vacant else "closed"
         cards.append({**window, "people": here, "state": state})
     present = sum(len(v) for v in board.at_window.values())
+    queue = await queues.queue_now_at(ctx, site_id=site_id)
+    served = await queues.window_categories([site_id])
+    in_scope = set().union(*(served.get(w, frozenset()) for w in windows)) if departments is not None else None
+    category_words = await queues.category_names(site_id)
+    shown = [c for c in queue.categories if in_scope is None or c.category in in_scope]
+    waiting = [
+        {"name": category_words.get(c.category), "waiting": c.waiting, "longest": int(c.longest.total_seconds() // 60)} for c in shown
+    ]
+    for card in cards:
+        card["queue"] = queue.waiting_for_window.get(card["id"])
+        card["serving"] = queue.serving.get(card["id"])
     return {
+        "queue": waiting,
+        "queue_unstaffed": [c for c in cards if c["queue"] and not c["people"]],
         "site_id": site_id,
         "local_now": today.local_now,
         "day": today.day,
