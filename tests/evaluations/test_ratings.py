@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from dataclasses import replace
 
 from tests.evaluations.support_ratings import RATING_PATH, make_rating_desk, rating_body, settings, signed  # noqa: F401
 from window_staff.attendance.schemas import SiteHoursIn
 from window_staff.attendance.service import admin as service_admin
 from window_staff.evaluations.tables import Rating
+from window_staff.terminals import service as terminals
+from window_staff.terminals.schemas.registry import TerminalIn
 from window_staff.terminals.signatures import sign
 
 
@@ -148,3 +151,13 @@ async def test_a_late_rating_of_a_month_closed_at_the_site_is_409_and_stores_not
     assert await Rating.count() == 0
     ok = await client.send(signed(client, rating_body(clock, ref="T-0002"), desk=desk, clock=clock))
     assert ok.status_code == 201, ok.text  # June is open
+
+
+async def test_a_queue_machine_cannot_post_a_rating(client, app_ctx, clock):
+    desk = await make_rating_desk(app_ctx)
+    queue, secret = await terminals.register_approved(
+        app_ctx, TerminalIn(serial=f"Q-{desk.serial}", site_id=desk.window.site_id, window_id=desk.window.id, kind="queue"), actor="test"
+    )
+    response = await client.send(signed(client, rating_body(clock), desk=replace(desk, serial=queue.serial, secret=secret), clock=clock))
+    assert response.status_code == 403 and response.json()["code"] == "rating_device_required"
+    assert await Rating.count().where(Rating.window == desk.window.id) == 0

@@ -94,3 +94,9 @@ class ImportRejected(InvalidInput):
 
     code = "import_rejected"
     title = "Import rejected"
+
+
+class RatingDeviceRequired(Forbidden):
+    """Only a window's evaluator device (a signed terminal) posts ratings; a queue machine or a ZKTeco device does not."""
+
+    code = "rating_device_required"

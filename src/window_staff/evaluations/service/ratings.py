@@ -29,7 +29,7 @@ from window_staff.common.db import INTEGRITY_ERRORS, execute, is_sqlite, write_t
 from window_staff.common.errors import MalformedRequest
 from window_staff.common.pagination import PageParams
 from window_staff.common.principal import Principal
-from window_staff.evaluations.errors import EvaluationInputInvalid, RatingConflict, RatingMonthClosed
+from window_staff.evaluations.errors import EvaluationInputInvalid, RatingConflict, RatingDeviceRequired, RatingMonthClosed
 from window_staff.evaluations.policy import policy_of
 from window_staff.evaluations.schemas.ratings import (
     DeviceRatingIn,
@@ -256,6 +256,8 @@ def decode_device_rating(body: bytes) -> DeviceRatingIn:
 
 async def record_device_rating(ctx: AppContext, terminal: dict[str, Any], body: bytes) -> tuple[RatingOut, bool]:
     """A rating from a signed evaluator device at its window; the staff member is named or the one posted there."""
+    if terminal.get("kind", "signed") != "signed":
+        raise RatingDeviceRequired(f"terminal {terminal.get('serial', '')} is not a window's evaluator device")
     if terminal["window"] is None:
         raise EvaluationInputInvalid("this device is not assigned to a window", code="device_without_window")
     data = decode_device_rating(body)
