@@ -134,3 +134,11 @@ async def test_the_admin_links_an_account_to_a_staff_member_by_employee_number(s
     assert "关联测试" in await page.locator("#staff-linked").inner_text()
     assert (await api(site, "admin", "GET", f"/api/v1/users/{target['id']}"))["staff_id"] == person["id"]
     await shot(page, "admin-user-linked")
+
+
+async def test_the_account_link_reads_in_english(site, browser) -> None:
+    target = await _new_user(site, "linkme2", ["staff"])
+    page = await page_as(browser, site, "admin", next_path=f"/app/admin/users/{target['id']}?lang=en")
+    assert "Not linked to a staff member" in await page.locator("#staff-linked").inner_text()
+    assert "Staff member of this account" in await page.locator("#staff-link h2").inner_text()
+    await shot(page, "admin-user-link-en")

@@ -250,3 +250,10 @@ async def test_hr_records_a_service_start_for_annual_leave(site, browser) -> Non
     await page.wait_for_load_state("networkidle")
     assert "已保存" in await page.locator("[role=status]").inner_text()
     assert "2004年7月1日" in await page.locator("#person-service-start").inner_text()
+
+
+async def test_the_staff_search_reads_in_english_and_says_when_nobody_matches(site, browser) -> None:
+    page = await page_as(browser, site, "hr", next_path="/app/hr/org?lang=en&q=zzzzqq")
+    assert "No staff member matches" in await page.locator("#no-match").inner_text()
+    assert "pinyin initials" in await page.locator("#find-hint").inner_text()
+    await shot(page, "hr-org-search-en")
