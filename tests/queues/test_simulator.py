@@ -1,0 +1,81 @@
+"""The simulated queue machine, pure: arrivals only in opening hours and denser at the peaks, calls only while the
+window's staff is checked in, every ticket finished, missed or still waiting, the same day for the same seed."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from window_staff.queues.reading import CALLED, ISSUED, PAUSED, RECALLED, read_csv
+from window_staff.queues.simulator import DayPlan, Desk, Shift, arrivals, as_csv, generate, outcomes
+
+SH = ZoneInfo("Asia/Shanghai")
+DAY = date(2025, 3, 3)
+
+
+def at(hh: int, mm: int) -> datetime:
+    """A Beijing wall-clock instant on the day."""
+    return datetime(2025, 3, 3, hh, mm, tzinfo=SH)
+
+
+def desks() -> list[Desk]:
+    """Three windows: one staffed all day, one only from 09:30 to 11:00, one never."""
+    return [
+        Desk("1", ("tax",), (Shift("E1", at(8, 20), at(12, 5)), Shift("E1", at(14, 20), at(17, 35)))),
+        Desk("2", ("social", "tax"), (Shift("E2", at(9, 30), at(11, 0)),)),
+        Desk("3", ("permit",)),
+    ]
+
+
+def test_tickets_are_issued_only_in_opening_hours() -> None:
+    plan = DayPlan(DAY, tickets=400)
+    found = arrivals(plan, random.Random(1))
+    assert found and all(at(9, 0) <= a < at(12, 0) or at(14, 0) <= a < at(17, 0) for a in found)
+
+
+def test_arrivals_are_denser_at_the_morning_peak_than_before_lunch() -> None:
+    plan = DayPlan(DAY, tickets=400)
+    found = arrivals(plan, random.Random(2))
+    peak = sum(1 for a in found if at(9, 30) <= a < at(10, 0))
+    quiet = sum(1 for a in found if at(11, 30) <= a < at(12, 0))
+    assert peak > 2 * quiet
+
+
+def test_a_window_calls_only_while_its_staff_is_checked_in() -> None:
+    tables = desks()
+    events = generate(DayPlan(DAY, tickets=200, seed=4), tables)
+    calls = [e for e in events if e.kind in (CALLED, RECALLED)]
+    assert calls
+    for e in calls:
+        desk = next(d for d in tables if d.window_number == e.window_number)
+        shift = desk.on_duty(e.at)
+        assert shift is not None and shift.employee_no == e.employee_no
+    assert not [e for e in calls if e.window_number == "3"]
+
+
+def test_every_ticket_ends_finished_missed_or_waiting() -> None:
+    events = generate(DayPlan(DAY, tickets=200, seed=5, missed=0.2), desks())
+    ends = outcomes(events)
+    assert len(ends) == sum(1 for e in events if e.kind == ISSUED)
+    assert set(ends.values()) == {"finished", "missed", "waiting"}  # window 3 is never staffed: its tickets wait
+
+
+def test_each_staffed_window_pauses_once_and_resumes() -> None:
+    events = generate(DayPlan(DAY, seed=6), desks())
+    assert Counter(e.window_number for e in events if e.kind == PAUSED) == {"1": 1, "2": 1}
+
+
+def test_the_same_seed_gives_the_same_day_and_event_ids_are_unique() -> None:
+    first, again = generate(DayPlan(DAY, seed=7), desks()), generate(DayPlan(DAY, seed=7), desks())
+    other = generate(DayPlan(DAY, seed=8), desks())
+    assert first == again and first != other
+    assert len({e.event_id for e in first}) == len(first)
+
+
+def test_the_csv_export_reads_back_with_the_imports_columns() -> None:
+    events = generate(DayPlan(DAY, tickets=30, seed=9), desks())
+    rows, errors = read_csv(as_csv(events, site_code="GY", zone="Asia/Shanghai"))
+    assert errors == [] and [r.values["event_id"] for r in rows] == [e.event_id for e in events]
+    assert all(r.values["site_code"] == "GY" for r in rows)
