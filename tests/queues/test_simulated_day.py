@@ -7,9 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, time
 
-import msgspec
-
 import httpx
+import msgspec
 
 from tests.attendance.support import full_day, make_world
 from tests.evaluations.support_ratings import settings  # noqa: F401  (a vault key: device secrets are sealed)
@@ -95,7 +94,12 @@ async def test_a_pushed_day_and_the_same_day_imported_give_the_same_facts(client
     windows = {w.number: o.number for (w, _), (o, _) in zip(hall, other, strict=True)}
     people = {s.employee_no: o.employee_no for (_, s), (_, o) in zip(hall, other, strict=True)}
     moved = [
-        replace(e, window_number=windows.get(e.window_number, ""), to_window=windows.get(e.to_window, ""), employee_no=people.get(e.employee_no, ""))
+        replace(
+            e,
+            window_number=windows.get(e.window_number, ""),
+            to_window=windows.get(e.to_window, ""),
+            employee_no=people.get(e.employee_no, ""),
+        )
         for e in day
     ]
     data = as_csv(moved, site_code=await site_code(app_ctx, other_id), zone=device.timezone)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import date, datetime, time
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from window_staff.queues.reading import CALLED, ISSUED, PAUSED, RECALLED, read_csv

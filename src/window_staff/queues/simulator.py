@@ -171,7 +171,9 @@ def generate(plan: DayPlan, desks: Sequence[Desk]) -> list[SimEvent]:
     free = {d.window_number: min((s.start for s in d.shifts), default=close) for d in desks}
     pauses = {d.window_number: _pause_plan(plan, d, rng) for d in desks}
     while True:
-        desk = min((d for d in desks if free[d.window_number] < close), key=lambda d: (free[d.window_number], d.window_number), default=None)
+        desk = min(
+            (d for d in desks if free[d.window_number] < close), key=lambda d: (free[d.window_number], d.window_number), default=None
+        )
         if desk is None:
             break
         number, at = desk.window_number, free[desk.window_number]

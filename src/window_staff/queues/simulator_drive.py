@@ -29,7 +29,7 @@ from window_staff.queues.schemas import CategoryIn
 from window_staff.queues.service import categories as queue_categories
 from window_staff.queues.service.events import QUEUE_KIND, all_pages
 from window_staff.queues.service.figures import site_duty
-from window_staff.queues.simulator import Desk, SimEvent, Shift
+from window_staff.queues.simulator import Desk, Shift, SimEvent
 from window_staff.terminals import service as terminals
 from window_staff.terminals.client import build_json_request
 from window_staff.terminals.schemas.registry import TerminalIn
@@ -76,7 +76,7 @@ async def provision(
         raise ValueError(f"site {site_code!r} has no windows")
     known = await terminals.find_by_serial(ctx, serial)
     if known is None:
-        _, secret = await terminals.register_approved(ctx, TerminalIn(serial=serial, site_id=site.id, kind=QUEUE_KIND), actor=actor)
+        _, secret = await terminals.register_approved(ctx, TerminalIn(serial=serial, site_id=site.id, kind="queue"), actor=actor)
     elif known.kind != QUEUE_KIND or known.site_id != site.id:
         raise ValueError(f"terminal {serial} is registered, but not as a queue device of site {site_code!r}")
     else:

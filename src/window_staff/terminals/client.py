@@ -68,7 +68,9 @@ def build_request(
     return request
 
 
-def build_json_request(client: httpx.AsyncClient, path: str, body: bytes, *, serial: str, secret: bytes, created: dt.datetime | None = None) -> httpx.Request:
+def build_json_request(
+    client: httpx.AsyncClient, path: str, body: bytes, *, serial: str, secret: bytes, created: dt.datetime | None = None
+) -> httpx.Request:
     """A signed JSON POST (a queue device's batch of events), signed like a check-in."""
     request = client.build_request("POST", path, content=body, headers={"content-type": "application/json"})
     request.headers.update(sign("POST", str(request.url), body, key_id=serial, secret=secret, created=created))
