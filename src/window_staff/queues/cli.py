@@ -80,10 +80,18 @@ def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
 
     path = Path(args.credentials) if args.credentials else settings.data_dir / "queue-simulator.json"
     if args.setup:
+        from window_staff.common.cli import replace_settings
+        from window_staff.common.errors import DomainError
+
+        demo_key = settings.data_dir / "vault.key"
+        if not settings.vault_key and settings.vault_key_file is None and demo_key.exists():
+            settings = replace_settings(settings, vault_key_file=demo_key)  # the key `window-staff demo` made
         try:
             device = run_job(settings, lambda ctx: simulator_drive.provision(ctx, site_code=args.site, serial=args.serial))
         except ValueError as exc:
             return _error(str(exc))
+        except DomainError as exc:
+            return _error(exc.detail)
         simulator_drive.save_device(path, device)
         calls = "; ".join(f"window {n}: {', '.join(c)}" for n, c in device.windows.items())
         print(f"queue device {device.serial} at site {device.site} ({calls}); credentials in {path}")

@@ -83,18 +83,22 @@ async def provision(
         _, secret, _ = await terminals.issue_secret(ctx, known.id, actor=actor)
     mapped = await all_pages(partial(queue_categories.list_categories, ctx, site_id=site.id))
     if not mapped:
-        # One category per window, round robin; a window without one of its own shares the first.
+        # The windows dealt out to the categories in turn (every window calls one; with more categories than windows,
+        # the first window also calls the rest).
         for i, code in enumerate(categories):
-            window = windows[i % len(windows)]
-            chosen = [window.id] + ([windows[-1].id] if i == 0 and len(windows) > len(categories) else [])
-            data = CategoryIn(site_id=site.id, code=code, name=code, department_id=window.department_id, window_ids=sorted(set(chosen)))
+            chosen = [w.id for w in windows[i :: len(categories)]] or [windows[0].id]
+            data = CategoryIn(
+                site_id=site.id, code=code, name=code, department_id=windows[i % len(windows)].department_id, window_ids=chosen
+            )
             mapped.append(await queue_categories.create_category(ctx, data, actor=actor))
     by_id = {w.id: w.number for w in windows}
     calls: dict[str, list[str]] = {}
     for c in mapped:
         for wid in c.window_ids:
             calls.setdefault(by_id[wid], []).append(c.code)
-    return QueueDevice(serial=serial, secret=secret, site=site_code, timezone=site.timezone, windows=dict(sorted(calls.items())))
+    return QueueDevice(
+        serial=serial, secret=secret, site=site_code, timezone=site.timezone, windows={n: sorted(c) for n, c in sorted(calls.items())}
+    )
 
 
 async def desks_of(ctx: AppContext, device: QueueDevice, *, day: date) -> list[Desk]:
