@@ -1,4 +1,4 @@
-"""``window-staff queues import FILE.csv`` and ``queues simulate`` through ``main``, against the test's database (the command has its own engine)."""
+"""``window-staff queues import FILE.csv`` and ``queues simulate`` through ``main``, against the test's database (own engine)."""
 
 from __future__ import annotations
 
