@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from window_staff.queues.reading import CALLED, ISSUED, PAUSED, RECALLED, read_csv
@@ -79,3 +79,34 @@ def test_the_csv_export_reads_back_with_the_imports_columns() -> None:
     rows, errors = read_csv(as_csv(events, site_code="GY", zone="Asia/Shanghai"))
     assert errors == [] and [r.values["event_id"] for r in rows] == [e.event_id for e in events]
     assert all(r.values["site_code"] == "GY" for r in rows)
+
+
+def random_desks(rng: random.Random) -> list[Desk]:
+    """One to five windows, each with up to three check-ins at any time of the day and some categories."""
+    out = []
+    for w in range(rng.randint(1, 5)):
+        starts = [at(rng.randint(7, 16), rng.randint(0, 59)) for _ in range(rng.randint(0, 3))]
+        shifts = tuple(Shift(f"E{w}", s, s + timedelta(minutes=rng.randint(10, 300))) for s in starts)
+        out.append(Desk(str(w + 1), tuple(rng.sample(["a", "b", "c", "d"], rng.randint(1, 3))), shifts))
+    return out
+
+
+def test_a_tickets_events_follow_each_other_in_time_whatever_the_seed() -> None:
+    for seed in range(150):
+        rng = random.Random(seed)
+        last: dict[str, datetime] = {}
+        for e in generate(DayPlan(DAY, tickets=rng.uniform(0, 300), seed=seed, missed=0.3, transferred=0.2), random_desks(rng)):
+            if e.ticket:
+                assert e.ticket not in last or last[e.ticket] < e.at, (seed, e)
+                last[e.ticket] = e.at
+
+
+def test_no_call_outside_a_check_in_and_no_ticket_left_half_served_whatever_the_seed() -> None:
+    for seed in range(150):
+        rng = random.Random(seed)
+        tables = random_desks(rng)
+        events = generate(DayPlan(DAY, tickets=rng.uniform(0, 300), seed=seed, missed=0.3, transferred=0.2), tables)
+        for e in events:
+            if e.kind in (CALLED, RECALLED):
+                assert next(d for d in tables if d.window_number == e.window_number).on_duty(e.at) is not None, (seed, e)
+        assert set(outcomes(events).values()) <= {"finished", "missed", "waiting"}, seed

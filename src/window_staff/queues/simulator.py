@@ -190,7 +190,7 @@ def generate(plan: DayPlan, desks: Sequence[Desk]) -> list[SimEvent]:
             free[number] = resume + _SECOND
             continue
         ready = [t for t in waiting if t.category in desk.categories and t.window in ("", number)]
-        now_ready = [t for t in ready if t.ready <= at]
+        now_ready = [t for t in ready if t.ready < at]  # a ticket is called a moment after it is ready, never at once
         if not now_ready:
             later = min((t.ready + _SECOND for t in ready), default=close)  # the caller presses 'next' a moment later
             nxt = min(later, shift.end, close)
