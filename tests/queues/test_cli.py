@@ -1,10 +1,12 @@
-"""``window-staff queues import FILE.csv`` through ``main``, against the test's database (the command has its own engine)."""
+"""``window-staff queues import FILE.csv`` and ``queues simulate`` through ``main``, against the test's database (own engine)."""
 
 from __future__ import annotations
 
+from tests.attendance.support import full_day, make_world
 from tests.cli_harness import cli_run  # noqa: F401  (the `run` fixture)
+from tests.evaluations.support_ratings import settings  # noqa: F401  (a vault key: device secrets are sealed)
 from tests.factories import make_user
-from tests.queues.support import csv_bytes, make_hall, stored_counts
+from tests.queues.support import csv_bytes, make_hall, site_code, stored_counts
 
 
 async def test_the_command_imports_a_file_and_a_second_run_skips_it(ctx, run, tmp_path, capsys) -> None:
@@ -34,3 +36,23 @@ async def test_the_command_refuses_a_user_without_the_hr_role(ctx, run, tmp_path
     approver = await make_user(ctx, "approver")
     assert await run("queues", "import", str(path), "--as", approver.username) == 1
     assert "does not hold the role 'hr'" in capsys.readouterr().err
+
+
+async def test_the_simulator_is_set_up_at_a_site_and_writes_a_day_that_imports(ctx, run, tmp_path, capsys) -> None:
+    world = await make_world(ctx)
+    await full_day(ctx, world.staff[0].id, 3, site_id=world.site_id)
+    code, creds, export = await site_code(ctx, world.site_id), tmp_path / "queue.json", tmp_path / "0303.csv"
+    assert await run("queues", "simulate", "--setup", "--site", code, "--credentials", str(creds)) == 0
+    assert f"window {world.window.number}: permit, social, tax" in capsys.readouterr().out  # one window: it calls them all
+    argv = ("queues", "simulate", "--credentials", str(creds), "--day", "2025-03-03", "--tickets", "40", "--csv", str(export))
+    assert await run(*argv) == 0
+    events = int(capsys.readouterr().out.split("events: ")[1].split()[0])
+    assert await run("queues", "import", str(export)) == 0 and (await stored_counts())[0] == events > 0
+
+
+async def test_the_simulator_refuses_a_day_nobody_checked_in(ctx, run, tmp_path, capsys) -> None:
+    world = await make_world(ctx)
+    creds = tmp_path / "queue.json"
+    assert await run("queues", "simulate", "--setup", "--site", await site_code(ctx, world.site_id), "--credentials", str(creds)) == 0
+    assert await run("queues", "simulate", "--credentials", str(creds), "--day", "2025-03-04", "--csv", str(tmp_path / "x.csv")) == 1
+    assert "nobody was checked in" in capsys.readouterr().err and not (tmp_path / "x.csv").exists()

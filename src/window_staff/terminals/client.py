@@ -1,4 +1,4 @@
-"""A terminal's side of the protocol: build a signed multipart check-in (for the simulator and tests)."""
+"""A terminal's side of the protocol: build a signed multipart check-in or JSON batch (for the simulators and tests)."""
 
 from __future__ import annotations
 
@@ -65,6 +65,15 @@ def build_request(
     body = request.read()
     headers = sign("POST", str(request.url), body, key_id=serial, secret=secret, created=created, nonce=nonce)
     request.headers.update(headers)
+    return request
+
+
+def build_json_request(
+    client: httpx.AsyncClient, path: str, body: bytes, *, serial: str, secret: bytes, created: dt.datetime | None = None
+) -> httpx.Request:
+    """A signed JSON POST (a queue device's batch of events), signed like a check-in."""
+    request = client.build_request("POST", path, content=body, headers={"content-type": "application/json"})
+    request.headers.update(sign("POST", str(request.url), body, key_id=serial, secret=secret, created=created))
     return request
 
 

@@ -150,3 +150,30 @@ async def figures(ctx: AppContext, params: PageParams, *, month: str, by: str, d
         chosen = {k: f for (k, d), f in per_day.items() if d == day}
     items = [figures_out(k, chosen[k]) for k in sorted(chosen)]
     return page_of(items[params.offset : params.offset + params.limit], total=len(items), params=params)
+
+
+@dataclass(frozen=True, slots=True)
+class DutyShift:
+    """A staff member on duty at a window (an accepted check-in to its sign-out), for the queue simulator."""
+
+    employee_no: str
+    start: datetime
+    end: datetime
+
+
+async def site_duty(ctx: AppContext, *, site_code: str, day: date) -> dict[str, list[DutyShift]]:
+    """Who was on duty at each window (by number) of a site on a day, from attendance's accepted check-ins."""
+    site_id = await org.site_id_by_code(site_code)
+    if site_id is None:
+        return {}
+    postings = [p for p in await org.postings_employed_between(first=day, last=day) if p.site_id == site_id]
+    known = (await _days(ctx, postings, first=day.replace(day=1))).get((site_id, day)) if postings else None
+    if known is None:
+        return {}
+    numbers = {w.id: w.number for w in (await org.list_windows(ctx, PageParams(limit=500, offset=0), site_id=site_id)).items}
+    employee = {p.staff_id: p.employee_no for p in postings}
+    out: dict[str, list[DutyShift]] = defaultdict(list)
+    for d in sorted(known.duty, key=lambda d: d.start):
+        if d.window_id in numbers and d.staff_id in employee:
+            out[numbers[d.window_id]].append(DutyShift(employee[d.staff_id], d.start, d.end))
+    return dict(out)
