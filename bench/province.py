@@ -29,7 +29,7 @@ from bench.appraisal_data import _LEAVE_COLUMNS, _PUNCH_COLUMNS, ZONE, MonthWrit
 from window_staff.attendance.tables import LeaveRequest, Punch
 from window_staff.auth import service as auth_service
 from window_staff.auth.schemas import UserCreateIn
-from window_staff.biometrics import domain
+from window_staff.biometrics import domain, mcc, store
 from window_staff.biometrics.iso19794 import parse_record
 from window_staff.biometrics.synthetic import synthetic_face_encoding, synthetic_record, synthetic_touch
 from window_staff.biometrics.tables import BiometricConsent, BiometricTemplate, GalleryVersion
@@ -56,6 +56,9 @@ _TEMPLATE_COLUMNS = (
     "quality",
     "created_at",
     "created_by",
+    "built",
+    "built_nonce",
+    "built_version",
 )
 
 
@@ -115,16 +118,22 @@ def _enrolment_rows(key: bytes, staff: list[tuple[int, int, bytes, bytes]], now:
         face = face or synthetic_face_encoding(seed)
         for plain in (face, second or _second_face(face, seed)):
             sealed, nonce = vault.seal(plain, staff_id=staff_id, modality="face", version=domain.FACE_VERSION)
-            rows.append((staff_id, "face", None, None, domain.FACE_VERSION, sealed, nonce, None, None, now, "bench"))
+            rows.append((staff_id, "face", None, None, domain.FACE_VERSION, sealed, nonce, None, None, now, "bench", None, None, None))
         for k, position in enumerate(FINGERS):
             first = synthetic_record(seed * 8 + k, position=position)
             for impression in range(1, IMPRESSIONS + 1):
                 raw = first if impression == 1 else synthetic_touch(first, seed * 64 + k * 8 + impression)
-                view = parse_record(raw).views[0]
+                record = parse_record(raw)
+                view = record.views[0]
                 sealed, nonce = vault.seal(raw, staff_id=staff_id, modality="fingerprint", version=domain.FINGERPRINT_VERSION)
+                # As enrolment stores it: the impression's built template, sealed with its record.
+                template = mcc.compact(mcc.build_template(record))
+                built, built_nonce = store.seal_built(
+                    vault, position, template, staff_id=staff_id, version=domain.FINGERPRINT_VERSION, raw_nonce=nonce
+                )
                 rows.append(
                     (staff_id, "fingerprint", position, impression, domain.FINGERPRINT_VERSION, sealed, nonce, len(view.minutiae),
-                     view.quality, now, "bench")
+                     view.quality, now, "bench", built, built_nonce, mcc.PARAMS_VERSION)
                 )  # fmt: skip
     return rows
 

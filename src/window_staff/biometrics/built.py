@@ -71,7 +71,12 @@ def _build(
         template = mcc.compact(mcc.build_template(record))
         ready[key] = (position, template)
         sealed.append(
-            (row, *store.seal_built(ctx, position, template, staff_id=row["staff"], version=row["version"], raw_nonce=row["nonce"]))
+            (
+                row,
+                *store.seal_built(
+                    store.vault(ctx), position, template, staff_id=row["staff"], version=row["version"], raw_nonce=row["nonce"]
+                ),
+            )
         )
         BUILDS["enrolled"] += 1
     return ready, sealed

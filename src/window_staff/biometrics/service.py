@@ -353,7 +353,9 @@ async def enrol_fingerprint_record(
     for view, raw, template in qualities:
         ciphertext, nonce = vault.seal(raw, staff_id=staff_id, modality="fingerprint", version=domain.FINGERPRINT_VERSION)
         compact = mcc.compact(template)
-        built_sealed = store.seal_built(ctx, view.position, compact, staff_id=staff_id, version=domain.FINGERPRINT_VERSION, raw_nonce=nonce)
+        built_sealed = store.seal_built(
+            vault, view.position, compact, staff_id=staff_id, version=domain.FINGERPRINT_VERSION, raw_nonce=nonce
+        )
         sealed.append((view, template, ciphertext, nonce, compact, built_sealed))
     now = ctx.clock.now()
     ids: list[int] = []
