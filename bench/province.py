@@ -2,7 +2,8 @@
 
 Rows go in at driver speed (COPY on PostgreSQL), as bench/appraisal_data.py writes them; the org is its
 ``build_org``. Every staff member is enrolled as README's enrolment asks: consent for both modalities, 2 face
-templates and 3 impressions of each of 2 fingers, sealed with the vault key. Synthetic samples
+templates and 3 impressions of each of 2 fingers, sealed with the vault key, each impression with its built MCC
+template stored as enrolment stores it (so a server's start-up reads them; bench/wave.py --warm-up). Synthetic samples
 (``biometrics.synthetic``) are made and sealed in worker processes, one per core, while the rows are written.
 With a faces folder, the first people of every site get real faces (one folder person each): their enrolled
 templates are the encodings of two of their photos, and every photo of theirs that holds one usable face is a
@@ -42,7 +43,7 @@ from window_staff.terminals.tables import Terminal, TerminalSecret
 FINGERS = (2, 7)  # right and left index finger (ISO/IEC 19794-2 positions)
 IMPRESSIONS = 3
 WINDOWS_PER_SITE = 4
-CHUNK = 2000
+CHUNK = 500  # staff per worker job: building their impressions takes ~40 ms each, so every core gets several jobs
 HR_PASSWORD = "wave-bench-password"
 _TEMPLATE_COLUMNS = (
     "staff",

@@ -10,8 +10,7 @@ import pytest
 from tests.biometrics.conftest import VAULT_KEY
 from tests.factories import make_user
 from tests.terminals.live import LiveServer
-from window_staff.biometrics import matching, mcc, store
-from window_staff.biometrics import service as biometrics
+from window_staff.biometrics import matching, mcc, service as biometrics, store
 from window_staff.biometrics.built import BUILDS
 from window_staff.biometrics.tables import BiometricTemplate
 from window_staff.common.context import AppContext
