@@ -2,7 +2,8 @@
 
 Rows go in at driver speed (COPY on PostgreSQL), as bench/appraisal_data.py writes them; the org is its
 ``build_org``. Every staff member is enrolled as README's enrolment asks: consent for both modalities, 2 face
-templates and 3 impressions of each of 2 fingers, sealed with the vault key. Synthetic samples
+templates and 3 impressions of each of 2 fingers, sealed with the vault key, each impression with its built MCC
+template stored as enrolment stores it (so a server's start-up reads them; bench/wave.py --warm-up). Synthetic samples
 (``biometrics.synthetic``) are made and sealed in worker processes, one per core, while the rows are written.
 With a faces folder, the first people of every site get real faces (one folder person each): their enrolled
 templates are the encodings of two of their photos, and every photo of theirs that holds one usable face is a
@@ -29,7 +30,7 @@ from bench.appraisal_data import _LEAVE_COLUMNS, _PUNCH_COLUMNS, ZONE, MonthWrit
 from window_staff.attendance.tables import LeaveRequest, Punch
 from window_staff.auth import service as auth_service
 from window_staff.auth.schemas import UserCreateIn
-from window_staff.biometrics import domain
+from window_staff.biometrics import domain, mcc, store
 from window_staff.biometrics.iso19794 import parse_record
 from window_staff.biometrics.synthetic import synthetic_face_encoding, synthetic_record, synthetic_touch
 from window_staff.biometrics.tables import BiometricConsent, BiometricTemplate, GalleryVersion
@@ -42,7 +43,7 @@ from window_staff.terminals.tables import Terminal, TerminalSecret
 FINGERS = (2, 7)  # right and left index finger (ISO/IEC 19794-2 positions)
 IMPRESSIONS = 3
 WINDOWS_PER_SITE = 4
-CHUNK = 2000
+CHUNK = 500  # staff per worker job: building their impressions takes ~40 ms each, so every core gets several jobs
 HR_PASSWORD = "wave-bench-password"
 _TEMPLATE_COLUMNS = (
     "staff",
@@ -56,6 +57,9 @@ _TEMPLATE_COLUMNS = (
     "quality",
     "created_at",
     "created_by",
+    "built",
+    "built_nonce",
+    "built_version",
 )
 
 
@@ -115,16 +119,22 @@ def _enrolment_rows(key: bytes, staff: list[tuple[int, int, bytes, bytes]], now:
         face = face or synthetic_face_encoding(seed)
         for plain in (face, second or _second_face(face, seed)):
             sealed, nonce = vault.seal(plain, staff_id=staff_id, modality="face", version=domain.FACE_VERSION)
-            rows.append((staff_id, "face", None, None, domain.FACE_VERSION, sealed, nonce, None, None, now, "bench"))
+            rows.append((staff_id, "face", None, None, domain.FACE_VERSION, sealed, nonce, None, None, now, "bench", None, None, None))
         for k, position in enumerate(FINGERS):
             first = synthetic_record(seed * 8 + k, position=position)
             for impression in range(1, IMPRESSIONS + 1):
                 raw = first if impression == 1 else synthetic_touch(first, seed * 64 + k * 8 + impression)
-                view = parse_record(raw).views[0]
+                record = parse_record(raw)
+                view = record.views[0]
                 sealed, nonce = vault.seal(raw, staff_id=staff_id, modality="fingerprint", version=domain.FINGERPRINT_VERSION)
+                # As enrolment stores it: the impression's built template, sealed with its record.
+                template = mcc.compact(mcc.build_template(record))
+                built, built_nonce = store.seal_built(
+                    vault, position, template, staff_id=staff_id, version=domain.FINGERPRINT_VERSION, raw_nonce=nonce
+                )
                 rows.append(
                     (staff_id, "fingerprint", position, impression, domain.FINGERPRINT_VERSION, sealed, nonce, len(view.minutiae),
-                     view.quality, now, "bench")
+                     view.quality, now, "bench", built, built_nonce, mcc.PARAMS_VERSION)
                 )  # fmt: skip
     return rows
 

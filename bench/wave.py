@@ -2,7 +2,7 @@
 
     uv run python bench/wave.py [--terminals 200] [--staff 5000] [--sites S] [--workers 2] [--path encoding|image|both]
                                 [--duration 120] [--peak-rate R] [--database-url URL|sqlite] [--beside-compute YYYY-MM]
-                                [--compute-at 0.5] [--setup-only]
+                                [--compute-at 0.5] [--setup-only | --warm-up]
 
 A province runs one service for 100,000 staff and 2,000 terminals; most check in between 08:15 and 08:35, about
 110 check-ins/s on average and bursts several times that. Here N terminals at N/10 sites (``--sites``) and M staff
@@ -68,6 +68,40 @@ async def setup(url: str, scratch: Path, args: argparse.Namespace) -> Province:
         return await build(ctx, staff=args.staff, terminals=args.terminals, sites=args.sites, faces=faces, month=month)
     finally:
         await close_pool(ctx.engine)
+
+
+async def warm_up(url: str, scratch: Path) -> None:
+    """A server process's start-up load of every site (``biometrics.matching.warm``): stored built templates, then none.
+
+    Each load is a fresh context on the same database (a new process's caches). "built" first clears every stored built
+    template, as for impressions enrolled before they were stored: the load builds each one (~7 ms) and stores it.
+    """
+    from window_staff.biometrics import matching
+    from window_staff.biometrics.built import BUILDS
+    from window_staff.biometrics.tables import BiometricTemplate
+    from window_staff.common.context import AppContext
+
+    base = build_context(load_settings({}, database_url=url, data_dir=scratch, vault_key=KEY, face_pool_warm=False))
+    await start_pool(base.engine)
+    try:
+        for label in ("stored", "built", "stored again"):
+            if label == "built":
+                cleared = {BiometricTemplate.built: None, BiometricTemplate.built_nonce: None, BiometricTemplate.built_version: None}
+                await BiometricTemplate.update(cleared, force=True)
+            ctx = AppContext(settings=base.settings, engine=base.engine, clock=base.clock)
+            before, cpu, wall = BUILDS.copy(), time.process_time(), time.perf_counter()
+            await matching.warm(ctx)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            built, read = BUILDS["enrolled"] - before["enrolled"], BUILDS["loaded"] - before["loaded"]
+            megabytes = matching.galleries(ctx).nbytes / 1e6
+            print(
+                f"warm-up ({label}): {wall:.1f} s wall, {cpu:.1f} s CPU of this process; {built:,} impressions built, {read:,} read; "
+                f"{megabytes:,.0f} MB held; load average {os.getloadavg()[0]:.2f}",
+                flush=True,
+            )
+            del ctx
+    finally:
+        await close_pool(base.engine)
 
 
 async def db_pids(url: str) -> list[int]:
@@ -209,7 +243,9 @@ async def main_async(args: argparse.Namespace) -> None:
             f"(build {province.seconds['total']:.1f} s: {steps})",
             flush=True,
         )
-        if args.setup_only:
+        if args.warm_up:
+            await warm_up(url, scratch)
+        if args.setup_only or args.warm_up:
             return
         n = len(arrivals(args.duration, args.peak_rate, seed=args.seed))
         print(
@@ -251,6 +287,9 @@ def main() -> int:
     parser.add_argument("--compute-at", type=float, default=0.5, help="when the compute starts, as a share of the wave (default 0.5)")
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--setup-only", action="store_true", help="build the province, print how long it took, and stop")
+    parser.add_argument(
+        "--warm-up", action="store_true", help="build the province, time a process's start-up load of its sites (stored vs built), stop"
+    )
     args = parser.parse_args()
     args.sites = args.sites or max(1, args.terminals // 10)
     args.peak_rate = args.peak_rate or PER_TERMINAL_PEAK * args.terminals

@@ -110,3 +110,16 @@ async def enrol(ctx, staff_id: int, *, face: str | None = None, finger_seed: int
         await service.enrol_face_encoding(ctx, staff_id, encoding=encoding(face), actor="test")
     if finger_seed is not None:
         await service.enrol_fingerprint_record(ctx, staff_id, record=parse_record(iso(finger(finger_seed))), position=None, actor="test")
+
+
+def clear_forms(seed: int) -> list[bytes]:
+    """64 bytes of the built template of ``finger(seed)`` as packed and as compressed: what a sealed one never shows."""
+    import zlib
+
+    from window_staff.biometrics import mcc
+    from window_staff.biometrics.iso19794 import parse_record
+
+    template = mcc.compact(mcc.build_template(parse_record(iso(finger(seed)))))
+    packed = mcc.compact_to_bytes(template)
+    middle = 10 + template.cylinders.shape[1]  # the centre cells of the first cylinder (its corners are empty)
+    return [packed[middle : middle + 64], zlib.compress(packed, 1)[:64]]

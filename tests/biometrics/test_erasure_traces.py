@@ -10,10 +10,11 @@ import pytest
 from tests.factories import make_staff
 from window_staff.biometrics import service
 from window_staff.biometrics.tables import BiometricTemplate
+from window_staff.common.db import erase_traces
 from window_staff.org import service as org
 from window_staff.org.schemas import StaffLeaveIn
 
-from .samples import enrol
+from .samples import clear_forms, enrol
 
 
 @pytest.fixture(autouse=True)
@@ -29,11 +30,13 @@ def _files(database_url: str, data_dir: Path) -> list[Path]:
 
 
 async def _ciphertexts(staff_id: int, modality: str) -> list[bytes]:
-    rows = await BiometricTemplate.select(BiometricTemplate.ciphertext).where(
+    """The sealed records, and for fingerprints their sealed built templates."""
+    rows = await BiometricTemplate.select(BiometricTemplate.ciphertext, BiometricTemplate.built).where(
         (BiometricTemplate.staff == staff_id) & (BiometricTemplate.modality == modality)
     )
     assert rows
-    return [bytes(r["ciphertext"]) for r in rows]
+    built = [bytes(r["built"]) for r in rows if modality == "fingerprint"]  # every impression has one
+    return [bytes(r["ciphertext"]) for r in rows] + built
 
 
 def _found(secrets: list[bytes], files: list[Path]) -> list[str]:
@@ -55,3 +58,19 @@ async def test_a_leavers_templates_are_in_no_file_of_the_database(ctx, database_
     templates = await _ciphertexts(staff.id, "face") + await _ciphertexts(staff.id, "fingerprint")
     await org.leave_staff(ctx, staff.id, StaffLeaveIn(left_on=staff.hired_on, reason="retired"), actor="hr:1")
     assert _found(templates, _files(database_url, ctx.settings.data_dir)) == []
+
+
+async def test_an_enrolled_built_template_is_in_no_file_in_clear(ctx, database_url):
+    staff = await make_staff(ctx)
+    await enrol(ctx, staff.id, finger_seed=3)
+    await erase_traces(ctx.engine)  # the WAL copied into the database file: both are searched either way
+    assert _found(clear_forms(3), _files(database_url, ctx.settings.data_dir)) == []
+
+
+async def test_a_withdrawn_fingerprints_built_templates_are_in_no_file(ctx, database_url):
+    staff = await make_staff(ctx)
+    await enrol(ctx, staff.id, finger_seed=4)
+    sealed = await _ciphertexts(staff.id, "fingerprint")
+    assert len(_found(sealed, _files(database_url, ctx.settings.data_dir))) >= 2  # record and built template seen
+    await service.withdraw_consent(ctx, staff.id, "fingerprint", actor="hr:1")
+    assert _found(sealed, _files(database_url, ctx.settings.data_dir)) == []

@@ -10,6 +10,7 @@ import pytest
 
 from tests.factories import make_staff, make_window
 from window_staff.biometrics import matching, service
+from window_staff.biometrics.built import BUILDS
 from window_staff.common.context import AppContext
 
 from .samples import encoding, enrol, finger, iso, moved
@@ -35,33 +36,33 @@ def probe(site_id: int, face: str, seed: int) -> dict:
     return {"site_id": site_id, "face_encoding": encoding(face), "fingerprint_record": iso(moved(finger(seed)))}
 
 
-async def test_a_process_builds_each_impression_once_when_it_loads_the_site_and_never_at_a_check_in(ctx, site):
+async def test_a_process_loads_the_stored_built_templates_of_its_site_and_builds_none(ctx, site):
     site_id, grace, astro = site
     other = another_process(ctx)
-    before = matching.BUILDS["enrolled"]
+    before = BUILDS.copy()
     await matching.site_templates(other, site_id)  # the gallery load (at start-up, or the first check-in)
-    assert matching.BUILDS["enrolled"] == before + 2
+    assert (BUILDS["enrolled"] - before["enrolled"], BUILDS["loaded"] - before["loaded"]) == (0, 2)
     decisions = [await service.identify(other, **probe(site_id, face, seed)) for face, seed in [("grace", 1), ("astronaut", 2)] * 3]
     assert [d.staff_id for d in decisions] == [grace.id, astro.id] * 3
-    assert matching.BUILDS["enrolled"] == before + 2
+    assert BUILDS["enrolled"] == before["enrolled"]
 
 
-async def test_impressions_enrolled_by_this_process_are_not_built_again(ctx, site):
+async def test_impressions_enrolled_by_this_process_are_neither_built_nor_read_again(ctx, site):
     site_id, grace, _ = site
-    before = matching.BUILDS["enrolled"]
+    before = BUILDS.copy()
     assert (await service.identify(ctx, **probe(site_id, "grace", 1))).staff_id == grace.id
-    assert matching.BUILDS["enrolled"] == before
+    assert (BUILDS["enrolled"], BUILDS["loaded"]) == (before["enrolled"], before["loaded"])
 
 
-async def test_an_enrolment_elsewhere_makes_the_next_decision_build_only_the_new_impression(ctx, site):
+async def test_an_enrolment_elsewhere_makes_the_next_decision_read_only_the_new_impression(ctx, site):
     site_id, grace, astro = site
     other = another_process(ctx)
     await matching.site_templates(other, site_id)
     newcomer = await make_staff(ctx, window=await make_window(ctx, site_id=site_id))
     await enrol(ctx, newcomer.id, finger_seed=3)
-    before = matching.BUILDS["enrolled"]
+    before = BUILDS.copy()
     assert (await service.identify(other, **probe(site_id, "grace", 1))).staff_id == grace.id
-    assert matching.BUILDS["enrolled"] == before + 1
+    assert (BUILDS["enrolled"] - before["enrolled"], BUILDS["loaded"] - before["loaded"]) == (0, 1)
     kept = matching.galleries(other).peek(site_id)
     assert kept is not None and set(kept.fingers) == {grace.id, astro.id, newcomer.id}
 

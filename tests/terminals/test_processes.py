@@ -10,7 +10,10 @@ import pytest
 from tests.biometrics.conftest import VAULT_KEY
 from tests.factories import make_user
 from tests.terminals.live import LiveServer
-from window_staff.biometrics import service as biometrics
+from window_staff.biometrics import matching, mcc, service as biometrics, store
+from window_staff.biometrics.built import BUILDS
+from window_staff.biometrics.tables import BiometricTemplate
+from window_staff.common.context import AppContext
 from window_staff.org import service as org
 from window_staff.terminals.client import CheckInEvent, send
 from window_staff.terminals.simulator_setup import provision
@@ -104,3 +107,29 @@ async def test_a_withdrawal_made_elsewhere_changes_a_running_process_decision_at
         server.stop()
     assert before.json()["result"] == "accepted" and before.json()["employee_no"] == person.employee_no
     assert after.json()["result"] == "rejected"
+
+
+@pytest.mark.slow(seconds=25)
+async def test_two_processes_building_the_same_old_enrolments_both_decide_and_leave_them_stored_once_built(ctx, database_url, tmp_path):
+    creds = await provision(ctx, terminals_per_kind=1, staff=3, actor="test")
+    terminal = creds.terminals[0]
+    # As enrolled before built templates were stored: both processes build them at start-up and store them.
+    await BiometricTemplate.update(
+        {BiometricTemplate.built: None, BiometricTemplate.built_nonce: None, BiometricTemplate.built_version: None}, force=True
+    )
+    a, b = await _servers(database_url, tmp_path, ("serve",), ("serve",))
+    try:
+        async with httpx.AsyncClient(base_url=a.url, timeout=30) as on_a, httpx.AsyncClient(base_url=b.url, timeout=30) as on_b:
+            answers = [
+                await send(c, _event(creds, n), serial=terminal.serial, secret=terminal.secret) for n, c in enumerate([on_a, on_b] * 3)
+            ]
+    finally:
+        a.stop()
+        b.stop()
+    assert [r.json()["result"] for r in answers] == ["accepted"] * 6
+    fingerprints = await BiometricTemplate.select(BiometricTemplate.built_version).where(BiometricTemplate.modality == "fingerprint")
+    assert fingerprints and {r["built_version"] for r in fingerprints} == {mcc.PARAMS_VERSION}
+    before = BUILDS.copy()
+    [site_id] = await store.sites_with_galleries()
+    await matching.site_templates(AppContext(settings=ctx.settings, engine=ctx.engine, clock=ctx.clock), site_id)
+    assert BUILDS["enrolled"] == before["enrolled"] and BUILDS["loaded"] - before["loaded"] == len(fingerprints)

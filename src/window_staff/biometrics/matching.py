@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 
 from window_staff.biometrics import domain, fusion, mcc, store
+from window_staff.biometrics.built import Finger, LoadStopped, RowKey, fingers_of
 from window_staff.biometrics.gallery import Gallery, GalleryCache
-from window_staff.biometrics.iso19794 import FingerRecord, parse_record
+from window_staff.biometrics.iso19794 import FingerRecord
 from window_staff.biometrics.schemas import Decision
 from window_staff.common.context import AppContext
 from window_staff.org import service as org
@@ -30,12 +31,6 @@ BUILT_AT_ENROLMENT = "fingerprint_templates_built_at_enrolment"
 BUILT_AT_ENROLMENT_KEPT = 1024  # enrolled here, waiting for the next load of their site's gallery
 CALIBRATION = "fusion_calibration"
 DEFAULT_CALIBRATION = Path(__file__).resolve().parent / "data" / "fusion-dev-2026-12.json"
-# Enrolled impressions this process has built into MCC templates (at gallery loads, and for a claimed person from
-# another site). Enrolment builds its own and hands them over; a check-in at a loaded site builds none (a test holds it).
-BUILDS: Counter[str] = Counter()
-
-Finger = tuple[int, mcc.CompactTemplate]  # ISO finger position (0: unknown), the impression's template
-RowKey = bytes  # store.sealed_key of the row: its whole sealed content and the associated data the vault checks
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -86,15 +81,6 @@ def galleries(ctx: AppContext) -> GalleryCache[SiteTemplates]:
     return cache
 
 
-def _build(plains: list[bytes]) -> list[Finger]:
-    out = []
-    for plain in plains:
-        record = parse_record(plain)
-        out.append((record.views[0].position, mcc.compact(mcc.build_template(record))))
-    BUILDS["enrolled"] += len(out)
-    return out
-
-
 def _built_at_enrolment(ctx: AppContext) -> OrderedDict[RowKey, Finger]:
     return ctx.resources.setdefault(BUILT_AT_ENROLMENT, OrderedDict())
 
@@ -115,44 +101,47 @@ def _key(row: dict[str, Any]) -> RowKey:
 
 async def _load_site(ctx: AppContext, site_id: int, version: int, previous: SiteTemplates | None) -> SiteTemplates:
     staff_ids = await org.active_staff_ids_at_site(site_id)
-    rows = await store.sealed(staff_ids)
     known = previous.built if previous is not None else {}
     handed = _built_at_enrolment(ctx)
     ready: dict[RowKey, Finger] = {}
-    todo: list[tuple[RowKey, bytes]] = []
     faces: list[tuple[int, np.ndarray]] = []
-    keys = {row["id"]: _key(row) for row in rows if row["modality"] == "fingerprint"}
-    for row in rows:
-        key = keys.get(row["id"], b"")
-        if key and (hit := handed.pop(key, None) or known.get(key)) is not None:
-            ready[key] = hit
-            continue
-        plain = store.open_row(ctx, row)
-        if plain is None:
-            continue
-        if row["modality"] == "face":
-            faces.append((row["staff"], store.encoding_of(plain)))
-        else:
-            todo.append((key, plain))
+    order: list[tuple[int, RowKey]] = []  # (staff, fingerprint row) in id order: each person's impressions as enrolled
     started = time.perf_counter()
-    if todo:
-        # ~7 ms an impression: a site's first load in a process builds them all (off the event loop), later loads only new ones.
-        ready.update(zip([k for k, _ in todo], await asyncio.to_thread(_build, [p for _, p in todo]), strict=True))
+    built = 0
+    # 500 people at a time: a chunk's sealed bytes are let go once its templates are open.
+    async for rows in store.sealed_chunks(staff_ids):
+        waiting: list[tuple[RowKey, dict[str, Any]]] = []
+        for row in rows:
+            if row["modality"] == "face":
+                plain = store.open_row(ctx, row)
+                if plain is not None:
+                    faces.append((row["staff"], store.encoding_of(plain)))
+                continue
+            key = _key(row)
+            order.append((row["staff"], key))
+            if (hit := handed.pop(key, None) or known.get(key)) is not None:
+                ready[key] = hit
+            else:
+                waiting.append((key, row))
+        if waiting:
+            opened, n = await fingers_of(ctx, waiting, site_id=site_id)
+            ready.update(opened)
+            built += n
     fingers: dict[int, list[Finger]] = {}
-    for row in rows:
-        finger = ready.get(keys.get(row["id"], b""))
+    for staff_id, key in order:
+        finger = ready.get(key)
         if finger is not None:
-            fingers.setdefault(row["staff"], []).append(finger)
+            fingers.setdefault(staff_id, []).append(finger)
     # Stacking 100k rows takes ~0.1 s: keep it off the event loop.
     gallery = await asyncio.to_thread(Gallery.build, faces, version=version)
     megabytes = sum(t.nbytes for _, t in ready.values()) / 1e6
     log.info(
-        "site %s gallery version %s: %d faces, %d finger impressions (%d built in %.1f s), %.0f MB",
+        "site %s gallery version %s: %d faces, %d finger impressions (%d built) in %.1f s, %.0f MB",
         site_id,
         version,
         len(faces),
         len(ready),
-        len(todo),
+        built,
         time.perf_counter() - started,
         megabytes,
     )
@@ -180,6 +169,8 @@ async def warm(ctx: AppContext) -> None:
             return
         try:
             await site_templates(ctx, site_id)
+        except LoadStopped:
+            return
         except Exception:  # a site that fails here loads (and says why) on its first check-in
             log.exception("gallery of site %s not loaded at start-up", site_id)
 
@@ -187,14 +178,14 @@ async def warm(ctx: AppContext) -> None:
 async def _claimed_elsewhere(ctx: AppContext, staff_id: int) -> tuple[list[tuple[int, np.ndarray]], tuple[Finger, ...]]:
     """A claimed person who is not on the terminal's site: their faces and built fingers, read for this decision only."""
     faces: list[tuple[int, np.ndarray]] = []
-    plains: list[bytes] = []
+    rows: list[tuple[RowKey, dict[str, Any]]] = []
     for row in await store.sealed([staff_id]):
-        plain = store.open_row(ctx, row)
-        if plain is not None and row["modality"] == "face":
+        if row["modality"] == "fingerprint":
+            rows.append((_key(row), row))
+        elif (plain := store.open_row(ctx, row)) is not None:
             faces.append((row["staff"], store.encoding_of(plain)))
-        elif plain is not None:
-            plains.append(plain)
-    return faces, tuple(await asyncio.to_thread(_build, plains) if plains else ())
+    ready, _ = await fingers_of(ctx, rows, site_id=None) if rows else ({}, 0)
+    return faces, tuple(ready[key] for key, _ in rows if key in ready)
 
 
 def best_finger(probe: mcc.MccTemplate, *, position: int, enrolled: Sequence[Finger]) -> tuple[float | None, int]:

@@ -8,6 +8,8 @@ similarity of all cylinder pairs reduces to four small matrix products.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -342,3 +344,43 @@ def from_bytes(data: bytes) -> MccTemplate:
     geo = np.frombuffer(data, ">f4", n * 3, pos).reshape(n, 3).astype(np.float64)
     masks = np.unpackbits(bits, axis=1, count=cells).astype(np.float32)
     return MccTemplate((q.astype(np.float32) / 255.0) * masks, masks, geo[:, :2].copy(), geo[:, 2].copy(), n_min)
+
+
+_COMPACT_MAGIC = b"MCH1"
+_COMPACT_HEAD = struct.Struct("<4sHHH")
+
+
+def params_version(params: MccParams) -> str:
+    """The compact format and every parameter, in 17 characters (what a stored built template records)."""
+    digest = hashlib.sha256(repr(dataclasses.astuple(params)).encode()).hexdigest()[:12]
+    return f"{_COMPACT_MAGIC.decode()}-{digest}"
+
+
+# What a stored built template was made with: the compact format and every MCC parameter. A stored template of
+# another version is built again from the raw record (and stored again), so a change of MccParams takes effect.
+PARAMS_VERSION = params_version(DEFAULT_PARAMS)
+
+
+def compact_to_bytes(template: CompactTemplate) -> bytes:
+    """Pack a compact template exactly (float16 values, float64 geometry): what it unpacks to scores as the built one."""
+    n, cells = template.cylinders.shape
+    geo = np.concatenate([template.xy.reshape(n, 2), template.theta.reshape(n, 1)], axis=1).astype("<f8")
+    head = _COMPACT_HEAD.pack(_COMPACT_MAGIC, n, cells, min(template.n_minutiae, 0xFFFF))
+    return head + template.cylinders.astype("<f2").tobytes() + geo.tobytes()
+
+
+def compact_from_bytes(data: bytes) -> CompactTemplate:
+    """Unpack a template written by ``compact_to_bytes`` (TemplateFormatError when it is not one)."""
+    if len(data) < _COMPACT_HEAD.size:
+        raise TemplateFormatError("compact MCC template truncated at byte 0")
+    magic, n, cells, n_min = _COMPACT_HEAD.unpack_from(data)
+    if magic != _COMPACT_MAGIC:
+        raise TemplateFormatError("compact MCC template: bad magic at byte 0")
+    expected = _COMPACT_HEAD.size + n * cells * 2 + n * 24
+    if len(data) != expected:
+        raise TemplateFormatError(f"compact MCC template: {len(data)} bytes, expected {expected}")
+    pos = _COMPACT_HEAD.size
+    cylinders = np.frombuffer(data, "<f2", n * cells, pos).reshape(n, cells).astype(np.float16)
+    cylinders.flags.writeable = False  # shared between concurrent check-ins, as ``compact`` leaves it
+    geo = np.frombuffer(data, "<f8", n * 3, pos + n * cells * 2).reshape(n, 3).astype(np.float64)
+    return CompactTemplate(cylinders, geo[:, :2].copy(), geo[:, 2].copy(), n_min)

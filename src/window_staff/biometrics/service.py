@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from window_staff.biometrics import domain, fusion, matching, mcc, store
+from window_staff.biometrics.built import stop_flag
 from window_staff.biometrics.errors import (
     ConsentAlreadyActive,
     ConsentNotActive,
@@ -105,6 +106,7 @@ async def start(ctx: AppContext, *, pool: bool = True, warm_galleries: bool = Fa
     """
     await store.check_vault(ctx)
     calibration(ctx)  # a missing or malformed calibration file stops start-up, not the first check-in
+    stop_flag(ctx).clear()
     if warm_galleries and ctx.settings.gallery_warm and GALLERY_WARM not in ctx.resources:
         ctx.resources[GALLERY_WARM] = asyncio.create_task(matching.warm(ctx))
     if pool and POOL not in ctx.resources:
@@ -119,6 +121,8 @@ async def start(ctx: AppContext, *, pool: bool = True, warm_galleries: bool = Fa
 
 async def stop(ctx: AppContext) -> None:
     """Stop the gallery warm-up and the worker pools."""
+    # A load's thread cannot be cancelled: it sees the flag at its next impression, so the process can exit now.
+    stop_flag(ctx).set()
     warming = ctx.resources.pop(GALLERY_WARM, None)
     if warming is not None:
         warming.cancel()
@@ -343,15 +347,23 @@ async def enrol_fingerprint_record(
         _check_same_finger(ctx, template, position=view.position, earlier=earlier)
         earlier = [*earlier, (view.position, template)]
         qualities.append((view, raw, template))
+    # Sealed before the write transaction (compressing a built template takes ~2 ms): the record, and its built
+    # template bound to it, so no process builds this impression again.
+    sealed = []
+    for view, raw, template in qualities:
+        ciphertext, nonce = vault.seal(raw, staff_id=staff_id, modality="fingerprint", version=domain.FINGERPRINT_VERSION)
+        compact = mcc.compact(template)
+        built_sealed = store.seal_built(
+            vault, view.position, compact, staff_id=staff_id, version=domain.FINGERPRINT_VERSION, raw_nonce=nonce
+        )
+        sealed.append((view, template, ciphertext, nonce, compact, built_sealed))
     now = ctx.clock.now()
     ids: list[int] = []
     built: list[tuple[matching.RowKey, matching.Finger]] = []
     async with write_transaction(ctx.engine):
         await _require_consent_and_room(ctx, staff_id, "fingerprint", adding=len(views))
-        for view, raw, template in qualities:
-            valid = template.n_valid
+        for view, template, ciphertext, nonce, compact, built_sealed in sealed:
             impression = await store.next_impression(staff_id, view.position)
-            ciphertext, nonce = vault.seal(raw, staff_id=staff_id, modality="fingerprint", version=domain.FINGERPRINT_VERSION)
             ids.append(
                 await store.insert(
                     staff_id=staff_id,
@@ -365,14 +377,15 @@ async def enrol_fingerprint_record(
                     finger_position=view.position,
                     impression=impression,
                     minutiae_count=len(view.minutiae),
-                    valid_cylinders=valid,
+                    valid_cylinders=template.n_valid,
                     quality=view.quality,
+                    built=built_sealed,
                 )
             )
             key = store.sealed_key(
                 staff_id=staff_id, modality="fingerprint", version=domain.FINGERPRINT_VERSION, ciphertext=ciphertext, nonce=nonce
             )
-            built.append((key, (view.position, mcc.compact(template))))
+            built.append((key, (view.position, compact)))
         await audit.record(
             ctx.engine,
             at=now,

@@ -37,6 +37,12 @@ class BiometricTemplate(Table, tablename="biometric_template"):
     quality = SmallInt(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     created_by = Varchar(length=120, default="")
+    # Fingerprints: the impression's MCC template as built (mcc.compact_to_bytes, zlib), sealed like the record and bound
+    # to it; ``built_version`` is mcc.PARAMS_VERSION when it was built. A site's gallery load reads it instead of
+    # building it (~7 ms an impression). Null for faces and for impressions not built yet (enrolled before m0018).
+    built = Bytea(null=True, default=None)
+    built_nonce = Bytea(null=True, default=None)
+    built_version = Varchar(length=32, null=True, default=None)
 
 
 class GalleryVersion(Table, tablename="gallery_version"):

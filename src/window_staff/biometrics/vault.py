@@ -22,9 +22,11 @@ NONCE_BYTES = 12
 _AD_PREFIX = b"window-staff/template/v1"
 
 
-def associated_data(*, staff_id: int, modality: str, version: int) -> bytes:
-    """The bytes every ciphertext is bound to: staff id, modality and template version."""
-    return b"|".join((_AD_PREFIX, str(int(staff_id)).encode(), modality.encode(), str(int(version)).encode()))
+def associated_data(*, staff_id: int, modality: str, version: int, context: bytes = b"") -> bytes:
+    """The bytes every ciphertext is bound to: staff id, modality and template version (and a derived record's source)."""
+    parts = [_AD_PREFIX, str(int(staff_id)).encode(), modality.encode(), str(int(version)).encode()]
+    # A record derived from another (a built MCC template) also names what it was derived from and how.
+    return b"|".join([*parts, context] if context else parts)
 
 
 def decode_key(text: str | bytes) -> bytes:
@@ -56,15 +58,15 @@ class Vault:
     def __repr__(self) -> str:
         return "Vault(<key hidden>)"
 
-    def seal(self, plaintext: bytes, *, staff_id: int, modality: str, version: int) -> tuple[bytes, bytes]:
+    def seal(self, plaintext: bytes, *, staff_id: int, modality: str, version: int, context: bytes = b"") -> tuple[bytes, bytes]:
         """Encrypt; returns (ciphertext with tag, nonce)."""
         nonce = secrets.token_bytes(NONCE_BYTES)
-        ad = associated_data(staff_id=staff_id, modality=modality, version=version)
+        ad = associated_data(staff_id=staff_id, modality=modality, version=version, context=context)
         return self._aead.encrypt(nonce, plaintext, ad), nonce
 
-    def open(self, ciphertext: bytes, *, nonce: bytes, staff_id: int, modality: str, version: int) -> bytes:
+    def open(self, ciphertext: bytes, *, nonce: bytes, staff_id: int, modality: str, version: int, context: bytes = b"") -> bytes:
         """Decrypt and authenticate, or raise TemplateUndecryptable."""
-        ad = associated_data(staff_id=staff_id, modality=modality, version=version)
+        ad = associated_data(staff_id=staff_id, modality=modality, version=version, context=context)
         try:
             return self._aead.decrypt(bytes(nonce), bytes(ciphertext), ad)
         except (InvalidTag, ValueError):
