@@ -103,7 +103,9 @@ async def test_hr_starts_on_today_and_sees_every_window_of_the_site_on_the_wall(
     await page.goto(f"{site.url}/app")
     assert page.url.endswith("/app/today")
     windows = await page.locator("#live li.window").count()
-    assert windows == 16  # every window of the county centre
+    with sqlite3.connect(site.database) as db:  # other tests add windows to the shared demo centre
+        (active,) = db.execute("SELECT COUNT(*) FROM service_window WHERE site = ? AND active", (morning,)).fetchone()
+    assert windows == active >= 16  # every window of the county centre
     assert await page.locator("#live li.window.vacant").count() >= 1
     assert int(await page.locator("#n-late").inner_text()) >= 1  # nobody signed in yet after the grace
     assert await page.locator("#month-counts a[href='/app/hr/leave']").count() == 1
