@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from tests.web.browser import accessibility_violations, api, page_as, shot, violations_text
+from tests.web.browser import accessibility_violations, api, page_as, shot, violations_text, wait_for
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -123,3 +123,16 @@ async def test_a_campaign_without_targets_is_refused_in_words_and_keeps_what_was
     await page.click("#campaign-form button[type=submit]")
     assert "请至少选择一个评议对象" in await page.locator("#message").inner_text()
     assert await page.locator("#title").input_value() == title
+
+
+async def test_hr_finds_staff_to_target_by_pinyin_initials_and_keeps_those_ticked(site, browser) -> None:
+    page = await page_as(browser, site, "hr", next_path="/app/hr/campaigns")
+    await page.click("#targets details:last-of-type summary")
+    await page.fill("#t-staff-find", "ww")  # 王伟
+    await wait_for(page, "document.querySelectorAll('#t-staff-opts input[name=t_staff]').length < 10")
+    wang = page.locator("#t-staff-opts label", has_text="王伟")
+    await wang.locator("input").check()
+    await page.fill("#t-staff-find", "ll")  # 李磊 and others; 王伟 stays ticked
+    await wait_for(page, "[...document.querySelectorAll('#t-staff-opts label')].some(l => l.textContent.includes('李磊'))")
+    assert await page.locator("#t-staff-opts label", has_text="王伟").locator("input").is_checked()
+    await shot(page, "hr-campaign-find-staff")

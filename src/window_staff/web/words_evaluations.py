@@ -33,6 +33,8 @@ add_words(
         "cp.t.department": {"zh": "科室", "en": "Departments"},
         "cp.t.window": {"zh": "窗口", "en": "Windows"},
         "cp.t.staff": {"zh": "工作人员", "en": "Staff"},
+        "cp.find_staff": {"zh": "查找：姓名、拼音首字母或工号", "en": "Find: name, pinyin initials or employee no."},
+        "cp.find_none": {"zh": "没有找到符合条件的人员", "en": "No staff member matches"},
         "cp.kind.department": {"zh": "科室", "en": "Department"},
         "cp.kind.window": {"zh": "窗口", "en": "Window"},
         "cp.kind.staff": {"zh": "工作人员", "en": "Staff member"},

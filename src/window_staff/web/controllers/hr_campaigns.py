@@ -20,7 +20,7 @@ from window_staff.evaluations.errors import EvaluationInputInvalid
 from window_staff.evaluations.schemas.delegates import CampaignIn, DelegateIn, InvitationIn
 from window_staff.evaluations.service import campaigns as service
 from window_staff.evaluations.service.delegates import DEFAULT_DIMENSIONS
-from window_staff.org import service as org
+from window_staff.org import search, service as org
 from window_staff.web.confirm import confirmed
 from window_staff.web.i18n import lang_of
 from window_staff.web.pages import PAGE, page_roles, refusal_of, render
@@ -125,6 +125,18 @@ class HrCampaignPages(Controller):
     async def index(self, ctx: AppContext, request: Request) -> Template:
         """Campaigns, the new-campaign form and the delegates."""
         return await self._index(ctx, request)
+
+    @get("/staff-choices", guards=[_hr], opt=PAGE)
+    async def staff_choices(self, ctx: AppContext, request: Request) -> Template:
+        """The staff HR may target, found by name, pinyin initials, employee no. or window; those already ticked stay (htmx)."""
+        query = search.normalise(request.query_params.get("q"))
+        ticked = {int(v) for v in request.query_params.getall("t_staff", []) if str(v).isdigit()}
+        staff = [
+            (sid, name, no, window, sid in ticked)
+            for sid, name, no, window in (await _choices(ctx))["staff"]
+            if sid in ticked or search.matches(query, name=name, employee_no=no, window=window)
+        ]
+        return render(request, "hr/evaluations/_staff_choices.html", principal=await principal_of(request), staff=staff)
 
     @post("", guards=[_hr], opt=PAGE, request_max_body_size=_FORM_LIMIT)
     async def create(self, ctx: AppContext, request: Request) -> Template | Redirect:
