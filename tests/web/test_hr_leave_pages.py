@@ -19,7 +19,8 @@ def _some_day() -> date:
     year = [
         date(today.year, 1, 1) + timedelta(days=n) for n in range(366) if (date(today.year, 1, 1) + timedelta(days=n)).year == today.year
     ]
-    weekdays = [d for d in year if d.weekday() < 5]
+    # Never 30 days ahead: the wording crawl's fixture asks that day's leave for the same staff member.
+    weekdays = [d for d in year if d.weekday() < 5 and d != today + timedelta(days=30)]
     ahead = [d for d in weekdays if d > today]
     return random.choice(ahead if len(ahead) >= 10 else weekdays)
 

@@ -37,12 +37,18 @@ WORDS = {
 MISSED = {"zh": ("am", "in", "08:25"), "en": ("pm", "out", "17:45")}
 
 
+_TAKEN: set[date] = set()
+
+
 def _future_weekday() -> date:
-    """A weekday of this year after today (random, so reruns against one centre do not overlap)."""
+    """A weekday after today not taken yet in this session (random, so reruns against one centre do not overlap);
+    never 30 days ahead, the afternoon the wording crawl's fixture asks annual leave for."""
     today = date.today()
-    days = [today + timedelta(days=n) for n in range(1, 40)]
-    ahead = [d for d in days if d.weekday() < 5 and d.year == today.year]
-    return random.choice(ahead or [d for d in days if d.weekday() < 5])
+    days = [today + timedelta(days=n) for n in range(1, 40) if n != 30]
+    ahead = [d for d in days if d.weekday() < 5 and d.year == today.year and d not in _TAKEN]
+    chosen = random.choice(ahead or [d for d in days if d.weekday() < 5 and d not in _TAKEN])
+    _TAKEN.add(chosen)
+    return chosen
 
 
 def _last_month_weekday() -> date:
@@ -50,7 +56,9 @@ def _last_month_weekday() -> date:
     first = date.today().replace(day=1)
     last = first - timedelta(days=1)
     days = [last.replace(day=n) for n in range(1, last.day + 1)]
-    return random.choice([d for d in days if d.weekday() < 5 and 4 <= d.day <= 27])
+    chosen = random.choice([d for d in days if d.weekday() < 5 and 4 <= d.day <= 27 and d not in _TAKEN])
+    _TAKEN.add(chosen)
+    return chosen
 
 
 async def _left(page) -> float:
