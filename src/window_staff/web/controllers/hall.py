@@ -98,11 +98,11 @@ async def _cards(ctx: AppContext, site_id: int, *, only_number: str | None = Non
     return cards, today
 
 
-async def _site(code: str) -> tuple[int, str]:
+async def _site(ctx: AppContext, code: str) -> tuple[int, str]:
     site_id = await org.site_id_by_code(code)
     if site_id is None:
         raise NotFoundException()
-    return site_id, (await org.site_names()).get(site_id, "")
+    return site_id, (await org.get_site(ctx, site_id)).name
 
 
 class HallController(Controller):
@@ -114,7 +114,7 @@ class HallController(Controller):
     @get("/{site_code:str}", opt=PUBLIC)
     async def hall(self, ctx: AppContext, request: Request, site_code: str) -> Template:
         """The whole hall (1920x1080): every window with who is on duty now, their photo and the window's stars."""
-        site_id, site_name = await _site(site_code)
+        site_id, site_name = await _site(ctx, site_code)
         cards, today = await _cards(ctx, site_id)
         return render(
             request,
@@ -129,7 +129,7 @@ class HallController(Controller):
     @get("/{site_code:str}/windows/{number:str}", opt=PUBLIC)
     async def window(self, ctx: AppContext, request: Request, site_code: str, number: str) -> Template:
         """The small screen above one window (亮牌上岗): who serves here now, with photo and staff number."""
-        site_id, site_name = await _site(site_code)
+        site_id, site_name = await _site(ctx, site_code)
         cards, today = await _cards(ctx, site_id, only_number=number)
         if not cards:
             raise NotFoundException()
