@@ -73,7 +73,7 @@ from window_staff.jobs.runner import Runner
 from window_staff.migrations import all_tables, migrate
 from window_staff.notifications.controllers import MyNotificationController
 from window_staff.org.controllers import DepartmentController, SiteController, StaffController, WindowController
-from window_staff.queues import facts as queues_facts, policy as queues_policy
+from window_staff.queues import facts as queues_facts, jobs as queues_jobs, policy as queues_policy
 from window_staff.queues.controllers import QueueController, QueueDeviceController
 from window_staff.scoring.rules import RULES_RESOURCE, load_rules
 from window_staff.settings import Settings, get_settings
@@ -196,7 +196,12 @@ SEALED_TABLES: tuple[integrity.Seal, ...] = (
 )
 
 # The kinds of heavy work, one line per domain that offers some: runners run only kinds registered here.
-JOB_KINDS: dict[str, jobs_service.JobKind] = {**appraisal_jobs.KINDS, **attendance_jobs.KINDS, **evaluation_jobs.KINDS}
+JOB_KINDS: dict[str, jobs_service.JobKind] = {
+    **appraisal_jobs.KINDS,
+    **attendance_jobs.KINDS,
+    **evaluation_jobs.KINDS,
+    **queues_jobs.KINDS,
+}
 
 TEMPLATES = TemplateConfig(
     directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine, engine_callback=register_template_callables

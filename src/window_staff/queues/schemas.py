@@ -36,13 +36,15 @@ class DeviceEventIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class ImportOut(msgspec.Struct, kw_only=True):
-    """What an import did: new events stored, identical events skipped, events sent to the exception list."""
+    """What an import did: new events stored, identical events skipped, events already stored from the other source
+    (the device's push or the vendor's export) and not stored again, events sent to the exception list."""
 
     batch_id: int | None
     rows: int
     imported: int
     skipped: int
     exceptions: int
+    received_elsewhere: int = 0
 
 
 class CategoryIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
