@@ -23,6 +23,9 @@ from window_staff.queues import reading
 from window_staff.queues.service import events
 
 IMPORT = "queues.import"
+# The CSV's columns in the order the upload page lists them, and those a row may leave empty.
+CSV_COLUMNS = reading.COLUMNS
+CSV_OPTIONAL = reading.OPTIONAL
 
 
 def _read(data: bytes, *, max_errors: int | None) -> tuple[int, str, str]:

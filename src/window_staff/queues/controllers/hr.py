@@ -17,14 +17,12 @@ from window_staff.common.web import PAGE, accepted
 from window_staff.jobs.schemas import JobOut
 from window_staff.queues import jobs as queue_jobs
 from window_staff.queues.errors import QueueInputInvalid
-from window_staff.queues.schemas import CategoryIn, CategoryOut, ExceptionOut, FiguresOut, ResolveIn
+from window_staff.queues.schemas import CSV_TYPES, MULTIPART_OVERHEAD, CategoryIn, CategoryOut, ExceptionOut, FiguresOut, ResolveIn
 from window_staff.queues.service import categories as service_categories, events as service_events, figures as service_figures
 
 is_hr = roles("hr")
 can_read_figures = roles("hr", "approver", "auditor")
 MONTH = Parameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
-MULTIPART_OVERHEAD = 64 * 1024
-CSV_TYPES = frozenset({None, "text/csv", "text/plain", "application/csv", "application/octet-stream", "application/vnd.ms-excel"})
 
 
 class QueueController(Controller):

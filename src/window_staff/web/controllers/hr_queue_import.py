@@ -16,9 +16,9 @@ from window_staff.common.guards import principal_of
 from window_staff.errors import status_of
 from window_staff.jobs import service as jobs
 from window_staff.jobs.schemas import JobOut
-from window_staff.queues import jobs as queue_jobs, reading
-from window_staff.queues.controllers.hr import CSV_TYPES, MULTIPART_OVERHEAD
+from window_staff.queues import jobs as queue_jobs
 from window_staff.queues.errors import QueueEventConflict, QueueImportRejected
+from window_staff.queues.schemas import CSV_TYPES, MULTIPART_OVERHEAD
 from window_staff.queues.service.events import MAX_FILE_BYTES
 from window_staff.web.controllers.hr_services import rejected
 from window_staff.web.controllers.jobs import job_context
@@ -70,8 +70,8 @@ class HrQueueImportPages(Controller):
             status=status,
             message=message,
             report=said,
-            columns=[(column_words(c, lang), c in reading.OPTIONAL) for c in reading.COLUMNS],
-            header=",".join(reading.COLUMNS),
+            columns=[(column_words(c, lang), c in queue_jobs.CSV_OPTIONAL) for c in queue_jobs.CSV_COLUMNS],
+            header=",".join(queue_jobs.CSV_COLUMNS),
             kinds=EVENT_KINDS,
             **context,
         )
