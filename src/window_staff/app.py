@@ -101,6 +101,7 @@ from window_staff.web.controllers.inspect import InspectorPages, LeadPages
 from window_staff.web.controllers.jobs import JobPages
 from window_staff.web.controllers.missed_punch import MissedPunchApprovalPages, MyMissedPunchPages
 from window_staff.web.controllers.notifications import NotificationPages
+from window_staff.web.controllers.queue_figures import QueueFigurePages
 from window_staff.web.controllers.rating import RatingPageController
 from window_staff.web.controllers.session import WebController
 from window_staff.web.controllers.staff import StaffPagesController
@@ -171,6 +172,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     HrCasePages,
     HrServicePages,
     HrQueueImportPages,
+    QueueFigurePages,
     MyLeavePages,
     MyMissedPunchPages,
     MissedPunchApprovalPages,

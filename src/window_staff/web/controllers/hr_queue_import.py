@@ -25,7 +25,7 @@ from window_staff.web.controllers.jobs import job_context
 from window_staff.web.i18n import lang_of, translator
 from window_staff.web.import_words import column_words
 from window_staff.web.pages import PAGE, page_roles, refusal_of, render
-from window_staff.web.words_queue_import import EVENT_KINDS
+from window_staff.web.words_queues import EVENT_KINDS
 
 _hr = page_roles("hr")
 HERE = "/app/hr/queues/import"

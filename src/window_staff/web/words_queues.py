@@ -1,4 +1,4 @@
-"""The words of HR's queue-machine import page (zh-CN and English): what the file holds, how the import ended."""
+"""The words of the queue pages (zh-CN and English): HR's import of the machine's export, the month's window figures."""
 
 from __future__ import annotations
 
@@ -43,6 +43,36 @@ add_words(
             "zh": "文件超过 16 MB：请按中心或按时段分别导出后再上传。",
             "en": "The file is over 16 MB: export it centre by centre or in parts.",
         },
+        # Start pages.
+        "queue_figures": {"zh": "排队与服务统计", "en": "Queue figures"},
+        "qf.title": {"zh": "窗口排队与服务统计", "en": "Queues and service at the windows"},
+        "qf.intro": {
+            "zh": "根据排号机（叫号系统）的数据和考勤签到统计，只计已结束的日子。"
+            "空岗指叫号或有人等候时窗口无人签到在岗，或暂停服务超过规定时长。",
+            "en": "From the queue machine's events and the check-ins, days that are over only. Unattended (空岗): a call or a "
+            "waiting queue while nobody rostered there was signed in, or a pause longer than allowed.",
+        },
+        "qf.month": {"zh": "月份", "en": "Month"},
+        "qf.show": {"zh": "查看", "en": "Show"},
+        "qf.group": {"zh": "统计方式", "en": "Figures"},
+        "qf.by_window": {"zh": "按窗口", "en": "By window"},
+        "qf.by_staff": {"zh": "按工作人员", "en": "By staff member"},
+        "qf.prev": {"zh": "上个月", "en": "Previous month"},
+        "qf.next": {"zh": "下个月", "en": "Next month"},
+        "qf.window": {"zh": "窗口", "en": "Window"},
+        "qf.person": {"zh": "工作人员", "en": "Staff member"},
+        "qf.served": {"zh": "办结（件）", "en": "Served"},
+        "qf.wait_median": {"zh": "等候时间（中位数）", "en": "Wait (median)"},
+        "qf.wait_p90": {"zh": "九成群众等候不超过", "en": "Wait, 9 in 10 within"},
+        "qf.service_median": {"zh": "办理时长（中位数）", "en": "Service time (median)"},
+        "qf.missed": {"zh": "过号（次）", "en": "Missed calls"},
+        "qf.paused": {"zh": "暂停服务（分钟）", "en": "Paused (minutes)"},
+        "qf.vacant": {"zh": "空岗（次）", "en": "Unattended (times)"},
+        "qf.minutes": {"zh": "{n} 分钟", "en": "{n} min"},
+        "qf.no_data": {"zh": "—", "en": "—"},
+        "qf.none": {"zh": "这个月还没有排号数据。", "en": "No queue data for this month yet."},
+        "qf.of_month": {"zh": "{month}统计", "en": "Figures for {month}"},
+        "qf.import": {"zh": "导入排号数据", "en": "Import queue data"},
         "qi.k.issued": {"zh": "取号", "en": "ticket issued"},
         "qi.k.called": {"zh": "叫号", "en": "called"},
         "qi.k.recalled": {"zh": "重呼", "en": "called again"},
