@@ -94,6 +94,7 @@ from window_staff.web.controllers.hr_cases import HrCasePages
 from window_staff.web.controllers.hr_enrolment import HrEnrolmentPages
 from window_staff.web.controllers.hr_leave import HrLeavePages, MyLeavePages
 from window_staff.web.controllers.hr_org import HrOrgPages
+from window_staff.web.controllers.hr_queues import HrQueuePages
 from window_staff.web.controllers.hr_rating_codes import HrRatingCodePages
 from window_staff.web.controllers.hr_services import HrServicePages
 from window_staff.web.controllers.inspect import InspectorPages, LeadPages
@@ -169,6 +170,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     HrRatingCodePages,
     HrCasePages,
     HrServicePages,
+    HrQueuePages,
     MyLeavePages,
     MyMissedPunchPages,
     MissedPunchApprovalPages,

@@ -96,6 +96,10 @@ async def test_closing_a_group_needs_a_note_and_an_open_event(ctx) -> None:
     await _unmapped(ctx, hall, "E1")
     (shown,) = await categories.exception_groups(ctx)
     with pytest.raises(QueueInputInvalid):
-        await categories.resolve_group(ctx, ResolveGroupIn(site_id=hall.site.id, category="passport", through_id=shown.through_id, note=" "), actor="t")
+        await categories.resolve_group(
+            ctx, ResolveGroupIn(site_id=hall.site.id, category="passport", through_id=shown.through_id, note=" "), actor="t"
+        )
     with pytest.raises(QueueExceptionNotFound):
-        await categories.resolve_group(ctx, ResolveGroupIn(site_id=hall.site.id, category="visa", through_id=shown.through_id, note="x"), actor="t")
+        await categories.resolve_group(
+            ctx, ResolveGroupIn(site_id=hall.site.id, category="visa", through_id=shown.through_id, note="x"), actor="t"
+        )

@@ -36,6 +36,8 @@ PAGES = {
     "hr-rating-codes": ("hr", "/app/hr/rating-codes", False),
     "hr-cases": ("hr", "/app/hr/cases", False),
     "hr-services": ("hr", "/app/hr/services", False),
+    "hr-queues": ("hr", "/app/hr/queues", False),
+    "hr-queues-new": ("hr", "/app/hr/queues/new", False),
     "approver": ("approver", "/app/approver", False),
     "approver-month": ("approver", "/app/approver/{month}", False),
     "lead": ("lead", "/app/inspections", False),

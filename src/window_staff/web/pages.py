@@ -54,6 +54,7 @@ START: Mapping[str, tuple[tuple[str, str], ...]] = {
         ("rating_codes", "/app/hr/rating-codes"),
         ("bad_review_cases", "/app/hr/cases"),
         ("service_transactions", "/app/hr/services"),
+        ("queue_categories", "/app/hr/queues"),
     ),
     "approver": (("today", "/app/today"), ("approvals", "/app/approver")),
     "auditor": (("appraisal_console", "/app/hr/appraisal"), ("staff_and_windows", "/app/hr/org"), ("audit_log", "/app/audit")),

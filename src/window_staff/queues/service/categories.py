@@ -254,9 +254,9 @@ async def _settle_open(site_id: int, code: str, *, actor: str, note: str, now: d
         where &= QueueException.id <= through_id
     ids = [r["id"] for r in await QueueException.select(QueueException.id).where(where)]
     for part in chunks(ids, 1000):
-        await QueueException.update(
-            {QueueException.resolved_by: actor, QueueException.resolved_at: now, QueueException.note: note}
-        ).where(QueueException.id.is_in(part))
+        await QueueException.update({QueueException.resolved_by: actor, QueueException.resolved_at: now, QueueException.note: note}).where(
+            QueueException.id.is_in(part)
+        )
     return len(ids)
 
 
