@@ -79,7 +79,7 @@ async def test_hr_adds_changes_and_removes_a_category_after_being_told_what_happ
     await page.goto(f"{site.url}{HERE}?site={county['id']}")
     assert await row.count() == 1 and "社保业务" in await row.inner_text()
 
-    await row.locator("a", has_text="修改").click()
+    await row.locator("a[data-action=change]").click()
     assert await page.locator("#fixed-code").inner_text() == code and await page.locator("#code").count() == 0
     await _fill(page, name="社会保险", windows=1)
     await page.click("#save")
@@ -87,7 +87,7 @@ async def test_hr_adds_changes_and_removes_a_category_after_being_told_what_happ
     text = await row.inner_text()
     assert "社会保险" in text and "号、" not in text
 
-    await row.locator("a", has_text="修改").click()
+    await row.locator("a[data-action=change]").click()
     await page.click("summary[data-action=queue-remove]")
     what = await page.locator("[data-what=queue-remove]").inner_text()
     assert "仍然保留" in what and "待处理的排号事件" in what
