@@ -150,3 +150,9 @@ async def test_the_page_reads_in_english_and_on_a_phone(site, browser) -> None:
         await shot(page, name)
         await page.click("#add")
         await shot(page, f"{name}-add")
+
+
+async def test_only_hr_reaches_the_page(site) -> None:
+    for role in ("approver", "auditor", "staff"):
+        async with httpx.AsyncClient(base_url=site.url, cookies={"ws_session": await token_of(site, role)}) as client:
+            assert (await client.get(HERE)).status_code == 403, role
