@@ -95,6 +95,7 @@ from window_staff.web.controllers.hr_enrolment import HrEnrolmentPages
 from window_staff.web.controllers.hr_leave import HrLeavePages, MyLeavePages
 from window_staff.web.controllers.hr_org import HrOrgPages
 from window_staff.web.controllers.hr_queue_import import HrQueueImportPages
+from window_staff.web.controllers.hr_queues import HrQueuePages
 from window_staff.web.controllers.hr_rating_codes import HrRatingCodePages
 from window_staff.web.controllers.hr_services import HrServicePages
 from window_staff.web.controllers.inspect import InspectorPages, LeadPages
@@ -173,6 +174,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     HrServicePages,
     HrQueueImportPages,
     QueueFigurePages,
+    HrQueuePages,
     MyLeavePages,
     MyMissedPunchPages,
     MissedPunchApprovalPages,

@@ -38,6 +38,8 @@ PAGES = {
     "hr-services": ("hr", "/app/hr/services", False),
     "hr-queue-import": ("hr", "/app/hr/queues/import", False),
     "queue-figures": ("approver", "/app/queues/figures?month={month}&by=staff", False),
+    "hr-queues": ("hr", "/app/hr/queues", False),
+    "hr-queues-new": ("hr", "/app/hr/queues/new", False),
     "approver": ("approver", "/app/approver", False),
     "approver-month": ("approver", "/app/approver/{month}", False),
     "lead": ("lead", "/app/inspections", False),

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
 from tests.web.browser import Site, api, api_job, token_of
+from tests.web.test_hr_queue_pages import queue_tickets
 from tests.web.test_month_to_close import let_the_appeal_window_run, months_ago
 from tests.web.wording import crawl, known_codes, leaks, read_html
+from window_staff.demo import DEMO_SITE
 
 ROLES = ("staff", "hr", "approver", "inspector", "lead", "auditor", "delegate", "admin")
 
@@ -88,6 +91,7 @@ async def lived_in(site) -> Site:
         if session == "am":
             await api(site, "hr", "POST", f"/api/v1/attendance/missed-punches/{asked['id']}/decision", json={"approved": True})
     await _evaluation_work(site)
+    await _queue_work(site)
     return site
 
 
@@ -118,6 +122,24 @@ async def _evaluation_work(site: Site) -> None:
     bad = f"{header}\nX1,营业执照,NOWHERE,1,E1,2026-01-05 09:00,2026-01-06 09:00,,否\n".encode()
     async with httpx.AsyncClient(base_url=site.url, headers={"Authorization": f"Bearer {await token_of(site, 'hr')}"}) as client:
         assert (await client.post("/api/v1/evaluations/transactions/import", files={"file": ("x.csv", bad, "text/csv")})).status_code == 202
+
+
+async def _queue_work(site: Site) -> None:
+    """HR's queue page with something on it: a mapped category and the events of a code nobody has mapped."""
+    county = next(s for s in (await api(site, "hr", "GET", "/api/v1/sites"))["items"] if s["code"] == DEMO_SITE)
+    window = next(
+        w for w in (await api(site, "hr", "GET", "/api/v1/windows", params={"limit": 200}))["items"] if w["site_id"] == county["id"]
+    )
+    code = f"W{uuid.uuid4().hex[:5].upper()}"
+    body = {
+        "site_id": county["id"],
+        "code": code,
+        "name": "不动产登记",
+        "department_id": window["department_id"],
+        "window_ids": [window["id"]],
+    }
+    await api(site, "hr", "POST", "/api/v1/queues/categories", json=body)
+    await queue_tickets(site, f"X{code}", 2)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -72,6 +72,8 @@ class CategoryOut(msgspec.Struct, kw_only=True):
     window_ids: list[int]
     updated_by: str
     updated_at: datetime
+    # On creation: how many open exceptions of the site and code the new mapping settled.
+    resolved_exceptions: int = 0
 
 
 class ExceptionOut(msgspec.Struct, kw_only=True):
@@ -95,6 +97,26 @@ class ExceptionOut(msgspec.Struct, kw_only=True):
 class ResolveIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """HR's note when closing an exception (e.g. "category mapped on 3 March")."""
 
+    note: str
+
+
+class ExceptionGroupOut(msgspec.Struct, kw_only=True):
+    """The open exceptions of one site and category code: how many, the first and last event's time."""
+
+    site_id: int
+    category: str
+    events: int
+    first_at: datetime
+    last_at: datetime
+    through_id: int  # the newest exception of the group: closing the group closes up to it, not what arrives later
+
+
+class ResolveGroupIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """HR closes the open exceptions of a site and category code (up to ``through_id``) with a note."""
+
+    site_id: int
+    category: str
+    through_id: int
     note: str
 
 

@@ -93,6 +93,11 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "queue_category.updated": ("修改排队业务类型", "Changed a queue category"),
     "queue_events.imported": ("导入排队叫号数据", "Imported queue events"),
     "queue_exception.resolved": ("处理排队数据异常", "Resolved a queue exception"),
+    "queue_exception.resolved_by_mapping": (
+        "建立业务类型对应关系，一并处理其待处理排号事件",
+        "Mapped a category and settled its queue events",
+    ),
+    "queue_exception.group_resolved": ("关闭一组待处理的排号事件", "Closed a group of queue events to look at"),
     "rating_case.appeal": ("差评申诉", "Appealed a bad-review case"),
     "rating_case.decide": ("差评申诉处理", "Decided a bad-review appeal"),
     "rating_code.created": ("生成评价二维码", "Created a rating code"),

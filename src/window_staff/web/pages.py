@@ -54,6 +54,7 @@ START: Mapping[str, tuple[tuple[str, str], ...]] = {
         ("rating_codes", "/app/hr/rating-codes"),
         ("bad_review_cases", "/app/hr/cases"),
         ("service_transactions", "/app/hr/services"),
+        ("queue_categories", "/app/hr/queues"),
     ),
     "approver": (("today", "/app/today"), ("approvals", "/app/approver"), ("queue_figures", "/app/queues/figures")),
     "auditor": (

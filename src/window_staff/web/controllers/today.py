@@ -178,6 +178,8 @@ async def month_context(ctx: AppContext, *, site_id: int, departments: list[int]
         "late_minutes": sum(r.late_minutes for r in month.records if r.status.value != "absent"),
         "pending_leave": await attendance_today.pending_leave(staff_ids),
         "leave_link": "/app/hr/leave" if is_hr else None,
+        # HR's to-do: events of ticket codes nobody has mapped yet (shown only when there are some)
+        "queue_pending": await queues.open_exception_count(ctx, site_id=site_id) if is_hr and departments is None else 0,
         "appeals": sum(n for _, n in appeals),
         "appeal_link": appeal_link,
         "cases": [

@@ -48,6 +48,7 @@ WORDS: dict[str, dict[str, str]] = {
     "today.m.appeals": {"zh": "待处理考核申诉", "en": "Appraisal appeals open"},
     "today.m.cases": {"zh": "差评整改临近或超过期限", "en": "Bad-review cases near or past their deadline"},
     "today.m.terminals": {"zh": "超过1小时未上报的终端", "en": "Terminals silent for over an hour"},
+    "today.m.queue_pending": {"zh": "待处理的排号事件", "en": "Queue events to look at"},
     "today.m.no_rate": {"zh": "暂无", "en": "None yet"},
     "today.chart.late": {"zh": "本月各单位迟到分钟数", "en": "Late minutes by department this month"},
     "today.chart.days": {"zh": "本月每日出勤率（%）", "en": "Attendance rate by day this month (%)"},
