@@ -36,8 +36,8 @@ add_words(
         "qi.optional": {"zh": "（可不填）", "en": "(may be empty)"},
         "qi.kinds": {"zh": "“事件类型”一列可填写", "en": "The column “kind of event” holds one of"},
         "qi.time_help": {
-            "zh": "“发生时间”按中心所在时区填写，如 2026-12-07 09:15 或 2026-12-07 09:15:30。",
-            "en": "Write the time in the centre's time zone, as 2026-12-07 09:15 or 2026-12-07 09:15:30.",
+            "zh": "“发生时间”按中心所在时区填写，格式为“年-月-日 时:分”，秒可省略。",
+            "en": "Write the time in the centre's time zone as year-month-day hours:minutes (seconds may be left out).",
         },
         "qi.limit": {
             "zh": "每份文件不超过 16 MB、10 万行（约一个中心一个月的数据）。",
@@ -76,6 +76,7 @@ add_words(
         "qf.no_data": {"zh": "—", "en": "—"},
         "qf.none": {"zh": "这个月还没有排号数据。", "en": "No queue data for this month yet."},
         "qf.of_month": {"zh": "{month}统计", "en": "Figures for {month}"},
+        "qp.more": {"zh": "排号数据", "en": "Queue data"},
         "qf.import": {"zh": "导入排号数据", "en": "Import queue data"},
         "qi.k.issued": {"zh": "取号", "en": "ticket issued"},
         "qi.k.called": {"zh": "叫号", "en": "called"},
