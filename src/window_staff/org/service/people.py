@@ -65,6 +65,7 @@ def _staff_out(r: dict[str, Any]) -> StaffOut:
         left_on=r["left_on"],
         status=r["status"],
         service_start=r.get("service_start"),
+        post=r["post"],
     )
 
 
@@ -78,6 +79,7 @@ def staff_brief(out: StaffOut) -> StaffBriefOut:
         window_id=out.window_id,
         badge_no=out.badge_no,
         status=out.status,
+        post=out.post,
     )
 
 
@@ -130,6 +132,7 @@ async def import_staff(ctx: AppContext, rows: Sequence[StaffIn], *, actor: str) 
                     Staff.card_no,
                     Staff.hired_on,
                     Staff.service_start,
+                    Staff.post,
                     Staff.status,
                     Staff.created_at,
                 ],
@@ -145,6 +148,7 @@ async def import_staff(ctx: AppContext, rows: Sequence[StaffIn], *, actor: str) 
                         r.card_no,
                         r.hired_on,
                         r.service_start,
+                        r.post.strip(),
                         "active",
                         now,
                     )
@@ -176,6 +180,7 @@ async def import_staff(ctx: AppContext, rows: Sequence[StaffIn], *, actor: str) 
             left_on=None,
             status="active",
             service_start=r.service_start,
+            post=r.post.strip(),
         )
         for i, r in zip(ids, rows, strict=True)
     ]
@@ -231,6 +236,8 @@ async def list_staff(
 async def update_staff(ctx: AppContext, staff_id: int, data: StaffUpdateIn, *, actor: str) -> StaffOut:
     """Change a staff member's details (set fields only)."""
     changes = {k: v for k, v in ((f, getattr(data, f)) for f in data.__struct_fields__) if v is not None}
+    if "post" in changes:
+        changes["post"] = changes["post"].strip()  # "" clears the post
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
         if not await Staff.exists().where(Staff.id == staff_id):

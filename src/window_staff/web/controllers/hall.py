@@ -80,7 +80,7 @@ async def _cards(ctx: AppContext, site_id: int, *, only_number: str | None = Non
             posting = today.postings.get(staff_id)
             if posting is not None:
                 token = photos.get(staff_id, (None, None))[0]
-                people.append({"name": posting.name, "employee_no": posting.employee_no, "photo": token})
+                people.append({"name": posting.name, "post": posting.post, "employee_no": posting.employee_no, "photo": token})
         shown, count = stars.get(w["id"], (None, 0))
         cards.append(
             Card(
