@@ -194,9 +194,9 @@ add_words(
         "org.done.photo_removed": {"zh": "已删除公示照片", "en": "Public photo deleted"},
         "org.photo": {"zh": "公示照片（亮牌上岗）", "en": "Public photo (shown on the hall's screens)"},
         "org.photo_hint": {
-            "zh": "照片仅用于大厅显示屏和窗口屏公示本人姓名、工号，不用于人脸识别。"
+            "zh": "照片仅用于大厅显示屏和窗口屏公示本人姓名、职务、工号，不用于人脸识别。"
             "须本人书面同意后上传；本人撤回同意或离开中心时照片即删除。",
-            "en": "The photo is shown with the person's name and employee no. on the hall's screens only; it is not used for face "
+            "en": "The photo is shown with the person's name, post and employee no. on the hall's screens only; it is not used for face "
             "recognition. Upload it only with the person's written consent; it is deleted when they withdraw it or leave the centre.",
         },
         "org.photo_none": {"zh": "未上传公示照片", "en": "No public photo"},
