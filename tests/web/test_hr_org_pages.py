@@ -265,6 +265,7 @@ async def test_hr_sets_changes_and_clears_a_post_and_the_list_shows_it(site, bro
     await shot(page, "hr-org-person-post")
     await page.goto(f"{site.url}/app/hr/org?q={person['employee_no'][:-1]}")
     assert "窗口负责人" in await page.locator(f"#staff tr[data-employee-no='{person['employee_no']}']").inner_text()
+    await shot(page, "hr-org-staff-list-post")
     await page.goto(f"{site.url}/app/hr/org/staff/{person['id']}")
     await page.fill("#edit-post", "科员")
     await page.click("#edit-staff button[type=submit]")
