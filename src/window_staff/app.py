@@ -73,7 +73,7 @@ from window_staff.jobs.runner import Runner
 from window_staff.migrations import all_tables, migrate
 from window_staff.notifications.controllers import MyNotificationController
 from window_staff.org.controllers import DepartmentController, SiteController, StaffController, WindowController
-from window_staff.queues import facts as queues_facts, policy as queues_policy
+from window_staff.queues import facts as queues_facts, jobs as queues_jobs, policy as queues_policy
 from window_staff.queues.controllers import QueueController, QueueDeviceController
 from window_staff.scoring.rules import RULES_RESOURCE, load_rules
 from window_staff.settings import Settings, get_settings
@@ -94,12 +94,14 @@ from window_staff.web.controllers.hr_cases import HrCasePages
 from window_staff.web.controllers.hr_enrolment import HrEnrolmentPages
 from window_staff.web.controllers.hr_leave import HrLeavePages, MyLeavePages
 from window_staff.web.controllers.hr_org import HrOrgPages
+from window_staff.web.controllers.hr_queue_import import HrQueueImportPages
 from window_staff.web.controllers.hr_rating_codes import HrRatingCodePages
 from window_staff.web.controllers.hr_services import HrServicePages
 from window_staff.web.controllers.inspect import InspectorPages, LeadPages
 from window_staff.web.controllers.jobs import JobPages
 from window_staff.web.controllers.missed_punch import MissedPunchApprovalPages, MyMissedPunchPages
 from window_staff.web.controllers.notifications import NotificationPages
+from window_staff.web.controllers.queue_figures import QueueFigurePages
 from window_staff.web.controllers.rating import RatingPageController
 from window_staff.web.controllers.session import WebController
 from window_staff.web.controllers.staff import StaffPagesController
@@ -169,6 +171,8 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     HrRatingCodePages,
     HrCasePages,
     HrServicePages,
+    HrQueueImportPages,
+    QueueFigurePages,
     MyLeavePages,
     MyMissedPunchPages,
     MissedPunchApprovalPages,
@@ -196,7 +200,12 @@ SEALED_TABLES: tuple[integrity.Seal, ...] = (
 )
 
 # The kinds of heavy work, one line per domain that offers some: runners run only kinds registered here.
-JOB_KINDS: dict[str, jobs_service.JobKind] = {**appraisal_jobs.KINDS, **attendance_jobs.KINDS, **evaluation_jobs.KINDS}
+JOB_KINDS: dict[str, jobs_service.JobKind] = {
+    **appraisal_jobs.KINDS,
+    **attendance_jobs.KINDS,
+    **evaluation_jobs.KINDS,
+    **queues_jobs.KINDS,
+}
 
 TEMPLATES = TemplateConfig(
     directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine, engine_callback=register_template_callables

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time
+from typing import Any
 
 from window_staff.attendance.tables import CalendarOverride, SiteHours
 from window_staff.auth import service as auth_service
@@ -11,6 +12,7 @@ from window_staff.auth.schemas import UserCreateIn
 from window_staff.auth.tables import User
 from window_staff.common.context import AppContext
 from window_staff.common.db import write_transaction
+from window_staff.common.pagination import PageParams
 from window_staff.org import service as org
 from window_staff.org.schemas import DepartmentIn, SiteIn, StaffIn, WindowIn
 from window_staff.org.tables import Site
@@ -351,9 +353,51 @@ async def _seed_appraisal(ctx: AppContext) -> None:
             ],
             [(*row, integrity.row_mac(ctx.engine, PUNCH_SEAL, {**blank, **dict(zip(names, row, strict=True))})) for row in rows],
         )
+    await _seed_queues(ctx, calendar=calendar, first=first, last=last)
     hr = await User.select(User.id).where(User.username == "hr").first()
     assert hr is not None  # created by _seed_org
     preparer = Principal(user_id=hr["id"], username="hr", roles=frozenset({"hr"}), staff_id=None)
     month = f"{first:%Y-%m}"
     await appraisal.compute(ctx, month, principal=preparer)
     await appraisal.open_appeals(ctx, month, principal=preparer)
+
+
+async def _seed_queues(ctx: AppContext, *, calendar: Any, first: date, last: date) -> None:
+    """The county centre's queue machine over last month: one service category a department (its two windows call
+    it), the simulated day's tickets on every working day, called only while the window's staff were checked in."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from window_staff.queues import simulator
+    from window_staff.queues.schemas import CategoryIn, EventIn
+    from window_staff.queues.service import categories, events
+    from window_staff.queues.simulator_drive import QueueDevice, desks_of
+
+    site_id = await org.site_id_by_code(DEMO_SITE)
+    assert site_id is not None  # created by _seed_org
+    zone = (await org.site_time_zones([site_id]))[site_id]
+    windows = (await org.list_windows(ctx, PageParams(limit=500, offset=0), site_id=site_id)).items
+    names = await org.department_codes(sorted({w.department_id for w in windows}))
+    calls: dict[str, list[str]] = {}
+    for i, department_id in enumerate(sorted(names)):
+        code, mine = chr(ord("A") + i), [w for w in windows if w.department_id == department_id]
+        data = CategoryIn(
+            site_id=site_id, code=code, name=f"{names[department_id][1]}业务", department_id=department_id, window_ids=[w.id for w in mine]
+        )
+        await categories.create_category(ctx, data, actor=ACTOR)
+        for w in mine:
+            calls.setdefault(w.number, []).append(code)
+    machine = QueueDevice(serial="", secret=b"", site=DEMO_SITE, timezone=zone, windows=calls)
+    day = first
+    while day <= last:
+        sessions = calendar.sessions_on(day, site_id=site_id)
+        if sessions:
+            local = tuple((s.start.astimezone(ZoneInfo(zone)).time(), s.end.astimezone(ZoneInfo(zone)).time()) for s in sessions)
+            # Busier on Mondays; short pauses (a month's pauses stay near the rules' 120-minute limit, not far over it).
+            busy = 400.0 + 120 * (day.weekday() == 0)
+            plan = simulator.DayPlan(day, zone=zone, sessions=local, tickets=busy, pause_minutes=(2.0, 8.0), missed=0.025, seed=7)
+            made = simulator.generate(plan, await desks_of(ctx, machine, day=day))
+            items = [EventIn(site_code=DEMO_SITE, **e.row(zone=zone)) for e in made]
+            if items:
+                await events.record_events(ctx, items, source="demo", actor=ACTOR)
+        day += timedelta(days=1)

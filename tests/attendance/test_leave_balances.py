@@ -88,3 +88,20 @@ async def test_the_old_kind_leave_is_stored_as_personal_leave(app_ctx):
         app_ctx, world.staff[0].id, LeaveIn(kind="leave", start=local(3, 8, 30), end=local(3, 12, 0)), actor="test"
     )
     assert old.kind == "personal"
+
+
+async def test_two_requests_sent_together_cannot_both_spend_the_last_days(app_ctx):
+    import asyncio
+
+    world = await make_world(app_ctx)  # five days of annual leave
+    await _annual(app_ctx, world.staff[0].id, days=2)  # three left
+    asks = [
+        LeaveIn(kind="annual", start=local(10, 8, 30), end=local(12, 17, 30), reason="探亲"),
+        LeaveIn(kind="annual", start=local(17, 8, 30), end=local(19, 17, 30), reason="探亲"),
+    ]
+    outcomes = await asyncio.gather(
+        *(service_leave.request_leave(app_ctx, world.staff[0].id, ask, actor="test") for ask in asks), return_exceptions=True
+    )
+    assert sorted(type(o).__name__ for o in outcomes) == ["LeaveBeyondBalance", "LeaveOut"]
+    annual = _by_kind(await balances.leave_balances(app_ctx, world.staff[0].id, year=2025))["annual"]
+    assert (annual.taken, annual.left) == ("5", "0")

@@ -11,6 +11,7 @@ import httpx
 
 from tests.evaluations.support_ratings import settings  # noqa: F401  (a vault key: device secrets are sealed)
 from tests.factories import logged_in
+from tests.jobs.support import finished
 from tests.queues.support import Hall, csv_bytes, local, make_hall, stored_counts
 from window_staff.terminals import service as terminals
 from window_staff.terminals.schemas.registry import TerminalIn
@@ -25,22 +26,44 @@ def upload(data: bytes) -> dict[str, Any]:
     return {"file": ("0303.csv", data, "text/csv")}
 
 
-async def test_hr_imports_a_csv_and_a_bad_line_is_named(client, app_ctx) -> None:
-    hall = await make_hall(app_ctx)
-    _, hr = await logged_in(client, app_ctx, "hr")
-    good = await client.post("/api/v1/queues/import", files=upload(csv_bytes([hall.row("E1")])), headers=hr)
-    assert good.status_code == 200 and good.json()["imported"] == 1
-    bad = await client.post("/api/v1/queues/import", files=upload(csv_bytes([hall.row("E2"), hall.row("E3", at="soon")])), headers=hr)
-    assert bad.status_code == 422 and bad.headers["content-type"] == PROBLEM
-    assert [(e["line"], e["column"]) for e in bad.json()["errors"]] == [(3, "at")] and (await stored_counts())[0] == 1
+async def _imported(client: httpx.AsyncClient, data: bytes, *, hr: dict[str, str]) -> dict[str, Any]:
+    """Upload a CSV and follow its job to the end."""
+    return await finished(client, await client.post("/api/v1/queues/import", files=upload(data), headers=hr), headers=hr)
 
 
-async def test_a_reused_event_id_is_409_over_http(client, app_ctx) -> None:
+async def test_an_upload_answers_202_with_the_job_that_imports_it(client, app_ctx) -> None:
     hall = await make_hall(app_ctx)
     _, hr = await logged_in(client, app_ctx, "hr")
-    await client.post("/api/v1/queues/import", files=upload(csv_bytes([hall.row("E1")])), headers=hr)
-    again = await client.post("/api/v1/queues/import", files=upload(csv_bytes([hall.row("E1", ticket="A2")])), headers=hr)
-    assert again.status_code == 409 and again.json()["code"] == "queue_event_conflict"
+    accepted = await client.post("/api/v1/queues/import", files=upload(csv_bytes([hall.row("E1")])), headers=hr)
+    assert accepted.status_code == 202 and accepted.headers["location"] == accepted.json()["href"]
+    assert (accepted.json()["kind_name"], accepted.json()["subject"]) == ("排号数据导入", "排号数据文件（1 行）")
+    job = await finished(client, accepted, headers=hr)
+    assert job["state"] == "done" and job["result"]["imported"] == 1 and (await stored_counts())[0] == 1
+
+
+async def test_a_bad_line_fails_the_job_naming_it_and_nothing_is_stored(client, app_ctx) -> None:
+    hall = await make_hall(app_ctx)
+    _, hr = await logged_in(client, app_ctx, "hr")
+    bad = await _imported(client, csv_bytes([hall.row("E2"), hall.row("E3", at="soon")]), hr=hr)
+    assert bad["state"] == "failed" and bad["problem"]["code"] == "queue_import_rejected"
+    assert [(e["line"], e["column"]) for e in bad["problem"]["extensions"]["errors"]] == [(3, "at")] and (await stored_counts())[0] == 0
+
+
+async def test_a_file_that_cannot_be_read_is_refused_at_once_and_queues_nothing(client, app_ctx) -> None:
+    from window_staff.jobs.tables import Job
+
+    await make_hall(app_ctx)
+    _, hr = await logged_in(client, app_ctx, "hr")
+    refused = await client.post("/api/v1/queues/import", files=upload("编号\n".encode("gb18030")), headers=hr)
+    assert refused.status_code == 422 and refused.headers["content-type"] == PROBLEM and await Job.count() == 0
+
+
+async def test_a_reused_event_id_fails_the_job_as_a_conflict(client, app_ctx) -> None:
+    hall = await make_hall(app_ctx)
+    _, hr = await logged_in(client, app_ctx, "hr")
+    await _imported(client, csv_bytes([hall.row("E1")]), hr=hr)
+    again = await _imported(client, csv_bytes([hall.row("E1", ticket="A2")]), hr=hr)
+    assert again["state"] == "failed" and again["problem"]["code"] == "queue_event_conflict" and (await stored_counts())[0] == 1
 
 
 async def test_only_hr_imports_and_keeps_the_mapping(client, app_ctx) -> None:
@@ -72,7 +95,7 @@ async def test_hr_maps_a_category_changes_it_and_a_second_with_the_same_code_is_
 async def test_hr_resolves_an_exception_with_a_note(client, app_ctx) -> None:
     hall = await make_hall(app_ctx)
     _, hr = await logged_in(client, app_ctx, "hr")
-    await client.post("/api/v1/queues/import", files=upload(csv_bytes([hall.row("E1", category="passport")])), headers=hr)
+    await _imported(client, csv_bytes([hall.row("E1", category="passport")]), hr=hr)
     (item,) = (await client.get("/api/v1/queues/exceptions", headers=hr)).json()["items"]
     done = await client.post(f"/api/v1/queues/exceptions/{item['id']}/resolve", json={"note": "已补充映射"}, headers=hr)
     assert done.status_code == 200 and done.json()["resolved_by"] is not None
@@ -122,6 +145,6 @@ async def test_a_file_over_the_size_limit_is_413_and_nothing_is_stored(client, a
     hall = await make_hall(app_ctx)
     _, hr = await logged_in(client, app_ctx, "hr")
     row = csv_bytes([hall.row("E1")])
-    big = row + b"\r\n" * (4 * 1024 * 1024)  # blank lines: a readable CSV, only too large
+    big = row + b"\r\n" * (16 * 1024 * 1024)  # blank lines: a readable CSV, only too large
     refused = await client.post("/api/v1/queues/import", files=upload(big), headers=hr)
     assert refused.status_code == 413 and (await stored_counts())[0] == 0

@@ -109,3 +109,8 @@ async def test_a_pushed_day_and_the_same_day_imported_give_the_same_facts(client
     by_push, by_import = await _results(app_ctx, hall), await _results(app_ctx, other)
     assert all({"queue.served", "queue.wait_p90_minutes"} <= {kind for kind, _, _ in found} for found in by_push[0])
     assert by_push == by_import
+
+    # The first site's machine also exports the day it pushed: nothing is stored twice, the facts stay as they were.
+    again = await events.import_csv(app_ctx, as_csv(day, site_code=code, zone=device.timezone), filename="0303-a.csv", actor="test")
+    assert (again.imported, again.received_elsewhere) == (0, len(day)) and await QueueEvent.count() == 2 * len(day)
+    assert await _results(app_ctx, hall) == by_push

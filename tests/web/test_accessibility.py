@@ -36,6 +36,8 @@ PAGES = {
     "hr-rating-codes": ("hr", "/app/hr/rating-codes", False),
     "hr-cases": ("hr", "/app/hr/cases", False),
     "hr-services": ("hr", "/app/hr/services", False),
+    "hr-queue-import": ("hr", "/app/hr/queues/import", False),
+    "queue-figures": ("approver", "/app/queues/figures?month={month}&by=staff", False),
     "approver": ("approver", "/app/approver", False),
     "approver-month": ("approver", "/app/approver/{month}", False),
     "lead": ("lead", "/app/inspections", False),

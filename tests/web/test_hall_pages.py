@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from PIL import Image
 
-from tests.web.browser import Site, api, page_as, shot
+from tests.web.browser import Site, api, api_job, page_as, shot
 from tests.web.test_hr_org_pages import new_person, new_window
 from tests.web.test_today_pages import _check_in, _county_staff, morning  # noqa: F401 (the fixture is used by name)
 from window_staff.demo import DEMO_SITE
@@ -110,7 +110,7 @@ async def _queue_today(site: Site, person: dict, window: dict) -> None:
     lines = ["event_id,site_code,kind,at,ticket,category,window_number,employee_no,to_window"]
     lines += [f"{eid},{DEMO_SITE},{kind},{at.isoformat()},{ticket},{code},{number},," for eid, kind, at, ticket, number in rows]
     data = ("\r\n".join(lines) + "\r\n").encode()
-    await api(site, "hr", "POST", "/api/v1/queues/import", files={"file": ("today.csv", data, "text/csv")})
+    await api_job(site, "hr", "/api/v1/queues/import", files={"file": ("today.csv", data, "text/csv")})
 
 
 async def test_the_hall_and_today_show_the_ticket_served_and_who_waits(site, browser, morning) -> None:  # noqa: F811

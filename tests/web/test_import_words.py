@@ -28,7 +28,7 @@ def _value_problem(parse, text: str) -> str:
     [
         (lambda: _file_problem("营业执照".encode("gbk")), "CSV UTF-8", "not UTF-8"),
         (lambda: _file_problem(b""), "文件是空的", "The file is empty"),
-        (lambda: _file_problem(HEADER.encode() + b"\n"), "没有办件数据", "holds no transactions"),
+        (lambda: _file_problem(HEADER.encode() + b"\n"), "没有数据", "holds no rows"),
         (lambda: _file_problem(HEADER.replace("onsite", "on_site").encode() + b"\n"), "无法识别的列“on_site”", "Unknown column"),
         (lambda: _value_problem(lambda t: domain.parse_instant(t, zone="Asia/Shanghai"), "昨天"), "不是有效的时间", "Not a time"),
         (lambda: _value_problem(domain.parse_flag, "也许"), "请填写 是 或 否", "Write yes or no"),

@@ -51,16 +51,10 @@ def _run(settings: Settings, job: Callable[[AppContext], Awaitable[Any]]) -> tup
 
 async def _as_job(ctx: AppContext, job: Any, *, quiet: bool) -> Any:
     """Run a queued job here with a progress bar (or follow it where another runner took it); a failure is raised."""
-    from window_staff.common.bar import ProgressBar
     from window_staff.common.errors import DomainError
-    from window_staff.jobs.runner import run_here
-    from window_staff.jobs.service import kinds_of
+    from window_staff.jobs.runner import run_with_bar
 
-    kind = kinds_of(ctx)[job.kind]
-    bar = None if quiet else ProgressBar(kind.name["zh"], names=lambda phase: kind.phases.get(phase, {}).get("zh", phase))
-    finished = await run_here(ctx, job.id, progress=bar)
-    if bar is not None:
-        bar.close(finished=finished.state == "done")
+    finished = await run_with_bar(ctx, job, quiet=quiet)
     if finished.problem is not None:
         raise DomainError(finished.problem.detail, code=finished.problem.code)
     return finished

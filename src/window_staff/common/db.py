@@ -373,6 +373,15 @@ def write_transaction(engine: Engine) -> Any:
     return engine.transaction()
 
 
+async def one_at_a_time(engine: Engine, namespace: int, key: int) -> None:
+    """Inside a write transaction: writers of the same (namespace, key) take turns until it ends.
+
+    For a check-then-insert (is there balance left? does it overlap?) that two requests could otherwise both pass on
+    PostgreSQL; SQLite's IMMEDIATE transaction already lets one writer in at a time."""
+    if not is_sqlite(engine):
+        await execute(engine, "SELECT pg_advisory_xact_lock({}, {})", namespace, key)
+
+
 async def erase_traces(engine: Engine) -> None:
     """After erasing personal data, outside any transaction: copy the SQLite WAL into the database and empty it.
 

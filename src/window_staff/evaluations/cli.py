@@ -31,6 +31,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from window_staff.common.principal import Principal
     from window_staff.evaluations import jobs as evaluation_jobs
     from window_staff.evaluations.schemas.metrics import ImportOut
+    from window_staff.jobs.runner import run_with_bar
     from window_staff.jobs.schemas import JobOut
 
     path = Path(args.file)
@@ -52,7 +53,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             principal, actor = Principal(user_id=0, username="cli", roles=frozenset({"hr"}), staff_id=None), "cli"
         # Every problem, not the first thousand: this is the operator's only view of them.
         queued = await evaluation_jobs.request_csv_import(ctx, data, principal=principal, filename=path.name, actor=actor, max_errors=None)
-        return await _follow(ctx, queued, quiet=args.quiet)
+        return await run_with_bar(ctx, queued, quiet=args.quiet)
 
     try:
         finished = run_job(settings, job)
@@ -71,20 +72,6 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         f"imported{batch}"
     )
     return 0
-
-
-async def _follow(ctx: AppContext, job: Any, *, quiet: bool) -> Any:
-    """Run the queued job here with a progress bar (or follow it where another runner took it); the finished job."""
-    from window_staff.common.bar import ProgressBar
-    from window_staff.jobs.runner import run_here
-    from window_staff.jobs.service import kinds_of
-
-    kind = kinds_of(ctx)[job.kind]
-    bar = None if quiet else ProgressBar(kind.name["zh"], names=lambda phase: kind.phases.get(phase, {}).get("zh", phase))
-    finished = await run_here(ctx, job.id, progress=bar)
-    if bar is not None:
-        bar.close(finished=finished.state == "done")
-    return finished
 
 
 def _refused(name: str, *, detail: str, errors: list[dict[str, Any]]) -> int:

@@ -135,3 +135,15 @@ async def run_here(ctx: AppContext, job_id: int, *, progress: Progress | None = 
                 await progress(job.phase, done=job.done, total=job.total)
             await asyncio.sleep(poll_seconds)
     return await service.get(ctx, job_id)
+
+
+async def run_with_bar(ctx: AppContext, job: JobOut, *, quiet: bool = False) -> JobOut:
+    """The CLI's way to run a queued job: here, with a progress bar on the terminal unless ``quiet``; the finished job."""
+    from window_staff.common.bar import ProgressBar
+
+    kind = service.kinds_of(ctx)[job.kind]
+    bar = None if quiet else ProgressBar(kind.name["zh"], names=lambda phase: kind.phases.get(phase, {}).get("zh", phase))
+    finished = await run_here(ctx, job.id, progress=bar)
+    if bar is not None:
+        bar.close(finished=finished.state == "done")
+    return finished

@@ -22,39 +22,54 @@ def _error(detail: str) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    """Import a CSV export; print what was imported, skipped and sent to HR's exception list, or every bad line (exit 1)."""
+    """Import a CSV export as a job with a progress bar; print what was imported, skipped and sent to HR's list of
+    events to look at, or every bad line (exit 1, nothing imported)."""
+    import msgspec
+
     from window_staff.auth.errors import RoleRequired
     from window_staff.auth.service import principal_for
     from window_staff.common.errors import DomainError
+    from window_staff.common.principal import Principal
+    from window_staff.jobs.runner import run_with_bar
+    from window_staff.jobs.schemas import JobOut
+    from window_staff.queues import jobs as queue_jobs
     from window_staff.queues.service import events
 
     path = Path(args.file)
     try:
         if path.stat().st_size > events.MAX_FILE_BYTES:
-            return _error(f"{path} is over {events.MAX_FILE_BYTES // (1024 * 1024)} MiB: send one day per file")
+            return _error(f"{path} is over {events.MAX_FILE_BYTES // (1024 * 1024)} MiB: send it site by site or in parts")
         data = path.read_bytes()
     except OSError as exc:
         return _error(f"cannot read {path}: {exc.strerror}")
 
-    async def job(ctx: AppContext) -> ImportOut:
-        actor = "cli"
+    async def job(ctx: AppContext) -> JobOut:
+        actor: str | None = None
         if args.username:
             principal = await principal_for(args.username)
             if not principal.has_any("hr"):
                 raise RoleRequired(f"user {principal.username!r} does not hold the role 'hr' that importing needs")
-            actor = principal.actor
+        else:
+            principal, actor = Principal(user_id=0, username="cli", roles=frozenset({"hr"}), staff_id=None), "cli"
         # Every problem, not the first thousand: this is the operator's only view of them.
-        return await events.import_csv(ctx, data, filename=path.name, actor=actor, max_errors=None)
+        queued = await queue_jobs.request_csv_import(ctx, data, principal=principal, filename=path.name, actor=actor, max_errors=None)
+        return await run_with_bar(ctx, queued, quiet=args.quiet)
 
     try:
-        out = run_job(settings, job)
+        finished = run_job(settings, job)
     except (QueueImportRejected, QueueEventConflict) as exc:
         return _refused(path.name, detail=exc.detail, errors=exc.extra.get("errors", []))
     except DomainError as exc:
         return _error(exc.detail)
+    if finished.problem is not None:
+        if finished.problem.code in (QueueImportRejected.code, QueueEventConflict.code):
+            return _refused(path.name, detail=finished.problem.detail, errors=(finished.problem.extensions or {}).get("errors", []))
+        return _error(finished.problem.detail)
+    out = msgspec.convert(finished.result, ImportOut)
     batch = f" (batch {out.batch_id})" if out.batch_id is not None else ""
     print(
         f"{path.name}: {out.rows} rows: {out.imported} imported, {out.skipped} skipped as already imported, "
+        f"{out.received_elsewhere} already received from the queue device, "
         f"{out.exceptions} for HR's exception list (category not mapped){batch}"
     )
     return 0
@@ -135,6 +150,7 @@ def add_commands(sub: Any) -> None:
     imp = queues.add_parser("import", help="import a queue machine's CSV export: every row or none; exit 1 and every bad line on errors")
     imp.add_argument("file", help="CSV file (UTF-8; columns in README.md, Queue machines)")
     imp.add_argument("--as", dest="username", metavar="USERNAME", help="the HR user doing it (default: actor 'cli')")
+    imp.add_argument("--quiet", action="store_true", help="no progress bar")
     imp.set_defaults(func=cmd_import)
     sim = queues.add_parser("simulate", help="a simulated queue machine: --setup registers it at a site, then push (or --csv) one day")
     sim.add_argument("--setup", action="store_true", help="register a queue device at --site, map categories to windows if none, exit")

@@ -256,6 +256,28 @@ def against_stored(rows: Sequence[Checked], *, stored: Mapping[tuple[int, str], 
     return new, skipped, errors
 
 
+# The marks by which one event reported by two sources (the device's push and the vendor's export) is known:
+# site, kind, the second (fractions dropped), ticket, window and the window it went to. Category and staff are left
+# out: an export may leave the caller unnamed where the device names them.
+SameEvent = tuple[int, str, datetime, str, int | None, int | None]
+SAME_SECOND = timedelta(seconds=1)
+
+
+def same_event(site_id: int, *, kind: str, at: datetime, ticket: str, window_id: int | None, to_window_id: int | None) -> SameEvent:
+    """The marks of an event that another source's report of it shares."""
+    return (site_id, kind, as_utc(at).replace(microsecond=0), ticket, window_id, to_window_id)
+
+
+def not_received_elsewhere(rows: Sequence[Checked], *, stored: set[SameEvent]) -> tuple[list[Checked], int]:
+    """The rows no other source has reported, and how many it had (those are not stored twice)."""
+    kept = [
+        r
+        for r in rows
+        if same_event(r.site_id, kind=r.kind, at=r.at, ticket=r.ticket, window_id=r.window_id, to_window_id=r.to_window_id) not in stored
+    ]
+    return kept, len(rows) - len(kept)
+
+
 def ordered(errors: Iterable[RowError]) -> list[RowError]:
     """Errors by line, then in column order."""
     rank = {c: i for i, c in enumerate(COLUMNS)}

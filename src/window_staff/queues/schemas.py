@@ -7,6 +7,10 @@ from decimal import Decimal
 
 import msgspec
 
+# An upload's envelope: the multipart framing around the file, and the types browsers and vendors' tools send a CSV as.
+MULTIPART_OVERHEAD = 64 * 1024
+CSV_TYPES = frozenset({None, "text/csv", "text/plain", "application/csv", "application/octet-stream", "application/vnd.ms-excel"})
+
 
 class EventIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """One event of a pushed batch: the CSV's columns, checked the same way (the time is text, as in the CSV)."""
@@ -36,13 +40,15 @@ class DeviceEventIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class ImportOut(msgspec.Struct, kw_only=True):
-    """What an import did: new events stored, identical events skipped, events sent to the exception list."""
+    """What an import did: new events stored, identical events skipped, events already stored from the other source
+    (the device's push or the vendor's export) and not stored again, events sent to the exception list."""
 
     batch_id: int | None
     rows: int
     imported: int
     skipped: int
     exceptions: int
+    received_elsewhere: int = 0
 
 
 class CategoryIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -22,6 +22,13 @@ COLUMN_WORDS: Mapping[str, tuple[str, str]] = {
     "onsite": ("是否即办", "completed on the spot"),
     "window": ("窗口", "window"),
     "staff": ("经办人", "handler"),
+    # A queue machine's export (排号机).
+    "event_id": ("事件编号", "event number"),
+    "kind": ("事件类型", "kind of event"),
+    "at": ("发生时间", "time"),
+    "ticket": ("票号", "ticket number"),
+    "category": ("业务类型", "service category"),
+    "to_window": ("转至窗口号", "transferred to window"),
 }
 
 
@@ -49,7 +56,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         ),
         (r"^the file holds NUL bytes", "文件含有空字符，不是 CSV 文本文件", "The file holds NUL bytes: it is not a CSV text file"),
         (r"^the file is empty", "文件是空的：第一行须为列名", "The file is empty: the first line must name the columns"),
-        (r"^the file has a header but no rows", "文件只有列名行，没有办件数据", "The file names the columns but holds no transactions"),
+        (r"^the file has a header but no rows", "文件只有列名行，没有数据", "The file names the columns but holds no rows"),
         (r"^more than (?P<n>[\d,]+) rows", "超过 {n} 行：请拆分后分批导入", "More than {n} rows: split the file"),
         (r"^(?P<a>\d+) fields, the header has (?P<b>\d+)", "本行有 {a} 项，列名行有 {b} 项", "This line has {a} fields, the header {b}"),
         (r"^malformed CSV", "CSV 格式有误（引号未配对等）", "The CSV is malformed (e.g. an unclosed quote)"),
@@ -76,6 +83,18 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
             r"^(?P<x>.*) was not employed on (?P<d>\d{4}-\d{2}-\d{2})$",
             "工号 {x} 在受理当天（{d}）不在职",
             "{x} was not employed on the day received ({d})",
+        ),
+        (
+            r"^unknown kind '(?P<x>[^']*)'",
+            "无法识别的事件类型“{x}”（可填写的类型见页面下方说明）",
+            "Unknown kind of event “{x}” (the kinds are listed below the form)",
+        ),
+        (r"^required for an? '(?P<x>[^']*)' event$", "此类事件必须填写此项", "Required for this kind of event"),
+        (r"^event_id '(?P<x>.*)' also on line (?P<n>\d+)$", "事件编号“{x}”与第 {n} 行重复", "Event number “{x}” is also on line {n}"),
+        (
+            r"^event_id '(?P<x>.*)' was received before as a different event$",
+            "事件编号“{x}”已收到过，但内容与本次不同",
+            "Event number “{x}” was received before as a different event",
         ),
         (
             r"^external_id '(?P<x>.*)' was imported before with a different (?P<cols>.*)$",

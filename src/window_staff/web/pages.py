@@ -55,8 +55,13 @@ START: Mapping[str, tuple[tuple[str, str], ...]] = {
         ("bad_review_cases", "/app/hr/cases"),
         ("service_transactions", "/app/hr/services"),
     ),
-    "approver": (("today", "/app/today"), ("approvals", "/app/approver")),
-    "auditor": (("appraisal_console", "/app/hr/appraisal"), ("staff_and_windows", "/app/hr/org"), ("audit_log", "/app/audit")),
+    "approver": (("today", "/app/today"), ("approvals", "/app/approver"), ("queue_figures", "/app/queues/figures")),
+    "auditor": (
+        ("appraisal_console", "/app/hr/appraisal"),
+        ("staff_and_windows", "/app/hr/org"),
+        ("queue_figures", "/app/queues/figures"),
+        ("audit_log", "/app/audit"),
+    ),
     "admin": (("administration", "/app/admin"), ("audit_log", "/app/audit")),
 }
 

@@ -26,11 +26,13 @@ from window_staff.attendance.tables import AttendanceException, LeaveDecision, L
 from window_staff.common import audit, periods
 from window_staff.common.clock import as_utc
 from window_staff.common.context import AppContext
-from window_staff.common.db import write_transaction
+from window_staff.common.db import one_at_a_time, write_transaction
 from window_staff.common.pagination import Page, PageParams, page_of
 from window_staff.org import service as org
 
 MAX_SPAN = timedelta(days=366)
+# pg_advisory_xact_lock(namespace, staff id): a person's leave requests are checked one at a time.
+LEAVE_LOCK = 7343031
 
 
 def _out(r: dict[str, Any]) -> LeaveOut:
@@ -85,6 +87,8 @@ async def request_leave(ctx: AppContext, staff_id: int, data: LeaveIn, *, actor:
     kind = canonical_kind(data.kind)
     now = ctx.clock.now()
     async with write_transaction(ctx.engine):
+        # One request per person at a time: two sent together must not both fit the balance or both miss the overlap.
+        await one_at_a_time(ctx.engine, LEAVE_LOCK, staff_id)
         # the balance first: a request beyond it is refused in words, whatever else it clashes with
         await balances.check_balance(ctx, posting, kind=kind, start=data.start, end=data.end)
         clash = await LeaveRequest.exists().where(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.di import Provide
 from litestar.params import Parameter
 
@@ -13,16 +13,16 @@ from window_staff.common.form import Field, UnknownField, read_multipart
 from window_staff.common.guards import provide_principal, roles
 from window_staff.common.pagination import Page, PageParams
 from window_staff.common.principal import Principal
-from window_staff.common.web import PAGE
+from window_staff.common.web import PAGE, accepted
+from window_staff.jobs.schemas import JobOut
+from window_staff.queues import jobs as queue_jobs
 from window_staff.queues.errors import QueueInputInvalid
-from window_staff.queues.schemas import CategoryIn, CategoryOut, ExceptionOut, FiguresOut, ImportOut, ResolveIn
+from window_staff.queues.schemas import CSV_TYPES, MULTIPART_OVERHEAD, CategoryIn, CategoryOut, ExceptionOut, FiguresOut, ResolveIn
 from window_staff.queues.service import categories as service_categories, events as service_events, figures as service_figures
 
 is_hr = roles("hr")
 can_read_figures = roles("hr", "approver", "auditor")
 MONTH = Parameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
-MULTIPART_OVERHEAD = 64 * 1024
-CSV_TYPES = frozenset({None, "text/csv", "text/plain", "application/csv", "application/octet-stream", "application/vnd.ms-excel"})
 
 
 class QueueController(Controller):
@@ -32,10 +32,12 @@ class QueueController(Controller):
     tags = ["queues"]
     dependencies = {"principal": Provide(provide_principal), "page": PAGE}
 
-    @post("/import", guards=[is_hr], status_code=200, request_max_body_size=service_events.MAX_FILE_BYTES + MULTIPART_OVERHEAD)
-    async def import_csv(self, ctx: AppContext, principal: Principal, request: Request) -> ImportOut:
-        """Import a day's CSV export (multipart field ``file``): every row or none (``queue_import_rejected`` lists each bad
-        line and column), identical rows already stored are skipped, a different event under a used id is 409."""
+    @post("/import", guards=[is_hr], status_code=202, request_max_body_size=service_events.MAX_FILE_BYTES + MULTIPART_OVERHEAD)
+    async def import_csv(self, ctx: AppContext, principal: Principal, request: Request) -> Response[JobOut]:
+        """Queue the import of a CSV export (multipart field ``file``): 202 and the job, which stores every row or none (its
+        problem ``queue_import_rejected`` lists each bad line and column); identical rows already stored are skipped, events
+        the device already pushed are not stored twice, a different event under a used id fails the job (409 problem).
+        A file that cannot be read at all is refused at once (413, 422)."""
         try:
             form = read_multipart(
                 await request.body(),
@@ -48,7 +50,7 @@ class QueueController(Controller):
         files = form.get("file", [])
         if len(files) != 1:
             raise QueueInputInvalid("send exactly one part named 'file'", code="file_part_required")
-        return await service_events.import_csv(ctx, files[0], filename="", actor=principal.actor)
+        return accepted(await queue_jobs.request_csv_import(ctx, files[0], principal=principal))
 
     @get("/categories", guards=[is_hr])
     async def categories(self, ctx: AppContext, page: PageParams, site_id: int | None = None) -> Page[CategoryOut]:

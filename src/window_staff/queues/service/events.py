@@ -1,7 +1,7 @@
-"""Queue events in: a vendor's daily CSV export (HR) and a device's pushed batch, every row or none, resends skipped.
+"""Queue events in: a vendor's CSV export (HR, run as a job) and a device's pushed batch, every row or none, resends skipped.
 
-The CSV import runs synchronously with a size limit (a day's export of a county centre is some thousands of rows):
-it checks like the service-transaction import and answers with what it did.
+A site whose machine both pushes and exports sends each event twice under two sources' ids: an event already stored
+from the other source (the same site, kind, second, ticket and windows) is not stored again.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from window_staff.common import audit
 from window_staff.common.context import AppContext
 from window_staff.common.db import chunks, execute, insert_rows_returning, is_sqlite, write_transaction
 from window_staff.common.pagination import Page, PageParams
+from window_staff.common.progress import Progress, no_progress
 from window_staff.org import service as org
 from window_staff.queues import reading
 from window_staff.queues.errors import (
@@ -34,9 +35,13 @@ from window_staff.queues.tables import QueueBatch, QueueCategory, QueueEvent, Qu
 # Imports and pushes take turns on PostgreSQL (SQLite's IMMEDIATE transaction already does), so two senders of the
 # same new event ids cannot both pass the "already stored?" check.
 _LOCK = 7343021
-# A synchronous import: a day's export is far smaller; a bigger file is split (or a month sent day by day).
-MAX_FILE_BYTES = 4 * 1024 * 1024
-MAX_ROWS = 20_000
+# A month's export of a busy county centre (some 3,000 events a day) fits; a province's is sent site by site.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_ROWS = 100_000
+# A pushed batch is a device's buffer, sent as it fills.
+MAX_PUSHED = 20_000
+# An import's phases (a job's progress): looking rows up and checking them, then the one write transaction.
+CHECK, WRITE = "check", "write"
 CSV = "csv"
 # The terminal kind of a queue device (terminals registers it like the others).
 QUEUE_KIND = "queue"
@@ -58,24 +63,38 @@ _COLUMNS = [
 ]
 
 
-async def import_csv(ctx: AppContext, data: bytes, *, filename: str, actor: str, max_errors: int | None = reading.MAX_ERRORS) -> ImportOut:
-    """Import a CSV export of queue events: all rows or none (QueueImportRejected lists every bad line and column)."""
+def read_upload(data: bytes, *, max_errors: int | None) -> tuple[list[RawRow], list[RowError]]:
+    """The rows of an upload, or QueueFileTooLarge / QueueImportRejected for a file that cannot be imported at all."""
     if len(data) > MAX_FILE_BYTES:
-        raise QueueFileTooLarge(f"the file is over {MAX_FILE_BYTES // (1024 * 1024)} MiB: send one day per file")
-    rows, early = await asyncio.to_thread(reading.read_csv, data)
+        raise QueueFileTooLarge(f"the file is over {MAX_FILE_BYTES // (1024 * 1024)} MiB: send it site by site or in parts")
+    rows, early = reading.read_csv(data)
     if not rows:
         reject(early, max_errors=max_errors)
     if len(rows) > MAX_ROWS:
-        reject([RowError(rows[MAX_ROWS].line, None, f"more than {MAX_ROWS:,} rows: send one day per file")], max_errors=max_errors)
-    return await _import(ctx, rows, early=early, source=CSV, filename=filename[:200], actor=actor, max_errors=max_errors)
+        reject([RowError(rows[MAX_ROWS].line, None, f"more than {MAX_ROWS:,} rows: send the file in parts")], max_errors=max_errors)
+    return rows, early
+
+
+async def import_csv(
+    ctx: AppContext,
+    data: bytes,
+    *,
+    filename: str,
+    actor: str,
+    max_errors: int | None = reading.MAX_ERRORS,
+    progress: Progress = no_progress,
+) -> ImportOut:
+    """Import a CSV export of queue events: all rows or none (QueueImportRejected lists every bad line and column)."""
+    rows, early = await asyncio.to_thread(read_upload, data, max_errors=max_errors)
+    return await _import(ctx, rows, early=early, source=CSV, filename=filename[:200], actor=actor, max_errors=max_errors, progress=progress)
 
 
 async def record_events(ctx: AppContext, items: Sequence[EventIn], *, source: str, actor: str) -> ImportOut:
     """Store a pushed batch (a device's, ``source`` names it): checked like CSV rows, every event once however often it is resent."""
     if not items:
         reject([RowError(1, None, "the list is empty")], max_errors=reading.MAX_ERRORS)
-    if len(items) > MAX_ROWS:
-        reject([RowError(MAX_ROWS + 1, None, f"more than {MAX_ROWS:,} events: send them in parts")], max_errors=reading.MAX_ERRORS)
+    if len(items) > MAX_PUSHED:
+        reject([RowError(MAX_PUSHED + 1, None, f"more than {MAX_PUSHED:,} events: send them in parts")], max_errors=reading.MAX_ERRORS)
     rows = [RawRow(i, {name: str(getattr(item, name)).strip() for name in reading.COLUMNS}) for i, item in enumerate(items, start=1)]
     return await _import(ctx, rows, early=[], source=source, filename="", actor=actor, max_errors=reading.MAX_ERRORS)
 
@@ -94,17 +113,31 @@ async def record_device_events(ctx: AppContext, terminal: Mapping[str, Any], bod
 
 
 async def _import(
-    ctx: AppContext, rows: list[RawRow], *, early: list[RowError], source: str, filename: str, actor: str, max_errors: int | None
+    ctx: AppContext,
+    rows: list[RawRow],
+    *,
+    early: list[RowError],
+    source: str,
+    filename: str,
+    actor: str,
+    max_errors: int | None,
+    progress: Progress = no_progress,
 ) -> ImportOut:
+    # Four steps: sites and windows, staff, checking the rows, the write (progress is never reported inside it).
+    await progress(CHECK, done=0, total=4)
     sites = await _sites(ctx, {r.values.get("site_code", "") for r in rows})
+    await progress(CHECK, done=1, total=4)
     staff = await org.staff_ids_by_employee_no(sorted({r.values.get("employee_no", "") for r in rows} - {""}))
+    await progress(CHECK, done=2, total=4)
     now = ctx.clock.now()
     checked, errors = await asyncio.to_thread(lambda: reading.check_rows(rows, sites=sites, staff=staff, now=now))
     errors = early + errors
+    await progress(WRITE, done=3, total=4)
     async with write_transaction(ctx.engine):
         if not is_sqlite(ctx.engine):
             await execute(ctx.engine, "SELECT pg_advisory_xact_lock({})", _LOCK)
         new, skipped, conflicts = reading.against_stored(checked, stored=await _stored(source, checked))
+        new, elsewhere = reading.not_received_elsewhere(new, stored=await _stored_elsewhere(source, new))
         if errors:
             reject(errors + conflicts, max_errors=max_errors)  # raised inside: nothing has been written
         if conflicts:
@@ -115,7 +148,7 @@ async def _import(
                 error_count=len(found),
             )
         if not new:
-            return ImportOut(batch_id=None, rows=len(rows), imported=0, skipped=skipped, exceptions=0)
+            return ImportOut(batch_id=None, rows=len(rows), imported=0, skipped=skipped, exceptions=0, received_elsewhere=elsewhere)
         batch = await QueueBatch.insert(
             QueueBatch(source=source, filename=filename, rows=len(new), created_by=actor, created_at=now)
         ).returning(QueueBatch.id)
@@ -138,9 +171,19 @@ async def _import(
             action="queue_events.imported",
             subject_type="queue_batch",
             subject_id=batch_id,
-            data={"source": source, "filename": filename, "imported": len(new), "skipped": skipped, "exceptions": exceptions},
+            data={
+                "source": source,
+                "filename": filename,
+                "imported": len(new),
+                "skipped": skipped,
+                "received_elsewhere": elsewhere,
+                "exceptions": exceptions,
+            },
         )
-    return ImportOut(batch_id=batch_id, rows=len(rows), imported=len(new), skipped=skipped, exceptions=exceptions)
+    await progress(WRITE, done=4, total=4)
+    return ImportOut(
+        batch_id=batch_id, rows=len(rows), imported=len(new), skipped=skipped, exceptions=exceptions, received_elsewhere=elsewhere
+    )
 
 
 async def _unknown_categories(stored: Sequence[dict[str, object]], *, now: datetime) -> int:
@@ -212,5 +255,22 @@ async def _stored(source: str, rows: Sequence[Checked]) -> dict[tuple[int, str],
                 window_id=r["window"],
                 staff_id=r["staff"],
                 to_window_id=r["to_window"],
+            )
+    return out
+
+
+async def _stored_elsewhere(source: str, rows: Sequence[Checked]) -> set[reading.SameEvent]:
+    """What the other sources stored at these rows' sites within their span of time, as the events' own marks."""
+    out: set[reading.SameEvent] = set()
+    for site in sorted({r.site_id for r in rows}):
+        times = [r.at for r in rows if r.site_id == site]
+        # A second either side: one source may keep fractions of a second the other drops.
+        start, end = min(times) - reading.SAME_SECOND, max(times) + reading.SAME_SECOND
+        query = QueueEvent.select(QueueEvent.kind, QueueEvent.at, QueueEvent.ticket, QueueEvent.window, QueueEvent.to_window).where(
+            (QueueEvent.site == site) & (QueueEvent.source != source) & (QueueEvent.at >= start) & (QueueEvent.at <= end)
+        )
+        for r in await query:
+            out.add(
+                reading.same_event(site, kind=r["kind"], at=r["at"], ticket=r["ticket"], window_id=r["window"], to_window_id=r["to_window"])
             )
     return out

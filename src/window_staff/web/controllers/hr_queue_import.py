@@ -1,0 +1,107 @@
+"""HR uploads a queue machine's CSV export on a page: the import runs as a job (queues/jobs.py); the page follows it and
+then says how it ended, each bad line with its number and the reason in words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+
+from window_staff.common.context import AppContext
+from window_staff.common.csrf import TOKEN_PART
+from window_staff.common.errors import DomainError, InvalidInput
+from window_staff.common.form import Field, UnknownField, read_multipart
+from window_staff.common.guards import principal_of
+from window_staff.errors import status_of
+from window_staff.jobs import service as jobs
+from window_staff.jobs.schemas import JobOut
+from window_staff.queues import jobs as queue_jobs
+from window_staff.queues.errors import QueueEventConflict, QueueImportRejected
+from window_staff.queues.schemas import CSV_TYPES, MULTIPART_OVERHEAD
+from window_staff.queues.service.events import MAX_FILE_BYTES
+from window_staff.web.controllers.hr_services import rejected
+from window_staff.web.controllers.jobs import job_context
+from window_staff.web.i18n import lang_of, translator
+from window_staff.web.import_words import column_words
+from window_staff.web.pages import PAGE, page_roles, refusal_of, render
+from window_staff.web.words_queues import EVENT_KINDS
+
+_hr = page_roles("hr")
+HERE = "/app/hr/queues/import"
+# The problems a job can end with that list bad lines.
+_LINES = frozenset({QueueImportRejected.code, QueueEventConflict.code})
+
+
+def _report(job: JobOut | None, *, lang: str) -> dict[str, Any] | None:
+    if job is None or job.state in ("queued", "running"):
+        return None
+    if job.problem is not None and job.problem.code in _LINES:
+        ext = job.problem.extensions or {}
+        return rejected(ext.get("errors") or [], count=int(ext.get("error_count") or 0), lang=lang)
+    if job.result is not None:
+        return {"ok": True, **job.result}
+    return None
+
+
+class HrQueueImportPages(Controller):
+    """The upload form, the running import and how it ended."""
+
+    include_in_schema = False
+    path = HERE
+
+    async def _page(
+        self, ctx: AppContext, request: Request, *, found: dict[str, Any] | None = None, message: str | None = None, status: int = 200
+    ) -> Template:
+        lang = lang_of(request)
+        latest = await jobs.recent(ctx, kinds=[queue_jobs.IMPORT], limit=10, lang=lang)
+        job = latest[0] if latest and latest[0].state in ("queued", "running") else None
+        named = request.query_params.get("job", "")
+        if job is None and named.isdigit():
+            job = next((j for j in latest if j.id == int(named)), None)
+        context = job_context(job, back=HERE, lang=lang)
+        said = found or _report(job, lang=lang)
+        if job is not None and job.state == "failed" and said is not None:
+            context["job_outcome"] = translator(lang)("tx.see_below")
+        return render(
+            request,
+            "hr/queues/import.html",
+            principal=await principal_of(request),
+            status=status,
+            message=message,
+            report=said,
+            columns=[(column_words(c, lang), c in queue_jobs.CSV_OPTIONAL) for c in queue_jobs.CSV_COLUMNS],
+            header=",".join(queue_jobs.CSV_COLUMNS),
+            kinds=EVENT_KINDS,
+            **context,
+        )
+
+    @get("", guards=[_hr], opt=PAGE)
+    async def index(self, ctx: AppContext, request: Request) -> Template:
+        """The upload form, the import under way or how the last one ended."""
+        return await self._page(ctx, request)
+
+    @post("", guards=[_hr], opt=PAGE, request_max_body_size=MAX_FILE_BYTES + MULTIPART_OVERHEAD)
+    async def upload(self, ctx: AppContext, request: Request) -> Template | Redirect:
+        """Queue the import of the uploaded file; a file that cannot be read at all is reported at once."""
+        principal = await principal_of(request)
+        try:
+            try:
+                parts = read_multipart(
+                    await request.body(),
+                    request.headers.get("content-type", ""),
+                    fields={"file": Field(MAX_FILE_BYTES, CSV_TYPES), **TOKEN_PART},
+                    max_parts=3,
+                )
+            except UnknownField as exc:
+                raise InvalidInput(exc.detail, code="tx_file_missing") from None
+            files = parts.get("file", [])
+            if len(files) != 1 or not files[0]:
+                raise InvalidInput("choose a file", code="tx_file_missing")
+            job = await queue_jobs.request_csv_import(ctx, files[0], principal=principal)
+        except DomainError as exc:
+            if exc.code in _LINES:
+                found = rejected(exc.extra.get("errors") or [], count=int(exc.extra.get("error_count") or 0), lang=lang_of(request))
+                return await self._page(ctx, request, found=found, status=status_of(exc))
+            return await self._page(ctx, request, message=refusal_of(request, exc), status=status_of(exc))
+        return Redirect(f"{HERE}?job={job.id}", status_code=303)
