@@ -59,6 +59,15 @@ GIVEN = [
 ]
 
 
+def _demo_post(n: int, *, township: bool) -> str:
+    """The demo's nth staff member's post: mostly 科员 (综合受理员 at the townships' all-in-one windows), a few leads."""
+    if n % 9 == 0:
+        return "首席代表"
+    if n % 9 == 4:
+        return "窗口负责人"
+    return "综合受理员" if township or n % 3 == 2 else "科员"
+
+
 @dataclass(frozen=True, slots=True)
 class DemoLogin:
     """A demo account as printed for the person trying the demo."""
@@ -150,6 +159,7 @@ async def _seed_org(ctx: AppContext) -> None:
                 phone=f"1380851{n:04d}",
                 card_no=f"C{n + 1:06d}",
                 hired_on=date(2015 + n % 10, 1 + n % 12, 1),
+                post=_demo_post(n, township=n % len(windows) >= 2 * len(depts)),
             )
         )
     staff = await org.import_staff(ctx, people, actor=ACTOR)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from PIL import Image
 
 from tests.web.browser import Site, api, api_job, page_as, shot
+from tests.web.test_hr_org_pages import new_person, new_window
 from tests.web.test_today_pages import _check_in, _county_staff, morning  # noqa: F401 (the fixture is used by name)
 from window_staff.demo import DEMO_SITE
 
@@ -49,6 +50,8 @@ async def test_the_hall_shows_who_is_on_duty_at_each_window_with_their_photo(sit
     card = page.locator(f"article.window[data-window='{window['number']}']")
     text = await card.inner_text()
     assert person["name"] in text and person["employee_no"] in text and "当前在岗" in text
+    # The post (the demo gives everyone one) under the name.
+    assert person["post"] and await card.locator(".person", has_text=person["name"]).locator(".ppost").inner_text() == person["post"]
     assert await card.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
     assert await page.evaluate("document.documentElement.scrollWidth <= innerWidth")
     # Up to 24 windows (the demo's 16 and what other tests add) fit the screen: a hall display cannot be scrolled.
@@ -69,8 +72,20 @@ async def test_the_window_screen_shows_one_window_and_an_unknown_site_is_not_fou
     await page.goto(f"{site.url}/hall/{DEMO_SITE}/windows/{window['number']}")
     assert await page.locator("article.window").count() == 1
     assert person["name"] in await page.locator("article.window").inner_text()
+    assert person["post"] and await page.locator(".person", has_text=person["name"]).locator(".ppost").inner_text() == person["post"]
+    assert await page.evaluate("document.documentElement.scrollHeight <= innerHeight")
     await shot(page, "hall-window-1280")
     assert (await page.goto(f"{site.url}/hall/NO-SUCH-SITE")).status == 404
+
+
+async def test_a_person_without_a_post_shows_no_post_line(site, browser, morning) -> None:  # noqa: F811
+    window = await new_window(site)
+    person = await new_person(site, window, name="无职务")
+    await _check_in(site, person["id"])
+    page = await _screen(browser, WINDOW_SCREEN)
+    await page.goto(f"{site.url}/hall/{DEMO_SITE}/windows/{window['number']}")
+    assert "无职务" in await page.locator(".person").inner_text()
+    assert await page.locator(".ppost").count() == 0
 
 
 async def _queue_today(site: Site, person: dict, window: dict) -> None:

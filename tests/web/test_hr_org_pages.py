@@ -252,6 +252,45 @@ async def test_hr_records_a_service_start_for_annual_leave(site, browser) -> Non
     assert "2004年7月1日" in await page.locator("#person-service-start").inner_text()
 
 
+async def test_hr_sets_changes_and_clears_a_post_and_the_list_shows_it(site, browser) -> None:
+    person = await new_person(site, await new_window(site), name="职务测试")
+    page = await page_as(browser, site, "hr", next_path=f"/app/hr/org/staff/{person['id']}")
+    assert await page.locator("#person-post").inner_text() == "未设置"
+    await page.fill("#edit-post", "  窗口负责人 ")
+    await page.click("#edit-staff button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    assert "已保存" in await page.locator("[role=status]").inner_text()
+    assert await page.locator("#person-post").inner_text() == "窗口负责人"
+    assert await page.locator("#edit-post").input_value() == "窗口负责人"
+    await shot(page, "hr-org-person-post")
+    await page.goto(f"{site.url}/app/hr/org?q={person['employee_no'][:-1]}")
+    assert "窗口负责人" in await page.locator(f"#staff tr[data-employee-no='{person['employee_no']}']").inner_text()
+    await shot(page, "hr-org-staff-list-post")
+    await page.goto(f"{site.url}/app/hr/org/staff/{person['id']}")
+    await page.fill("#edit-post", "科员")
+    await page.click("#edit-staff button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    assert await page.locator("#person-post").inner_text() == "科员"
+    await page.fill("#edit-post", "")
+    await page.click("#edit-staff button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    assert await page.locator("#person-post").inner_text() == "未设置"
+    assert (await api(site, "hr", "GET", f"/api/v1/staff/{person['id']}"))["post"] == ""
+
+
+async def test_the_post_reads_in_english_on_the_person_page(site, browser) -> None:
+    person = await new_person(site, await new_window(site), name="职务英文")
+    page = await page_as(browser, site, "hr", next_path=f"/app/hr/org/staff/{person['id']}?lang=en")
+    assert await page.locator("#person-post").inner_text() == "Not set"
+    await page.fill("#edit-post", "首席代表")
+    await page.click("#edit-staff button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    assert "Saved" in await page.locator("[role=status]").inner_text()
+    assert await page.locator("#person-post").inner_text() == "首席代表"
+    assert "hall's screens" in await page.locator("#edit-post-hint").inner_text()
+    await shot(page, "hr-org-person-post-en")
+
+
 async def test_the_staff_search_reads_in_english_and_says_when_nobody_matches(site, browser) -> None:
     page = await page_as(browser, site, "hr", next_path="/app/hr/org?lang=en&q=zzzzqq")
     assert "No staff member matches" in await page.locator("#no-match").inner_text()

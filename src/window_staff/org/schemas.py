@@ -11,6 +11,8 @@ Code = Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=r"^[A-Za
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 SiteKind = Literal["county_centre", "township_centre", "village_point"]
 StaffStatus = Literal["active", "left"]
+# 职务 (科员, 首席代表, 窗口负责人 ...), shown under the name on the hall's screens: one line, trimmed by the service.
+Post = Annotated[str, msgspec.Meta(max_length=40, pattern=r"^[^\x00-\x1f\x7f]*$")]
 
 
 class SiteIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -89,6 +91,7 @@ class StaffIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     card_no: Annotated[str, msgspec.Meta(max_length=32)] | None = None
     hired_on: date
     service_start: date | None = None  # 参加工作时间 (annual leave counts years from it); the hiring date when unset
+    post: Post = ""  # 职务; "" is none
 
 
 class StaffUpdateIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -101,6 +104,7 @@ class StaffUpdateIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     phone: Annotated[str, msgspec.Meta(max_length=32, pattern=r"^[0-9+ -]*$")] | None = None
     card_no: Annotated[str, msgspec.Meta(max_length=32)] | None = None
     service_start: date | None = None
+    post: Post | None = None  # "" clears it
 
 
 class StaffLeaveIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -125,6 +129,7 @@ class StaffOut(msgspec.Struct, kw_only=True):
     left_on: date | None
     status: str
     service_start: date | None = None  # 参加工作时间 (annual leave); None: the hiring date counts
+    post: str = ""  # 职务; "" when not set
 
 
 class StaffBriefOut(msgspec.Struct, kw_only=True):
@@ -137,3 +142,4 @@ class StaffBriefOut(msgspec.Struct, kw_only=True):
     window_id: int | None
     badge_no: str | None
     status: str
+    post: str = ""  # 职务: public (the hall's screens show it)

@@ -51,6 +51,8 @@ class Staff(Table, tablename="staff"):
     left_on = Date(null=True, default=None)
     # 参加工作时间 (added by m0016): years of service decide annual leave; None falls back to hired_on
     service_start = Date(null=True, default=None)
+    # 职务 (added by m0023): shown under the name on the hall's screens; "" when HR has not set one
+    post = Varchar(length=40, default="")
     status = Varchar(length=16, default="active")
     created_at = Timestamptz(default=TimestamptzNow())
 

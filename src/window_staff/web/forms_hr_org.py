@@ -25,7 +25,8 @@ STAFF_PER_PAGE = 50
 # A county centre has hundreds of staff and windows, not thousands: the pick lists read them in one bounded page.
 ALL = PageParams(limit=2000, offset=0)
 
-# Each form's fields and how a text box becomes an input value ("int", "time" or plain text).
+# Each form's fields and how a text box becomes an input value ("int", "time", "clearable" or plain text); an empty box is
+# an omitted field, except a "clearable" one, whose empty box is sent as "" (it clears the value).
 STAFF_FIELDS = {
     "employee_no": "text",
     "name": "text",
@@ -36,6 +37,7 @@ STAFF_FIELDS = {
     "card_no": "text",
     "hired_on": "text",
     "service_start": "text",
+    "post": "clearable",
 }
 UPDATE_FIELDS = {k: v for k, v in STAFF_FIELDS.items() if k not in ("employee_no", "hired_on")}
 LEAVE_FIELDS = {"left_on": "text", "reason": "text"}
@@ -104,6 +106,13 @@ add_words(
         "org.hired_on": {"zh": "入职日期", "en": "Hired on"},
         "org.service_start": {"zh": "参加工作时间（计算年休假）", "en": "Service start (for annual leave)"},
         "org.service_start_unset": {"zh": "未登记（按入职日期计算）", "en": "Not recorded (the hiring date counts)"},
+        "org.post": {"zh": "职务", "en": "Post"},
+        "org.post_unset": {"zh": "未设置", "en": "Not set"},
+        "org.post_hint": {
+            "zh": "如 科员、综合受理员、首席代表、窗口负责人，显示在大厅显示屏的姓名下方；清空则不显示职务。",
+            "en": "For example 科员 (clerk) or 首席代表 (chief representative), shown under the name on the hall's screens; "
+            "empty the box to show none.",
+        },
         "org.left_on": {"zh": "离开日期", "en": "Left on"},
         "org.reason": {"zh": "原因", "en": "Reason"},
         "org.create": {"zh": "创建", "en": "Create"},
@@ -185,9 +194,9 @@ add_words(
         "org.done.photo_removed": {"zh": "已删除公示照片", "en": "Public photo deleted"},
         "org.photo": {"zh": "公示照片（亮牌上岗）", "en": "Public photo (shown on the hall's screens)"},
         "org.photo_hint": {
-            "zh": "照片仅用于大厅显示屏和窗口屏公示本人姓名、工号，不用于人脸识别。"
+            "zh": "照片仅用于大厅显示屏和窗口屏公示本人姓名、职务、工号，不用于人脸识别。"
             "须本人书面同意后上传；本人撤回同意或离开中心时照片即删除。",
-            "en": "The photo is shown with the person's name and employee no. on the hall's screens only; it is not used for face "
+            "en": "The photo is shown with the person's name, post and employee no. on the hall's screens only; it is not used for face "
             "recognition. Upload it only with the person's written consent; it is deleted when they withdraw it or leave the centre.",
         },
         "org.photo_none": {"zh": "未上传公示照片", "en": "No public photo"},
@@ -222,12 +231,12 @@ def read_form(form: Mapping[str, Any], kind: str) -> dict[str, str]:
 
 
 def to_input(raw: Mapping[str, str], kind: str, **fixed: Any) -> Any:
-    """The form as the API's input, validated by the same schema; an empty box is an omitted field (a refusal is InvalidInput)."""
+    """The form as the API's input, validated by the same schema; an empty box is omitted unless clearable (a refusal is InvalidInput)."""
     fields, schema = SCHEMAS[kind]
     values: dict[str, Any] = {}
     for name, how in fields.items():
         text = raw.get(name, "")
-        if text == "":
+        if text == "" and how != "clearable":
             continue
         if how == "int":
             values[name] = int(text) if text.isdigit() else text  # a non-number stays text so the schema names the field

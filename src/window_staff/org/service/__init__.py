@@ -1,25 +1,14 @@
-"""Organisation services: ``people`` (HR's use cases) and ``reads`` (what other domains read about the organisation)."""
+"""Organisation services: HR's use cases (``places``, ``people``, ``photos``) and ``reads`` (what other domains read)."""
 
 from window_staff.org.service.people import (  # noqa: F401 (the package's face)
     StaffChange,
     StaffHook,
-    create_department,
-    create_site,
     create_staff,
-    create_window,
-    department_heads,
-    departments_headed_by,
-    get_site,
     get_staff,
-    get_window,
     import_staff,
     leave_staff,
-    list_departments,
-    list_sites,
     list_staff,
-    list_windows,
     on_staff_changed,
-    set_department_head,
     staff_brief,
     update_staff,
 )
@@ -28,6 +17,19 @@ from window_staff.org.service.photos import (  # noqa: F401
     public_photo_consents,
     set_public_photo,
     withdraw_public_photo,
+)
+from window_staff.org.service.places import (  # noqa: F401
+    create_department,
+    create_site,
+    create_window,
+    department_heads,
+    departments_headed_by,
+    get_site,
+    get_window,
+    list_departments,
+    list_sites,
+    list_windows,
+    set_department_head,
 )
 from window_staff.org.service.reads import (  # noqa: F401
     CheckInPerson,

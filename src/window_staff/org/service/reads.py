@@ -61,6 +61,7 @@ class Posting:
     hired_on: date
     left_on: date | None
     service_start: date | None = None  # 参加工作时间, for annual leave (m0016); None: not recorded
+    post: str = ""  # 职务 (m0023), for the hall's screens; "" when not set
 
 
 _POSTING_COLUMNS = (
@@ -72,6 +73,7 @@ _POSTING_COLUMNS = (
     Staff.hired_on,
     Staff.left_on,
     Staff.service_start,
+    Staff.post,
     Staff.window.site.as_alias("site"),
     Staff.window._.site._.timezone.as_alias("tz"),
 )
@@ -89,6 +91,7 @@ def _posting(r: dict[str, Any]) -> Posting:
         hired_on=r["hired_on"],
         left_on=r["left_on"],
         service_start=r["service_start"],
+        post=r["post"],
     )
 
 

@@ -80,7 +80,7 @@ async def _cards(ctx: AppContext, site_id: int, *, only_number: str | None = Non
             posting = today.postings.get(staff_id)
             if posting is not None:
                 token = photos.get(staff_id, (None, None))[0]
-                people.append({"name": posting.name, "employee_no": posting.employee_no, "photo": token})
+                people.append({"name": posting.name, "post": posting.post, "employee_no": posting.employee_no, "photo": token})
         shown, count = stars.get(w["id"], (None, 0))
         cards.append(
             Card(
@@ -113,7 +113,7 @@ class HallController(Controller):
 
     @get("/{site_code:str}", opt=PUBLIC)
     async def hall(self, ctx: AppContext, request: Request, site_code: str) -> Template:
-        """The whole hall (1920x1080): every window with who is on duty now, their photo and the window's stars."""
+        """The whole hall (1920x1080): every window with who is on duty now, their photo and post, and the window's stars."""
         site_id, site_name = await _site(ctx, site_code)
         cards, today = await _cards(ctx, site_id)
         return render(
@@ -128,7 +128,7 @@ class HallController(Controller):
 
     @get("/{site_code:str}/windows/{number:str}", opt=PUBLIC)
     async def window(self, ctx: AppContext, request: Request, site_code: str, number: str) -> Template:
-        """The small screen above one window (亮牌上岗): who serves here now, with photo and staff number."""
+        """The small screen above one window (亮牌上岗): who serves here now, with photo, post and staff number."""
         site_id, site_name = await _site(ctx, site_code)
         cards, today = await _cards(ctx, site_id, only_number=number)
         if not cards:
