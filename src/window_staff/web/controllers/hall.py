@@ -6,6 +6,8 @@ screen and HR's page never disagree. The page refreshes itself with a meta refre
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -24,6 +26,12 @@ from window_staff.web.i18n import add_words
 from window_staff.web.pages import HEADERS, render
 
 REFRESH_SECONDS = 30
+# A hall screen shows at most this many windows at once (4 by 4 at 1920x1080, read across a hall); a bigger hall's
+# screen turns its pages by itself, each shown for ROTATE_SECONDS (no script: the meta refresh names the next page).
+PER_PAGE = 16
+ROTATE_SECONDS = 15
+# People shown on one window's card on the hall's screen (the window's own screen shows everyone).
+PEOPLE_ON_CARD = 2
 
 add_words(
     {
@@ -40,6 +48,8 @@ add_words(
         "hall.serving": {"zh": "正在办理", "en": "Now serving"},
         "hall.waiting": {"zh": "等候{n}人", "en": "{n} waiting"},
         "hall.rate_us": {"zh": "欢迎扫码评价（好差评）", "en": "Rate our service: scan the code at the window"},
+        "hall.page": {"zh": "第 {page} / {pages} 屏", "en": "Screen {page} of {pages}"},
+        "hall.more_people": {"zh": "另有 {n} 人在岗", "en": "{n} more on duty"},
     }
 )
 
@@ -98,6 +108,13 @@ async def _cards(ctx: AppContext, site_id: int, *, only_number: str | None = Non
     return cards, today
 
 
+def screenful(cards: list[Card], *, page: int) -> tuple[list[Card], int, int]:
+    """The cards of one screen, its number (1 when asked for one that does not exist) and how many screens there are."""
+    pages = max(1, -(-len(cards) // PER_PAGE))
+    page = page if 1 <= page <= pages else 1
+    return cards[(page - 1) * PER_PAGE : page * PER_PAGE], page, pages
+
+
 async def _site(ctx: AppContext, code: str) -> tuple[int, str]:
     site_id = await org.site_id_by_code(code)
     if site_id is None:
@@ -112,18 +129,26 @@ class HallController(Controller):
     path = "/hall"
 
     @get("/{site_code:str}", opt=PUBLIC)
-    async def hall(self, ctx: AppContext, request: Request, site_code: str) -> Template:
-        """The whole hall (1920x1080): every window with who is on duty now, their photo and post, and the window's stars."""
+    async def hall(self, ctx: AppContext, request: Request, site_code: str, page: int = 1) -> Template:
+        """The whole hall (1920x1080): every window with who is on duty now, their photo and post, and the window's stars;
+        over PER_PAGE windows, one screenful (``?page=``) at a time, turning to the next by itself."""
         site_id, site_name = await _site(ctx, site_code)
         cards, today = await _cards(ctx, site_id)
+        shown, page, pages = screenful(cards, page=page)
+        # A page number beyond the hall (windows were closed since) shows the first screenful rather than an error.
+        following = page % pages + 1
         return render(
             request,
             "hall/hall.html",
             principal=None,
             site_name=site_name,
-            cards=cards,
+            cards=shown,
             now=today.local_now,
-            refresh=REFRESH_SECONDS,
+            refresh=REFRESH_SECONDS if pages == 1 else ROTATE_SECONDS,
+            next_url=f"/hall/{quote(site_code, safe='')}?page={following}" if pages > 1 else "",
+            page=page,
+            pages=pages,
+            people_on_card=PEOPLE_ON_CARD,
         )
 
     @get("/{site_code:str}/windows/{number:str}", opt=PUBLIC)
