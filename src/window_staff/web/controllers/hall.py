@@ -6,11 +6,10 @@ screen and HR's page never disagree. The page refreshes itself with a meta refre
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
