@@ -205,3 +205,16 @@ def violations_text(violations: list[dict]) -> str:
         more = f" (+{len(v['targets']) - 8} more)" if len(v["targets"]) > 8 else ""
         lines.append(f"{v['id']} [{v['impact']}] {v['help']}: {', '.join(v['targets'][:8])}{more}")
     return "\n".join(lines)
+
+
+async def upload_and_wait(page, name: str, text: str) -> None:
+    """Send a CSV through a page's upload form (``#file``, ``#upload-form``) and wait for the import's report (``#report``)."""
+    await page.set_input_files("#file", files=[{"name": name, "mimeType": "text/csv", "buffer": text.encode("utf-8")}])
+    await page.click("#upload-form button[type=submit]")
+    # The job panel follows the import and then reloads the page (htmx): poll across that navigation.
+    for _ in range(600):
+        await page.wait_for_load_state("load")
+        if await page.locator("#report").count():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the import's report did not appear")

@@ -3,12 +3,11 @@ is imported; a good file is imported by the job and counted, with the events of 
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.web.browser import api, page_as, shot
+from tests.web.browser import api, page_as, shot, upload_and_wait
 from window_staff.demo import DEMO_SITE
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -26,18 +25,6 @@ def _line(event_id: str, kind: str, at: datetime, *, ticket: str = "A001", categ
     return f"{event_id},{DEMO_SITE},{kind},{at:%Y-%m-%d %H:%M:%S},{ticket},{category},{window},,"
 
 
-async def _upload(page, name: str, text: str) -> None:
-    await page.set_input_files("#file", files=[{"name": name, "mimeType": "text/csv", "buffer": text.encode("utf-8")}])
-    await page.click("#upload-form button[type=submit]")
-    # The job panel follows the import and then reloads the page (htmx): poll across that navigation.
-    for _ in range(600):
-        await page.wait_for_load_state("load")
-        if await page.locator("#report").count():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("the import's report did not appear")
-
-
 async def test_a_good_export_is_imported_and_an_unmapped_category_is_pointed_out(site, browser) -> None:
     tag = uuid.uuid4().hex[:8]
     number = await _a_window_number(site)
@@ -49,14 +36,14 @@ async def test_a_good_export_is_imported_and_an_unmapped_category_is_pointed_out
         _line(f"{tag}-3", "started", morning + timedelta(minutes=8), window=number),
     ]
     page = await page_as(browser, site, "hr", next_path=HERE)
-    await _upload(page, f"{tag}.csv", "\r\n".join(lines) + "\r\n")
+    await upload_and_wait(page, f"{tag}.csv", "\r\n".join(lines) + "\r\n")
     assert await page.locator("#report").get_attribute("data-ok") == "yes"
     said = await page.locator("#imported").inner_text()
     assert "共 3 行" in said and "新导入 3 条" in said
     assert "1 条的业务类型尚未对应" in await page.locator("#imported-more").inner_text()
     await shot(page, "hr-queue-import-done")
 
-    await _upload(page, f"{tag}.csv", "\r\n".join(lines) + "\r\n")
+    await upload_and_wait(page, f"{tag}.csv", "\r\n".join(lines) + "\r\n")
     assert "已导入过而跳过 3 条" in await page.locator("#imported").inner_text()
 
 
@@ -72,7 +59,7 @@ async def test_bad_lines_are_reported_in_words_and_nothing_is_imported(site, bro
         f"{tag}-4,{DEMO_SITE},called,昨天上午,A001,,{number},,",
     ]
     page = await page_as(browser, site, "hr", next_path=HERE)
-    await _upload(page, "bad.csv", "\r\n".join(lines) + "\r\n")
+    await upload_and_wait(page, "bad.csv", "\r\n".join(lines) + "\r\n")
     assert await page.locator("#report").get_attribute("data-ok") == "no"
     bad = {await r.get_attribute("data-line"): await r.inner_text() for r in await page.locator("#bad-lines tr.bad-line").all()}
     assert set(bad) == {"3", "4", "5"}
@@ -82,7 +69,7 @@ async def test_bad_lines_are_reported_in_words_and_nothing_is_imported(site, bro
     await shot(page, "hr-queue-import-rejected")
 
     en = await page_as(browser, site, "hr", phone=True, next_path=f"{page.url.split(site.url, 1)[1]}&lang=en")
-    await _upload(en, "bad.csv", "\r\n".join(lines) + "\r\n")
+    await upload_and_wait(en, "bad.csv", "\r\n".join(lines) + "\r\n")
     rows = await en.locator("#bad-lines").inner_text()
     assert "Unknown kind of event “shouted”" in rows and "Required for this kind of event" in rows
     await shot(en, "hr-queue-import-rejected-en-phone")

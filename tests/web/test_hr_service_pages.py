@@ -3,12 +3,11 @@ line in words and imports nothing; a good file is imported by the job and counte
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.web.browser import api, page_as, shot
+from tests.web.browser import api, page_as, shot, upload_and_wait
 
 SH = ZoneInfo("Asia/Shanghai")
 HEADER = "external_id,item,site_code,window_number,employee_no,received_at,promised_at,completed_at,onsite"
@@ -41,18 +40,6 @@ def _row(tag: str, where: tuple[str, str, str], *, received: datetime, **changes
     return ",".join(values[c] for c in HEADER.split(","))
 
 
-async def _upload(page, name: str, text: str) -> None:
-    await page.set_input_files("#file", files=[{"name": name, "mimeType": "text/csv", "buffer": text.encode("utf-8")}])
-    await page.click("#upload-form button[type=submit]")
-    # The job panel follows the import and then reloads the page (htmx), so poll across that navigation.
-    for _ in range(600):
-        await page.wait_for_load_state("load")
-        if await page.locator("#report").count():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("the import's report did not appear")
-
-
 async def test_a_file_with_bad_lines_is_reported_line_by_line_in_words_and_imports_nothing(site, browser) -> None:
     where = await _someone_at_a_window(site)
     received = datetime.now(SH) - timedelta(days=2)
@@ -65,7 +52,7 @@ async def test_a_file_with_bad_lines_is_reported_line_by_line_in_words_and_impor
         _row(f"BAD3-{tag}", where, received=received, onsite="也许"),
     ]
     page = await page_as(browser, site, "hr", next_path="/app/hr/services")
-    await _upload(page, "bad.csv", "\n".join(lines) + "\n")
+    await upload_and_wait(page, "bad.csv", "\n".join(lines) + "\n")
     assert await page.locator("#report").get_attribute("data-ok") == "no"
     assert "未导入任何数据" in await page.locator("#rejected").inner_text()
     bad = {await r.get_attribute("data-line"): await r.inner_text() for r in await page.locator("#bad-lines tr.bad-line").all()}
@@ -89,7 +76,7 @@ async def test_a_good_file_is_imported_and_counted(site, browser) -> None:
     tag = uuid.uuid4().hex[:6]
     text = "\n".join([HEADER, _row(f"G1-{tag}", where, received=received), _row(f"G2-{tag}", where, received=received)]) + "\n"
     page = await page_as(browser, site, "hr", next_path="/app/hr/services")
-    await _upload(page, "good.csv", text)
+    await upload_and_wait(page, "good.csv", text)
     assert await page.locator("#report").get_attribute("data-ok") == "yes"
     assert "新导入 2 件" in await page.locator("#imported").inner_text()
     assert await page.locator("#transactions tr.transaction", has_text=f"G1-{tag}").count() == 1

@@ -9,9 +9,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from window_staff.common.context import AppContext
-from window_staff.common.csrf import TOKEN_PART
-from window_staff.common.errors import DomainError, InvalidInput
-from window_staff.common.form import Field, UnknownField, read_multipart
+from window_staff.common.errors import DomainError
 from window_staff.common.guards import principal_of
 from window_staff.errors import status_of
 from window_staff.jobs import service as jobs
@@ -20,7 +18,7 @@ from window_staff.queues import jobs as queue_jobs
 from window_staff.queues.errors import QueueEventConflict, QueueImportRejected
 from window_staff.queues.schemas import CSV_TYPES, MULTIPART_OVERHEAD
 from window_staff.queues.service.events import MAX_FILE_BYTES
-from window_staff.web.controllers.hr_services import rejected
+from window_staff.web.controllers.hr_services import rejected, uploaded_file
 from window_staff.web.controllers.jobs import job_context
 from window_staff.web.i18n import lang_of, translator
 from window_staff.web.import_words import column_words
@@ -86,19 +84,8 @@ class HrQueueImportPages(Controller):
         """Queue the import of the uploaded file; a file that cannot be read at all is reported at once."""
         principal = await principal_of(request)
         try:
-            try:
-                parts = read_multipart(
-                    await request.body(),
-                    request.headers.get("content-type", ""),
-                    fields={"file": Field(MAX_FILE_BYTES, CSV_TYPES), **TOKEN_PART},
-                    max_parts=3,
-                )
-            except UnknownField as exc:
-                raise InvalidInput(exc.detail, code="tx_file_missing") from None
-            files = parts.get("file", [])
-            if len(files) != 1 or not files[0]:
-                raise InvalidInput("choose a file", code="tx_file_missing")
-            job = await queue_jobs.request_csv_import(ctx, files[0], principal=principal)
+            data = await uploaded_file(request, limit=MAX_FILE_BYTES, types=CSV_TYPES)
+            job = await queue_jobs.request_csv_import(ctx, data, principal=principal)
         except DomainError as exc:
             if exc.code in _LINES:
                 found = rejected(exc.extra.get("errors") or [], count=int(exc.extra.get("error_count") or 0), lang=lang_of(request))

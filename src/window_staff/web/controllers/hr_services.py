@@ -44,6 +44,20 @@ def report(job: JobOut | None, *, lang: str) -> dict[str, Any] | None:
     return None
 
 
+async def uploaded_file(request: Request, *, limit: int, types: frozenset[str | None]) -> bytes:
+    """The one file an upload form sent (part ``file`` beside the form token); InvalidInput when there is none."""
+    try:
+        parts = read_multipart(
+            await request.body(), request.headers.get("content-type", ""), fields={"file": Field(limit, types), **TOKEN_PART}, max_parts=3
+        )
+    except UnknownField as exc:
+        raise InvalidInput(exc.detail, code="tx_file_missing") from None
+    files = parts.get("file", [])
+    if len(files) != 1 or not files[0]:
+        raise InvalidInput("choose a file", code="tx_file_missing")
+    return files[0]
+
+
 def rejected(errors: list[Any], *, count: int, lang: str) -> dict[str, Any]:
     """A refused file's report: every listed bad line in words and how many problems there were in all."""
     lines = report_lines(errors, lang)
@@ -97,19 +111,8 @@ class HrServicePages(Controller):
         """Queue the import of the uploaded file; a file that cannot be read at all is reported at once."""
         principal = await principal_of(request)
         try:
-            try:
-                parts = read_multipart(
-                    await request.body(),
-                    request.headers.get("content-type", ""),
-                    fields={"file": Field(FILE_LIMIT, CSV_TYPES), **TOKEN_PART},
-                    max_parts=3,
-                )
-            except UnknownField as exc:
-                raise InvalidInput(exc.detail, code="tx_file_missing") from None
-            files = parts.get("file", [])
-            if len(files) != 1 or not files[0]:
-                raise InvalidInput("choose a file", code="tx_file_missing")
-            job = await evaluation_jobs.request_csv_import(ctx, files[0], principal=principal)
+            data = await uploaded_file(request, limit=FILE_LIMIT, types=CSV_TYPES)
+            job = await evaluation_jobs.request_csv_import(ctx, data, principal=principal)
         except DomainError as exc:
             if exc.code == "import_rejected":
                 found = rejected(exc.extra.get("errors") or [], count=int(exc.extra.get("error_count") or 0), lang=lang_of(request))
