@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from tests.attendance.support import full_day, make_world
-from tests.factories import logged_in
+from tests.factories import logged_in, make_site
 from tests.queues.support import csv_bytes, local, site_code
 from window_staff.app import FACT_SOURCES
 from window_staff.org import service as org
@@ -95,6 +95,11 @@ async def test_the_figures_route_gives_the_month_and_one_day_per_window(client, 
         "/api/v1/queues/figures", params={"month": "2025-03", "by": "window", "day": "2025-03-04"}, headers=approver
     )
     assert other_day.json()["items"] == []
+    here = await client.get("/api/v1/queues/figures", params={"month": "2025-03", "site_id": world.site_id}, headers=approver)
+    assert [f["id"] for f in here.json()["items"]] == [world.staff[0].id]
+    elsewhere = await make_site(app_ctx)
+    there = await client.get("/api/v1/queues/figures", params={"month": "2025-03", "site_id": elsewhere.id}, headers=approver)
+    assert there.json()["items"] == []
     _, staff = await logged_in(client, app_ctx, "staff")
     assert (await client.get("/api/v1/queues/figures", params={"month": "2025-03"}, headers=staff)).status_code == 403
 

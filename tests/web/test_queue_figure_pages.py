@@ -3,7 +3,7 @@ member, for HR and centre management; staff are not shown them."""
 
 from __future__ import annotations
 
-from tests.web.browser import page_as, shot
+from tests.web.browser import api, page_as, shot
 from tests.web.test_hr_pages import demo_month
 
 HERE = "/app/queues/figures"
@@ -30,6 +30,13 @@ async def test_per_staff_member_each_row_names_a_person_and_their_window(site, b
 async def test_a_month_without_queue_data_says_so(site, browser) -> None:
     page = await page_as(browser, site, "hr", next_path=f"{HERE}?month=2020-01")
     assert await page.locator("#no-figures").count() == 1
+
+
+async def test_a_site_without_a_queue_machine_shows_no_figures(site, browser) -> None:
+    town = next(s for s in (await api(site, "hr", "GET", "/api/v1/sites/", params={"limit": 50}))["items"] if s["code"] == "GY-T01")
+    page = await page_as(browser, site, "hr", next_path=f"{HERE}?month={demo_month()}&site={town['id']}")
+    assert await page.locator("#site").input_value() == str(town["id"])
+    assert town["name"] in await page.locator("#of-month").inner_text() and await page.locator("#no-figures").count() == 1
 
 
 async def test_staff_are_not_shown_the_figures(site, browser) -> None:

@@ -57,6 +57,7 @@ add_words(
             "waiting queue while nobody rostered there was signed in, or a pause longer than allowed.",
         },
         "qf.month": {"zh": "月份", "en": "Month"},
+        "qf.site": {"zh": "场所", "en": "Site"},
         "qf.show": {"zh": "查看", "en": "Show"},
         "qf.group": {"zh": "统计方式", "en": "Figures"},
         "qf.by_window": {"zh": "按窗口", "en": "By window"},

@@ -95,7 +95,8 @@ class QueueController(Controller):
         month: str = MONTH,
         by: str = Parameter(default="staff", pattern="^(staff|window)$"),
         day: date | None = None,
+        site_id: int | None = None,
     ) -> Page[FiguresOut]:
         """A month's (or one day's) tickets served, median and 90th-percentile wait, median service time, missed calls,
-        paused minutes and 空岗 events per staff member or window."""
-        return await service_figures.figures(ctx, page, month=month, by=by, day=day)
+        paused minutes and 空岗 events per staff member or window (one site's with ``site_id``)."""
+        return await service_figures.figures(ctx, page, month=month, by=by, day=day, site_id=site_id)

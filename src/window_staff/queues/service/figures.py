@@ -138,10 +138,14 @@ def figures_out(key: int, f: Figures) -> FiguresOut:
     )
 
 
-async def figures(ctx: AppContext, params: PageParams, *, month: str, by: str, day: date | None = None) -> Page[FiguresOut]:
-    """A month's (or one day's) figures per staff member or window, by id."""
+async def figures(
+    ctx: AppContext, params: PageParams, *, month: str, by: str, day: date | None = None, site_id: int | None = None
+) -> Page[FiguresOut]:
+    """A month's (or one day's) figures per staff member or window, by id; one site's only when given."""
     first = parse_month(month)
     postings = await org.postings_employed_between(first=first, last=month_end(first))
+    if site_id is not None:
+        postings = [p for p in postings if p.site_id == site_id]
     found = await month_figures(ctx, postings, first=first)
     if day is None:
         chosen = found.staff if by == "staff" else found.windows

@@ -75,8 +75,11 @@ class QueueFigurePages(Controller):
         asked = request.query_params.get("month", "")
         month = asked if asked and _is_month(asked) and asked <= this_month else this_month
         by = "staff" if request.query_params.get("by") == "staff" else "window"
+        sites = await org.site_names()
+        asked_site = request.query_params.get("site", "")
+        site_id = int(asked_site) if asked_site.isdigit() and int(asked_site) in sites else (min(sites) if sites else None)
         words = translator(lang_of(request))
-        items = (await queue_figures.figures(ctx, _ALL, month=month, by=by)).items
+        items = (await queue_figures.figures(ctx, _ALL, month=month, by=by, site_id=site_id)).items if site_id is not None else []
         prev_month, next_month = neighbours(month, this_month=this_month)
         return render(
             request,
@@ -87,6 +90,8 @@ class QueueFigurePages(Controller):
             rows=await _rows(items, by=by, words=words),
             prev_month=prev_month,
             next_month=next_month,
+            sites=sorted(sites.items()),
+            site_id=site_id,
             can_import="hr" in (await principal_of(request)).roles,
         )
 
