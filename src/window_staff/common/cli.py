@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -63,3 +64,12 @@ def replace_settings(settings: Settings, **changes: Any) -> Settings:
     import msgspec
 
     return msgspec.structs.replace(settings, **changes)
+
+
+def import_refused(name: str, *, detail: str, errors: list[dict[str, Any]]) -> int:
+    """Print every bad line of a refused import file (``name: line N, column: message``) and the reason; exit code 1."""
+    for e in errors:
+        where = f"line {e['line']}" + (f", {e['column']}" if e["column"] else "")
+        print(f"{name}: {where}: {e['message']}", file=sys.stderr)
+    print(f"import refused: {detail}", file=sys.stderr)
+    return 1

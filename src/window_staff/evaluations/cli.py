@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 
-from window_staff.common.cli import run_job
+from window_staff.common.cli import import_refused, run_job
 from window_staff.common.context import AppContext
 from window_staff.evaluations.errors import ImportRejected
 from window_staff.settings import Settings
@@ -25,10 +25,8 @@ def _error(detail: str) -> int:
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     """Import a CSV file as a job with a progress bar; print what was imported and skipped, or every bad line (exit 1, nothing imported)."""
-    from window_staff.auth.errors import RoleRequired
-    from window_staff.auth.service import principal_for
+    from window_staff.auth.service import importer_for
     from window_staff.common.errors import DomainError
-    from window_staff.common.principal import Principal
     from window_staff.evaluations import jobs as evaluation_jobs
     from window_staff.evaluations.schemas.metrics import ImportOut
     from window_staff.jobs.runner import run_with_bar
@@ -43,14 +41,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         return _error(f"cannot read {path}: {exc.strerror}")
 
     async def job(ctx: AppContext) -> JobOut:
-        actor: str | None = None
-        if args.username:
-            principal = await principal_for(args.username)
-            if not principal.has_any("hr"):
-                raise RoleRequired(f"user {principal.username!r} does not hold the role 'hr' that importing needs")
-        else:
-            # No account named: the trail says "cli", as it did before imports were jobs.
-            principal, actor = Principal(user_id=0, username="cli", roles=frozenset({"hr"}), staff_id=None), "cli"
+        principal, actor = await importer_for(args.username, role="hr")
         # Every problem, not the first thousand: this is the operator's only view of them.
         queued = await evaluation_jobs.request_csv_import(ctx, data, principal=principal, filename=path.name, actor=actor, max_errors=None)
         return await run_with_bar(ctx, queued, quiet=args.quiet)
@@ -58,12 +49,12 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     try:
         finished = run_job(settings, job)
     except ImportRejected as exc:
-        return _refused(path.name, detail=exc.detail, errors=exc.extra.get("errors", []))
+        return import_refused(path.name, detail=exc.detail, errors=exc.extra.get("errors", []))
     except DomainError as exc:
         return _error(exc.detail)
     if finished.problem is not None:
         if finished.problem.code == ImportRejected.code:
-            return _refused(path.name, detail=finished.problem.detail, errors=(finished.problem.extensions or {}).get("errors", []))
+            return import_refused(path.name, detail=finished.problem.detail, errors=(finished.problem.extensions or {}).get("errors", []))
         return _error(finished.problem.detail)
     out = msgspec.convert(finished.result, ImportOut)
     batch = f" (batch {out.batch_id})" if out.batch_id is not None else ""
@@ -72,14 +63,6 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         f"imported{batch}"
     )
     return 0
-
-
-def _refused(name: str, *, detail: str, errors: list[dict[str, Any]]) -> int:
-    for e in errors:
-        where = f"line {e['line']}" + (f", {e['column']}" if e["column"] else "")
-        print(f"{name}: {where}: {e['message']}", file=sys.stderr)
-    print(f"import refused: {detail}", file=sys.stderr)
-    return 1
 
 
 def add_commands(sub: Any) -> None:

@@ -9,16 +9,15 @@ Months are local dates in the site's time zone. Rates are truncated to 0.01, so 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from zoneinfo import ZoneInfo
 
 from window_staff.common.clock import DEFAULT_TIME_ZONE, as_utc
+from window_staff.common.csv_rows import RawRow, RowError, read_rows
 from window_staff.common.periods import next_month
 
 COLUMNS: tuple[str, ...] = (
@@ -45,27 +44,6 @@ _FALSE = frozenset({"0", "false", "否"})
 _INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?$")
 _CENT = Decimal("0.01")
 _HUNDRED = Decimal(100)
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """One problem: the line (CSV line, or 1-based position in a JSON list), the column, and what is wrong."""
-
-    line: int
-    column: str | None
-    message: str
-
-    def as_dict(self) -> dict[str, object]:
-        """The problem-details form."""
-        return {"line": self.line, "column": self.column, "message": self.message}
-
-
-@dataclass(frozen=True, slots=True)
-class RawRow:
-    """One row as sent: every column as stripped text ('' when empty)."""
-
-    line: int
-    values: Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,47 +117,7 @@ class Plan:
 
 def read_csv(data: bytes) -> tuple[list[RawRow], list[RowError]]:
     """Split a UTF-8 CSV (BOM or not; header row required) into rows; file-level problems stop at the first."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return [], [RowError(line, None, 'the file is not UTF-8 text (save it as "CSV UTF-8")')]
-    if "\x00" in text:
-        return [], [RowError(text[: text.index("\x00")].count("\n") + 1, None, "the file holds NUL bytes: not a CSV text file")]
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader, None)
-        if header is None:
-            return [], [RowError(1, None, "the file is empty: a header row is required")]
-        names = [h.strip().lower() for h in header]
-        problems = _header_problems(names)
-        if problems:
-            return [], problems
-        rows: list[RawRow] = []
-        errors: list[RowError] = []
-        previous_end = reader.line_num
-        for record in reader:
-            line, previous_end = previous_end + 1, reader.line_num
-            if not record or all(not cell.strip() for cell in record):
-                continue  # blank lines (and a trailing empty one) carry nothing
-            if len(rows) + len(errors) >= MAX_ROWS:
-                return [], [RowError(line, None, f"more than {MAX_ROWS:,} rows: split the file")]
-            if len(record) != len(names):
-                errors.append(RowError(line, None, f"{len(record)} fields, the header has {len(names)}"))
-                continue
-            rows.append(RawRow(line, {name: cell.strip() for name, cell in zip(names, record, strict=True)}))
-    except csv.Error as exc:
-        return [], [RowError(reader.line_num, None, f"malformed CSV: {exc}")]
-    if not rows and not errors:
-        return [], [RowError(2, None, "the file has a header but no rows")]
-    return rows, errors
-
-
-def _header_problems(names: Sequence[str]) -> list[RowError]:
-    problems = [RowError(1, name or None, f"column {name!r} appears twice") for i, name in enumerate(names) if name in names[:i]]
-    problems += [RowError(1, name or None, f"unknown column {name!r}") for name in names if name not in COLUMNS]
-    problems += [RowError(1, name, f"missing column {name!r}") for name in COLUMNS if name not in names]
-    return problems
+    return read_rows(data, columns=COLUMNS, required=COLUMNS, max_rows=MAX_ROWS)
 
 
 def too_many(count: int) -> RowError | None:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from window_staff.common.cli import run_job
+from window_staff.common.cli import import_refused, run_job
 from window_staff.common.context import AppContext
 from window_staff.queues.errors import QueueEventConflict, QueueImportRejected
 from window_staff.queues.schemas import ImportOut
@@ -26,10 +26,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     events to look at, or every bad line (exit 1, nothing imported)."""
     import msgspec
 
-    from window_staff.auth.errors import RoleRequired
-    from window_staff.auth.service import principal_for
+    from window_staff.auth.service import importer_for
     from window_staff.common.errors import DomainError
-    from window_staff.common.principal import Principal
     from window_staff.jobs.runner import run_with_bar
     from window_staff.jobs.schemas import JobOut
     from window_staff.queues import jobs as queue_jobs
@@ -44,13 +42,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         return _error(f"cannot read {path}: {exc.strerror}")
 
     async def job(ctx: AppContext) -> JobOut:
-        actor: str | None = None
-        if args.username:
-            principal = await principal_for(args.username)
-            if not principal.has_any("hr"):
-                raise RoleRequired(f"user {principal.username!r} does not hold the role 'hr' that importing needs")
-        else:
-            principal, actor = Principal(user_id=0, username="cli", roles=frozenset({"hr"}), staff_id=None), "cli"
+        principal, actor = await importer_for(args.username, role="hr")
         # Every problem, not the first thousand: this is the operator's only view of them.
         queued = await queue_jobs.request_csv_import(ctx, data, principal=principal, filename=path.name, actor=actor, max_errors=None)
         return await run_with_bar(ctx, queued, quiet=args.quiet)
@@ -58,12 +50,12 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     try:
         finished = run_job(settings, job)
     except (QueueImportRejected, QueueEventConflict) as exc:
-        return _refused(path.name, detail=exc.detail, errors=exc.extra.get("errors", []))
+        return import_refused(path.name, detail=exc.detail, errors=exc.extra.get("errors", []))
     except DomainError as exc:
         return _error(exc.detail)
     if finished.problem is not None:
         if finished.problem.code in (QueueImportRejected.code, QueueEventConflict.code):
-            return _refused(path.name, detail=finished.problem.detail, errors=(finished.problem.extensions or {}).get("errors", []))
+            return import_refused(path.name, detail=finished.problem.detail, errors=(finished.problem.extensions or {}).get("errors", []))
         return _error(finished.problem.detail)
     out = msgspec.convert(finished.result, ImportOut)
     batch = f" (batch {out.batch_id})" if out.batch_id is not None else ""
@@ -73,14 +65,6 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         f"{out.exceptions} for HR's exception list (category not mapped){batch}"
     )
     return 0
-
-
-def _refused(name: str, *, detail: str, errors: list[dict[str, Any]]) -> int:
-    for e in errors:
-        where = f"line {e['line']}" + (f", {e['column']}" if e["column"] else "")
-        print(f"{name}: {where}: {e['message']}", file=sys.stderr)
-    print(f"import refused: {detail}", file=sys.stderr)
-    return 1
 
 
 def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:

@@ -7,8 +7,6 @@ event is skipped, a different event under a used id is a conflict.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from window_staff.common.clock import DEFAULT_TIME_ZONE, as_utc
+from window_staff.common.csv_rows import RawRow, RowError, read_rows
 
 # What a queue machine reports. The ticket's kinds need a ticket; the window's kinds (pause, resume) do not.
 ISSUED, CALLED, RECALLED, MISSED, STARTED, FINISHED, TRANSFERRED, PAUSED, RESUMED = (
@@ -33,33 +32,13 @@ KINDS: tuple[str, ...] = (ISSUED, CALLED, RECALLED, MISSED, STARTED, FINISHED, T
 WINDOW_KINDS = frozenset({PAUSED, RESUMED})
 COLUMNS: tuple[str, ...] = ("event_id", "site_code", "kind", "at", "ticket", "category", "window_number", "employee_no", "to_window")
 OPTIONAL = frozenset({"ticket", "category", "window_number", "employee_no", "to_window"})
-MAX_ROWS = 50_000
+# A month's export of a busy county centre (some 3,000 events a day) fits; a province's is sent site by site.
+MAX_ROWS = 100_000
 MAX_ERRORS = 1000
 CLOCK_SKEW = timedelta(minutes=5)
 _LIMITS = {"event_id": 64, "site_code": 32, "kind": 16, "ticket": 32, "category": 32, "window_number": 16, "employee_no": 32}
 _LIMITS["to_window"] = 16
 _INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?$")
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """One problem: the line (CSV line, or 1-based position in a JSON batch), the column, and what is wrong."""
-
-    line: int
-    column: str | None
-    message: str
-
-    def as_dict(self) -> dict[str, object]:
-        """The problem-details form."""
-        return {"line": self.line, "column": self.column, "message": self.message}
-
-
-@dataclass(frozen=True, slots=True)
-class RawRow:
-    """One row as sent: every column as stripped text ('' when empty)."""
-
-    line: int
-    values: Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,42 +71,8 @@ class Checked:
 
 
 def read_csv(data: bytes) -> tuple[list[RawRow], list[RowError]]:
-    """Split a UTF-8 CSV (BOM or not; header row required) into rows; file-level problems stop at the first."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return [], [RowError(data[: exc.start].count(b"\n") + 1, None, 'the file is not UTF-8 text (save it as "CSV UTF-8")')]
-    if "\x00" in text:
-        return [], [RowError(text[: text.index("\x00")].count("\n") + 1, None, "the file holds NUL bytes: not a CSV text file")]
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader, None)
-        if header is None:
-            return [], [RowError(1, None, "the file is empty: a header row is required")]
-        names = [h.strip().lower() for h in header]
-        problems = [RowError(1, h or None, f"column {h!r} appears twice") for i, h in enumerate(names) if h in names[:i]]
-        problems += [RowError(1, h or None, f"unknown column {h!r}") for h in names if h not in COLUMNS]
-        problems += [RowError(1, c, f"missing column {c!r}") for c in COLUMNS if c not in names and c not in OPTIONAL]
-        if problems:
-            return [], problems
-        rows: list[RawRow] = []
-        errors: list[RowError] = []
-        previous_end = reader.line_num
-        for record in reader:
-            line, previous_end = previous_end + 1, reader.line_num
-            if not record or all(not cell.strip() for cell in record):
-                continue
-            if len(rows) + len(errors) >= MAX_ROWS:
-                return [], [RowError(line, None, f"more than {MAX_ROWS:,} rows: split the file")]
-            if len(record) != len(names):
-                errors.append(RowError(line, None, f"{len(record)} fields, the header has {len(names)}"))
-                continue
-            rows.append(RawRow(line, {name: cell.strip() for name, cell in zip(names, record, strict=True)}))
-    except csv.Error as exc:
-        return [], [RowError(reader.line_num, None, f"malformed CSV: {exc}")]
-    if not rows and not errors:
-        return [], [RowError(2, None, "the file has a header but no rows")]
-    return rows, errors
+    """Split a UTF-8 CSV export (BOM or not; header row required) into rows; file-level problems stop at the first."""
+    return read_rows(data, columns=COLUMNS, required=[c for c in COLUMNS if c not in OPTIONAL], max_rows=MAX_ROWS)
 
 
 def parse_instant(text: str, *, zone: str) -> datetime:

@@ -8,6 +8,7 @@ from window_staff.auth.service.accounts import (  # noqa: F401 (the package's fa
     display_names,
     get_me,
     get_user,
+    importer_for,
     list_users,
     login,
     logout,

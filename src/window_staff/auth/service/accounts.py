@@ -13,6 +13,7 @@ from window_staff.auth.errors import (
     LoginFailed,
     LoginThrottled,
     OwnAdminAccess,
+    RoleRequired,
     SessionInvalid,
     TotpNotEnrolled,
     UnknownRole,
@@ -357,6 +358,17 @@ async def principal_for(username: str) -> Principal:
         raise UserNotFound(f"no active user {username!r}")
     roles = (await _roles_of([row["id"]]))[row["id"]]
     return Principal(user_id=row["id"], username=row["username"], roles=frozenset(roles), staff_id=row["staff"], name=row["display_name"])
+
+
+async def importer_for(username: str | None, *, role: str) -> tuple[Principal, str | None]:
+    """Who a CLI import acts as: the named active user, who must hold ``role`` (RoleRequired), or with no name an
+    operator the trail calls "cli"; the second value is the trail's actor when it is not the principal's."""
+    if not username:
+        return Principal(user_id=0, username="cli", roles=frozenset({role}), staff_id=None), "cli"
+    principal = await principal_for(username)
+    if not principal.has_any(role):
+        raise RoleRequired(f"user {principal.username!r} does not hold the role {role!r} that importing needs")
+    return principal, None
 
 
 async def user_names() -> dict[int, str]:

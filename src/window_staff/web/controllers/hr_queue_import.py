@@ -12,14 +12,12 @@ from window_staff.common.context import AppContext
 from window_staff.common.errors import DomainError
 from window_staff.common.guards import principal_of
 from window_staff.errors import status_of
-from window_staff.jobs import service as jobs
-from window_staff.jobs.schemas import JobOut
 from window_staff.queues import jobs as queue_jobs
 from window_staff.queues.errors import QueueEventConflict, QueueImportRejected
 from window_staff.queues.schemas import CSV_TYPES, MULTIPART_OVERHEAD
 from window_staff.queues.service.events import MAX_FILE_BYTES
-from window_staff.web.controllers.hr_services import rejected, uploaded_file
-from window_staff.web.controllers.jobs import job_context
+from window_staff.web.controllers.hr_services import rejected, report, uploaded_file
+from window_staff.web.controllers.jobs import job_context, panel
 from window_staff.web.i18n import lang_of, translator
 from window_staff.web.import_words import column_words
 from window_staff.web.pages import PAGE, page_roles, refusal_of, render
@@ -29,17 +27,6 @@ _hr = page_roles("hr")
 HERE = "/app/hr/queues/import"
 # The problems a job can end with that list bad lines.
 _LINES = frozenset({QueueImportRejected.code, QueueEventConflict.code})
-
-
-def _report(job: JobOut | None, *, lang: str) -> dict[str, Any] | None:
-    if job is None or job.state in ("queued", "running"):
-        return None
-    if job.problem is not None and job.problem.code in _LINES:
-        ext = job.problem.extensions or {}
-        return rejected(ext.get("errors") or [], count=int(ext.get("error_count") or 0), lang=lang)
-    if job.result is not None:
-        return {"ok": True, **job.result}
-    return None
 
 
 class HrQueueImportPages(Controller):
@@ -52,13 +39,9 @@ class HrQueueImportPages(Controller):
         self, ctx: AppContext, request: Request, *, found: dict[str, Any] | None = None, message: str | None = None, status: int = 200
     ) -> Template:
         lang = lang_of(request)
-        latest = await jobs.recent(ctx, kinds=[queue_jobs.IMPORT], limit=10, lang=lang)
-        job = latest[0] if latest and latest[0].state in ("queued", "running") else None
-        named = request.query_params.get("job", "")
-        if job is None and named.isdigit():
-            job = next((j for j in latest if j.id == int(named)), None)
+        job = await panel(ctx, request, kinds=[queue_jobs.IMPORT])
         context = job_context(job, back=HERE, lang=lang)
-        said = found or _report(job, lang=lang)
+        said = found or report(job, lang=lang, line_codes=_LINES)
         if job is not None and job.state == "failed" and said is not None:
             context["job_outcome"] = translator(lang)("tx.see_below")
         return render(

@@ -18,10 +18,9 @@ from window_staff.errors import status_of
 from window_staff.evaluations import jobs as evaluation_jobs
 from window_staff.evaluations.schemas.metrics import CSV_TYPES, FILE_LIMIT, MULTIPART_OVERHEAD
 from window_staff.evaluations.service import metrics as service
-from window_staff.jobs import service as jobs
 from window_staff.jobs.schemas import JobOut
 from window_staff.org import service as org
-from window_staff.web.controllers.jobs import job_context
+from window_staff.web.controllers.jobs import job_context, panel
 from window_staff.web.i18n import lang_of, translator
 from window_staff.web.import_words import column_words, report_lines
 from window_staff.web.pages import PAGE, page_roles, refusal_of, render
@@ -32,11 +31,11 @@ HERE = "/app/hr/services"
 _RECENT = 20
 
 
-def report(job: JobOut | None, *, lang: str) -> dict[str, Any] | None:
-    """How a finished import ended: the counts, or each bad line in words."""
+def report(job: JobOut | None, *, lang: str, line_codes: frozenset[str] = frozenset({"import_rejected"})) -> dict[str, Any] | None:
+    """How a finished import ended: the counts, or each bad line in words (for a problem of ``line_codes``)."""
     if job is None or job.state in ("queued", "running"):
         return None
-    if job.problem is not None and job.problem.code == "import_rejected":
+    if job.problem is not None and job.problem.code in line_codes:
         ext = job.problem.extensions or {}
         return rejected(ext.get("errors") or [], count=int(ext.get("error_count") or 0), lang=lang)
     if job.result is not None:
@@ -74,13 +73,7 @@ class HrServicePages(Controller):
         self, ctx: AppContext, request: Request, *, found: dict[str, Any] | None = None, message: str | None = None, status: int = 200
     ) -> Template:
         lang = lang_of(request)
-        job: JobOut | None = None
-        latest = await jobs.recent(ctx, kinds=[evaluation_jobs.IMPORT], limit=10, lang=lang)
-        if latest and latest[0].state in ("queued", "running"):
-            job = latest[0]
-        named = request.query_params.get("job", "")
-        if job is None and named.isdigit():
-            job = next((j for j in latest if j.id == int(named)), None)
+        job = await panel(ctx, request, kinds=[evaluation_jobs.IMPORT])
         recent = (await service.list_transactions(ctx, PageParams(limit=_RECENT, offset=0))).items
         people = {p.staff_id: p.name for p in await org.postings_of(sorted({t.staff_id for t in recent}))}
         labels = await org.window_labels(sorted({t.window_id for t in recent}))

@@ -44,8 +44,9 @@ def back_of(request: Request) -> str:
     return back if back.startswith("/app/") and "//" not in back and "\\" not in back else "/app"
 
 
-async def panel(ctx: AppContext, request: Request, *, subject: str, kinds: list[str]) -> JobOut | None:
-    """The job a page should show: the one running on its subject, or the finished one the address names (``?job=``)."""
+async def panel(ctx: AppContext, request: Request, *, kinds: list[str], subject: str | None = None) -> JobOut | None:
+    """The job a page should show: the one running (on its subject, when given), or the finished one the address names
+    (``?job=``)."""
     lang = lang_of(request)
     latest = await jobs.recent(ctx, subject=subject, kinds=kinds, limit=1, lang=lang)
     if latest and latest[0].state in ("queued", "running"):
