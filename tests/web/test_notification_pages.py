@@ -9,11 +9,13 @@ from tests.web.test_hr_pages import demo_month
 async def test_staff_read_that_their_sheet_is_shown_and_mark_all_read(site, browser) -> None:
     page = await page_as(browser, site, "staff", phone=True, next_path="/app")
     await page.click("header a[href='/app/notifications']")
+    await page.wait_for_url("**/app/notifications")  # waits for the page's load, not only the address
     shown = page.locator("tr.notification[data-kind=appraisal_shown]").filter(has_text=demo_month())
     assert await shown.count() == 1
     assert "考核结果已公示" in await shown.inner_text() and "前对扣分项提出申诉" in await shown.inner_text()
     await shot(page, "staff-messages-phone")
-    await page.click("#read-all")
+    async with page.expect_navigation():
+        await page.click("#read-all")
     assert await page.locator("#unread").get_attribute("data-unread") == "0"
     assert await page.locator("tr.notification.unread").count() == 0
 

@@ -142,7 +142,7 @@ async def test_a_department_head_sees_only_their_department_on_a_phone(site, bro
     page = await _page(browser, site, "staff", viewport=PHONE)
     await page.goto(f"{site.url}/app")
     await page.click("nav.links a[href='/app/today']")
-    assert page.url.endswith("/app/today")
+    await page.wait_for_url("**/app/today")  # the address changes before the page has loaded: wait for its load
     assert await page.locator("#scope").count() == 1
     departments = {t.strip() for t in await page.locator("#live li.window .wdept").all_inner_texts()}
     assert len(departments) == 1  # one department's windows, nobody else's
