@@ -43,7 +43,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO))
 
-from bench.shared import faces_folder
+from bench.shared import faces_folder, scratch_database_for_run
 from tests.terminals.live import LiveServer
 from window_staff.app import build_context
 from window_staff.common.db import close_pool, start_pool
@@ -296,7 +296,15 @@ def main() -> int:
     parser.add_argument("--only", choices=["encoding"], help="run only the encoding path and its bare Litestar baseline")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="bench-checkin-"))
-    url = args.database_url or f"sqlite:///{scratch / 'bench.sqlite3'}"
+    if args.database_url and args.database_url.startswith("postgres"):
+        # A database of its own each run: a second run on one already provisioned found its audit chain keyed by the first.
+        with scratch_database_for_run(args.database_url, f"ws_checkin_{os.getpid()}") as url:
+            return run(args, url, scratch)
+    return run(args, args.database_url or f"sqlite:///{scratch / 'bench.sqlite3'}", scratch)
+
+
+def run(args: argparse.Namespace, url: str, scratch: Path) -> int:
+    """Every case on one database."""
     if args.only == "encoding":
         creds = asyncio.run(setup(url, None, scratch))
         print(f"database {url.split(':')[0]}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start")

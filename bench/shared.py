@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -66,22 +66,36 @@ def spent(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
-@contextlib.asynccontextmanager
-async def scratch_database(url: str, name: str) -> AsyncIterator[str]:
-    """A fresh PostgreSQL database on ``url``'s server, dropped afterwards; yields its URL."""
+@contextlib.contextmanager
+def scratch_database_for_run(url: str, name: str) -> Iterator[str]:
+    """``scratch_database`` for a benchmark that runs several event loops one after another (asyncio.run per case)."""
+    import asyncio
+
+    # Not the async manager across loops: asyncio.run finalises its generator, which would drop the database at once.
+    asyncio.run(_recreate(url, name, create=True))
+    try:
+        yield urlunparse(urlparse(url)._replace(path=f"/{name}"))
+    finally:
+        asyncio.run(_recreate(url, name, create=False))
+
+
+async def _recreate(url: str, name: str, *, create: bool) -> None:
     import asyncpg
 
     admin = await asyncpg.connect(url)
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        if create:
+            await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def scratch_database(url: str, name: str) -> AsyncIterator[str]:
+    """A fresh PostgreSQL database on ``url``'s server, dropped afterwards; yields its URL."""
+    await _recreate(url, name, create=True)
     try:
         yield urlunparse(urlparse(url)._replace(path=f"/{name}"))
     finally:
-        admin = await asyncpg.connect(url)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await _recreate(url, name, create=False)

@@ -116,7 +116,7 @@ async def test_a_withdrawal_deletes_the_built_templates_with_the_records(ctx, si
 def test_a_compact_template_packs_and_unpacks_exactly():
     built = mcc.compact(mcc.build_template(parse_record(iso(finger(7)))))
     back = mcc.compact_from_bytes(mcc.compact_to_bytes(built))
-    assert back.cylinders.dtype == np.float16 and np.array_equal(back.cylinders, built.cylinders)
+    assert back.cylinders.dtype == np.uint16 and np.array_equal(back.cylinders, built.cylinders)
     assert np.array_equal(back.xy, built.xy) and np.array_equal(back.theta, built.theta)
     assert back.n_minutiae == built.n_minutiae
 

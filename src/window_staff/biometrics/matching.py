@@ -194,7 +194,7 @@ def best_finger(probe: mcc.MccTemplate, *, position: int, enrolled: Sequence[Fin
     same = [t for pos, t in enrolled if not position or not pos or pos == position]
     if not same:
         return None, 0
-    return max(mcc.similarity(probe, t.expand()) for t in same), len(same)
+    return max(mcc.similarities(probe, same)), len(same)
 
 
 def positions_of(enrolled: Sequence[Finger]) -> tuple[int, ...]:

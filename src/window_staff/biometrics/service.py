@@ -70,6 +70,7 @@ log = logging.getLogger("window_staff.biometrics")
 POOL = "encoder_pool"
 GALLERY_WARM = "gallery_warm_task"
 FINGER_POOL = "fingerprint_pool"
+MCC_WARM = "mcc_warm"
 # A new impression must look like the person's earlier ones of that finger: an impostor finger does
 # as well about once in e^6 = 400 tries (fingerprint surprisal, see biometrics.fusion).
 SAME_FINGER_SURPRISAL = 6.0
@@ -107,6 +108,9 @@ async def start(ctx: AppContext, *, pool: bool = True, warm_galleries: bool = Fa
     await store.check_vault(ctx)
     calibration(ctx)  # a missing or malformed calibration file stops start-up, not the first check-in
     stop_flag(ctx).clear()
+    if warm_galleries and MCC_WARM not in ctx.resources:
+        # The compiled MCC loops load (or compile, once per install) now rather than in the first check-ins.
+        ctx.resources[MCC_WARM] = asyncio.create_task(asyncio.to_thread(mcc.warm_up))
     if warm_galleries and ctx.settings.gallery_warm and GALLERY_WARM not in ctx.resources:
         ctx.resources[GALLERY_WARM] = asyncio.create_task(matching.warm(ctx))
     if pool and POOL not in ctx.resources:
@@ -123,11 +127,12 @@ async def stop(ctx: AppContext) -> None:
     """Stop the gallery warm-up and the worker pools."""
     # A load's thread cannot be cancelled: it sees the flag at its next impression, so the process can exit now.
     stop_flag(ctx).set()
-    warming = ctx.resources.pop(GALLERY_WARM, None)
-    if warming is not None:
-        warming.cancel()
-        with contextlib.suppress(BaseException):
-            await warming
+    for name in (GALLERY_WARM, MCC_WARM):
+        warming = ctx.resources.pop(name, None)
+        if warming is not None:
+            warming.cancel()
+            with contextlib.suppress(BaseException):
+                await warming
     for name in (POOL, FINGER_POOL):
         encoder = ctx.resources.pop(name, None)
         if encoder is not None:
