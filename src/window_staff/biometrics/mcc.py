@@ -238,7 +238,7 @@ def _local(a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...], p: MccParams) -
 
 
 def _prepared(template: MccTemplate, p: MccParams) -> tuple[np.ndarray, ...]:
-    return (template.cylinders, *mcc_kernels.spatial(template.cylinders, p.nd), template.theta)
+    return (*mcc_kernels.unpack(template.cylinders, p.nd, 1.0), template.theta)
 
 
 def local_similarities(a: MccTemplate, b: MccTemplate, *, params: MccParams = DEFAULT_PARAMS) -> np.ndarray:

@@ -55,26 +55,9 @@ def _near_hull(px: float, py: float, hull: np.ndarray, omega2: float) -> bool:
 
 
 @njit(cache=True)
-def spatial(cylinders: np.ndarray, nd: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per spatial cell of each cylinder: valid (1/0) and the sum of its direction bins' squares, both (n, S) float32."""
-    n, cells = cylinders.shape[0], cylinders.shape[1] // nd
-    valid = np.zeros((n, cells), np.float32)
-    squares = np.zeros((n, cells), np.float32)
-    for i in range(n):
-        for s in range(cells):
-            acc = np.float32(0.0)
-            for d in range(nd):
-                v = np.float32(cylinders[i, s * nd + d])
-                acc += v * v
-            squares[i, s] = acc
-            # A valid cell's every bin is a sigmoid, at least expit(-4) > 0; an invalid one is 0.
-            valid[i, s] = 1.0 if cylinders[i, s * nd] > 0 else 0.0
-    return valid, squares
-
-
-@njit(cache=True)
 def unpack(kept: np.ndarray, nd: int, scale: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Kept 16-bit cells back to float32 values, with ``spatial``'s two arrays, in one pass."""
+    """Cells as float32 values (kept 16-bit ones times ``scale``), and per spatial cell of each cylinder whether it is
+    valid (1/0) and the sum of its direction bins' squares, both (n, S) float32: in one pass."""
     n, cells = kept.shape[0], kept.shape[1] // nd
     values = np.empty(kept.shape, np.float32)
     valid = np.zeros((n, cells), np.float32)
@@ -88,6 +71,7 @@ def unpack(kept: np.ndarray, nd: int, scale: float) -> tuple[np.ndarray, np.ndar
                 values[i, s * nd + d] = v
                 acc += v * v
             squares[i, s] = acc
+            # A valid cell's every bin is a sigmoid, at least expit(-4) > 0; an invalid one is 0.
             valid[i, s] = 1.0 if kept[i, s * nd] > 0 else 0.0
     return values, valid, squares
 
@@ -152,7 +136,7 @@ def cylinders(
                     for d in range(nd):
                         raw[d] += w * cd[t, d]
             for d in range(nd):
-                # Single precision for the sigmoid: the value is kept as float32 (float16 at rest) anyway.
+                # Single precision for the sigmoid: the value is kept as float32 (16 bits at rest) anyway.
                 values[m, s * nd + d] = np.float32(1.0) / (np.float32(1.0) + math.exp(np.float32(tau_psi * (mu_psi - raw[d]))))
     return values, valid, neighbours
 
