@@ -3,7 +3,8 @@
 Minutiae are taken at 500 dpi in a y-down x/y frame. ISO angles are counter-clockwise *as seen on
 the image*, i.e. clockwise in a y-down frame, so they are negated here (the wrong sign gave 22 % EER).
 Cylinders are real-valued, flattened to NS*NS*ND vectors with a validity mask, so the local
-similarity of all cylinder pairs reduces to four small matrix products.
+similarity of all cylinder pairs reduces to four small matrix products. The cells themselves and the
+LSS-R relaxation are loops compiled to machine code (``mcc_kernels``); this module keeps the shapes.
 """
 
 from __future__ import annotations
