@@ -47,8 +47,9 @@ async def test_sigkilling_either_of_two_processes_loses_no_acknowledged_check_in
     a, b = servers
     await asyncio.gather(a.start(), b.start())
     summary = Summary()
-    # Some events are sent twice on purpose, some of them at once: the copies land on both processes.
-    plan = Plan(events=40, concurrency=10, duplicates=0.2, retry_max=0.5, give_up_after=120)
+    # Some events are sent twice on purpose, some of them at once: the copies land on both processes. Terminals pace
+    # their events (as people arrive): unpaced, one process alone finished the run while the other restarted.
+    plan = Plan(events=40, concurrency=10, duplicates=0.2, retry_max=0.5, give_up_after=120, interval=0.4)
     client = httpx.AsyncClient(base_url=a.url, transport=Alternate([a.port, b.port]), timeout=30)
     run = asyncio.create_task(simulate(creds, plan=plan, client=client, summary=summary))
     acknowledged_before_kill = []
