@@ -4,7 +4,8 @@ Same arithmetic as the array form they replace (the paper's formulas, see ``mcc`
 that only the cells inside the cylinder and the minutiae near each cell are visited: a probe's template
 is built per check-in, and the array form spent most of its time on cells and pairs that add nothing.
 Compiled on first use and cached beside this file (``cache=True``), so a process pays the compile once per
-install, not per start.
+install, not per start. They release the GIL (``nogil=True``): a check-in's matching runs in a worker thread,
+and without it that thread would hold up the event loop, and every other check-in with it, for its whole run.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ from numba import njit
 TWO_PI = 2.0 * math.pi
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _wrap(v: float) -> float:
     """An angle difference wrapped to [-pi, pi), as ``mcc._ang_diff``."""
     return v + math.pi - TWO_PI * math.floor((v + math.pi) / TWO_PI) - math.pi
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _expit(v: float) -> float:
     if v >= 0.0:
         return 1.0 / (1.0 + math.exp(-v))
@@ -31,7 +32,7 @@ def _expit(v: float) -> float:
     return e / (1.0 + e)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _near_hull(px: float, py: float, hull: np.ndarray, omega2: float) -> bool:
     """Whether a point is inside the counter-clockwise polygon ``hull`` or within sqrt(omega2) of its border."""
     h = hull.shape[0]
@@ -54,7 +55,7 @@ def _near_hull(px: float, py: float, hull: np.ndarray, omega2: float) -> bool:
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def unpack(kept: np.ndarray, nd: int, scale: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cells as float32 values (kept 16-bit ones times ``scale``), and per spatial cell of each cylinder whether it is
     valid (1/0) and the sum of its direction bins' squares, both (n, S) float32: in one pass."""
@@ -76,7 +77,7 @@ def unpack(kept: np.ndarray, nd: int, scale: float) -> tuple[np.ndarray, np.ndar
     return values, valid, squares
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def cylinders(
     xy: np.ndarray,
     theta: np.ndarray,
@@ -141,7 +142,7 @@ def cylinders(
     return values, valid, neighbours
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def relax(
     lam0: np.ndarray,
     pa: np.ndarray,
