@@ -88,3 +88,24 @@ async def test_bulk_insert_with_a_duplicate_stores_nothing(ctx):
                 [("SAME", "a", True, now), ("OTHER", "b", True, now), ("SAME", "c", True, now)],
             )
     assert await Department.count() == 0
+
+
+async def test_raw_sql_binds_each_placeholder_in_order_and_keeps_escaped_braces(ctx):
+    rows = await execute(ctx.engine, "SELECT '{{literal}}' AS text, {} AS first, {} AS second", "a", "b")
+    assert dict(rows[0]) == {"text": "{literal}", "first": "a", "second": "b"}
+
+
+async def test_raw_sql_takes_a_piccolo_fragment_as_an_argument(ctx):
+    from piccolo.querystring import QueryString
+
+    rows = await execute(ctx.engine, "SELECT {} AS sum, {} AS word", QueryString("CAST({} AS INTEGER) + CAST({} AS INTEGER)", 2, 3), "x")
+    assert (rows[0]["sum"], rows[0]["word"]) == (5, "x")
+
+
+async def test_raw_sql_inside_a_rolled_back_transaction_leaves_nothing(ctx):
+    with pytest.raises(RuntimeError):
+        async with write_transaction(ctx.engine):
+            await execute(ctx.engine, "INSERT INTO department (code, name) VALUES ({}, {})", "RAW", "raw")
+            assert len(await execute(ctx.engine, "SELECT id FROM department WHERE code = {}", "RAW")) == 1
+            raise RuntimeError("crash mid-write")
+    assert await execute(ctx.engine, "SELECT id FROM department WHERE code = {}", "RAW") == []

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import sqlite3
+import string
 from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,6 +18,7 @@ from piccolo.columns import Column
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.querystring import Selectable
 from piccolo.table import Table
 
 try:  # asyncpg is optional at import time for SQLite-only installs
@@ -402,11 +405,43 @@ def bind_tables(engine: Engine, tables: Iterable[type[Table]]) -> None:
         table._meta._db = engine
 
 
-async def execute(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any]]:
-    """Run raw SQL with ``{}`` placeholders through Piccolo, inside any current transaction."""
-    from piccolo.querystring import QueryString
+@functools.lru_cache(maxsize=2048)
+def _placeholders(sql: str, engine_type: str) -> tuple[str, int] | None:
+    """``sql`` with its ``{}`` as the driver's placeholders, and how many; None for what only Piccolo can compile."""
+    parts = list(string.Formatter().parse(sql))
+    if any(name or spec or conversion for _, name, spec, conversion in parts):
+        return None  # "{0}", "{x:>3}" and the like: not the plain positional form this path knows
+    fields = sum(1 for _, name, _, _ in parts if name is not None)
+    out, index = [], 0
+    for literal, name, _, _ in parts:
+        out.append(literal)
+        if name is not None:
+            index += 1
+            out.append("?" if engine_type == "sqlite" else f"${index}")
+    return "".join(out), fields
 
-    return await engine.run_querystring(QueryString(sql, *args))
+
+async def execute(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Run raw SQL with ``{}`` placeholders, inside any current transaction (rows as mappings)."""
+    compiled = _placeholders(sql, engine.engine_type)
+    if compiled is None or compiled[1] != len(args) or any(isinstance(a, Selectable) for a in args):
+        from piccolo.querystring import QueryString
+
+        return await engine.run_querystring(QueryString(sql, *args))
+    # The same statement Piccolo would send, without building a QueryString per call: a check-in runs a dozen.
+    query = compiled[0]
+    tx = engine.current_transaction.get()
+    if isinstance(engine, SQLiteEngine):
+        if tx is not None:
+            return await engine._run_in_existing_connection(tx.connection, query, list(args))
+        return await engine._run_in_new_connection(query, list(args))
+    if tx is not None:
+        return await tx.connection.fetch(query, *args)
+    pool = getattr(engine, "pool", None)
+    if pool is None:  # no pool started (a one-off script): Piccolo opens a connection for the statement
+        return await engine._run_in_new_connection(query, list(args))  # type: ignore[attr-defined]
+    async with pool.acquire() as connection:
+        return await connection.fetch(query, *args)
 
 
 async def insert_rows(
