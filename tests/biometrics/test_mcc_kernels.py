@@ -100,3 +100,29 @@ def test_nothing_to_compare_scores_nothing():
     assert mcc.similarities(probe, []) == []
     assert mcc.similarities(probe, [empty, mcc.compact(probe)])[0] == 0.0
     assert mcc.similarities(mcc.build_template(np.zeros((0, 3))), [mcc.compact(probe)]) == [0.0]
+
+
+def _plain_hull(points: np.ndarray) -> list[tuple[float, float]]:
+    """Andrew's monotone chain in plain Python: sort, drop repeats, lower then upper half, counter-clockwise."""
+    pts = sorted(set(map(tuple, points.tolist())))
+    if len(pts) < 3:
+        return pts
+
+    def half(seq: list) -> list:
+        out: list = []
+        for p in seq:
+            while len(out) >= 2 and (out[-1][0] - out[-2][0]) * (p[1] - out[-2][1]) - (out[-1][1] - out[-2][1]) * (p[0] - out[-2][0]) <= 0:
+                out.pop()
+            out.append(p)
+        return out
+
+    return half(pts)[:-1] + half(pts[::-1])[:-1]
+
+
+@pytest.mark.parametrize("grid", [False, True], ids=["scattered", "on a grid (repeats and collinear points)"])
+def test_the_compiled_hull_is_the_monotone_chain(grid):
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        n = int(rng.integers(0, 50))
+        points = rng.integers(0, 12, (n, 2)).astype(float) if grid else rng.uniform(0, 300, (n, 2))
+        assert [tuple(p) for p in mcc._convex_hull(points).tolist()] == _plain_hull(points)

@@ -10,6 +10,7 @@ LSS-R relaxation are loops compiled to machine code (``mcc_kernels``); this modu
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import struct
 from collections.abc import Sequence
@@ -64,13 +65,17 @@ DEFAULT_PARAMS = MccParams()
 
 @dataclass(frozen=True, slots=True, eq=False)
 class MccTemplate:
-    """Valid cylinders of one finger: values (n, L), masks (n, L), and their minutiae (x, y, theta)."""
+    """Valid cylinders of one finger: values (n, L) and their minutiae (x, y, theta)."""
 
     cylinders: np.ndarray
-    masks: np.ndarray
     xy: np.ndarray
     theta: np.ndarray
     n_minutiae: int
+
+    @property
+    def masks(self) -> np.ndarray:
+        """Which cells are valid (n, L), 1/0: exactly the non-zero ones (a valid cell is a sigmoid, above 0)."""
+        return (self.cylinders > 0).astype(np.float32)
 
     @property
     def n_valid(self) -> int:
@@ -103,9 +108,8 @@ class CompactTemplate:
         return int(self.cylinders.nbytes + self.xy.nbytes + self.theta.nbytes)
 
     def expand(self) -> MccTemplate:
-        """The template to compare with (float32 values and masks, made for the comparison and dropped after it)."""
-        values = self.cylinders * np.float32(1.0 / FRACTION)
-        return MccTemplate(values, (values > 0).astype(np.float32), self.xy, self.theta, self.n_minutiae)
+        """The template to compare with (float32 values, made for the comparison and dropped after it)."""
+        return MccTemplate(self.cylinders * np.float32(1.0 / FRACTION), self.xy, self.theta, self.n_minutiae)
 
 
 FRACTION = 65535  # a kept cell value is round(value x FRACTION)
@@ -147,22 +151,7 @@ def _minutiae_array(source: FingerRecord | Sequence[Minutia] | np.ndarray, *, mi
 
 def _convex_hull(points: np.ndarray) -> np.ndarray:
     """Counter-clockwise hull (monotone chain); degenerate sets give a line or a point."""
-    pts = sorted(set(map(tuple, points.tolist())))
-    if len(pts) < 3:
-        return np.array(pts, dtype=np.float64)
-
-    def half(seq):
-        out: list = []
-        for p in seq:
-            while (
-                len(out) >= 2 and ((out[-1][0] - out[-2][0]) * (p[1] - out[-2][1]) - (out[-1][1] - out[-2][1]) * (p[0] - out[-2][0])) <= 0
-            ):
-                out.pop()
-            out.append(p)
-        return out
-
-    lower, upper = half(pts), half(pts[::-1])
-    return np.array(lower[:-1] + upper[:-1], dtype=np.float64)
+    return mcc_kernels.convex_hull(np.ascontiguousarray(points, dtype=np.float64).reshape(-1, 2))
 
 
 def build_template(source: FingerRecord | Sequence[Minutia] | np.ndarray, *, params: MccParams = DEFAULT_PARAMS) -> MccTemplate:
@@ -171,20 +160,15 @@ def build_template(source: FingerRecord | Sequence[Minutia] | np.ndarray, *, par
     mins = _minutiae_array(source, min_quality=p.min_quality)
     n = mins.shape[0]
     cells = p.ns * p.ns * p.nd
-    empty = MccTemplate(np.zeros((0, cells), np.float32), np.zeros((0, cells), np.float32), np.zeros((0, 2)), np.zeros(0), n)
+    empty = MccTemplate(np.zeros((0, cells), np.float32), np.zeros((0, 2)), np.zeros(0), n)
     if n == 0:
         return empty
     xy, theta = mins[:, :2], mins[:, 2]
-    delta_s = 2.0 * p.radius / p.ns
-    idx = np.arange(1, p.ns + 1) - (p.ns + 1) / 2.0
-    gi, gj = np.meshgrid(idx, idx, indexing="ij")
-    offsets = delta_s * np.stack([gi.ravel(), gj.ravel()], axis=1)  # (S, 2) cell centres before rotation
-    hull = _convex_hull(xy)
-    in_radius = (offsets**2).sum(1) <= p.radius**2
+    offsets, in_radius, cells_in_radius = _grid(p)
     values, space_valid, neighbours = mcc_kernels.cylinders(
         np.ascontiguousarray(xy),
         np.ascontiguousarray(theta),
-        hull.reshape(-1, 2),
+        _convex_hull(xy).reshape(-1, 2),
         offsets,
         in_radius,
         p.nd,
@@ -195,18 +179,22 @@ def build_template(source: FingerRecord | Sequence[Minutia] | np.ndarray, *, par
         p.tau_psi,
         p.radius + 3 * p.sigma_s,
     )
-    valid_cyl = (space_valid.sum(1) >= p.min_vc * in_radius.sum()) & (neighbours >= p.min_m)
-    keep = np.nonzero(valid_cyl)[0]
+    keep = np.nonzero((space_valid.sum(1) >= p.min_vc * cells_in_radius) & (neighbours >= p.min_m))[0]
     if keep.size == 0:
         return empty
-    mask = np.repeat(space_valid[keep][:, :, None], p.nd, axis=2).reshape(keep.size, -1)
-    return MccTemplate(
-        cylinders=values[keep],
-        masks=mask.astype(np.float32),
-        xy=xy[keep].copy(),
-        theta=theta[keep].copy(),
-        n_minutiae=n,
-    )
+    return MccTemplate(cylinders=values[keep], xy=xy[keep].copy(), theta=theta[keep].copy(), n_minutiae=n)
+
+
+@functools.lru_cache(maxsize=8)
+def _grid(p: MccParams) -> tuple[np.ndarray, np.ndarray, int]:
+    """The cylinder's cell centres before rotation (S, 2), which lie within its radius, and how many: constants of ``p``."""
+    delta_s = 2.0 * p.radius / p.ns
+    idx = np.arange(1, p.ns + 1) - (p.ns + 1) / 2.0
+    gi, gj = np.meshgrid(idx, idx, indexing="ij")
+    offsets = delta_s * np.stack([gi.ravel(), gj.ravel()], axis=1)
+    in_radius = (offsets**2).sum(1) <= p.radius**2
+    offsets.flags.writeable = in_radius.flags.writeable = False  # shared by every build
+    return offsets, in_radius, int(in_radius.sum())
 
 
 def check_enrolable(template: MccTemplate, *, min_valid_cylinders: int) -> None:
@@ -335,7 +323,7 @@ def from_bytes(data: bytes) -> MccTemplate:
     pos += n * nbits
     geo = np.frombuffer(data, ">f4", n * 3, pos).reshape(n, 3).astype(np.float64)
     masks = np.unpackbits(bits, axis=1, count=cells).astype(np.float32)
-    return MccTemplate((q.astype(np.float32) / 255.0) * masks, masks, geo[:, :2].copy(), geo[:, 2].copy(), n_min)
+    return MccTemplate((q.astype(np.float32) / 255.0) * masks, geo[:, :2].copy(), geo[:, 2].copy(), n_min)
 
 
 _COMPACT_MAGIC = b"MCH2"  # MCH1 kept float16 values (and was built by the array form)
