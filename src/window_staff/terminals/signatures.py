@@ -105,9 +105,14 @@ def _has_sha256(digest: str) -> bool:
     return "sha-256" in parsed
 
 
-def verify(request: SignedRequest, body: bytes, *, secrets_for_key: Sequence[bytes], now: dt.datetime) -> Verified:
-    """Verify signature, covered components, digest and the time window; raises SignatureRefused."""
-    key_id = key_id_of(request.headers)
+def verify(
+    request: SignedRequest, body: bytes, *, secrets_for_key: Sequence[bytes], now: dt.datetime, key_id: str | None = None
+) -> Verified:
+    """Verify signature, covered components, digest and the time window; raises SignatureRefused.
+
+    ``key_id``: the one ``signature_params`` already read from this request (saves parsing the header again).
+    """
+    key_id = key_id or key_id_of(request.headers)
     if key_id is None:
         raise SignatureRefused("missing or malformed Signature-Input")
     if not secrets_for_key:

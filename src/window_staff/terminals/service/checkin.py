@@ -94,7 +94,7 @@ async def _verified(
             if secret is not None:
                 keys.append(secret)
     try:
-        verified = verify(request, body, secrets_for_key=keys, now=now)
+        verified = verify(request, body, secrets_for_key=keys, now=now, key_id=serial)
     except SignatureRefused as exc:
         status = "unknown" if terminal is None else terminal["status"]
         log.warning("terminal request refused: serial=%s status=%s reason=%s", serial, status, exc.reason)
