@@ -126,3 +126,18 @@ def test_the_compiled_hull_is_the_monotone_chain(grid):
         n = int(rng.integers(0, 50))
         points = rng.integers(0, 12, (n, 2)).astype(float) if grid else rng.uniform(0, 300, (n, 2))
         assert [tuple(p) for p in mcc._convex_hull(points).tolist()] == _plain_hull(points)
+
+
+def test_the_compiler_loads_only_when_a_fingerprint_is_first_matched():
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, window_staff.app, window_staff.cli\n"
+        "before = 'numba' in sys.modules\n"
+        "from window_staff.biometrics import mcc\n"
+        "mcc.warm_up()\n"
+        "print(before, 'numba' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120).stdout.split()
+    assert out == ["False", "True"]

@@ -12,14 +12,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import math
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
-from scipy.special import expit
 
-from window_staff.biometrics import mcc_kernels
 from window_staff.biometrics.errors import FingerprintQualityTooLow, TemplateFormatError
 from window_staff.biometrics.iso19794 import FingerRecord, Minutia
 
@@ -127,8 +127,18 @@ def _ang_diff(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a - b + np.pi) % TWO_PI - np.pi
 
 
-def _sigmoid(v: np.ndarray | float, mu: float, tau: float) -> np.ndarray:
-    return expit(tau * (np.asarray(v, dtype=np.float64) - mu))
+def _sigmoid(v: float, mu: float, tau: float) -> float:
+    x = tau * (v - mu)
+    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+
+
+@functools.cache
+def _kernels() -> ModuleType:
+    """The compiled loops, imported at the first build or comparison: numba costs a process about a second and 80 MB,
+    which the processes that never match a fingerprint (job workers, most CLI commands) should not pay."""
+    from window_staff.biometrics import mcc_kernels
+
+    return mcc_kernels
 
 
 def _minutiae_array(source: FingerRecord | Sequence[Minutia] | np.ndarray, *, min_quality: int = 0) -> np.ndarray:
@@ -151,7 +161,7 @@ def _minutiae_array(source: FingerRecord | Sequence[Minutia] | np.ndarray, *, mi
 
 def _convex_hull(points: np.ndarray) -> np.ndarray:
     """Counter-clockwise hull (monotone chain); degenerate sets give a line or a point."""
-    return mcc_kernels.convex_hull(np.ascontiguousarray(points, dtype=np.float64).reshape(-1, 2))
+    return _kernels().convex_hull(np.ascontiguousarray(points, dtype=np.float64).reshape(-1, 2))
 
 
 def build_template(source: FingerRecord | Sequence[Minutia] | np.ndarray, *, params: MccParams = DEFAULT_PARAMS) -> MccTemplate:
@@ -165,7 +175,7 @@ def build_template(source: FingerRecord | Sequence[Minutia] | np.ndarray, *, par
         return empty
     xy, theta = mins[:, :2], mins[:, 2]
     offsets, in_radius, cells_in_radius = _grid(p)
-    values, space_valid, neighbours = mcc_kernels.cylinders(
+    values, space_valid, neighbours = _kernels().cylinders(
         np.ascontiguousarray(xy),
         np.ascontiguousarray(theta),
         _convex_hull(xy).reshape(-1, 2),
@@ -227,7 +237,7 @@ def _local(a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...], p: MccParams) -
 
 
 def _prepared(template: MccTemplate, p: MccParams) -> tuple[np.ndarray, ...]:
-    return (*mcc_kernels.unpack(template.cylinders, p.nd, 1.0), template.theta)
+    return (*_kernels().unpack(template.cylinders, p.nd, 1.0), template.theta)
 
 
 def local_similarities(a: MccTemplate, b: MccTemplate, *, params: MccParams = DEFAULT_PARAMS) -> np.ndarray:
@@ -242,7 +252,7 @@ def similarities(probe: MccTemplate, others: Sequence[CompactTemplate], *, param
     if probe.n_valid == 0:
         return [0.0] * len(others)
     # One matrix product for all of them: a check-in compares its probe with every impression of up to five people.
-    values, valid, squares = mcc_kernels.unpack(np.concatenate([t.cylinders for t in others]), params.nd, 1.0 / FRACTION)
+    values, valid, squares = _kernels().unpack(np.concatenate([t.cylinders for t in others]), params.nd, 1.0 / FRACTION)
     gamma = _local(_prepared(probe, params), (values, valid, squares, np.concatenate([t.theta for t in others])), params)
     out, start = [], 0
     for t in others:
@@ -269,7 +279,7 @@ def _relax(gamma: np.ndarray, a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndar
     if n_r < 2:
         return float(lam0.mean()) if n_r else 0.0
     mu, tau = (p.mu_1, p.mu_2, p.mu_3), (p.tau_1, p.tau_2, p.tau_3)
-    lam = mcc_kernels.relax(lam0.astype(np.float64), a[0][ia], a[1][ia], b[0][ib], b[1][ib], p.w_r, p.n_rel, mu, tau)
+    lam = _kernels().relax(lam0.astype(np.float64), a[0][ia], a[1][ia], b[0][ib], b[1][ib], p.w_r, p.n_rel, mu, tau)
     with np.errstate(invalid="ignore", divide="ignore"):
         eff = np.where(lam0 > 0, lam / lam0, 0.0)
     best = np.argsort(-eff, kind="stable")[:n_p]
