@@ -45,14 +45,20 @@ def _near_hull(px: float, py: float, hull: np.ndarray, omega2: float) -> bool:
     if inside:
         return True
     for e in range(h):
-        f = e + 1 if e + 1 < h else 0
-        abx, aby = hull[f, 0] - hull[e, 0], hull[f, 1] - hull[e, 1]
-        apx, apy = px - hull[e, 0], py - hull[e, 1]
-        t = min(max((apx * abx + apy * aby) / max(abx * abx + aby * aby, 1e-12), 0.0), 1.0)
-        dx, dy = apx - t * abx, apy - t * aby
-        if dx * dx + dy * dy <= omega2:
+        if _edge_distance2(px, py, hull, e) <= omega2:
             return True
     return False
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _edge_distance2(px: float, py: float, hull: np.ndarray, e: int) -> float:
+    """The squared distance from a point to edge e of the polygon ``hull`` (from vertex e to the next)."""
+    f = e + 1 if e + 1 < hull.shape[0] else 0
+    abx, aby = hull[f, 0] - hull[e, 0], hull[f, 1] - hull[e, 1]
+    apx, apy = px - hull[e, 0], py - hull[e, 1]
+    t = min(max((apx * abx + apy * aby) / max(abx * abx + aby * aby, 1e-12), 0.0), 1.0)
+    dx, dy = apx - t * abx, apy - t * aby
+    return dx * dx + dy * dy
 
 
 @njit(cache=True, nogil=True)
@@ -95,16 +101,10 @@ def convex_hull(points: np.ndarray) -> np.ndarray:
 @njit(cache=True, nogil=True, fastmath=True)
 def _border_distance(px: float, py: float, hull: np.ndarray) -> float:
     """The distance from a point inside the polygon ``hull`` to its border."""
-    h = hull.shape[0]
     best = np.inf
-    for e in range(h):
-        f = e + 1 if e + 1 < h else 0
-        abx, aby = hull[f, 0] - hull[e, 0], hull[f, 1] - hull[e, 1]
-        apx, apy = px - hull[e, 0], py - hull[e, 1]
-        t = min(max((apx * abx + apy * aby) / max(abx * abx + aby * aby, 1e-12), 0.0), 1.0)
-        dx, dy = apx - t * abx, apy - t * aby
-        best = min(best, math.sqrt(dx * dx + dy * dy))
-    return best
+    for e in range(hull.shape[0]):
+        best = min(best, _edge_distance2(px, py, hull, e))
+    return math.sqrt(best)
 
 
 @njit(cache=True, nogil=True, fastmath=True)
