@@ -18,7 +18,7 @@ from piccolo.columns import Column
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
-from piccolo.querystring import Selectable
+from piccolo.querystring import QueryString, Selectable
 from piccolo.table import Table
 
 try:  # asyncpg is optional at import time for SQLite-only installs
@@ -411,13 +411,12 @@ def _placeholders(sql: str, engine_type: str) -> tuple[str, int] | None:
     parts = list(string.Formatter().parse(sql))
     if any(name or spec or conversion for _, name, spec, conversion in parts):
         return None  # "{0}", "{x:>3}" and the like: not the plain positional form this path knows
-    fields = sum(1 for _, name, _, _ in parts if name is not None)
-    out, index = [], 0
+    out, fields = [], 0
     for literal, name, _, _ in parts:
         out.append(literal)
         if name is not None:
-            index += 1
-            out.append("?" if engine_type == "sqlite" else f"${index}")
+            fields += 1
+            out.append("?" if engine_type == "sqlite" else f"${fields}")
     return "".join(out), fields
 
 
@@ -425,8 +424,6 @@ async def execute(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any]]:
     """Run raw SQL with ``{}`` placeholders, inside any current transaction (rows as mappings)."""
     compiled = _placeholders(sql, engine.engine_type)
     if compiled is None or compiled[1] != len(args) or any(isinstance(a, Selectable) for a in args):
-        from piccolo.querystring import QueryString
-
         return await engine.run_querystring(QueryString(sql, *args))
     # The same statement Piccolo would send, without building a QueryString per call: a check-in runs a dozen.
     query = compiled[0]
